@@ -1,0 +1,78 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync, existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/** How long the "is typing…" indicator shows before a message, derived from how people type on phones. */
+export const TypingConfigSchema = z.object({
+  /** Roughly 200 characters a minute on a phone keyboard. */
+  chars_per_second: z.number().positive().default(3.5),
+  min_ms: z.number().int().nonnegative().default(800),
+  /** Keeps the HTTP call short even for long texts. */
+  max_ms: z.number().int().nonnegative().default(8000),
+  /** +/- this fraction of the computed time, so the rhythm does not look machine-made. */
+  jitter: z.number().min(0).max(1).default(0.2),
+  /** WhatsApp drops the indicator after about ten seconds; it is re-sent this often on long waits. */
+  refresh_ms: z.number().int().positive().default(4000),
+});
+export type TypingConfig = z.infer<typeof TypingConfigSchema>;
+
+export const ConfigFileSchema = z
+  .object({
+    host: z.string().optional(),
+    port: z.number().int().min(0).max(65535).optional(),
+    typing: TypingConfigSchema.partial().optional(),
+  })
+  .strict();
+
+export interface Config {
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  dataDir: string;
+  /** A WhatsApp simulator to talk to instead of WhatsApp (loopback only), and the root key it signs with. */
+  waUrl: string | null;
+  waRootKey: string | null;
+  /** Start an in-process simulator and connect to it (`wagate serve --sandbox`). */
+  sandbox: boolean;
+  typing: TypingConfig;
+  logLevel: string;
+}
+
+/** The platform's config dir for "WaGate": the same folder Electron's `app.getPath('userData')` gives. */
+export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'WaGate');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'WaGate');
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'WaGate');
+}
+
+export const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    return LOOPBACK_HOSTS.has(new URL(url).hostname) || new URL(url).hostname.startsWith('127.');
+  } catch {
+    return false;
+  }
+}
+
+/** Reads `config.json` in the data dir, if there is one; flags given on the command line win over it. */
+export function loadConfig(overrides: Partial<Config> & { dataDir?: string }): Config {
+  const dataDir = overrides.dataDir ?? defaultDataDir();
+  const file = join(dataDir, 'config.json');
+  const fromFile = existsSync(file) ? ConfigFileSchema.parse(JSON.parse(readFileSync(file, 'utf8'))) : {};
+  const config: Config = {
+    host: overrides.host ?? fromFile.host ?? '127.0.0.1',
+    port: overrides.port ?? fromFile.port ?? 7001,
+    dataDir,
+    waUrl: overrides.waUrl ?? null,
+    waRootKey: overrides.waRootKey ?? null,
+    sandbox: overrides.sandbox ?? false,
+    typing: TypingConfigSchema.parse({ ...fromFile.typing, ...overrides.typing }),
+    logLevel: overrides.logLevel ?? process.env.WAGATE_LOG ?? 'info',
+  };
+  if (config.waUrl && !isLoopbackUrl(config.waUrl)) {
+    throw new Error(`--wa-url must point at this machine (127.0.0.1 or localhost), not ${config.waUrl}`);
+  }
+  return config;
+}

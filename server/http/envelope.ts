@@ -1,0 +1,40 @@
+import type { Response } from 'express';
+
+/** The `{status, code, message, data|error}` envelope that every answer of the API speaks (shared/spec). */
+export type Envelope<T> =
+  | { status: true; code: number; message: string; data: T }
+  | { status: false; code: number; message: string; error: string };
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable entity',
+  429: 'Too many requests',
+  500: 'Internal server error',
+  503: 'Service unavailable',
+};
+
+/** An error that is meant for the caller: it becomes a failure envelope with its own code and text. */
+export class ApiError extends Error {
+  readonly code: number;
+  constructor(code: number, error: string) {
+    super(error);
+    this.code = code;
+  }
+}
+
+export function sendOk<T>(res: Response, message: string, data: T, code = 200): void {
+  const body: Envelope<T> = { status: true, code, message, data };
+  res.status(code).json(body);
+}
+
+export function sendFail(res: Response, code: number, error: string): void {
+  const body: Envelope<never> = { status: false, code, message: STATUS_TEXT[code] ?? 'Error', error };
+  res.status(code).json(body);
+}
