@@ -17,8 +17,9 @@ const REDACT = [
   '*.privKey',
 ];
 
-export function createLogger(level: string = process.env.WAGATE_LOG ?? 'info'): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } });
+/** Logs are JSON lines; the CLI sends them to stderr (fd 2) so stdout carries only what a person reads. */
+export function createLogger(level: string = process.env.WAGATE_LOG ?? 'info', fd: 1 | 2 = 1): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, pino.destination(fd));
 }
 
 /** For tests and quiet embedding: a logger that writes nothing. */

@@ -1,0 +1,146 @@
+import { createServer, type Server } from 'node:http';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pkg from '../package.json' with { type: 'json' };
+import type { Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createEventBus, type CoreEvents } from './events.ts';
+import { openDatabase } from './store/database.ts';
+import { createApiKeyStore, type ApiKeyStore } from './store/api-keys.ts';
+import { createAdminSessions, type AdminSessions } from './store/admin-sessions.ts';
+import { createMessageStore, type MessageStore } from './store/messages.ts';
+import { createSqliteAuthState } from './store/auth-state.ts';
+import { createSession, type Session } from './whatsapp/session.ts';
+import { createSender, type Sender } from './whatsapp/sender.ts';
+import { trustSimulatorRoot } from './whatsapp/trust-root.ts';
+import { startSimulator, type Simulator } from './sandbox/simulator.ts';
+import { createHttpApp } from './http/app.ts';
+import type { WhatsAppServerKind } from './http/routes/health.ts';
+
+export const VERSION: string = pkg.version;
+
+export interface Core {
+  config: Config;
+  /** Where the API and the dashboard answer, e.g. http://127.0.0.1:7001 */
+  url: string;
+  logger: Logger;
+  events: CoreEvents;
+  session: Session;
+  sender: Sender;
+  keys: ApiKeyStore;
+  admin: AdminSessions;
+  messages: MessageStore;
+  sandbox: Simulator | null;
+  /** Stops the HTTP server and the WhatsApp session; every write is flushed before it resolves. */
+  stop(): Promise<void>;
+}
+
+export interface CoreOptions {
+  logger?: Logger;
+  /** The built dashboard; Electron's bundle passes its own location. */
+  dashboardDir?: string;
+}
+
+const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
+
+/**
+ * Anything but WhatsApp itself gets a database of its own, so a sandbox session can never overwrite the
+ * credentials of the real linked phone.
+ */
+export function databaseFile(config: Pick<Config, 'dataDir' | 'sandbox' | 'waUrl'>): string {
+  return config.sandbox || config.waUrl ? join(config.dataDir, 'sandbox', 'wagate.db') : join(config.dataDir, 'wagate.db');
+}
+
+/** Where a running server says it listens, so `wagate dashboard` in another shell can print a link to it. */
+export function serverInfoFile(config: Pick<Config, 'dataDir' | 'sandbox' | 'waUrl'>): string {
+  return join(databaseFile(config), '..', 'server.json');
+}
+
+async function connectTarget(config: Config, logger: Logger): Promise<{ waUrl: string | null; sandbox: Simulator | null; kind: WhatsAppServerKind }> {
+  if (config.sandbox) {
+    const sandbox = await startSimulator({ dataDir: join(config.dataDir, 'sandbox'), port: 0, logger: logger.child({ part: 'sandbox' }) });
+    trustSimulatorRoot(sandbox.rootPublicKey);
+    return { waUrl: sandbox.wsUrl, sandbox, kind: 'sandbox' };
+  }
+  if (config.waUrl) {
+    if (!config.waRootKey) throw new Error('--wa-url needs --wa-root-key: the simulator prints it when it starts');
+    trustSimulatorRoot(config.waRootKey);
+    return { waUrl: config.waUrl, sandbox: null, kind: 'simulator' };
+  }
+  return { waUrl: null, sandbox: null, kind: 'whatsapp' };
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function allowedHostnames(host: string): Set<string> {
+  return new Set(['127.0.0.1', 'localhost', '[::1]', host.toLowerCase()]);
+}
+
+/** The composition root: builds every part of WaGate and hands each what it needs. */
+export async function startCore(config: Config, options: CoreOptions = {}): Promise<Core> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = openDatabase(databaseFile(config));
+  const events = createEventBus();
+  const keys = createApiKeyStore(db);
+  const admin = createAdminSessions(db);
+  const messages = createMessageStore(db);
+  const target = await connectTarget(config, logger);
+  if (target.kind !== 'whatsapp') logger.warn({ waUrl: target.waUrl }, 'NOT talking to WhatsApp: connected to a simulator');
+
+  const session = createSession({ auth: createSqliteAuthState(db), messages, events, logger: logger.child({ part: 'whatsapp' }), waUrl: target.waUrl });
+  const sender = createSender({ session, messages, typing: config.typing, logger: logger.child({ part: 'sender' }) });
+  let url = '';
+  const app = createHttpApp({
+    version: VERSION,
+    allowedHostnames: WILDCARD_HOSTS.has(config.host) ? new Set() : allowedHostnames(config.host),
+    apiUrl: () => url,
+    logger,
+    events,
+    keys,
+    admin,
+    messages,
+    session,
+    sender,
+    sandbox: target.sandbox,
+    whatsappServer: target.kind,
+    dashboardDir: options.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
+  });
+  if (WILDCARD_HOSTS.has(config.host)) logger.warn({ host: config.host }, 'listening on every network interface: anyone on the network can reach the API');
+
+  const server = createServer(app);
+  let port: number;
+  try {
+    port = await listen(server, config.host, config.port);
+  } catch (error) {
+    await target.sandbox?.close();
+    db.close();
+    throw error;
+  }
+  url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  writeFileSync(serverInfoFile(config), JSON.stringify({ url, pid: process.pid }));
+  await session.start();
+
+  async function stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    await session.stop();
+    await target.sandbox?.close();
+    rmSync(serverInfoFile(config), { force: true });
+    db.close();
+  }
+
+  return { config, url, logger, events, session, sender, keys, admin, messages, sandbox: target.sandbox, stop };
+}

@@ -1,0 +1,69 @@
+import express, { type Express } from 'express';
+import type { Logger } from '../logger.ts';
+import type { CoreEvents } from '../events.ts';
+import type { ApiKeyStore } from '../store/api-keys.ts';
+import type { AdminSessions } from '../store/admin-sessions.ts';
+import type { MessageStore } from '../store/messages.ts';
+import type { Session } from '../whatsapp/session.ts';
+import type { Sender } from '../whatsapp/sender.ts';
+import type { Simulator } from '../sandbox/simulator.ts';
+import { securityHeaders } from './security-headers.ts';
+import { hostCheck } from './middleware/host-check.ts';
+import { requireAdmin, requireCaller } from './middleware/auth.ts';
+import { errorHandler, jsonBody, notFound } from './middleware/errors.ts';
+import { createHealthRouter, type WhatsAppServerKind } from './routes/health.ts';
+import { createSessionRouter } from './routes/session.ts';
+import { createMessagesRouter } from './routes/messages.ts';
+import { createAdminLoginRouter } from './routes/admin-login.ts';
+import { createAdminKeysRouter } from './routes/admin-keys.ts';
+import { createAdminEventsRouter } from './routes/admin-events.ts';
+import { createAdminMessagesRouter } from './routes/admin-messages.ts';
+import { createDashboardRouter } from './routes/dashboard.ts';
+
+export interface HttpAppDeps {
+  version: string;
+  allowedHostnames: ReadonlySet<string>;
+  apiUrl: () => string;
+  logger: Logger;
+  events: CoreEvents;
+  keys: ApiKeyStore;
+  admin: AdminSessions;
+  messages: MessageStore;
+  session: Session;
+  sender: Sender;
+  sandbox: Simulator | null;
+  whatsappServer: WhatsAppServerKind;
+  dashboardDir: string;
+}
+
+/** The one HTTP surface: the public API (API key), the dashboard's admin endpoints (admin session), the dashboard. */
+export function createHttpApp(deps: HttpAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(securityHeaders, hostCheck(deps.allowedHostnames));
+
+  app.use(createHealthRouter({ version: deps.version, session: deps.session, server: deps.whatsappServer }));
+
+  const caller = requireCaller(deps.keys, deps.admin);
+  const info = () => ({ version: deps.version, sandbox: deps.sandbox !== null, api_url: deps.apiUrl() });
+  app.use('/admin', createAdminLoginRouter({ admin: deps.admin, info }));
+  app.use('/admin', requireAdmin(deps.admin), jsonBody());
+  app.use('/admin', createAdminKeysRouter({ keys: deps.keys, events: deps.events }));
+  app.use('/admin', createAdminEventsRouter({ events: deps.events }));
+  app.use('/admin', createAdminMessagesRouter({ messages: deps.messages }));
+
+  if (deps.sandbox) {
+    const currentQr = () => deps.session.snapshot().qr;
+    app.use('/sandbox', caller, jsonBody(), deps.sandbox.controlRouter({ currentQr }));
+  }
+
+  app.use(['/session', '/chats'], caller, jsonBody());
+  app.use(createSessionRouter({ session: deps.session }));
+  app.use(createMessagesRouter({ sender: deps.sender, messages: deps.messages }));
+
+  app.use(createDashboardRouter(deps.dashboardDir));
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,59 @@
+import type { Request, RequestHandler } from 'express';
+import type { ApiKeyStore } from '../../store/api-keys.ts';
+import type { AdminSessions } from '../../store/admin-sessions.ts';
+import { sendFail } from '../envelope.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+/** CSRF defence for cookie-authenticated writes: the browser says where the request comes from. */
+function isSameOrigin(req: Request): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin' || site === 'none';
+  const origin = req.headers.origin;
+  return origin === undefined || origin === `http://${req.headers.host}`;
+}
+
+function hasAdminSession(req: Request, admin: AdminSessions): boolean {
+  return admin.isValidSession(readCookie(req, admin.cookieName)) && (SAFE_METHODS.has(req.method) || isSameOrigin(req));
+}
+
+function readApiKey(req: Request): string | undefined {
+  const header = req.headers.authorization?.trim();
+  if (!header) return undefined;
+  return header.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : header;
+}
+
+const KEY_ERRORS = {
+  unknown: 'Invalid or missing authentication',
+  expired: 'API key expired',
+  revoked: 'API key revoked',
+} as const;
+
+/** The public API: an API key in `Authorization` (raw or `Bearer`), or the dashboard's admin session. */
+export function requireCaller(keys: ApiKeyStore, admin: AdminSessions): RequestHandler {
+  return (req, res, next) => {
+    const key = readApiKey(req);
+    if (key !== undefined) {
+      const check = keys.verify(key);
+      return check.ok ? next() : sendFail(res, 401, KEY_ERRORS[check.reason]);
+    }
+    if (hasAdminSession(req, admin)) return next();
+    sendFail(res, 401, 'Invalid or missing authentication');
+  };
+}
+
+/** The dashboard's own endpoints: only the admin session opens them; an API key never does. */
+export function requireAdmin(admin: AdminSessions): RequestHandler {
+  return (req, res, next) => {
+    if (hasAdminSession(req, admin)) return next();
+    sendFail(res, 401, 'Dashboard login required: open the link printed by `wagate dashboard`');
+  };
+}

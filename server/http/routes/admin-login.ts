@@ -1,0 +1,25 @@
+import { Router } from 'express';
+import type { AdminSessions } from '../../store/admin-sessions.ts';
+import { sendFail, sendOk } from '../envelope.ts';
+import { requireAdmin } from '../middleware/auth.ts';
+
+/** The dashboard's way in: the one-time link becomes an HttpOnly, SameSite=Strict session cookie. */
+export function createAdminLoginRouter(deps: { admin: AdminSessions; info: () => object }): Router {
+  const { admin } = deps;
+  const router = Router();
+
+  router.get('/login', (req, res) => {
+    const session = typeof req.query.token === 'string' ? admin.redeemLoginToken(req.query.token) : null;
+    if (!session) {
+      return sendFail(res, 401, 'This login link was already used or is too old: run `wagate dashboard` for a fresh one');
+    }
+    res.cookie(admin.cookieName, session, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 30 * 24 * 3600_000 });
+    res.redirect(303, '/');
+  });
+
+  router.get('/me', requireAdmin(admin), (_req, res) => {
+    sendOk(res, 'Signed in to the dashboard', deps.info());
+  });
+
+  return router;
+}

@@ -1,0 +1,40 @@
+import { Router, type Request } from 'express';
+import type { Sender } from '../../whatsapp/sender.ts';
+import type { MessageStore } from '../../store/messages.ts';
+import { normaliseChatJid } from '../../whatsapp/jid.ts';
+import { ApiError, sendOk } from '../envelope.ts';
+import { parseOrThrow } from '../validate.ts';
+import { ListMessagesQuery, SendMessageBody } from '../schemas.ts';
+
+function chatJidOf(req: Request): string {
+  const raw = String(req.params.chat_jid ?? '');
+  const jid = normaliseChatJid(raw);
+  if (!jid) throw new ApiError(400, `Invalid chat_jid "${raw}": use a phone number with country code or a WhatsApp JID`);
+  return jid;
+}
+
+/** `POST /chats/{chat_jid}/messages` (shared/spec/send-message-api.txt) and the chat's stored messages. */
+export function createMessagesRouter(deps: { sender: Sender; messages: MessageStore }): Router {
+  const router = Router();
+
+  router.post('/chats/:chat_jid/messages', async (req, res) => {
+    const chatJid = chatJidOf(req);
+    const body = parseOrThrow(SendMessageBody, req.body);
+    const sent = await deps.sender.send({
+      chatJid,
+      text: body.text,
+      replyToMessageId: body.reply_to_message_id,
+      typingSimulation: body.typing_simulation,
+      presenceSimulation: body.presence_simulation,
+    });
+    sendOk(res, 'Message sent successfully', sent);
+  });
+
+  router.get('/chats/:chat_jid/messages', (req, res) => {
+    const chatJid = chatJidOf(req);
+    const { limit, before } = parseOrThrow(ListMessagesQuery, req.query);
+    sendOk(res, 'Messages of the chat, newest first', deps.messages.listChat(chatJid, { limit, before }));
+  });
+
+  return router;
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** WhatsApp refuses longer texts. */
+export const MAX_TEXT_LENGTH = 65_536;
+
+const flag = (name: string) => z.boolean({ error: `${name} must be true or false` }).default(true);
+
+/** The body of `POST /chats/{chat_jid}/messages`, exactly as shared/spec/send-message-api.txt gives it. */
+export const SendMessageBody = z.object({
+  text: z
+    .string({ error: 'Text field is required' })
+    .refine((text) => text.trim().length > 0, 'Text field is required')
+    .refine((text) => text.length <= MAX_TEXT_LENGTH, `Text is longer than WhatsApp allows (${MAX_TEXT_LENGTH} characters)`),
+  reply_to_message_id: z
+    .string({ error: 'reply_to_message_id must be a string' })
+    .min(1, 'reply_to_message_id must not be empty')
+    .max(128, 'reply_to_message_id is too long')
+    .optional(),
+  typing_simulation: flag('typing_simulation'),
+  presence_simulation: flag('presence_simulation'),
+});
+export type SendMessageBody = z.infer<typeof SendMessageBody>;
+
+export const SendMessageResult = z.object({
+  message_id: z.string(),
+  status: z.literal('sent'),
+  timestamp: z.number().int(),
+});
+
+export const ListMessagesQuery = z.object({
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be between 1 and 200')
+    .max(200, 'limit must be between 1 and 200')
+    .default(50),
+  before: z.coerce.number({ error: 'before must be a unix timestamp' }).int('before must be a unix timestamp').positive().optional(),
+});
+
+export const PairingCodeBody = z.object({
+  phone_number: z.string({ error: 'phone_number is required' }).regex(/^\+?[\d\s().-]{8,24}$/, 'phone_number must be a phone number with country code'),
+});
+
+export const QrQuery = z.object({ format: z.enum(['png', 'json'], { error: 'format must be png or json' }).default('png') });

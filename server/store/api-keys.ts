@@ -1,0 +1,96 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { migrate, type Database } from './database.ts';
+
+export type ApiKeyStatus = 'active' | 'expired' | 'revoked';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  /** The part of the key that may be shown again (`wg_1a2b3c4d`), to recognise it in lists and logs. */
+  prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  status: ApiKeyStatus;
+}
+
+export type KeyCheck = { ok: true; record: ApiKeyRecord } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' };
+
+export interface ApiKeyStore {
+  /** The plaintext key is returned here once and never stored. */
+  create(input: { name: string; expiresAt: number | null }): { key: string; record: ApiKeyRecord };
+  list(): ApiKeyRecord[];
+  revoke(id: string): ApiKeyRecord | null;
+  verify(key: string): KeyCheck;
+}
+
+const MIGRATIONS = [
+  `CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY, name TEXT NOT NULL, hash BLOB NOT NULL, created_at INTEGER NOT NULL,
+     last_used_at INTEGER, expires_at INTEGER, revoked_at INTEGER)`,
+];
+
+/** Writing last_used_at on every request would cost an fsync each; a minute's precision is enough to read. */
+const LAST_USED_PRECISION_MS = 60_000;
+const KEY_PATTERN = /^wg_([0-9a-f]{8})_([A-Za-z0-9_-]{43})$/;
+
+interface Row {
+  id: string;
+  name: string;
+  hash: Uint8Array;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+const hashKey = (key: string): Buffer => createHash('sha256').update(key).digest();
+
+function toRecord(row: Row, now: number): ApiKeyRecord {
+  const status: ApiKeyStatus = row.revoked_at !== null ? 'revoked' : row.expires_at !== null && row.expires_at <= now ? 'expired' : 'active';
+  const { hash: _hash, ...rest } = row;
+  return { ...rest, prefix: `wg_${row.id}`, status };
+}
+
+export function createApiKeyStore(db: Database, now: () => number = Date.now): ApiKeyStore {
+  migrate(db, 'api_keys', MIGRATIONS);
+  const byId = db.prepare('SELECT * FROM api_keys WHERE id = ?');
+  const touch = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
+
+  function find(id: string): Row | undefined {
+    return byId.get(id) as Row | undefined;
+  }
+
+  return {
+    create({ name, expiresAt }) {
+      const id = randomBytes(4).toString('hex');
+      const key = `wg_${id}_${randomBytes(32).toString('base64url')}`;
+      db.prepare('INSERT INTO api_keys (id, name, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+        id, name, hashKey(key), now(), expiresAt,
+      );
+      return { key, record: toRecord(find(id)!, now()) };
+    },
+    list() {
+      const rows = db.prepare('SELECT * FROM api_keys ORDER BY created_at DESC').all() as unknown as Row[];
+      return rows.map((row) => toRecord(row, now()));
+    },
+    revoke(id) {
+      db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now(), id);
+      const row = find(id);
+      return row ? toRecord(row, now()) : null;
+    },
+    verify(key) {
+      const match = KEY_PATTERN.exec(key);
+      const row = match ? find(match[1]!) : undefined;
+      if (!row || !timingSafeEqual(Buffer.from(row.hash), hashKey(key))) return { ok: false, reason: 'unknown' };
+      const record = toRecord(row, now());
+      if (record.status !== 'active') return { ok: false, reason: record.status };
+      if (row.last_used_at === null || now() - row.last_used_at >= LAST_USED_PRECISION_MS) {
+        touch.run(now(), row.id);
+        record.last_used_at = now();
+      }
+      return { ok: true, record };
+    },
+  };
+}
