@@ -1,0 +1,81 @@
+import { BufferJSON, initAuthCreds, proto } from '@whiskeysockets/baileys';
+import type { AuthenticationCreds, AuthenticationState, SignalDataSet, SignalDataTypeMap } from '@whiskeysockets/baileys';
+import type { Database } from './database.ts';
+import { migrate, transaction } from './database.ts';
+
+const MIGRATIONS = [
+  'CREATE TABLE wa_creds (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)',
+  'CREATE TABLE wa_keys (type TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (type, id))',
+];
+
+export interface SqliteAuthState {
+  /** What Baileys' `makeWASocket({ auth })` takes; `creds` is replaced by `clear()`, so read it from here each time. */
+  state: AuthenticationState;
+  saveCreds(): void;
+  /** True when the stored credentials belong to a linked device, so a start resumes without a QR. */
+  hasCreds(): boolean;
+  /** Forgets the linked device: stored creds and Signal keys go, and fresh creds are ready for a new QR. */
+  clear(): void;
+}
+
+const serialise = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer);
+const deserialise = (text: string): unknown => JSON.parse(text, BufferJSON.reviver);
+
+/**
+ * Baileys' credentials and Signal keys in WaGate's SQLite file. Every write is one transaction, so a crash in the
+ * middle of a batch of keys leaves the previous, consistent set (never half a ratchet).
+ */
+export function createSqliteAuthState(db: Database): SqliteAuthState {
+  migrate(db, 'auth-state', MIGRATIONS);
+  const readCreds = db.prepare('SELECT data FROM wa_creds WHERE id = 1');
+  const writeCreds = db.prepare('INSERT INTO wa_creds (id, data) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data');
+  const readKey = db.prepare('SELECT data FROM wa_keys WHERE type = ? AND id = ?');
+  const writeKey = db.prepare(
+    'INSERT INTO wa_keys (type, id, data) VALUES (?, ?, ?) ON CONFLICT (type, id) DO UPDATE SET data = excluded.data',
+  );
+  const deleteKey = db.prepare('DELETE FROM wa_keys WHERE type = ? AND id = ?');
+
+  const loadCreds = (): AuthenticationCreds | null => {
+    const row = readCreds.get() as { data: string } | undefined;
+    return row ? (deserialise(row.data) as AuthenticationCreds) : null;
+  };
+
+  function getKeys<T extends keyof SignalDataTypeMap>(type: T, ids: string[]): { [id: string]: SignalDataTypeMap[T] } {
+    const found: { [id: string]: SignalDataTypeMap[T] } = {};
+    for (const id of ids) {
+      const row = readKey.get(type, id) as { data: string } | undefined;
+      if (!row) continue;
+      const value = deserialise(row.data);
+      found[id] = (
+        type === 'app-state-sync-key' ? proto.Message.AppStateSyncKeyData.fromObject(value as object) : value
+      ) as SignalDataTypeMap[T];
+    }
+    return found;
+  }
+
+  function setKeys(data: SignalDataSet): void {
+    transaction(db, () => {
+      for (const [type, entries] of Object.entries(data)) {
+        for (const [id, value] of Object.entries(entries ?? {})) {
+          if (value === null || value === undefined) deleteKey.run(type, id);
+          else writeKey.run(type, id, serialise(value));
+        }
+      }
+    });
+  }
+
+  const state: AuthenticationState = {
+    creds: loadCreds() ?? initAuthCreds(),
+    keys: { get: getKeys, set: setKeys, clear: () => void db.exec('DELETE FROM wa_keys') },
+  };
+
+  return {
+    state,
+    saveCreds: () => transaction(db, () => void writeCreds.run(serialise(state.creds))),
+    hasCreds: () => Boolean(loadCreds()?.me?.id),
+    clear() {
+      transaction(db, () => db.exec('DELETE FROM wa_keys; DELETE FROM wa_creds'));
+      state.creds = initAuthCreds();
+    },
+  };
+}

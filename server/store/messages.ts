@@ -1,0 +1,167 @@
+import type { Database } from './database.ts';
+import { migrate, transaction } from './database.ts';
+import type { MessageStatus, MessageStatusChange, StoredMessage } from '../events.ts';
+
+const MIGRATIONS = [
+  `CREATE TABLE messages (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     message_id TEXT NOT NULL UNIQUE,
+     chat_jid TEXT NOT NULL,
+     direction TEXT NOT NULL CHECK (direction IN ('outbound', 'inbound')),
+     sender TEXT NOT NULL,
+     text TEXT,
+     quoted_message_id TEXT,
+     timestamp INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     sent_at INTEGER,
+     delivered_at INTEGER,
+     read_at INTEGER,
+     failed_at INTEGER,
+     status_reason TEXT
+   )`,
+  'CREATE INDEX messages_by_chat ON messages (chat_jid, timestamp DESC, seq DESC)',
+  'CREATE INDEX messages_by_time ON messages (timestamp DESC, seq DESC)',
+];
+
+/** The order a message's status moves in; it never goes back (a late "delivered" after "read" is dropped). */
+const RANK: Record<MessageStatus, number> = { pending: 0, sent: 1, failed: 1.5, delivered: 2, read: 3, received: 4 };
+
+/** The column that records when a message reached each status. */
+const TIME_COLUMN: Partial<Record<MessageStatus, string>> = {
+  sent: 'sent_at',
+  delivered: 'delivered_at',
+  read: 'read_at',
+  failed: 'failed_at',
+};
+
+export interface ListOptions {
+  limit: number;
+  /** Only messages older than this: a unix-seconds timestamp, or the message_id of the last one already seen. */
+  before?: number | string;
+}
+
+export interface MessageStore {
+  /** Stores a message once; false when its id was already stored (WhatsApp redelivers). */
+  insert(m: StoredMessage): boolean;
+  get(id: string): StoredMessage | null;
+  /** A chat's messages, newest first. */
+  listChat(chatJid: string, o: ListOptions): StoredMessage[];
+  /** The latest messages of every chat, newest first (the dashboard's recent activity). */
+  listRecent(limit: number): StoredMessage[];
+  /** Moves a message forward to `status` at `at` (unix seconds); null when unknown or not forward. */
+  setStatus(id: string, status: MessageStatus, at: number, reason?: string): MessageStatusChange | null;
+}
+
+interface Row {
+  seq: number;
+  message_id: string;
+  chat_jid: string;
+  direction: StoredMessage['direction'];
+  sender: string;
+  text: string | null;
+  quoted_message_id: string | null;
+  timestamp: number;
+  status: MessageStatus;
+}
+
+function toMessage(row: Row): StoredMessage {
+  return {
+    message_id: row.message_id,
+    chat_jid: row.chat_jid,
+    direction: row.direction,
+    sender: row.sender,
+    text: row.text,
+    quoted_message_id: row.quoted_message_id,
+    timestamp: row.timestamp,
+    status: row.status,
+  };
+}
+
+const COLUMNS = 'seq, message_id, chat_jid, direction, sender, text, quoted_message_id, timestamp, status';
+
+export function createMessageStore(db: Database): MessageStore {
+  migrate(db, 'messages', MIGRATIONS);
+  const insertRow = db.prepare(
+    `INSERT INTO messages (message_id, chat_jid, direction, sender, text, quoted_message_id, timestamp, status, sent_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+  );
+  const byId = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE message_id = ?`);
+  const newest = db.prepare(
+    `SELECT ${COLUMNS} FROM messages WHERE chat_jid = ? ORDER BY timestamp DESC, seq DESC LIMIT ?`,
+  );
+  const recent = db.prepare(`SELECT ${COLUMNS} FROM messages ORDER BY timestamp DESC, seq DESC LIMIT ?`);
+  const olderThanTime = db.prepare(
+    `SELECT ${COLUMNS} FROM messages WHERE chat_jid = ? AND timestamp < ? ORDER BY timestamp DESC, seq DESC LIMIT ?`,
+  );
+  const olderThanRow = db.prepare(
+    `SELECT ${COLUMNS} FROM messages WHERE chat_jid = ? AND (timestamp, seq) < (?, ?)
+     ORDER BY timestamp DESC, seq DESC LIMIT ?`,
+  );
+
+  const get = (id: string): Row | undefined => byId.get(id) as Row | undefined;
+
+  function listChat(chatJid: string, { limit, before }: ListOptions): StoredMessage[] {
+    let rows: unknown[];
+    if (before === undefined) rows = newest.all(chatJid, limit);
+    else if (typeof before === 'number') rows = olderThanTime.all(chatJid, before, limit);
+    else {
+      const cursor = get(before);
+      if (!cursor || cursor.chat_jid !== chatJid) return [];
+      rows = olderThanRow.all(chatJid, cursor.timestamp, cursor.seq, limit);
+    }
+    return (rows as Row[]).map(toMessage);
+  }
+
+  function setStatus(id: string, status: MessageStatus, at: number, reason?: string): MessageStatusChange | null {
+    return transaction(db, () => {
+      const row = get(id);
+      if (!row || !movesForward(row, status)) return null;
+      const column = TIME_COLUMN[status];
+      const times = column ? `, ${column} = COALESCE(${column}, ?)` : '';
+      // Read implies delivered, even when WhatsApp sends only the read receipt.
+      const delivered = status === 'read' ? ', delivered_at = COALESCE(delivered_at, ?)' : '';
+      const args: (string | number | null)[] = [status, reason ?? null];
+      if (column) args.push(at);
+      if (delivered) args.push(at);
+      db.prepare(`UPDATE messages SET status = ?, status_reason = ?${times}${delivered} WHERE message_id = ?`).run(
+        ...args,
+        id,
+      );
+      const change: MessageStatusChange = { message_id: id, chat_jid: row.chat_jid, status, at };
+      if (reason !== undefined) change.reason = reason;
+      return change;
+    });
+  }
+
+  return {
+    insert(m) {
+      const sentAt = m.direction === 'outbound' && m.status === 'sent' ? m.timestamp : null;
+      const result = insertRow.run(
+        m.message_id,
+        m.chat_jid,
+        m.direction,
+        m.sender,
+        m.text,
+        m.quoted_message_id,
+        m.timestamp,
+        m.status,
+        sentAt,
+      );
+      return result.changes > 0;
+    },
+    get: (id) => {
+      const row = get(id);
+      return row ? toMessage(row) : null;
+    },
+    listChat,
+    listRecent: (limit) => (recent.all(limit) as unknown as Row[]).map(toMessage),
+    setStatus,
+  };
+}
+
+function movesForward(row: Row, status: MessageStatus): boolean {
+  if (row.direction === 'inbound' || status === 'received') return false;
+  // A message WhatsApp already delivered cannot fail afterwards.
+  if (status === 'failed') return row.status === 'pending' || row.status === 'sent';
+  return RANK[status] > RANK[row.status];
+}
