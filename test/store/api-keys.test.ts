@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../server/store/database.ts';
+import { createApiKeyStore } from '../../server/store/api-keys.ts';
+
+function tempDb(t: { after: (fn: () => void) => void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'wagate-keys-'));
+  const file = join(dir, 'wagate.db');
+  const db = openDatabase(file);
+  t.after(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { db, file };
+}
+
+test('a created key verifies, shows a recognisable prefix, and is stored only as a hash', (t) => {
+  const { db, file } = tempDb(t);
+  const store = createApiKeyStore(db);
+  const { key, record } = store.create({ name: 'crm', expiresAt: null });
+  assert.match(key, /^wg_[0-9a-f]{8}_/);
+  assert.ok(key.startsWith(record.prefix));
+  assert.equal(record.status, 'active');
+  const check = store.verify(key);
+  assert.ok(check.ok);
+  db.exec('PRAGMA wal_checkpoint(FULL)');
+  assert.ok(!readFileSync(file).includes(Buffer.from(key.split('_')[2]!)), 'the secret part must not be in the database file');
+});
+
+test('unknown, tampered, revoked and expired keys are refused with their reason', (t) => {
+  const { db } = tempDb(t);
+  let now = 1_000_000;
+  const store = createApiKeyStore(db, () => now);
+  const { key, record } = store.create({ name: 'a', expiresAt: null });
+  const expiring = store.create({ name: 'b', expiresAt: now + 1000 });
+  assert.deepEqual(store.verify('nonsense'), { ok: false, reason: 'unknown' });
+  assert.deepEqual(store.verify(key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A')), { ok: false, reason: 'unknown' });
+  now += 2000;
+  assert.deepEqual(store.verify(expiring.key), { ok: false, reason: 'expired' });
+  assert.equal(store.revoke(record.id)?.status, 'revoked');
+  assert.deepEqual(store.verify(key), { ok: false, reason: 'revoked' });
+  assert.equal(store.revoke('ffffffff'), null);
+});
+
+test('last_used_at is kept, at a minute precision', (t) => {
+  const { db } = tempDb(t);
+  let now = 5_000_000;
+  const store = createApiKeyStore(db, () => now);
+  const { key, record } = store.create({ name: 'a', expiresAt: null });
+  assert.equal(record.last_used_at, null);
+  store.verify(key);
+  assert.equal(store.list()[0]!.last_used_at, 5_000_000);
+  now += 10_000;
+  store.verify(key);
+  assert.equal(store.list()[0]!.last_used_at, 5_000_000);
+  now += 60_000;
+  store.verify(key);
+  assert.equal(store.list()[0]!.last_used_at, 5_070_000);
+});
