@@ -1,0 +1,724 @@
+import { deflateSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import { Curve, proto, unpadRandomMax16, writeRandomPadMax16 } from '@whiskeysockets/baileys';
+import { ApiError } from '../http/envelope.ts';
+import type { Logger } from '../logger.ts';
+import { Connection } from './connection.ts';
+import { type BinaryNode, be, beUint, bytes, child, children, node, nowSeconds, phoneMessageId, S_WHATSAPP_NET } from './frames.ts';
+import { handleIq, userOf } from './iq-handlers.ts';
+import { buildCertChain, type KeyPair, type ServerIdentity } from './noise-server.ts';
+import { SignalDevice, type WireBundle } from './signal-device.ts';
+import type { SandboxStore } from './store.ts';
+import {
+  type ContactState, type ContactView, type FrameEvent, type InboxEntry,
+  contactView, createContactState, normalizeNumber, SEED_CONTACTS,
+} from './virtual-contacts.ts';
+import {
+  type LinkedDevice, type PhoneState, type PhoneView,
+  buildPairSuccessIdentity, createPhoneState, parseQr, randomRef, verifyPairDeviceSign,
+} from './virtual-phone.ts';
+
+interface ServerKeys {
+  root: KeyPair;
+  intermediate: KeyPair;
+  static: KeyPair;
+}
+
+export type FaultKind = 'drop' | 'refuse' | 'replaced' | 'unlink';
+
+/**
+ * The simulated WhatsApp server, its virtual phone and contacts: everything but the HTTP/WebSocket plumbing.
+ * State lives in the SandboxStore so a restart resumes.
+ */
+export class SandboxCore {
+  readonly logger: Logger;
+  private readonly store: SandboxStore;
+  private readonly keys: ServerKeys;
+  readonly identity: ServerIdentity;
+  private readonly phoneState: PhoneState;
+  private readonly phoneDevice: SignalDevice;
+  private readonly contactsByNumber = new Map<string, ContactState>();
+  private readonly contactDevices = new Map<string, SignalDevice>();
+  private readonly connections = new Set<Connection>();
+  /** Presence/chatstate frames seen since the last message to each contact. */
+  private readonly pendingFrames = new Map<string, FrameEvent[]>();
+  /** Inbox row of the last message to each contact (its `after` list grows until the next). */
+  private readonly lastInbox = new Map<string, number>();
+  private refusedUntil = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(store: SandboxStore, logger: Logger) {
+    this.store = store;
+    this.logger = logger;
+    let keys = store.get<ServerKeys>('server-keys');
+    if (!keys) {
+      keys = { root: Curve.generateKeyPair() as KeyPair, intermediate: Curve.generateKeyPair() as KeyPair, static: Curve.generateKeyPair() as KeyPair };
+      store.set('server-keys', keys);
+    }
+    this.keys = keys;
+    this.identity = { staticKey: keys.static, certChain: buildCertChain(keys.root, keys.intermediate, keys.static) };
+
+    let phone = store.get<PhoneState>('phone');
+    if (!phone) {
+      phone = createPhoneState();
+      store.set('phone', phone);
+    }
+    this.phoneState = phone;
+    this.phoneDevice = new SignalDevice(phone.device0, () => this.savePhone());
+
+    const numbers = store.keys('contact:');
+    if (numbers.length === 0) {
+      for (const seed of SEED_CONTACTS) this.addContact(seed);
+    } else {
+      for (const key of numbers) {
+        const c = store.get<ContactState>(key)!;
+        this.registerContact(c);
+      }
+    }
+  }
+
+  get rootPublicKey(): string {
+    return this.keys.root.public.toString('base64');
+  }
+
+  // ---------- persistence helpers ----------
+
+  private savePhone(): void {
+    if (!this.closed) this.store.set('phone', this.phoneState);
+  }
+
+  private saveContact(c: ContactState): void {
+    if (!this.closed) this.store.set(`contact:${c.number}`, c);
+  }
+
+  private registerContact(c: ContactState): void {
+    this.contactsByNumber.set(c.number, c);
+    this.contactDevices.set(c.number, new SignalDevice(c.device, () => this.saveContact(c)));
+    const rows = this.store.inbox<InboxEntry>(c.number);
+    const last = rows[rows.length - 1];
+    if (last) this.lastInbox.set(c.number, last.seq);
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.closed) {
+        try {
+          fn();
+        } catch (err) {
+          this.logger.warn({ err: String(err) }, '[sandbox] timer failed');
+        }
+      }
+    }, ms);
+    this.timers.add(t);
+  }
+
+  // ---------- identities ----------
+
+  private get phoneJid(): string {
+    return `${this.phoneState.number}@s.whatsapp.net`;
+  }
+
+  /** Address under which a virtual device keeps its Signal session with a linked device of the phone. */
+  private linkedAddress(device: number): string {
+    return `${this.phoneState.lid}_1.${device}`;
+  }
+
+  private isPhoneUser(user: string): boolean {
+    return user === this.phoneState.number || user === this.phoneState.lid;
+  }
+
+  private contactByUser(user: string): ContactState | undefined {
+    const byNumber = this.contactsByNumber.get(user);
+    if (byNumber) return byNumber;
+    for (const c of this.contactsByNumber.values()) if (c.lid === user) return c;
+    return undefined;
+  }
+
+  private nextLid(): string {
+    let n = 100000000000001 + this.contactsByNumber.size;
+    const used = new Set([...this.contactsByNumber.values()].map((c) => c.lid));
+    while (used.has(String(n))) n++;
+    return String(n);
+  }
+
+  // ---------- public views ----------
+
+  phone(): PhoneView {
+    const p = this.phoneState;
+    return {
+      number: p.number,
+      name: p.name,
+      jid: this.phoneJid,
+      lid: `${p.lid}@lid`,
+      linked_devices: p.devices.map((d) => ({
+        device: d.device,
+        jid: `${p.number}:${d.device}@s.whatsapp.net`,
+        lid: `${p.lid}:${d.device}@lid`,
+        platform: d.platform,
+        linked_at: d.linkedAt,
+        connected: [...this.connections].some((c) => c.device?.device === d.device && c.loggedIn && c.open),
+      })),
+    };
+  }
+
+  contacts(): ContactView[] {
+    return [...this.contactsByNumber.values()].map(contactView);
+  }
+
+  addContact(input: { number: string; name: string; on_whatsapp: boolean }): ContactView {
+    const number = normalizeNumber(input.number);
+    if (number.length < 6 || number.length > 15) throw new ApiError(422, 'number must have 6 to 15 digits');
+    if (this.isPhoneUser(number)) throw new ApiError(409, 'that is the virtual phone’s own number');
+    const existing = this.contactsByNumber.get(number);
+    if (existing) {
+      existing.name = input.name;
+      existing.onWhatsApp = input.on_whatsapp;
+      this.saveContact(existing);
+      return contactView(existing);
+    }
+    const c = createContactState(number, input.name, input.on_whatsapp, this.nextLid());
+    this.saveContact(c);
+    this.registerContact(c);
+    return contactView(c);
+  }
+
+  private requireContact(number: string): ContactState {
+    const c = this.contactsByNumber.get(normalizeNumber(number));
+    if (!c) throw new ApiError(404, `no contact ${number} in the sandbox`);
+    return c;
+  }
+
+  inbox(number: string): InboxEntry[] {
+    const c = this.requireContact(number);
+    return this.store.inbox<InboxEntry>(c.number).map((r) => r.entry);
+  }
+
+  // ---------- connections ----------
+
+  get refusing(): boolean {
+    return Date.now() < this.refusedUntil;
+  }
+
+  accept(ws: WebSocket): void {
+    const conn = new Connection(ws, this.identity, {
+      onPayload: (c, p) => this.onPayload(c, p),
+      onNode: (c, n) => this.onNode(c, n),
+      onClose: (c) => this.connections.delete(c),
+    }, this.logger);
+    this.connections.add(conn);
+  }
+
+  private async onPayload(conn: Connection, payload: proto.ClientPayload): Promise<void> {
+    if (payload.username !== null && payload.username !== undefined && Number(payload.username) > 0) {
+      const number = String(payload.username);
+      const deviceId = payload.device ?? 0;
+      const dev = this.phoneState.devices.find((d) => d.device === deviceId);
+      if (number !== this.phoneState.number || !dev || !conn.noise.clientStatic || !dev.noiseKey.equals(conn.noise.clientStatic)) {
+        this.logger.info(`[sandbox] login refused for ${number}:${deviceId} (not a linked device)`);
+        conn.end(node('failure', { reason: '401', location: 'sandbox' }));
+        return;
+      }
+      for (const other of this.connections) {
+        if (other !== conn && other.device?.device === deviceId && other.open) {
+          other.end(node('stream:error', {}, [node('conflict', { type: 'replaced' })]));
+        }
+      }
+      conn.kind = 'login';
+      conn.device = dev;
+      conn.loggedIn = true;
+      this.logger.info(`[sandbox] device ${number}:${deviceId} logged in`);
+      const t = nowSeconds();
+      conn.send(node('success', {
+        t, props: '1', abprops: '1', location: 'sandbox', creation: String(Math.floor(dev.linkedAt / 1000)),
+        lid: `${this.phoneState.lid}:${deviceId}@lid`,
+      }));
+      // If the client never asks for the digest, release its buffered events anyway.
+      this.later(5000, () => this.afterDigest(conn));
+      return;
+    }
+    const pairing = payload.devicePairingData;
+    if (!pairing?.eIdent || !pairing.eSkeyVal || !pairing.eSkeySig || !conn.noise.clientStatic) {
+      conn.end(node('failure', { reason: '400', location: 'sandbox' }));
+      return;
+    }
+    let platform = 'unknown';
+    try {
+      if (pairing.deviceProps) platform = proto.DeviceProps.decode(pairing.deviceProps).os ?? platform;
+    } catch {
+      /* keep unknown */
+    }
+    const refs = Array.from({ length: 6 }, () => randomRef());
+    conn.kind = 'registration';
+    conn.registration = {
+      refs,
+      noiseKey: conn.noise.clientStatic,
+      registrationId: beUint(Buffer.from(pairing.eRegid ?? [])),
+      identityKey: Buffer.from(pairing.eIdent),
+      signedPreKey: { keyId: beUint(Buffer.from(pairing.eSkeyId ?? [])), public: Buffer.from(pairing.eSkeyVal), signature: Buffer.from(pairing.eSkeySig) },
+      platform,
+    };
+    // Refs are stored (above) before the frame leaves: Baileys acks and shows the QR in the same tick.
+    conn.query(node('iq', { from: S_WHATSAPP_NET, type: 'set', xmlns: 'md', id: phoneMessageId().slice(0, 10) }, [
+      node('pair-device', {}, refs.map((r) => node('ref', {}, Buffer.from(r)))),
+    ]), 60_000).catch(() => undefined);
+  }
+
+  private async onNode(conn: Connection, n: BinaryNode): Promise<void> {
+    switch (n.tag) {
+      case 'iq':
+        return handleIq(this, conn, n);
+      case 'message':
+        return this.onClientMessage(conn, n);
+      case 'receipt':
+        conn.send(node('ack', { class: 'receipt', id: n.attrs.id, from: n.attrs.to, type: n.attrs.type }));
+        return;
+      case 'presence':
+        return this.onPresence(n);
+      case 'chatstate':
+        return this.onChatstate(n);
+      case 'ack':
+      case 'ib':
+        return;
+      default:
+        this.logger.info(`[sandbox] ignoring <${n.tag}> from client`);
+    }
+  }
+
+  // ---------- pairing ----------
+
+  async scan(qr: string): Promise<PhoneView> {
+    let parsed;
+    try {
+      parsed = parseQr(qr);
+    } catch (err) {
+      throw new ApiError(422, (err as Error).message);
+    }
+    const conn = [...this.connections].find((c) => c.open && c.registration?.refs.includes(parsed.ref));
+    if (!conn || !conn.registration) throw new ApiError(409, 'no client is showing this QR any more (expired, or already used)');
+    const reg = conn.registration;
+    if (!reg.noiseKey.equals(parsed.noiseKey) || !reg.identityKey.equals(parsed.identityKey)) {
+      throw new ApiError(422, 'the QR’s keys do not match the client that asked for it');
+    }
+    conn.registration = { ...reg, refs: [] };
+    const phone = this.phoneState;
+    const deviceId = phone.nextDeviceId++;
+    const keyIndex = phone.nextKeyIndex++;
+    this.savePhone();
+    const { hmacContainer, deviceDetails } = buildPairSuccessIdentity(phone, keyIndex, reg.identityKey, parsed.advSecret);
+    const answer = await conn.query(node('iq', { from: S_WHATSAPP_NET, type: 'set', xmlns: 'md', id: phoneMessageId().slice(0, 10), t: nowSeconds() }, [
+      node('pair-success', {}, [
+        node('device-identity', {}, hmacContainer),
+        node('platform', { name: 'android' }),
+        node('device', { jid: `${phone.number}:${deviceId}@s.whatsapp.net`, lid: `${phone.lid}:${deviceId}@lid` }),
+        node('biz', { name: phone.name }),
+      ]),
+    ]), 15_000).catch((err: unknown) => {
+      throw new ApiError(409, `the client did not confirm the pairing: ${(err as Error).message}`);
+    });
+    const signed = bytes(child(child(answer, 'pair-device-sign'), 'device-identity'));
+    if (!signed || !verifyPairDeviceSign(phone, signed, reg.identityKey, deviceDetails)) {
+      conn.end(node('failure', { reason: '401', location: 'sandbox' }));
+      throw new ApiError(409, 'the client’s pair-device-sign did not verify');
+    }
+    const linked: LinkedDevice = {
+      device: deviceId,
+      keyIndex,
+      noiseKey: reg.noiseKey,
+      identityKey: reg.identityKey,
+      advSecret: parsed.advSecret,
+      registrationId: reg.registrationId,
+      signedPreKey: reg.signedPreKey,
+      preKeys: {},
+      platform: reg.platform,
+      linkedAt: Date.now(),
+      historySent: false,
+      pending: [],
+    };
+    phone.devices.push(linked);
+    this.savePhone();
+    this.logger.info(`[sandbox] phone linked device ${deviceId} (${reg.platform})`);
+    conn.end(node('stream:error', { code: '515' }));
+    return this.phone();
+  }
+
+  async unlink(): Promise<void> {
+    for (const d of [...this.phoneState.devices]) this.removeDevice(`${this.phoneState.number}:${d.device}@s.whatsapp.net`, 'unlinked from the phone');
+  }
+
+  removeDevice(jid: string, why: string): void {
+    const u = userOf(jid);
+    if (!u) return;
+    const idx = this.phoneState.devices.findIndex((d) => d.device === u.device);
+    if (idx < 0) return;
+    this.phoneState.devices.splice(idx, 1);
+    this.savePhone();
+    this.logger.info(`[sandbox] device ${u.device} removed: ${why}`);
+    for (const c of this.connections) {
+      if (c.device?.device === u.device) {
+        c.loggedIn = false;
+        c.end(node('stream:error', { code: '401' }, [node('conflict', { type: 'device_removed' })]));
+      }
+    }
+  }
+
+  // ---------- keys ----------
+
+  private liveDevice(conn: Connection): LinkedDevice | undefined {
+    return conn.device ? this.phoneState.devices.find((d) => d.device === conn.device!.device) : undefined;
+  }
+
+  preKeyCount(conn: Connection): number {
+    const d = this.liveDevice(conn);
+    return d ? Object.keys(d.preKeys).length : 0;
+  }
+
+  storeUploadedKeys(conn: Connection, iq: BinaryNode): void {
+    const d = this.liveDevice(conn);
+    if (!d) return;
+    const reg = bytes(child(iq, 'registration'));
+    if (reg) d.registrationId = beUint(reg);
+    const ident = bytes(child(iq, 'identity'));
+    if (ident) d.identityKey = ident;
+    for (const k of children(child(iq, 'list'), 'key')) {
+      const id = beUint(bytes(child(k, 'id')));
+      const value = bytes(child(k, 'value'));
+      if (value) d.preKeys[String(id)] = value;
+    }
+    this.storeRotatedSignedPreKey(conn, child(iq, 'skey'));
+    this.savePhone();
+  }
+
+  storeRotatedSignedPreKey(conn: Connection, skey: BinaryNode | undefined): void {
+    const d = this.liveDevice(conn);
+    if (!d || !skey) return;
+    const value = bytes(child(skey, 'value'));
+    const signature = bytes(child(skey, 'signature'));
+    if (!value || !signature) return;
+    d.signedPreKey = { keyId: beUint(bytes(child(skey, 'id'))), public: value, signature };
+    this.savePhone();
+  }
+
+  /** Hands out a linked device's uploaded bundle, consuming one of its one-time prekeys. */
+  private linkedBundle(d: LinkedDevice): WireBundle {
+    const ids = Object.keys(d.preKeys).map(Number).sort((a, b) => a - b);
+    const first = ids[0];
+    let preKey: WireBundle['preKey'];
+    if (first !== undefined) {
+      preKey = { keyId: first, public: d.preKeys[String(first)]! };
+      delete d.preKeys[String(first)];
+      this.savePhone();
+    }
+    return { registrationId: d.registrationId, identity: d.identityKey, signedPreKey: d.signedPreKey, preKey };
+  }
+
+  bundleFor(jid: string): WireBundle | undefined {
+    const u = userOf(jid);
+    if (!u) return undefined;
+    if (this.isPhoneUser(u.user)) {
+      if (u.device === 0) return this.phoneDevice.bundle();
+      const d = this.phoneState.devices.find((x) => x.device === u.device);
+      return d ? this.linkedBundle(d) : undefined;
+    }
+    const c = this.contactByUser(u.user);
+    if (c && c.onWhatsApp && u.device === 0) return this.contactDevices.get(c.number)!.bundle();
+    return undefined;
+  }
+
+  // ---------- usync ----------
+
+  usync(usync: BinaryNode): BinaryNode {
+    const protocols = children(child(usync, 'query')).map((p) => p.tag);
+    const users: BinaryNode[] = [];
+    for (const u of children(child(usync, 'list'), 'user')) {
+      let jid = u.attrs.jid;
+      const contactNode = child(u, 'contact');
+      const phoneQuery = contactNode && typeof contactNode.content !== 'undefined' ? bytes(contactNode)?.toString('utf8') : undefined;
+      if (!jid && phoneQuery) jid = `${normalizeNumber(phoneQuery)}@s.whatsapp.net`;
+      if (!jid) continue;
+      const who = userOf(jid);
+      if (!who) continue;
+      const isPhone = this.isPhoneUser(who.user);
+      const contact = isPhone ? undefined : this.contactByUser(who.user);
+      const onWa = isPhone || !!contact?.onWhatsApp;
+      const content: BinaryNode[] = [];
+      for (const p of protocols) {
+        if (p === 'devices') {
+          const list: BinaryNode[] = [];
+          if (onWa) list.push(node('device', { id: '0' }));
+          if (isPhone) for (const d of this.phoneState.devices) list.push(node('device', { id: String(d.device), 'key-index': String(d.keyIndex) }));
+          content.push(node('devices', {}, [node('device-list', {}, list), node('key-index-list', { ts: nowSeconds() }, randomBytes(16))]));
+        } else if (p === 'lid') {
+          if (isPhone) content.push(node('lid', { val: `${this.phoneState.lid}@lid` }));
+          else if (contact?.onWhatsApp) content.push(node('lid', { val: `${contact.lid}@lid` }));
+        } else if (p === 'contact') {
+          content.push(node('contact', { type: onWa ? 'in' : 'out' }));
+        } else if (p === 'status' && onWa) {
+          content.push(node('status', { t: nowSeconds() }, Buffer.from('Hey there! I am using WhatsApp.')));
+        }
+      }
+      users.push(node('user', { jid }, content));
+    }
+    return node('usync', { sid: usync.attrs.sid, index: '0', last: 'true' }, [
+      node('result', {}, protocols.map((p) => node(p, {}))),
+      node('list', {}, users),
+    ]);
+  }
+
+  // ---------- after login ----------
+
+  private offlineSent = new WeakSet<Connection>();
+
+  /** Right after the digest: deliver what queued up while offline, then `<offline>`, then (first login) the history notice. */
+  afterDigest(conn: Connection): void {
+    if (this.offlineSent.has(conn) || !conn.open || !conn.loggedIn) return;
+    this.offlineSent.add(conn);
+    const d = this.liveDevice(conn);
+    const pending = d ? d.pending.splice(0) : [];
+    if (d && pending.length) this.savePhone();
+    for (const stanza of pending) conn.send(stanza as BinaryNode);
+    conn.send(node('ib', { from: S_WHATSAPP_NET }, [node('offline', { count: String(pending.length) })]));
+    if (d && !d.historySent) {
+      this.later(50, () => {
+        this.sendHistoryNotice(conn, d).catch((err: unknown) => this.logger.warn({ err: String(err) }, '[sandbox] history notice failed'));
+      });
+    }
+  }
+
+  private async encryptFrom(device: SignalDevice, d: LinkedDevice, message: proto.IMessage): Promise<{ type: string; ciphertext: Buffer }> {
+    const address = this.linkedAddress(d.device);
+    if (!device.hasSession(address)) await device.initOutgoing(address, this.linkedBundle(d));
+    return device.encrypt(address, Buffer.from(writeRandomPadMax16(proto.Message.encode(message).finish())));
+  }
+
+  private async sendHistoryNotice(conn: Connection, d: LinkedDevice): Promise<void> {
+    if (!conn.open) return;
+    const FULL = proto.HistorySync.HistorySyncType.FULL;
+    const history = proto.HistorySync.encode({
+      syncType: FULL,
+      conversations: [],
+      progress: 100,
+      chunkOrder: 0,
+      phoneNumberToLidMappings: [...this.contactsByNumber.values()]
+        .filter((c) => c.onWhatsApp)
+        .map((c) => ({ pnJid: `${c.number}@s.whatsapp.net`, lidJid: `${c.lid}@lid` })),
+      pushnames: [...this.contactsByNumber.values()].map((c) => ({ id: `${c.number}@s.whatsapp.net`, pushname: c.name })),
+    }).finish();
+    const message: proto.IMessage = {
+      protocolMessage: {
+        type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
+        historySyncNotification: {
+          syncType: FULL as unknown as proto.Message.HistorySyncType,
+          chunkOrder: 0,
+          progress: 100,
+          initialHistBootstrapInlinePayload: deflateSync(history),
+        },
+      },
+    };
+    const { type, ciphertext } = await this.encryptFrom(this.phoneDevice, d, message);
+    conn.send(node('message', {
+      from: this.phoneJid, to: `${this.phoneState.number}:${d.device}@s.whatsapp.net`, id: phoneMessageId(), type: 'text', category: 'peer', t: nowSeconds(),
+    }, [node('enc', { v: '2', type }, ciphertext)]));
+    d.historySent = true;
+    this.savePhone();
+  }
+
+  // ---------- messages from the client ----------
+
+  private framesFor(number: string): FrameEvent[] {
+    let list = this.pendingFrames.get(number);
+    if (!list) {
+      list = [];
+      this.pendingFrames.set(number, list);
+    }
+    return list;
+  }
+
+  private recordFrame(c: ContactState, ev: FrameEvent): void {
+    this.framesFor(c.number).push(ev);
+    const seq = this.lastInbox.get(c.number);
+    if (seq !== undefined) {
+      const row = this.store.inbox<InboxEntry>(c.number).find((r) => r.seq === seq);
+      if (row) {
+        row.entry.after = [...(row.entry.after ?? []), ev];
+        this.store.updateInbox(seq, row.entry);
+      }
+    }
+  }
+
+  private onPresence(n: BinaryNode): void {
+    const type = n.attrs.type;
+    if (type !== 'available' && type !== 'unavailable') return; // <presence/> and <presence name=…/> are not presence changes
+    const ev: FrameEvent = { kind: 'presence', value: type, at: Date.now() };
+    for (const c of this.contactsByNumber.values()) if (c.onWhatsApp) this.recordFrame(c, ev);
+  }
+
+  private onChatstate(n: BinaryNode): void {
+    const to = n.attrs.to;
+    const u = to ? userOf(to) : null;
+    const c = u ? this.contactByUser(u.user) : undefined;
+    const state = Array.isArray(n.content) ? n.content[0]?.tag : undefined;
+    if (!c || (state !== 'composing' && state !== 'paused')) return;
+    this.recordFrame(c, { kind: 'chatstate', value: state, at: Date.now() });
+  }
+
+  private async onClientMessage(conn: Connection, n: BinaryNode): Promise<void> {
+    const id = n.attrs.id ?? '';
+    const to = n.attrs.to ?? '';
+    const sender = conn.device?.device;
+    const ack = () => conn.send(node('ack', { class: 'message', id, from: to, t: nowSeconds() }));
+    if (sender === undefined || !conn.loggedIn) return ack();
+    const dest = userOf(to);
+    const contact = dest && !this.isPhoneUser(dest.user) ? this.contactByUser(dest.user) : undefined;
+    let recorded: proto.IMessage | null = null;
+    for (const t of children(child(n, 'participants'), 'to')) {
+      const target = userOf(t.attrs.jid ?? '');
+      const enc = child(t, 'enc');
+      const ciphertext = bytes(enc);
+      if (!target || !enc || !ciphertext || target.device !== 0) continue;
+      let device: SignalDevice | undefined;
+      const targetContact = this.isPhoneUser(target.user) ? undefined : this.contactByUser(target.user);
+      if (this.isPhoneUser(target.user)) device = this.phoneDevice;
+      else if (targetContact?.onWhatsApp) device = this.contactDevices.get(targetContact.number);
+      if (!device) continue;
+      try {
+        const plain = await device.decrypt(this.linkedAddress(sender), enc.attrs.type ?? '', ciphertext);
+        const msg = proto.Message.decode(unpadRandomMax16(plain));
+        if (targetContact && targetContact === contact) recorded = msg;
+      } catch (err) {
+        this.logger.warn({ err: String(err) }, `[sandbox] could not decrypt ${enc.attrs.type} for ${t.attrs.jid}`);
+      }
+    }
+    ack();
+    if (contact && recorded) {
+      this.recordInbox(contact, id, recorded, n);
+      this.later(30, () => this.deliverReceipt(contact, id, undefined));
+    }
+  }
+
+  private recordInbox(c: ContactState, id: string, msg: proto.IMessage, stanza: BinaryNode): void {
+    const ext = msg.extendedTextMessage;
+    const text = msg.conversation ?? ext?.text ?? null;
+    let quoted: string | null = ext?.contextInfo?.stanzaId ?? null;
+    const type = Object.keys(msg).find((k) => k !== 'messageContextInfo' && (msg as Record<string, unknown>)[k] != null) ?? 'unknown';
+    if (!quoted) {
+      const inner = (msg as Record<string, { contextInfo?: proto.IContextInfo } | undefined>)[type];
+      quoted = inner?.contextInfo?.stanzaId ?? null;
+    }
+    const entry: InboxEntry = {
+      message_id: id,
+      text,
+      quoted_message_id: quoted,
+      timestamp: Date.now(),
+      before: this.framesFor(c.number).splice(0),
+      after: [],
+      type,
+      delivered: false,
+      read: false,
+    };
+    void stanza;
+    const seq = this.store.appendInbox(c.number, entry);
+    this.lastInbox.set(c.number, seq);
+    this.logger.info(`[sandbox] ${c.name} (${c.number}) received ${id}: ${JSON.stringify(text)}`);
+  }
+
+  private updateInboxEntry(c: ContactState, id: string, patch: Partial<InboxEntry>): boolean {
+    const row = this.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === id);
+    if (!row) return false;
+    this.store.updateInbox(row.seq, { ...row.entry, ...patch });
+    return true;
+  }
+
+  /** Sends a stanza to every linked device: now if it is connected, else at its next login. */
+  private deliverToLinked(build: (d: LinkedDevice) => BinaryNode | Promise<BinaryNode>): Promise<void> {
+    const work = this.phoneState.devices.map(async (d) => {
+      const stanza = await build(d);
+      const conn = [...this.connections].find((c) => c.device?.device === d.device && c.loggedIn && c.open);
+      if (conn && this.offlineSent.has(conn)) conn.send(stanza);
+      else {
+        d.pending.push(stanza);
+        this.savePhone();
+      }
+    });
+    return Promise.all(work).then(() => undefined);
+  }
+
+  private deliverReceipt(c: ContactState, id: string, type: 'read' | undefined): void {
+    this.updateInboxEntry(c, id, type === 'read' ? { read: true, delivered: true } : { delivered: true });
+    void this.deliverToLinked(() => node('receipt', { from: `${c.number}@s.whatsapp.net`, id, t: nowSeconds(), type }));
+  }
+
+  async sendReceipt(number: string, input: { message_id: string; type: 'delivered' | 'read' }): Promise<void> {
+    const c = this.requireContact(number);
+    if (!this.inbox(c.number).some((e) => e.message_id === input.message_id)) {
+      throw new ApiError(404, `${c.name} has no message ${input.message_id}`);
+    }
+    this.deliverReceipt(c, input.message_id, input.type === 'read' ? 'read' : undefined);
+  }
+
+  // ---------- messages from contacts ----------
+
+  async sendFromContact(number: string, input: { text: string; reply_to_message_id?: string }): Promise<{ message_id: string }> {
+    const c = this.requireContact(number);
+    if (!c.onWhatsApp) throw new ApiError(409, `${c.name} is not on WhatsApp`);
+    if (this.phoneState.devices.length === 0) throw new ApiError(409, 'the virtual phone has no linked device to deliver to');
+    const id = phoneMessageId();
+    let message: proto.IMessage = { conversation: input.text };
+    if (input.reply_to_message_id) {
+      const quotedId = input.reply_to_message_id;
+      const theirs = c.sent.find((s) => s.message_id === quotedId);
+      const ours = this.inbox(c.number).find((e) => e.message_id === quotedId);
+      const contextInfo: proto.IContextInfo = {
+        stanzaId: quotedId,
+        participant: theirs ? `${c.number}@s.whatsapp.net` : this.phoneJid,
+        quotedMessage: { conversation: theirs?.text ?? ours?.text ?? '' },
+      };
+      message = { extendedTextMessage: { text: input.text, contextInfo } };
+    }
+    const t = nowSeconds();
+    const device = this.contactDevices.get(c.number)!;
+    await this.deliverToLinked(async (d) => {
+      const { type, ciphertext } = await this.encryptFrom(device, d, message);
+      return node('message', {
+        from: `${c.number}@s.whatsapp.net`, id, type: 'text', t, notify: c.name, sender_lid: `${c.lid}@lid`,
+      }, [node('enc', { v: '2', type }, ciphertext)]);
+    });
+    c.sent.push({ message_id: id, text: input.text, timestamp: Date.now() });
+    if (c.sent.length > 500) c.sent.splice(0, c.sent.length - 500);
+    this.saveContact(c);
+    return { message_id: id };
+  }
+
+  // ---------- faults ----------
+
+  fault(input: { kind: FaultKind; duration_ms?: number }): void {
+    const live = [...this.connections];
+    switch (input.kind) {
+      case 'drop':
+        for (const c of live) c.terminate();
+        return;
+      case 'refuse':
+        this.refusedUntil = Date.now() + (input.duration_ms ?? 5000);
+        for (const c of live) c.terminate();
+        return;
+      case 'replaced':
+        for (const c of live) if (c.loggedIn) c.end(node('stream:error', {}, [node('conflict', { type: 'replaced' })]));
+        return;
+      case 'unlink':
+        void this.unlink();
+        return;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const c of this.connections) c.terminate();
+    this.connections.clear();
+  }
+}
+
+export { be };

@@ -1,0 +1,99 @@
+import { jidDecode } from '@whiskeysockets/baileys';
+import type { Connection } from './connection.ts';
+import { type BinaryNode, be, beUint, bytes, child, children, describe, node, nowSeconds, S_WHATSAPP_NET } from './frames.ts';
+import type { SandboxCore } from './core.ts';
+import type { WireBundle } from './signal-device.ts';
+
+function result(conn: Connection, iq: BinaryNode, content?: BinaryNode[]): void {
+  conn.send(node('iq', { from: S_WHATSAPP_NET, type: 'result', id: iq.attrs.id }, content));
+}
+
+function bundleNode(jid: string, b: WireBundle): BinaryNode {
+  const content: BinaryNode[] = [
+    node('registration', {}, be(b.registrationId, 4)),
+    node('type', {}, Buffer.from([5])),
+    node('identity', {}, b.identity),
+    node('skey', {}, [
+      node('id', {}, be(b.signedPreKey.keyId, 3)),
+      node('value', {}, b.signedPreKey.public),
+      node('signature', {}, b.signedPreKey.signature),
+    ]),
+  ];
+  if (b.preKey) content.push(node('key', {}, [node('id', {}, be(b.preKey.keyId, 3)), node('value', {}, b.preKey.public)]));
+  return node('user', { jid }, content);
+}
+
+/** Answers one IQ from a client. Everything not implemented gets an empty result and an `[iq] UNHANDLED` log line. */
+export async function handleIq(core: SandboxCore, conn: Connection, iq: BinaryNode): Promise<void> {
+  const { xmlns, type } = iq.attrs;
+  if (type === 'result' || type === 'error') return;
+  const first = Array.isArray(iq.content) ? iq.content[0] : undefined;
+  const firstTag = first?.tag;
+
+  if (xmlns === 'w:p' && firstTag === 'ping') return result(conn, iq);
+  if (xmlns === 'passive') return result(conn, iq);
+
+  if (xmlns === 'encrypt') {
+    if (type === 'get' && firstTag === 'count') {
+      return result(conn, iq, [node('count', { value: String(core.preKeyCount(conn)) })]);
+    }
+    if (type === 'set' && child(iq, 'list')) {
+      core.storeUploadedKeys(conn, iq);
+      return result(conn, iq);
+    }
+    if (type === 'set' && firstTag === 'rotate') {
+      core.storeRotatedSignedPreKey(conn, child(first, 'skey'));
+      return result(conn, iq);
+    }
+    if (type === 'get' && firstTag === 'digest') {
+      result(conn, iq, [node('digest', {}, [node('registration', {}, be(conn.device?.registrationId ?? 0, 4)), node('type', {}, Buffer.from([5]))])]);
+      core.afterDigest(conn);
+      return;
+    }
+    if (type === 'get' && firstTag === 'key') {
+      const users: BinaryNode[] = [];
+      for (const u of children(first, 'user')) {
+        const jid = u.attrs.jid;
+        if (!jid) continue;
+        const b = core.bundleFor(jid);
+        if (b) users.push(bundleNode(jid, b));
+        else core.logger.warn(`[sandbox] key fetch for unknown device ${jid}`);
+      }
+      return result(conn, iq, [node('list', {}, users)]);
+    }
+  }
+
+  if (xmlns === 'usync' && firstTag === 'usync') return result(conn, iq, [core.usync(first!)]);
+
+  if (xmlns === 'abt' && firstTag === 'props') {
+    return result(conn, iq, [node('props', { protocol: '1', hash: 'sandbox', ab_key: 'sandbox' }, [])]);
+  }
+  if (xmlns === 'w' && firstTag === 'props') {
+    return result(conn, iq, [node('props', { protocol: '2', hash: 'sandbox' }, [])]);
+  }
+  if (xmlns === 'blocklist') return result(conn, iq, [node('list', {}, [])]);
+  if (xmlns === 'privacy' && type === 'get') {
+    const categories: [string, string][] = [
+      ['last', 'all'], ['online', 'all'], ['profile', 'all'], ['status', 'all'], ['groupadd', 'all'], ['readreceipts', 'all'], ['calladd', 'all'],
+    ];
+    return result(conn, iq, [node('privacy', {}, categories.map(([name, value]) => node('category', { name, value })))]);
+  }
+  if (xmlns === 'privacy' && type === 'set') return result(conn, iq);
+  if (xmlns === 'md' && firstTag === 'remove-companion-device') {
+    result(conn, iq);
+    core.removeDevice(first!.attrs.jid ?? '', 'client logout');
+    return;
+  }
+  if (xmlns === 'status' && type === 'get') return result(conn, iq);
+
+  core.logger.info(`[iq] UNHANDLED xmlns=${xmlns ?? ''} type=${type ?? ''} child=${firstTag ?? ''} ${describe(iq).slice(0, 200)}`);
+  result(conn, iq);
+}
+
+export function userOf(jid: string): { user: string; device: number; server: string } | null {
+  const d = jidDecode(jid);
+  if (!d?.user) return null;
+  return { user: d.user, device: d.device ?? 0, server: d.server };
+}
+
+export { beUint, bytes, nowSeconds };

@@ -1,0 +1,109 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../logger.ts';
+import { createControlRouter } from './control-router.ts';
+import { SandboxCore, type FaultKind } from './core.ts';
+import { SandboxStore } from './store.ts';
+import type { ContactView, InboxEntry } from './virtual-contacts.ts';
+import type { PhoneView } from './virtual-phone.ts';
+
+export type { ContactView, InboxEntry, PhoneView };
+
+export interface SimulatorOptions {
+  dataDir: string;
+  /** Default 127.0.0.1; anything that is not loopback is refused. */
+  host?: string;
+  /** 0 = ephemeral. */
+  port?: number;
+  logger: Logger;
+}
+
+export interface Simulator {
+  wsUrl: string;
+  httpUrl: string;
+  rootPublicKey: string;
+  phone(): PhoneView;
+  scan(qr: string): Promise<PhoneView>;
+  unlink(): Promise<void>;
+  contacts(): ContactView[];
+  addContact(input: { number: string; name: string; on_whatsapp: boolean }): ContactView;
+  inbox(number: string): InboxEntry[];
+  sendFromContact(number: string, input: { text: string; reply_to_message_id?: string }): Promise<{ message_id: string }>;
+  sendReceipt(number: string, input: { message_id: string; type: 'delivered' | 'read' }): Promise<void>;
+  fault(input: { kind: FaultKind; duration_ms?: number }): void;
+  controlRouter(options?: { currentQr?: () => string | null }): express.Router;
+  close(): Promise<void>;
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Starts the WhatsApp simulator: WebSocket at /ws/chat, control API at /sandbox, state under <dataDir>/sandbox/. */
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) throw new Error(`the sandbox only listens on loopback, not ${host}`);
+  const logger = options.logger;
+  const store = new SandboxStore(options.dataDir);
+  const core = new SandboxCore(store, logger);
+
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  const app = express();
+  const server = createServer(app);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/ws/chat') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    if (core.refusing) {
+      logger.info('[sandbox] refusing a connection (fault)');
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => core.accept(ws));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closed = false;
+
+  const sim: Simulator = {
+    wsUrl: `ws://${urlHost}:${port}/ws/chat`,
+    httpUrl: `http://${urlHost}:${port}`,
+    rootPublicKey: core.rootPublicKey,
+    phone: () => core.phone(),
+    scan: (qr) => core.scan(qr),
+    unlink: () => core.unlink(),
+    contacts: () => core.contacts(),
+    addContact: (input) => core.addContact(input),
+    inbox: (number) => core.inbox(number),
+    sendFromContact: (number, input) => core.sendFromContact(number, input),
+    sendReceipt: (number, input) => core.sendReceipt(number, input),
+    fault: (input) => core.fault(input),
+    controlRouter: (routerOptions) => createControlRouter(sim, routerOptions),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      core.close();
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      store.close();
+    },
+  };
+  app.use('/sandbox', sim.controlRouter());
+  logger.info(`[sandbox] WhatsApp simulator on ${sim.wsUrl} (root key ${sim.rootPublicKey})`);
+  return sim;
+}

@@ -1,0 +1,66 @@
+import { SignalDevice, type SignalDeviceState } from './signal-device.ts';
+
+export interface SentByContact {
+  message_id: string;
+  text: string;
+  timestamp: number;
+}
+
+export interface ContactState {
+  number: string;
+  name: string;
+  lid: string;
+  onWhatsApp: boolean;
+  device: SignalDeviceState;
+  sent: SentByContact[];
+}
+
+export interface ContactView {
+  number: string;
+  jid: string;
+  lid: string | null;
+  name: string;
+  on_whatsapp: boolean;
+}
+
+export interface FrameEvent {
+  kind: 'presence' | 'chatstate';
+  value: 'available' | 'unavailable' | 'composing' | 'paused';
+  at: number;
+}
+
+export interface InboxEntry {
+  message_id: string;
+  text: string | null;
+  quoted_message_id: string | null;
+  timestamp: number;
+  /** Presence and chatstate frames seen between the previous message to this contact and this one, in order. */
+  before: FrameEvent[];
+  /** Those seen after it, until the next message to this contact. */
+  after: FrameEvent[];
+  /** The message type Baileys sent, e.g. 'extendedTextMessage'. */
+  type: string;
+  /** Receipts the contact has sent for it. */
+  delivered: boolean;
+  read: boolean;
+}
+
+export const SEED_CONTACTS = [
+  { number: '15550001111', name: 'Alice', on_whatsapp: true },
+  { number: '15550002222', name: 'Bob', on_whatsapp: true },
+  { number: '15550003333', name: 'Carol', on_whatsapp: false },
+];
+
+export function createContactState(number: string, name: string, onWhatsApp: boolean, lid: string): ContactState {
+  return { number, name, lid, onWhatsApp, device: SignalDevice.createState(), sent: [] };
+}
+
+export function contactView(c: ContactState): ContactView {
+  return { number: c.number, jid: `${c.number}@s.whatsapp.net`, lid: c.onWhatsApp ? `${c.lid}@lid` : null, name: c.name, on_whatsapp: c.onWhatsApp };
+}
+
+/** Accepts "+1 555 000 1111", "15550001111", or a jid; returns the bare digits. */
+export function normalizeNumber(input: string): string {
+  const user = input.split('@')[0]!.split(':')[0]!;
+  return user.replace(/[^0-9]/g, '');
+}
