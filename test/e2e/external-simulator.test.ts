@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runWagate, startWagate } from './cli-processes.ts';
+import { eventually } from './pairing.ts';
+
+test('wagate serve --wa-url --wa-root-key pairs with and sends through a simulator started separately', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wagate-ext-'));
+  const sim = await startWagate(['sandbox', '--port', '0', '--data-dir', join(dir, 'sim')], [/^WhatsApp simulator: (\S+)$/m, /^Root public key: (\S+)$/m, /^Control API: (\S+)\/sandbox\/phone$/m]);
+  t.after(() => sim.running.stop());
+  const [wsUrl, rootKey, control] = sim.found as [string, string, string];
+  const app = await startWagate(['serve', '--port', '0', '--data-dir', join(dir, 'app'), '--wa-url', wsUrl, '--wa-root-key', rootKey], [/^API: (\S+)$/m]);
+  t.after(async () => {
+    await app.running.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  assert.match(app.running.output(), /NOT WHATSAPP/);
+  const api = app.found[0]!;
+  const key = runWagate(['keys', 'create', 'ext', '--sandbox', '--data-dir', join(dir, 'app')]).trim();
+  const auth = { authorization: key };
+
+  const qr = await eventually(async () => {
+    const res = await fetch(`${api}/session/qr?format=json`, { headers: auth });
+    return res.ok ? ((await res.json()) as { data: { qr: string } }).data.qr : undefined;
+  }, 'a QR from the API');
+  const scan = await fetch(`${control}/sandbox/phone/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ qr }) });
+  assert.equal(scan.status, 200);
+  await eventually(async () => {
+    const res = await fetch(`${api}/session`, { headers: auth });
+    return ((await res.json()) as { data: { state: string } }).data.state === 'connected' ? true : undefined;
+  }, 'the session connected');
+
+  const sent = await fetch(`${api}/chats/15550001111/messages`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ text: 'through a separate simulator', typing_simulation: false }),
+  });
+  assert.equal(sent.status, 200);
+  await eventually(async () => {
+    const res = await fetch(`${control}/sandbox/contacts/15550001111/inbox`);
+    const body = (await res.json()) as { data: Array<{ text: string }> };
+    return body.data.some((m) => m.text === 'through a separate simulator') ? true : undefined;
+  }, 'the text in the contact inbox');
+});

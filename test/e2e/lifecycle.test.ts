@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, postJson } from '../http/core-harness.ts';
+import { eventually, pairThroughApi, waitForSession, waitForState } from './pairing.ts';
+
+const ALICE = '15550001111';
+
+test('a restart resumes the linked session without a new QR', async (t) => {
+  const h = await startHarness();
+  t.after(() => h.close());
+  await pairThroughApi(h);
+  const account = h.core.session.snapshot().account;
+  await h.restart();
+  let sawQr = false;
+  h.core.events.on('session.state', (s) => (sawQr ||= s.state === 'qr'));
+  await waitForState(h.core, 'connected');
+  assert.equal(sawQr, false);
+  assert.deepEqual(h.core.session.snapshot().account, account);
+  const res = await h.call(`/chats/${ALICE}/messages`, postJson({ text: 'after restart', typing_simulation: false }));
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+});
+
+test('the phone unlinking the device: 503 until a new QR is scanned', async (t) => {
+  const h = await startHarness();
+  t.after(() => h.close());
+  await pairThroughApi(h);
+  await h.core.sandbox!.unlink();
+  await waitForSession(h.core, (s) => s.state === 'logged_out' || s.state === 'qr', 'logged out');
+  const refused = await h.call(`/chats/${ALICE}/messages`, postJson({ text: 'anyone?' }));
+  assert.equal(refused.status, 503);
+  assert.equal(refused.body.error, 'WhatsApp is not connected');
+  await pairThroughApi(h);
+  const res = await h.call(`/chats/${ALICE}/messages`, postJson({ text: 'back again', typing_simulation: false }));
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+});
+
+test('logout from the API unlinks, wipes the credentials and offers a fresh QR', async (t) => {
+  const h = await startHarness();
+  t.after(() => h.close());
+  await pairThroughApi(h);
+  const res = await h.call('/session/logout', { method: 'POST' });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  await waitForState(h.core, 'qr');
+  assert.equal(h.core.session.snapshot().account, null);
+  assert.equal(h.core.sandbox!.phone().linked_devices.length, 0);
+});
+
+test('a dropped connection comes back by itself, and a send made meanwhile is delivered once or refused, never lost', async (t) => {
+  const h = await startHarness();
+  t.after(() => h.close());
+  await pairThroughApi(h);
+  h.core.sandbox!.fault({ kind: 'drop' });
+  const during = await h.call(`/chats/${ALICE}/messages`, postJson({ text: 'sent during the drop', typing_simulation: false, presence_simulation: false }));
+  await waitForState(h.core, 'connected');
+  const copies = () => h.core.sandbox!.inbox(ALICE).filter((m) => m.text === 'sent during the drop').length;
+  if (during.status === 200) {
+    await eventually(() => (copies() === 1 ? true : undefined), 'the message delivered');
+  } else {
+    assert.ok([503, 500].includes(during.status), JSON.stringify(during.body));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  assert.ok(copies() <= 1, 'never sent twice');
+  const after = await h.call(`/chats/${ALICE}/messages`, postJson({ text: 'after the drop', typing_simulation: false }));
+  assert.equal(after.status, 200, JSON.stringify(after.body));
+});
+
+test('another client taking over ("replaced") stops the session instead of fighting it', async (t) => {
+  const h = await startHarness();
+  t.after(() => h.close());
+  await pairThroughApi(h);
+  h.core.sandbox!.fault({ kind: 'replaced' });
+  await waitForState(h.core, 'replaced');
+  const res = await h.call('/session');
+  assert.equal(res.body.data.state, 'replaced');
+});
