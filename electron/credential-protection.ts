@@ -1,0 +1,30 @@
+import type { SafeStorage } from 'electron';
+
+export interface CredentialProtection {
+  /** True when the OS keeps the encryption key (Keychain, DPAPI, libsecret or KWallet). */
+  protectedByOs: boolean;
+  /** Linux's backend name, or the OS's key store elsewhere. */
+  backend: string;
+  /** One sentence for the dashboard and the README. */
+  summary: string;
+}
+
+const OS_STORE: Partial<Record<NodeJS.Platform, string>> = { darwin: 'keychain', win32: 'dpapi' };
+
+/**
+ * What safeStorage would give on this machine. On Linux without a keyring, Electron falls back to 'basic_text':
+ * a key written in Electron's source, which hides nothing from someone who can read the data dir.
+ * Call it after the app is ready; before that safeStorage reports nothing is available.
+ */
+export function describeCredentialProtection(
+  safeStorage: Pick<SafeStorage, 'isEncryptionAvailable' | 'getSelectedStorageBackend'>,
+  platform: NodeJS.Platform,
+): CredentialProtection {
+  const available = safeStorage.isEncryptionAvailable();
+  const backend = platform === 'linux' ? safeStorage.getSelectedStorageBackend() : (OS_STORE[platform] ?? 'unknown');
+  const protectedByOs = available && backend !== 'basic_text' && backend !== 'unknown';
+  const summary = protectedByOs
+    ? `The WhatsApp credentials can be encrypted with a key kept by the system (${backend}).`
+    : 'This system has no keyring for WaGate: the WhatsApp credentials are protected only by the permissions of your data folder.';
+  return { protectedByOs, backend, summary };
+}

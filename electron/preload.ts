@@ -1,0 +1,9 @@
+import { contextBridge, ipcRenderer } from 'electron';
+import { DESKTOP_API_KEY, GET_INFO_CHANNEL, type DesktopApi, type DesktopInfo } from './desktop-api.ts';
+
+// Sandboxed preload: bundled to one CommonJS file; the page sees only this frozen object, never ipcRenderer.
+const api: DesktopApi = {
+  getInfo: () => ipcRenderer.invoke(GET_INFO_CHANNEL) as Promise<DesktopInfo>,
+};
+
+contextBridge.exposeInMainWorld(DESKTOP_API_KEY, api);
