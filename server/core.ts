@@ -10,6 +10,7 @@ import { openDatabase } from './store/database.ts';
 import { createApiKeyStore, type ApiKeyStore } from './store/api-keys.ts';
 import { createAdminSessions, type AdminSessions } from './store/admin-sessions.ts';
 import { createMessageStore, type MessageStore } from './store/messages.ts';
+import { createIdempotencyStore } from './store/idempotency.ts';
 import { createSqliteAuthState } from './store/auth-state.ts';
 import { createSession, type Session } from './whatsapp/session.ts';
 import { createSender, type Sender } from './whatsapp/sender.ts';
@@ -110,6 +111,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     keys,
     admin,
     messages,
+    idempotency: createIdempotencyStore(db),
     session,
     sender,
     sandbox: target.sandbox,

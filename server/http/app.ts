@@ -4,6 +4,7 @@ import type { CoreEvents } from '../events.ts';
 import type { ApiKeyStore } from '../store/api-keys.ts';
 import type { AdminSessions } from '../store/admin-sessions.ts';
 import type { MessageStore } from '../store/messages.ts';
+import type { IdempotencyStore } from '../store/idempotency.ts';
 import type { Session } from '../whatsapp/session.ts';
 import type { Sender } from '../whatsapp/sender.ts';
 import type { Simulator } from '../sandbox/simulator.ts';
@@ -29,6 +30,7 @@ export interface HttpAppDeps {
   keys: ApiKeyStore;
   admin: AdminSessions;
   messages: MessageStore;
+  idempotency: IdempotencyStore;
   session: Session;
   sender: Sender;
   sandbox: Simulator | null;
@@ -58,9 +60,9 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     app.use('/sandbox', caller, jsonBody(), deps.sandbox.controlRouter({ currentQr }));
   }
 
-  app.use(['/session', '/chats'], caller, jsonBody());
+  app.use(['/session', '/chats', '/messages'], caller, jsonBody());
   app.use(createSessionRouter({ session: deps.session }));
-  app.use(createMessagesRouter({ sender: deps.sender, messages: deps.messages }));
+  app.use(createMessagesRouter({ sender: deps.sender, messages: deps.messages, idempotency: deps.idempotency }));
 
   app.use(createDashboardRouter(deps.dashboardDir));
   app.use(notFound);

@@ -34,7 +34,12 @@ export const ListMessagesQuery = z.object({
     .min(1, 'limit must be between 1 and 200')
     .max(200, 'limit must be between 1 and 200')
     .default(50),
-  before: z.coerce.number({ error: 'before must be a unix timestamp' }).int('before must be a unix timestamp').positive().optional(),
+  /** A unix-seconds timestamp, or the message_id of the oldest message already read. */
+  before: z
+    .string()
+    .regex(/^[\w.-]{1,128}$/, 'before must be a unix timestamp or a message_id')
+    .transform((value) => (/^\d{1,12}$/.test(value) ? Number(value) : value))
+    .optional(),
 });
 
 export const PairingCodeBody = z.object({

@@ -43,10 +43,13 @@ export function requireCaller(keys: ApiKeyStore, admin: AdminSessions): RequestH
     const key = readApiKey(req);
     if (key !== undefined) {
       const check = keys.verify(key);
-      return check.ok ? next() : sendFail(res, 401, KEY_ERRORS[check.reason]);
+      if (!check.ok) return sendFail(res, 401, KEY_ERRORS[check.reason]);
+      res.locals.callerId = `key:${check.record.id}`;
+      return next();
     }
-    if (hasAdminSession(req, admin)) return next();
-    sendFail(res, 401, 'Invalid or missing authentication');
+    if (!hasAdminSession(req, admin)) return sendFail(res, 401, 'Invalid or missing authentication');
+    res.locals.callerId = 'dashboard';
+    next();
   };
 }
 

@@ -1,6 +1,8 @@
 import { Router, type Request } from 'express';
 import type { Sender } from '../../whatsapp/sender.ts';
 import type { MessageStore } from '../../store/messages.ts';
+import type { IdempotencyStore } from '../../store/idempotency.ts';
+import { idempotency } from '../middleware/idempotency.ts';
 import { normaliseChatJid } from '../../whatsapp/jid.ts';
 import { ApiError, sendOk } from '../envelope.ts';
 import { parseOrThrow } from '../validate.ts';
@@ -14,10 +16,10 @@ function chatJidOf(req: Request): string {
 }
 
 /** `POST /chats/{chat_jid}/messages` (shared/spec/send-message-api.txt) and the chat's stored messages. */
-export function createMessagesRouter(deps: { sender: Sender; messages: MessageStore }): Router {
+export function createMessagesRouter(deps: { sender: Sender; messages: MessageStore; idempotency: IdempotencyStore }): Router {
   const router = Router();
 
-  router.post('/chats/:chat_jid/messages', async (req, res) => {
+  router.post('/chats/:chat_jid/messages', idempotency(deps.idempotency), async (req, res) => {
     const chatJid = chatJidOf(req);
     const body = parseOrThrow(SendMessageBody, req.body);
     const sent = await deps.sender.send({
@@ -34,6 +36,12 @@ export function createMessagesRouter(deps: { sender: Sender; messages: MessageSt
     const chatJid = chatJidOf(req);
     const { limit, before } = parseOrThrow(ListMessagesQuery, req.query);
     sendOk(res, 'Messages of the chat, newest first', deps.messages.listChat(chatJid, { limit, before }));
+  });
+
+  router.get('/messages/:message_id', (req, res) => {
+    const message = deps.messages.get(req.params.message_id);
+    if (!message) throw new ApiError(404, 'Message not found');
+    sendOk(res, 'Message', message);
   });
 
   return router;

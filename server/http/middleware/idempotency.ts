@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import type { RequestHandler, Response } from 'express';
+import type { IdempotencyStore } from '../../store/idempotency.ts';
+import { ApiError } from '../envelope.ts';
+
+interface Answer {
+  code: number;
+  body: unknown;
+}
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** Answers that say nothing was sent (validation, not connected) free the key, so a retry can send. */
+const isFinal = (code: number) => code === 200 || (code >= 400 && code < 500 && code !== 401 && code !== 429);
+
+function fingerprint(method: string, path: string, body: unknown): string {
+  return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+}
+
+/** Runs after the handler's `res.json`, so the handler stays unaware of idempotency. */
+function captureAnswer(res: Response): Promise<Answer> {
+  return new Promise((resolve) => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      resolve({ code: res.statusCode, body });
+      return json(body);
+    };
+  });
+}
+
+/**
+ * `Idempotency-Key`: a repeat with the same key and body within 24 h answers the first result and never sends
+ * twice, also while the first is still in flight (it waits for it); the same key with another body is a 422.
+ */
+export function idempotency(store: IdempotencyStore): RequestHandler {
+  const inFlight = new Map<string, { fingerprint: string; answer: Promise<Answer> }>();
+  return async (req, res, next) => {
+    const key = req.get('idempotency-key');
+    if (key === undefined) return next();
+    if (!KEY_PATTERN.test(key)) throw new ApiError(400, 'Idempotency-Key must be 1 to 255 printable ASCII characters');
+    const scope = String(res.locals.callerId ?? 'anonymous');
+    const print = fingerprint(req.method, req.path, req.body);
+    const slot = `${scope}\n${key}`;
+
+    const running = inFlight.get(slot);
+    if (running) {
+      if (running.fingerprint !== print) throw new ApiError(422, 'Idempotency-Key was already used with a different request');
+      const { code, body } = await running.answer;
+      return res.status(code).set('Idempotent-Replayed', 'true').json(body);
+    }
+    const claim = store.claim(scope, key, print);
+    if (claim.kind === 'mismatch') throw new ApiError(422, 'Idempotency-Key was already used with a different request');
+    if (claim.kind === 'interrupted') throw new ApiError(409, 'A request with this Idempotency-Key was interrupted; whether it was sent is unknown: check GET /chats/{chat_jid}/messages');
+    if (claim.kind === 'replay') return res.status(claim.code).set('Idempotent-Replayed', 'true').json(claim.body);
+
+    const answer = captureAnswer(res);
+    inFlight.set(slot, { fingerprint: print, answer });
+    answer.then(({ code, body }) => {
+      inFlight.delete(slot);
+      if (isFinal(code)) store.finish(scope, key, code, body);
+      else store.release(scope, key);
+    });
+    next();
+  };
+}
