@@ -1,0 +1,39 @@
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+
+interface Props {
+  open: boolean;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+}
+
+/** A modal question before anything that cannot be undone; Escape and "Cancel" both leave it unchanged. */
+export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, onCancel }: Props) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const bodyId = useId();
+
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (open && !element.open) element.showModal();
+    if (!open && element.open) element.close();
+  }, [open]);
+
+  return (
+    <dialog ref={dialog} className="confirm" aria-labelledby={titleId} aria-describedby={bodyId} onClose={() => open && onCancel()}>
+      <h2 id={titleId}>{title}</h2>
+      <div id={bodyId}>{children}</div>
+      <div className="actions">
+        <button type="button" className="danger" onClick={onConfirm}>
+          {confirmLabel}
+        </button>
+        <button type="button" autoFocus onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,15 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+
+/** A screen's title; it takes the focus when the screen opens, so screen readers announce where the user is. */
+export function ScreenHeading({ id, children }: { id: string; children: ReactNode }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (document.activeElement !== document.body && document.activeElement?.closest('nav') === null) return;
+    heading.current?.focus();
+  }, []);
+  return (
+    <h1 id={id} ref={heading} tabIndex={-1}>
+      {children}
+    </h1>
+  );
+}

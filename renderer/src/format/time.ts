@@ -1,0 +1,38 @@
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+
+/** "14:03:27", for things that happened in the last moments. */
+export function clockTime(ms: number): string {
+  return timeFormat.format(ms);
+}
+
+/** "25 Nov 2026, 14:03". */
+export function dateTime(ms: number): string {
+  return dateTimeFormat.format(ms);
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600_000],
+  ['month', 30 * 24 * 3600_000],
+  ['day', 24 * 3600_000],
+  ['hour', 3600_000],
+  ['minute', 60_000],
+];
+
+/** "3 minutes ago", "in 30 days", "just now". */
+export function relativeTime(ms: number, now: number): string {
+  const delta = ms - now;
+  if (Math.abs(delta) < 60_000) return 'just now';
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(delta) >= size) return relativeFormat.format(Math.round(delta / size), unit);
+  }
+  return 'just now';
+}
+
+/** "+15550001111" for a bare number or a person's JID; groups and LIDs are shown as they are. */
+export function displayChat(jidOrNumber: string): string {
+  const [user, server] = jidOrNumber.split('@');
+  if (server === undefined || server === 's.whatsapp.net') return `+${(user ?? '').replace(/:\d+$/, '')}`;
+  return jidOrNumber;
+}

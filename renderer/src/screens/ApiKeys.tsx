@@ -1,0 +1,266 @@
+import { Fragment, useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { api, errorText } from '../api/client.ts';
+import { useCoreEvent, useStreamOpen } from '../api/events.ts';
+import type { ApiKeyRecord } from '../api/types.ts';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { CopyButton } from '../components/CopyButton.tsx';
+import { CurlExample } from '../components/CurlExample.tsx';
+import { ScreenHeading } from '../components/ScreenHeading.tsx';
+import { dateTime, relativeTime } from '../format/time.ts';
+import { useNow } from '../state/clock.ts';
+
+const EXPIRY_CHOICES = [
+  { value: '', label: 'Never' },
+  { value: '7', label: 'In 7 days' },
+  { value: '30', label: 'In 30 days' },
+  { value: '90', label: 'In 90 days' },
+  { value: '365', label: 'In 1 year' },
+];
+
+/** API keys: the passwords other programs use to send through WaGate. */
+export function ApiKeys() {
+  const [keys, setKeys] = useState<ApiKeyRecord[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ key: string; record: ApiKeyRecord } | null>(null);
+
+  const load = useCallback(() => {
+    api<ApiKeyRecord[]>('GET', '/admin/keys').then(
+      (list) => {
+        setKeys(list);
+        setLoadError(null);
+      },
+      (failure: unknown) => setLoadError(errorText(failure)),
+    );
+  }, []);
+
+  useEffect(load, [load]);
+  useStreamOpen(load);
+  useCoreEvent('keys.changed', load);
+  // "Last used" changes when another program uses a key, which is not an event: read again when the user comes back.
+  useEffect(() => {
+    const onVisible = () => document.visibilityState === 'visible' && load();
+    document.addEventListener('visibilitychange', onVisible);
+    window.addEventListener('focus', load);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisible);
+      window.removeEventListener('focus', load);
+    };
+  }, [load]);
+
+  return (
+    <section aria-labelledby="keys-title" className="screen">
+      <ScreenHeading id="keys-title">API keys</ScreenHeading>
+      <p className="intro">
+        An API key lets another program on this computer send WhatsApp messages through WaGate. Give each program its own key, so
+        you can revoke one without touching the others.
+      </p>
+      {created ? <NewKey created={created} onDone={() => setCreated(null)} /> : <CreateKey onCreated={setCreated} />}
+      <KeyList keys={keys} error={loadError} onRefresh={load} />
+    </section>
+  );
+}
+
+function CreateKey({ onCreated }: { onCreated: (created: { key: string; record: ApiKeyRecord }) => void }) {
+  const nameId = useId();
+  const expiryId = useId();
+  const nameHintId = useId();
+  const [name, setName] = useState('');
+  const [expiry, setExpiry] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(event: FormEvent): Promise<void> {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const body = { name, ...(expiry ? { expires_in_days: Number(expiry) } : {}) };
+      onCreated(await api<{ key: string; record: ApiKeyRecord }>('POST', '/admin/keys', body));
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card create-key" onSubmit={(event) => void submit(event)} aria-labelledby="create-key-title">
+      <h2 id="create-key-title">Create a key</h2>
+      <div className="row">
+        <div className="field grow">
+          <label htmlFor={nameId}>Name</label>
+          <input
+            id={nameId}
+            value={name}
+            maxLength={64}
+            required
+            aria-describedby={nameHintId}
+            onChange={(event) => setName(event.target.value)}
+          />
+          <p id={nameHintId} className="hint">
+            Which program will use it, for example “Shop notifications”.
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor={expiryId}>Expires</label>
+          <select id={expiryId} value={expiry} onChange={(event) => setExpiry(event.target.value)}>
+            {EXPIRY_CHOICES.map((choice) => (
+              <option key={choice.value} value={choice.value}>
+                {choice.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? 'Creating…' : 'Create key'}
+      </button>
+      {error && (
+        <p role="alert" className="error-text">
+          Could not create the key: {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function NewKey({ created, onDone }: { created: { key: string; record: ApiKeyRecord }; onDone: () => void }) {
+  const keyId = useId();
+  return (
+    <div className="card new-key" role="region" aria-labelledby="new-key-title">
+      <h2 id="new-key-title">Your new key “{created.record.name}”</h2>
+      <p className="warning-text">
+        <strong>Copy it now: this is the only time WaGate shows it.</strong> Keep it somewhere safe, like a password manager. If you lose
+        it, create a new key and revoke this one.
+      </p>
+      <label htmlFor={keyId}>New API key</label>
+      <div className="row">
+        <input id={keyId} className="secret grow" readOnly value={created.key} onFocus={(event) => event.target.select()} />
+        <CopyButton text={created.key} label="Copy key" />
+      </div>
+      <CurlExample apiKey={created.key} />
+      <button type="button" onClick={onDone}>
+        I have saved it
+      </button>
+    </div>
+  );
+}
+
+const STATUS_WORDS: Record<ApiKeyRecord['status'], string> = { active: 'Active', expired: 'Expired', revoked: 'Revoked' };
+
+function KeyList({ keys, error, onRefresh }: { keys: ApiKeyRecord[] | null; error: string | null; onRefresh: () => void }) {
+  const now = useNow(30_000);
+  const [revoking, setRevoking] = useState<ApiKeyRecord | null>(null);
+  const [revokeError, setRevokeError] = useState<string | null>(null);
+  const [example, setExample] = useState<string | null>(null);
+
+  async function revoke(record: ApiKeyRecord): Promise<void> {
+    setRevoking(null);
+    setRevokeError(null);
+    try {
+      await api('DELETE', `/admin/keys/${encodeURIComponent(record.id)}`);
+      onRefresh();
+    } catch (failure) {
+      setRevokeError(`Could not revoke “${record.name}”: ${errorText(failure)}`);
+    }
+  }
+
+  const when = (ms: number | null, none: string) => (ms === null ? none : <time dateTime={new Date(ms).toISOString()} title={dateTime(ms)}>{relativeTime(ms, now)}</time>);
+
+  return (
+    <div className="card" aria-labelledby="key-list-title" role="region">
+      <div className="row spread">
+        <h2 id="key-list-title">Your keys</h2>
+        <button type="button" onClick={onRefresh}>
+          Refresh list
+        </button>
+      </div>
+      {error && (
+        <p role="alert" className="error-text">
+          Could not read the keys: {error}
+        </p>
+      )}
+      {revokeError && (
+        <p role="alert" className="error-text">
+          {revokeError}
+        </p>
+      )}
+      {keys === null && !error && <p>Reading the keys…</p>}
+      {keys?.length === 0 && <p>No keys yet. Create one above for each program that should send messages.</p>}
+      {keys && keys.length > 0 && (
+        <div className="table-wrap">
+          <table className="keys">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Starts with</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.map((key) => (
+                <Fragment key={key.id}>
+                  <tr data-key-id={key.id}>
+                    <th scope="row">{key.name}</th>
+                    <td>
+                      <code>{key.prefix}</code>
+                    </td>
+                    <td>{when(key.created_at, '')}</td>
+                    <td className="last-used">{when(key.last_used_at, 'Never')}</td>
+                    <td>{key.expires_at === null ? 'Never' : <time dateTime={new Date(key.expires_at).toISOString()}>{dateTime(key.expires_at)}</time>}</td>
+                    <td>
+                      <span className={`status ${key.status}`}>{STATUS_WORDS[key.status]}</span>
+                    </td>
+                    <td>
+                      <div className="row-actions">
+                      <button
+                        type="button"
+                        aria-expanded={example === key.id}
+                        aria-label={`How to use ${key.name}`}
+                        onClick={() => setExample(example === key.id ? null : key.id)}
+                      >
+                        How to use
+                      </button>
+                      {key.status === 'active' && (
+                        <button type="button" className="danger" aria-label={`Revoke ${key.name}`} onClick={() => setRevoking(key)}>
+                          Revoke
+                        </button>
+                      )}
+                      </div>
+                    </td>
+                  </tr>
+                  {example === key.id && (
+                    <tr className="example-row">
+                      <td colSpan={7}>
+                        <CurlExample apiKey={`${key.prefix}_…`} />
+                        <p className="hint">
+                          Put the whole key that starts with <code>{key.prefix}</code> (shown once, when it was created) in place of{' '}
+                          <code>{key.prefix}_…</code>.
+                        </p>
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ConfirmDialog
+        open={revoking !== null}
+        title={`Revoke “${revoking?.name ?? ''}”?`}
+        confirmLabel="Revoke key"
+        onConfirm={() => revoking && void revoke(revoking)}
+        onCancel={() => setRevoking(null)}
+      >
+        <p>Programs using this key will be refused at once (“API key revoked”). This cannot be undone.</p>
+      </ConfirmDialog>
+    </div>
+  );
+}

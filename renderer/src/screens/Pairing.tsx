@@ -1,0 +1,255 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { api, ApiFailure, errorText } from '../api/client.ts';
+import type { QrImage } from '../api/types.ts';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { ScreenHeading } from '../components/ScreenHeading.tsx';
+import { dateTime, displayChat } from '../format/time.ts';
+import { useAdminInfo } from '../state/admin.ts';
+import { useNow } from '../state/clock.ts';
+import { useSession, type SessionView } from '../state/session.ts';
+import { stateWords } from '../state/session-words.ts';
+
+/** Linking WhatsApp: the live state, the QR (or a pairing code), and once linked, the account and Log out. */
+export function Pairing() {
+  const session = useSession();
+  const info = useAdminInfo();
+
+  return (
+    <section aria-labelledby="pairing-title" className="screen">
+      <ScreenHeading id="pairing-title">Phone link</ScreenHeading>
+      {session ? <SessionState session={session} /> : <p>Reading the WhatsApp state…</p>}
+      {session?.state === 'connected' && <LinkedAccount session={session} />}
+      {session?.state === 'qr' && <LinkPhone session={session} sandbox={info.sandbox} />}
+    </section>
+  );
+}
+
+function SessionState({ session }: { session: SessionView }) {
+  const words = stateWords(session.state, session.last_error);
+  return (
+    <div className={`state-box ${words.tone}`}>
+      <p role="status" aria-live="polite" className="state-line">
+        {words.headline}
+      </p>
+      {words.advice && <p className="advice">{words.advice}</p>}
+    </div>
+  );
+}
+
+function LinkedAccount({ session }: { session: SessionView }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const account = session.account;
+
+  async function logout(): Promise<void> {
+    setConfirming(false);
+    setBusy(true);
+    setError(null);
+    try {
+      await api('POST', '/session/logout');
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="card account">
+      <h2>Linked account</h2>
+      <dl className="facts">
+        <dt>Name</dt>
+        <dd>{account?.name ?? 'No name set on the phone'}</dd>
+        <dt>Number</dt>
+        <dd>{account ? displayChat(account.number) : 'Unknown'}</dd>
+        <dt>Connected since</dt>
+        <dd>{dateTime(session.since)}</dd>
+      </dl>
+      <button type="button" className="danger" disabled={busy} onClick={() => setConfirming(true)}>
+        {busy ? 'Logging out…' : 'Log out'}
+      </button>
+      {error && (
+        <p role="alert" className="error-text">
+          Could not log out: {error}
+        </p>
+      )}
+      <ConfirmDialog open={confirming} title="Log out of WhatsApp?" confirmLabel="Log out" onConfirm={() => void logout()} onCancel={() => setConfirming(false)}>
+        <p>
+          This unlinks this computer from your phone and deletes WaGate's WhatsApp login here. Apps using your API keys will get
+          “WhatsApp is not connected” until you link a phone again.
+        </p>
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+function LinkPhone({ session, sandbox }: { session: SessionView; sandbox: boolean }) {
+  const [withCode, setWithCode] = useState(false);
+  return (
+    <div className="link-phone">
+      {withCode ? <PairingCode onBack={() => setWithCode(false)} /> : <QrCode session={session} onUseCode={() => setWithCode(true)} />}
+      {sandbox && <VirtualScan />}
+    </div>
+  );
+}
+
+function QrCode({ session, onUseCode }: { session: SessionView; onUseCode: () => void }) {
+  const [image, setImage] = useState<QrImage | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const expiresAt = image?.expires_at ?? session.qr_expires_at;
+  const now = useNow(1000, expiresAt !== null);
+
+  // A new code comes with a new expiry (and, on the live stream, a new QR string): fetch its image then.
+  useEffect(() => {
+    let current = true;
+    api<QrImage>('GET', '/session/qr?format=json').then(
+      (next) => {
+        if (!current) return;
+        setImage(next);
+        setError(null);
+      },
+      (failure: unknown) => {
+        if (!current) return;
+        setImage(null);
+        setError(failure instanceof ApiFailure && failure.code === 404 ? null : errorText(failure));
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [session.qr_expires_at, session.qr]);
+
+  const secondsLeft = expiresAt === null ? null : Math.max(0, Math.ceil((expiresAt - now) / 1000));
+
+  return (
+    <div className="card qr-card">
+      <h2>Scan this code with your phone</h2>
+      <div className="qr-layout">
+        <div className="qr-frame">
+          {image ? (
+            <img className="qr" src={image.data_url} data-qr={image.qr} width={320} height={320} alt="QR code for linking WhatsApp to WaGate" />
+          ) : (
+            <p className="qr-placeholder">{error ? `Could not show the code: ${error}` : 'Getting a code from WhatsApp…'}</p>
+          )}
+          <p className="countdown">
+            {secondsLeft === null ? '' : secondsLeft > 0 ? `This code changes in ${secondsLeft} s — a new one appears by itself.` : 'Getting a new code…'}
+          </p>
+        </div>
+        <div>
+          <ol className="steps">
+            <li>On your phone, open WhatsApp.</li>
+            <li>
+              Go to <strong>Settings → Linked devices → Link a device</strong>.
+            </li>
+            <li>Point the camera here, at the code.</li>
+          </ol>
+          <button type="button" className="link-button" onClick={onUseCode}>
+            Link with phone number instead
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function PairingCode({ onBack }: { onBack: () => void }) {
+  const inputId = useId();
+  const hintId = useId();
+  const [number, setNumber] = useState('');
+  const [code, setCode] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(event: FormEvent): Promise<void> {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await api<{ code: string }>('POST', '/session/pairing-code', { phone_number: number });
+      setCode(answer.code);
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="card">
+      <h2>Link with a phone number</h2>
+      <form onSubmit={(event) => void submit(event)} className="stack">
+        <label htmlFor={inputId}>Your WhatsApp phone number</label>
+        <input
+          id={inputId}
+          type="tel"
+          autoComplete="tel"
+          aria-describedby={hintId}
+          value={number}
+          onChange={(event) => setNumber(event.target.value)}
+          required
+        />
+        <p id={hintId} className="hint">
+          With the country code, for example +1 555 000 1111.
+        </p>
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Asking WhatsApp…' : 'Get a code'}
+          </button>
+          <button type="button" className="link-button" onClick={onBack}>
+            Use the QR code instead
+          </button>
+        </div>
+      </form>
+      {error && (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      )}
+      {code && (
+        <div role="status" className="pairing-code">
+          <p>
+            On your phone open WhatsApp → Settings → Linked devices → Link a device → <strong>Link with phone number instead</strong>, and
+            enter this code:
+          </p>
+          <p className="code" aria-label={`Pairing code ${code.split('').join(' ')}`}>
+            {code.length === 8 ? `${code.slice(0, 4)}-${code.slice(4)}` : code}
+          </p>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function VirtualScan() {
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function scan(): Promise<void> {
+    setBusy(true);
+    setResult(null);
+    try {
+      await api('POST', '/sandbox/phone/scan', {});
+      setResult({ ok: true, text: 'The virtual phone read the code. Linking…' });
+    } catch (failure) {
+      setResult({ ok: false, text: `The virtual phone could not link: ${errorText(failure)}` });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <aside className="card sandbox-card" aria-labelledby="virtual-scan-title">
+      <h2 id="virtual-scan-title">No phone needed in sandbox mode</h2>
+      <p>WaGate is talking to a simulator on this computer. Its virtual phone can read the code for you.</p>
+      <button type="button" className="primary" disabled={busy} onClick={() => void scan()}>
+        {busy ? 'Scanning…' : 'Scan with virtual phone'}
+      </button>
+      {result && (
+        <p role={result.ok ? 'status' : 'alert'} className={result.ok ? 'ok-text' : 'error-text'}>
+          {result.text}
+        </p>
+      )}
+    </aside>
+  );
+}

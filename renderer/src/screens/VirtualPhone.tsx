@@ -1,0 +1,217 @@
+import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { api, errorText } from '../api/client.ts';
+import { useCoreEvent, useStreamOpen } from '../api/events.ts';
+import type { ContactView, InboxEntry, PhoneView } from '../api/types.ts';
+import { ScreenHeading } from '../components/ScreenHeading.tsx';
+import { clockTime, dateTime } from '../format/time.ts';
+import { useSession } from '../state/session.ts';
+
+/** Sandbox mode only: the simulator's phone and contacts, to try WaGate without a real phone. */
+export function VirtualPhone() {
+  return (
+    <section aria-labelledby="sandbox-title" className="screen">
+      <ScreenHeading id="sandbox-title">Virtual phone</ScreenHeading>
+      <p className="intro">
+        In sandbox mode WaGate talks to a WhatsApp simulator on this computer instead of WhatsApp. Its virtual phone links to WaGate,
+        and its contacts receive what you send and can write back. Nothing reaches real WhatsApp.
+      </p>
+      <PhoneCard />
+      <Contacts />
+    </section>
+  );
+}
+
+function PhoneCard() {
+  const session = useSession();
+  const [phone, setPhone] = useState<PhoneView | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  const load = useCallback(() => {
+    api<PhoneView>('GET', '/sandbox/phone').then(setPhone, (failure: unknown) => setMessage({ ok: false, text: errorText(failure) }));
+  }, []);
+  useEffect(load, [load, session?.state]);
+
+  async function act(path: string, done: string): Promise<void> {
+    setBusy(true);
+    setMessage(null);
+    try {
+      await api('POST', path, {});
+      setMessage({ ok: true, text: done });
+    } catch (failure) {
+      setMessage({ ok: false, text: errorText(failure) });
+    } finally {
+      setBusy(false);
+      load();
+    }
+  }
+
+  return (
+    <div className="card" role="region" aria-labelledby="phone-title">
+      <h2 id="phone-title">The phone</h2>
+      {phone && (
+        <dl className="facts">
+          <dt>Name</dt>
+          <dd>{phone.name}</dd>
+          <dt>Number</dt>
+          <dd>+{phone.number}</dd>
+          <dt>Linked devices</dt>
+          <dd>{phone.linked_devices.length === 0 ? 'None' : phone.linked_devices.map((d) => `${d.platform || 'device'} ${d.device}${d.connected ? ' (online)' : ''}`).join(', ')}</dd>
+        </dl>
+      )}
+      <div className="actions">
+        {session?.state === 'qr' && (
+          <button type="button" className="primary" disabled={busy} onClick={() => void act('/sandbox/phone/scan', 'The virtual phone read the code. Linking…')}>
+            Scan with virtual phone
+          </button>
+        )}
+        {phone && phone.linked_devices.length > 0 && (
+          <button type="button" disabled={busy} onClick={() => void act('/sandbox/phone/unlink', 'The phone unlinked WaGate, as if done from Linked devices on a real phone.')}>
+            Unlink WaGate from the phone
+          </button>
+        )}
+      </div>
+      {message && (
+        <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'ok-text' : 'error-text'}>
+          {message.text}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function Contacts() {
+  const [contacts, setContacts] = useState<ContactView[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const pickerId = useId();
+
+  useEffect(() => {
+    api<ContactView[]>('GET', '/sandbox/contacts').then(
+      (list) => {
+        setContacts(list);
+        setSelected((current) => current ?? list.find((c) => c.on_whatsapp)?.number ?? null);
+      },
+      (failure: unknown) => setError(errorText(failure)),
+    );
+  }, []);
+
+  const contact = contacts?.find((c) => c.number === selected) ?? null;
+
+  return (
+    <div className="card" role="region" aria-labelledby="contacts-title">
+      <h2 id="contacts-title">Contacts</h2>
+      {error && (
+        <p role="alert" className="error-text">
+          Could not read the contacts: {error}
+        </p>
+      )}
+      {contacts && (
+        <div className="field">
+          <label htmlFor={pickerId}>Contact</label>
+          <select id={pickerId} value={selected ?? ''} onChange={(event) => setSelected(event.target.value)}>
+            {contacts.map((c) => (
+              <option key={c.number} value={c.number}>
+                {c.name} (+{c.number}){c.on_whatsapp ? '' : ', not on WhatsApp'}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {contact && <ContactInbox contact={contact} />}
+    </div>
+  );
+}
+
+function ContactInbox({ contact }: { contact: ContactView }) {
+  const [inbox, setInbox] = useState<InboxEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    api<InboxEntry[]>('GET', `/sandbox/contacts/${contact.number}/inbox`).then(
+      (entries) => {
+        setInbox(entries);
+        setError(null);
+      },
+      (failure: unknown) => setError(errorText(failure)),
+    );
+  }, [contact.number]);
+
+  useEffect(load, [load]);
+  useStreamOpen(load);
+  useCoreEvent('message.status', (change) => {
+    if (change.chat_jid === contact.jid || change.chat_jid === contact.lid) load();
+  });
+
+  return (
+    <div className="contact">
+      <div className="row spread">
+        <h3>What {contact.name} received</h3>
+        <button type="button" onClick={load} aria-label={`Refresh ${contact.name}'s messages`}>
+          Refresh
+        </button>
+      </div>
+      {!contact.on_whatsapp && <p className="hint">{contact.name} is not on WhatsApp: sending to this number fails with “Number is not on WhatsApp”.</p>}
+      {error && (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      )}
+      {inbox?.length === 0 && <p>Nothing yet.</p>}
+      {inbox && inbox.length > 0 && (
+        <ol className="inbox" aria-label={`Messages ${contact.name} received`}>
+          {inbox.map((entry) => (
+            <li key={entry.message_id} className="bubble">
+              <p className="bubble-text">{entry.text ?? '(not a text message)'}</p>
+              <p className="bubble-meta">
+                <time dateTime={new Date(entry.timestamp * 1000).toISOString()} title={dateTime(entry.timestamp * 1000)}>
+                  {clockTime(entry.timestamp * 1000)}
+                </time>
+                {entry.before.some((frame) => frame.value === 'composing') && ' · saw “typing…” first'}
+                {entry.read ? ' · read' : entry.delivered ? ' · delivered' : ''}
+              </p>
+            </li>
+          ))}
+        </ol>
+      )}
+      {contact.on_whatsapp && <WriteAsContact contact={contact} />}
+    </div>
+  );
+}
+
+function WriteAsContact({ contact }: { contact: ContactView }) {
+  const textId = useId();
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function submit(event: FormEvent): Promise<void> {
+    event.preventDefault();
+    setBusy(true);
+    setResult(null);
+    try {
+      await api('POST', `/sandbox/contacts/${contact.number}/messages`, { text });
+      setResult({ ok: true, text: `${contact.name} sent it. WaGate stores it and tells programs listening for messages.` });
+      setText('');
+    } catch (failure) {
+      setResult({ ok: false, text: errorText(failure) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="stack write-as" onSubmit={(event) => void submit(event)}>
+      <label htmlFor={textId}>Write to WaGate as {contact.name}</label>
+      <textarea id={textId} rows={2} value={text} required onChange={(event) => setText(event.target.value)} />
+      <button type="submit" disabled={busy || text.trim() === ''}>
+        {busy ? 'Sending…' : `Send as ${contact.name}`}
+      </button>
+      {result && (
+        <p role={result.ok ? 'status' : 'alert'} className={result.ok ? 'ok-text' : 'error-text'}>
+          {result.text}
+        </p>
+      )}
+    </form>
+  );
+}

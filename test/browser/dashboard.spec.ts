@@ -1,0 +1,187 @@
+import { expect, test, type Page } from '@playwright/test';
+import { serveSandbox, type ServedWagate } from './wagate-process.ts';
+
+const SCREENS = 'test-results/screens';
+const ALICE = '15550001111';
+
+let wagate: ServedWagate;
+
+test.beforeAll(async () => {
+  wagate = await serveSandbox();
+});
+
+test.afterAll(async () => {
+  await wagate?.stop();
+});
+
+/** A call from the test itself, as another program on this machine would make it. */
+async function callApi(path: string, key: string): Promise<{ status: number; body: { status: boolean; error?: string; data?: unknown } }> {
+  const res = await fetch(`${wagate.apiUrl}${path}`, { headers: { Authorization: `Bearer ${key}` } });
+  return { status: res.status, body: await res.json() };
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
+}
+
+async function openScreen(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name }).click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+}
+
+test('a newcomer links the virtual phone, makes a key, sends, revokes and logs out', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+
+  await test.step('the login link opens the dashboard on the Phone link screen with a QR code', async () => {
+    await page.goto(wagate.loginUrl);
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByRole('heading', { level: 1, name: 'Phone link' })).toBeVisible();
+    await expect(page.getByText('Waiting for you to link your phone.')).toBeVisible();
+    await expect(page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' })).toBeVisible();
+    await expect(page.getByText('Settings → Linked devices → Link a device')).toBeVisible();
+    await expect(page.getByText(/This code changes in \d+ s/)).toBeVisible();
+    await shoot(page, '01-pairing-qr');
+  });
+
+  await test.step('the virtual phone reads the QR the page shows, and the account appears', async () => {
+    const qr = await page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' }).getAttribute('data-qr');
+    expect(qr).toMatch(/^\S+,\S+,\S+,\S+/);
+    const scanned = await page.evaluate(async (shown) => {
+      const res = await fetch('/sandbox/phone/scan', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ qr: shown }) });
+      return res.status;
+    }, qr);
+    expect(scanned).toBe(200);
+    await expect(page.getByText('Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
+    const account = page.getByRole('heading', { name: 'Linked account' }).locator('..');
+    await expect(account).toContainText('Sandbox Phone');
+    await expect(account).toContainText('+15559990000');
+    await expect(page.getByRole('status', { name: 'WhatsApp: Linked' })).toBeVisible();
+    await shoot(page, '02-pairing-linked');
+  });
+
+  let key = '';
+  await test.step('a new key is shown once, copied, and works for a real request', async () => {
+    await openScreen(page, 'API keys');
+    await page.getByLabel('Name').fill('Shop notifications');
+    await page.getByLabel('Expires').selectOption({ label: 'In 30 days' });
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await expect(page.getByText('this is the only time WaGate shows it')).toBeVisible();
+    key = await page.getByLabel('New API key').inputValue();
+    expect(key).toMatch(/^wg_[0-9a-f]{8}_/);
+    await page.getByRole('button', { name: 'Copy key' }).click();
+    await expect(page.getByText('Copied', { exact: true })).toBeVisible();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    await expect(page.locator('.new-key pre')).toContainText(`Authorization: Bearer ${key}`);
+    await expect(page.locator('.new-key pre')).toContainText(`${wagate.apiUrl}/chats/${ALICE}/messages`);
+    await shoot(page, '03-keys-new');
+
+    const row = page.getByRole('row', { name: /Shop notifications/ });
+    await expect(row.locator('.last-used')).toHaveText('Never');
+    await expect(row).toContainText('Active');
+
+    const used = await callApi('/session', key);
+    expect(used.status).toBe(200);
+    await page.getByRole('button', { name: 'Refresh list' }).click();
+    await expect(row.locator('.last-used')).toHaveText('just now');
+    await page.getByRole('button', { name: 'I have saved it' }).click();
+    await expect(page.getByLabel('New API key')).toHaveCount(0);
+    await shoot(page, '04-keys-list');
+  });
+
+  await test.step('a bad number is refused as you type, and no request goes out', async () => {
+    await openScreen(page, 'Send a message');
+    const sends: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/chats/')) sends.push(request.url());
+    });
+    const to = page.getByLabel('To', { exact: true });
+    await to.fill('+1 555 abc');
+    await expect(page.getByText('A phone number can only have digits')).toBeVisible();
+    await expect(to).toHaveAttribute('aria-invalid', 'true');
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill('This must not be sent');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await to.fill('555 12');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect(page.getByText('Too short: write the whole number with its country code')).toBeVisible();
+    await expect(to).toBeFocused();
+    await shoot(page, '05-send-invalid');
+    expect(sends).toEqual([]);
+  });
+
+  await test.step('a message sent from the form reaches the virtual contact', async () => {
+    const text = `Hello from the dashboard ${Date.now()}`;
+    await page.getByLabel('To', { exact: true }).fill('+1 555-000-1111');
+    await expect(page.getByText('Will send to +15550001111')).toBeVisible();
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill(text);
+    await expect(page.getByText(`${text.length} / 65,536 characters`)).toBeVisible();
+    await expect(page.getByLabel(/Show “typing…” before sending/)).toBeChecked();
+    await expect(page.getByLabel('Appear online while sending')).toBeChecked();
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect(page.getByText(/^Sent to \+15550001111 at /)).toBeVisible({ timeout: 30_000 });
+    const recent = page.getByRole('region', { name: 'Recent sends' });
+    await expect(recent.getByRole('row', { name: new RegExp(text) })).toBeVisible();
+
+    const inbox = await callApi(`/sandbox/contacts/${ALICE}/inbox`, key);
+    expect(inbox.status).toBe(200);
+    expect(JSON.stringify(inbox.body.data)).toContain(text);
+    await shoot(page, '06-send-done');
+  });
+
+  await test.step('an error from the API is shown in its own words', async () => {
+    await page.getByLabel('To', { exact: true }).fill('+1 555 000 3333');
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill('Carol is not on WhatsApp');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'Not sent: Number is not on WhatsApp' })).toBeVisible({ timeout: 30_000 });
+    await shoot(page, '07-send-error');
+  });
+
+  await test.step('the virtual phone shows what the contact received', async () => {
+    await openScreen(page, 'Virtual phone');
+    await expect(page.getByRole('list', { name: 'Messages Alice received' })).toContainText('Hello from the dashboard');
+    await shoot(page, '08-virtual-phone');
+  });
+
+  await test.step('a revoked key is refused', async () => {
+    await openScreen(page, 'API keys');
+    await page.getByRole('button', { name: 'Revoke Shop notifications' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke “Shop notifications”?' });
+    await expect(dialog).toBeVisible();
+    await shoot(page, '09-keys-revoke-confirm');
+    await dialog.getByRole('button', { name: 'Revoke key' }).click();
+    await expect(page.getByRole('row', { name: /Shop notifications/ })).toContainText('Revoked');
+    const refused = await callApi('/session', key);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toBe('API key revoked');
+    await shoot(page, '10-keys-revoked');
+  });
+
+  await test.step('logging out brings the QR code back, and the sandbox button links again', async () => {
+    await openScreen(page, 'Phone link');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Log out of WhatsApp?' });
+    await dialog.getByRole('button', { name: 'Log out' }).click();
+    await expect(page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('status', { name: 'WhatsApp: Not linked' })).toBeVisible();
+    await shoot(page, '11-pairing-after-logout');
+
+    await page.getByRole('button', { name: 'Scan with virtual phone' }).first().click();
+    await expect(page.getByText('Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
+  });
+
+  await test.step('dark mode follows the system', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shoot(page, '12-pairing-dark');
+    await openScreen(page, 'Send a message');
+    await shoot(page, '13-send-dark');
+  });
+});
+
+test('without the login cookie the page says how to get in', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${wagate.apiUrl}/`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Open WaGate from its link' })).toBeVisible();
+  await expect(page.getByText('wagate dashboard')).toBeVisible();
+  await shoot(page, '14-signed-out');
+  await context.close();
+});
