@@ -1,0 +1,122 @@
+import { Router, type Request, type Response } from 'express';
+import { ApiError } from '../envelope.ts';
+import { LOGGED_EVENT_TYPES, type EventLog, type LoggedEvent, type LoggedEventType } from '../../store/event-log.ts';
+
+/** Proxies and idle-connection reapers drop a silent stream; a comment line keeps it open. */
+const HEARTBEAT_MS = 15_000;
+/** Events read from the log per step while a client catches up. */
+const PAGE = 200;
+
+export interface EventsRouterDeps {
+  eventLog: EventLog;
+  heartbeatMs?: number;
+}
+
+function parseTypes(raw: unknown): ReadonlySet<LoggedEventType> {
+  if (raw === undefined || raw === '') return new Set(LOGGED_EVENT_TYPES);
+  if (typeof raw !== 'string') throw new ApiError(400, 'types must be a comma-separated list');
+  const types = raw.split(',').map((t) => t.trim()).filter(Boolean);
+  const unknown = types.find((t) => !(LOGGED_EVENT_TYPES as readonly string[]).includes(t));
+  if (unknown !== undefined) throw new ApiError(400, `Unknown event type "${unknown}": use ${LOGGED_EVENT_TYPES.join(', ')}`);
+  return new Set(types as LoggedEventType[]);
+}
+
+/** The id to resume after: the Last-Event-ID header wins over ?last_event_id=; absent means "from now". */
+function parseLastId(req: Request): number | null {
+  const raw = req.get('last-event-id') ?? req.query.last_event_id;
+  if (raw === undefined || raw === '') return null;
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw.trim())) throw new ApiError(400, 'Last-Event-ID must be an event id (a whole number)');
+  return Number(raw.trim());
+}
+
+/** Resolves when the socket takes writes again, or is gone. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+function openStream(res: Response): void {
+  res.status(200).set({
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
+  res.write('retry: 2000\n\n');
+}
+
+/**
+ * `GET /events`: the logged events as server-sent events. The log is the only source: a client's cursor walks it
+ * from its Last-Event-ID to the newest row, and a new event only wakes the walk, so the replay and the live part
+ * meet without a gap or a repeat.
+ */
+export function createEventsRouter({ eventLog, heartbeatMs = HEARTBEAT_MS }: EventsRouterDeps): Router {
+  const router = Router();
+
+  router.get('/events', (req, res) => {
+    const types = parseTypes(req.query.types);
+    const lastId = parseLastId(req);
+    const latest = eventLog.latestId();
+    // An id from the future belongs to another database (a wiped data dir): the client has seen nothing of this one.
+    let cursor = lastId === null || lastId > latest ? latest : lastId;
+    openStream(res);
+
+    const oldest = eventLog.oldestId();
+    if (lastId !== null && lastId <= latest && oldest !== null && lastId + 1 < oldest) {
+      // Events past the retention window are gone; say so rather than pretend the replay is whole.
+      res.write(`event: stream.truncated\ndata: ${JSON.stringify({ last_event_id: lastId, oldest_available_id: oldest })}\n\n`);
+    }
+
+    let closed = false;
+    let pumping = false;
+    let again = false;
+
+    const write = (e: LoggedEvent): boolean => res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+
+    async function pump(): Promise<void> {
+      if (pumping) {
+        again = true;
+        return;
+      }
+      pumping = true;
+      try {
+        do {
+          again = false;
+          for (let page = eventLog.since(cursor, PAGE); page.length > 0 && !closed; page = eventLog.since(cursor, PAGE)) {
+            let flowing = true;
+            for (const e of page) {
+              cursor = e.id;
+              if (types.has(e.type)) flowing = write(e) && flowing;
+            }
+            if (!flowing) await drained(res);
+          }
+        } while (again && !closed);
+      } finally {
+        pumping = false;
+      }
+    }
+
+    // A log that cannot be read (the core is stopping) ends the stream; EventSource reconnects with its last id.
+    const wake = (): void => {
+      pump().catch(() => res.end());
+    };
+    const unsubscribe = eventLog.subscribe(wake);
+    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+    req.on('close', () => {
+      closed = true;
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+    wake();
+  });
+
+  return router;
+}

@@ -1,0 +1,151 @@
+import type { Database } from './database.ts';
+import { migrate } from './database.ts';
+import type { CoreEvents, MessageStatusChange, SessionSnapshot, StoredMessage } from '../events.ts';
+import type { Logger } from '../logger.ts';
+
+export const LOGGED_EVENT_TYPES = ['message.received', 'message.status', 'session.state'] as const;
+export type LoggedEventType = (typeof LOGGED_EVENT_TYPES)[number];
+
+export interface LoggedEvent {
+  /** Increases with every event and is never reused, also after pruning: the SSE `id` and `Last-Event-ID`. */
+  id: number;
+  type: LoggedEventType;
+  data: unknown;
+  /** Unix ms when it was logged. */
+  at: number;
+}
+
+export interface EventLog {
+  /** Events after `lastId`, oldest first, at most `limit`. */
+  since(lastId: number, limit?: number): LoggedEvent[];
+  /** The id of the newest event ever logged, 0 before the first. */
+  latestId(): number;
+  /** The id of the oldest event still kept, or null when none is. */
+  oldestId(): number | null;
+  /** Called once per event, after it is stored. Returns the unsubscribe function. */
+  subscribe(fn: (e: LoggedEvent) => void): () => void;
+  /** Stops listening to the bus; the database stays open. */
+  close(): void;
+}
+
+export interface EventLogDeps {
+  db: Database;
+  events: CoreEvents;
+  /** How long events are kept for replay; default 7 days. */
+  retentionMs?: number;
+  now?: () => number;
+  logger?: Logger;
+}
+
+const MIGRATIONS = [
+  // AUTOINCREMENT: an id is never handed out twice, so a client's Last-Event-ID stays meaningful after pruning.
+  `CREATE TABLE event_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     type TEXT NOT NULL,
+     data TEXT NOT NULL,
+     at INTEGER NOT NULL
+   )`,
+  'CREATE INDEX event_log_by_time ON event_log (at)',
+];
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_LIMIT = 500;
+/** Pruning is a range delete on an index; doing it at most once a minute keeps appends cheap. */
+const PRUNE_EVERY_MS = 60_000;
+
+interface Row {
+  id: number;
+  type: LoggedEventType;
+  data: string;
+  at: number;
+}
+
+const toEvent = (row: Row): LoggedEvent => ({ id: row.id, type: row.type, data: JSON.parse(row.data), at: row.at });
+
+/** The QR rotates every few seconds and is stale by the time anyone replays it; GET /session has the live one. */
+function sessionData(s: SessionSnapshot): Omit<SessionSnapshot, 'qr' | 'qr_expires_at'> {
+  return { state: s.state, account: s.account, last_error: s.last_error, since: s.since };
+}
+
+/**
+ * The bus's public events, kept in SQLite for a retention window so an SSE client or the webhook dispatcher
+ * can pick up after the last id it saw.
+ */
+export function createEventLog(deps: EventLogDeps): EventLog {
+  const { db, events, retentionMs = 7 * DAY_MS, now = Date.now, logger } = deps;
+  migrate(db, 'event_log', MIGRATIONS);
+  const insert = db.prepare('INSERT INTO event_log (type, data, at) VALUES (?, ?, ?)');
+  const after = db.prepare('SELECT id, type, data, at FROM event_log WHERE id > ? ORDER BY id LIMIT ?');
+  const prune = db.prepare('DELETE FROM event_log WHERE at < ?');
+  const subscribers = new Set<(e: LoggedEvent) => void>();
+  let lastPrune = 0;
+  const lastLogged = db.prepare("SELECT data FROM event_log WHERE type = 'session.state' ORDER BY id DESC LIMIT 1").get() as { data: string } | undefined;
+  let lastState: string | undefined = lastLogged && (JSON.parse(lastLogged.data) as SessionSnapshot).state;
+
+  function pruneNow(at: number): void {
+    if (at - lastPrune < PRUNE_EVERY_MS) return;
+    lastPrune = at;
+    prune.run(at - retentionMs);
+  }
+
+  function append(type: LoggedEventType, data: unknown): void {
+    const at = now();
+    let event: LoggedEvent;
+    try {
+      const { lastInsertRowid } = insert.run(type, JSON.stringify(data), at);
+      event = { id: Number(lastInsertRowid), type, data, at };
+      pruneNow(at);
+    } catch (error) {
+      // The bus is synchronous: throwing here would break the WhatsApp session that emitted.
+      logger?.error({ err: error, type }, 'could not log an event');
+      return;
+    }
+    for (const fn of subscribers) {
+      try {
+        fn(event);
+      } catch (error) {
+        logger?.error({ err: error, type }, 'an event log subscriber failed');
+      }
+    }
+  }
+
+  const onReceived = (m: StoredMessage): void => append('message.received', m);
+  const onStatus = (c: MessageStatusChange): void => append('message.status', c);
+  const onState = (s: SessionSnapshot): void => {
+    // A change of state is news; a rotated QR (the same 'qr' state again) is not.
+    if (s.state === lastState) return;
+    lastState = s.state;
+    append('session.state', sessionData(s));
+  };
+
+  events.on('message.received', onReceived);
+  events.on('message.status', onStatus);
+  events.on('session.state', onState);
+  pruneNow(now());
+
+  return {
+    since(lastId, limit = DEFAULT_LIMIT) {
+      return (after.all(lastId, limit) as unknown as Row[]).map(toEvent);
+    },
+    latestId() {
+      const row = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'event_log'").get() as { seq: number } | undefined;
+      return row?.seq ?? 0;
+    },
+    oldestId() {
+      const row = db.prepare('SELECT MIN(id) AS id FROM event_log').get() as { id: number | null };
+      return row.id;
+    },
+    subscribe(fn) {
+      subscribers.add(fn);
+      return () => {
+        subscribers.delete(fn);
+      };
+    },
+    close() {
+      events.off('message.received', onReceived);
+      events.off('message.status', onStatus);
+      events.off('session.state', onState);
+      subscribers.clear();
+    },
+  };
+}
