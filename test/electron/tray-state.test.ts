@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { needsPairing, trayIconFile, trayLook } from '../../electron/tray-state.ts';
+import type { SessionState } from '../../server/events.ts';
+import { snapshot } from './snapshot.ts';
+
+const account = { jid: '6281234567890@s.whatsapp.net', number: '6281234567890', name: 'Shop' };
+
+test('a linked session shows the linked icon and names the account', () => {
+  const look = trayLook({ kind: 'session', snapshot: snapshot('connected', { account }) });
+  assert.equal(look.icon, 'linked');
+  assert.equal(look.status, 'Linked to Shop (+6281234567890)');
+  assert.equal(look.tooltip, 'WaGate: Linked to Shop (+6281234567890)');
+  const unnamed = trayLook({ kind: 'session', snapshot: snapshot('connected', { account: { ...account, name: null } }) });
+  assert.equal(unnamed.status, 'Linked to +6281234567890');
+});
+
+test('every session state maps to one of the four looks, with words for each', () => {
+  const expected: Record<SessionState, string> = {
+    starting: 'disconnected',
+    qr: 'pairing',
+    connecting: 'disconnected',
+    connected: 'linked',
+    reconnecting: 'disconnected',
+    logged_out: 'pairing',
+    replaced: 'error',
+    stopped: 'disconnected',
+  };
+  for (const [state, icon] of Object.entries(expected) as [SessionState, string][]) {
+    const look = trayLook({ kind: 'session', snapshot: snapshot(state) });
+    assert.equal(look.icon, icon, state);
+    assert.ok(look.status.length > 0 && look.tooltip.startsWith('WaGate: '), state);
+  }
+});
+
+test('reconnecting says why the connection closed', () => {
+  const look = trayLook({ kind: 'session', snapshot: snapshot('reconnecting', { last_error: 'Connection lost' }) });
+  assert.equal(look.status, 'Reconnecting to WhatsApp: Connection lost');
+});
+
+test('a core that could not start shows the error icon with the reason, cut to what Windows can show', () => {
+  const look = trayLook({ kind: 'failed', reason: 'Port 7001 is used by another program.' });
+  assert.equal(look.icon, 'error');
+  assert.equal(look.tooltip, 'WaGate: Port 7001 is used by another program.');
+  const long = trayLook({ kind: 'failed', reason: 'x'.repeat(300) });
+  assert.equal(long.tooltip.length, 127);
+  assert.ok(long.tooltip.endsWith('…'));
+  assert.equal(trayLook({ kind: 'starting' }).icon, 'disconnected');
+});
+
+test('macOS gets Template images, the others the coloured ones', () => {
+  assert.equal(trayIconFile('linked', 'darwin'), 'linkedTemplate.png');
+  assert.equal(trayIconFile('error', 'win32'), 'error.png');
+  assert.equal(trayIconFile('pairing', 'linux'), 'pairing.png');
+});
+
+test('pairing is needed while a QR code waits and after a log-out, not otherwise', () => {
+  assert.equal(needsPairing(snapshot('qr')), true);
+  assert.equal(needsPairing(snapshot('logged_out')), true);
+  for (const state of ['starting', 'connecting', 'connected', 'reconnecting', 'replaced', 'stopped'] as const) {
+    assert.equal(needsPairing(snapshot(state)), false, state);
+  }
+});
