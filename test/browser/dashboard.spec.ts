@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { serveSandbox, type ServedWagate } from './wagate-process.ts';
 
 const SCREENS = 'test-results/screens';
@@ -27,6 +27,27 @@ async function shoot(page: Page, name: string): Promise<void> {
 async function openScreen(page: Page, name: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name }).click();
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await expectEveryControlNamed(page);
+}
+
+/** Every control on the screen has an accessible name a screen reader can say. */
+async function expectEveryControlNamed(page: Page): Promise<void> {
+  const controls = page.locator('input, select, textarea, button, a[href]');
+  const count = await controls.count();
+  expect(count).toBeGreaterThan(0);
+  for (let i = 0; i < count; i++) {
+    const control = controls.nth(i);
+    if (await control.isVisible()) await expect(control).toHaveAccessibleName(/\S/);
+  }
+}
+
+/** Presses Tab until `target` has the focus, as a keyboard user would; fails after `max` presses. */
+async function tabTo(page: Page, target: Locator, max = 40): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await target.evaluate((element) => element === document.activeElement)) return;
+  }
+  throw new Error(`${target} was not reached with ${max} presses of Tab`);
 }
 
 test('a newcomer links the virtual phone, makes a key, sends, revokes and logs out', async ({ page, context }) => {
@@ -40,6 +61,7 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await expect(page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' })).toBeVisible();
     await expect(page.getByText('Settings → Linked devices → Link a device')).toBeVisible();
     await expect(page.getByText(/This code changes in \d+ s/)).toBeVisible();
+    await expectEveryControlNamed(page);
     await shoot(page, '01-pairing-qr');
   });
 
@@ -86,6 +108,27 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await page.getByRole('button', { name: 'I have saved it' }).click();
     await expect(page.getByLabel('New API key')).toHaveCount(0);
     await shoot(page, '04-keys-list');
+  });
+
+  await test.step('the keys screen works from the keyboard alone', async () => {
+    await page.getByRole('heading', { level: 1, name: 'API keys' }).focus();
+    await tabTo(page, page.getByLabel('Name'));
+    await page.keyboard.type('Keyboard key');
+    await page.keyboard.press('Tab');
+    await expect(page.getByLabel('Expires')).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(page.getByRole('button', { name: 'Create key' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(page.getByLabel('New API key')).toHaveValue(/^wg_/);
+    await tabTo(page, page.getByRole('button', { name: 'I have saved it' }));
+    await page.keyboard.press('Enter');
+    await tabTo(page, page.getByRole('button', { name: 'Revoke Keyboard key' }));
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Revoke “Keyboard key”?' });
+    await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(page.getByRole('row', { name: /Keyboard key/ })).toContainText('Active');
   });
 
   await test.step('a bad number is refused as you type, and no request goes out', async () => {

@@ -12,13 +12,18 @@ interface Props {
 /** A modal question before anything that cannot be undone; Escape and "Cancel" both leave it unchanged. */
 export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, onCancel }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
   const titleId = useId();
   const bodyId = useId();
 
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
-    if (open && !element.open) element.showModal();
+    if (open && !element.open) {
+      element.showModal();
+      // The safe choice has the focus, so Enter pressed by habit changes nothing.
+      cancel.current?.focus();
+    }
     if (!open && element.open) element.close();
   }, [open]);
 
@@ -30,7 +35,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, 
         <button type="button" className="danger" onClick={onConfirm}>
           {confirmLabel}
         </button>
-        <button type="button" autoFocus onClick={onCancel}>
+        <button type="button" ref={cancel} onClick={onCancel}>
           Cancel
         </button>
       </div>

@@ -165,8 +165,6 @@ function KeyList({ keys, error, onRefresh }: { keys: ApiKeyRecord[] | null; erro
     }
   }
 
-  const when = (ms: number | null, none: string) => (ms === null ? none : <time dateTime={new Date(ms).toISOString()} title={dateTime(ms)}>{relativeTime(ms, now)}</time>);
-
   return (
     <div className="card" aria-labelledby="key-list-title" role="region">
       <div className="row spread">
@@ -211,27 +209,33 @@ function KeyList({ keys, error, onRefresh }: { keys: ApiKeyRecord[] | null; erro
                     <td>
                       <code>{key.prefix}</code>
                     </td>
-                    <td>{when(key.created_at, '')}</td>
-                    <td className="last-used">{when(key.last_used_at, 'Never')}</td>
-                    <td>{key.expires_at === null ? 'Never' : <time dateTime={new Date(key.expires_at).toISOString()}>{dateTime(key.expires_at)}</time>}</td>
+                    <td>
+                      <Moment ms={key.created_at} now={now} />
+                    </td>
+                    <td className="last-used">
+                      <Moment ms={key.last_used_at} now={now} />
+                    </td>
+                    <td>
+                      <Moment ms={key.expires_at} now={now} absolute />
+                    </td>
                     <td>
                       <span className={`status ${key.status}`}>{STATUS_WORDS[key.status]}</span>
                     </td>
                     <td>
                       <div className="row-actions">
-                      <button
-                        type="button"
-                        aria-expanded={example === key.id}
-                        aria-label={`How to use ${key.name}`}
-                        onClick={() => setExample(example === key.id ? null : key.id)}
-                      >
-                        How to use
-                      </button>
-                      {key.status === 'active' && (
-                        <button type="button" className="danger" aria-label={`Revoke ${key.name}`} onClick={() => setRevoking(key)}>
-                          Revoke
+                        <button
+                          type="button"
+                          aria-expanded={example === key.id}
+                          aria-label={`How to use ${key.name}`}
+                          onClick={() => setExample(example === key.id ? null : key.id)}
+                        >
+                          How to use
                         </button>
-                      )}
+                        {key.status === 'active' && (
+                          <button type="button" className="danger" aria-label={`Revoke ${key.name}`} onClick={() => setRevoking(key)}>
+                            Revoke
+                          </button>
+                        )}
                       </div>
                     </td>
                   </tr>
@@ -262,5 +266,15 @@ function KeyList({ keys, error, onRefresh }: { keys: ApiKeyRecord[] | null; erro
         <p>Programs using this key will be refused at once (“API key revoked”). This cannot be undone.</p>
       </ConfirmDialog>
     </div>
+  );
+}
+
+/** "3 minutes ago" (or a date, for expiries), with the exact time on hover; "Never" when there is none. */
+function Moment({ ms, now, absolute = false }: { ms: number | null; now: number; absolute?: boolean }) {
+  if (ms === null) return <>Never</>;
+  return (
+    <time dateTime={new Date(ms).toISOString()} title={dateTime(ms)}>
+      {absolute ? dateTime(ms) : relativeTime(ms, now)}
+    </time>
   );
 }

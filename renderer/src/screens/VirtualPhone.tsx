@@ -56,7 +56,11 @@ function PhoneCard() {
           <dt>Number</dt>
           <dd>+{phone.number}</dd>
           <dt>Linked devices</dt>
-          <dd>{phone.linked_devices.length === 0 ? 'None' : phone.linked_devices.map((d) => `${d.platform || 'device'} ${d.device}${d.connected ? ' (online)' : ''}`).join(', ')}</dd>
+          <dd>
+            {phone.linked_devices.length === 0
+              ? 'None'
+              : phone.linked_devices.map((d) => `Device ${d.device}${d.platform ? ` (${d.platform})` : ''}${d.connected ? ', online' : ''}`).join('; ')}
+          </dd>
         </dl>
       )}
       <div className="actions">
@@ -164,8 +168,8 @@ function ContactInbox({ contact }: { contact: ContactView }) {
             <li key={entry.message_id} className="bubble">
               <p className="bubble-text">{entry.text ?? '(not a text message)'}</p>
               <p className="bubble-meta">
-                <time dateTime={new Date(entry.timestamp * 1000).toISOString()} title={dateTime(entry.timestamp * 1000)}>
-                  {clockTime(entry.timestamp * 1000)}
+                <time dateTime={new Date(inboxTime(entry)).toISOString()} title={dateTime(inboxTime(entry))}>
+                  {clockTime(inboxTime(entry))}
                 </time>
                 {entry.before.some((frame) => frame.value === 'composing') && ' · saw “typing…” first'}
                 {entry.read ? ' · read' : entry.delivered ? ' · delivered' : ''}
@@ -177,6 +181,11 @@ function ContactInbox({ contact }: { contact: ContactView }) {
       {contact.on_whatsapp && <WriteAsContact contact={contact} />}
     </div>
   );
+}
+
+/** The simulator stamps what a contact received in unix ms (WhatsApp's own stamps are seconds); accept either. */
+function inboxTime(entry: InboxEntry): number {
+  return entry.timestamp > 1e12 ? entry.timestamp : entry.timestamp * 1000;
 }
 
 function WriteAsContact({ contact }: { contact: ContactView }) {
