@@ -16,6 +16,7 @@ import { createSession, type Session } from './whatsapp/session.ts';
 import { createSender, type Sender } from './whatsapp/sender.ts';
 import { trustSimulatorRoot } from './whatsapp/trust-root.ts';
 import { startSimulator, type Simulator } from './sandbox/simulator.ts';
+import type { Express } from 'express';
 import { createHttpApp } from './http/app.ts';
 import type { WhatsAppServerKind } from './http/routes/health.ts';
 
@@ -33,6 +34,8 @@ export interface Core {
   admin: AdminSessions;
   messages: MessageStore;
   sandbox: Simulator | null;
+  /** The express app, for tools that inspect its routes. */
+  httpApp: Express;
   /** Stops the HTTP server and the WhatsApp session; every write is flushed before it resolves. */
   stop(): Promise<void>;
 }
@@ -144,5 +147,5 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     db.close();
   }
 
-  return { config, url, logger, events, session, sender, keys, admin, messages, sandbox: target.sandbox, stop };
+  return { config, url, logger, events, session, sender, keys, admin, messages, sandbox: target.sandbox, httpApp: app, stop };
 }

@@ -1,58 +1,58 @@
 import { EventEmitter } from 'node:events';
+import { z } from 'zod';
 
 /** Where the WhatsApp session is, in the words `GET /session`, the dashboard and the tray use. */
-export type SessionState =
-  | 'starting'
-  | 'qr'
-  | 'connecting'
-  | 'connected'
-  | 'reconnecting'
-  | 'logged_out'
-  | 'replaced'
-  | 'stopped';
+export const SessionStateSchema = z.enum(['starting', 'qr', 'connecting', 'connected', 'reconnecting', 'logged_out', 'replaced', 'stopped']);
+export type SessionState = z.infer<typeof SessionStateSchema>;
 
-export interface LinkedAccount {
-  jid: string;
-  number: string;
-  name: string | null;
-}
+export const LinkedAccountSchema = z.object({
+  jid: z.string(),
+  number: z.string(),
+  name: z.string().nullable(),
+});
+export type LinkedAccount = z.infer<typeof LinkedAccountSchema>;
 
-export interface SessionSnapshot {
-  state: SessionState;
+export const SessionSnapshotSchema = z.object({
+  state: SessionStateSchema,
   /** The raw QR string while state is 'qr'. */
-  qr: string | null;
+  qr: z.string().nullable(),
   /** Unix ms when the current QR stops being valid. */
-  qr_expires_at: number | null;
-  account: LinkedAccount | null;
+  qr_expires_at: z.number().int().nullable(),
+  account: LinkedAccountSchema.nullable(),
   /** Why the last connection closed, in plain words, when it did. */
-  last_error: string | null;
+  last_error: z.string().nullable(),
   /** Unix ms of the last state change. */
-  since: number;
-}
+  since: z.number().int(),
+});
+export type SessionSnapshot = z.infer<typeof SessionSnapshotSchema>;
 
-export type MessageDirection = 'outbound' | 'inbound';
-export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
+export const MessageDirectionSchema = z.enum(['outbound', 'inbound']);
+export type MessageDirection = z.infer<typeof MessageDirectionSchema>;
+export const MessageStatusSchema = z.enum(['pending', 'sent', 'delivered', 'read', 'failed', 'received']);
+export type MessageStatus = z.infer<typeof MessageStatusSchema>;
 
-export interface StoredMessage {
-  message_id: string;
-  chat_jid: string;
-  direction: MessageDirection;
-  sender: string;
-  text: string | null;
-  quoted_message_id: string | null;
+export const StoredMessageSchema = z.object({
+  message_id: z.string(),
+  chat_jid: z.string(),
+  direction: MessageDirectionSchema,
+  sender: z.string(),
+  text: z.string().nullable(),
+  quoted_message_id: z.string().nullable(),
   /** Unix seconds. */
-  timestamp: number;
-  status: MessageStatus;
-}
+  timestamp: z.number().int(),
+  status: MessageStatusSchema,
+});
+export type StoredMessage = z.infer<typeof StoredMessageSchema>;
 
-export interface MessageStatusChange {
-  message_id: string;
-  chat_jid: string;
-  status: MessageStatus;
+export const MessageStatusChangeSchema = z.object({
+  message_id: z.string(),
+  chat_jid: z.string(),
+  status: MessageStatusSchema,
   /** Unix seconds. */
-  at: number;
-  reason?: string;
-}
+  at: z.number().int(),
+  reason: z.string().optional(),
+});
+export type MessageStatusChange = z.infer<typeof MessageStatusChangeSchema>;
 
 /** Every state change in the core is one of these events; the API, the dashboard and the tray read them. */
 export interface CoreEventMap {

@@ -20,6 +20,7 @@ import { createAdminKeysRouter } from './routes/admin-keys.ts';
 import { createAdminEventsRouter } from './routes/admin-events.ts';
 import { createAdminMessagesRouter } from './routes/admin-messages.ts';
 import { createDashboardRouter } from './routes/dashboard.ts';
+import { createDocsRouter } from './routes/docs.ts';
 
 export interface HttpAppDeps {
   version: string;
@@ -46,6 +47,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(securityHeaders, hostCheck(deps.allowedHostnames));
 
   app.use(createHealthRouter({ version: deps.version, session: deps.session, server: deps.whatsappServer }));
+  app.use(createDocsRouter({ version: deps.version, apiUrl: deps.apiUrl }));
 
   const caller = requireCaller(deps.keys, deps.admin);
   const info = () => ({ version: deps.version, sandbox: deps.sandbox !== null, api_url: deps.apiUrl() });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SessionSnapshotSchema, SessionStateSchema } from '../events.ts';
 
 /** WhatsApp refuses longer texts. */
 export const MAX_TEXT_LENGTH = 65_536;
@@ -47,3 +48,17 @@ export const PairingCodeBody = z.object({
 });
 
 export const QrQuery = z.object({ format: z.enum(['png', 'json'], { error: 'format must be png or json' }).default('png') });
+
+export const HealthData = z.object({
+  version: z.string(),
+  whatsapp: SessionStateSchema,
+  /** `whatsapp`, or a simulator: the in-process sandbox or one given with --wa-url. */
+  whatsapp_server: z.enum(['whatsapp', 'sandbox', 'simulator']),
+});
+
+/** `GET /session`: the snapshot without the raw QR, which `GET /session/qr` gives. */
+export const SessionData = SessionSnapshotSchema.omit({ qr: true });
+
+export const QrData = z.object({ qr: z.string(), data_url: z.string(), expires_at: z.number().int().nullable() });
+export const PairingCodeData = z.object({ code: z.string() });
+export const LogoutData = z.object({ state: SessionStateSchema });
