@@ -72,7 +72,11 @@ export function createSqliteAuthState(db: Database): SqliteAuthState {
   return {
     state,
     saveCreds: () => transaction(db, () => void writeCreds.run(serialise(state.creds))),
-    hasCreds: () => Boolean(loadCreds()?.me?.id),
+    // `me` alone is set early by a pairing-code request; only pair-success brings the signed `account`.
+    hasCreds: () => {
+      const creds = loadCreds();
+      return Boolean(creds?.me?.id && creds.account);
+    },
     clear() {
       transaction(db, () => db.exec('DELETE FROM wa_keys; DELETE FROM wa_creds'));
       state.creds = initAuthCreds();

@@ -8,6 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { openDatabase } from '../../server/store/database.ts';
 import { createSqliteAuthState } from '../../server/store/auth-state.ts';
 
+/** What pair-success leaves in the creds: the phone's signature over this device. */
+const LINKED = { details: new Uint8Array([1, 2]), accountSignature: new Uint8Array([3]), deviceSignature: new Uint8Array([4]) };
 let dir: string;
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'wagate-auth-'));
@@ -28,6 +30,9 @@ test('creds and keys survive reopening the same file, buffers intact', async () 
     assert.equal(auth.hasCreds(), false);
     auth.state.creds.me = { id: '15559990000:7@s.whatsapp.net', name: 'Sim Owner' };
     auth.saveCreds();
+    assert.equal(auth.hasCreds(), false, 'a number alone (pairing-code request) is not a linked device');
+    auth.state.creds.account = LINKED;
+    auth.saveCreds();
     auth.state.keys.set({
       session: { 'user_1.0': new Uint8Array([1, 2, 3]) },
       'pre-key': { '1': { public: new Uint8Array([4, 5]), private: new Uint8Array([6, 7]) } },
@@ -44,6 +49,7 @@ test('creds and keys survive reopening the same file, buffers intact', async () 
       'the noise key is the same key, not a new one',
     );
     assert.equal(auth.state.creds.registrationId, saved.registrationId);
+    assert.deepEqual([...(auth.state.creds.account?.details ?? [])], [1, 2]);
     const sessions = await auth.state.keys.get('session', ['user_1.0', 'missing']);
     assert.deepEqual([...sessions['user_1.0']!], [1, 2, 3]);
     assert.equal('missing' in sessions, false);
@@ -57,6 +63,7 @@ test('creds and keys survive reopening the same file, buffers intact', async () 
 test('a null value deletes a key; clear() forgets the device and offers fresh creds', async () => {
   await withAuth('clear.db', async (auth) => {
     auth.state.creds.me = { id: '15559990000:7@s.whatsapp.net' };
+    auth.state.creds.account = LINKED;
     auth.saveCreds();
     await auth.state.keys.set({ session: { a: new Uint8Array([1]), b: new Uint8Array([2]) } });
     await auth.state.keys.set({ session: { a: null } });
@@ -75,6 +82,7 @@ test('a process killed in the middle of writing keys loses nothing that was comm
   const file = join(dir, 'crash.db');
   await withAuth('crash.db', (auth) => {
     auth.state.creds.me = { id: '15559990000:7@s.whatsapp.net' };
+    auth.state.creds.account = LINKED;
     auth.saveCreds();
     auth.state.keys.set({ session: { old: new Uint8Array([1]) } });
   });

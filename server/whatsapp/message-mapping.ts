@@ -1,0 +1,105 @@
+import { getContentType, isJidGroup, jidNormalizedUser, normalizeMessageContent, proto, toNumber } from '@whiskeysockets/baileys';
+import type { WAMessage, WAMessageKey } from '@whiskeysockets/baileys';
+import type { MessageStatus, StoredMessage } from '../events.ts';
+
+/** Message types that carry no content for a person: protocol traffic, key distribution, reactions, edits. */
+const NOT_CONTENT = new Set<string>([
+  'protocolMessage',
+  'senderKeyDistributionMessage',
+  'messageContextInfo',
+  'reactionMessage',
+  'encReactionMessage',
+  'pollUpdateMessage',
+  'keepInChatMessage',
+  'pinInChatMessage',
+]);
+
+const Status = proto.WebMessageInfo.Status;
+
+/** Baileys' receipt status as WaGate's; null for the ones that say nothing new (pending, server ack). */
+export function statusFromBaileys(status: number | null | undefined): MessageStatus | null {
+  if (status === Status.DELIVERY_ACK) return 'delivered';
+  if (status === Status.READ || status === Status.PLAYED) return 'read';
+  if (status === Status.ERROR) return 'failed';
+  return null;
+}
+
+/** A person's chat is keyed by phone number when WhatsApp tells us it, so replies land where the API looks. */
+export function chatJidOf(key: WAMessageKey): string {
+  const jid = key.remoteJid ?? '';
+  const pn = key.remoteJidAlt?.endsWith('@s.whatsapp.net') ? key.remoteJidAlt : null;
+  return jidNormalizedUser(jid.endsWith('@lid') && pn ? pn : jid);
+}
+
+function senderOf(key: WAMessageKey, chatJid: string): string {
+  if (!isJidGroup(chatJid)) return chatJid;
+  return jidNormalizedUser(key.participantAlt ?? key.participant ?? chatJid);
+}
+
+/** The text a person wrote: the message itself, or a caption. */
+function textOf(content: proto.IMessage): string | null {
+  return (
+    content.conversation ??
+    content.extendedTextMessage?.text ??
+    content.imageMessage?.caption ??
+    content.videoMessage?.caption ??
+    content.documentMessage?.caption ??
+    null
+  );
+}
+
+function quotedIdOf(content: proto.IMessage, type: keyof proto.IMessage): string | null {
+  const inner = content[type] as { contextInfo?: proto.IContextInfo | null } | null | undefined;
+  return inner && typeof inner === 'object' ? (inner.contextInfo?.stanzaId ?? null) : null;
+}
+
+/** A message someone sent us, as WaGate stores it; null for anything that is not a message for a person. */
+export function toInboundMessage(msg: WAMessage, nowSeconds: number): StoredMessage | null {
+  const chatJid = chatJidOf(msg.key);
+  if (msg.key.fromMe || !msg.key.id || !chatJid || chatJid === 'status@broadcast' || chatJid.endsWith('@newsletter')) {
+    return null;
+  }
+  const content = normalizeMessageContent(msg.message);
+  const type = getContentType(content ?? undefined);
+  if (!content || !type || NOT_CONTENT.has(type)) return null;
+  return {
+    message_id: msg.key.id,
+    chat_jid: chatJid,
+    direction: 'inbound',
+    sender: senderOf(msg.key, chatJid),
+    text: textOf(content),
+    quoted_message_id: quotedIdOf(content, type),
+    timestamp: toNumber(msg.messageTimestamp) || nowSeconds,
+    status: 'received',
+  };
+}
+
+/** How a stored message is handed to Baileys so a reply quotes it. */
+export function quotedFor(stored: StoredMessage): WAMessage {
+  const group = isJidGroup(stored.chat_jid);
+  return {
+    key: {
+      remoteJid: stored.chat_jid,
+      fromMe: stored.direction === 'outbound',
+      id: stored.message_id,
+      ...(group && stored.direction === 'inbound' ? { participant: stored.sender } : {}),
+    },
+    message: { conversation: stored.text ?? '' },
+    messageTimestamp: stored.timestamp,
+  };
+}
+
+/** Why a connection closed, in words for `GET /session`. */
+export function closeReasonText(statusCode: number | undefined, fallback: string | undefined): string {
+  const known: Record<number, string> = {
+    401: 'The phone unlinked this device (logged out)',
+    403: 'WhatsApp refused this account (forbidden)',
+    408: 'The connection timed out',
+    428: 'The connection was closed',
+    440: 'Another WhatsApp Web session replaced this one',
+    500: 'WhatsApp reported a bad session',
+    503: 'WhatsApp is unavailable',
+    515: 'WhatsApp asked for a restart',
+  };
+  return (statusCode !== undefined ? known[statusCode] : undefined) ?? fallback ?? 'The connection closed';
+}

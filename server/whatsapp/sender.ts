@@ -1,0 +1,120 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TypingConfig } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { MessageStore } from '../store/messages.ts';
+import { ApiError } from '../http/envelope.ts';
+import type { PresenceKind, Session } from './session.ts';
+import { typingDurationMs } from './typing.ts';
+
+export interface SendRequest {
+  chatJid: string;
+  text: string;
+  replyToMessageId?: string;
+  typingSimulation: boolean;
+  presenceSimulation: boolean;
+}
+
+export interface SendResult {
+  message_id: string;
+  status: 'sent';
+  /** Unix seconds. */
+  timestamp: number;
+}
+
+export interface Sender {
+  send(r: SendRequest): Promise<SendResult>;
+}
+
+export interface SenderDeps {
+  session: Session;
+  messages: MessageStore;
+  typing: TypingConfig;
+  logger: Logger;
+}
+
+/**
+ * The send path: one FIFO queue per chat (a chat's messages leave in the order they were asked for, different chats
+ * go in parallel), each message wrapped the way a person sends one: online, typing for as long as the text takes,
+ * paused, the message, offline again.
+ */
+export function createSender(deps: SenderDeps): Sender {
+  const { session, messages, typing, logger } = deps;
+  const queues = new Map<string, Promise<unknown>>();
+  /** Sends that asked for presence and have not finished: "unavailable" waits for the last of them. */
+  let presenceHolders = 0;
+  let online = false;
+
+  /** Presence and chatstates are cosmetic: losing one must not lose the message, which fails on its own if it must. */
+  async function presence(kind: PresenceKind, jid?: string): Promise<void> {
+    try {
+      await session.sendPresence(kind, jid);
+    } catch (error) {
+      logger.warn({ err: error, kind }, 'could not send presence');
+    }
+  }
+
+  async function typeFor(chatJid: string, text: string): Promise<void> {
+    let remaining = typingDurationMs(text, typing);
+    await presence('composing', chatJid);
+    while (remaining > 0) {
+      const wait = Math.min(remaining, typing.refresh_ms);
+      await sleep(wait);
+      remaining -= wait;
+      // WhatsApp drops the indicator after about ten seconds unless it is said again.
+      if (remaining > 0) await presence('composing', chatJid);
+    }
+    await presence('paused', chatJid);
+  }
+
+  async function checkRecipient(chatJid: string): Promise<void> {
+    if (!(await session.isOnWhatsApp(chatJid))) throw new ApiError(404, 'Number is not on WhatsApp');
+  }
+
+  async function deliver(r: SendRequest): Promise<SendResult> {
+    await checkRecipient(r.chatJid);
+    if (r.presenceSimulation && !online) {
+      online = true;
+      await presence('available');
+    }
+    if (r.typingSimulation) await typeFor(r.chatJid, r.text);
+    const sent = await session.sendText(r.chatJid, r.text, r.replyToMessageId);
+    return { message_id: sent.message_id, status: 'sent', timestamp: sent.timestamp };
+  }
+
+  async function releasePresence(): Promise<void> {
+    presenceHolders--;
+    if (presenceHolders > 0 || !online) return;
+    online = false;
+    await presence('unavailable');
+  }
+
+  async function run(r: SendRequest): Promise<SendResult> {
+    try {
+      return await deliver(r);
+    } finally {
+      if (r.presenceSimulation) await releasePresence();
+    }
+  }
+
+  function enqueue(r: SendRequest): Promise<SendResult> {
+    const previous = queues.get(r.chatJid) ?? Promise.resolve();
+    const job = previous.then(() => run(r));
+    const tail = job.catch(() => undefined);
+    queues.set(r.chatJid, tail);
+    void tail.then(() => {
+      if (queues.get(r.chatJid) === tail) queues.delete(r.chatJid);
+    });
+    return job;
+  }
+
+  return {
+    async send(r) {
+      // Fail fast on what is known now; the queue keeps the order of what is accepted.
+      if (session.snapshot().state !== 'connected') throw new ApiError(503, 'WhatsApp is not connected');
+      const quoted = r.replyToMessageId ? messages.get(r.replyToMessageId) : undefined;
+      if (quoted === null || (quoted && quoted.chat_jid !== r.chatJid)) throw new ApiError(404, 'Message to reply to was not found');
+      if (r.presenceSimulation) presenceHolders++;
+      return enqueue(r);
+    },
+  };
+}

@@ -1,0 +1,337 @@
+import { makeWASocket, jidNormalizedUser, toNumber } from '@whiskeysockets/baileys';
+import type { ConnectionState, WAMessage, WAMessageUpdate, WASocket, MessageUserReceiptUpdate } from '@whiskeysockets/baileys';
+import type { Logger } from '../logger.ts';
+import type { CoreEvents, LinkedAccount, MessageStatus, SessionSnapshot, SessionState, StoredMessage } from '../events.ts';
+import type { MessageStore } from '../store/messages.ts';
+import type { SqliteAuthState } from '../store/auth-state.ts';
+import { ApiError } from '../http/envelope.ts';
+import { DEFAULT_BACKOFF, decideOnClose, type BackoffConfig } from './reconnect-policy.ts';
+import { closeReasonText, quotedFor, statusFromBaileys, toInboundMessage } from './message-mapping.ts';
+import { phoneOfJid } from './jid.ts';
+
+export interface SessionDeps {
+  auth: SqliteAuthState;
+  messages: MessageStore;
+  events: CoreEvents;
+  logger: Logger;
+  /** A WhatsApp simulator's WebSocket URL; null or absent means WhatsApp itself. */
+  waUrl?: string | null;
+  /** Reconnect backoff; the default suits WhatsApp, tests may shorten it. */
+  backoff?: BackoffConfig;
+}
+
+export type PresenceKind = 'available' | 'unavailable' | 'composing' | 'paused';
+
+export interface Session {
+  /** Connects (or resumes) in the background; progress shows in `snapshot()` and 'session.state' events. */
+  start(): Promise<void>;
+  /** Closes the socket cleanly and flushes the credentials. */
+  stop(): Promise<void>;
+  snapshot(): SessionSnapshot;
+  /** Unlinks this device, wipes its credentials and offers a fresh QR. */
+  logout(): Promise<void>;
+  requestPairingCode(phoneNumber: string): Promise<string>;
+  /** Whether a person's number is on WhatsApp, asked once per number; groups and LIDs are taken as they are. */
+  isOnWhatsApp(jid: string): Promise<boolean>;
+  /** Sends a text and stores it from what WhatsApp accepted (not from Baileys' own, possibly late, echo). */
+  sendText(jid: string, text: string, quotedMessageId?: string): Promise<StoredMessage>;
+  sendPresence(kind: PresenceKind, jid?: string): Promise<void>;
+}
+
+/** Baileys keeps the first QR of a connection for 60 s and each next one for 20 s. */
+const FIRST_QR_MS = 60_000;
+const NEXT_QR_MS = 20_000;
+/**
+ * Baileys waits 60 s for an answer by default, and a query in flight when the socket ends is only given up on at
+ * that timeout; 20 s keeps an HTTP caller from waiting a minute on a dead connection.
+ */
+const QUERY_TIMEOUT_MS = 20_000;
+/** A "no" may change when the person installs WhatsApp; a "yes" is kept for the life of the process. */
+const NOT_ON_WHATSAPP_TTL_MS = 10 * 60_000;
+
+const NOT_CONNECTED = () => new ApiError(503, 'WhatsApp is not connected');
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Baileys logs a lot at info; WaGate shows its warnings unless our own logger asks for debug detail. */
+function baileysLogger(logger: Logger): Logger {
+  const verbose = logger.levelVal < 30;
+  const quiet = logger.levelVal >= 40;
+  return logger.child({ part: 'baileys' }, { level: verbose || quiet ? logger.level : 'warn' });
+}
+
+function statusCodeOf(error: unknown): number | undefined {
+  return (error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
+}
+
+export function createSession(deps: SessionDeps): Session {
+  const { auth, messages, events, logger } = deps;
+  const backoff = deps.backoff ?? DEFAULT_BACKOFF;
+  let sock: WASocket | null = null;
+  let running = false;
+  let attempt = 0;
+  let qrCount = 0;
+  let reconnectTimer: NodeJS.Timeout | null = null;
+  const onWhatsAppCache = new Map<string, { exists: boolean; at: number }>();
+  /** Sends and queries waiting on the current socket: they fail at once when it closes instead of hanging. */
+  const inFlight = new Set<(error: Error) => void>();
+  let snap: SessionSnapshot = { state: 'stopped', qr: null, qr_expires_at: null, account: null, last_error: null, since: Date.now() };
+
+  function update(change: Partial<SessionSnapshot>): void {
+    const next = { ...snap, ...change };
+    if (next.state !== 'qr') Object.assign(next, { qr: null, qr_expires_at: null });
+    if (next.state !== snap.state) next.since = Date.now();
+    if (JSON.stringify(next) === JSON.stringify(snap)) return;
+    snap = next;
+    events.emit('session.state', { ...snap });
+  }
+
+  function accountOf(s: WASocket): LinkedAccount | null {
+    const me = s.user ?? auth.state.creds.me;
+    if (!me?.id) return null;
+    const jid = jidNormalizedUser(me.id);
+    return { jid, number: phoneOfJid(jid) ?? jid.split('@')[0] ?? '', name: me.name && me.name !== '~' ? me.name : null };
+  }
+
+  function connect(): void {
+    qrCount = 0;
+    const s = makeWASocket({
+      auth: auth.state,
+      logger: baileysLogger(logger),
+      ...(deps.waUrl ? { waWebSocketUrl: deps.waUrl } : {}),
+      markOnlineOnConnect: false,
+      syncFullHistory: false,
+      shouldSyncHistoryMessage: () => false,
+      generateHighQualityLinkPreview: false,
+      defaultQueryTimeoutMs: QUERY_TIMEOUT_MS,
+      getMessage: async (key) => {
+        const stored = key.id ? messages.get(key.id) : null;
+        return stored?.text ? { conversation: stored.text } : undefined;
+      },
+    });
+    sock = s;
+    const mine = <A extends unknown[]>(handler: (...args: A) => void) => (...args: A) => {
+      if (sock === s) handler(...args);
+    };
+    s.ev.on('creds.update', () => {
+      auth.saveCreds();
+      if (sock === s && snap.state === 'connected') update({ account: accountOf(s) });
+    });
+    s.ev.on('connection.update', mine((u: Partial<ConnectionState>) => onConnectionUpdate(s, u)));
+    s.ev.on('messages.upsert', mine(({ messages: list, type }: { messages: WAMessage[]; type: string }) => onUpsert(list, type)));
+    s.ev.on('messages.update', mine((list: WAMessageUpdate[]) => onStatusUpdates(list)));
+    s.ev.on('message-receipt.update', mine((list: MessageUserReceiptUpdate[]) => onGroupReceipts(list)));
+  }
+
+  function onConnectionUpdate(s: WASocket, u: Partial<ConnectionState>): void {
+    if (u.qr) {
+      attempt = 0;
+      const lifetime = qrCount++ === 0 ? FIRST_QR_MS : NEXT_QR_MS;
+      update({ state: 'qr', qr: u.qr, qr_expires_at: Date.now() + lifetime, account: null });
+    } else if (u.isNewLogin) {
+      update({ state: 'connecting' });
+    }
+    if (u.connection === 'connecting' && snap.state === 'starting') update({ state: 'connecting' });
+    if (u.connection === 'open') {
+      attempt = 0;
+      update({ state: 'connected', account: accountOf(s), last_error: null });
+    }
+    if (u.connection === 'close') onClose(u.lastDisconnect?.error);
+  }
+
+  function onClose(error: Error | undefined): void {
+    sock = null;
+    abortInFlight();
+    if (!running) return;
+    const code = statusCodeOf(error);
+    const decision = decideOnClose(code, attempt, Math.random, backoff);
+    const lastError = closeReasonText(code, error?.message);
+    logger.info({ code, action: decision.action, reason: lastError }, 'WhatsApp connection closed');
+    switch (decision.action) {
+      case 'restart':
+        update({ state: 'connecting' });
+        connect();
+        return;
+      case 'reconnect':
+        attempt++;
+        update({ state: snap.state === 'qr' ? 'starting' : 'reconnecting', last_error: lastError });
+        reconnectTimer = setTimeout(() => {
+          reconnectTimer = null;
+          if (running) connect();
+        }, decision.delayMs);
+        return;
+      case 'logged_out':
+        forgetDevice(lastError);
+        connect();
+        return;
+      case 'replaced':
+        running = false;
+        update({ state: 'replaced', last_error: lastError });
+    }
+  }
+
+  /** The credentials are dead: wipe them so the next connection offers a fresh QR. */
+  function forgetDevice(reason: string): void {
+    auth.clear();
+    onWhatsAppCache.clear();
+    update({ state: 'logged_out', account: null, last_error: reason });
+  }
+
+  function onUpsert(list: WAMessage[], type: string): void {
+    for (const msg of list) {
+      // Our own sends are stored from sendMessage's return; their echo may still carry a merged receipt.
+      if (msg.key.fromMe) {
+        if (msg.key.id) applyStatus(msg.key.id, statusFromBaileys(msg.status));
+        continue;
+      }
+      if (type !== 'notify') continue;
+      const stored = toInboundMessage(msg, nowSeconds());
+      if (stored && messages.insert(stored)) events.emit('message.received', stored);
+    }
+  }
+
+  function onStatusUpdates(list: WAMessageUpdate[]): void {
+    for (const { key, update: change } of list) {
+      if (key.id) applyStatus(key.id, statusFromBaileys(change.status));
+    }
+  }
+
+  /** In groups each member receipts separately; the first delivery or read is the message's. */
+  function onGroupReceipts(list: MessageUserReceiptUpdate[]): void {
+    for (const { key, receipt } of list) {
+      if (!key.id) continue;
+      if (receipt.readTimestamp || receipt.playedTimestamp) applyStatus(key.id, 'read');
+      else if (receipt.receiptTimestamp) applyStatus(key.id, 'delivered');
+    }
+  }
+
+  function applyStatus(id: string, status: MessageStatus | null): void {
+    if (!status) return;
+    const change = messages.setStatus(id, status, nowSeconds(), status === 'failed' ? 'WhatsApp reported an error' : undefined);
+    if (change) events.emit('message.status', change);
+  }
+
+  /** `work` on the open socket, failing with 503 as soon as that socket closes. */
+  function whileConnected<T>(work: (s: WASocket) => Promise<T>): Promise<T> {
+    const s = openSocket();
+    return new Promise<T>((resolve, reject) => {
+      inFlight.add(reject);
+      work(s)
+        .then(resolve, reject)
+        .finally(() => inFlight.delete(reject));
+    });
+  }
+
+  function abortInFlight(): void {
+    for (const abort of inFlight) abort(NOT_CONNECTED());
+    inFlight.clear();
+  }
+
+  function openSocket(): WASocket {
+    if (!sock || snap.state !== 'connected') throw NOT_CONNECTED();
+    return sock;
+  }
+
+  /** Detaches the current socket (its events are ignored from now on), lets `last` use it, then ends it. */
+  async function closeSocket(last?: () => Promise<void>): Promise<void> {
+    if (reconnectTimer) clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    const s = sock;
+    sock = null;
+    abortInFlight();
+    await last?.();
+    await s?.end(undefined);
+  }
+
+  async function start(): Promise<void> {
+    if (running) return;
+    running = true;
+    attempt = 0;
+    update({ state: 'starting', last_error: null });
+    connect();
+  }
+
+  async function stop(): Promise<void> {
+    running = false;
+    await closeSocket();
+    auth.saveCreds();
+    update({ state: 'stopped' });
+  }
+
+  async function logout(): Promise<void> {
+    const s = sock;
+    const wasConnected = snap.state === 'connected';
+    // Detached first, so the 401 close that Baileys' own logout causes is not taken for the phone unlinking us.
+    await closeSocket(async () => {
+      if (s && wasConnected) await s.logout().catch((error: unknown) => logger.warn({ err: error }, 'WhatsApp did not confirm the logout'));
+    });
+    forgetDevice('Logged out from WaGate');
+    running = true;
+    connect();
+  }
+
+  async function requestPairingCode(phoneNumber: string): Promise<string> {
+    if (!sock || snap.state !== 'qr') throw new ApiError(409, 'A pairing code can only be asked for while the session waits to be linked');
+    try {
+      return await sock.requestPairingCode(phoneNumber.replace(/\D/g, ''));
+    } catch (error) {
+      logger.error({ err: error }, 'WhatsApp refused the pairing-code request');
+      throw new ApiError(500, 'Failed to request a pairing code');
+    }
+  }
+
+  async function isOnWhatsApp(jid: string): Promise<boolean> {
+    const number = phoneOfJid(jid);
+    if (!number) return true;
+    const cached = onWhatsAppCache.get(number);
+    if (cached && (cached.exists || Date.now() - cached.at < NOT_ON_WHATSAPP_TTL_MS)) return cached.exists;
+    try {
+      const [result] = (await whileConnected((s) => s.onWhatsApp(number))) ?? [];
+      const exists = Boolean(result?.exists);
+      onWhatsAppCache.set(number, { exists, at: Date.now() });
+      return exists;
+    } catch (error) {
+      throw failure(error, 'WhatsApp did not answer whether the number is on it');
+    }
+  }
+
+  /** A failure of WhatsApp itself is logged with its cause; the caller only learns that sending failed. */
+  function failure(error: unknown, what: string): ApiError {
+    if (error instanceof ApiError) return error;
+    if (snap.state !== 'connected') return NOT_CONNECTED();
+    logger.error({ err: error }, what);
+    return new ApiError(500, 'Failed to send message');
+  }
+
+  async function sendText(jid: string, text: string, quotedMessageId?: string): Promise<StoredMessage> {
+    const quoted = quotedMessageId ? messages.get(quotedMessageId) : null;
+    if (quotedMessageId && (!quoted || quoted.chat_jid !== jid)) throw new ApiError(404, 'Message to reply to was not found');
+    let sent: WAMessage | undefined;
+    try {
+      // linkPreview null: Baileys would otherwise fetch any URL in the text from the network.
+      const options = quoted ? { quoted: quotedFor(quoted) } : {};
+      sent = await whileConnected((s) => s.sendMessage(jid, { text, linkPreview: null }, options));
+    } catch (error) {
+      throw failure(error, 'WhatsApp did not take the message');
+    }
+    if (!sent?.key.id) throw failure(new Error('sendMessage returned no message id'), 'WhatsApp did not take the message');
+    const stored: StoredMessage = {
+      message_id: sent.key.id,
+      chat_jid: jid,
+      direction: 'outbound',
+      sender: snap.account?.jid ?? '',
+      text,
+      quoted_message_id: quoted?.message_id ?? null,
+      timestamp: toNumber(sent.messageTimestamp) || nowSeconds(),
+      status: 'sent',
+    };
+    messages.insert(stored);
+    return stored;
+  }
+
+  async function sendPresence(kind: PresenceKind, jid?: string): Promise<void> {
+    if ((kind === 'composing' || kind === 'paused') && !jid) throw new Error(`presence "${kind}" needs a chat`);
+    await whileConnected((s) => s.sendPresenceUpdate(kind, jid));
+  }
+
+  return { start, stop, snapshot: () => ({ ...snap }), logout, requestPairingCode, isOnWhatsApp, sendText, sendPresence };
+}
