@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import { migrate, transaction, type Database } from '../store/database.ts';
+import { LOGGED_EVENT_TYPES, type LoggedEvent, type LoggedEventType } from '../store/event-log.ts';
+
+export type WebhookStatus = 'active' | 'paused';
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead';
+
+/** A webhook as the dashboard and the CLI see it: never with its secret. */
+export interface WebhookRecord {
+  id: string;
+  url: string;
+  events: LoggedEventType[];
+  status: WebhookStatus;
+  paused_reason: string | null;
+  paused_at: number | null;
+  /** Unix ms of the first failure in the current run of failures; null while deliveries succeed. */
+  failing_since: number | null;
+  consecutive_failures: number;
+  /** Deliveries waiting to be sent (never tried, or failed and due again). */
+  pending_deliveries: number;
+  created_at: number;
+}
+
+/**
+ * One event for one webhook. `pending`: not tried yet; `failed`: the last try failed and another is due at
+ * next_attempt_at; `delivered`: a 2xx answer; `dead`: given up, too old to send.
+ */
+export interface DeliveryRecord {
+  id: string;
+  webhook_id: string;
+  event_id: number;
+  event_type: LoggedEventType;
+  attempts: number;
+  next_attempt_at: number | null;
+  status: DeliveryStatus;
+  last_error: string | null;
+  last_status_code: number | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+/** What the dispatcher sends: the delivery with its raw body and the secret to sign it with. */
+export interface DueDelivery extends DeliveryRecord {
+  url: string;
+  secret: string;
+  body: string;
+}
+
+export interface AttemptResult {
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+}
+
+export interface WebhookStore {
+  /** The secret is returned here, once; it is kept (it must sign) but never listed or logged. */
+  add(input: { url: string; events?: readonly LoggedEventType[] }): { webhook: WebhookRecord; secret: string };
+  list(): WebhookRecord[];
+  get(id: string): WebhookRecord | null;
+  /** Deletes the webhook and its queue; null when unknown. */
+  remove(id: string): WebhookRecord | null;
+  /** Newest first. */
+  deliveries(webhookId: string, limit?: number): DeliveryRecord[];
+  /** Unpauses and makes its next delivery due now; null when unknown. */
+  resume(id: string): WebhookRecord | null;
+  pause(id: string, reason: string): void;
+  /** Called after add, remove and resume, so the dispatcher in this process wakes at once. */
+  onChange(fn: () => void): () => void;
+
+  // For the dispatcher.
+  /** The id of the last event turned into deliveries. */
+  cursor(): number;
+  /** One delivery per active or paused webhook whose filter takes it (and that existed then), and the cursor, in one transaction. */
+  enqueue(events: readonly LoggedEvent[]): void;
+  /** Of each active webhook, the oldest unsent delivery: the only one that may be sent next. */
+  heads(): DueDelivery[];
+  /** Records one attempt; on failure, `retryAt` is when to try again. Returns the webhook after it. */
+  recordAttempt(delivery: DueDelivery, result: AttemptResult, now: number, retryAt: number): WebhookRecord | null;
+  /** Gives up on unsent deliveries created before `createdBefore` (returns how many), forgets finished ones created before `forgetBefore`. */
+  expire(createdBefore: number, forgetBefore: number): number;
+}
+
+const MIGRATIONS = [
+  `CREATE TABLE webhooks (
+     id TEXT PRIMARY KEY,
+     url TEXT NOT NULL,
+     events TEXT NOT NULL,
+     secret TEXT NOT NULL,
+     status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused')),
+     paused_reason TEXT,
+     paused_at INTEGER,
+     failing_since INTEGER,
+     consecutive_failures INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL
+   )`,
+  `CREATE TABLE webhook_deliveries (
+     id TEXT PRIMARY KEY,
+     webhook_id TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+     event_id INTEGER NOT NULL,
+     event_type TEXT NOT NULL,
+     body TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER,
+     status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'dead')),
+     last_error TEXT,
+     last_status_code INTEGER,
+     created_at INTEGER NOT NULL,
+     delivered_at INTEGER,
+     UNIQUE (webhook_id, event_id)
+   )`,
+  `CREATE INDEX webhook_deliveries_queue ON webhook_deliveries (webhook_id, event_id) WHERE status IN ('pending', 'failed')`,
+  'CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (created_at)',
+  'CREATE TABLE webhook_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), last_event_id INTEGER NOT NULL)',
+];
+
+const MAX_URL_LENGTH = 2048;
+
+/**
+ * Why a URL cannot be a webhook, or null when it can. Any host is fine (local apps mostly listen on loopback, but a
+ * LAN or public receiver is legitimate); other schemes are not, nor credentials that would sit in the database.
+ */
+export function webhookUrlProblem(url: string): string | null {
+  if (url.length > MAX_URL_LENGTH) return `URL must be at most ${MAX_URL_LENGTH} characters`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'URL must be an absolute http:// or https:// URL';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'URL must start with http:// or https://';
+  if (parsed.username || parsed.password) return 'URL must not contain a user name or password';
+  if (parsed.hash) return 'URL must not contain a #fragment';
+  return null;
+}
+
+interface WebhookRow {
+  id: string;
+  url: string;
+  events: string;
+  secret: string;
+  status: WebhookStatus;
+  paused_reason: string | null;
+  paused_at: number | null;
+  failing_since: number | null;
+  consecutive_failures: number;
+  created_at: number;
+  pending_deliveries: number;
+}
+
+function toWebhook(row: WebhookRow): WebhookRecord {
+  const { secret: _secret, events, ...rest } = row;
+  return { ...rest, events: JSON.parse(events) as LoggedEventType[] };
+}
+
+const WEBHOOK_SELECT = `SELECT w.*, (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.status IN ('pending', 'failed')) AS pending_deliveries FROM webhooks w`;
+const DELIVERY_COLUMNS = 'id, webhook_id, event_id, event_type, attempts, next_attempt_at, status, last_error, last_status_code, created_at, delivered_at';
+/** The oldest unsent delivery of each active webhook: deliveries to one webhook go in event order. */
+const HEADS = `SELECT d.*, w.url, w.secret FROM webhooks w
+  JOIN webhook_deliveries d ON d.webhook_id = w.id AND d.event_id = (
+    SELECT MIN(q.event_id) FROM webhook_deliveries q WHERE q.webhook_id = w.id AND q.status IN ('pending', 'failed'))
+  WHERE w.status = 'active'`;
+
+export function createWebhookStore(db: Database, now: () => number = Date.now): WebhookStore {
+  migrate(db, 'webhooks', MIGRATIONS);
+  const listeners = new Set<() => void>();
+  const changed = (): void => {
+    for (const fn of listeners) fn();
+  };
+  const find = (id: string): WebhookRecord | null => {
+    const row = db.prepare(`${WEBHOOK_SELECT} WHERE w.id = ?`).get(id) as WebhookRow | undefined;
+    return row ? toWebhook(row) : null;
+  };
+
+  return {
+    add({ url, events = LOGGED_EVENT_TYPES }) {
+      const problem = webhookUrlProblem(url);
+      if (problem) throw new Error(problem);
+      const id = `wh_${randomBytes(6).toString('hex')}`;
+      const secret = `whsec_${randomBytes(32).toString('base64url')}`;
+      const filter = LOGGED_EVENT_TYPES.filter((t) => events.includes(t));
+      db.prepare('INSERT INTO webhooks (id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?)').run(id, url, JSON.stringify(filter), secret, now());
+      changed();
+      return { webhook: find(id)!, secret };
+    },
+    list() {
+      return (db.prepare(`${WEBHOOK_SELECT} ORDER BY w.created_at, w.id`).all() as unknown as WebhookRow[]).map(toWebhook);
+    },
+    get: find,
+    remove(id) {
+      const record = find(id);
+      if (!record) return null;
+      db.prepare('DELETE FROM webhooks WHERE id = ?').run(id);
+      changed();
+      return record;
+    },
+    deliveries(webhookId, limit = 50) {
+      return db
+        .prepare(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = ? ORDER BY event_id DESC LIMIT ?`)
+        .all(webhookId, limit) as unknown as DeliveryRecord[];
+    },
+    resume(id) {
+      if (!find(id)) return null;
+      transaction(db, () => {
+        db.prepare(`UPDATE webhooks SET status = 'active', paused_reason = NULL, paused_at = NULL, failing_since = NULL, consecutive_failures = 0 WHERE id = ?`).run(id);
+        db.prepare(`UPDATE webhook_deliveries SET next_attempt_at = ? WHERE webhook_id = ? AND status IN ('pending', 'failed')`).run(now(), id);
+      });
+      changed();
+      return find(id);
+    },
+    pause(id, reason) {
+      db.prepare(`UPDATE webhooks SET status = 'paused', paused_reason = ?, paused_at = ? WHERE id = ?`).run(reason, now(), id);
+    },
+    onChange(fn) {
+      listeners.add(fn);
+      return () => {
+        listeners.delete(fn);
+      };
+    },
+
+    cursor() {
+      const row = db.prepare('SELECT last_event_id FROM webhook_cursor WHERE id = 1').get() as { last_event_id: number } | undefined;
+      return row?.last_event_id ?? 0;
+    },
+    enqueue(events) {
+      if (events.length === 0) return;
+      const hooks = db.prepare('SELECT id, events, created_at FROM webhooks').all() as unknown as Pick<WebhookRow, 'id' | 'events' | 'created_at'>[];
+      const filters = hooks.map((h) => ({ ...h, types: new Set(JSON.parse(h.events) as string[]) }));
+      const insert = db.prepare(
+        `INSERT OR IGNORE INTO webhook_deliveries (id, webhook_id, event_id, event_type, body, status, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+      );
+      transaction(db, () => {
+        for (const e of events) {
+          const body = JSON.stringify(e);
+          for (const hook of filters) {
+            // A webhook added later (say by the CLI while the server was down) does not get the events before it.
+            if (!hook.types.has(e.type) || hook.created_at > e.at) continue;
+            insert.run(`dlv_${randomBytes(8).toString('hex')}`, hook.id, e.id, e.type, body, e.at, e.at);
+          }
+        }
+        db.prepare('INSERT INTO webhook_cursor (id, last_event_id) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET last_event_id = MAX(last_event_id, excluded.last_event_id)').run(
+          events.at(-1)!.id,
+        );
+      });
+    },
+    heads() {
+      return db.prepare(HEADS).all() as unknown as DueDelivery[];
+    },
+    recordAttempt(delivery, result, at, retryAt) {
+      transaction(db, () => {
+        if (result.ok) {
+          db.prepare(
+            `UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, last_status_code = ?, last_error = NULL, next_attempt_at = NULL, delivered_at = ? WHERE id = ?`,
+          ).run(result.statusCode, at, delivery.id);
+          db.prepare('UPDATE webhooks SET failing_since = NULL, consecutive_failures = 0 WHERE id = ?').run(delivery.webhook_id);
+        } else {
+          db.prepare(`UPDATE webhook_deliveries SET status = 'failed', attempts = attempts + 1, last_status_code = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`).run(
+            result.statusCode, result.error, retryAt, delivery.id,
+          );
+          db.prepare('UPDATE webhooks SET failing_since = COALESCE(failing_since, ?), consecutive_failures = consecutive_failures + 1 WHERE id = ?').run(at, delivery.webhook_id);
+        }
+      });
+      return find(delivery.webhook_id);
+    },
+    expire(createdBefore, forgetBefore) {
+      return transaction(db, () => {
+        const { changes } = db
+          .prepare(`UPDATE webhook_deliveries SET status = 'dead', next_attempt_at = NULL WHERE status IN ('pending', 'failed') AND created_at < ?`)
+          .run(createdBefore);
+        db.prepare(`DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'dead') AND created_at < ?`).run(forgetBefore);
+        return Number(changes);
+      });
+    },
+  };
+}

@@ -1,0 +1,255 @@
+import { test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createServer } from 'node:http';
+import pino from 'pino';
+import { openDatabase, type Database } from '../../server/store/database.ts';
+import { createEventBus, type CoreEvents, type StoredMessage } from '../../server/events.ts';
+import { createEventLog, type EventLog } from '../../server/store/event-log.ts';
+import { createWebhookStore, type WebhookStore } from '../../server/webhooks/webhook-store.ts';
+import { createWebhookDispatcher, type DispatcherDeps, type WebhookDispatcher } from '../../server/webhooks/dispatcher.ts';
+import { verifySignature } from '../../server/webhooks/signature.ts';
+import { freePort, startReceiver, waitFor, type Receiver } from './receiver.ts';
+
+const FAST = { backoff: { baseMs: 20, capMs: 100 } };
+
+interface World {
+  db: Database;
+  bus: CoreEvents;
+  log: EventLog;
+  store: WebhookStore;
+  dispatcher: WebhookDispatcher;
+  logLines: Array<Record<string, unknown>>;
+}
+
+let dir: string;
+let file: string;
+let world: World | null;
+const receivers: Receiver[] = [];
+
+/** The parts core.ts builds, on the test's database file. */
+function open(options: Partial<DispatcherDeps> = {}, start = true): World {
+  const logLines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logLines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  const db = openDatabase(file);
+  const bus = createEventBus();
+  const now = options.now ?? Date.now;
+  const log = createEventLog({ db, events: bus, now });
+  const store = createWebhookStore(db, now);
+  const dispatcher = createWebhookDispatcher({ store, eventLog: log, logger: pino({ level: 'info' }, sink), ...FAST, ...options });
+  if (start) dispatcher.start();
+  world = { db, bus, log, store, dispatcher, logLines };
+  return world;
+}
+
+async function close(): Promise<void> {
+  if (!world) return;
+  await world.dispatcher.stop();
+  world.log.close();
+  world.db.close();
+  world = null;
+}
+
+async function receiver(port?: number, answer?: Receiver['answer']): Promise<Receiver> {
+  const r = await startReceiver(port, answer);
+  receivers.push(r);
+  return r;
+}
+
+function message(id: string): StoredMessage {
+  return { message_id: id, chat_jid: '15550001111@s.whatsapp.net', direction: 'inbound', sender: '15550001111@s.whatsapp.net', text: `hi ${id}`, quoted_message_id: null, timestamp: 1_764_080_000, status: 'received' };
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'wagate-webhooks-'));
+  file = join(dir, 'wagate.db');
+});
+
+afterEach(async () => {
+  await close();
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a receiver gets the event, signed, with a delivery id and the event type', async () => {
+  const r = await receiver();
+  const w = open();
+  const { webhook, secret } = w.store.add({ url: r.url });
+  w.bus.emit('message.received', message('M1'));
+  const [got] = await waitFor('the delivery', () => (r.received.length ? r.received : null));
+  const headers = got!.headers;
+  assert.equal(verifySignature(secret, headers['wagate-signature'] as string, headers['wagate-timestamp'] as string, got!.body), true);
+  assert.equal(verifySignature(secret, headers['wagate-signature'] as string, headers['wagate-timestamp'] as string, got!.body.replace('hi M1', 'hi M2')), false);
+  assert.equal(headers['wagate-event'], 'message.received');
+  assert.equal(headers['content-type'], 'application/json');
+  assert.match(headers['wagate-delivery'] as string, /^dlv_[0-9a-f]{16}$/);
+  const body = JSON.parse(got!.body);
+  assert.deepEqual({ type: body.type, data: body.data }, { type: 'message.received', data: message('M1') });
+  assert.equal(body.id, w.log.latestId());
+
+  const delivery = await waitFor('the log', () => w.store.deliveries(webhook.id).find((d) => d.status === 'delivered'));
+  assert.equal(delivery.id, headers['wagate-delivery']);
+  assert.equal(delivery.attempts, 1);
+  assert.equal(delivery.last_status_code, 200);
+});
+
+test('only the event types a webhook asked for reach it', async () => {
+  const r = await receiver();
+  const w = open();
+  w.store.add({ url: r.url, events: ['message.status'] });
+  w.bus.emit('message.received', message('SKIP'));
+  w.bus.emit('message.status', { message_id: 'S1', chat_jid: '15550001111@s.whatsapp.net', status: 'read', at: 5 });
+  await waitFor('the status delivery', () => r.received.length === 1);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual(r.received.map((x) => x.headers['wagate-event']), ['message.status']);
+});
+
+test('a receiver answering 500 gets retries with the same delivery id, and the events in order once it recovers', async () => {
+  let failures = 3;
+  const r = await receiver(0, () => (failures-- > 0 ? 500 : 204));
+  const w = open();
+  const { webhook } = w.store.add({ url: r.url });
+  w.bus.emit('message.received', message('O1'));
+  w.bus.emit('message.received', message('O2'));
+  await waitFor('both delivered', () => r.received.filter((x) => x.answered === 204).length === 2);
+
+  const ids = r.received.map((x) => JSON.parse(x.body).data.message_id);
+  assert.deepEqual(ids, ['O1', 'O1', 'O1', 'O1', 'O2'], 'O2 waits until O1 is through');
+  assert.equal(new Set(r.received.slice(0, 4).map((x) => x.headers['wagate-delivery'])).size, 1);
+  const [second, first] = w.store.deliveries(webhook.id);
+  assert.deepEqual([first!.status, first!.attempts, second!.status, second!.attempts], ['delivered', 4, 'delivered', 1]);
+  assert.equal(w.store.get(webhook.id)!.consecutive_failures, 0);
+});
+
+test('a receiver that is not listening is retried with backoff and gets the delivery once when it is back', async () => {
+  const port = await freePort();
+  const w = open();
+  const { webhook } = w.store.add({ url: `http://127.0.0.1:${port}/hook` });
+  w.bus.emit('message.received', message('DOWN1'));
+  const failed = await waitFor('two failed attempts', () => w.store.deliveries(webhook.id).find((d) => d.attempts >= 2));
+  assert.equal(failed.status, 'failed');
+  assert.match(failed.last_error!, /ECONNREFUSED/);
+  assert.equal(w.store.get(webhook.id)!.status, 'active');
+
+  const r = await receiver(port);
+  await waitFor('the delivery', () => w.store.deliveries(webhook.id)[0]!.status === 'delivered');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(r.received.length, 1, 'delivered once');
+});
+
+test('the queue survives a restart: a pending delivery is sent once after reopening', async () => {
+  const port = await freePort();
+  let w = open({ backoff: { baseMs: 60_000, capMs: 60_000 }, random: () => 0.999 });
+  const { webhook, secret } = w.store.add({ url: `http://127.0.0.1:${port}/hook` });
+  w.bus.emit('message.received', message('KEEP'));
+  await waitFor('a failed attempt', () => w.store.deliveries(webhook.id)[0]?.status === 'failed');
+  await close();
+
+  const r = await receiver(port);
+  // The retry was due in a minute: a restart later, it is due at once.
+  w = open({ now: () => Date.now() + 120_000 });
+  await waitFor('the delivery after the restart', () => r.received.length === 1);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(r.received.length, 1);
+  const got = r.received[0]!;
+  assert.equal(JSON.parse(got.body).data.message_id, 'KEEP');
+  assert.equal(verifySignature(secret, got.headers['wagate-signature'] as string, got.headers['wagate-timestamp'] as string, got.body, 300, Date.now() / 1000 + 120), true);
+  assert.equal(w.store.deliveries(webhook.id)[0]!.attempts, 2);
+});
+
+test('an event logged just before a crash, with no delivery queued yet, is delivered after the restart', async () => {
+  const r = await receiver();
+  let w = open({}, false);
+  w.store.add({ url: r.url });
+  w.bus.emit('message.received', message('CRASH'));
+  await close();
+  assert.equal(r.received.length, 0);
+
+  w = open();
+  await waitFor('the delivery', () => r.received.length === 1);
+  assert.equal(JSON.parse(r.received[0]!.body).data.message_id, 'CRASH');
+  await close();
+  w = open();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(r.received.length, 1, 'not again after another restart');
+});
+
+test('a webhook failing for long is paused, told in the log, and resumed from where it stopped', async () => {
+  let offset = 0;
+  let status = 500;
+  const r = await receiver(0, () => status);
+  const w = open({ now: () => Date.now() + offset, pauseAfter: { attempts: 3, ms: 60 * 60 * 1000 } });
+  const { webhook } = w.store.add({ url: r.url });
+  w.bus.emit('message.received', message('P1'));
+  await waitFor('5 failures', () => w.store.get(webhook.id)!.consecutive_failures >= 5);
+  assert.equal(w.store.get(webhook.id)!.status, 'active', 'many attempts in a short time do not pause it');
+
+  offset = 2 * 60 * 60 * 1000;
+  const paused = await waitFor('the pause', () => (w.store.get(webhook.id)!.status === 'paused' ? w.store.get(webhook.id) : null));
+  assert.match(paused.paused_reason!, /failed \d+ times in a row over 2 h/);
+  const line = w.logLines.find((l) => l.msg === 'webhook paused');
+  assert.ok(line, 'a log line says so');
+  assert.equal(line.webhook, webhook.id);
+  assert.equal(JSON.stringify(w.logLines).includes('whsec_'), false, 'the secret is never logged');
+
+  const attempts = r.received.length;
+  w.bus.emit('message.received', message('P2'));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(r.received.length, attempts, 'nothing is sent while paused');
+  assert.equal(w.store.get(webhook.id)!.pending_deliveries, 2, 'but new events are kept for it');
+
+  status = 200;
+  const resumed = w.store.resume(webhook.id)!;
+  assert.deepEqual([resumed.status, resumed.paused_reason, resumed.consecutive_failures], ['active', null, 0]);
+  await waitFor('both delivered after resume', () => r.received.filter((x) => x.answered === 200).length === 2);
+  assert.deepEqual(r.received.filter((x) => x.answered === 200).map((x) => JSON.parse(x.body).data.message_id), ['P1', 'P2']);
+});
+
+test('a delivery that could not be sent within the maximum age is given up', async () => {
+  let offset = 0;
+  const port = await freePort();
+  const w = open({ now: () => Date.now() + offset, maxAgeMs: 60 * 60 * 1000 });
+  const { webhook } = w.store.add({ url: `http://127.0.0.1:${port}/hook` });
+  w.bus.emit('message.received', message('OLD'));
+  await waitFor('a failed attempt', () => w.store.deliveries(webhook.id)[0]?.status === 'failed');
+  await close();
+  offset = 90 * 60 * 1000;
+  const again = open({ now: () => Date.now() + offset, maxAgeMs: 60 * 60 * 1000 });
+  const dead = await waitFor('dead', () => again.store.deliveries(webhook.id).find((d) => d.status === 'dead'));
+  assert.equal(dead.next_attempt_at, null);
+  assert.ok(again.logLines.some((l) => l.msg === 'webhook deliveries given up: not delivered in time'));
+});
+
+test('a receiver that does not answer in time has failed the attempt; stop() does not wait for one', async () => {
+  let requests = 0;
+  const hanging = createServer(() => {
+    requests++;
+  });
+  await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+  try {
+    const w = open({ timeoutMs: 100, backoff: { baseMs: 10, capMs: 10 } });
+    const { webhook } = w.store.add({ url: `http://127.0.0.1:${(hanging.address() as { port: number }).port}/` });
+    w.bus.emit('message.received', message('SLOW'));
+    const d = await waitFor('a timeout', () => w.store.deliveries(webhook.id).find((x) => x.last_error));
+    assert.equal(d.status, 'failed');
+    assert.match(d.last_error!, /no answer within 0.1 s/);
+    // The next attempt hangs now; stopping cuts it short without counting it.
+    await waitFor('a second attempt under way', () => requests >= 2);
+    await close();
+    const check = openDatabase(file);
+    const [after] = createWebhookStore(check).deliveries(webhook.id);
+    check.close();
+    assert.deepEqual([after!.status, after!.attempts], ['failed', 1], 'the attempt cut short is not counted');
+  } finally {
+    hanging.closeAllConnections();
+    await new Promise((resolve) => hanging.close(resolve));
+  }
+});

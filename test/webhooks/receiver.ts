@@ -1,0 +1,57 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+
+export interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  answered: number;
+}
+
+/** A real local webhook receiver on port 0 (or a given one) that answers what `answer` says, and records each request. */
+export interface Receiver {
+  url: string;
+  port: number;
+  received: Received[];
+  answer: (r: Omit<Received, 'answered'>) => number;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(port = 0, answer: Receiver['answer'] = () => 200): Promise<Receiver> {
+  const received: Received[] = [];
+  const receiver = { received, answer } as Receiver;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const status = receiver.answer(request);
+      received.push({ ...request, answered: status });
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'receiver says no');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  receiver.port = (server.address() as { port: number }).port;
+  receiver.url = `http://127.0.0.1:${receiver.port}/hook`;
+  receiver.close = async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return receiver;
+}
+
+/** A port nothing listens on (a receiver that is down), free for a receiver to take later. */
+export async function freePort(): Promise<number> {
+  const r = await startReceiver();
+  await r.close();
+  return r.port;
+}
+
+/** Polls `check` until it is truthy; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => T, timeoutMs = 5000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
