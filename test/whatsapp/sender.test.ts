@@ -1,0 +1,139 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiError } from '../../server/http/envelope.ts';
+import { TypingConfigSchema } from '../../server/config.ts';
+import { silentLogger } from '../../server/logger.ts';
+import type { InboxEntry } from '../../server/sandbox/simulator.ts';
+import { createSender, type Sender, type SendRequest } from '../../server/whatsapp/sender.ts';
+import { ALICE, BOB, CAROL, eventually, jidOf, pair, startWorld, waitForEvent, type World } from './world.ts';
+
+/** Small times so the suite is quick; refresh shorter than the typing so a re-sent "composing" shows. */
+const TYPING = TypingConfigSchema.parse({ chars_per_second: 100, min_ms: 150, max_ms: 600, jitter: 0.1, refresh_ms: 250 });
+
+let world: World;
+let sender: Sender;
+
+before(async () => {
+  world = await startWorld();
+  await pair(world);
+  sender = createSender({ session: world.session, messages: world.messages, typing: TYPING, logger: silentLogger() });
+  // Baileys says "unavailable" when it connects (markOnlineOnConnect: false); a first message closes that window,
+  // so each test sees only the frames its own send caused.
+  const warmUp = await sender.send(request(ALICE, 'warm-up', { typingSimulation: false, presenceSimulation: false }));
+  await delivered(ALICE, warmUp.message_id);
+});
+after(() => world.close());
+
+const request = (chat: string, text: string, over: Partial<SendRequest> = {}): SendRequest => ({
+  chatJid: jidOf(chat),
+  text,
+  typingSimulation: true,
+  presenceSimulation: true,
+  ...over,
+});
+
+const delivered = (number: string, id: string): Promise<InboxEntry> =>
+  eventually(() => world.sim.inbox(number).find((m) => m.message_id === id), `message ${id} at ${number}`);
+
+/** The frames around a message once the next frame after it (if any is expected) has arrived. */
+async function framesAround(number: string, id: string, expectAfter: boolean): Promise<{ before: string[]; after: string[] }> {
+  const entry = await eventually(() => {
+    const found = world.sim.inbox(number).find((m) => m.message_id === id);
+    return found && (!expectAfter || found.after.length > 0) ? found : undefined;
+  }, `frames around ${id}`);
+  return { before: entry.before.map((f) => f.value), after: entry.after.map((f) => f.value) };
+}
+
+test('with both simulations the contact sees available → composing → paused → the message → unavailable', async () => {
+  const result = await sender.send(request(ALICE, 'Hello, World!'));
+  assert.equal(result.status, 'sent');
+  assert.equal(typeof result.message_id, 'string');
+  assert.ok(Number.isInteger(result.timestamp) && Math.abs(result.timestamp - Date.now() / 1000) < 60, 'unix seconds');
+  assert.equal((await delivered(ALICE, result.message_id)).text, 'Hello, World!');
+  const frames = await framesAround(ALICE, result.message_id, true);
+  assert.deepEqual(frames.before, ['available', 'composing', 'paused']);
+  assert.deepEqual(frames.after, ['unavailable']);
+  assert.equal(world.messages.get(result.message_id)?.status, 'sent');
+});
+
+test('a long wait re-sends "composing" so the indicator does not drop', async () => {
+  // 60 characters at 100/s: 600 ms of typing, said again every 250 ms.
+  const result = await sender.send(request(ALICE, 'x'.repeat(60), { presenceSimulation: false }));
+  const entry = await delivered(ALICE, result.message_id);
+  const chatstates = entry.before.filter((f) => f.kind === 'chatstate').map((f) => f.value);
+  assert.deepEqual(chatstates, ['composing', 'composing', 'composing', 'paused']);
+});
+
+test('with both simulations off the contact sees only the message', async () => {
+  const result = await sender.send(request(ALICE, 'no frills', { typingSimulation: false, presenceSimulation: false }));
+  const entry = await delivered(ALICE, result.message_id);
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(entry.before, []);
+  assert.deepEqual(world.sim.inbox(ALICE).find((m) => m.message_id === result.message_id)?.after, []);
+});
+
+test('a reply quotes the message the contact sent', async () => {
+  const received = waitForEvent(world, 'message.received', (m) => m.text === 'what time?', 'the question');
+  const { message_id: question } = await world.sim.sendFromContact(BOB, { text: 'what time?' });
+  await received;
+  const reply = await sender.send(request(BOB, 'at nine', { replyToMessageId: question }));
+  const entry = await delivered(BOB, reply.message_id);
+  assert.equal(entry.quoted_message_id, question);
+  assert.equal(world.messages.get(reply.message_id)?.quoted_message_id, question);
+});
+
+test('two concurrent sends to one chat arrive in the order they were asked for', async () => {
+  // The first types for longer: without the queue the second would overtake it.
+  const first = sender.send(request(ALICE, 'first, and a good deal longer than the second one'));
+  const second = sender.send(request(ALICE, 'second'));
+  const [a, b] = await Promise.all([first, second]);
+  await delivered(ALICE, b.message_id);
+  const order = world.sim.inbox(ALICE).map((m) => m.message_id);
+  assert.ok(order.indexOf(a.message_id) < order.indexOf(b.message_id), 'first before second');
+  const frames = await framesAround(ALICE, b.message_id, true);
+  assert.deepEqual(frames.before, ['composing', 'paused'], 'still online between the two: one available, one unavailable');
+  assert.deepEqual(frames.after, ['unavailable']);
+});
+
+test('different chats are sent in parallel: a quick send does not wait behind typing to another chat', async () => {
+  const slow = sender.send(request(ALICE, 'y'.repeat(60), { presenceSimulation: false })).then(() => 'alice');
+  const quick = sender.send(request(BOB, 'quick', { typingSimulation: false, presenceSimulation: false })).then(() => 'bob');
+  assert.equal(await Promise.race([slow, quick]), 'bob');
+  await slow;
+});
+
+test('a number not on WhatsApp is a 404 and nothing is sent or typed', async () => {
+  await assert.rejects(sender.send(request(CAROL, 'hello?')), (e: unknown) => {
+    assert.ok(e instanceof ApiError);
+    assert.equal(e.code, 404);
+    assert.equal(e.message, 'Number is not on WhatsApp');
+    return true;
+  });
+  assert.deepEqual(world.sim.inbox(CAROL), []);
+});
+
+test('an unknown reply_to_message_id is a 404 before anything is typed', async () => {
+  await assert.rejects(sender.send(request(ALICE, 'hm', { replyToMessageId: 'NOPE' })), (e: unknown) => {
+    assert.ok(e instanceof ApiError);
+    assert.equal(e.code, 404);
+    assert.equal(e.message, 'Message to reply to was not found');
+    return true;
+  });
+});
+
+test('a send that fails in the queue does not jam the next one to that chat', async () => {
+  const first = sender.send(request(CAROL, 'one'));
+  const second = sender.send(request(CAROL, 'two'));
+  await assert.rejects(first, (e: unknown) => e instanceof ApiError && e.code === 404);
+  await assert.rejects(second, (e: unknown) => e instanceof ApiError && e.code === 404, 'the second ran and got its own answer');
+});
+
+test('without a connection the sender answers 503', async () => {
+  await world.session.stop();
+  await assert.rejects(sender.send(request(ALICE, 'hi')), (e: unknown) => {
+    assert.ok(e instanceof ApiError);
+    assert.equal(e.code, 503);
+    assert.equal(e.message, 'WhatsApp is not connected');
+    return true;
+  });
+});
