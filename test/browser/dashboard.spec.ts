@@ -20,6 +20,15 @@ async function callApi(path: string, key: string): Promise<{ status: number; bod
   return { status: res.status, body: await res.json() };
 }
 
+/** The simulator's fault switch, called from the page with its dashboard session. */
+async function injectFault(page: Page, fault: { kind: 'drop' | 'refuse' | 'replaced' | 'unlink'; duration_ms?: number }): Promise<void> {
+  const status = await page.evaluate(async (body) => {
+    const res = await fetch('/sandbox/faults', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    return res.status;
+  }, fault);
+  expect(status).toBe(200);
+}
+
 async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
 }
@@ -198,24 +207,70 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await shoot(page, '10-keys-revoked');
   });
 
-  await test.step('logging out brings the QR code back, and the sandbox button links again', async () => {
+  await test.step('logging out brings the QR code back', async () => {
     await openScreen(page, 'Phone link');
     await page.getByRole('button', { name: 'Log out' }).click();
     const dialog = page.getByRole('dialog', { name: 'Log out of WhatsApp?' });
     await dialog.getByRole('button', { name: 'Log out' }).click();
     await expect(page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' })).toBeVisible({ timeout: 30_000 });
     await expect(page.getByRole('status', { name: 'WhatsApp: Not linked' })).toBeVisible();
+    await expect(page.getByText('Logged out from WaGate. Link again with the new code below.')).toBeVisible();
     await shoot(page, '11-pairing-after-logout');
+  });
 
-    await page.getByRole('button', { name: 'Scan with virtual phone' }).first().click();
+  await test.step('a pairing code is offered instead of the QR', async () => {
+    await page.getByRole('button', { name: 'Link with phone number instead' }).click();
+    await page.getByLabel('Your WhatsApp phone number').fill('+1 555 999 0000');
+    await page.getByRole('button', { name: 'Get a code' }).click();
+    await expect(page.locator('.pairing-code .code')).toHaveText(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    await expect(page.getByText('Link with phone number instead', { exact: true })).toBeVisible();
+    await shoot(page, '12-pairing-code');
+    await page.getByRole('button', { name: 'Use the QR code instead' }).click();
+    await expect(page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' })).toBeVisible();
+  });
+
+  await test.step('the sandbox button links the virtual phone again', async () => {
+    await page.getByRole('button', { name: 'Scan with virtual phone' }).click();
+    await expect(page.getByText('Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
+  });
+
+  await test.step('a dropped connection is explained, and clears by itself', async () => {
+    await injectFault(page, { kind: 'refuse', duration_ms: 6000 });
+    await injectFault(page, { kind: 'drop' });
+    await expect(page.getByText('Reconnecting to WhatsApp…')).toBeVisible();
+    await expect(page.getByText(/WaGate reconnects by itself/)).toBeVisible();
+    await expect(page.getByRole('status', { name: 'WhatsApp: Reconnecting' })).toBeVisible();
+    await shoot(page, '13-pairing-reconnecting');
+    await expect(page.getByText('Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
+  });
+
+  await test.step('unlinking from the phone is explained, with a new QR code', async () => {
+    await openScreen(page, 'Virtual phone');
+    await page.getByRole('button', { name: 'Unlink WaGate from the phone' }).click();
+    await openScreen(page, 'Phone link');
+    await expect(page.getByText('The phone unlinked this device (logged out). Link again with the new code below.')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' })).toBeVisible();
+    await shoot(page, '14-pairing-unlinked');
+    await page.getByRole('button', { name: 'Scan with virtual phone' }).click();
     await expect(page.getByText('Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
   });
 
   await test.step('dark mode follows the system', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
-    await shoot(page, '12-pairing-dark');
+    await shoot(page, '15-pairing-dark');
+    await openScreen(page, 'API keys');
+    await shoot(page, '16-keys-dark');
     await openScreen(page, 'Send a message');
-    await shoot(page, '13-send-dark');
+    await shoot(page, '17-send-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  await test.step('another session taking over is explained', async () => {
+    await openScreen(page, 'Phone link');
+    await injectFault(page, { kind: 'replaced' });
+    await expect(page.getByText('Another WhatsApp Web session took over this link, so WaGate stopped.')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('status', { name: 'WhatsApp: Stopped' })).toBeVisible();
+    await shoot(page, '18-pairing-replaced');
   });
 });
 
@@ -225,6 +280,6 @@ test('without the login cookie the page says how to get in', async ({ browser })
   await page.goto(`${wagate.apiUrl}/`);
   await expect(page.getByRole('heading', { level: 1, name: 'Open WaGate from its link' })).toBeVisible();
   await expect(page.getByText('wagate dashboard')).toBeVisible();
-  await shoot(page, '14-signed-out');
+  await shoot(page, '19-signed-out');
   await context.close();
 });

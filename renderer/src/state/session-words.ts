@@ -20,37 +20,40 @@ export function stateBadge(state: SessionState | null): { text: string; tone: To
   }
 }
 
+/** "the phone unlinked this device" → "The phone unlinked this device." */
+function sentence(text: string | null): string {
+  if (!text) return '';
+  const trimmed = text.trim();
+  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}${/[.!?]$/.test(trimmed) ? '' : '.'} `;
+}
+
 /** What is happening and what to do about it, for the Phone link screen. */
 export function stateWords(state: SessionState, lastError: string | null): { headline: string; advice: string | null; tone: Tone } {
-  const why = lastError ? ` (${lastError})` : '';
+  const why = sentence(lastError);
   switch (state) {
     case 'starting':
       return { headline: 'WaGate is starting…', advice: null, tone: 'waiting' };
     case 'qr':
-      return { headline: 'Waiting for you to link your phone.', advice: null, tone: 'waiting' };
+      return { headline: 'Waiting for you to link your phone.', advice: lastError ? `${why}Link again with the new code below.` : null, tone: 'waiting' };
     case 'connecting':
       return { headline: 'Connecting to WhatsApp…', advice: 'This usually takes a few seconds.', tone: 'waiting' };
     case 'connected':
       return { headline: 'Your phone is linked. WaGate can send messages.', advice: null, tone: 'ok' };
     case 'reconnecting':
       return {
-        headline: `The connection to WhatsApp dropped${why}. WaGate is reconnecting by itself.`,
-        advice: 'If this lasts more than a minute, check that this computer is online.',
+        headline: 'Reconnecting to WhatsApp…',
+        advice: `${why}WaGate reconnects by itself. If this lasts more than a minute, check that this computer is online.`,
         tone: 'problem',
       };
     case 'logged_out':
-      return {
-        headline: `This computer was unlinked from your phone${why}.`,
-        advice: 'Link it again with the new QR code when it appears.',
-        tone: 'problem',
-      };
+      return { headline: 'This computer is not linked to WhatsApp any more.', advice: `${why}A new code to link again appears in a moment.`, tone: 'problem' };
     case 'replaced':
       return {
-        headline: 'Another WaGate or WhatsApp Web session took over this link, so WaGate stopped.',
-        advice: 'Close the other session, then restart WaGate (from the tray: Quit, then open WaGate again).',
+        headline: 'Another WhatsApp Web session took over this link, so WaGate stopped.',
+        advice: 'Close the other session (WhatsApp Web or another WaGate on this phone), then restart WaGate: from the tray, Quit and open it again; headless, restart `wagate serve`.',
         tone: 'problem',
       };
     case 'stopped':
-      return { headline: `WaGate's WhatsApp connection is stopped${why}.`, advice: 'Restart WaGate to connect again.', tone: 'problem' };
+      return { headline: "WaGate's connection to WhatsApp is stopped.", advice: `${why}Restart WaGate to connect again.`, tone: 'problem' };
   }
 }
