@@ -1,0 +1,87 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type Database } from '../../server/store/database.ts';
+import { webhooksCommand } from '../../server/cli/webhooks.ts';
+import { createWebhookStore } from '../../server/webhooks/webhook-store.ts';
+
+let dir: string;
+let db: Database;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'wagate-cli-webhooks-'));
+  db = openDatabase(join(dir, 'wagate.db'));
+});
+after(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the command and returns what it printed, and the exit code it set. */
+function run(args: string[], flags: { events?: string } = {}): { out: string; err: string; code: number } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (...a: unknown[]) => out.push(a.join(' '));
+  console.error = (...a: unknown[]) => err.push(a.join(' '));
+  process.exitCode = 0;
+  try {
+    webhooksCommand(db, args, flags);
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { out: out.join('\n'), err: err.join('\n'), code };
+}
+
+test('add prints the secret once on stdout; list shows the webhook without it; remove deletes it', () => {
+  const added = run(['add', 'http://127.0.0.1:3000/hook'], { events: 'message.received,message.status' });
+  assert.equal(added.code, 0);
+  assert.match(added.out, /^whsec_[A-Za-z0-9_-]{43}$/);
+  assert.match(added.err, /Created webhook wh_[0-9a-f]{12} for http:\/\/127\.0\.0\.1:3000\/hook \(message\.received, message\.status\)/);
+  assert.match(added.err, /not shown again/);
+
+  const listed = run(['list']);
+  assert.match(listed.out, /^wh_[0-9a-f]{12} {2}http:\/\/127\.0\.0\.1:3000\/hook {2}message\.received,message\.status {2}active {2}0 waiting/);
+  assert.equal(listed.out.includes(added.out), false, 'the secret is not listed');
+
+  const id = listed.out.split(' ')[0]!;
+  assert.match(run(['remove', id]).out, new RegExp(`Removed ${id}`));
+  assert.match(run(['list']).out, /No webhooks yet/);
+});
+
+test('resume unpauses a paused webhook', () => {
+  const store = createWebhookStore(db);
+  const { webhook } = store.add({ url: 'https://example.com/x' });
+  store.pause(webhook.id, 'failing');
+  assert.match(run(['list']).out, /paused \(failing\)/);
+  assert.equal(run(['resume', webhook.id]).code, 0);
+  assert.equal(store.get(webhook.id)!.status, 'active');
+  store.remove(webhook.id);
+});
+
+test('bad input says what is wrong and exits 2', () => {
+  const cases: Array<[string[], { events?: string }, RegExp]> = [
+    [['add'], {}, /usage: wagate webhooks add URL/],
+    [['add', 'ftp://x/y'], {}, /http:\/\/ or https:\/\//],
+    [['add', 'http://a:b@localhost/'], {}, /user name or password/],
+    [['add', 'http://localhost/'], { events: 'message.deleted' }, /unknown event type "message\.deleted"/],
+    [['add', 'http://localhost/'], { events: ',' }, /at least one/],
+    [['remove'], {}, /usage: wagate webhooks remove ID/],
+    [['remove', 'wh_nope'], {}, /no webhook with id wh_nope/],
+    [['frobnicate'], {}, /usage/],
+    [[], {}, /usage/],
+  ];
+  for (const [args, flags, error] of cases) {
+    const result = run(args, flags);
+    assert.equal(result.code, 2, args.join(' '));
+    assert.match(result.err, error, args.join(' '));
+    assert.equal(result.out, '');
+  }
+  assert.match(run(['list']).out, /No webhooks yet/, 'nothing was added');
+});
