@@ -28,8 +28,9 @@ async function connect(url: string, headers: Record<string, string> = {}) {
   const reading = (async () => {
     const decoder = new TextDecoder();
     try {
-      for await (const chunk of res.body!) {
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      const reader = res.body!.getReader();
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        buffer += decoder.decode(chunk.value, { stream: true });
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
@@ -176,8 +177,10 @@ test('a heartbeat comment keeps an idle stream open', async () => {
   const timeout = setTimeout(() => controller.abort(), 3000);
   let text = '';
   try {
-    for await (const chunk of res.body!) {
-      text += Buffer.from(chunk as Uint8Array).toString();
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      text += decoder.decode(chunk.value, { stream: true });
       if (text.includes(': heartbeat\n\n')) break;
     }
   } finally {
