@@ -156,6 +156,7 @@ function stopCore(): Promise<void> {
     notifications.dispose();
     const running = core;
     core = null;
+    tray?.setApiUrl(null);
     if (!running) return;
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref());
     await Promise.race([running.stop(), timeout]).catch((error: unknown) => console.error('WaGate: stopping failed', error));

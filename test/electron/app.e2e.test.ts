@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,6 @@ import { buildElectron } from '../../electron/build.ts';
 import { findFreePort } from '../../electron/port-fallback.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(root, 'dist/electron/main.js');
 
 /**
  * The Electron binary, when `npm install` could download it. Read from electron's path.txt rather than
@@ -61,20 +60,24 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
   }
 }
 
-function launchArgs(dataDir: string, port: number): string[] {
-  const args = [MAIN, '--data-dir', dataDir, '--port', String(port), '--sandbox'];
+function launchArgs(main: string, dataDir: string, port: number): string[] {
+  const args = [main, '--data-dir', dataDir, '--port', String(port), '--sandbox'];
   // Chromium refuses to run as root with its sandbox on (CI containers).
   return process.getuid?.() === 0 ? [...args, '--no-sandbox'] : args;
 }
 
 test('the desktop app: pairs through the sandbox, sends, keeps one instance, blocks navigation away, quits cleanly', { skip: reason, timeout: 240_000 }, async () => {
-  await buildElectron(join(root, 'dist/electron'));
+  // A bundle of its own beside dist/renderer, which it serves.
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  const bundle = mkdtempSync(join(root, 'dist', 'electron-e2e-'));
+  await buildElectron(bundle);
+  const main = join(bundle, 'main.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'wagate-e2e-'));
   const port = await findFreePort('127.0.0.1', 17_001);
   const origin = `http://127.0.0.1:${port}`;
   let app: ElectronApplication | null = null;
   try {
-    app = await electron.launch({ executablePath: binary!, args: launchArgs(dataDir, port), timeout: 60_000 });
+    app = await electron.launch({ executablePath: binary!, args: launchArgs(main, dataDir, port), timeout: 60_000 });
     const page = await app.firstWindow({ timeout: 60_000 });
     await page.waitForURL(`${origin}/**`, { timeout: 60_000 });
     assert.equal(await page.title(), 'WaGate');
@@ -110,7 +113,7 @@ test('the desktop app: pairs through the sandbox, sends, keeps one instance, blo
     // Closing hides to the tray; a second launch focuses the first and exits.
     await page.evaluate(() => window.close());
     await until('the window to hide', async () => !(await app!.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.isVisible())));
-    const second = spawn(binary!, launchArgs(dataDir, port), { stdio: 'ignore' });
+    const second = spawn(binary!, launchArgs(main, dataDir, port), { stdio: 'ignore' });
     const exitCode = await new Promise<number | null>((resolve, reject) => {
       const timer = setTimeout(() => (second.kill('SIGKILL'), reject(new Error('the second instance did not exit'))), 30_000);
       second.on('exit', (code) => (clearTimeout(timer), resolve(code)));
@@ -129,5 +132,6 @@ test('the desktop app: pairs through the sandbox, sends, keeps one instance, blo
   } finally {
     await app?.close().catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(bundle, { recursive: true, force: true });
   }
 });

@@ -1,7 +1,7 @@
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,10 @@ import { findFreePort } from '../../electron/port-fallback.ts';
  * ./stand-in/, which writes what the shell asked of it to a log. Proves the wiring where Electron's binary is missing.
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(root, 'dist/electron/main.js');
+// A bundle of its own beside dist/renderer (which it serves), so a test building dist/electron at the same time is no bother.
+mkdirSync(join(root, 'dist'), { recursive: true });
+const BUNDLE = mkdtempSync(join(root, 'dist', 'electron-wiring-'));
+const MAIN = join(BUNDLE, 'main.js');
 const REGISTER = join(root, 'test/electron/stand-in/register.ts');
 
 interface Entry {
@@ -75,7 +78,8 @@ async function exitWithin(shell: Shell, ms: number): Promise<number | null> {
   }
 }
 
-before(() => buildElectron(join(root, 'dist/electron')));
+before(() => buildElectron(BUNDLE));
+after(() => rmSync(BUNDLE, { recursive: true, force: true }));
 
 test('the shell starts the core, logs the window in with an HttpOnly cookie, follows the session in the tray, and Quit stops the core', { timeout: 120_000 }, async () => {
   const port = await findFreePort('127.0.0.1', 27_001);
