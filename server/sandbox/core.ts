@@ -274,6 +274,7 @@ export class SandboxCore {
         return this.onClientMessage(conn, n);
       case 'receipt':
         conn.send(node('ack', { class: 'receipt', id: n.attrs.id, from: n.attrs.to, type: n.attrs.type }));
+        this.onClientReceipt(conn, n);
         return;
       case 'presence':
         return this.onPresence(n);
@@ -646,6 +647,9 @@ export class SandboxCore {
   }
 
   private deliverReceipt(c: ContactState, id: string, type: 'read' | undefined): void {
+    const entry = this.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === id)?.entry;
+    if (entry?.delivered && type === undefined) return; // already delivered (e.g. read came first)
+    if (entry && !entry.delivered && type === 'read') this.deliverReceipt(c, id, undefined);
     this.updateInboxEntry(c, id, type === 'read' ? { read: true, delivered: true } : { delivered: true });
     void this.deliverToLinked(() => node('receipt', { from: `${c.number}@s.whatsapp.net`, id, t: nowSeconds(), type }));
   }
@@ -659,6 +663,26 @@ export class SandboxCore {
   }
 
   // ---------- messages from contacts ----------
+
+  /** Prekey messages from a contact to a linked device that are waiting for that device's receipt. */
+  private readonly awaitingReceipt = new Map<string, { id: string; done: Promise<void>; resolve: () => void }>();
+
+  private onClientReceipt(conn: Connection, n: BinaryNode): void {
+    const to = n.attrs.to ? userOf(n.attrs.to) : null;
+    const c = to ? this.contactByUser(to.user) : undefined;
+    const device = conn.device?.device;
+    if (!c || device === undefined) return;
+    const ids = [n.attrs.id, ...children(child(n, 'list'), 'item').map((i) => i.attrs.id)];
+    const key = `${c.number}:${device}`;
+    const waiting = this.awaitingReceipt.get(key);
+    if (ids.some((id) => id && c.sent.some((s) => s.message_id === id))) {
+      this.contactDevices.get(c.number)!.confirmSession(this.linkedAddress(device));
+    }
+    if (waiting && ids.includes(waiting.id)) {
+      this.awaitingReceipt.delete(key);
+      waiting.resolve();
+    }
+  }
 
   async sendFromContact(number: string, input: { text: string; reply_to_message_id?: string }): Promise<{ message_id: string }> {
     const c = this.requireContact(number);
@@ -680,7 +704,16 @@ export class SandboxCore {
     const t = nowSeconds();
     const device = this.contactDevices.get(c.number)!;
     await this.deliverToLinked(async (d) => {
+      // A phone that just sent a prekey message waits (briefly) for the device's receipt before the next one.
+      const key = `${c.number}:${d.device}`;
+      const waiting = this.awaitingReceipt.get(key);
+      if (waiting) await Promise.race([waiting.done, new Promise((r) => setTimeout(r, 1500))]);
       const { type, ciphertext } = await this.encryptFrom(device, d, message);
+      if (type === 'pkmsg') {
+        let resolve!: () => void;
+        const done = new Promise<void>((r) => (resolve = r));
+        this.awaitingReceipt.set(key, { id, done, resolve });
+      }
       return node('message', {
         from: `${c.number}@s.whatsapp.net`, id, type: 'text', t, notify: c.name, sender_lid: `${c.lid}@lid`,
       }, [node('enc', { v: '2', type }, ciphertext)]);

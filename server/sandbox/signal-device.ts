@@ -133,6 +133,24 @@ export class SignalDevice {
     });
   }
 
+  /**
+   * The remote device has shown it holds the session (it receipted our prekey message): stop re-sending the prekey
+   * header, so the next message goes out as a plain `msg`.
+   */
+  confirmSession(address: string): void {
+    const data = this.state.sessions[address];
+    if (!data) return;
+    const record = libsignal.SessionRecord.deserialize(data as Uint8Array) as unknown as {
+      getOpenSession(): { pendingPreKey?: unknown } | undefined;
+      serialize(): unknown;
+    };
+    const open = record.getOpenSession();
+    if (!open?.pendingPreKey) return;
+    delete open.pendingPreKey;
+    this.state.sessions[address] = record.serialize();
+    this.onChange();
+  }
+
   async encrypt(address: string, data: Buffer): Promise<{ type: 'pkmsg' | 'msg'; ciphertext: Buffer }> {
     const cipher = new libsignal.SessionCipher(this.signalStorage, this.addr(address));
     const { type, body } = await cipher.encrypt(data);

@@ -60,8 +60,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return;
     }
     if (core.refusing) {
+      // Reset the TCP connection: the client sees a network error, as when WhatsApp is unreachable. (An HTTP error
+      // answer would leave Baileys waiting: it swallows ws' 'unexpected-response'.)
       logger.info('[sandbox] refusing a connection (fault)');
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      socket.destroy();
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => core.accept(ws));

@@ -16,6 +16,25 @@ export function silenceLibsignal(): void {
   }
 }
 
+/**
+ * Baileys leaves a 60 s query timer behind for every IQ it tried to send on a socket that had just closed (its
+ * waitForMessage listens for 'close', but end() removes the 'close' listeners first), plus a 30 s pre-key upload race
+ * timer. They do nothing, but they keep a test file's process alive for a minute after its last test. Long timers are
+ * unref'd here (tests' own waits are shorter and stay ref'd).
+ */
+let unrefd = false;
+export function unrefLongTimers(thresholdMs = 20_000): void {
+  if (unrefd) return;
+  unrefd = true;
+  const original = globalThis.setTimeout;
+  const patched = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const t = original(fn, ms, ...args);
+    if ((ms ?? 0) >= thresholdMs) t.unref();
+    return t;
+  }) as unknown as typeof setTimeout;
+  globalThis.setTimeout = Object.assign(patched, original);
+}
+
 /** An in-memory auth state: Baileys' initAuthCreds plus a Map-backed key store. */
 export function memoryAuthState(): { creds: AuthenticationCreds; keys: SignalKeyStore } {
   const creds = initAuthCreds();
@@ -57,12 +76,14 @@ export class BaileysTestClient {
   sock: WASocket | null = null;
   private seq = 0;
   private listeners = new Set<() => void>();
-  private readonly url: string;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  url: string;
   private stopped = false;
 
   constructor(url: string) {
     this.url = url;
     silenceLibsignal();
+    unrefLongTimers();
   }
 
   /** The sequence number of the next event: pass it to waitFor to see only what happens after now. */
@@ -113,6 +134,7 @@ export class BaileysTestClient {
         if (hit) {
           this.listeners.delete(check);
           clearTimeout(timer);
+          this.timers.delete(timer);
           resolve(hit.data as T);
           return true;
         }
@@ -120,8 +142,10 @@ export class BaileysTestClient {
       };
       const timer = setTimeout(() => {
         this.listeners.delete(check);
+        this.timers.delete(timer);
         reject(new Error(`timed out after ${timeoutMs} ms waiting for ${name}`));
       }, timeoutMs);
+      this.timers.add(timer);
       if (!check()) this.listeners.add(check);
     });
   }
@@ -140,8 +164,12 @@ export class BaileysTestClient {
       .then((u) => (u.lastDisconnect?.error as any)?.output?.statusCode);
   }
 
+  /** Closes the socket and drops any wait still pending (e.g. the loser of a Promise.race). */
   async end(): Promise<void> {
     this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.listeners.clear();
     const sock = this.sock;
     this.sock = null;
     if (sock) {
