@@ -12,11 +12,11 @@ export interface LaunchCommand {
 
 /**
  * How to start this app again from outside: the AppImage file itself rather than its temporary mount, and in
- * development the Electron binary plus the main script.
+ * development the Electron binary plus the app folder (`electron .`).
  */
-export function launchCommand(execPath: string, env: NodeJS.ProcessEnv, devMainScript: string | null): LaunchCommand {
+export function launchCommand(execPath: string, env: NodeJS.ProcessEnv, devAppPath: string | null): LaunchCommand {
   if (env.APPIMAGE) return { command: env.APPIMAGE, args: [] };
-  return { command: execPath, args: devMainScript ? [devMainScript] : [] };
+  return { command: execPath, args: devAppPath ? [devAppPath] : [] };
 }
 
 /** One argument of a desktop entry's Exec key, quoted as the XDG Desktop Entry spec asks. */

@@ -94,7 +94,8 @@ async function startShell(): Promise<void> {
     platform: process.platform,
     env: process.env,
     home: homedir(),
-    launch: launchCommand(process.execPath, process.env, process.defaultApp ? (process.argv[1] ?? null) : null),
+    // In development (`electron .`) the login item must name the app folder too.
+    launch: launchCommand(process.execPath, process.env, process.defaultApp ? app.getAppPath() : null),
   });
   tray = createTrayController({
     iconDir: TRAY_ICONS,

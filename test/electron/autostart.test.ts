@@ -29,15 +29,15 @@ function loginItems(wasOpenedAtLogin = false) {
   };
 }
 
-test('the launch command is the AppImage file when there is one, the binary otherwise, plus the script in development', () => {
+test('the launch command is the AppImage file when there is one, the binary otherwise, plus the app folder in development', () => {
   assert.deepEqual(launchCommand('/tmp/.mount_WaGate/wagate', { APPIMAGE: '/home/ana/Apps/WaGate.AppImage' }, null), {
     command: '/home/ana/Apps/WaGate.AppImage',
     args: [],
   });
   assert.deepEqual(launchCommand('/opt/WaGate/wagate', {}, null), { command: '/opt/WaGate/wagate', args: [] });
-  assert.deepEqual(launchCommand('/repo/node_modules/electron/dist/electron', {}, '/repo/dist/electron/main.js'), {
+  assert.deepEqual(launchCommand('/repo/node_modules/electron/dist/electron', {}, '/repo'), {
     command: '/repo/node_modules/electron/dist/electron',
-    args: ['/repo/dist/electron/main.js'],
+    args: ['/repo'],
   });
 });
 

@@ -31,6 +31,9 @@ class App extends EventEmitter {
   whenReady() {
     return Promise.resolve();
   }
+  getAppPath() {
+    return process.cwd();
+  }
   getLoginItemSettings() {
     return { openAtLogin: false, wasOpenedAtLogin: false };
   }
