@@ -8,6 +8,7 @@ import { ApiError } from '../http/envelope.ts';
 import { DEFAULT_BACKOFF, decideOnClose, type BackoffConfig } from './reconnect-policy.ts';
 import { closeReasonText, quotedFor, statusFromBaileys, toInboundMessage } from './message-mapping.ts';
 import { phoneOfJid } from './jid.ts';
+import { quietLibsignal } from './libsignal-console.ts';
 
 export interface SessionDeps {
   auth: SqliteAuthState;
@@ -65,6 +66,7 @@ function statusCodeOf(error: unknown): number | undefined {
 
 export function createSession(deps: SessionDeps): Session {
   const { auth, messages, events, logger } = deps;
+  quietLibsignal(logger);
   const backoff = deps.backoff ?? DEFAULT_BACKOFF;
   let sock: WASocket | null = null;
   let running = false;

@@ -191,3 +191,14 @@ test('without a connection every send is a 503', async (t) => {
   });
   await assert.rejects(world.session.sendPresence('available'), (e: unknown) => e instanceof ApiError && e.code === 503);
 });
+
+test('the pairing-code fallback: a code while a QR is shown, a 409 otherwise', async (t) => {
+  const world = await startWorld();
+  t.after(() => world.close());
+  await assert.rejects(world.session.requestPairingCode(OWNER), (e: unknown) => e instanceof ApiError && e.code === 409);
+  await world.session.start();
+  await waitForState(world, 'qr');
+  const code = await world.session.requestPairingCode(`+${OWNER}`);
+  assert.match(code, /^[0-9A-Z]{8}$/);
+  assert.equal(world.auth.hasCreds(), false, 'asking for a code does not make a linked device');
+});
