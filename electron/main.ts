@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Notification, safeStorage } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, Notification, safeStorage } from 'electron';
 import { defaultDataDir, loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
 import { startCore, VERSION, type Core } from '../server/core.ts';
@@ -89,6 +89,8 @@ function onSessionState(snapshot: SessionSnapshot, previous: SessionSnapshot): v
 }
 
 async function startShell(): Promise<void> {
+  // No File/View menu (and no DevTools shortcut) on Windows and Linux; macOS keeps its standard Edit menu.
+  if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
   const autostart = createAutostart({
     app,
     platform: process.platform,

@@ -67,7 +67,10 @@ export class Tray extends EventEmitter {
   destroy() {}
 }
 
-export const Menu = { buildFromTemplate: (items: unknown[]) => ({ items }) };
+export const Menu = {
+  buildFromTemplate: (items: unknown[]) => ({ items }),
+  setApplicationMenu: (menu: unknown) => record('menu.setApplicationMenu', { menu }),
+};
 
 const cookies: { url: string; name: string; value: string; httpOnly?: boolean; sameSite?: string }[] = [];
 export const session = {
