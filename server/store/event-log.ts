@@ -1,10 +1,39 @@
 import type { Database } from './database.ts';
 import { migrate } from './database.ts';
+import { z } from 'zod';
+import { MessageStatusChangeSchema, SessionSnapshotSchema, StoredMessageSchema } from '../events.ts';
 import type { CoreEvents, MessageStatusChange, SessionSnapshot, StoredMessage } from '../events.ts';
 import type { Logger } from '../logger.ts';
 
 export const LOGGED_EVENT_TYPES = ['message.received', 'message.status', 'session.state'] as const;
 export type LoggedEventType = (typeof LOGGED_EVENT_TYPES)[number];
+
+/** The session as logged: without the QR, which is stale by the time anyone replays it (GET /session has the live one). */
+export const LoggedSessionSchema = SessionSnapshotSchema.omit({ qr: true, qr_expires_at: true });
+
+const envelopeOf = <T extends LoggedEventType, D extends z.ZodType>(type: T, data: D) =>
+  z.object({
+    id: z.number().int().meta({ description: 'Increases with every event; the SSE id and Last-Event-ID' }),
+    type: z.literal(type),
+    at: z.number().int().meta({ description: 'Unix ms when WaGate logged it' }),
+    data,
+  });
+
+/** What an SSE `data:` line and a webhook's body carry: one logged event. */
+export const LoggedEventSchema = z
+  .discriminatedUnion('type', [
+    envelopeOf('message.received', StoredMessageSchema),
+    envelopeOf('message.status', MessageStatusChangeSchema),
+    envelopeOf('session.state', LoggedSessionSchema),
+  ])
+  .meta({
+    example: {
+      id: 42,
+      type: 'message.received',
+      at: 1764080000123,
+      data: { message_id: '3EB0C767D26A1D5F', chat_jid: '6281234567890@s.whatsapp.net', direction: 'inbound', sender: '6281234567890@s.whatsapp.net', text: 'Thanks!', quoted_message_id: null, timestamp: 1764080000, status: 'received' },
+    },
+  });
 
 export interface LoggedEvent {
   /** Increases with every event and is never reused, also after pruning: the SSE `id` and `Last-Event-ID`. */
@@ -62,8 +91,7 @@ interface Row {
 
 const toEvent = (row: Row): LoggedEvent => ({ id: row.id, type: row.type, data: JSON.parse(row.data), at: row.at });
 
-/** The QR rotates every few seconds and is stale by the time anyone replays it; GET /session has the live one. */
-function sessionData(s: SessionSnapshot): Omit<SessionSnapshot, 'qr' | 'qr_expires_at'> {
+function sessionData(s: SessionSnapshot): z.infer<typeof LoggedSessionSchema> {
   return { state: s.state, account: s.account, last_error: s.last_error, since: s.since };
 }
 

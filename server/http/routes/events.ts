@@ -1,5 +1,6 @@
-import { Router, type Request, type Response } from 'express';
-import { ApiError } from '../envelope.ts';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { parseOrThrow } from '../validate.ts';
 import { LOGGED_EVENT_TYPES, type EventLog, type LoggedEvent, type LoggedEventType } from '../../store/event-log.ts';
 
 /** Proxies and idle-connection reapers drop a silent stream; a comment line keeps it open. */
@@ -12,22 +13,29 @@ export interface EventsRouterDeps {
   heartbeatMs?: number;
 }
 
-function parseTypes(raw: unknown): ReadonlySet<LoggedEventType> {
-  if (raw === undefined || raw === '') return new Set(LOGGED_EVENT_TYPES);
-  if (typeof raw !== 'string') throw new ApiError(400, 'types must be a comma-separated list');
-  const types = raw.split(',').map((t) => t.trim()).filter(Boolean);
-  const unknown = types.find((t) => !(LOGGED_EVENT_TYPES as readonly string[]).includes(t));
-  if (unknown !== undefined) throw new ApiError(400, `Unknown event type "${unknown}": use ${LOGGED_EVENT_TYPES.join(', ')}`);
-  return new Set(types as LoggedEventType[]);
-}
+const TYPES_LIST = LOGGED_EVENT_TYPES.join(', ');
+const LAST_ID_ERROR = 'Last-Event-ID must be an event id (a whole number)';
 
-/** The id to resume after: the Last-Event-ID header wins over ?last_event_id=; absent means "from now". */
-function parseLastId(req: Request): number | null {
-  const raw = req.get('last-event-id') ?? req.query.last_event_id;
-  if (raw === undefined || raw === '') return null;
-  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw.trim())) throw new ApiError(400, 'Last-Event-ID must be an event id (a whole number)');
-  return Number(raw.trim());
-}
+/** The query of `GET /events`; the Last-Event-ID header, when sent, wins over `last_event_id`. */
+export const EventsQuery = z.object({
+  types: z
+    .string({ error: `types must be a comma-separated list of ${TYPES_LIST}` })
+    .optional()
+    .transform((raw, ctx): LoggedEventType[] => {
+      const types = (raw ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+      const unknown = types.find((t) => !(LOGGED_EVENT_TYPES as readonly string[]).includes(t));
+      if (unknown !== undefined) ctx.addIssue({ code: 'custom', message: `Unknown event type "${unknown}": use ${TYPES_LIST}` });
+      return types.length ? (types as LoggedEventType[]) : [...LOGGED_EVENT_TYPES];
+    })
+    .meta({ description: `Only these event types, comma-separated (default: all of ${TYPES_LIST})`, example: 'message.received,message.status' }),
+  last_event_id: z
+    .string({ error: LAST_ID_ERROR })
+    .trim()
+    .regex(/^\d{1,15}$/, LAST_ID_ERROR)
+    .transform(Number)
+    .optional()
+    .meta({ description: 'Resume after this event id, like the Last-Event-ID header (for clients that cannot set headers)', example: '42' }),
+});
 
 /** Resolves when the socket takes writes again, or is gone. */
 function drained(res: Response): Promise<void> {
@@ -62,8 +70,10 @@ export function createEventsRouter({ eventLog, heartbeatMs = HEARTBEAT_MS }: Eve
   const router = Router();
 
   router.get('/events', (req, res) => {
-    const types = parseTypes(req.query.types);
-    const lastId = parseLastId(req);
+    const header = req.get('last-event-id');
+    const query = parseOrThrow(EventsQuery, header ? { ...req.query, last_event_id: header } : req.query);
+    const types: ReadonlySet<LoggedEventType> = new Set(query.types);
+    const lastId = query.last_event_id ?? null;
     const latest = eventLog.latestId();
     // An id from the future belongs to another database (a wiped data dir): the client has seen nothing of this one.
     let cursor = lastId === null || lastId > latest ? latest : lastId;
