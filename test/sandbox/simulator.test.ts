@@ -215,6 +215,23 @@ describe('sandbox: faults, reconnect and persistence', () => {
     }
   });
 
+  test('messages from a contact while the device is offline arrive at its next login', async () => {
+    const rig = await startRig();
+    try {
+      await pair(rig);
+      await rig.client.end();
+      await eventually(() => !rig.sim.phone().linked_devices[0]?.connected, 5000, 'device offline');
+      const queued = await rig.sim.sendFromContact(BOB, { text: 'while you were away' });
+      const mark = rig.client.mark();
+      rig.client.connect();
+      await rig.client.waitForOpen(mark);
+      const up = await rig.client.waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === queued.message_id), { since: mark });
+      assert.equal(up.messages.find((m: any) => m.key.id === queued.message_id).message?.conversation, 'while you were away');
+    } finally {
+      await stopRig(rig);
+    }
+  });
+
   test('unlink → 401 device_removed, and the next login is refused with 401', async () => {
     const rig = await startRig();
     try {
