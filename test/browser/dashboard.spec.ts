@@ -116,6 +116,9 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await expect(row.locator('.last-used')).toHaveText('just now');
     await page.getByRole('button', { name: 'I have saved it' }).click();
     await expect(page.getByLabel('New API key')).toHaveCount(0);
+    await expect(page.getByText(key)).toHaveCount(0);
+    await page.getByRole('button', { name: 'How to use Shop notifications' }).click();
+    await expect(page.locator('.example-row pre')).toContainText(`Authorization: Bearer ${key.slice(0, 11)}_…`);
     await shoot(page, '04-keys-list');
   });
 

@@ -1,5 +1,6 @@
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const relativeFormat = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 /** "14:03:27", for things that happened in the last moments. */
@@ -10,6 +11,11 @@ export function clockTime(ms: number): string {
 /** "25 Nov 2026, 14:03". */
 export function dateTime(ms: number): string {
   return dateTimeFormat.format(ms);
+}
+
+/** "25 Nov 2026". */
+export function dateOnly(ms: number): string {
+  return dateFormat.format(ms);
 }
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [

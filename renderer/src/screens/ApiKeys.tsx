@@ -6,7 +6,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { CopyButton } from '../components/CopyButton.tsx';
 import { CurlExample } from '../components/CurlExample.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
-import { dateTime, relativeTime } from '../format/time.ts';
+import { dateOnly, dateTime, relativeTime } from '../format/time.ts';
 import { useNow } from '../state/clock.ts';
 
 const EXPIRY_CHOICES = [
@@ -223,23 +223,25 @@ function KeyList({ keys, error, onRefresh }: { keys: ApiKeyRecord[] | null; erro
                     </td>
                     <td>
                       <div className="row-actions">
-                        <button
-                          type="button"
-                          aria-expanded={example === key.id}
-                          aria-label={`How to use ${key.name}`}
-                          onClick={() => setExample(example === key.id ? null : key.id)}
-                        >
-                          How to use
-                        </button>
                         {key.status === 'active' && (
-                          <button type="button" className="danger" aria-label={`Revoke ${key.name}`} onClick={() => setRevoking(key)}>
-                            Revoke
-                          </button>
+                          <>
+                            <button
+                              type="button"
+                              aria-expanded={example === key.id}
+                              aria-label={`How to use ${key.name}`}
+                              onClick={() => setExample(example === key.id ? null : key.id)}
+                            >
+                              How to use
+                            </button>
+                            <button type="button" className="danger" aria-label={`Revoke ${key.name}`} onClick={() => setRevoking(key)}>
+                              Revoke
+                            </button>
+                          </>
                         )}
                       </div>
                     </td>
                   </tr>
-                  {example === key.id && (
+                  {example === key.id && key.status === 'active' && (
                     <tr className="example-row">
                       <td colSpan={7}>
                         <CurlExample apiKey={`${key.prefix}_…`} />
@@ -274,7 +276,7 @@ function Moment({ ms, now, absolute = false }: { ms: number | null; now: number;
   if (ms === null) return <>Never</>;
   return (
     <time dateTime={new Date(ms).toISOString()} title={dateTime(ms)}>
-      {absolute ? dateTime(ms) : relativeTime(ms, now)}
+      {absolute ? dateOnly(ms) : relativeTime(ms, now)}
     </time>
   );
 }

@@ -50,7 +50,7 @@ export function stateWords(state: SessionState, lastError: string | null): { hea
     case 'replaced':
       return {
         headline: 'Another WhatsApp Web session took over this link, so WaGate stopped.',
-        advice: 'Close the other session (WhatsApp Web or another WaGate on this phone), then restart WaGate: from the tray, Quit and open it again; headless, restart `wagate serve`.',
+        advice: 'Close the other session (WhatsApp Web or another WaGate on this phone), then restart WaGate: from the tray, Quit and open it again; without the desktop app, stop “wagate serve” and start it again.',
         tone: 'problem',
       };
     case 'stopped':
