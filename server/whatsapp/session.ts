@@ -111,13 +111,23 @@ export function createSession(deps: SessionDeps): Session {
       },
     });
     sock = s;
+    // Only the current socket speaks for the session, and a failing handler must not break Baileys' event loop.
     const mine = <A extends unknown[]>(handler: (...args: A) => void) => (...args: A) => {
-      if (sock === s) handler(...args);
+      if (sock !== s) return;
+      try {
+        handler(...args);
+      } catch (error) {
+        logger.error({ err: error }, 'could not handle a WhatsApp event');
+      }
     };
     s.ev.on('creds.update', () => {
-      auth.saveCreds();
-      if (sock === s && snap.state === 'connected') update({ account: accountOf(s) });
+      try {
+        auth.saveCreds();
+      } catch (error) {
+        logger.error({ err: error }, 'could not save the WhatsApp credentials');
+      }
     });
+    s.ev.on('creds.update', mine(() => snap.state === 'connected' && update({ account: accountOf(s) })));
     s.ev.on('connection.update', mine((u: Partial<ConnectionState>) => onConnectionUpdate(s, u)));
     s.ev.on('messages.upsert', mine(({ messages: list, type }: { messages: WAMessage[]; type: string }) => onUpsert(list, type)));
     s.ev.on('messages.update', mine((list: WAMessageUpdate[]) => onStatusUpdates(list)));
