@@ -81,7 +81,12 @@ export class Connection {
           resolve(n);
           continue;
         }
-        await this.handlers.onNode(this, n);
+        try {
+          await this.handlers.onNode(this, n);
+        } catch (err) {
+          // One stanza the simulator cannot handle must not take the connection down.
+          this.logger.warn({ err: String(err) }, `[sandbox] failed to handle ${describe(n).slice(0, 200)}`);
+        }
       }
     }
   }

@@ -61,6 +61,19 @@ describe('sandbox: pairing and login', () => {
     await eventually(() => rig.sim.phone().linked_devices[0]?.connected, 5000, 'device shown connected');
   });
 
+  test('pings are answered; an IQ the simulator does not implement gets an empty result', async () => {
+    const sock = rig.client.sock!;
+    const pong = await sock.query({ tag: 'iq', attrs: { to: 's.whatsapp.net', type: 'get', xmlns: 'w:p' }, content: [{ tag: 'ping', attrs: {} }] });
+    assert.equal(pong.attrs.type, 'result');
+    const other = await sock.query({ tag: 'iq', attrs: { to: 's.whatsapp.net', type: 'get', xmlns: 'w:no-such-thing' }, content: [{ tag: 'x', attrs: {} }] });
+    assert.equal(other.attrs.type, 'result');
+    assert.equal(other.content, undefined);
+  });
+
+  test('the simulator refuses to listen on a non-loopback address', async () => {
+    await assert.rejects(startSimulator({ dataDir: rig.dir, host: '0.0.0.0', logger: silentLogger() }), /loopback/);
+  });
+
   test('a used or unknown QR is refused', async () => {
     await assert.rejects(rig.sim.scan('https://wa.me/settings/linked_devices#2@nope,AAAA,BBBB,CCCC,1'), /QR/);
   });
