@@ -9,7 +9,8 @@ module.exports = {
   copyright: 'WaGate contributors, MIT License',
   directories: { output: 'dist/installers', buildResources: 'build' },
   files: ['dist/electron/**', 'dist/renderer/**', 'package.json', '!**/*.map'],
-  extraMetadata: { main: 'dist/electron/main.js' },
+  // desktopName: Electron's Wayland app_id, so the desktop links the window to wagate.desktop.
+  extraMetadata: { main: 'dist/electron/main.js', desktopName: 'wagate.desktop' },
   asar: true,
   // No native module to rebuild: SQLite is Node's own node:sqlite.
   npmRebuild: false,
@@ -34,7 +35,7 @@ module.exports = {
     synopsis: 'Local WhatsApp gateway',
     description: 'A tray app that links one WhatsApp account and serves a send API on 127.0.0.1:7001.',
     maintainer: 'WaGate contributors',
-    desktop: { entry: { StartupWMClass: 'WaGate' } },
+    syncDesktopName: true,
   },
   appImage: { artifactName: 'WaGate-${version}-${arch}.AppImage' },
   deb: { artifactName: 'wagate_${version}_${arch}.deb' },
