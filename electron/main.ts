@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, Notification, safeStorage } from 'electron';
@@ -35,6 +36,8 @@ const launch = parseLaunchOptions(process.argv.slice(1));
 const dataDir = launch.dataDir ?? defaultDataDir();
 app.setName('WaGate');
 // Electron's own files and WaGate's share the one folder that server/config.ts names for `wagate serve` too.
+// setPath throws for a folder that does not exist yet, as on the first run.
+mkdirSync(dataDir, { recursive: true });
 app.setPath('userData', dataDir);
 
 let core: Core | null = null;

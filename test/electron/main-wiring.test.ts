@@ -35,8 +35,10 @@ interface Shell {
 }
 
 function startShell(args: string[], env: Record<string, string> = {}): Shell {
-  const dataDir = mkdtempSync(join(tmpdir(), 'wagate-shell-'));
-  const logFile = join(dataDir, '..', `${dataDir.split('/').pop()}.log`);
+  const home = mkdtempSync(join(tmpdir(), 'wagate-shell-'));
+  // Not made beforehand: a first run starts without its data dir.
+  const dataDir = join(home, 'WaGate');
+  const logFile = join(home, 'stand-in.log');
   const child = spawn(process.execPath, ['--import', REGISTER, MAIN, '--data-dir', dataDir, ...args], {
     env: { ...process.env, STAND_IN_LOG: logFile, WAGATE_LOG: 'silent', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -62,8 +64,7 @@ function startShell(args: string[], env: Record<string, string> = {}): Shell {
       child.kill('SIGKILL');
       await exited;
     }
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(logFile, { force: true });
+    rmSync(home, { recursive: true, force: true });
   }
   return { child, dataDir, log, waitFor, exited, cleanup };
 }

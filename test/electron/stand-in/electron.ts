@@ -23,6 +23,7 @@ class App extends EventEmitter {
     record('app.setName', { name });
   }
   setPath(name: string, path: string) {
+    if (!existsSync(path)) throw new Error(`setPath: ${path} does not exist`);
     record('app.setPath', { name, path });
   }
   requestSingleInstanceLock() {
