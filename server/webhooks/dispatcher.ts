@@ -24,11 +24,16 @@ export interface DispatcherDeps {
   maxAgeMs?: number;
   /** The longest the queue goes unlooked at; it also catches a webhook resumed from another process. */
   maxSleepMs?: number;
+  /** How long stop() lets attempts under way finish, so a normal shutdown does not send them twice. */
+  stopGraceMs?: number;
 }
 
 export interface WebhookDispatcher {
   start(): void;
-  /** Stops sending; an attempt cut short is not counted and is sent again after the next start. */
+  /**
+   * Stops sending. Attempts under way get `stopGraceMs` to finish and be recorded; one cut short after that is not
+   * counted and is sent again after the next start.
+   */
   stop(): Promise<void>;
 }
 
@@ -81,6 +86,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
   const pauseAfter = deps.pauseAfter ?? { attempts: 15, ms: DAY_MS };
   const maxAgeMs = deps.maxAgeMs ?? 7 * DAY_MS;
   const maxSleepMs = deps.maxSleepMs ?? 60_000;
+  const stopGraceMs = deps.stopGraceMs ?? 2_000;
 
   const busy = new Set<string>();
   const inFlight = new Set<Promise<void>>();
@@ -149,10 +155,10 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
     try {
       result = await attempt(d);
     } catch (error) {
-      if (!running) return;
+      // Cut short by stop(): not the receiver's fault, so not an attempt; it is sent again after the next start.
+      if (aborter.signal.aborted) return;
       result = { ok: false, statusCode: null, error: describeFailure(error, timeoutMs) };
     }
-    if (!running) return;
     const at = now();
     const hook = store.recordAttempt(d, result, at, at + retryDelay(d.attempts + 1));
     if (result.ok || !hook) return;
@@ -224,8 +230,12 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
       if (enqueueSoon) clearImmediate(enqueueSoon);
       timer = null;
       enqueueSoon = null;
+      const settled = Promise.allSettled([...inFlight]);
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([settled, new Promise((resolve) => (grace = setTimeout(resolve, stopGraceMs)))]);
+      clearTimeout(grace);
       aborter.abort();
-      await Promise.allSettled([...inFlight]);
+      await settled;
     },
   };
 }
