@@ -175,6 +175,10 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', openWindow);
+  // macOS: a click on the Dock icon brings the hidden window back.
+  app.on('activate', openWindow);
+  // Windows shows notifications only for an app with an id; the installer's shortcut carries the same appId.
+  if (process.platform === 'win32') app.setAppUserModelId('app.wagate.desktop');
   // Closing the window hides it; the app lives in the tray until Quit.
   app.on('window-all-closed', () => undefined);
   app.on('before-quit', (event) => {
