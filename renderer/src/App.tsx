@@ -7,6 +7,7 @@ import { usePath, type ScreenPath } from './state/route.ts';
 import { ScreenLink } from './components/ScreenLink.tsx';
 import { SessionContext, useLiveSession, type SessionView } from './state/session.ts';
 import { stateBadge } from './state/session-words.ts';
+import { useDesktopInfo } from './state/desktop.ts';
 import { Pairing } from './screens/Pairing.tsx';
 import { ApiKeys } from './screens/ApiKeys.tsx';
 import { Send } from './screens/Send.tsx';
@@ -67,6 +68,7 @@ const SCREENS: { path: ScreenPath; label: string; sandboxOnly?: boolean }[] = [
 
 function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
   const { session, error } = useLiveSession();
+  const desktop = useDesktopInfo();
   const path = usePath() ?? '/pairing';
   const screens = SCREENS.filter((screen) => !screen.sandboxOnly || info.sandbox);
   const shown = screens.some((screen) => screen.path === path) ? path : '/pairing';
@@ -105,6 +107,14 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
         <p className="banner warning" role="status">
           {link === 'connecting' ? 'Connecting to WaGate for live updates…' : 'Lost contact with WaGate. Check that it is still running, then reload this page.'}
         </p>
+      )}
+      {desktop?.portNotice && (
+        <p className="banner warning" role="status">
+          {desktop.portNotice}
+        </p>
+      )}
+      {desktop?.credentialProtection && !desktop.credentialProtection.protectedByOs && (
+        <p className="banner info">{desktop.credentialProtection.summary}</p>
       )}
       {error && (
         <p className="banner error" role="alert">

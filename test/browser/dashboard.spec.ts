@@ -286,3 +286,41 @@ test('without the login cookie the page says how to get in', async ({ browser })
   await shoot(page, '19-signed-out');
   await context.close();
 });
+
+test('inside the desktop app, a moved port and a missing keyring are said on every screen', async ({ page }) => {
+  await page.addInitScript(() => {
+    // What electron/preload.ts exposes; the shell itself is tested in test/electron.
+    Object.defineProperty(window, 'wagateDesktop', {
+      value: {
+        getInfo: async () => ({
+          version: '0.1.0',
+          platform: 'linux',
+          credentialProtection: { protectedByOs: false, backend: 'basic_text', summary: 'This system has no keyring for WaGate.' },
+          portNotice: 'Port 7001 was taken, so WaGate now answers on port 7002.',
+        }),
+      },
+    });
+  });
+  await page.goto(await wagate.freshLoginUrl());
+  await expect(page.getByRole('heading', { level: 1, name: 'Phone link' })).toBeVisible();
+  await expect(page.getByText('Port 7001 was taken, so WaGate now answers on port 7002.')).toBeVisible();
+  await expect(page.getByText('This system has no keyring for WaGate.')).toBeVisible();
+  await shoot(page, '20-desktop-notices');
+});
+
+test('a login link works once; a used one sends the user to a fresh one', async ({ browser }) => {
+  const link = await wagate.freshLoginUrl();
+  const first = await browser.newContext();
+  const firstPage = await first.newPage();
+  await firstPage.goto(link);
+  await expect(firstPage.getByRole('heading', { level: 1, name: 'Phone link' })).toBeVisible();
+  await first.close();
+
+  const second = await browser.newContext();
+  const secondPage = await second.newPage();
+  await secondPage.goto(link);
+  await expect(secondPage.getByText(/already used or is too old/)).toBeVisible();
+  await expect(secondPage.getByText(/wagate dashboard/)).toBeVisible();
+  await expect(secondPage.getByRole('link', { name: 'Phone link' })).toHaveCount(0);
+  await second.close();
+});

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,8 @@ const NODE = existsSync(join(ROOT, 'node_modules/.bin/node')) ? join(ROOT, 'node
 export interface ServedWagate {
   apiUrl: string;
   loginUrl: string;
+  /** A new one-time link from `wagate dashboard --sandbox`, as a user in another terminal would get it. */
+  freshLoginUrl(): Promise<string>;
   /** Everything printed so far, for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -34,7 +37,13 @@ export async function serveSandbox(timeoutMs = 30_000): Promise<ServedWagate> {
 
   try {
     const [apiUrl, loginUrl] = await waitForLines(child, () => out, [/^API: (http:\/\/\S+)$/m, /^Dashboard: (http:\/\/\S+)$/m], timeoutMs);
-    return { apiUrl: apiUrl!, loginUrl: loginUrl!, output: () => out, stop };
+    const freshLoginUrl = async () => {
+      const { stdout } = await promisify(execFile)(NODE, [BIN, 'dashboard', '--sandbox', '--data-dir', dataDir], { cwd: ROOT, timeout: 15_000 });
+      const link = /(http:\/\/\S+\/admin\/login\?token=\S+)/.exec(stdout)?.[1];
+      if (!link) throw new Error(`wagate dashboard printed no link:\n${stdout}`);
+      return link;
+    };
+    return { apiUrl: apiUrl!, loginUrl: loginUrl!, freshLoginUrl, output: () => out, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,5 +1,7 @@
 /** Shown without a dashboard session: how to get in, in plain words. */
 export function SignedOut({ reason }: { reason: string }) {
+  // The core sends a used or expired login link here with ?login=expired.
+  const usedLink = new URLSearchParams(window.location.search).get('login') === 'expired';
   return (
     <>
       <header className="top">
@@ -15,6 +17,11 @@ export function SignedOut({ reason }: { reason: string }) {
           <h1>Open WaGate from its link</h1>
           {reason === 'no-session' ? (
             <>
+              {usedLink && (
+                <p role="alert" className="error-text">
+                  That login link was already used or is too old. Each link works once: get a fresh one as below.
+                </p>
+              )}
               <p>This page only opens from the private link WaGate gives you, so that nobody else on this computer can use it.</p>
               <ul>
                 <li>
