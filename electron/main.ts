@@ -175,8 +175,8 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', openWindow);
-  // macOS: a click on the Dock icon brings the hidden window back.
-  app.on('activate', openWindow);
+  // macOS: a click on the Dock icon brings the hidden window back (it also fires at launch, before there is one).
+  app.on('activate', () => showWindow(window));
   // Windows shows notifications only for an app with an id; the installer's shortcut carries the same appId.
   if (process.platform === 'win32') app.setAppUserModelId('app.wagate.desktop');
   // Closing the window hides it; the app lives in the tray until Quit.
