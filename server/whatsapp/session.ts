@@ -129,7 +129,7 @@ export function createSession(deps: SessionDeps): Session {
     });
     s.ev.on('creds.update', mine(() => snap.state === 'connected' && update({ account: accountOf(s) })));
     s.ev.on('connection.update', mine((u: Partial<ConnectionState>) => onConnectionUpdate(s, u)));
-    s.ev.on('messages.upsert', mine(({ messages: list, type }: { messages: WAMessage[]; type: string }) => onUpsert(list, type)));
+    s.ev.on('messages.upsert', mine(({ messages: list }: { messages: WAMessage[] }) => onUpsert(list)));
     s.ev.on('messages.update', mine((list: WAMessageUpdate[]) => onStatusUpdates(list)));
     s.ev.on('message-receipt.update', mine((list: MessageUserReceiptUpdate[]) => onGroupReceipts(list)));
   }
@@ -188,14 +188,14 @@ export function createSession(deps: SessionDeps): Session {
     update({ state: 'logged_out', account: null, last_error: reason });
   }
 
-  function onUpsert(list: WAMessage[], type: string): void {
+  /** 'notify' is live; 'append' is what came in while we were offline: both are messages someone sent us. */
+  function onUpsert(list: WAMessage[]): void {
     for (const msg of list) {
       // Our own sends are stored from sendMessage's return; their echo may still carry a merged receipt.
       if (msg.key.fromMe) {
         if (msg.key.id) applyStatus(msg.key.id, statusFromBaileys(msg.status));
         continue;
       }
-      if (type !== 'notify') continue;
       const stored = toInboundMessage(msg, nowSeconds());
       if (stored && messages.insert(stored)) events.emit('message.received', stored);
     }

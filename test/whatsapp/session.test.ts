@@ -38,6 +38,19 @@ test('a restart on the same database resumes the session without a QR', async (t
   await eventually(() => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id), 'the message in the inbox');
 });
 
+test('a message sent while WaGate was stopped is stored and announced at the next start', async (t) => {
+  const world = await startWorld();
+  t.after(() => world.close());
+  await pair(world);
+  await world.session.stop();
+  const { message_id } = await world.sim.sendFromContact(ALICE, { text: 'while you were away' });
+  const received = waitForEvent(world, 'message.received', (m) => m.message_id === message_id, 'the offline message');
+  await world.session.start();
+  const [inbound] = await received;
+  assert.equal(inbound.text, 'while you were away');
+  assert.equal(world.messages.get(message_id)?.direction, 'inbound');
+});
+
 test('sending, receiving, receipts and quotes on one linked session', async (t) => {
   const world = await startWorld();
   t.after(() => world.close());
