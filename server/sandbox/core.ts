@@ -5,7 +5,7 @@ import { Curve, proto, unpadRandomMax16, writeRandomPadMax16 } from '@whiskeysoc
 import { ApiError } from '../http/envelope.ts';
 import type { Logger } from '../logger.ts';
 import { Connection } from './connection.ts';
-import { type BinaryNode, be, beUint, bytes, child, children, node, nowSeconds, phoneMessageId, S_WHATSAPP_NET } from './frames.ts';
+import { type BinaryNode, beUint, bytes, child, children, node, nowSeconds, phoneMessageId, S_WHATSAPP_NET } from './frames.ts';
 import { handleIq, userOf } from './iq-handlers.ts';
 import { buildCertChain, type KeyPair, type ServerIdentity } from './noise-server.ts';
 import { SignalDevice, type WireBundle } from './signal-device.ts';
@@ -540,12 +540,10 @@ export class SandboxCore {
   private recordFrame(c: ContactState, ev: FrameEvent): void {
     this.framesFor(c.number).push(ev);
     const seq = this.lastInbox.get(c.number);
-    if (seq !== undefined) {
-      const row = this.store.inbox<InboxEntry>(c.number).find((r) => r.seq === seq);
-      if (row) {
-        row.entry.after = [...(row.entry.after ?? []), ev];
-        this.store.updateInbox(seq, row.entry);
-      }
+    const entry = seq === undefined ? undefined : this.store.inboxEntry<InboxEntry>(seq);
+    if (seq !== undefined && entry) {
+      entry.after = [...(entry.after ?? []), ev];
+      this.store.updateInbox(seq, entry);
     }
   }
 
@@ -594,12 +592,12 @@ export class SandboxCore {
     }
     ack();
     if (contact && recorded) {
-      this.recordInbox(contact, id, recorded, n);
+      this.recordInbox(contact, id, recorded);
       this.later(30, () => this.deliverReceipt(contact, id, undefined));
     }
   }
 
-  private recordInbox(c: ContactState, id: string, msg: proto.IMessage, stanza: BinaryNode): void {
+  private recordInbox(c: ContactState, id: string, msg: proto.IMessage): void {
     const ext = msg.extendedTextMessage;
     const text = msg.conversation ?? ext?.text ?? null;
     let quoted: string | null = ext?.contextInfo?.stanzaId ?? null;
@@ -619,7 +617,6 @@ export class SandboxCore {
       delivered: false,
       read: false,
     };
-    void stanza;
     const seq = this.store.appendInbox(c.number, entry);
     this.lastInbox.set(c.number, seq);
     this.logger.info(`[sandbox] ${c.name} (${c.number}) received ${id}: ${JSON.stringify(text)}`);
@@ -753,5 +750,3 @@ export class SandboxCore {
     this.connections.clear();
   }
 }
-
-export { be };

@@ -1,6 +1,6 @@
 import { jidDecode } from '@whiskeysockets/baileys';
 import type { Connection } from './connection.ts';
-import { type BinaryNode, be, beUint, bytes, child, children, describe, node, nowSeconds, S_WHATSAPP_NET } from './frames.ts';
+import { type BinaryNode, be, child, children, describe, node, S_WHATSAPP_NET } from './frames.ts';
 import type { SandboxCore } from './core.ts';
 import type { WireBundle } from './signal-device.ts';
 
@@ -95,5 +95,3 @@ export function userOf(jid: string): { user: string; device: number; server: str
   if (!d?.user) return null;
   return { user: d.user, device: d.device ?? 0, server: d.server };
 }
-
-export { beUint, bytes, nowSeconds };

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../logger.ts';
+import { quietLibsignal } from '../whatsapp/libsignal-console.ts';
 import { createControlRouter } from './control-router.ts';
 import { SandboxCore, type FaultKind } from './core.ts';
 import { SandboxStore } from './store.ts';
@@ -47,6 +48,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const host = options.host ?? '127.0.0.1';
   if (!isLoopbackHost(host)) throw new Error(`the sandbox only listens on loopback, not ${host}`);
   const logger = options.logger;
+  // The virtual devices use libsignal too, which prints whole session records (keys included) on every re-key.
+  quietLibsignal(logger);
   const store = new SandboxStore(options.dataDir);
   const core = new SandboxCore(store, logger);
 

@@ -62,6 +62,11 @@ export class SandboxStore {
     this.db.prepare('UPDATE sandbox_inbox SET entry = ? WHERE seq = ?').run(encodeJson(entry), seq);
   }
 
+  inboxEntry<T>(seq: number): T | undefined {
+    const row = this.db.prepare('SELECT entry FROM sandbox_inbox WHERE seq = ?').get(seq) as { entry: string } | undefined;
+    return row ? decodeJson<T>(row.entry) : undefined;
+  }
+
   inbox<T>(number: string): { seq: number; entry: T }[] {
     const rows = this.db.prepare('SELECT seq, entry FROM sandbox_inbox WHERE number = ? ORDER BY seq').all(number) as { seq: number; entry: string }[];
     return rows.map((r) => ({ seq: r.seq, entry: decodeJson<T>(r.entry) }));
