@@ -268,6 +268,15 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
+  await test.step('a narrow window still shows everything', async () => {
+    await page.setViewportSize({ width: 480, height: 900 });
+    await openScreen(page, 'API keys');
+    await shoot(page, '21-keys-narrow');
+    await openScreen(page, 'Phone link');
+    await shoot(page, '22-pairing-narrow');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
   await test.step('another session taking over is explained', async () => {
     await openScreen(page, 'Phone link');
     await injectFault(page, { kind: 'replaced' });

@@ -187,7 +187,7 @@ function KeyList({ keys, error, onRefresh }: { keys: ApiKeyRecord[] | null; erro
       {keys?.length === 0 && <p>No keys yet. Create one above for each program that should send messages.</p>}
       {keys && keys.length > 0 && (
         <div className="table-wrap">
-          <table className="keys">
+          <table className="keys stackable">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -206,19 +206,19 @@ function KeyList({ keys, error, onRefresh }: { keys: ApiKeyRecord[] | null; erro
                 <Fragment key={key.id}>
                   <tr data-key-id={key.id}>
                     <th scope="row">{key.name}</th>
-                    <td>
+                    <td data-label="Starts with">
                       <code>{key.prefix}</code>
                     </td>
-                    <td>
+                    <td data-label="Created">
                       <Moment ms={key.created_at} now={now} />
                     </td>
-                    <td className="last-used">
+                    <td className="last-used" data-label="Last used">
                       <Moment ms={key.last_used_at} now={now} />
                     </td>
-                    <td>
+                    <td data-label="Expires">
                       <Moment ms={key.expires_at} now={now} absolute />
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <span className={`status ${key.status}`}>{STATUS_WORDS[key.status]}</span>
                     </td>
                     <td>

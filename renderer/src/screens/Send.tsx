@@ -232,7 +232,7 @@ function RecentSends({ messages, error }: { messages: StoredMessage[] | null; er
       {messages?.length === 0 && <p>Nothing sent yet.</p>}
       {messages && messages.length > 0 && (
         <div className="table-wrap">
-          <table className="recent">
+          <table className="recent stackable">
             <thead>
               <tr>
                 <th scope="col">To</th>
@@ -245,13 +245,13 @@ function RecentSends({ messages, error }: { messages: StoredMessage[] | null; er
             <tbody>
               {messages.map((message) => (
                 <tr key={message.message_id}>
-                  <td>{displayChat(message.chat_jid)}</td>
-                  <td className="text-cell">{message.text ?? ''}</td>
-                  <td>{dateTime(message.timestamp * 1000)}</td>
-                  <td>
+                  <td data-label="To">{displayChat(message.chat_jid)}</td>
+                  <td className="text-cell" data-label="Message">{message.text ?? ''}</td>
+                  <td data-label="Time">{dateTime(message.timestamp * 1000)}</td>
+                  <td data-label="Status">
                     <span className={`status ${message.status}`}>{STATUS_WORDS[message.status]}</span>
                   </td>
-                  <td>
+                  <td data-label="Message ID">
                     <code className="id">{message.message_id}</code>
                   </td>
                 </tr>
