@@ -78,6 +78,14 @@ describe('sandbox: pairing and login', () => {
     await assert.rejects(rig.sim.scan('https://wa.me/settings/linked_devices#2@nope,AAAA,BBBB,CCCC,1'), /QR/);
   });
 
+  test('a client with routingInfo (the "ED" intro) is accepted too', async () => {
+    await rig.client.end();
+    rig.client.auth.creds.routingInfo = Buffer.from('sandbox-edge-routing');
+    const mark = rig.client.mark();
+    rig.client.connect();
+    await rig.client.waitForOpen(mark);
+  });
+
   test('onWhatsApp answers from the contact list, not-on-WhatsApp contacts excluded', async () => {
     const res = await rig.client.sock!.onWhatsApp(ALICE, CAROL, '19999999999');
     const alice = res?.find((r) => r.jid === jid(ALICE));
