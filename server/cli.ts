@@ -8,6 +8,7 @@ import { createApiKeyStore, type ApiKeyRecord } from './store/api-keys.ts';
 import { createAdminSessions } from './store/admin-sessions.ts';
 import { databaseFile, serverInfoFile, startCore, VERSION, type Core } from './core.ts';
 import { startSimulator } from './sandbox/simulator.ts';
+import { webhooksCommand } from './cli/webhooks.ts';
 
 const USAGE = `wagate ${VERSION}: a local WhatsApp gateway
 
@@ -17,8 +18,10 @@ const USAGE = `wagate ${VERSION}: a local WhatsApp gateway
   wagate sandbox [--port 7010]                                    run the WhatsApp simulator alone
   wagate keys create NAME [--expires-in 30d]                      make an API key (shown once)
   wagate keys list | wagate keys revoke ID
+  wagate webhooks add URL [--events message.received,message.status]   POST events to URL, signed (secret shown once)
+  wagate webhooks list | wagate webhooks remove ID | wagate webhooks resume ID
   wagate dashboard                                                print a fresh dashboard login link
-Add --sandbox to keys and dashboard to work on the sandbox's data.`;
+Add --sandbox to keys, webhooks and dashboard to work on the sandbox's data.`;
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -28,6 +31,7 @@ const OPTIONS = {
   'wa-url': { type: 'string' },
   'wa-root-key': { type: 'string' },
   'expires-in': { type: 'string' },
+  events: { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -181,6 +185,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'serve') return serve(flags);
   if (command === 'sandbox') return sandbox(flags);
   if (command === 'keys') return keys(flags, rest);
+  if (command === 'webhooks') return webhooksCommand(openDatabase(databaseFile(configFrom(flags))), rest, { events: flags.events });
   if (command === 'dashboard') return dashboard(flags);
   fail(`unknown command "${command}"\n\n${USAGE}`);
 }

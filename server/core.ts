@@ -11,6 +11,9 @@ import { createApiKeyStore, type ApiKeyStore } from './store/api-keys.ts';
 import { createAdminSessions, type AdminSessions } from './store/admin-sessions.ts';
 import { createMessageStore, type MessageStore } from './store/messages.ts';
 import { createIdempotencyStore } from './store/idempotency.ts';
+import { createEventLog, type EventLog } from './store/event-log.ts';
+import { createWebhookStore, type WebhookStore } from './webhooks/webhook-store.ts';
+import { createWebhookDispatcher } from './webhooks/dispatcher.ts';
 import { createSqliteAuthState } from './store/auth-state.ts';
 import { createSession, type Session } from './whatsapp/session.ts';
 import { createSender, type Sender } from './whatsapp/sender.ts';
@@ -34,6 +37,8 @@ export interface Core {
   admin: AdminSessions;
   messages: MessageStore;
   sandbox: Simulator | null;
+  eventLog: EventLog;
+  webhooks: WebhookStore;
   /** The express app, for tools that inspect its routes. */
   httpApp: Express;
   /** Stops the HTTP server and the WhatsApp session; every write is flushed before it resolves. */
@@ -96,6 +101,10 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase(databaseFile(config));
   const events = createEventBus();
+  // Before anything can emit: every event from here on is logged for GET /events and the webhooks.
+  const eventLog = createEventLog({ db, events, logger: logger.child({ part: 'events' }) });
+  const webhooks = createWebhookStore(db);
+  const dispatcher = createWebhookDispatcher({ store: webhooks, eventLog, logger: logger.child({ part: 'webhooks' }) });
   const keys = createApiKeyStore(db);
   const admin = createAdminSessions(db);
   const messages = createMessageStore(db);
@@ -115,6 +124,8 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     admin,
     messages,
     idempotency: createIdempotencyStore(db),
+    eventLog,
+    webhooks,
     session,
     sender,
     sandbox: target.sandbox,
@@ -134,6 +145,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   }
   url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   writeFileSync(serverInfoFile(config), JSON.stringify({ url, pid: process.pid }));
+  dispatcher.start();
   await session.start();
 
   async function stop(): Promise<void> {
@@ -142,10 +154,12 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
       server.closeAllConnections();
     });
     await session.stop();
+    await dispatcher.stop();
+    eventLog.close();
     await target.sandbox?.close();
     rmSync(serverInfoFile(config), { force: true });
     db.close();
   }
 
-  return { config, url, logger, events, session, sender, keys, admin, messages, sandbox: target.sandbox, httpApp: app, stop };
+  return { config, url, logger, events, session, sender, keys, admin, messages, sandbox: target.sandbox, eventLog, webhooks, httpApp: app, stop };
 }

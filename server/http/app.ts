@@ -5,6 +5,10 @@ import type { ApiKeyStore } from '../store/api-keys.ts';
 import type { AdminSessions } from '../store/admin-sessions.ts';
 import type { MessageStore } from '../store/messages.ts';
 import type { IdempotencyStore } from '../store/idempotency.ts';
+import type { EventLog } from '../store/event-log.ts';
+import type { WebhookStore } from '../webhooks/webhook-store.ts';
+import { createEventsRouter } from './routes/events.ts';
+import { createAdminWebhooksRouter } from './routes/admin-webhooks.ts';
 import type { Session } from '../whatsapp/session.ts';
 import type { Sender } from '../whatsapp/sender.ts';
 import type { Simulator } from '../sandbox/simulator.ts';
@@ -32,6 +36,8 @@ export interface HttpAppDeps {
   admin: AdminSessions;
   messages: MessageStore;
   idempotency: IdempotencyStore;
+  eventLog: EventLog;
+  webhooks: WebhookStore;
   session: Session;
   sender: Sender;
   sandbox: Simulator | null;
@@ -56,13 +62,15 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/admin', createAdminKeysRouter({ keys: deps.keys, events: deps.events }));
   app.use('/admin', createAdminEventsRouter({ events: deps.events }));
   app.use('/admin', createAdminMessagesRouter({ messages: deps.messages }));
+  app.use('/admin', createAdminWebhooksRouter({ webhooks: deps.webhooks }));
 
   if (deps.sandbox) {
     const currentQr = () => deps.session.snapshot().qr;
     app.use('/sandbox', caller, jsonBody(), deps.sandbox.controlRouter({ currentQr }));
   }
 
-  app.use(['/session', '/chats', '/messages'], caller, jsonBody());
+  app.use(['/session', '/chats', '/messages', '/events'], caller, jsonBody());
+  app.use(createEventsRouter({ eventLog: deps.eventLog }));
   app.use(createSessionRouter({ session: deps.session }));
   app.use(createMessagesRouter({ sender: deps.sender, messages: deps.messages, idempotency: deps.idempotency }));
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { MessageStatusChangeSchema, SessionSnapshotSchema, StoredMessageSchema } from '../events.ts';
+import { LoggedEventSchema } from '../store/event-log.ts';
+import { EventsQuery } from './routes/events.ts';
 import {
   HealthData,
   ListMessagesQuery,
@@ -49,7 +51,8 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/session/qr', summary: 'The current pairing QR code (PNG, or JSON with ?format=json)', tag: 'Session', auth: true, query: QrQuery, data: QrData, produces: 'image/png', errors: [400, 401, 404] },
   { method: 'post', path: '/session/pairing-code', summary: 'Link by typing a code on the phone instead of scanning', tag: 'Session', auth: true, body: PairingCodeBody, bodyExample: { phone_number: '+62 812-3456-7890' }, data: PairingCodeData, errors: [400, 401, 409] },
   { method: 'post', path: '/session/logout', summary: 'Unlink this device and wipe its credentials', tag: 'Session', auth: true, data: LogoutData, errors: [401, 409] },
-  { method: 'get', path: '/events', summary: 'Server-sent events: message.received, message.status, session.state (resume with Last-Event-ID)', tag: 'Events', auth: true, produces: 'text/event-stream', errors: [401] },
+  { method: 'get', path: '/events', summary: 'Server-sent events: message.received, message.status, session.state (resume with Last-Event-ID)', tag: 'Events', auth: true, query: EventsQuery, produces: 'text/event-stream', errors: [400, 401],
+    headers: [{ name: 'Last-Event-ID', description: 'Resume after this event id: missed events are replayed from the store first' }] },
   { method: 'get', path: '/health', summary: 'Is WaGate up, and is WhatsApp linked (no key needed)', tag: 'System', auth: false, data: HealthData, errors: [] },
   { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'System', auth: false, errors: [] },
 ];
@@ -119,6 +122,7 @@ export function buildOpenApi(version: string, serverUrl: string): object {
         SessionSnapshot: jsonSchema(SessionSnapshotSchema, 'output'),
         MessageStatusChange: jsonSchema(MessageStatusChangeSchema, 'output'),
         Message: jsonSchema(StoredMessageSchema, 'output'),
+        Event: jsonSchema(LoggedEventSchema, 'output'),
       },
     },
   };
