@@ -277,6 +277,7 @@ export class SandboxCore {
         this.onClientReceipt(conn, n);
         return;
       case 'presence':
+        if (n.attrs.type === 'subscribe') return this.onPresenceSubscribe(conn, n);
         return this.onPresence(n);
       case 'chatstate':
         return this.onChatstate(n);
@@ -552,6 +553,14 @@ export class SandboxCore {
     if (type !== 'available' && type !== 'unavailable') return; // <presence/> and <presence name=…/> are not presence changes
     const ev: FrameEvent = { kind: 'presence', value: type, at: Date.now() };
     for (const c of this.contactsByNumber.values()) if (c.onWhatsApp) this.recordFrame(c, ev);
+  }
+
+  /** A subscription to a contact's presence: contacts are "last seen a minute ago". */
+  private onPresenceSubscribe(conn: Connection, n: BinaryNode): void {
+    const u = n.attrs.to ? userOf(n.attrs.to) : null;
+    const c = u ? this.contactByUser(u.user) : undefined;
+    if (!c?.onWhatsApp) return;
+    conn.send(node('presence', { from: n.attrs.to, type: 'unavailable', last: String(Math.floor(Date.now() / 1000) - 60) }));
   }
 
   private onChatstate(n: BinaryNode): void {

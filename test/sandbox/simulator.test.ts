@@ -191,6 +191,13 @@ describe('sandbox: messaging', () => {
     assert.equal(msg.extendedTextMessage?.contextInfo?.quotedMessage?.conversation, 'answer!');
   });
 
+  test('subscribing to a contact’s presence answers with its last seen', async () => {
+    const mark = rig.client.mark();
+    await rig.client.sock!.presenceSubscribe(jid(ALICE));
+    const update = await rig.client.waitFor('presence.update', (u) => u.id === jid(ALICE), { since: mark });
+    assert.equal(update.presences[jid(ALICE)].lastKnownPresence, 'unavailable');
+  });
+
   test('sending as a contact that is not on WhatsApp, or unknown, is refused', async () => {
     await assert.rejects(rig.sim.sendFromContact(CAROL, { text: 'x' }), /not on WhatsApp/);
     await assert.rejects(rig.sim.sendFromContact('19999999999', { text: 'x' }), /no contact/);
