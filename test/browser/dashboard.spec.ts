@@ -182,6 +182,25 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await shoot(page, '06-send-done');
   });
 
+  await test.step('a reply with both simulations off quotes the first message and shows no typing', async () => {
+    const firstId = await page.locator('.outcome code').textContent();
+    expect(firstId).toBeTruthy();
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill('A quick reply');
+    await page.getByLabel('Reply to message ID (optional)').fill(firstId!);
+    await page.getByLabel(/Show “typing…” before sending/).uncheck();
+    await page.getByLabel('Appear online while sending').uncheck();
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect(page.getByText(/^Sent to \+15550001111 at /)).toBeVisible({ timeout: 30_000 });
+    const inbox = (await callApi(`/sandbox/contacts/${ALICE}/inbox`, key)).body.data as { text: string; quoted_message_id: string | null; before: { value: string }[] }[];
+    const reply = inbox.find((entry) => entry.text === 'A quick reply');
+    expect(reply?.quoted_message_id).toBe(firstId);
+    // The first message's closing "unavailable" comes before this one too; this send itself adds no presence or typing.
+    expect(reply?.before.map((frame) => frame.value)).not.toContain('composing');
+    expect(reply?.before.map((frame) => frame.value)).not.toContain('available');
+    await page.getByLabel(/Show “typing…” before sending/).check();
+    await page.getByLabel('Appear online while sending').check();
+  });
+
   await test.step('an error from the API is shown in its own words', async () => {
     await page.getByLabel('To', { exact: true }).fill('+1 555 000 3333');
     await page.getByRole('textbox', { name: 'Message', exact: true }).fill('Carol is not on WhatsApp');
