@@ -1,6 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openDatabase } from './store/database.ts';
@@ -117,7 +116,7 @@ async function serve(flags: Flags): Promise<void> {
 async function sandbox(flags: Flags): Promise<void> {
   const config = configFrom(flags);
   const simulator = await startSimulator({
-    dataDir: join(config.dataDir, 'simulator'),
+    dataDir: config.dataDir,
     host: flags.host ?? '127.0.0.1',
     port: parsePort(flags.port) ?? 7010,
     logger: createLogger(config.logLevel, 2),

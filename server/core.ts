@@ -69,7 +69,7 @@ export function serverInfoFile(config: Pick<Config, 'dataDir' | 'sandbox' | 'waU
 
 async function connectTarget(config: Config, logger: Logger): Promise<{ waUrl: string | null; sandbox: Simulator | null; kind: WhatsAppServerKind }> {
   if (config.sandbox) {
-    const sandbox = await startSimulator({ dataDir: join(config.dataDir, 'sandbox'), port: 0, logger: logger.child({ part: 'sandbox' }) });
+    const sandbox = await startSimulator({ dataDir: config.dataDir, port: 0, logger: logger.child({ part: 'sandbox' }) });
     trustSimulatorRoot(sandbox.rootPublicKey);
     return { waUrl: sandbox.wsUrl, sandbox, kind: 'sandbox' };
   }
@@ -105,7 +105,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   const eventLog = createEventLog({ db, events, logger: logger.child({ part: 'events' }) });
   const webhooks = createWebhookStore(db);
   const dispatcher = createWebhookDispatcher({ store: webhooks, eventLog, logger: logger.child({ part: 'webhooks' }) });
-  const keys = createApiKeyStore(db);
+  const keys = createApiKeyStore(db, { onUse: () => events.emit('keys.changed') });
   const admin = createAdminSessions(db);
   const messages = createMessageStore(db);
   const target = await connectTarget(config, logger);

@@ -53,7 +53,14 @@ function toRecord(row: Row, now: number): ApiKeyRecord {
   return { ...rest, prefix: `wg_${row.id}`, status };
 }
 
-export function createApiKeyStore(db: Database, now: () => number = Date.now): ApiKeyStore {
+export interface ApiKeyStoreOptions {
+  now?: () => number;
+  /** Called when a key's last_used_at moves, so the dashboard's list can follow without polling. */
+  onUse?: (record: ApiKeyRecord) => void;
+}
+
+export function createApiKeyStore(db: Database, options: ApiKeyStoreOptions = {}): ApiKeyStore {
+  const { now = Date.now, onUse } = options;
   migrate(db, 'api_keys', MIGRATIONS);
   const byId = db.prepare('SELECT * FROM api_keys WHERE id = ?');
   const touch = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
@@ -89,6 +96,7 @@ export function createApiKeyStore(db: Database, now: () => number = Date.now): A
       if (row.last_used_at === null || now() - row.last_used_at >= LAST_USED_PRECISION_MS) {
         touch.run(now(), row.id);
         record.last_used_at = now();
+        onUse?.(record);
       }
       return { ok: true, record };
     },

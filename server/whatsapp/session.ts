@@ -1,7 +1,7 @@
 import { makeWASocket, jidNormalizedUser, toNumber } from '@whiskeysockets/baileys';
 import type { ConnectionState, WAMessage, WAMessageUpdate, WASocket, MessageUserReceiptUpdate } from '@whiskeysockets/baileys';
 import type { Logger } from '../logger.ts';
-import type { CoreEvents, LinkedAccount, MessageStatus, SessionSnapshot, SessionState, StoredMessage } from '../events.ts';
+import type { CoreEvents, LinkedAccount, MessageStatus, SessionSnapshot, StoredMessage } from '../events.ts';
 import type { MessageStore } from '../store/messages.ts';
 import type { SqliteAuthState } from '../store/auth-state.ts';
 import { ApiError } from '../http/envelope.ts';

@@ -92,11 +92,12 @@ test('a key is created once in the clear, listed without it, and revoked', async
     assert.deepEqual(listed.body.data.find((k: { id: string }) => k.id === record.id), record);
 
     assert.equal((await h.call('/session', { auth: key })).status, 200);
+    assert.equal(changes, 2, 'its first use moves "last used", and the list hears of it');
 
     const revoked = await admin(`/admin/keys/${record.id}`, { method: 'DELETE' });
     assert.equal(revoked.status, 200);
     assert.equal(revoked.body.data.status, 'revoked');
-    assert.equal(changes, 2);
+    assert.equal(changes, 3);
     const refused = await h.call('/session', { auth: key });
     assert.equal(refused.status, 401);
     assert.equal(refused.body.error, 'API key revoked');

@@ -1,6 +1,5 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Express } from 'express';
 import { startHarness, type Harness } from './core-harness.ts';
 import { OPERATIONS } from '../../server/http/openapi.ts';
 

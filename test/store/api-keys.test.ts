@@ -33,7 +33,7 @@ test('a created key verifies, shows a recognisable prefix, and is stored only as
 test('unknown, tampered, revoked and expired keys are refused with their reason', (t) => {
   const { db } = tempDb(t);
   let now = 1_000_000;
-  const store = createApiKeyStore(db, () => now);
+  const store = createApiKeyStore(db, { now: () => now });
   const { key, record } = store.create({ name: 'a', expiresAt: null });
   const expiring = store.create({ name: 'b', expiresAt: now + 1000 });
   assert.deepEqual(store.verify('nonsense'), { ok: false, reason: 'unknown' });
@@ -48,7 +48,8 @@ test('unknown, tampered, revoked and expired keys are refused with their reason'
 test('last_used_at is kept, at a minute precision', (t) => {
   const { db } = tempDb(t);
   let now = 5_000_000;
-  const store = createApiKeyStore(db, () => now);
+  const used: number[] = [];
+  const store = createApiKeyStore(db, { now: () => now, onUse: (r) => used.push(r.last_used_at!) });
   const { key, record } = store.create({ name: 'a', expiresAt: null });
   assert.equal(record.last_used_at, null);
   store.verify(key);
@@ -59,4 +60,5 @@ test('last_used_at is kept, at a minute precision', (t) => {
   now += 60_000;
   store.verify(key);
   assert.equal(store.list()[0]!.last_used_at, 5_070_000);
+  assert.deepEqual(used, [5_000_000, 5_070_000], 'each recorded use is announced, the skipped one is not');
 });

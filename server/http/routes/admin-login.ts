@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AdminSessions } from '../../store/admin-sessions.ts';
-import { sendFail, sendOk } from '../envelope.ts';
+import { sendOk } from '../envelope.ts';
 import { requireAdmin } from '../middleware/auth.ts';
 
 /** The dashboard's way in: the one-time link becomes an HttpOnly, SameSite=Strict session cookie. */
@@ -10,9 +10,8 @@ export function createAdminLoginRouter(deps: { admin: AdminSessions; info: () =>
 
   router.get('/login', (req, res) => {
     const session = typeof req.query.token === 'string' ? admin.redeemLoginToken(req.query.token) : null;
-    if (!session) {
-      return sendFail(res, 401, 'This login link was already used or is too old: run `wagate dashboard` for a fresh one');
-    }
+    // A person clicked this link: the page explains a used or old link in plain words.
+    if (!session) return res.redirect(303, '/?login=expired');
     res.cookie(admin.cookieName, session, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 30 * 24 * 3600_000 });
     res.redirect(303, '/');
   });
