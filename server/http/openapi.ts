@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MessageStatusChangeSchema, SessionSnapshotSchema, StoredMessageSchema } from '../events.ts';
 import { LoggedEventSchema } from '../store/event-log.ts';
+import { MessageDetailSchema } from '../store/messages.ts';
 import { EventsQuery } from './routes/events.ts';
 import {
   HealthData,
@@ -46,7 +47,7 @@ export const OPERATIONS: Operation[] = [
     headers: [{ name: 'Idempotency-Key', description: 'Retry safely: a repeat with the same key and body within 24 h answers the first result and sends nothing' }],
   },
   { method: 'get', path: '/chats/{chat_jid}/messages', summary: "A chat's stored messages, newest first", tag: 'Messages', auth: true, query: ListMessagesQuery, data: z.array(StoredMessageSchema), errors: [400, 401] },
-  { method: 'get', path: '/messages/{message_id}', summary: 'One message and its status', tag: 'Messages', auth: true, data: StoredMessageSchema, errors: [401, 404] },
+  { method: 'get', path: '/messages/{message_id}', summary: 'One message, its status and when it reached each one', tag: 'Messages', auth: true, data: MessageDetailSchema, errors: [401, 404] },
   { method: 'get', path: '/session', summary: 'The WhatsApp session: state, linked account, last error', tag: 'Session', auth: true, data: SessionData, errors: [401] },
   { method: 'get', path: '/session/qr', summary: 'The current pairing QR code (PNG, or JSON with ?format=json)', tag: 'Session', auth: true, query: QrQuery, data: QrData, produces: 'image/png', errors: [400, 401, 404] },
   { method: 'post', path: '/session/pairing-code', summary: 'Link by typing a code on the phone instead of scanning', tag: 'Session', auth: true, body: PairingCodeBody, bodyExample: { phone_number: '+62 812-3456-7890' }, data: PairingCodeData, errors: [400, 401, 409] },

@@ -1,6 +1,19 @@
 import type { Database } from './database.ts';
 import { migrate, transaction } from './database.ts';
-import type { MessageStatus, MessageStatusChange, StoredMessage } from '../events.ts';
+import { z } from 'zod';
+import { StoredMessageSchema, type MessageStatus, type MessageStatusChange, type StoredMessage } from '../events.ts';
+
+/** A message with the time it reached each status (unix seconds, null until it did): `GET /messages/{id}`. */
+export const MessageDetailSchema = StoredMessageSchema.extend({
+  status_times: z.object({
+    sent: z.number().int().nullable(),
+    delivered: z.number().int().nullable(),
+    read: z.number().int().nullable(),
+    failed: z.number().int().nullable(),
+  }),
+  failure_reason: z.string().nullable(),
+});
+export type MessageDetail = z.infer<typeof MessageDetailSchema>;
 
 const MIGRATIONS = [
   `CREATE TABLE messages (
@@ -44,6 +57,7 @@ export interface MessageStore {
   /** Stores a message once; false when its id was already stored (WhatsApp redelivers). */
   insert(m: StoredMessage): boolean;
   get(id: string): StoredMessage | null;
+  detail(id: string): MessageDetail | null;
   /** A chat's messages, newest first. */
   listChat(chatJid: string, o: ListOptions): StoredMessage[];
   /** The latest messages of every chat, newest first (the dashboard's recent activity). */
@@ -99,6 +113,18 @@ export function createMessageStore(db: Database): MessageStore {
   );
 
   const get = (id: string): Row | undefined => byId.get(id) as Row | undefined;
+  const timesById = db.prepare('SELECT sent_at, delivered_at, read_at, failed_at, status_reason FROM messages WHERE message_id = ?');
+
+  function detail(id: string): MessageDetail | null {
+    const row = get(id);
+    if (!row) return null;
+    const times = timesById.get(id) as { sent_at: number | null; delivered_at: number | null; read_at: number | null; failed_at: number | null; status_reason: string | null };
+    return {
+      ...toMessage(row),
+      status_times: { sent: times.sent_at, delivered: times.delivered_at, read: times.read_at, failed: times.failed_at },
+      failure_reason: row.status === 'failed' ? times.status_reason : null,
+    };
+  }
 
   function listChat(chatJid: string, { limit, before }: ListOptions): StoredMessage[] {
     let rows: unknown[];
@@ -153,6 +179,7 @@ export function createMessageStore(db: Database): MessageStore {
       const row = get(id);
       return row ? toMessage(row) : null;
     },
+    detail,
     listChat,
     listRecent: (limit) => (recent.all(limit) as unknown as Row[]).map(toMessage),
     setStatus,

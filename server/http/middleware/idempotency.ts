@@ -10,8 +10,8 @@ interface Answer {
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-/** Answers that say nothing was sent (validation, not connected) free the key, so a retry can send. */
-const isFinal = (code: number) => code === 200 || (code >= 400 && code < 500 && code !== 401 && code !== 429);
+/** Only a sent message is remembered; any other answer sent nothing, so it frees the key and a retry can send. */
+const isFinal = (code: number) => code === 200;
 
 function fingerprint(method: string, path: string, body: unknown): string {
   return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');

@@ -39,9 +39,9 @@ export function createMessagesRouter(deps: { sender: Sender; messages: MessageSt
   });
 
   router.get('/messages/:message_id', (req, res) => {
-    const message = deps.messages.get(req.params.message_id);
+    const message = deps.messages.detail(req.params.message_id);
     if (!message) throw new ApiError(404, 'Message not found');
-    sendOk(res, 'Message', message);
+    sendOk(res, `Message ${message.status}`, message);
   });
 
   return router;
