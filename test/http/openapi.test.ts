@@ -1,6 +1,7 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from './core-harness.ts';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { OPERATIONS } from '../../server/http/openapi.ts';
 
 let h: Harness;
@@ -33,6 +34,10 @@ test('/openapi.json is OpenAPI 3.1, needs no key, and lists every public route t
   const res = await h.call('/openapi.json', { auth: false });
   assert.equal(res.status, 200);
   assert.equal(res.body.openapi, '3.1.0');
+  const validator = new Validator();
+  const result = await validator.validate(res.body);
+  assert.equal(validator.version, '3.1');
+  assert.ok(result.valid, JSON.stringify(result.errors));
   const documented = Object.entries(res.body.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
   const app = h.core.httpApp;
   const served = routesOf((app as unknown as { router: { stack: Layer[] } }).router.stack).filter(isPublicApi);
