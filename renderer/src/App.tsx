@@ -11,6 +11,7 @@ import { useDesktopInfo } from './state/desktop.ts';
 import { Pairing } from './screens/Pairing.tsx';
 import { ApiKeys } from './screens/ApiKeys.tsx';
 import { Send } from './screens/Send.tsx';
+import { Webhooks } from './screens/Webhooks.tsx';
 import { VirtualPhone } from './screens/VirtualPhone.tsx';
 import { SignedOut } from './screens/SignedOut.tsx';
 
@@ -63,6 +64,7 @@ const SCREENS: { path: ScreenPath; label: string; sandboxOnly?: boolean }[] = [
   { path: '/pairing', label: 'Phone link' },
   { path: '/keys', label: 'API keys' },
   { path: '/send', label: 'Send a message' },
+  { path: '/webhooks', label: 'Webhooks' },
   { path: '/sandbox', label: 'Virtual phone', sandboxOnly: true },
 ];
 
@@ -125,6 +127,7 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
         {shown === '/pairing' && <Pairing />}
         {shown === '/keys' && <ApiKeys />}
         {shown === '/send' && <Send />}
+        {shown === '/webhooks' && <Webhooks />}
         {shown === '/sandbox' && <VirtualPhone />}
       </main>
       <footer className="foot">

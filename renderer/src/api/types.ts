@@ -2,6 +2,8 @@ export type { SessionSnapshot, SessionState, StoredMessage, MessageStatusChange,
 export type { ApiKeyRecord } from '../../../server/store/api-keys.ts';
 export type { ContactView, InboxEntry } from '../../../server/sandbox/virtual-contacts.ts';
 export type { PhoneView } from '../../../server/sandbox/virtual-phone.ts';
+export type { WebhookRecord, DeliveryRecord } from '../../../server/webhooks/webhook-store.ts';
+export type { LoggedEventType } from '../../../server/store/event-log.ts';
 
 /** `GET /admin/me`. */
 export interface AdminInfo {

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 
-export type ScreenPath = '/pairing' | '/keys' | '/send' | '/sandbox';
+export type ScreenPath = '/pairing' | '/keys' | '/send' | '/webhooks' | '/sandbox';
 
-const KNOWN = new Set<string>(['/pairing', '/keys', '/send', '/sandbox']);
+const KNOWN = new Set<string>(['/pairing', '/keys', '/send', '/webhooks', '/sandbox']);
 const CHANGE = 'wagate:navigate';
 
 function current(): ScreenPath | null {

@@ -10,7 +10,7 @@ export function createDashboardRouter(dashboardDir: string): Router {
   const router = Router();
   const index = join(dashboardDir, 'index.html');
   router.use('/assets', express.static(join(dashboardDir, 'assets'), { immutable: true, maxAge: '365d' }));
-  router.get(['/', '/pairing', '/keys', '/send', '/sandbox'], (_req, res) => {
+  router.get(['/', '/pairing', '/keys', '/send', '/webhooks', '/sandbox'], (_req, res) => {
     if (!existsSync(index)) {
       return res.status(503).type('text').send('The dashboard is not built yet: run `npm run build:ui`, then reload.');
     }

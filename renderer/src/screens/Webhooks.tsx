@@ -1,0 +1,422 @@
+import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { ApiFailure, api, errorText } from '../api/client.ts';
+import { useCoreEvent, useStreamOpen } from '../api/events.ts';
+import type { DeliveryRecord, LoggedEventType, WebhookRecord } from '../api/types.ts';
+import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { CopyButton } from '../components/CopyButton.tsx';
+import { ScreenHeading } from '../components/ScreenHeading.tsx';
+import { SignatureHelp } from '../components/SignatureHelp.tsx';
+import { clockTime, dateTime, relativeTime } from '../format/time.ts';
+import { useNow } from '../state/clock.ts';
+
+/** The event types a webhook can ask for, in plain words; a Record so a new type on the server fails the type-check here. */
+const EVENT_WORDS: Record<LoggedEventType, { label: string; short: string }> = {
+  'message.received': { label: 'A message arrives', short: 'new messages' },
+  'message.status': { label: 'A sent message is delivered, read or fails', short: 'message status' },
+  'session.state': { label: 'The link to WhatsApp changes (linked, reconnecting, logged out)', short: 'WhatsApp link changes' },
+};
+const EVENT_TYPES = Object.keys(EVENT_WORDS) as LoggedEventType[];
+
+/** How many deliveries each webhook's log shows. */
+const LOG_LIMIT = 20;
+
+type Created = { webhook: WebhookRecord; secret: string };
+type Logs = Record<string, { rows: DeliveryRecord[] } | { error: string }>;
+
+/** Webhooks: addresses of other programs that WaGate tells, as it happens, about messages and the WhatsApp link. */
+export function Webhooks() {
+  const [hooks, setHooks] = useState<WebhookRecord[] | null>(null);
+  const [logs, setLogs] = useState<Logs>({});
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [readAt, setReadAt] = useState<number | null>(null);
+  const [created, setCreated] = useState<Created | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const list = await api<WebhookRecord[]>('GET', '/admin/webhooks');
+      const entries = await Promise.all(
+        list.map(async (hook) => {
+          try {
+            const rows = await api<DeliveryRecord[]>('GET', `/admin/webhooks/${encodeURIComponent(hook.id)}/deliveries?limit=${LOG_LIMIT}`);
+            return [hook.id, { rows }] as const;
+          } catch (failure) {
+            return [hook.id, { error: errorText(failure) }] as const;
+          }
+        }),
+      );
+      setHooks(list);
+      setLogs(Object.fromEntries(entries));
+      setLoadError(null);
+      setReadAt(Date.now());
+    } catch (failure) {
+      setLoadError(errorText(failure));
+    }
+  }, []);
+  const reload = useCallback(() => void load(), [load]);
+
+  useEffect(reload, [reload]);
+  useStreamOpen(reload);
+  // Each of these events makes a delivery; how it went is no event, so the log is also read when the user comes back.
+  useCoreEvent('message.received', reload);
+  useCoreEvent('message.status', reload);
+  useCoreEvent('session.state', reload);
+  useEffect(() => {
+    const onVisible = () => document.visibilityState === 'visible' && reload();
+    document.addEventListener('visibilitychange', onVisible);
+    window.addEventListener('focus', reload);
+    return () => {
+      document.removeEventListener('visibilitychange', onVisible);
+      window.removeEventListener('focus', reload);
+    };
+  }, [reload]);
+
+  return (
+    <section aria-labelledby="webhooks-title" className="screen">
+      <ScreenHeading id="webhooks-title">Webhooks</ScreenHeading>
+      <p className="intro">
+        A webhook tells another program the moment something happens, for example that a message arrived. WaGate sends each event to
+        the program's address (its URL), signed with a secret so the program knows it came from WaGate. If the program does not answer,
+        WaGate tries again later.
+      </p>
+      {created ? (
+        <NewWebhook created={created} onDone={() => setCreated(null)} />
+      ) : (
+        <AddWebhook
+          onCreated={(result) => {
+            setCreated(result);
+            reload();
+          }}
+        />
+      )}
+      <WebhookList hooks={hooks} logs={logs} error={loadError} readAt={readAt} onRefresh={reload} />
+      <SignatureHelp />
+    </section>
+  );
+}
+
+function AddWebhook({ onCreated }: { onCreated: (created: Created) => void }) {
+  const urlId = useId();
+  const urlHintId = useId();
+  const errorId = useId();
+  const [url, setUrl] = useState('');
+  const [events, setEvents] = useState<LoggedEventType[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ text: string; badUrl: boolean } | null>(null);
+
+  function toggle(type: LoggedEventType, on: boolean): void {
+    setEvents((current) => (on ? [...current, type] : current.filter((t) => t !== type)));
+  }
+
+  async function submit(event: FormEvent): Promise<void> {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const body = { url: url.trim(), ...(events.length > 0 ? { events } : {}) };
+      onCreated(await api<Created>('POST', '/admin/webhooks', body));
+    } catch (failure) {
+      // A 400 here is about the URL (the boxes cannot make a bad list); anything else is not the user's typing.
+      setError({ text: errorText(failure), badUrl: failure instanceof ApiFailure && failure.code === 400 });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={(event) => void submit(event)} aria-labelledby="add-webhook-title">
+      <h2 id="add-webhook-title">Add a webhook</h2>
+      <div className="field">
+        <label htmlFor={urlId}>Receiver URL</label>
+        <input
+          id={urlId}
+          value={url}
+          required
+          inputMode="url"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="http://127.0.0.1:3000/wagate"
+          aria-invalid={error?.badUrl ? true : undefined}
+          aria-describedby={error?.badUrl ? `${urlHintId} ${errorId}` : urlHintId}
+          onChange={(event) => setUrl(event.target.value)}
+        />
+        <p id={urlHintId} className="hint">
+          The address the other program listens on, starting with http:// or https://. Its documentation says which one.
+        </p>
+      </div>
+      <fieldset className="toggles event-choices">
+        <legend>Send when</legend>
+        {EVENT_TYPES.map((type) => (
+          <label key={type} className="check">
+            <input type="checkbox" checked={events.includes(type)} onChange={(event) => toggle(type, event.target.checked)} />
+            <span>
+              {EVENT_WORDS[type].label} <code>{type}</code>
+            </span>
+          </label>
+        ))}
+        <p className="hint">Tick none to send all of them.</p>
+      </fieldset>
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? 'Adding…' : 'Add webhook'}
+      </button>
+      {error && (
+        <p role="alert" id={errorId} className="error-text">
+          Could not add the webhook: {error.text}.{error.badUrl && ' Correct the URL and try again.'}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function NewWebhook({ created, onDone }: { created: Created; onDone: () => void }) {
+  const secretId = useId();
+  return (
+    <div className="card new-key" role="region" aria-labelledby="new-webhook-title">
+      <h2 id="new-webhook-title">Webhook added for {created.webhook.url}</h2>
+      <p className="warning-text">
+        <strong>Copy the signing secret now: this is the only time WaGate shows it.</strong> Give it to the receiving program, which
+        uses it to check that each delivery really comes from WaGate (how: “How the receiving program checks the signature”, below). If
+        you lose it, remove this webhook and add it again.
+      </p>
+      <label htmlFor={secretId}>Signing secret</label>
+      <div className="row">
+        <input id={secretId} className="secret grow" readOnly value={created.secret} onFocus={(event) => event.target.select()} />
+        <CopyButton text={created.secret} label="Copy secret" />
+      </div>
+      <button type="button" onClick={onDone}>
+        I have saved it
+      </button>
+    </div>
+  );
+}
+
+interface ListProps {
+  hooks: WebhookRecord[] | null;
+  logs: Logs;
+  error: string | null;
+  readAt: number | null;
+  onRefresh: () => void;
+}
+
+function WebhookList({ hooks, logs, error, readAt, onRefresh }: ListProps) {
+  const now = useNow(30_000);
+  const [removing, setRemoving] = useState<WebhookRecord | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  async function remove(hook: WebhookRecord): Promise<void> {
+    setRemoving(null);
+    setActionError(null);
+    try {
+      await api('DELETE', `/admin/webhooks/${encodeURIComponent(hook.id)}`);
+    } catch (failure) {
+      setActionError(`Could not remove the webhook for ${hook.url}: ${errorText(failure)}`);
+    }
+    onRefresh();
+  }
+
+  async function resume(hook: WebhookRecord): Promise<void> {
+    setActionError(null);
+    try {
+      await api('POST', `/admin/webhooks/${encodeURIComponent(hook.id)}/resume`, {});
+    } catch (failure) {
+      setActionError(`Could not resume the webhook for ${hook.url}: ${errorText(failure)}`);
+    }
+    onRefresh();
+  }
+
+  return (
+    <div className="card" role="region" aria-labelledby="webhook-list-title">
+      <div className="row spread">
+        <h2 id="webhook-list-title">Your webhooks</h2>
+        <div className="actions">
+          {readAt !== null && <span className="hint">Updated {clockTime(readAt)}</span>}
+          <button type="button" onClick={onRefresh}>
+            Refresh
+          </button>
+        </div>
+      </div>
+      {error && (
+        <p role="alert" className="error-text">
+          Could not read the webhooks: {error}
+        </p>
+      )}
+      {actionError && (
+        <p role="alert" className="error-text">
+          {actionError}
+        </p>
+      )}
+      {hooks === null && !error && <p>Reading the webhooks…</p>}
+      {hooks?.length === 0 && <p>No webhooks yet. Add one above for each program that should hear about new messages.</p>}
+      {hooks?.map((hook) => (
+        <WebhookCard
+          key={hook.id}
+          hook={hook}
+          log={logs[hook.id]}
+          now={now}
+          onResume={() => void resume(hook)}
+          onRemove={() => setRemoving(hook)}
+        />
+      ))}
+      <ConfirmDialog
+        open={removing !== null}
+        title={`Remove the webhook for ${removing?.url ?? ''}?`}
+        confirmLabel="Remove webhook"
+        onConfirm={() => removing && void remove(removing)}
+        onCancel={() => setRemoving(null)}
+      >
+        <p>
+          WaGate stops sending events to this address at once, and forgets its waiting deliveries and its log. To send there again you
+          add a new webhook, with a new secret.
+        </p>
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+function eventsText(events: readonly LoggedEventType[] | null): string {
+  if (events === null || EVENT_TYPES.every((type) => events.includes(type))) return 'All events';
+  const words = events.map((type) => EVENT_WORDS[type].short).join(', ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+interface CardProps {
+  hook: WebhookRecord;
+  log: Logs[string] | undefined;
+  now: number;
+  onResume: () => void;
+  onRemove: () => void;
+}
+
+function WebhookCard({ hook, log, now, onResume, onRemove }: CardProps) {
+  const titleId = useId();
+  const paused = hook.status === 'paused';
+  return (
+    <article className="webhook" aria-labelledby={titleId} data-webhook-id={hook.id}>
+      <div className="row spread">
+        <h3 id={titleId} className="webhook-url">
+          {hook.url}
+        </h3>
+        <span className={`status ${paused ? 'paused' : 'active'}`}>{paused ? 'Paused' : 'Active'}</span>
+      </div>
+      {paused && (
+        <div className="state-box problem" role="status">
+          <p className="state-line">Paused: the receiver failed for a day. Fix it, then Resume.</p>
+          <p className="advice">
+            WaGate stopped trying{hook.paused_at !== null && <> {relativeTime(hook.paused_at, now)}</>}
+            {hook.paused_reason && <> ({hook.paused_reason})</>}. {hook.pending_deliveries}{' '}
+            {hook.pending_deliveries === 1 ? 'delivery waits' : 'deliveries wait'} and will be sent in order once you resume; any older
+            than 7 days are given up.
+          </p>
+        </div>
+      )}
+      {!paused && hook.failing_since !== null && (
+        <div className="state-box waiting" role="status">
+          <p className="state-line">The receiver is not answering properly.</p>
+          <p className="advice">
+            {hook.consecutive_failures} failed {hook.consecutive_failures === 1 ? 'try' : 'tries'} in a row, since{' '}
+            {dateTime(hook.failing_since)}. WaGate keeps trying; if it still fails after a day, the webhook is paused. Check
+            that the program is running and answers at this address; the log below says what went wrong.
+          </p>
+        </div>
+      )}
+      <dl className="facts">
+        <dt>Sends</dt>
+        <dd>{eventsText(hook.events)}</dd>
+        <dt>Added</dt>
+        <dd>
+          <time dateTime={new Date(hook.created_at).toISOString()} title={dateTime(hook.created_at)}>
+            {relativeTime(hook.created_at, now)}
+          </time>
+        </dd>
+        <dt>Waiting to be sent</dt>
+        <dd>{hook.pending_deliveries}</dd>
+      </dl>
+      <div className="actions">
+        {paused && (
+          <button type="button" className="primary" aria-label={`Resume the webhook for ${hook.url}`} onClick={onResume}>
+            Resume
+          </button>
+        )}
+        <button type="button" className="danger" aria-label={`Remove the webhook for ${hook.url}`} onClick={onRemove}>
+          Remove
+        </button>
+      </div>
+      <DeliveryLog hook={hook} log={log} now={now} />
+    </article>
+  );
+}
+
+const DELIVERY_WORDS: Record<DeliveryRecord['status'], string> = {
+  pending: 'Waiting',
+  failed: 'Failed',
+  delivered: 'Delivered',
+  dead: 'Given up',
+};
+
+function DeliveryLog({ hook, log, now }: { hook: WebhookRecord; log: Logs[string] | undefined; now: number }) {
+  const captionId = useId();
+  if (!log) return null;
+  if ('error' in log) {
+    return (
+      <p role="alert" className="error-text">
+        Could not read the delivery log: {log.error}. Press Refresh to try again.
+      </p>
+    );
+  }
+  if (log.rows.length === 0) return <p className="hint">No deliveries yet. Events that happen from now on are sent here.</p>;
+  return (
+    <div className="table-wrap">
+      <p id={captionId} className="log-title">
+        Delivery log <span className="hint">(newest first, at most {LOG_LIMIT})</span>
+      </p>
+      <table className="deliveries stackable" aria-labelledby={captionId}>
+        <thead>
+          <tr>
+            <th scope="col">Event</th>
+            <th scope="col">When</th>
+            <th scope="col">Status</th>
+            <th scope="col">Tries</th>
+            <th scope="col">What happened</th>
+          </tr>
+        </thead>
+        <tbody>
+          {log.rows.map((row) => (
+            <tr key={row.id} data-delivery-id={row.id}>
+              <th scope="row">
+                <code>{row.event_type}</code>
+              </th>
+              <td data-label="When">
+                <time dateTime={new Date(row.created_at).toISOString()} title={dateTime(row.created_at)}>
+                  {relativeTime(row.created_at, now)}
+                </time>
+              </td>
+              <td data-label="Status">
+                <span className={`status ${row.status}`}>{DELIVERY_WORDS[row.status]}</span>
+              </td>
+              <td data-label="Tries">{row.attempts}</td>
+              <td data-label="What happened" className="text-cell">
+                {outcome(row, hook, now)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** One delivery's story in a sentence: when it arrived, or what went wrong and when WaGate tries again. */
+function outcome(row: DeliveryRecord, hook: WebhookRecord, now: number): string {
+  if (row.status === 'delivered') {
+    const at = row.delivered_at === null ? '' : ` ${relativeTime(row.delivered_at, now)}`;
+    return `The receiver accepted it${row.last_status_code !== null ? ` (HTTP ${row.last_status_code})` : ''}${at}.`;
+  }
+  if (row.status === 'dead') return `Not delivered within 7 days, so WaGate gave up.${row.last_error ? ` Last error: ${row.last_error}` : ''}`;
+  const retry =
+    hook.status === 'paused'
+      ? 'It is sent when you resume the webhook.'
+      : row.next_attempt_at === null || row.next_attempt_at <= now
+        ? 'It is sent as soon as the ones before it are through.'
+        : `Next try ${row.next_attempt_at - now < 60_000 ? 'in less than a minute' : relativeTime(row.next_attempt_at, now)}, at ${clockTime(row.next_attempt_at)}.`;
+  if (row.status === 'pending') return `Not sent yet. ${retry}`;
+  return `Last error: ${row.last_error ?? 'unknown'}. ${retry}`;
+}
