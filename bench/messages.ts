@@ -1,9 +1,10 @@
+import { join } from 'node:path';
 import { silentLogger } from '../server/logger.ts';
 import { startSimulator } from '../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../server/whatsapp/trust-root.ts';
 import { BaileysTestClient, silenceLibsignal } from '../test/sandbox/baileys-client.ts';
-import { startHarness, postJson } from '../test/http/core-harness.ts';
-import { pairThroughApi } from '../test/e2e/pairing.ts';
+import { startWagate } from '../test/e2e/cli-processes.ts';
+import { eventually } from '../test/e2e/pairing.ts';
 
 const MESSAGES = 60;
 const ALICE = '15550001111';
@@ -29,22 +30,32 @@ async function bareBaileys(dataDir: string): Promise<number> {
   return perSecond;
 }
 
-/** The same through WaGate's HTTP API, with both simulations off, one request after the other. */
-async function throughApi(): Promise<number> {
-  const h = await startHarness();
-  await pairThroughApi(h);
-  const body = (i: number) => postJson({ text: `api ${i}`, typing_simulation: false, presence_simulation: false });
-  const perSecond = await timed(MESSAGES, async (i) => {
-    const res = await h.call(`/chats/${ALICE}/messages`, body(i));
-    if (res.status !== 200) throw new Error(`send answered ${res.status}: ${JSON.stringify(res.body)}`);
-  });
-  await h.close();
-  return perSecond;
+/**
+ * The same through WaGate's HTTP API, with both simulations off, one request after the other, from another
+ * process as a local app would: `wagate serve --sandbox` runs as a child, this process is the client.
+ */
+async function throughApi(dataDir: string): Promise<number> {
+  const { running, found } = await startWagate(['serve', '--sandbox', '--port', '0', '--data-dir', dataDir], [/^API: (\S+)$/m, /^API key \(shown once\): (\S+)$/m]);
+  const [api, key] = found as [string, string];
+  const headers = { authorization: key, 'content-type': 'application/json' };
+  try {
+    const state = async () => ((await (await fetch(`${api}/session`, { headers })).json()) as { data: { state: string } }).data.state;
+    await eventually(async () => ((await state()) === 'qr' ? true : undefined), 'a QR to scan');
+    await fetch(`${api}/sandbox/phone/scan`, { method: 'POST', headers });
+    await eventually(async () => ((await state()) === 'connected' ? true : undefined), 'the sandbox session to connect');
+    return await timed(MESSAGES, async (i) => {
+      const body = JSON.stringify({ text: `api ${i}`, typing_simulation: false, presence_simulation: false });
+      const res = await fetch(`${api}/chats/${ALICE}/messages`, { method: 'POST', headers, body });
+      if (res.status !== 200) throw new Error(`send answered ${res.status}: ${await res.text()}`);
+    });
+  } finally {
+    await running.stop();
+  }
 }
 
 export async function benchMessagesPerSecond(dataDir: string): Promise<{ api: number; bare: number }> {
   silenceLibsignal();
-  const bare = await bareBaileys(dataDir);
-  const api = await throughApi();
+  const bare = await bareBaileys(join(dataDir, 'bare'));
+  const api = await throughApi(join(dataDir, 'api'));
   return { api, bare };
 }
