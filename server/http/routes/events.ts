@@ -2,9 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { parseOrThrow } from '../validate.ts';
 import { LOGGED_EVENT_TYPES, type EventLog, type LoggedEvent, type LoggedEventType } from '../../store/event-log.ts';
-
-/** Proxies and idle-connection reapers drop a silent stream; a comment line keeps it open. */
-const HEARTBEAT_MS = 15_000;
+import { HEARTBEAT_MS, openEventStream, writeEvent } from '../sse.ts';
 /** Events read from the log per step while a client catches up. */
 const PAGE = 200;
 
@@ -50,17 +48,6 @@ function drained(res: Response): Promise<void> {
   });
 }
 
-function openStream(res: Response): void {
-  res.status(200).set({
-    'Content-Type': 'text/event-stream; charset=utf-8',
-    'Cache-Control': 'no-cache, no-transform',
-    Connection: 'keep-alive',
-    'X-Accel-Buffering': 'no',
-  });
-  res.flushHeaders();
-  res.write('retry: 2000\n\n');
-}
-
 /**
  * `GET /events`: the logged events as server-sent events. The log is the only source: a client's cursor walks it
  * from its Last-Event-ID to the newest row, and a new event only wakes the walk, so the replay and the live part
@@ -77,19 +64,23 @@ export function createEventsRouter({ eventLog, heartbeatMs = HEARTBEAT_MS }: Eve
     const latest = eventLog.latestId();
     // An id from the future belongs to another database (a wiped data dir): the client has seen nothing of this one.
     let cursor = lastId === null || lastId > latest ? latest : lastId;
-    openStream(res);
+    let closed = false;
+    let unsubscribe = (): void => {};
+    openEventStream(req, res, heartbeatMs, () => {
+      closed = true;
+      unsubscribe();
+    });
 
     const oldest = eventLog.oldestId();
     if (lastId !== null && lastId <= latest && oldest !== null && lastId + 1 < oldest) {
       // Events past the retention window are gone; say so rather than pretend the replay is whole.
-      res.write(`event: stream.truncated\ndata: ${JSON.stringify({ last_event_id: lastId, oldest_available_id: oldest })}\n\n`);
+      writeEvent(res, { type: 'stream.truncated', data: { last_event_id: lastId, oldest_available_id: oldest } });
     }
 
-    let closed = false;
     let pumping = false;
     let again = false;
 
-    const write = (e: LoggedEvent): boolean => res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    const write = (e: LoggedEvent): boolean => writeEvent(res, { id: e.id, type: e.type, data: e });
 
     async function pump(): Promise<void> {
       if (pumping) {
@@ -118,13 +109,7 @@ export function createEventsRouter({ eventLog, heartbeatMs = HEARTBEAT_MS }: Eve
     const wake = (): void => {
       pump().catch(() => res.end());
     };
-    const unsubscribe = eventLog.subscribe(wake);
-    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
-    req.on('close', () => {
-      closed = true;
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
+    unsubscribe = eventLog.subscribe(wake);
     wake();
   });
 
