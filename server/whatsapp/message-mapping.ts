@@ -89,8 +89,12 @@ export function quotedFor(stored: StoredMessage): WAMessage {
   };
 }
 
+const NETWORK_ERROR = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ENETUNREACH|EHOSTUNREACH|ETIMEDOUT)\b/;
+
 /** Why a connection closed, in words for `GET /session`. */
 export function closeReasonText(statusCode: number | undefined, fallback: string | undefined): string {
+  // Baileys files a failed DNS lookup or a refused connection under 408 with the system error in its message.
+  if (fallback && NETWORK_ERROR.test(fallback)) return 'WhatsApp cannot be reached: check that this computer is online';
   const known: Record<number, string> = {
     401: 'The phone unlinked this device (logged out)',
     403: 'WhatsApp refused this account (forbidden)',

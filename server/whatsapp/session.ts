@@ -101,8 +101,9 @@ export function createSession(deps: SessionDeps): Session {
       logger: baileysLogger(logger),
       ...(deps.waUrl ? { waWebSocketUrl: deps.waUrl } : {}),
       markOnlineOnConnect: false,
+      // Baileys' default history policy (everything but a FULL sync) is kept: the PN-to-LID mappings it needs to
+      // encrypt to a contact arrive in those syncs.
       syncFullHistory: false,
-      shouldSyncHistoryMessage: () => false,
       generateHighQualityLinkPreview: false,
       defaultQueryTimeoutMs: QUERY_TIMEOUT_MS,
       getMessage: async (key) => {

@@ -77,4 +77,6 @@ test('close reasons are told in words', () => {
   assert.match(closeReasonText(401, undefined), /unlinked/);
   assert.match(closeReasonText(440, undefined), /replaced/);
   assert.equal(closeReasonText(999, 'Stream Errored (unknown)'), 'Stream Errored (unknown)');
+  assert.match(closeReasonText(408, 'WebSocket Error (getaddrinfo ENOTFOUND web.whatsapp.com)'), /cannot be reached: check that this computer is online/);
+  assert.match(closeReasonText(408, 'Connection was lost (timed out)'), /timed out/);
 });
