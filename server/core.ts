@@ -14,7 +14,7 @@ import { createIdempotencyStore } from './store/idempotency.ts';
 import { createEventLog, type EventLog } from './store/event-log.ts';
 import { createWebhookStore, type WebhookStore } from './webhooks/webhook-store.ts';
 import { createWebhookDispatcher } from './webhooks/dispatcher.ts';
-import { createSqliteAuthState } from './store/auth-state.ts';
+import { createSqliteAuthState, type SqliteAuthState } from './store/auth-state.ts';
 import { createSession, type Session } from './whatsapp/session.ts';
 import { createSender, type Sender } from './whatsapp/sender.ts';
 import { trustSimulatorRoot } from './whatsapp/trust-root.ts';
@@ -49,6 +49,8 @@ export interface CoreOptions {
   logger?: Logger;
   /** The built dashboard; Electron's bundle passes its own location. */
   dashboardDir?: string;
+  /** 32 bytes that seal the WhatsApp credentials at rest (the desktop app's, kept by the OS keyring); none: plaintext. */
+  credentialKey?: Buffer;
 }
 
 const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
@@ -100,6 +102,14 @@ function allowedHostnames(host: string): Set<string> {
 export async function startCore(config: Config, options: CoreOptions = {}): Promise<Core> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase(databaseFile(config));
+  // First: credentials this process cannot open stop the start before anything else runs.
+  let auth: SqliteAuthState;
+  try {
+    auth = createSqliteAuthState(db, options.credentialKey);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const events = createEventBus();
   // Before anything can emit: every event from here on is logged for GET /events and the webhooks.
   const eventLog = createEventLog({ db, events, logger: logger.child({ part: 'events' }) });
@@ -111,7 +121,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   const target = await connectTarget(config, logger);
   if (target.kind !== 'whatsapp') logger.warn({ waUrl: target.waUrl }, 'NOT talking to WhatsApp: connected to a simulator');
 
-  const session = createSession({ auth: createSqliteAuthState(db), messages, events, logger: logger.child({ part: 'whatsapp' }), waUrl: target.waUrl });
+  const session = createSession({ auth, messages, events, logger: logger.child({ part: 'whatsapp' }), waUrl: target.waUrl });
   const sender = createSender({ session, messages, typing: config.typing, logger: logger.child({ part: 'sender' }) });
   let url = '';
   const app = createHttpApp({

@@ -1,12 +1,21 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openDatabase } from '../../server/store/database.ts';
-import { createSqliteAuthState } from '../../server/store/auth-state.ts';
+import { BufferJSON, type AuthenticationCreds } from '@whiskeysockets/baileys';
+import {
+  createSqliteAuthState,
+  CredentialsLockedError,
+  CredentialsUnreadableError,
+  forgetCredentials,
+} from '../../server/store/auth-state.ts';
+import { startCore } from '../../server/core.ts';
+import { loadConfig } from '../../server/config.ts';
 
 /** What pair-success leaves in the creds: the phone's signature over this device. */
 const LINKED = { details: new Uint8Array([1, 2]), accountSignature: new Uint8Array([3]), deviceSignature: new Uint8Array([4]) };
@@ -16,10 +25,10 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function withAuth<T>(file: string, work: (auth: ReturnType<typeof createSqliteAuthState>) => T): Promise<Awaited<T>> {
+async function withAuth<T>(file: string, work: (auth: ReturnType<typeof createSqliteAuthState>) => T, key?: Buffer): Promise<Awaited<T>> {
   const db = openDatabase(join(dir, file));
   try {
-    return await work(createSqliteAuthState(db));
+    return await work(createSqliteAuthState(db, key));
   } finally {
     db.close();
   }
@@ -103,4 +112,203 @@ test('a process killed in the middle of writing keys loses nothing that was comm
     assert.deepEqual(Object.keys(keys), ['old', 'new0'], 'the batch committed before the crash is there');
     assert.deepEqual([...keys['old']!], [1]);
   });
+});
+
+const asJson = (creds: AuthenticationCreds) => JSON.stringify(creds, BufferJSON.replacer);
+
+/** The file as it lies on disk, WAL included: what someone who copies the data folder gets. */
+function rawBytes(file: string): Buffer {
+  const path = join(dir, file);
+  return Buffer.concat([path, `${path}-wal`].filter((p) => existsSync(p)).map((p) => readFileSync(p)));
+}
+
+/** Every form a private key could take in the file: raw, hex, and base64 as BufferJSON writes it. */
+function leaks(file: string, secret: Uint8Array): string[] {
+  const bytes = rawBytes(file);
+  const b = Buffer.from(secret);
+  const forms = { raw: b, hex: Buffer.from(b.toString('hex')), base64: Buffer.from(b.toString('base64').replace(/=+$/, '')) };
+  return Object.entries(forms).filter(([, form]) => bytes.includes(form)).map(([name]) => name);
+}
+
+/** A linked device's creds and a few keys, the way a session leaves them. */
+async function link(auth: ReturnType<typeof createSqliteAuthState>): Promise<string> {
+  auth.state.creds.me = { id: '15559990000:7@s.whatsapp.net', name: 'Sim Owner' };
+  auth.state.creds.account = LINKED;
+  auth.saveCreds();
+  await auth.state.keys.set({
+    session: { 'user_1.0': new Uint8Array([1, 2, 3]) },
+    'pre-key': { '1': { public: new Uint8Array([4, 5]), private: randomBytes(32) } },
+    'app-state-sync-key': { AAA: { keyData: new Uint8Array([9]), timestamp: 5 } },
+  });
+  return asJson(auth.state.creds);
+}
+
+function sealedRows(file: string): { creds: string[]; keys: string[] } {
+  const db = openDatabase(join(dir, file));
+  try {
+    const data = (sql: string) => (db.prepare(sql).all() as { data: string }[]).map((row) => row.data);
+    return { creds: data('SELECT data FROM wa_creds'), keys: data('SELECT data FROM wa_keys') };
+  } finally {
+    db.close();
+  }
+}
+
+test('with a key, no private key is anywhere in the file, and reopening with the key gives the same creds and keys', async () => {
+  const key = randomBytes(32);
+  let secrets: Uint8Array[] = [];
+  const saved = await withAuth('sealed.db', async (auth) => {
+    const json = await link(auth);
+    const preKey = (await auth.state.keys.get('pre-key', ['1']))['1']!;
+    secrets = [auth.state.creds.noiseKey.private, auth.state.creds.signedIdentityKey.private, auth.state.creds.signedPreKey.keyPair.private, preKey.private];
+    return json;
+  }, key);
+  for (const secret of secrets) assert.deepEqual(leaks('sealed.db', secret), [], 'no private key in the file or its WAL');
+  assert.ok(!rawBytes('sealed.db').includes(Buffer.from('15559990000')), 'not even the phone number');
+  const rows = sealedRows('sealed.db');
+  assert.ok([...rows.creds, ...rows.keys].every((data) => data.startsWith('wgc1:')), 'every row is sealed');
+  await withAuth('sealed.db', async (auth) => {
+    assert.equal(auth.hasCreds(), true);
+    assert.equal(asJson(auth.state.creds), saved, 'identical creds');
+    assert.deepEqual(Buffer.from((await auth.state.keys.get('pre-key', ['1']))['1']!.private), Buffer.from(secrets[3]!));
+    assert.deepEqual([...(await auth.state.keys.get('session', ['user_1.0']))['user_1.0']!], [1, 2, 3]);
+    assert.deepEqual([...((await auth.state.keys.get('app-state-sync-key', ['AAA']))['AAA']?.keyData ?? [])], [9]);
+  }, Buffer.from(key));
+});
+
+test('plaintext creds written before encryption are sealed at the first start with a key, and their plaintext is gone from the file', async () => {
+  let noise: Uint8Array = new Uint8Array();
+  // Real Signal sessions run to kilobytes: more than a page, so SQLite frees whole overflow pages when they change.
+  const bigSession = randomBytes(12_000);
+  const saved = await withAuth('migrate.db', async (auth) => {
+    const json = await link(auth);
+    await auth.state.keys.set({ session: { big: bigSession } });
+    noise = auth.state.creds.noiseKey.private;
+    return json;
+  });
+  assert.deepEqual(leaks('migrate.db', noise), ['base64'], 'the check can fail: plaintext creds show the key');
+  assert.deepEqual(leaks('migrate.db', bigSession.subarray(6000, 6096)), ['base64']);
+  const key = randomBytes(32);
+  await withAuth('migrate.db', async (auth) => {
+    assert.equal(asJson(auth.state.creds), saved);
+    assert.deepEqual([...(await auth.state.keys.get('session', ['user_1.0']))['user_1.0']!], [1, 2, 3]);
+  }, key);
+  const rows = sealedRows('migrate.db');
+  assert.equal(rows.keys.length, 4);
+  assert.ok([...rows.creds, ...rows.keys].every((data) => data.startsWith('wgc1:')), 'every row is sealed');
+  assert.deepEqual(leaks('migrate.db', noise), [], 'no plaintext copy left in freed pages or the WAL');
+  assert.deepEqual(leaks('migrate.db', bigSession.subarray(6000, 6096)), [], 'nor in freed overflow pages');
+  await withAuth('migrate.db', (auth) => assert.equal(asJson(auth.state.creds), saved), key);
+});
+
+test('a process killed in the middle of sealing plaintext rows leaves them readable, and the next start seals them all', async () => {
+  const file = join(dir, 'migrate-crash.db');
+  const saved = await withAuth('migrate-crash.db', async (auth) => {
+    const json = await link(auth);
+    await auth.state.keys.set({ session: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`s${i}`, new Uint8Array([i])])) });
+    return json;
+  });
+  const key = randomBytes(32);
+  // The fifth sealed key row written kills the process, inside the sealing transaction.
+  const script = `
+    import { openDatabase } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '../../server/store/database.ts')).href)};
+    import { createSqliteAuthState } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '../../server/store/auth-state.ts')).href)};
+    const db = openDatabase(${JSON.stringify(file)});
+    const prepare = db.prepare.bind(db);
+    db.prepare = (sql) => {
+      const statement = prepare(sql);
+      if (!sql.startsWith('INSERT INTO wa_keys')) return statement;
+      let writes = 0;
+      return new Proxy(statement, { get: (target, name) => name === 'run'
+        ? (...args) => { if (++writes === 5) process.kill(process.pid, 'SIGKILL'); return target.run(...args); }
+        : Reflect.get(target, name).bind?.(target) ?? Reflect.get(target, name) });
+    };
+    createSqliteAuthState(db, Buffer.from(${JSON.stringify(key.toString('hex'))}, 'hex'));
+  `;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+  assert.equal(child.signal, 'SIGKILL', child.stderr.toString());
+  const rows = sealedRows('migrate-crash.db');
+  assert.equal(rows.keys.length, 23);
+  assert.ok([...rows.creds, ...rows.keys].every((data) => !data.startsWith('wgc1:')), 'nothing of the half-done sealing was committed');
+  await withAuth('migrate-crash.db', async (auth) => {
+    assert.equal(asJson(auth.state.creds), saved, 'readable without the key, as before');
+    assert.deepEqual([...(await auth.state.keys.get('session', ['s19']))['s19']!], [19]);
+  });
+  await withAuth('migrate-crash.db', async (auth) => {
+    assert.equal(asJson(auth.state.creds), saved);
+    assert.deepEqual([...(await auth.state.keys.get('session', ['s19']))['s19']!], [19]);
+  }, key);
+  assert.ok(Object.values(sealedRows('migrate-crash.db')).flat().every((data) => data.startsWith('wgc1:')));
+});
+
+test('a wrong key (the keyring was reset) is a clear error that changes nothing; forgetting the creds is the way out', async () => {
+  const key = randomBytes(32);
+  const saved = await withAuth('wrong-key.db', link, key);
+  const before = sealedRows('wrong-key.db');
+  await assert.rejects(
+    withAuth('wrong-key.db', () => undefined, randomBytes(32)),
+    (error) => error instanceof CredentialsUnreadableError && /cannot be decrypted: they were encrypted with another key .*keyring reset\. Forget them and link your phone again/.test(error.message),
+  );
+  assert.deepEqual(sealedRows('wrong-key.db'), before, 'nothing was changed or wiped');
+  await withAuth('wrong-key.db', (auth) => assert.equal(asJson(auth.state.creds), saved), key);
+
+  const db = openDatabase(join(dir, 'wrong-key.db'));
+  forgetCredentials(db);
+  db.close();
+  await withAuth('wrong-key.db', (auth) => {
+    assert.equal(auth.hasCreds(), false, 'a fresh start: a new QR follows');
+    auth.saveCreds();
+  }, randomBytes(32));
+});
+
+test('a damaged sealed row under the right key is a clear error too', async () => {
+  const key = randomBytes(32);
+  await withAuth('damaged.db', link, key);
+  const db = openDatabase(join(dir, 'damaged.db'));
+  db.exec(`UPDATE wa_creds SET data = substr(data, 1, 40) || 'AAAA' || substr(data, 45)`);
+  db.close();
+  await assert.rejects(withAuth('damaged.db', () => undefined, key), (error) => error instanceof CredentialsUnreadableError && /damaged/.test(error.message));
+});
+
+test('no key and sealed creds of a linked device (headless serve on the desktop app\'s data): the exact error, nothing wiped', async () => {
+  await withAuth('locked.db', link, randomBytes(32));
+  const before = sealedRows('locked.db');
+  await assert.rejects(withAuth('locked.db', () => undefined), (error) => {
+    assert.ok(error instanceof CredentialsLockedError);
+    assert.equal(
+      error.message,
+      "These WhatsApp credentials are encrypted by the WaGate desktop app's OS keyring; run the desktop app, or log out there to use them headless",
+    );
+    return true;
+  });
+  assert.deepEqual(sealedRows('locked.db'), before);
+});
+
+test('no key and the sealed creds of a device that is not linked (logged out in the desktop app): dropped, a new QR', async () => {
+  await withAuth('logged-out.db', async (auth) => {
+    await link(auth);
+    auth.clear();
+    auth.saveCreds();
+  }, randomBytes(32));
+  assert.equal(sealedRows('logged-out.db').creds.length, 1);
+  await withAuth('logged-out.db', (auth) => {
+    assert.equal(auth.hasCreds(), false);
+    auth.saveCreds();
+  });
+  assert.ok(!sealedRows('logged-out.db').creds[0]!.startsWith('wgc1:'), 'headless writes plaintext again');
+});
+
+test('wagate serve on a data dir with sealed creds refuses to start with that message, and leaves the port and the file alone', async () => {
+  const dataDir = join(dir, 'headless');
+  const config = loadConfig({ dataDir, port: 0, logLevel: 'silent' });
+  const db = openDatabase(join(dataDir, 'wagate.db'));
+  await link(createSqliteAuthState(db, randomBytes(32)));
+  db.close();
+  await assert.rejects(startCore(config), CredentialsLockedError);
+  const cli = spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/wagate.js'), 'serve', '--data-dir', dataDir, '--port', '0'], {
+    timeout: 20_000,
+    env: { ...process.env, WAGATE_LOG: 'silent' },
+  });
+  assert.notEqual(cli.status, 0);
+  assert.match(cli.stderr.toString(), /These WhatsApp credentials are encrypted by the WaGate desktop app's OS keyring/);
+  assert.equal(existsSync(join(dataDir, 'server.json')), false, 'no server was started');
 });
