@@ -1,12 +1,13 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, Notification, safeStorage } from 'electron';
-import { defaultDataDir, loadConfig } from '../server/config.ts';
-import { createLogger } from '../server/logger.ts';
-import { startCore, VERSION, type Core } from '../server/core.ts';
+import { defaultDataDir, loadConfig, type Config } from '../server/config.ts';
+import { createLogger, type Logger } from '../server/logger.ts';
+import { databaseFile, startCore, VERSION, type Core } from '../server/core.ts';
 import type { SessionSnapshot } from '../server/events.ts';
 import { createAutostart, launchCommand, wasStartedAtLogin } from './autostart.ts';
+import { forgetUnusableCredentials, isCredentialFailure, linkAgainPrompt, loadCredentialKey } from './credential-key.ts';
 import { describeCredentialProtection, type CredentialProtection } from './credential-protection.ts';
 import { registerDesktopIpc } from './desktop-ipc.ts';
 import { parseLaunchOptions } from './launch-options.ts';
@@ -85,6 +86,25 @@ async function askAboutPort(conflict: PortConflict): Promise<boolean> {
   return response === 0;
 }
 
+/**
+ * Starts the core with the credentials sealed by the keyring's key. Credentials it cannot open stop the start,
+ * and the user may forget them and link again; nothing is forgotten without that answer.
+ */
+async function startWithCredentials(config: Config, options: { logger: Logger; dashboardDir: string }): Promise<Core> {
+  const fs = { readFileSync, writeFileSync, renameSync, rmSync };
+  for (;;) {
+    try {
+      const credentialKey = loadCredentialKey({ safeStorage, protectedByOs: credentialProtection?.protectedByOs ?? false, dataDir, fs }) ?? undefined;
+      return await startCore(config, { ...options, credentialKey });
+    } catch (error) {
+      if (!isCredentialFailure(error)) throw error;
+      const { response } = await dialog.showMessageBox({ type: 'warning', title: 'WaGate', ...linkAgainPrompt(error), defaultId: 1, cancelId: 1 });
+      if (response !== 0) throw error;
+      forgetUnusableCredentials(error, { dataDir, databaseFile: databaseFile(config), fs });
+    }
+  }
+}
+
 function onSessionState(snapshot: SessionSnapshot, previous: SessionSnapshot): void {
   tray?.render({ kind: 'session', snapshot });
   notifications.update(snapshot);
@@ -119,7 +139,7 @@ async function startShell(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const result = await startWithPortFallback({
     config,
-    start: (c) => startCore(c, { logger, dashboardDir: DASHBOARD_DIR }),
+    start: (c) => startWithCredentials(c, { logger, dashboardDir: DASHBOARD_DIR }),
     ask: askAboutPort,
     findFreePort,
     identifyHolder: identifyPortHolder,

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ interface Entry {
 
 interface Shell {
   child: ChildProcess;
+  home: string;
   dataDir: string;
   log: () => Entry[];
   waitFor: (what: string, match: (entry: Entry) => boolean, timeoutMs?: number) => Promise<Entry>;
@@ -34,11 +36,15 @@ interface Shell {
   cleanup: () => Promise<void>;
 }
 
-function startShell(args: string[], env: Record<string, string> = {}): Shell {
-  const home = mkdtempSync(join(tmpdir(), 'wagate-shell-'));
+let launches = 0;
+
+/** `home`: another launch on the data dir of an earlier one, which then also cleans it up. */
+function startShell(args: string[], env: Record<string, string> = {}, home?: string): Shell {
+  const own = home === undefined;
+  home ??= mkdtempSync(join(tmpdir(), 'wagate-shell-'));
   // Not made beforehand: a first run starts without its data dir.
   const dataDir = join(home, 'WaGate');
-  const logFile = join(home, 'stand-in.log');
+  const logFile = join(home, `stand-in-${++launches}.log`);
   const child = spawn(process.execPath, ['--import', REGISTER, MAIN, '--data-dir', dataDir, ...args], {
     env: { ...process.env, STAND_IN_LOG: logFile, WAGATE_LOG: 'silent', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -64,9 +70,9 @@ function startShell(args: string[], env: Record<string, string> = {}): Shell {
       child.kill('SIGKILL');
       await exited;
     }
-    rmSync(home, { recursive: true, force: true });
+    if (own) rmSync(home!, { recursive: true, force: true });
   }
-  return { child, dataDir, log, waitFor, exited, cleanup };
+  return { child, home, dataDir, log, waitFor, exited, cleanup };
 }
 
 async function exitWithin(shell: Shell, ms: number): Promise<number | null> {
@@ -169,5 +175,58 @@ test('port taken: the shell asks, moves to the offered port, remembers it, and t
   } finally {
     await shell.cleanup();
     await new Promise<void>((resolve) => squatter.close(() => resolve()));
+  }
+});
+
+test('with a keyring the credentials are sealed on disk and resume after a restart; after a keyring reset the user is asked, and linking again works', { timeout: 180_000 }, async () => {
+  const port = await findFreePort('127.0.0.1', 27_301);
+  const args = ['--port', String(port), '--sandbox'];
+  const keyring = { STAND_IN_KEYRING: randomBytes(32).toString('hex') };
+  const first = startShell(args, keyring);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await first.waitFor('window load', (e) => e.event === 'window.loadURL');
+    const info = first.log().find((e) => e.event === 'ipc.invoke')!.result as { credentialProtection: { protectedByOs: boolean } };
+    assert.equal(info.credentialProtection.protectedByOs, true);
+    const cookie = first.log().find((e) => e.event === 'cookie')!;
+    const scan = await fetch(`${url}/sandbox/phone/scan`, {
+      method: 'POST',
+      headers: { cookie: `wagate_admin=${String(cookie.value)}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(scan.status, 200, await scan.text());
+    await first.waitFor('the linked icon', (e) => e.event === 'tray.setImage' && e.file === 'linked.png');
+    first.child.kill('SIGTERM');
+    assert.equal(await exitWithin(first, 30_000), 0);
+
+    assert.ok(existsSync(join(first.dataDir, 'credentials.key')));
+    const dbFile = join(first.dataDir, 'sandbox', 'wagate.db');
+    const raw = readFileSync(dbFile);
+    assert.ok(raw.includes(Buffer.from('wgc1:')), 'sealed rows');
+    assert.ok(!raw.includes(Buffer.from('"noiseKey"')), 'no plaintext creds');
+
+    const again = startShell(args, keyring, first.home);
+    try {
+      await again.waitFor('the linked icon, without a new QR', (e) => e.event === 'tray.setImage' && e.file === 'linked.png');
+      assert.ok(!again.log().some((e) => e.event === 'dialog'));
+      again.child.kill('SIGTERM');
+      assert.equal(await exitWithin(again, 30_000), 0);
+    } finally {
+      await again.cleanup();
+    }
+
+    // The stand-in's dialog answers with the first button: "Forget it and link again".
+    const reset = startShell(args, { STAND_IN_KEYRING: randomBytes(32).toString('hex') }, first.home);
+    try {
+      const asked = await reset.waitFor('the link-again question', (e) => e.event === 'dialog');
+      assert.equal(asked.message, 'WaGate cannot open your saved WhatsApp link');
+      assert.match(String(asked.detail), /keyring would not unlock/);
+      await reset.waitFor('the pairing icon', (e) => e.event === 'tray.setImage' && e.file === 'pairing.png');
+      assert.ok(!reset.log().some((e) => e.event === 'dialog.error'), 'no failure after the user chose to link again');
+    } finally {
+      await reset.cleanup();
+    }
+  } finally {
+    await first.cleanup();
   }
 });

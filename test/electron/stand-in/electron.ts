@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { appendFileSync, existsSync } from 'node:fs';
 
@@ -125,7 +126,22 @@ export class BrowserWindow extends EventEmitter {
 export const ipcMain = { handle: (channel: string, handler: Handler) => void ipcHandlers.set(channel, handler) };
 export const clipboard = { writeText: (text: string) => record('clipboard', { text }) };
 export const shell = { openExternal: async (url: string) => record('shell.openExternal', { url }) };
-export const safeStorage = { isEncryptionAvailable: () => false, getSelectedStorageBackend: () => 'basic_text' };
+/** No keyring unless $STAND_IN_KEYRING holds one's secret (64 hex digits): then a libsecret that seals with it. */
+const keyringSecret = process.env.STAND_IN_KEYRING ? Buffer.from(process.env.STAND_IN_KEYRING, 'hex') : null;
+export const safeStorage = {
+  isEncryptionAvailable: () => keyringSecret !== null,
+  getSelectedStorageBackend: () => (keyringSecret ? 'gnome_libsecret' : 'basic_text'),
+  encryptString(text: string) {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', keyringSecret!, iv);
+    return Buffer.concat([iv, cipher.update(text, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  },
+  decryptString(data: Buffer) {
+    const decipher = createDecipheriv('aes-256-gcm', keyringSecret!, data.subarray(0, 12));
+    decipher.setAuthTag(data.subarray(data.length - 16));
+    return Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]).toString('utf8');
+  },
+};
 export const dialog = {
   showMessageBox: async (options: { message: string; detail?: string; buttons?: string[] }) => {
     record('dialog', { message: options.message, detail: options.detail, buttons: options.buttons });
