@@ -11,9 +11,23 @@ export interface ConnectionHandlers {
   onClose(conn: Connection): void;
 }
 
+/** A registering client's request to link by code (`companion_hello`), waiting for the phone to enter the code. */
+export interface LinkCodeRequest {
+  /** The phone number it asked for, digits only. */
+  number: string;
+  /** Our `link_code_pairing_ref` for it. */
+  ref: string;
+  /** `link_code_pairing_wrapped_companion_ephemeral_pub`: salt, iv, and the key under the code. */
+  wrappedEphemeral: Buffer;
+  askedAt: number;
+  /** True while the phone is trying a code with it. */
+  busy: boolean;
+}
+
 /** Registration state of a not-yet-linked client: the refs it was given and what it registered with. */
 export interface Registration {
   refs: string[];
+  linkCode: LinkCodeRequest | null;
   noiseKey: Buffer;
   registrationId: number;
   identityKey: Buffer;
@@ -30,7 +44,7 @@ export class Connection {
   readonly noise: NoiseServer;
   private stage: 'hello' | 'finish' | 'open' | 'closed' = 'hello';
   private chain: Promise<void> = Promise.resolve();
-  private readonly waiters = new Map<string, (n: BinaryNode) => void>();
+  private readonly waiters = new Map<string, { resolve: (n: BinaryNode) => void; reject: (err: Error) => void }>();
   private readonly handlers: ConnectionHandlers;
   private readonly logger: Logger;
   kind: 'registration' | 'login' | null = null;
@@ -52,6 +66,9 @@ export class Connection {
     });
     ws.on('close', () => {
       this.stage = 'closed';
+      // A server IQ to a client that is gone will not be answered: its waiter need not sit out the timeout.
+      for (const waiter of this.waiters.values()) waiter.reject(new Error('the client closed the connection'));
+      this.waiters.clear();
       this.handlers.onClose(this);
     });
     ws.on('error', () => undefined);
@@ -76,9 +93,9 @@ export class Connection {
         this.logger.debug(`[sandbox] C→S ${describe(n)}`);
         const id = n.attrs.id;
         if (id && (n.tag === 'iq') && (n.attrs.type === 'result' || n.attrs.type === 'error') && this.waiters.has(id)) {
-          const resolve = this.waiters.get(id)!;
+          const waiter = this.waiters.get(id)!;
           this.waiters.delete(id);
-          resolve(n);
+          waiter.resolve(n);
           continue;
         }
         try {
@@ -106,9 +123,15 @@ export class Connection {
         this.waiters.delete(id);
         reject(new Error(`no answer to iq ${id}`));
       }, timeoutMs);
-      this.waiters.set(id, (answer) => {
-        clearTimeout(timer);
-        resolve(answer);
+      this.waiters.set(id, {
+        resolve: (answer) => {
+          clearTimeout(timer);
+          resolve(answer);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
       });
       this.send(n);
     });

@@ -4,6 +4,7 @@ import { ApiError, sendFail, sendOk } from '../http/envelope.ts';
 import type { Simulator } from './simulator.ts';
 
 const ScanBody = z.object({ qr: z.string().min(1).optional() }).strict();
+const PairingCodeBody = z.object({ code: z.string().min(1).max(32) }).strict();
 const ContactBody = z.object({
   number: z.string().min(1).max(32),
   name: z.string().trim().min(1).max(100),
@@ -49,6 +50,10 @@ export function createControlRouter(sim: Simulator, options: { currentQr?: () =>
     const qr = body.qr ?? options.currentQr?.() ?? null;
     if (!qr) throw new ApiError(409, 'no QR to scan: pass {qr}, or wait until WaGate shows one');
     sendOk(res, 'The phone scanned the QR and linked the device', await sim.scan(qr));
+  }));
+  router.post('/phone/pairing-code', wrap(async (req, res) => {
+    const body = parse(PairingCodeBody, req.body);
+    sendOk(res, 'The phone entered the pairing code and linked the device', await sim.enterPairingCode(body.code));
   }));
   router.post('/phone/unlink', wrap(async (_req, res) => {
     await sim.unlink();

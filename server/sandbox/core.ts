@@ -4,9 +4,10 @@ import type { WebSocket } from 'ws';
 import { Curve, proto, unpadRandomMax16, writeRandomPadMax16 } from '@whiskeysockets/baileys';
 import { ApiError } from '../http/envelope.ts';
 import type { Logger } from '../logger.ts';
-import { Connection } from './connection.ts';
+import { Connection, type Registration } from './connection.ts';
 import { type BinaryNode, beUint, bytes, child, children, node, nowSeconds, phoneMessageId, S_WHATSAPP_NET } from './frames.ts';
 import { handleIq, userOf } from './iq-handlers.ts';
+import { deriveAdvSecret, isPairingCode, normalizePairingCode, openKeyBundle, unwrapEphemeral, wrapEphemeral } from './link-code.ts';
 import { buildCertChain, type KeyPair, type ServerIdentity } from './noise-server.ts';
 import { SignalDevice, type WireBundle } from './signal-device.ts';
 import type { SandboxStore } from './store.ts';
@@ -206,9 +207,18 @@ export class SandboxCore {
     const conn = new Connection(ws, this.identity, {
       onPayload: (c, p) => this.onPayload(c, p),
       onNode: (c, n) => this.onNode(c, n),
-      onClose: (c) => this.connections.delete(c),
+      onClose: (c) => this.onClose(c),
     }, this.logger);
     this.connections.add(conn);
+  }
+
+  private onClose(conn: Connection): void {
+    this.connections.delete(conn);
+    for (const [ref, waiter] of this.companionFinish) {
+      if (waiter.conn !== conn) continue;
+      this.companionFinish.delete(ref);
+      waiter.reject(new ApiError(409, 'the device closed its connection during the code exchange'));
+    }
   }
 
   private async onPayload(conn: Connection, payload: proto.ClientPayload): Promise<void> {
@@ -254,6 +264,7 @@ export class SandboxCore {
     conn.kind = 'registration';
     conn.registration = {
       refs,
+      linkCode: null,
       noiseKey: conn.noise.clientStatic,
       registrationId: beUint(Buffer.from(pairing.eRegid ?? [])),
       identityKey: Buffer.from(pairing.eIdent),
@@ -304,12 +315,20 @@ export class SandboxCore {
     if (!reg.noiseKey.equals(parsed.noiseKey) || !reg.identityKey.equals(parsed.identityKey)) {
       throw new ApiError(422, 'the QR’s keys do not match the client that asked for it');
     }
-    conn.registration = { ...reg, refs: [] };
+    conn.registration = { ...reg, refs: [], linkCode: null };
+    return this.completePairing(conn, reg, parsed.advSecret);
+  }
+
+  /**
+   * What QR and code linking share: the phone sends pair-success (the ADV identity HMAC'd with the secret both sides
+   * now hold), verifies the companion's pair-device-sign, stores the device and asks for the 515 restart.
+   */
+  private async completePairing(conn: Connection, reg: Registration, advSecret: string): Promise<PhoneView> {
     const phone = this.phoneState;
     const deviceId = phone.nextDeviceId++;
     const keyIndex = phone.nextKeyIndex++;
     this.savePhone();
-    const { hmacContainer, deviceDetails } = buildPairSuccessIdentity(phone, keyIndex, reg.identityKey, parsed.advSecret);
+    const { hmacContainer, deviceDetails } = buildPairSuccessIdentity(phone, keyIndex, reg.identityKey, advSecret);
     const answer = await conn.query(node('iq', { from: S_WHATSAPP_NET, type: 'set', xmlns: 'md', id: phoneMessageId().slice(0, 10), t: nowSeconds() }, [
       node('pair-success', {}, [
         node('device-identity', {}, hmacContainer),
@@ -330,7 +349,7 @@ export class SandboxCore {
       keyIndex,
       noiseKey: reg.noiseKey,
       identityKey: reg.identityKey,
-      advSecret: parsed.advSecret,
+      advSecret,
       registrationId: reg.registrationId,
       signedPreKey: reg.signedPreKey,
       preKeys: {},
@@ -344,6 +363,128 @@ export class SandboxCore {
     this.logger.info(`[sandbox] phone linked device ${deviceId} (${reg.platform})`);
     conn.end(node('stream:error', { code: '515' }));
     return this.phone();
+  }
+
+  // ---------- linking with a pairing code ----------
+
+  /** Waiters for `companion_finish`, by the `link_code_pairing_ref` of the notification that asked for it. */
+  private readonly companionFinish = new Map<string, { conn: Connection; resolve: (iq: BinaryNode) => void; reject: (err: Error) => void }>();
+
+  /** `<iq xmlns="md"><link_code_companion_reg stage=…>` from a registering client. */
+  onLinkCodeIq(conn: Connection, iq: BinaryNode, reg: BinaryNode): void {
+    const fail = (code: string, text: string) =>
+      conn.send(node('iq', { from: S_WHATSAPP_NET, type: 'error', id: iq.attrs.id }, [node('error', { code, text })]));
+    if (reg.attrs.stage === 'companion_finish') {
+      const ref = bytes(child(reg, 'link_code_pairing_ref'))?.toString('utf8') ?? '';
+      const waiter = this.companionFinish.get(ref);
+      if (!waiter || waiter.conn !== conn) return fail('404', 'item-not-found');
+      this.companionFinish.delete(ref);
+      waiter.resolve(iq);
+      return;
+    }
+    if (reg.attrs.stage !== 'companion_hello') return fail('400', 'bad-request');
+    const wrapped = bytes(child(reg, 'link_code_pairing_wrapped_companion_ephemeral_pub'));
+    const noiseKey = bytes(child(reg, 'companion_server_auth_key_pub'));
+    const number = normalizeNumber(userOf(reg.attrs.jid ?? '')?.user ?? '');
+    if (!conn.registration || wrapped?.length !== 80 || !noiseKey?.equals(conn.registration.noiseKey) || !number) {
+      return fail('400', 'bad-request');
+    }
+    const ref = randomRef();
+    // A new request replaces the previous one: Baileys made a new code for it.
+    conn.registration.linkCode = { number, ref, wrappedEphemeral: wrapped, askedAt: Date.now(), busy: false };
+    if (number !== this.phoneState.number) {
+      this.logger.info(`[sandbox] a pairing code was asked for +${number}, which is not the virtual phone (+${this.phoneState.number})`);
+    }
+    conn.send(node('iq', { from: S_WHATSAPP_NET, type: 'result', id: iq.attrs.id }, [
+      node('link_code_companion_reg', {}, [node('link_code_pairing_ref', {}, Buffer.from(ref))]),
+    ]));
+  }
+
+  /** The phone types the code a companion shows: it finds the companion that asked for one and links it. */
+  async enterPairingCode(input: string): Promise<PhoneView> {
+    const code = normalizePairingCode(input);
+    if (!isPairingCode(code)) throw new ApiError(422, 'a pairing code is 8 letters and digits, as in ABCD-EFGH');
+    const waiting = (await this.linkCodeRequests())
+      .sort((a, b) => b.registration!.linkCode!.askedAt - a.registration!.linkCode!.askedAt);
+    const mine = waiting.filter((c) => c.registration!.linkCode!.number === this.phoneState.number);
+    if (mine.length === 0) {
+      const others = [...new Set(waiting.map((c) => `+${c.registration!.linkCode!.number}`))];
+      throw new ApiError(409, others.length > 0
+        ? `no device is waiting for a code for this phone (+${this.phoneState.number}); codes were asked for ${others.join(', ')}`
+        : 'no device is waiting for a pairing code: ask for one first (a code lasts as long as the linking screen that showed it)');
+    }
+    const free = mine.filter((c) => !c.registration!.linkCode!.busy);
+    if (free.length === 0) throw new ApiError(409, 'the phone is already trying a code with the device waiting for one');
+    for (const conn of free) {
+      if (!conn.open) continue;
+      const advSecret = await this.tryPairingCode(conn, code);
+      if (advSecret) return this.completePairing(conn, conn.registration!, advSecret);
+    }
+    throw new ApiError(404, 'no device waiting to be linked shows this code: check it, or ask for a new one');
+  }
+
+  /** Clients waiting for a code; if none yet, waits a moment: a code may be typed while its request is on the wire. */
+  private async linkCodeRequests(graceMs = 1000): Promise<Connection[]> {
+    const deadline = Date.now() + graceMs;
+    for (;;) {
+      const waiting = [...this.connections].filter((c) => c.open && c.registration?.linkCode);
+      if (waiting.length > 0 || Date.now() >= deadline || this.closed) return waiting;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /**
+   * One round with a companion: the phone's ephemeral key, wrapped with the typed code, goes out in the
+   * `link_code_companion_reg` notification; the companion answers `companion_finish` with its key bundle, which opens
+   * only if the code was its own. Returns the ADV secret, or null for another code (the companion gets an error).
+   */
+  private async tryPairingCode(conn: Connection, code: string): Promise<string | null> {
+    const reg = conn.registration!;
+    const request = reg.linkCode!;
+    request.busy = true;
+    try {
+      const companionEphemeral = await unwrapEphemeral(code, request.wrappedEphemeral);
+      const ephemeral = Curve.generateKeyPair() as KeyPair;
+      const finished = new Promise<BinaryNode>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.companionFinish.delete(request.ref);
+          reject(new ApiError(409, 'the device did not answer the code exchange (it may have closed)'));
+        }, 15_000);
+        const settle = () => clearTimeout(timer);
+        this.companionFinish.set(request.ref, {
+          conn,
+          resolve: (n) => (settle(), resolve(n)),
+          reject: (err) => (settle(), reject(err)),
+        });
+      });
+      conn.send(node('notification', { from: S_WHATSAPP_NET, type: 'link_code_companion_reg', id: phoneMessageId().slice(0, 10), t: nowSeconds() }, [
+        node('link_code_companion_reg', { stage: 'primary_hello' }, [
+          node('link_code_pairing_wrapped_primary_ephemeral_pub', {}, await wrapEphemeral(code, ephemeral.public)),
+          node('primary_identity_pub', {}, this.phoneState.accountKey.public),
+          node('link_code_pairing_ref', {}, Buffer.from(request.ref)),
+        ]),
+      ]));
+      const iq = await finished;
+      const finish = child(iq, 'link_code_companion_reg');
+      const answer = (error?: { code: string; text: string }) =>
+        conn.send(node('iq', { from: S_WHATSAPP_NET, type: error ? 'error' : 'result', id: iq.attrs.id }, error ? [node('error', error)] : undefined));
+      const bundle = openKeyBundle(ephemeral.private, companionEphemeral, bytes(child(finish, 'link_code_pairing_wrapped_key_bundle')) ?? Buffer.alloc(0));
+      if (!bundle) {
+        answer({ code: '401', text: 'not-authorized' });
+        this.logger.info('[sandbox] the phone entered a code that is not the waiting device’s');
+        return null;
+      }
+      const identity = bytes(child(finish, 'companion_identity_public'));
+      if (!bundle.companionIdentity.equals(reg.identityKey) || !identity?.equals(reg.identityKey) || !bundle.primaryIdentity.equals(this.phoneState.accountKey.public)) {
+        answer({ code: '400', text: 'bad-request' });
+        throw new ApiError(409, 'the device’s key bundle does not match the keys it registered with');
+      }
+      answer();
+      conn.registration = { ...reg, refs: [], linkCode: null };
+      return deriveAdvSecret(bundle, this.phoneState.accountKey.private);
+    } finally {
+      request.busy = false;
+    }
   }
 
   async unlink(): Promise<void> {

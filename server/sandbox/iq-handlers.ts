@@ -79,6 +79,7 @@ export async function handleIq(core: SandboxCore, conn: Connection, iq: BinaryNo
     return result(conn, iq, [node('privacy', {}, categories.map(([name, value]) => node('category', { name, value })))]);
   }
   if (xmlns === 'privacy' && type === 'set') return result(conn, iq);
+  if (xmlns === 'md' && firstTag === 'link_code_companion_reg' && conn.kind === 'registration') return core.onLinkCodeIq(conn, iq, first!);
   if (xmlns === 'md' && firstTag === 'remove-companion-device') {
     result(conn, iq);
     core.removeDevice(first!.attrs.jid ?? '', 'client logout');

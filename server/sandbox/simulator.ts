@@ -28,6 +28,8 @@ export interface Simulator {
   rootPublicKey: string;
   phone(): PhoneView;
   scan(qr: string): Promise<PhoneView>;
+  /** The phone types the pairing code a client shows ("Link with phone number instead") and links that client. */
+  enterPairingCode(code: string): Promise<PhoneView>;
   unlink(): Promise<void>;
   contacts(): ContactView[];
   addContact(input: { number: string; name: string; on_whatsapp: boolean }): ContactView;
@@ -89,6 +91,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     rootPublicKey: core.rootPublicKey,
     phone: () => core.phone(),
     scan: (qr) => core.scan(qr),
+    enterPairingCode: (code) => core.enterPairingCode(code),
     unlink: () => core.unlink(),
     contacts: () => core.contacts(),
     addContact: (input) => core.addContact(input),

@@ -74,6 +74,9 @@ describe('sandbox control API', () => {
     assert.equal((await call(base, 'POST', '/phone/scan', {})).status, 409);
     assert.equal((await call(base, 'POST', '/phone/scan', { qr: 'hello' })).status, 422);
     assert.equal((await call(base, 'POST', '/contacts/15550001111/messages', { text: 'x' })).status, 409); // nothing linked yet
+    assert.equal((await call(base, 'POST', '/phone/pairing-code', {})).status, 422);
+    assert.equal((await call(base, 'POST', '/phone/pairing-code', { code: 'ABC' })).status, 422);
+    assert.equal((await call(base, 'POST', '/phone/pairing-code', { code: 'ABCD-EFGH' })).status, 409); // nobody asked for one
     assert.equal((await call(base, 'GET', '/nope')).status, 404);
   });
 
@@ -117,5 +120,32 @@ describe('sandbox control API', () => {
     assert.equal((await call(base, 'POST', '/phone/unlink')).status, 200);
     assert.equal(await client.waitForClose(closeMark), 401);
     assert.deepEqual((await call(base, 'GET', '/phone')).json.data.linked_devices, []);
+  });
+
+  test('pairing code: a wrong code is refused with 404 and the client stays unpaired; the right one links it', async () => {
+    const other = new BaileysTestClient(sim.wsUrl);
+    try {
+      other.connect();
+      await other.waitForQr();
+      const code = await other.sock!.requestPairingCode('+1 555 999 0000'.replace(/\D/g, ''));
+      const wrong = (code[0] === 'A' ? 'B' : 'A') + code.slice(1);
+      const refused = await call(base, 'POST', '/phone/pairing-code', { code: wrong });
+      assert.equal(refused.status, 404, JSON.stringify(refused.json));
+      assert.equal(refused.json.status, false);
+      assert.match(refused.json.error, /no device .* shows this code/);
+      assert.equal(other.auth.creds.registered, false);
+      assert.equal(other.auth.creds.account, undefined);
+      assert.ok(!other.events.some((e) => e.name === 'connection.update' && e.data.connection === 'close'));
+      assert.deepEqual((await call(base, 'GET', '/phone')).json.data.linked_devices, []);
+
+      const linked = await call(base, 'POST', '/phone/pairing-code', { code });
+      assert.equal(linked.status, 200, JSON.stringify(linked.json));
+      assert.equal(linked.json.data.linked_devices.length, 1);
+      await other.waitForOpen();
+      assert.equal(other.auth.creds.registered, true);
+      assert.equal((await call(base, 'POST', '/phone/pairing-code', { code })).status, 409); // used
+    } finally {
+      await other.end();
+    }
   });
 });

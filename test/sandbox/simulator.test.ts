@@ -95,6 +95,48 @@ describe('sandbox: pairing and login', () => {
   });
 });
 
+describe('sandbox: linking with a pairing code', () => {
+  let rig: Rig;
+  before(async () => {
+    rig = await startRig();
+  });
+  after(async () => stopRig(rig));
+
+  test('the phone types the code the client shows: 515, open, and the client can send', async () => {
+    rig.client.connect();
+    await rig.client.waitForQr();
+    const code = await rig.client.sock!.requestPairingCode('15559990000');
+    assert.match(code, /^[1-9A-Z]{8}$/);
+    const view = await rig.sim.enterPairingCode(`${code.slice(0, 4)}-${code.slice(4).toLowerCase()}`);
+    assert.equal(view.linked_devices.length, 1);
+    await rig.client.waitForOpen();
+    const creds = rig.client.auth.creds;
+    assert.equal(creds.registered, true);
+    assert.equal(creds.me?.id, `15559990000:${view.linked_devices[0]!.device}@s.whatsapp.net`);
+    assert.equal(creds.me?.name, 'Sandbox Phone');
+    assert.ok(creds.account?.accountSignature);
+
+    const sent = await rig.client.sock!.sendMessage(jid(ALICE), { text: 'linked by code' });
+    const entry = await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === sent!.key.id), 10_000, 'inbox entry');
+    assert.equal(entry.text, 'linked by code');
+  });
+
+  test('a code nobody asked for, or asked for another number, is refused', async () => {
+    await assert.rejects(rig.sim.enterPairingCode('ABCD-EFGH'), /no device is waiting for a pairing code/);
+    await assert.rejects(rig.sim.enterPairingCode('ABC'), /8 letters and digits/);
+    const other = new BaileysTestClient(rig.sim.wsUrl);
+    try {
+      other.connect();
+      await other.waitForQr();
+      const code = await other.sock!.requestPairingCode('15550009999');
+      await assert.rejects(rig.sim.enterPairingCode(code), /codes were asked for \+15550009999/);
+      assert.equal(rig.sim.phone().linked_devices.length, 1);
+    } finally {
+      await other.end();
+    }
+  });
+});
+
 describe('sandbox: messaging', () => {
   let rig: Rig;
   before(async () => {
