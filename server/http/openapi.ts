@@ -107,15 +107,61 @@ function operationOf(op: Operation) {
   };
 }
 
+/** The guide at the top of `/docs`: from a key to a read receipt and a verified webhook, without the README. */
+const GUIDE = `A local WhatsApp gateway. Every answer is the envelope \`{status, code, message, data|error}\`.
+
+**1. A key.** Create one in the dashboard (API keys) or with \`npx wagate keys create my-app\`; press **Authorize** here and paste it.
+Send it as \`Authorization: <key>\` (or \`Bearer <key>\`).
+
+**2. Send.** \`POST /chats/{chat_jid}/messages\` with \`{"text": "Hello"}\`; add an \`Idempotency-Key\` header to retry safely.
+
+**3. Follow it.** \`GET /messages/{message_id}\` moves \`sent → delivered → read\` (or \`failed\`), with the time of each;
+\`GET /events\` streams \`message.status\`, \`message.received\` and \`session.state\` as they happen.
+
+**4. Replies by webhook.** Register a URL in the dashboard (Webhooks) or with
+\`npx wagate webhooks add http://127.0.0.1:3000/hook --events message.received\`; the secret is shown once. Each delivery is a
+POST of the event (see *Webhooks* below) with \`WaGate-Signature: v1=<hex>\`, the HMAC-SHA256 of
+\`<WaGate-Timestamp>.<raw body>\` keyed with the secret; \`WaGate-Delivery\` stays the same on retries. Verify it:
+
+\`\`\`js
+const expected = crypto.createHmac('sha256', secret).update(\`\${timestamp}.\`).update(rawBody).digest('hex');
+const ok = crypto.timingSafeEqual(Buffer.from(signature.slice(3), 'hex'), Buffer.from(expected, 'hex'))
+  && Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
+\`\`\`
+Answer any 2xx within 10 s; anything else is retried with backoff from a queue that survives restarts.`;
+
+const WEBHOOK_HEADERS = {
+  'WaGate-Signature': 'v1= and the hex HMAC-SHA256 of `<WaGate-Timestamp>.<raw body>`, keyed with the webhook secret',
+  'WaGate-Timestamp': 'Unix seconds when it was signed: refuse it when more than 5 minutes off',
+  'WaGate-Delivery': 'The delivery id, the same on every retry: ignore a repeat',
+  'WaGate-Event': 'The event type',
+};
+
+/** OpenAPI 3.1's `webhooks`: what WaGate POSTs to a registered URL. */
+function webhooksOf() {
+  const parameters = Object.entries(WEBHOOK_HEADERS).map(([name, description]) => ({ name, in: 'header', required: true, description, schema: { type: 'string' } }));
+  return {
+    event: {
+      post: {
+        summary: 'An event, delivered to your URL',
+        parameters,
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Event' } } } },
+        responses: { '2XX': { description: 'Delivered. Any other answer, or none within 10 s, is retried with backoff.' } },
+      },
+    },
+  };
+}
+
 /** OpenAPI 3.1, built from the same zod schemas that validate the requests. */
 export function buildOpenApi(version: string, serverUrl: string): object {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) (paths[op.path] ??= {})[op.method] = operationOf(op);
   return {
     openapi: '3.1.0',
-    info: { title: 'WaGate', version, description: 'A local WhatsApp gateway. Every answer is the envelope {status, code, message, data|error}.' },
+    info: { title: 'WaGate', version, description: GUIDE },
     servers: [{ url: serverUrl }],
     paths,
+    webhooks: webhooksOf(),
     components: {
       securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'An API key (wg_…), raw or as "Bearer <key>"' } },
       schemas: {

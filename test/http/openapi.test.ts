@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startHarness, type Harness } from './core-harness.ts';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { OPERATIONS } from '../../server/http/openapi.ts';
+import { DASHBOARD_PAGES } from '../../server/http/routes/dashboard.ts';
 
 let h: Harness;
 before(async () => {
@@ -27,7 +28,7 @@ function routesOf(stack: Layer[], prefix = ''): string[] {
 }
 
 /** The dashboard's own endpoints and pages, and the sandbox's control API, are not part of the public API. */
-const isPublicApi = (route: string) => !/ \/(admin|sandbox|docs)\b/.test(route) && !/ \/(pairing|keys|send)?$/.test(route);
+const isPublicApi = (route: string) => !/ \/(admin|sandbox|docs)\b/.test(route) && !DASHBOARD_PAGES.some((page) => route === `get ${page}`);
 
 
 test('/openapi.json is OpenAPI 3.1, needs no key, and lists every public route the server has', async () => {

@@ -6,11 +6,14 @@ import { join } from 'node:path';
  * The built dashboard (dist/renderer). Its assets carry a content hash and are cached for long; index.html is
  * revalidated every time, so after an upgrade no browser keeps a page that points at assets that are gone.
  */
+/** The dashboard's screens: each path serves index.html and the page picks the screen. */
+export const DASHBOARD_PAGES = ['/', '/pairing', '/keys', '/send', '/webhooks', '/sandbox'];
+
 export function createDashboardRouter(dashboardDir: string): Router {
   const router = Router();
   const index = join(dashboardDir, 'index.html');
   router.use('/assets', express.static(join(dashboardDir, 'assets'), { immutable: true, maxAge: '365d' }));
-  router.get(['/', '/pairing', '/keys', '/send', '/webhooks', '/sandbox'], (_req, res) => {
+  router.get(DASHBOARD_PAGES, (_req, res) => {
     if (!existsSync(index)) {
       return res.status(503).type('text').send('The dashboard is not built yet: run `npm run build:ui`, then reload.');
     }
