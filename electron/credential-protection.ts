@@ -24,7 +24,7 @@ export function describeCredentialProtection(
   const backend = platform === 'linux' ? safeStorage.getSelectedStorageBackend() : (OS_STORE[platform] ?? 'unknown');
   const protectedByOs = available && backend !== 'basic_text' && backend !== 'unknown';
   const summary = protectedByOs
-    ? `The WhatsApp credentials can be encrypted with a key kept by the system (${backend}).`
+    ? `The WhatsApp credentials are encrypted with a key kept by the system (${backend}).`
     : 'This system has no keyring for WaGate: the WhatsApp credentials are protected only by the permissions of your data folder.';
   return { protectedByOs, backend, summary };
 }

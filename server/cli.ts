@@ -6,6 +6,7 @@ import { openDatabase } from './store/database.ts';
 import { createApiKeyStore, type ApiKeyRecord } from './store/api-keys.ts';
 import { createAdminSessions } from './store/admin-sessions.ts';
 import { databaseFile, serverInfoFile, startCore, VERSION, type Core } from './core.ts';
+import { CredentialsUnavailableError } from './store/auth-state.ts';
 import { startSimulator } from './sandbox/simulator.ts';
 import { webhooksCommand } from './cli/webhooks.ts';
 
@@ -97,6 +98,7 @@ async function serve(flags: Flags): Promise<void> {
     core = await startCore(config, { logger });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') fail(`port ${config.port} is already in use: is WaGate already running? Try --port 7002`);
+    if (error instanceof CredentialsUnavailableError) fail(error.message);
     throw error;
   }
   console.log(`WaGate ${VERSION}`);
