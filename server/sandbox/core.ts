@@ -1,23 +1,26 @@
 import { deflateSync } from 'node:zlib';
-import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { Curve, proto, unpadRandomMax16, writeRandomPadMax16 } from '@whiskeysockets/baileys';
 import { ApiError } from '../http/envelope.ts';
 import type { Logger } from '../logger.ts';
 import { Connection, type Registration } from './connection.ts';
-import { type BinaryNode, beUint, bytes, child, children, node, nowSeconds, phoneMessageId, S_WHATSAPP_NET } from './frames.ts';
-import { handleIq, userOf } from './iq-handlers.ts';
+import { type BinaryNode, beUint, bytes, child, children, node, nowSeconds, phoneMessageId, S_WHATSAPP_NET, userOf } from './frames.ts';
+import { addContact, contactViews, inboxOf, requireContact } from './contact-book.ts';
+import { handleIq } from './iq-handlers.ts';
 import { deriveAdvSecret, isPairingCode, normalizePairingCode, openKeyBundle, unwrapEphemeral, wrapEphemeral } from './link-code.ts';
 import { buildCertChain, type KeyPair, type ServerIdentity } from './noise-server.ts';
-import { SignalDevice, type WireBundle } from './signal-device.ts';
+import { phoneView, unlink } from './linked-devices.ts';
+import { linkedBundle } from './prekeys.ts';
+import { createSandboxState, type SandboxState } from './sandbox-state.ts';
+import type { SignalDevice } from './signal-device.ts';
 import type { SandboxStore } from './store.ts';
 import {
   type ContactState, type ContactView, type FrameEvent, type InboxEntry,
-  contactView, createContactState, normalizeNumber, SEED_CONTACTS,
+  normalizeNumber, SEED_CONTACTS,
 } from './virtual-contacts.ts';
 import {
-  type LinkedDevice, type PhoneState, type PhoneView,
-  buildPairSuccessIdentity, createPhoneState, parseQr, randomRef, verifyPairDeviceSign,
+  type LinkedDevice, type PhoneView,
+  buildPairSuccessIdentity, parseQr, randomRef, verifyPairDeviceSign,
 } from './virtual-phone.ts';
 
 interface ServerKeys {
@@ -34,24 +37,16 @@ export type FaultKind = 'drop' | 'refuse' | 'replaced' | 'unlink';
  */
 export class SandboxCore {
   readonly logger: Logger;
-  private readonly store: SandboxStore;
   private readonly keys: ServerKeys;
   readonly identity: ServerIdentity;
-  private readonly phoneState: PhoneState;
-  private readonly phoneDevice: SignalDevice;
-  private readonly contactsByNumber = new Map<string, ContactState>();
-  private readonly contactDevices = new Map<string, SignalDevice>();
-  private readonly connections = new Set<Connection>();
+  private readonly state: SandboxState;
   /** Presence/chatstate frames seen since the last message to each contact. */
   private readonly pendingFrames = new Map<string, FrameEvent[]>();
-  /** Inbox row of the last message to each contact (its `after` list grows until the next). */
-  private readonly lastInbox = new Map<string, number>();
+  /** Inbox row of the last message to each contact (its `after` list grows until the next); filled on first use. */
+  private readonly lastInbox = new Map<string, number | undefined>();
   private refusedUntil = 0;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private closed = false;
 
   constructor(store: SandboxStore, logger: Logger) {
-    this.store = store;
     this.logger = logger;
     let keys = store.get<ServerKeys>('server-keys');
     if (!keys) {
@@ -60,141 +55,32 @@ export class SandboxCore {
     }
     this.keys = keys;
     this.identity = { staticKey: keys.static, certChain: buildCertChain(keys.root, keys.intermediate, keys.static) };
-
-    let phone = store.get<PhoneState>('phone');
-    if (!phone) {
-      phone = createPhoneState();
-      store.set('phone', phone);
-    }
-    this.phoneState = phone;
-    this.phoneDevice = new SignalDevice(phone.device0, () => this.savePhone());
-
-    const numbers = store.keys('contact:');
-    if (numbers.length === 0) {
-      for (const seed of SEED_CONTACTS) this.addContact(seed);
-    } else {
-      for (const key of numbers) {
-        const c = store.get<ContactState>(key)!;
-        this.registerContact(c);
-      }
-    }
+    this.state = createSandboxState(store, logger);
+    if (this.state.contacts.size === 0) for (const seed of SEED_CONTACTS) addContact(this.state, seed);
   }
 
   get rootPublicKey(): string {
     return this.keys.root.public.toString('base64');
   }
 
-  // ---------- persistence helpers ----------
-
-  private savePhone(): void {
-    if (!this.closed) this.store.set('phone', this.phoneState);
-  }
-
-  private saveContact(c: ContactState): void {
-    if (!this.closed) this.store.set(`contact:${c.number}`, c);
-  }
-
-  private registerContact(c: ContactState): void {
-    this.contactsByNumber.set(c.number, c);
-    this.contactDevices.set(c.number, new SignalDevice(c.device, () => this.saveContact(c)));
-    const rows = this.store.inbox<InboxEntry>(c.number);
-    const last = rows[rows.length - 1];
-    if (last) this.lastInbox.set(c.number, last.seq);
-  }
-
-  private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      if (!this.closed) {
-        try {
-          fn();
-        } catch (err) {
-          this.logger.warn({ err: String(err) }, '[sandbox] timer failed');
-        }
-      }
-    }, ms);
-    this.timers.add(t);
-  }
-
-  // ---------- identities ----------
-
-  private get phoneJid(): string {
-    return `${this.phoneState.number}@s.whatsapp.net`;
-  }
-
-  /** Address under which a virtual device keeps its Signal session with a linked device of the phone. */
-  private linkedAddress(device: number): string {
-    return `${this.phoneState.lid}_1.${device}`;
-  }
-
-  private isPhoneUser(user: string): boolean {
-    return user === this.phoneState.number || user === this.phoneState.lid;
-  }
-
-  private contactByUser(user: string): ContactState | undefined {
-    const byNumber = this.contactsByNumber.get(user);
-    if (byNumber) return byNumber;
-    for (const c of this.contactsByNumber.values()) if (c.lid === user) return c;
-    return undefined;
-  }
-
-  private nextLid(): string {
-    let n = 100000000000001 + this.contactsByNumber.size;
-    const used = new Set([...this.contactsByNumber.values()].map((c) => c.lid));
-    while (used.has(String(n))) n++;
-    return String(n);
-  }
-
-  // ---------- public views ----------
-
   phone(): PhoneView {
-    const p = this.phoneState;
-    return {
-      number: p.number,
-      name: p.name,
-      jid: this.phoneJid,
-      lid: `${p.lid}@lid`,
-      linked_devices: p.devices.map((d) => ({
-        device: d.device,
-        jid: `${p.number}:${d.device}@s.whatsapp.net`,
-        lid: `${p.lid}:${d.device}@lid`,
-        platform: d.platform,
-        linked_at: d.linkedAt,
-        connected: [...this.connections].some((c) => c.device?.device === d.device && c.loggedIn && c.open),
-      })),
-    };
+    return phoneView(this.state);
   }
 
   contacts(): ContactView[] {
-    return [...this.contactsByNumber.values()].map(contactView);
+    return contactViews(this.state);
   }
 
   addContact(input: { number: string; name: string; on_whatsapp: boolean }): ContactView {
-    const number = normalizeNumber(input.number);
-    if (number.length < 6 || number.length > 15) throw new ApiError(422, 'number must have 6 to 15 digits');
-    if (this.isPhoneUser(number)) throw new ApiError(409, 'that is the virtual phone’s own number');
-    const existing = this.contactsByNumber.get(number);
-    if (existing) {
-      existing.name = input.name;
-      existing.onWhatsApp = input.on_whatsapp;
-      this.saveContact(existing);
-      return contactView(existing);
-    }
-    const c = createContactState(number, input.name, input.on_whatsapp, this.nextLid());
-    this.saveContact(c);
-    this.registerContact(c);
-    return contactView(c);
-  }
-
-  private requireContact(number: string): ContactState {
-    const c = this.contactsByNumber.get(normalizeNumber(number));
-    if (!c) throw new ApiError(404, `no contact ${number} in the sandbox`);
-    return c;
+    return addContact(this.state, input);
   }
 
   inbox(number: string): InboxEntry[] {
-    const c = this.requireContact(number);
-    return this.store.inbox<InboxEntry>(c.number).map((r) => r.entry);
+    return inboxOf(this.state, number);
+  }
+
+  unlink(): Promise<void> {
+    return unlink(this.state);
   }
 
   // ---------- connections ----------
@@ -209,11 +95,11 @@ export class SandboxCore {
       onNode: (c, n) => this.onNode(c, n),
       onClose: (c) => this.onClose(c),
     }, this.logger);
-    this.connections.add(conn);
+    this.state.connections.add(conn);
   }
 
   private onClose(conn: Connection): void {
-    this.connections.delete(conn);
+    this.state.connections.delete(conn);
     for (const [ref, waiter] of this.companionFinish) {
       if (waiter.conn !== conn) continue;
       this.companionFinish.delete(ref);
@@ -225,13 +111,13 @@ export class SandboxCore {
     if (payload.username !== null && payload.username !== undefined && Number(payload.username) > 0) {
       const number = String(payload.username);
       const deviceId = payload.device ?? 0;
-      const dev = this.phoneState.devices.find((d) => d.device === deviceId);
-      if (number !== this.phoneState.number || !dev || !conn.noise.clientStatic || !dev.noiseKey.equals(conn.noise.clientStatic)) {
+      const dev = this.state.phone.devices.find((d) => d.device === deviceId);
+      if (number !== this.state.phone.number || !dev || !conn.noise.clientStatic || !dev.noiseKey.equals(conn.noise.clientStatic)) {
         this.logger.info(`[sandbox] login refused for ${number}:${deviceId} (not a linked device)`);
         conn.end(node('failure', { reason: '401', location: 'sandbox' }));
         return;
       }
-      for (const other of this.connections) {
+      for (const other of this.state.connections) {
         if (other !== conn && other.device?.device === deviceId && other.open) {
           other.end(node('stream:error', {}, [node('conflict', { type: 'replaced' })]));
         }
@@ -243,10 +129,10 @@ export class SandboxCore {
       const t = nowSeconds();
       conn.send(node('success', {
         t, props: '1', abprops: '1', location: 'sandbox', creation: String(Math.floor(dev.linkedAt / 1000)),
-        lid: `${this.phoneState.lid}:${deviceId}@lid`,
+        lid: `${this.state.phone.lid}:${deviceId}@lid`,
       }));
       // If the client never asks for the digest, release its buffered events anyway.
-      this.later(5000, () => this.afterDigest(conn));
+      this.state.later(5000, () => this.afterDigest(conn));
       return;
     }
     const pairing = payload.devicePairingData;
@@ -280,7 +166,11 @@ export class SandboxCore {
   private async onNode(conn: Connection, n: BinaryNode): Promise<void> {
     switch (n.tag) {
       case 'iq':
-        return handleIq(this, conn, n);
+        return handleIq({
+          state: this.state,
+          afterDigest: (c) => this.afterDigest(c),
+          onLinkCodeIq: (c, iq, reg) => this.onLinkCodeIq(c, iq, reg),
+        }, conn, n);
       case 'message':
         return this.onClientMessage(conn, n);
       case 'receipt':
@@ -309,7 +199,7 @@ export class SandboxCore {
     } catch (err) {
       throw new ApiError(422, (err as Error).message);
     }
-    const conn = [...this.connections].find((c) => c.open && c.registration?.refs.includes(parsed.ref));
+    const conn = [...this.state.connections].find((c) => c.open && c.registration?.refs.includes(parsed.ref));
     if (!conn || !conn.registration) throw new ApiError(409, 'no client is showing this QR any more (expired, or already used)');
     const reg = conn.registration;
     if (!reg.noiseKey.equals(parsed.noiseKey) || !reg.identityKey.equals(parsed.identityKey)) {
@@ -324,10 +214,10 @@ export class SandboxCore {
    * now hold), verifies the companion's pair-device-sign, stores the device and asks for the 515 restart.
    */
   private async completePairing(conn: Connection, reg: Registration, advSecret: string): Promise<PhoneView> {
-    const phone = this.phoneState;
+    const phone = this.state.phone;
     const deviceId = phone.nextDeviceId++;
     const keyIndex = phone.nextKeyIndex++;
-    this.savePhone();
+    this.state.savePhone();
     const { hmacContainer, deviceDetails } = buildPairSuccessIdentity(phone, keyIndex, reg.identityKey, advSecret);
     const answer = await conn.query(node('iq', { from: S_WHATSAPP_NET, type: 'set', xmlns: 'md', id: phoneMessageId().slice(0, 10), t: nowSeconds() }, [
       node('pair-success', {}, [
@@ -359,10 +249,10 @@ export class SandboxCore {
       pending: [],
     };
     phone.devices.push(linked);
-    this.savePhone();
+    this.state.savePhone();
     this.logger.info(`[sandbox] phone linked device ${deviceId} (${reg.platform})`);
     conn.end(node('stream:error', { code: '515' }));
-    return this.phone();
+    return phoneView(this.state);
   }
 
   // ---------- linking with a pairing code ----------
@@ -392,8 +282,8 @@ export class SandboxCore {
     const ref = randomRef();
     // A new request replaces the previous one: Baileys made a new code for it.
     conn.registration.linkCode = { number, ref, wrappedEphemeral: wrapped, askedAt: Date.now(), busy: false };
-    if (number !== this.phoneState.number) {
-      this.logger.info(`[sandbox] a pairing code was asked for +${number}, which is not the virtual phone (+${this.phoneState.number})`);
+    if (number !== this.state.phone.number) {
+      this.logger.info(`[sandbox] a pairing code was asked for +${number}, which is not the virtual phone (+${this.state.phone.number})`);
     }
     conn.send(node('iq', { from: S_WHATSAPP_NET, type: 'result', id: iq.attrs.id }, [
       node('link_code_companion_reg', {}, [node('link_code_pairing_ref', {}, Buffer.from(ref))]),
@@ -406,11 +296,11 @@ export class SandboxCore {
     if (!isPairingCode(code)) throw new ApiError(422, 'a pairing code is 8 letters and digits, as in ABCD-EFGH');
     const waiting = (await this.linkCodeRequests())
       .sort((a, b) => b.registration!.linkCode!.askedAt - a.registration!.linkCode!.askedAt);
-    const mine = waiting.filter((c) => c.registration!.linkCode!.number === this.phoneState.number);
+    const mine = waiting.filter((c) => c.registration!.linkCode!.number === this.state.phone.number);
     if (mine.length === 0) {
       const others = [...new Set(waiting.map((c) => `+${c.registration!.linkCode!.number}`))];
       throw new ApiError(409, others.length > 0
-        ? `no device is waiting for a code for this phone (+${this.phoneState.number}); codes were asked for ${others.join(', ')}`
+        ? `no device is waiting for a code for this phone (+${this.state.phone.number}); codes were asked for ${others.join(', ')}`
         : 'no device is waiting for a pairing code: ask for one first (a code lasts as long as the linking screen that showed it)');
     }
     const free = mine.filter((c) => !c.registration!.linkCode!.busy);
@@ -427,8 +317,8 @@ export class SandboxCore {
   private async linkCodeRequests(graceMs = 1000): Promise<Connection[]> {
     const deadline = Date.now() + graceMs;
     for (;;) {
-      const waiting = [...this.connections].filter((c) => c.open && c.registration?.linkCode);
-      if (waiting.length > 0 || Date.now() >= deadline || this.closed) return waiting;
+      const waiting = [...this.state.connections].filter((c) => c.open && c.registration?.linkCode);
+      if (waiting.length > 0 || Date.now() >= deadline || this.state.closed) return waiting;
       await new Promise((r) => setTimeout(r, 25));
     }
   }
@@ -460,7 +350,7 @@ export class SandboxCore {
       conn.send(node('notification', { from: S_WHATSAPP_NET, type: 'link_code_companion_reg', id: phoneMessageId().slice(0, 10), t: nowSeconds() }, [
         node('link_code_companion_reg', { stage: 'primary_hello' }, [
           node('link_code_pairing_wrapped_primary_ephemeral_pub', {}, await wrapEphemeral(code, ephemeral.public)),
-          node('primary_identity_pub', {}, this.phoneState.accountKey.public),
+          node('primary_identity_pub', {}, this.state.phone.accountKey.public),
           node('link_code_pairing_ref', {}, Buffer.from(request.ref)),
         ]),
       ]));
@@ -475,139 +365,16 @@ export class SandboxCore {
         return null;
       }
       const identity = bytes(child(finish, 'companion_identity_public'));
-      if (!bundle.companionIdentity.equals(reg.identityKey) || !identity?.equals(reg.identityKey) || !bundle.primaryIdentity.equals(this.phoneState.accountKey.public)) {
+      if (!bundle.companionIdentity.equals(reg.identityKey) || !identity?.equals(reg.identityKey) || !bundle.primaryIdentity.equals(this.state.phone.accountKey.public)) {
         answer({ code: '400', text: 'bad-request' });
         throw new ApiError(409, 'the device’s key bundle does not match the keys it registered with');
       }
       answer();
       conn.registration = { ...reg, refs: [], linkCode: null };
-      return deriveAdvSecret(bundle, this.phoneState.accountKey.private);
+      return deriveAdvSecret(bundle, this.state.phone.accountKey.private);
     } finally {
       request.busy = false;
     }
-  }
-
-  async unlink(): Promise<void> {
-    for (const d of [...this.phoneState.devices]) this.removeDevice(`${this.phoneState.number}:${d.device}@s.whatsapp.net`, 'unlinked from the phone');
-  }
-
-  removeDevice(jid: string, why: string): void {
-    const u = userOf(jid);
-    if (!u) return;
-    const idx = this.phoneState.devices.findIndex((d) => d.device === u.device);
-    if (idx < 0) return;
-    this.phoneState.devices.splice(idx, 1);
-    this.savePhone();
-    this.logger.info(`[sandbox] device ${u.device} removed: ${why}`);
-    for (const c of this.connections) {
-      if (c.device?.device === u.device) {
-        c.loggedIn = false;
-        c.end(node('stream:error', { code: '401' }, [node('conflict', { type: 'device_removed' })]));
-      }
-    }
-  }
-
-  // ---------- keys ----------
-
-  private liveDevice(conn: Connection): LinkedDevice | undefined {
-    return conn.device ? this.phoneState.devices.find((d) => d.device === conn.device!.device) : undefined;
-  }
-
-  preKeyCount(conn: Connection): number {
-    const d = this.liveDevice(conn);
-    return d ? Object.keys(d.preKeys).length : 0;
-  }
-
-  storeUploadedKeys(conn: Connection, iq: BinaryNode): void {
-    const d = this.liveDevice(conn);
-    if (!d) return;
-    const reg = bytes(child(iq, 'registration'));
-    if (reg) d.registrationId = beUint(reg);
-    const ident = bytes(child(iq, 'identity'));
-    if (ident) d.identityKey = ident;
-    for (const k of children(child(iq, 'list'), 'key')) {
-      const id = beUint(bytes(child(k, 'id')));
-      const value = bytes(child(k, 'value'));
-      if (value) d.preKeys[String(id)] = value;
-    }
-    this.storeRotatedSignedPreKey(conn, child(iq, 'skey'));
-    this.savePhone();
-  }
-
-  storeRotatedSignedPreKey(conn: Connection, skey: BinaryNode | undefined): void {
-    const d = this.liveDevice(conn);
-    if (!d || !skey) return;
-    const value = bytes(child(skey, 'value'));
-    const signature = bytes(child(skey, 'signature'));
-    if (!value || !signature) return;
-    d.signedPreKey = { keyId: beUint(bytes(child(skey, 'id'))), public: value, signature };
-    this.savePhone();
-  }
-
-  /** Hands out a linked device's uploaded bundle, consuming one of its one-time prekeys. */
-  private linkedBundle(d: LinkedDevice): WireBundle {
-    const ids = Object.keys(d.preKeys).map(Number).sort((a, b) => a - b);
-    const first = ids[0];
-    let preKey: WireBundle['preKey'];
-    if (first !== undefined) {
-      preKey = { keyId: first, public: d.preKeys[String(first)]! };
-      delete d.preKeys[String(first)];
-      this.savePhone();
-    }
-    return { registrationId: d.registrationId, identity: d.identityKey, signedPreKey: d.signedPreKey, preKey };
-  }
-
-  bundleFor(jid: string): WireBundle | undefined {
-    const u = userOf(jid);
-    if (!u) return undefined;
-    if (this.isPhoneUser(u.user)) {
-      if (u.device === 0) return this.phoneDevice.bundle();
-      const d = this.phoneState.devices.find((x) => x.device === u.device);
-      return d ? this.linkedBundle(d) : undefined;
-    }
-    const c = this.contactByUser(u.user);
-    if (c && c.onWhatsApp && u.device === 0) return this.contactDevices.get(c.number)!.bundle();
-    return undefined;
-  }
-
-  // ---------- usync ----------
-
-  usync(usync: BinaryNode): BinaryNode {
-    const protocols = children(child(usync, 'query')).map((p) => p.tag);
-    const users: BinaryNode[] = [];
-    for (const u of children(child(usync, 'list'), 'user')) {
-      let jid = u.attrs.jid;
-      const contactNode = child(u, 'contact');
-      const phoneQuery = contactNode && typeof contactNode.content !== 'undefined' ? bytes(contactNode)?.toString('utf8') : undefined;
-      if (!jid && phoneQuery) jid = `${normalizeNumber(phoneQuery)}@s.whatsapp.net`;
-      if (!jid) continue;
-      const who = userOf(jid);
-      if (!who) continue;
-      const isPhone = this.isPhoneUser(who.user);
-      const contact = isPhone ? undefined : this.contactByUser(who.user);
-      const onWa = isPhone || !!contact?.onWhatsApp;
-      const content: BinaryNode[] = [];
-      for (const p of protocols) {
-        if (p === 'devices') {
-          const list: BinaryNode[] = [];
-          if (onWa) list.push(node('device', { id: '0' }));
-          if (isPhone) for (const d of this.phoneState.devices) list.push(node('device', { id: String(d.device), 'key-index': String(d.keyIndex) }));
-          content.push(node('devices', {}, [node('device-list', {}, list), node('key-index-list', { ts: nowSeconds() }, randomBytes(16))]));
-        } else if (p === 'lid') {
-          if (isPhone) content.push(node('lid', { val: `${this.phoneState.lid}@lid` }));
-          else if (contact?.onWhatsApp) content.push(node('lid', { val: `${contact.lid}@lid` }));
-        } else if (p === 'contact') {
-          content.push(node('contact', { type: onWa ? 'in' : 'out' }));
-        } else if (p === 'status' && onWa) {
-          content.push(node('status', { t: nowSeconds() }, Buffer.from('Hey there! I am using WhatsApp.')));
-        }
-      }
-      users.push(node('user', { jid }, content));
-    }
-    return node('usync', { sid: usync.attrs.sid, index: '0', last: 'true' }, [
-      node('result', {}, protocols.map((p) => node(p, {}))),
-      node('list', {}, users),
-    ]);
   }
 
   // ---------- after login ----------
@@ -618,21 +385,21 @@ export class SandboxCore {
   afterDigest(conn: Connection): void {
     if (this.offlineSent.has(conn) || !conn.open || !conn.loggedIn) return;
     this.offlineSent.add(conn);
-    const d = this.liveDevice(conn);
+    const d = this.state.liveDevice(conn);
     const pending = d ? d.pending.splice(0) : [];
-    if (d && pending.length) this.savePhone();
+    if (d && pending.length) this.state.savePhone();
     for (const stanza of pending) conn.send(stanza as BinaryNode);
     conn.send(node('ib', { from: S_WHATSAPP_NET }, [node('offline', { count: String(pending.length) })]));
     if (d && !d.historySent) {
-      this.later(50, () => {
+      this.state.later(50, () => {
         this.sendHistoryNotice(conn, d).catch((err: unknown) => this.logger.warn({ err: String(err) }, '[sandbox] history notice failed'));
       });
     }
   }
 
   private async encryptFrom(device: SignalDevice, d: LinkedDevice, message: proto.IMessage): Promise<{ type: string; ciphertext: Buffer }> {
-    const address = this.linkedAddress(d.device);
-    if (!device.hasSession(address)) await device.initOutgoing(address, this.linkedBundle(d));
+    const address = this.state.linkedAddress(d.device);
+    if (!device.hasSession(address)) await device.initOutgoing(address, linkedBundle(this.state, d));
     return device.encrypt(address, Buffer.from(writeRandomPadMax16(proto.Message.encode(message).finish())));
   }
 
@@ -644,10 +411,10 @@ export class SandboxCore {
       conversations: [],
       progress: 100,
       chunkOrder: 0,
-      phoneNumberToLidMappings: [...this.contactsByNumber.values()]
+      phoneNumberToLidMappings: [...this.state.contacts.values()]
         .filter((c) => c.onWhatsApp)
         .map((c) => ({ pnJid: `${c.number}@s.whatsapp.net`, lidJid: `${c.lid}@lid` })),
-      pushnames: [...this.contactsByNumber.values()].map((c) => ({ id: `${c.number}@s.whatsapp.net`, pushname: c.name })),
+      pushnames: [...this.state.contacts.values()].map((c) => ({ id: `${c.number}@s.whatsapp.net`, pushname: c.name })),
     }).finish();
     const message: proto.IMessage = {
       protocolMessage: {
@@ -660,12 +427,12 @@ export class SandboxCore {
         },
       },
     };
-    const { type, ciphertext } = await this.encryptFrom(this.phoneDevice, d, message);
+    const { type, ciphertext } = await this.encryptFrom(this.state.phoneDevice, d, message);
     conn.send(node('message', {
-      from: this.phoneJid, to: `${this.phoneState.number}:${d.device}@s.whatsapp.net`, id: phoneMessageId(), type: 'text', category: 'peer', t: nowSeconds(),
+      from: this.state.phoneJid, to: `${this.state.phone.number}:${d.device}@s.whatsapp.net`, id: phoneMessageId(), type: 'text', category: 'peer', t: nowSeconds(),
     }, [node('enc', { v: '2', type }, ciphertext)]));
     d.historySent = true;
-    this.savePhone();
+    this.state.savePhone();
   }
 
   // ---------- messages from the client ----------
@@ -679,13 +446,18 @@ export class SandboxCore {
     return list;
   }
 
+  private lastInboxSeq(number: string): number | undefined {
+    if (!this.lastInbox.has(number)) this.lastInbox.set(number, this.state.store.inbox<InboxEntry>(number).at(-1)?.seq);
+    return this.lastInbox.get(number);
+  }
+
   private recordFrame(c: ContactState, ev: FrameEvent): void {
     this.framesFor(c.number).push(ev);
-    const seq = this.lastInbox.get(c.number);
-    const entry = seq === undefined ? undefined : this.store.inboxEntry<InboxEntry>(seq);
+    const seq = this.lastInboxSeq(c.number);
+    const entry = seq === undefined ? undefined : this.state.store.inboxEntry<InboxEntry>(seq);
     if (seq !== undefined && entry) {
       entry.after = [...(entry.after ?? []), ev];
-      this.store.updateInbox(seq, entry);
+      this.state.store.updateInbox(seq, entry);
     }
   }
 
@@ -693,13 +465,13 @@ export class SandboxCore {
     const type = n.attrs.type;
     if (type !== 'available' && type !== 'unavailable') return; // <presence/> and <presence name=…/> are not presence changes
     const ev: FrameEvent = { kind: 'presence', value: type, at: Date.now() };
-    for (const c of this.contactsByNumber.values()) if (c.onWhatsApp) this.recordFrame(c, ev);
+    for (const c of this.state.contacts.values()) if (c.onWhatsApp) this.recordFrame(c, ev);
   }
 
   /** A subscription to a contact's presence: contacts are "last seen a minute ago". */
   private onPresenceSubscribe(conn: Connection, n: BinaryNode): void {
     const u = n.attrs.to ? userOf(n.attrs.to) : null;
-    const c = u ? this.contactByUser(u.user) : undefined;
+    const c = u ? this.state.contactByUser(u.user) : undefined;
     if (!c?.onWhatsApp) return;
     conn.send(node('presence', { from: n.attrs.to, type: 'unavailable', last: String(Math.floor(Date.now() / 1000) - 60) }));
   }
@@ -707,7 +479,7 @@ export class SandboxCore {
   private onChatstate(n: BinaryNode): void {
     const to = n.attrs.to;
     const u = to ? userOf(to) : null;
-    const c = u ? this.contactByUser(u.user) : undefined;
+    const c = u ? this.state.contactByUser(u.user) : undefined;
     const state = Array.isArray(n.content) ? n.content[0]?.tag : undefined;
     if (!c || (state !== 'composing' && state !== 'paused')) return;
     this.recordFrame(c, { kind: 'chatstate', value: state, at: Date.now() });
@@ -720,7 +492,7 @@ export class SandboxCore {
     const ack = () => conn.send(node('ack', { class: 'message', id, from: to, t: nowSeconds() }));
     if (sender === undefined || !conn.loggedIn) return ack();
     const dest = userOf(to);
-    const contact = dest && !this.isPhoneUser(dest.user) ? this.contactByUser(dest.user) : undefined;
+    const contact = dest && !this.state.isPhoneUser(dest.user) ? this.state.contactByUser(dest.user) : undefined;
     let recorded: proto.IMessage | null = null;
     for (const t of children(child(n, 'participants'), 'to')) {
       const target = userOf(t.attrs.jid ?? '');
@@ -728,12 +500,12 @@ export class SandboxCore {
       const ciphertext = bytes(enc);
       if (!target || !enc || !ciphertext || target.device !== 0) continue;
       let device: SignalDevice | undefined;
-      const targetContact = this.isPhoneUser(target.user) ? undefined : this.contactByUser(target.user);
-      if (this.isPhoneUser(target.user)) device = this.phoneDevice;
-      else if (targetContact?.onWhatsApp) device = this.contactDevices.get(targetContact.number);
+      const targetContact = this.state.isPhoneUser(target.user) ? undefined : this.state.contactByUser(target.user);
+      if (this.state.isPhoneUser(target.user)) device = this.state.phoneDevice;
+      else if (targetContact?.onWhatsApp) device = this.state.contactDevice(targetContact);
       if (!device) continue;
       try {
-        const plain = await device.decrypt(this.linkedAddress(sender), enc.attrs.type ?? '', ciphertext);
+        const plain = await device.decrypt(this.state.linkedAddress(sender), enc.attrs.type ?? '', ciphertext);
         const msg = proto.Message.decode(unpadRandomMax16(plain));
         if (targetContact && targetContact === contact) recorded = msg;
       } catch (err) {
@@ -743,7 +515,7 @@ export class SandboxCore {
     ack();
     if (contact && recorded) {
       this.recordInbox(contact, id, recorded);
-      this.later(30, () => this.deliverReceipt(contact, id, undefined));
+      this.state.later(30, () => this.deliverReceipt(contact, id, undefined));
     }
   }
 
@@ -767,34 +539,34 @@ export class SandboxCore {
       delivered: false,
       read: false,
     };
-    const seq = this.store.appendInbox(c.number, entry);
+    const seq = this.state.store.appendInbox(c.number, entry);
     this.lastInbox.set(c.number, seq);
     this.logger.info(`[sandbox] ${c.name} (${c.number}) received ${id}: ${JSON.stringify(text)}`);
   }
 
   private updateInboxEntry(c: ContactState, id: string, patch: Partial<InboxEntry>): boolean {
-    const row = this.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === id);
+    const row = this.state.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === id);
     if (!row) return false;
-    this.store.updateInbox(row.seq, { ...row.entry, ...patch });
+    this.state.store.updateInbox(row.seq, { ...row.entry, ...patch });
     return true;
   }
 
   /** Sends a stanza to every linked device: now if it is connected, else at its next login. */
   private deliverToLinked(build: (d: LinkedDevice) => BinaryNode | Promise<BinaryNode>): Promise<void> {
-    const work = this.phoneState.devices.map(async (d) => {
+    const work = this.state.phone.devices.map(async (d) => {
       const stanza = await build(d);
-      const conn = [...this.connections].find((c) => c.device?.device === d.device && c.loggedIn && c.open);
+      const conn = [...this.state.connections].find((c) => c.device?.device === d.device && c.loggedIn && c.open);
       if (conn && this.offlineSent.has(conn)) conn.send(stanza);
       else {
         d.pending.push(stanza);
-        this.savePhone();
+        this.state.savePhone();
       }
     });
     return Promise.all(work).then(() => undefined);
   }
 
   private deliverReceipt(c: ContactState, id: string, type: 'read' | undefined): void {
-    const entry = this.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === id)?.entry;
+    const entry = this.state.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === id)?.entry;
     if (entry?.delivered && type === undefined) return; // already delivered (e.g. read came first)
     if (entry && !entry.delivered && type === 'read') this.deliverReceipt(c, id, undefined);
     this.updateInboxEntry(c, id, type === 'read' ? { read: true, delivered: true } : { delivered: true });
@@ -802,8 +574,8 @@ export class SandboxCore {
   }
 
   async sendReceipt(number: string, input: { message_id: string; type: 'delivered' | 'read' }): Promise<void> {
-    const c = this.requireContact(number);
-    if (!this.inbox(c.number).some((e) => e.message_id === input.message_id)) {
+    const c = requireContact(this.state, number);
+    if (!inboxOf(this.state, c.number).some((e) => e.message_id === input.message_id)) {
       throw new ApiError(404, `${c.name} has no message ${input.message_id}`);
     }
     this.deliverReceipt(c, input.message_id, input.type === 'read' ? 'read' : undefined);
@@ -816,14 +588,14 @@ export class SandboxCore {
 
   private onClientReceipt(conn: Connection, n: BinaryNode): void {
     const to = n.attrs.to ? userOf(n.attrs.to) : null;
-    const c = to ? this.contactByUser(to.user) : undefined;
+    const c = to ? this.state.contactByUser(to.user) : undefined;
     const device = conn.device?.device;
     if (!c || device === undefined) return;
     const ids = [n.attrs.id, ...children(child(n, 'list'), 'item').map((i) => i.attrs.id)];
     const key = `${c.number}:${device}`;
     const waiting = this.awaitingReceipt.get(key);
     if (ids.some((id) => id && c.sent.some((s) => s.message_id === id))) {
-      this.contactDevices.get(c.number)!.confirmSession(this.linkedAddress(device));
+      this.state.contactDevice(c).confirmSession(this.state.linkedAddress(device));
     }
     if (waiting && ids.includes(waiting.id)) {
       this.awaitingReceipt.delete(key);
@@ -832,24 +604,24 @@ export class SandboxCore {
   }
 
   async sendFromContact(number: string, input: { text: string; reply_to_message_id?: string }): Promise<{ message_id: string }> {
-    const c = this.requireContact(number);
+    const c = requireContact(this.state, number);
     if (!c.onWhatsApp) throw new ApiError(409, `${c.name} is not on WhatsApp`);
-    if (this.phoneState.devices.length === 0) throw new ApiError(409, 'the virtual phone has no linked device to deliver to');
+    if (this.state.phone.devices.length === 0) throw new ApiError(409, 'the virtual phone has no linked device to deliver to');
     const id = phoneMessageId();
     let message: proto.IMessage = { conversation: input.text };
     if (input.reply_to_message_id) {
       const quotedId = input.reply_to_message_id;
       const theirs = c.sent.find((s) => s.message_id === quotedId);
-      const ours = this.inbox(c.number).find((e) => e.message_id === quotedId);
+      const ours = inboxOf(this.state, c.number).find((e) => e.message_id === quotedId);
       const contextInfo: proto.IContextInfo = {
         stanzaId: quotedId,
-        participant: theirs ? `${c.number}@s.whatsapp.net` : this.phoneJid,
+        participant: theirs ? `${c.number}@s.whatsapp.net` : this.state.phoneJid,
         quotedMessage: { conversation: theirs?.text ?? ours?.text ?? '' },
       };
       message = { extendedTextMessage: { text: input.text, contextInfo } };
     }
     const t = nowSeconds();
-    const device = this.contactDevices.get(c.number)!;
+    const device = this.state.contactDevice(c);
     await this.deliverToLinked(async (d) => {
       // A phone that just sent a prekey message waits (briefly) for the device's receipt before the next one.
       const key = `${c.number}:${d.device}`;
@@ -867,14 +639,14 @@ export class SandboxCore {
     });
     c.sent.push({ message_id: id, text: input.text, timestamp: Date.now() });
     if (c.sent.length > 500) c.sent.splice(0, c.sent.length - 500);
-    this.saveContact(c);
+    this.state.saveContact(c);
     return { message_id: id };
   }
 
   // ---------- faults ----------
 
   fault(input: { kind: FaultKind; duration_ms?: number }): void {
-    const live = [...this.connections];
+    const live = [...this.state.connections];
     switch (input.kind) {
       case 'drop':
         for (const c of live) c.terminate();
@@ -893,10 +665,6 @@ export class SandboxCore {
   }
 
   close(): void {
-    this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    for (const c of this.connections) c.terminate();
-    this.connections.clear();
+    this.state.close();
   }
 }

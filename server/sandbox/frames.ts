@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { BinaryNode } from '@whiskeysockets/baileys';
-import { getBinaryNodeChild, getBinaryNodeChildren } from '@whiskeysockets/baileys';
+import { getBinaryNodeChild, getBinaryNodeChildren, jidDecode } from '@whiskeysockets/baileys';
 
 export type { BinaryNode };
 
@@ -42,6 +42,13 @@ export function be(value: number, length: number): Buffer {
     value = Math.floor(value / 256);
   }
   return out;
+}
+
+/** The user, device (0 when absent) and server of a JID. */
+export function userOf(jid: string): { user: string; device: number; server: string } | null {
+  const d = jidDecode(jid);
+  if (!d?.user) return null;
+  return { user: d.user, device: d.device ?? 0, server: d.server };
 }
 
 export function nowSeconds(): string {

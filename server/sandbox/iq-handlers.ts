@@ -1,8 +1,18 @@
-import { jidDecode } from '@whiskeysockets/baileys';
 import type { Connection } from './connection.ts';
 import { type BinaryNode, be, child, children, describe, node, S_WHATSAPP_NET } from './frames.ts';
-import type { SandboxCore } from './core.ts';
+import { removeDevice } from './linked-devices.ts';
+import { bundleFor, preKeyCount, storeRotatedSignedPreKey, storeUploadedKeys } from './prekeys.ts';
+import type { SandboxState } from './sandbox-state.ts';
 import type { WireBundle } from './signal-device.ts';
+import { usync } from './usync.ts';
+
+/** What answering IQs needs beyond the shared state: the steps of login and of linking by code that IQs drive. */
+export interface IqDeps {
+  state: SandboxState;
+  /** The client asked for its key digest: it is ready for what queued up while it was offline. */
+  afterDigest(conn: Connection): void;
+  onLinkCodeIq(conn: Connection, iq: BinaryNode, reg: BinaryNode): void;
+}
 
 function result(conn: Connection, iq: BinaryNode, content?: BinaryNode[]): void {
   conn.send(node('iq', { from: S_WHATSAPP_NET, type: 'result', id: iq.attrs.id }, content));
@@ -24,7 +34,8 @@ function bundleNode(jid: string, b: WireBundle): BinaryNode {
 }
 
 /** Answers one IQ from a client. Everything not implemented gets an empty result and an `[iq] UNHANDLED` log line. */
-export async function handleIq(core: SandboxCore, conn: Connection, iq: BinaryNode): Promise<void> {
+export async function handleIq(deps: IqDeps, conn: Connection, iq: BinaryNode): Promise<void> {
+  const { state } = deps;
   const { xmlns, type } = iq.attrs;
   if (type === 'result' || type === 'error') return;
   const first = Array.isArray(iq.content) ? iq.content[0] : undefined;
@@ -35,19 +46,19 @@ export async function handleIq(core: SandboxCore, conn: Connection, iq: BinaryNo
 
   if (xmlns === 'encrypt') {
     if (type === 'get' && firstTag === 'count') {
-      return result(conn, iq, [node('count', { value: String(core.preKeyCount(conn)) })]);
+      return result(conn, iq, [node('count', { value: String(preKeyCount(state, conn)) })]);
     }
     if (type === 'set' && child(iq, 'list')) {
-      core.storeUploadedKeys(conn, iq);
+      storeUploadedKeys(state, conn, iq);
       return result(conn, iq);
     }
     if (type === 'set' && firstTag === 'rotate') {
-      core.storeRotatedSignedPreKey(conn, child(first, 'skey'));
+      storeRotatedSignedPreKey(state, conn, child(first, 'skey'));
       return result(conn, iq);
     }
     if (type === 'get' && firstTag === 'digest') {
       result(conn, iq, [node('digest', {}, [node('registration', {}, be(conn.device?.registrationId ?? 0, 4)), node('type', {}, Buffer.from([5]))])]);
-      core.afterDigest(conn);
+      deps.afterDigest(conn);
       return;
     }
     if (type === 'get' && firstTag === 'key') {
@@ -55,15 +66,15 @@ export async function handleIq(core: SandboxCore, conn: Connection, iq: BinaryNo
       for (const u of children(first, 'user')) {
         const jid = u.attrs.jid;
         if (!jid) continue;
-        const b = core.bundleFor(jid);
+        const b = bundleFor(state, jid);
         if (b) users.push(bundleNode(jid, b));
-        else core.logger.warn(`[sandbox] key fetch for unknown device ${jid}`);
+        else state.logger.warn(`[sandbox] key fetch for unknown device ${jid}`);
       }
       return result(conn, iq, [node('list', {}, users)]);
     }
   }
 
-  if (xmlns === 'usync' && firstTag === 'usync') return result(conn, iq, [core.usync(first!)]);
+  if (xmlns === 'usync' && firstTag === 'usync') return result(conn, iq, [usync(state, first!)]);
 
   if (xmlns === 'abt' && firstTag === 'props') {
     return result(conn, iq, [node('props', { protocol: '1', hash: 'sandbox', ab_key: 'sandbox' }, [])]);
@@ -79,20 +90,14 @@ export async function handleIq(core: SandboxCore, conn: Connection, iq: BinaryNo
     return result(conn, iq, [node('privacy', {}, categories.map(([name, value]) => node('category', { name, value })))]);
   }
   if (xmlns === 'privacy' && type === 'set') return result(conn, iq);
-  if (xmlns === 'md' && firstTag === 'link_code_companion_reg' && conn.kind === 'registration') return core.onLinkCodeIq(conn, iq, first!);
+  if (xmlns === 'md' && firstTag === 'link_code_companion_reg' && conn.kind === 'registration') return deps.onLinkCodeIq(conn, iq, first!);
   if (xmlns === 'md' && firstTag === 'remove-companion-device') {
     result(conn, iq);
-    core.removeDevice(first!.attrs.jid ?? '', 'client logout');
+    removeDevice(state, first!.attrs.jid ?? '', 'client logout');
     return;
   }
   if (xmlns === 'status' && type === 'get') return result(conn, iq);
 
-  core.logger.info(`[iq] UNHANDLED xmlns=${xmlns ?? ''} type=${type ?? ''} child=${firstTag ?? ''} ${describe(iq).slice(0, 200)}`);
+  state.logger.info(`[iq] UNHANDLED xmlns=${xmlns ?? ''} type=${type ?? ''} child=${firstTag ?? ''} ${describe(iq).slice(0, 200)}`);
   result(conn, iq);
-}
-
-export function userOf(jid: string): { user: string; device: number; server: string } | null {
-  const d = jidDecode(jid);
-  if (!d?.user) return null;
-  return { user: d.user, device: d.device ?? 0, server: d.server };
 }
