@@ -1,27 +1,22 @@
-import { deflateSync } from 'node:zlib';
 import type { WebSocket } from 'ws';
-import { Curve, proto, unpadRandomMax16, writeRandomPadMax16 } from '@whiskeysockets/baileys';
+import { Curve, proto, unpadRandomMax16 } from '@whiskeysockets/baileys';
 import { ApiError } from '../http/envelope.ts';
 import type { Logger } from '../logger.ts';
-import { Connection, type Registration } from './connection.ts';
-import { type BinaryNode, beUint, bytes, child, children, node, nowSeconds, phoneMessageId, S_WHATSAPP_NET, userOf } from './frames.ts';
+import { Connection } from './connection.ts';
 import { addContact, contactViews, inboxOf, requireContact } from './contact-book.ts';
+import { createDelivery, encryptFor, type Delivery } from './delivery.ts';
+import { type BinaryNode, bytes, child, children, node, nowSeconds, phoneMessageId, userOf } from './frames.ts';
 import { handleIq } from './iq-handlers.ts';
-import { deriveAdvSecret, isPairingCode, normalizePairingCode, openKeyBundle, unwrapEphemeral, wrapEphemeral } from './link-code.ts';
-import { buildCertChain, type KeyPair, type ServerIdentity } from './noise-server.ts';
 import { phoneView, unlink } from './linked-devices.ts';
-import { linkedBundle } from './prekeys.ts';
+import { createLogin, type Login } from './login.ts';
+import { buildCertChain, type KeyPair, type ServerIdentity } from './noise-server.ts';
+import { createPairingCode, type PairingCode } from './pairing-code.ts';
+import { register, scan } from './pairing.ts';
 import { createSandboxState, type SandboxState } from './sandbox-state.ts';
 import type { SignalDevice } from './signal-device.ts';
 import type { SandboxStore } from './store.ts';
-import {
-  type ContactState, type ContactView, type FrameEvent, type InboxEntry,
-  normalizeNumber, SEED_CONTACTS,
-} from './virtual-contacts.ts';
-import {
-  type LinkedDevice, type PhoneView,
-  buildPairSuccessIdentity, parseQr, randomRef, verifyPairDeviceSign,
-} from './virtual-phone.ts';
+import { type ContactState, type ContactView, type FrameEvent, type InboxEntry, SEED_CONTACTS } from './virtual-contacts.ts';
+import type { PhoneView } from './virtual-phone.ts';
 
 interface ServerKeys {
   root: KeyPair;
@@ -45,6 +40,9 @@ export class SandboxCore {
   /** Inbox row of the last message to each contact (its `after` list grows until the next); filled on first use. */
   private readonly lastInbox = new Map<string, number | undefined>();
   private refusedUntil = 0;
+  private readonly delivery: Delivery;
+  private readonly login: Login;
+  private readonly pairingCode: PairingCode;
 
   constructor(store: SandboxStore, logger: Logger) {
     this.logger = logger;
@@ -57,6 +55,9 @@ export class SandboxCore {
     this.identity = { staticKey: keys.static, certChain: buildCertChain(keys.root, keys.intermediate, keys.static) };
     this.state = createSandboxState(store, logger);
     if (this.state.contacts.size === 0) for (const seed of SEED_CONTACTS) addContact(this.state, seed);
+    this.delivery = createDelivery(this.state);
+    this.login = createLogin(this.state, this.delivery);
+    this.pairingCode = createPairingCode(this.state);
   }
 
   get rootPublicKey(): string {
@@ -77,6 +78,14 @@ export class SandboxCore {
 
   inbox(number: string): InboxEntry[] {
     return inboxOf(this.state, number);
+  }
+
+  scan(qr: string): Promise<PhoneView> {
+    return scan(this.state, qr);
+  }
+
+  enterPairingCode(code: string): Promise<PhoneView> {
+    return this.pairingCode.enterPairingCode(code);
   }
 
   unlink(): Promise<void> {
@@ -100,67 +109,13 @@ export class SandboxCore {
 
   private onClose(conn: Connection): void {
     this.state.connections.delete(conn);
-    for (const [ref, waiter] of this.companionFinish) {
-      if (waiter.conn !== conn) continue;
-      this.companionFinish.delete(ref);
-      waiter.reject(new ApiError(409, 'the device closed its connection during the code exchange'));
-    }
+    this.pairingCode.forget(conn);
   }
 
-  private async onPayload(conn: Connection, payload: proto.ClientPayload): Promise<void> {
-    if (payload.username !== null && payload.username !== undefined && Number(payload.username) > 0) {
-      const number = String(payload.username);
-      const deviceId = payload.device ?? 0;
-      const dev = this.state.phone.devices.find((d) => d.device === deviceId);
-      if (number !== this.state.phone.number || !dev || !conn.noise.clientStatic || !dev.noiseKey.equals(conn.noise.clientStatic)) {
-        this.logger.info(`[sandbox] login refused for ${number}:${deviceId} (not a linked device)`);
-        conn.end(node('failure', { reason: '401', location: 'sandbox' }));
-        return;
-      }
-      for (const other of this.state.connections) {
-        if (other !== conn && other.device?.device === deviceId && other.open) {
-          other.end(node('stream:error', {}, [node('conflict', { type: 'replaced' })]));
-        }
-      }
-      conn.kind = 'login';
-      conn.device = dev;
-      conn.loggedIn = true;
-      this.logger.info(`[sandbox] device ${number}:${deviceId} logged in`);
-      const t = nowSeconds();
-      conn.send(node('success', {
-        t, props: '1', abprops: '1', location: 'sandbox', creation: String(Math.floor(dev.linkedAt / 1000)),
-        lid: `${this.state.phone.lid}:${deviceId}@lid`,
-      }));
-      // If the client never asks for the digest, release its buffered events anyway.
-      this.state.later(5000, () => this.afterDigest(conn));
-      return;
-    }
-    const pairing = payload.devicePairingData;
-    if (!pairing?.eIdent || !pairing.eSkeyVal || !pairing.eSkeySig || !conn.noise.clientStatic) {
-      conn.end(node('failure', { reason: '400', location: 'sandbox' }));
-      return;
-    }
-    let platform = 'unknown';
-    try {
-      if (pairing.deviceProps) platform = proto.DeviceProps.decode(pairing.deviceProps).os ?? platform;
-    } catch {
-      /* keep unknown */
-    }
-    const refs = Array.from({ length: 6 }, () => randomRef());
-    conn.kind = 'registration';
-    conn.registration = {
-      refs,
-      linkCode: null,
-      noiseKey: conn.noise.clientStatic,
-      registrationId: beUint(Buffer.from(pairing.eRegid ?? [])),
-      identityKey: Buffer.from(pairing.eIdent),
-      signedPreKey: { keyId: beUint(Buffer.from(pairing.eSkeyId ?? [])), public: Buffer.from(pairing.eSkeyVal), signature: Buffer.from(pairing.eSkeySig) },
-      platform,
-    };
-    // Refs are stored (above) before the frame leaves: Baileys acks and shows the QR in the same tick.
-    conn.query(node('iq', { from: S_WHATSAPP_NET, type: 'set', xmlns: 'md', id: phoneMessageId().slice(0, 10) }, [
-      node('pair-device', {}, refs.map((r) => node('ref', {}, Buffer.from(r)))),
-    ]), 60_000).catch(() => undefined);
+  private onPayload(conn: Connection, payload: proto.ClientPayload): void {
+    const loggingIn = payload.username !== null && payload.username !== undefined && Number(payload.username) > 0;
+    if (loggingIn) this.login.login(conn, payload);
+    else register(conn, payload);
   }
 
   private async onNode(conn: Connection, n: BinaryNode): Promise<void> {
@@ -168,8 +123,8 @@ export class SandboxCore {
       case 'iq':
         return handleIq({
           state: this.state,
-          afterDigest: (c) => this.afterDigest(c),
-          onLinkCodeIq: (c, iq, reg) => this.onLinkCodeIq(c, iq, reg),
+          afterDigest: this.login.afterDigest,
+          onLinkCodeIq: this.pairingCode.onLinkCodeIq,
         }, conn, n);
       case 'message':
         return this.onClientMessage(conn, n);
@@ -188,251 +143,6 @@ export class SandboxCore {
       default:
         this.logger.info(`[sandbox] ignoring <${n.tag}> from client`);
     }
-  }
-
-  // ---------- pairing ----------
-
-  async scan(qr: string): Promise<PhoneView> {
-    let parsed;
-    try {
-      parsed = parseQr(qr);
-    } catch (err) {
-      throw new ApiError(422, (err as Error).message);
-    }
-    const conn = [...this.state.connections].find((c) => c.open && c.registration?.refs.includes(parsed.ref));
-    if (!conn || !conn.registration) throw new ApiError(409, 'no client is showing this QR any more (expired, or already used)');
-    const reg = conn.registration;
-    if (!reg.noiseKey.equals(parsed.noiseKey) || !reg.identityKey.equals(parsed.identityKey)) {
-      throw new ApiError(422, 'the QR’s keys do not match the client that asked for it');
-    }
-    conn.registration = { ...reg, refs: [], linkCode: null };
-    return this.completePairing(conn, reg, parsed.advSecret);
-  }
-
-  /**
-   * What QR and code linking share: the phone sends pair-success (the ADV identity HMAC'd with the secret both sides
-   * now hold), verifies the companion's pair-device-sign, stores the device and asks for the 515 restart.
-   */
-  private async completePairing(conn: Connection, reg: Registration, advSecret: string): Promise<PhoneView> {
-    const phone = this.state.phone;
-    const deviceId = phone.nextDeviceId++;
-    const keyIndex = phone.nextKeyIndex++;
-    this.state.savePhone();
-    const { hmacContainer, deviceDetails } = buildPairSuccessIdentity(phone, keyIndex, reg.identityKey, advSecret);
-    const answer = await conn.query(node('iq', { from: S_WHATSAPP_NET, type: 'set', xmlns: 'md', id: phoneMessageId().slice(0, 10), t: nowSeconds() }, [
-      node('pair-success', {}, [
-        node('device-identity', {}, hmacContainer),
-        node('platform', { name: 'android' }),
-        node('device', { jid: `${phone.number}:${deviceId}@s.whatsapp.net`, lid: `${phone.lid}:${deviceId}@lid` }),
-        node('biz', { name: phone.name }),
-      ]),
-    ]), 15_000).catch((err: unknown) => {
-      throw new ApiError(409, `the client did not confirm the pairing: ${(err as Error).message}`);
-    });
-    const signed = bytes(child(child(answer, 'pair-device-sign'), 'device-identity'));
-    if (!signed || !verifyPairDeviceSign(phone, signed, reg.identityKey, deviceDetails)) {
-      conn.end(node('failure', { reason: '401', location: 'sandbox' }));
-      throw new ApiError(409, 'the client’s pair-device-sign did not verify');
-    }
-    const linked: LinkedDevice = {
-      device: deviceId,
-      keyIndex,
-      noiseKey: reg.noiseKey,
-      identityKey: reg.identityKey,
-      advSecret,
-      registrationId: reg.registrationId,
-      signedPreKey: reg.signedPreKey,
-      preKeys: {},
-      platform: reg.platform,
-      linkedAt: Date.now(),
-      historySent: false,
-      pending: [],
-    };
-    phone.devices.push(linked);
-    this.state.savePhone();
-    this.logger.info(`[sandbox] phone linked device ${deviceId} (${reg.platform})`);
-    conn.end(node('stream:error', { code: '515' }));
-    return phoneView(this.state);
-  }
-
-  // ---------- linking with a pairing code ----------
-
-  /** Waiters for `companion_finish`, by the `link_code_pairing_ref` of the notification that asked for it. */
-  private readonly companionFinish = new Map<string, { conn: Connection; resolve: (iq: BinaryNode) => void; reject: (err: Error) => void }>();
-
-  /** `<iq xmlns="md"><link_code_companion_reg stage=…>` from a registering client. */
-  onLinkCodeIq(conn: Connection, iq: BinaryNode, reg: BinaryNode): void {
-    const fail = (code: string, text: string) =>
-      conn.send(node('iq', { from: S_WHATSAPP_NET, type: 'error', id: iq.attrs.id }, [node('error', { code, text })]));
-    if (reg.attrs.stage === 'companion_finish') {
-      const ref = bytes(child(reg, 'link_code_pairing_ref'))?.toString('utf8') ?? '';
-      const waiter = this.companionFinish.get(ref);
-      if (!waiter || waiter.conn !== conn) return fail('404', 'item-not-found');
-      this.companionFinish.delete(ref);
-      waiter.resolve(iq);
-      return;
-    }
-    if (reg.attrs.stage !== 'companion_hello') return fail('400', 'bad-request');
-    const wrapped = bytes(child(reg, 'link_code_pairing_wrapped_companion_ephemeral_pub'));
-    const noiseKey = bytes(child(reg, 'companion_server_auth_key_pub'));
-    const number = normalizeNumber(userOf(reg.attrs.jid ?? '')?.user ?? '');
-    if (!conn.registration || wrapped?.length !== 80 || !noiseKey?.equals(conn.registration.noiseKey) || !number) {
-      return fail('400', 'bad-request');
-    }
-    const ref = randomRef();
-    // A new request replaces the previous one: Baileys made a new code for it.
-    conn.registration.linkCode = { number, ref, wrappedEphemeral: wrapped, askedAt: Date.now(), busy: false };
-    if (number !== this.state.phone.number) {
-      this.logger.info(`[sandbox] a pairing code was asked for +${number}, which is not the virtual phone (+${this.state.phone.number})`);
-    }
-    conn.send(node('iq', { from: S_WHATSAPP_NET, type: 'result', id: iq.attrs.id }, [
-      node('link_code_companion_reg', {}, [node('link_code_pairing_ref', {}, Buffer.from(ref))]),
-    ]));
-  }
-
-  /** The phone types the code a companion shows: it finds the companion that asked for one and links it. */
-  async enterPairingCode(input: string): Promise<PhoneView> {
-    const code = normalizePairingCode(input);
-    if (!isPairingCode(code)) throw new ApiError(422, 'a pairing code is 8 letters and digits, as in ABCD-EFGH');
-    const waiting = (await this.linkCodeRequests())
-      .sort((a, b) => b.registration!.linkCode!.askedAt - a.registration!.linkCode!.askedAt);
-    const mine = waiting.filter((c) => c.registration!.linkCode!.number === this.state.phone.number);
-    if (mine.length === 0) {
-      const others = [...new Set(waiting.map((c) => `+${c.registration!.linkCode!.number}`))];
-      throw new ApiError(409, others.length > 0
-        ? `no device is waiting for a code for this phone (+${this.state.phone.number}); codes were asked for ${others.join(', ')}`
-        : 'no device is waiting for a pairing code: ask for one first (a code lasts as long as the linking screen that showed it)');
-    }
-    const free = mine.filter((c) => !c.registration!.linkCode!.busy);
-    if (free.length === 0) throw new ApiError(409, 'the phone is already trying a code with the device waiting for one');
-    for (const conn of free) {
-      if (!conn.open) continue;
-      const advSecret = await this.tryPairingCode(conn, code);
-      if (advSecret) return this.completePairing(conn, conn.registration!, advSecret);
-    }
-    throw new ApiError(404, 'no device waiting to be linked shows this code: check it, or ask for a new one');
-  }
-
-  /** Clients waiting for a code; if none yet, waits a moment: a code may be typed while its request is on the wire. */
-  private async linkCodeRequests(graceMs = 1000): Promise<Connection[]> {
-    const deadline = Date.now() + graceMs;
-    for (;;) {
-      const waiting = [...this.state.connections].filter((c) => c.open && c.registration?.linkCode);
-      if (waiting.length > 0 || Date.now() >= deadline || this.state.closed) return waiting;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
-  /**
-   * One round with a companion: the phone's ephemeral key, wrapped with the typed code, goes out in the
-   * `link_code_companion_reg` notification; the companion answers `companion_finish` with its key bundle, which opens
-   * only if the code was its own. Returns the ADV secret, or null for another code (the companion gets an error).
-   */
-  private async tryPairingCode(conn: Connection, code: string): Promise<string | null> {
-    const reg = conn.registration!;
-    const request = reg.linkCode!;
-    request.busy = true;
-    try {
-      const companionEphemeral = await unwrapEphemeral(code, request.wrappedEphemeral);
-      const ephemeral = Curve.generateKeyPair() as KeyPair;
-      const finished = new Promise<BinaryNode>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          this.companionFinish.delete(request.ref);
-          reject(new ApiError(409, 'the device did not answer the code exchange (it may have closed)'));
-        }, 15_000);
-        const settle = () => clearTimeout(timer);
-        this.companionFinish.set(request.ref, {
-          conn,
-          resolve: (n) => (settle(), resolve(n)),
-          reject: (err) => (settle(), reject(err)),
-        });
-      });
-      conn.send(node('notification', { from: S_WHATSAPP_NET, type: 'link_code_companion_reg', id: phoneMessageId().slice(0, 10), t: nowSeconds() }, [
-        node('link_code_companion_reg', { stage: 'primary_hello' }, [
-          node('link_code_pairing_wrapped_primary_ephemeral_pub', {}, await wrapEphemeral(code, ephemeral.public)),
-          node('primary_identity_pub', {}, this.state.phone.accountKey.public),
-          node('link_code_pairing_ref', {}, Buffer.from(request.ref)),
-        ]),
-      ]));
-      const iq = await finished;
-      const finish = child(iq, 'link_code_companion_reg');
-      const answer = (error?: { code: string; text: string }) =>
-        conn.send(node('iq', { from: S_WHATSAPP_NET, type: error ? 'error' : 'result', id: iq.attrs.id }, error ? [node('error', error)] : undefined));
-      const bundle = openKeyBundle(ephemeral.private, companionEphemeral, bytes(child(finish, 'link_code_pairing_wrapped_key_bundle')) ?? Buffer.alloc(0));
-      if (!bundle) {
-        answer({ code: '401', text: 'not-authorized' });
-        this.logger.info('[sandbox] the phone entered a code that is not the waiting device’s');
-        return null;
-      }
-      const identity = bytes(child(finish, 'companion_identity_public'));
-      if (!bundle.companionIdentity.equals(reg.identityKey) || !identity?.equals(reg.identityKey) || !bundle.primaryIdentity.equals(this.state.phone.accountKey.public)) {
-        answer({ code: '400', text: 'bad-request' });
-        throw new ApiError(409, 'the device’s key bundle does not match the keys it registered with');
-      }
-      answer();
-      conn.registration = { ...reg, refs: [], linkCode: null };
-      return deriveAdvSecret(bundle, this.state.phone.accountKey.private);
-    } finally {
-      request.busy = false;
-    }
-  }
-
-  // ---------- after login ----------
-
-  private offlineSent = new WeakSet<Connection>();
-
-  /** Right after the digest: deliver what queued up while offline, then `<offline>`, then (first login) the history notice. */
-  afterDigest(conn: Connection): void {
-    if (this.offlineSent.has(conn) || !conn.open || !conn.loggedIn) return;
-    this.offlineSent.add(conn);
-    const d = this.state.liveDevice(conn);
-    const pending = d ? d.pending.splice(0) : [];
-    if (d && pending.length) this.state.savePhone();
-    for (const stanza of pending) conn.send(stanza as BinaryNode);
-    conn.send(node('ib', { from: S_WHATSAPP_NET }, [node('offline', { count: String(pending.length) })]));
-    if (d && !d.historySent) {
-      this.state.later(50, () => {
-        this.sendHistoryNotice(conn, d).catch((err: unknown) => this.logger.warn({ err: String(err) }, '[sandbox] history notice failed'));
-      });
-    }
-  }
-
-  private async encryptFrom(device: SignalDevice, d: LinkedDevice, message: proto.IMessage): Promise<{ type: string; ciphertext: Buffer }> {
-    const address = this.state.linkedAddress(d.device);
-    if (!device.hasSession(address)) await device.initOutgoing(address, linkedBundle(this.state, d));
-    return device.encrypt(address, Buffer.from(writeRandomPadMax16(proto.Message.encode(message).finish())));
-  }
-
-  private async sendHistoryNotice(conn: Connection, d: LinkedDevice): Promise<void> {
-    if (!conn.open) return;
-    const FULL = proto.HistorySync.HistorySyncType.FULL;
-    const history = proto.HistorySync.encode({
-      syncType: FULL,
-      conversations: [],
-      progress: 100,
-      chunkOrder: 0,
-      phoneNumberToLidMappings: [...this.state.contacts.values()]
-        .filter((c) => c.onWhatsApp)
-        .map((c) => ({ pnJid: `${c.number}@s.whatsapp.net`, lidJid: `${c.lid}@lid` })),
-      pushnames: [...this.state.contacts.values()].map((c) => ({ id: `${c.number}@s.whatsapp.net`, pushname: c.name })),
-    }).finish();
-    const message: proto.IMessage = {
-      protocolMessage: {
-        type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
-        historySyncNotification: {
-          syncType: FULL as unknown as proto.Message.HistorySyncType,
-          chunkOrder: 0,
-          progress: 100,
-          initialHistBootstrapInlinePayload: deflateSync(history),
-        },
-      },
-    };
-    const { type, ciphertext } = await this.encryptFrom(this.state.phoneDevice, d, message);
-    conn.send(node('message', {
-      from: this.state.phoneJid, to: `${this.state.phone.number}:${d.device}@s.whatsapp.net`, id: phoneMessageId(), type: 'text', category: 'peer', t: nowSeconds(),
-    }, [node('enc', { v: '2', type }, ciphertext)]));
-    d.historySent = true;
-    this.state.savePhone();
   }
 
   // ---------- messages from the client ----------
@@ -551,26 +261,12 @@ export class SandboxCore {
     return true;
   }
 
-  /** Sends a stanza to every linked device: now if it is connected, else at its next login. */
-  private deliverToLinked(build: (d: LinkedDevice) => BinaryNode | Promise<BinaryNode>): Promise<void> {
-    const work = this.state.phone.devices.map(async (d) => {
-      const stanza = await build(d);
-      const conn = [...this.state.connections].find((c) => c.device?.device === d.device && c.loggedIn && c.open);
-      if (conn && this.offlineSent.has(conn)) conn.send(stanza);
-      else {
-        d.pending.push(stanza);
-        this.state.savePhone();
-      }
-    });
-    return Promise.all(work).then(() => undefined);
-  }
-
   private deliverReceipt(c: ContactState, id: string, type: 'read' | undefined): void {
     const entry = this.state.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === id)?.entry;
     if (entry?.delivered && type === undefined) return; // already delivered (e.g. read came first)
     if (entry && !entry.delivered && type === 'read') this.deliverReceipt(c, id, undefined);
     this.updateInboxEntry(c, id, type === 'read' ? { read: true, delivered: true } : { delivered: true });
-    void this.deliverToLinked(() => node('receipt', { from: `${c.number}@s.whatsapp.net`, id, t: nowSeconds(), type }));
+    void this.delivery.toLinked(() => node('receipt', { from: `${c.number}@s.whatsapp.net`, id, t: nowSeconds(), type }));
   }
 
   async sendReceipt(number: string, input: { message_id: string; type: 'delivered' | 'read' }): Promise<void> {
@@ -622,12 +318,12 @@ export class SandboxCore {
     }
     const t = nowSeconds();
     const device = this.state.contactDevice(c);
-    await this.deliverToLinked(async (d) => {
+    await this.delivery.toLinked(async (d) => {
       // A phone that just sent a prekey message waits (briefly) for the device's receipt before the next one.
       const key = `${c.number}:${d.device}`;
       const waiting = this.awaitingReceipt.get(key);
       if (waiting) await Promise.race([waiting.done, new Promise((r) => setTimeout(r, 1500))]);
-      const { type, ciphertext } = await this.encryptFrom(device, d, message);
+      const { type, ciphertext } = await encryptFor(this.state, device, d, message);
       if (type === 'pkmsg') {
         let resolve!: () => void;
         const done = new Promise<void>((r) => (resolve = r));
