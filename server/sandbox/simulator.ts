@@ -6,7 +6,8 @@ import { WebSocketServer } from 'ws';
 import type { Logger } from '../logger.ts';
 import { quietLibsignal } from '../whatsapp/libsignal-console.ts';
 import { createControlRouter } from './control-router.ts';
-import { SandboxCore, type FaultKind } from './core.ts';
+import { createSandboxCore } from './core.ts';
+import type { FaultKind } from './faults.ts';
 import { SandboxStore } from './store.ts';
 import type { ContactView, InboxEntry } from './virtual-contacts.ts';
 import type { PhoneView } from './virtual-phone.ts';
@@ -53,7 +54,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   // The virtual devices use libsignal too, which prints whole session records (keys included) on every re-key.
   quietLibsignal(logger);
   const store = new SandboxStore(options.dataDir);
-  const core = new SandboxCore(store, logger);
+  const core = createSandboxCore(store, logger);
 
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const app = express();

@@ -1,0 +1,138 @@
+import { proto, unpadRandomMax16 } from '@whiskeysockets/baileys';
+import type { Connection } from './connection.ts';
+import { type BinaryNode, bytes, child, children, node, nowSeconds, userOf } from './frames.ts';
+import type { Receipts } from './receipts.ts';
+import type { SandboxState } from './sandbox-state.ts';
+import type { SignalDevice } from './signal-device.ts';
+import type { ContactState, FrameEvent, InboxEntry } from './virtual-contacts.ts';
+
+export interface ContactInbox {
+  /** A `<message>` from a linked device: decrypted by the devices it is for, recorded if it is to a contact, acked. */
+  onMessage(conn: Connection, n: BinaryNode): Promise<void>;
+  onPresence(n: BinaryNode): void;
+  onChatstate(n: BinaryNode): void;
+}
+
+/**
+ * What WaGate sends to contacts: each message in the contact's inbox with its quote and the presence and chatstate
+ * frames around it, then an automatic delivered receipt.
+ */
+export function createContactInbox(state: SandboxState, receipts: Receipts): ContactInbox {
+  /** Presence/chatstate frames seen since the last message to each contact. */
+  const pendingFrames = new Map<string, FrameEvent[]>();
+  /** Inbox row of the last message to each contact (its `after` list grows until the next); looked up on first use. */
+  const lastInbox = new Map<string, number | undefined>();
+
+  const framesFor = (number: string): FrameEvent[] => {
+    let list = pendingFrames.get(number);
+    if (!list) {
+      list = [];
+      pendingFrames.set(number, list);
+    }
+    return list;
+  };
+
+  const lastInboxSeq = (number: string): number | undefined => {
+    if (!lastInbox.has(number)) lastInbox.set(number, state.store.inbox<InboxEntry>(number).at(-1)?.seq);
+    return lastInbox.get(number);
+  };
+
+  const recordFrame = (c: ContactState, ev: FrameEvent): void => {
+    framesFor(c.number).push(ev);
+    const seq = lastInboxSeq(c.number);
+    const entry = seq === undefined ? undefined : state.store.inboxEntry<InboxEntry>(seq);
+    if (seq !== undefined && entry) {
+      entry.after = [...(entry.after ?? []), ev];
+      state.store.updateInbox(seq, entry);
+    }
+  };
+
+  const recordInbox = (c: ContactState, id: string, msg: proto.IMessage): void => {
+    const entry = inboxEntry(id, msg, framesFor(c.number).splice(0));
+    const seq = state.store.appendInbox(c.number, entry);
+    lastInbox.set(c.number, seq);
+    state.logger.info(`[sandbox] ${c.name} (${c.number}) received ${id}: ${JSON.stringify(entry.text)}`);
+  };
+
+  return {
+    async onMessage(conn, n) {
+      const id = n.attrs.id ?? '';
+      const to = n.attrs.to ?? '';
+      const sender = conn.device?.device;
+      const ack = () => conn.send(node('ack', { class: 'message', id, from: to, t: nowSeconds() }));
+      if (sender === undefined || !conn.loggedIn) return ack();
+      const dest = userOf(to);
+      const contact = dest && !state.isPhoneUser(dest.user) ? state.contactByUser(dest.user) : undefined;
+      const recorded = await decryptParticipants(state, sender, n, contact);
+      ack();
+      if (contact && recorded) {
+        recordInbox(contact, id, recorded);
+        state.later(30, () => receipts.deliver(contact, id, undefined));
+      }
+    },
+    onPresence(n) {
+      const type = n.attrs.type;
+      if (type !== 'available' && type !== 'unavailable') return; // <presence/> and <presence name=…/> are not presence changes
+      const ev: FrameEvent = { kind: 'presence', value: type, at: Date.now() };
+      for (const c of state.contacts.values()) if (c.onWhatsApp) recordFrame(c, ev);
+    },
+    onChatstate(n) {
+      const to = n.attrs.to;
+      const u = to ? userOf(to) : null;
+      const c = u ? state.contactByUser(u.user) : undefined;
+      const chatstate = Array.isArray(n.content) ? n.content[0]?.tag : undefined;
+      if (!c || (chatstate !== 'composing' && chatstate !== 'paused')) return;
+      recordFrame(c, { kind: 'chatstate', value: chatstate, at: Date.now() });
+    },
+  };
+}
+
+/**
+ * Each device-0 participant that is the phone or a contact on WhatsApp decrypts its copy (keeping the Signal sessions
+ * in step); returns the message as `contact` read it, if it is among them.
+ */
+async function decryptParticipants(state: SandboxState, sender: number, n: BinaryNode, contact: ContactState | undefined): Promise<proto.IMessage | null> {
+  let recorded: proto.IMessage | null = null;
+  for (const t of children(child(n, 'participants'), 'to')) {
+    const target = userOf(t.attrs.jid ?? '');
+    const enc = child(t, 'enc');
+    const ciphertext = bytes(enc);
+    if (!target || !enc || !ciphertext || target.device !== 0) continue;
+    let device: SignalDevice | undefined;
+    const targetContact = state.isPhoneUser(target.user) ? undefined : state.contactByUser(target.user);
+    if (state.isPhoneUser(target.user)) device = state.phoneDevice;
+    else if (targetContact?.onWhatsApp) device = state.contactDevice(targetContact);
+    if (!device) continue;
+    try {
+      const plain = await device.decrypt(state.linkedAddress(sender), enc.attrs.type ?? '', ciphertext);
+      const msg = proto.Message.decode(unpadRandomMax16(plain));
+      if (targetContact && targetContact === contact) recorded = msg;
+    } catch (err) {
+      state.logger.warn({ err: String(err) }, `[sandbox] could not decrypt ${enc.attrs.type} for ${t.attrs.jid}`);
+    }
+  }
+  return recorded;
+}
+
+/** The inbox entry for a message: its text, the message it quotes (from any message type's contextInfo), its type. */
+function inboxEntry(id: string, msg: proto.IMessage, before: FrameEvent[]): InboxEntry {
+  const ext = msg.extendedTextMessage;
+  const text = msg.conversation ?? ext?.text ?? null;
+  let quoted: string | null = ext?.contextInfo?.stanzaId ?? null;
+  const type = Object.keys(msg).find((k) => k !== 'messageContextInfo' && (msg as Record<string, unknown>)[k] != null) ?? 'unknown';
+  if (!quoted) {
+    const inner = (msg as Record<string, { contextInfo?: proto.IContextInfo } | undefined>)[type];
+    quoted = inner?.contextInfo?.stanzaId ?? null;
+  }
+  return {
+    message_id: id,
+    text,
+    quoted_message_id: quoted,
+    timestamp: Date.now(),
+    before,
+    after: [],
+    type,
+    delivered: false,
+    read: false,
+  };
+}
