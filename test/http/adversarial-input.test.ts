@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { startHarness, postJson, type Harness } from './core-harness.ts';
+import { waitForState } from '../e2e/pairing.ts';
 
 /**
  * Adversarial input against the real core (sandbox, not paired: a valid send ends in 503, so every answer below 503
@@ -206,6 +207,21 @@ test('bug: /session/pairing-code refuses a phone_number that is not an internati
   // for "" (WhatsApp refuses: a 500), and 24 digits or a national "0812…" are asked for as they are.
   for (const phone_number of ['((((((((', '........', '1'.repeat(24), '0812345678']) {
     assertFail(await h.call('/session/pairing-code', postJson({ phone_number })), 400, /phone_number/, phone_number);
+  }
+});
+
+test('bug: a pairing code asked for "((((((((" must not leave the session unable to link after a restart', async () => {
+  // Today: Baileys stores creds.me = "@s.whatsapp.net" for the empty number; after a restart the session loops in
+  // "reconnecting" (Connection Failure), never shows a QR again, and POST /session/logout answers 409 "No WhatsApp
+  // account is linked": only wiping the data dir by hand recovers.
+  const own = await startHarness();
+  try {
+    await waitForState(own.core, 'qr');
+    await own.call('/session/pairing-code', postJson({ phone_number: '((((((((' }));
+    await own.restart();
+    await waitForState(own.core, 'qr', 8000);
+  } finally {
+    await own.close();
   }
 });
 
