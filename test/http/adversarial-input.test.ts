@@ -219,7 +219,7 @@ test('bug: a pairing code asked for "((((((((" must not leave the session unable
     await waitForState(own.core, 'qr');
     await own.call('/session/pairing-code', postJson({ phone_number: '((((((((' }));
     await own.restart();
-    await waitForState(own.core, 'qr', 8000);
+    await waitForState(own.core, 'qr', 6000);
   } finally {
     await own.close();
   }
