@@ -21,6 +21,7 @@ import { trustSimulatorRoot } from './whatsapp/trust-root.ts';
 import { startSimulator, type Simulator } from './sandbox/simulator.ts';
 import type { Express } from 'express';
 import { createHttpApp } from './http/app.ts';
+import { guardHttpServer } from './http/client-errors.ts';
 import type { WhatsAppServerKind } from './http/routes/health.ts';
 
 export const VERSION: string = pkg.version;
@@ -126,7 +127,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   let url = '';
   const app = createHttpApp({
     version: VERSION,
-    allowedHostnames: WILDCARD_HOSTS.has(config.host) ? new Set() : allowedHostnames(config.host),
+    hosts: { names: allowedHostnames(config.host), allowIpLiterals: WILDCARD_HOSTS.has(config.host) },
     apiUrl: () => url,
     logger,
     events,
@@ -145,6 +146,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   if (WILDCARD_HOSTS.has(config.host)) logger.warn({ host: config.host }, 'listening on every network interface: anyone on the network can reach the API');
 
   const server = createServer(app);
+  guardHttpServer(server);
   let port: number;
   try {
     port = await listen(server, config.host, config.port);

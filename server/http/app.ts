@@ -13,7 +13,7 @@ import type { Session } from '../whatsapp/session.ts';
 import type { Sender } from '../whatsapp/sender.ts';
 import type { Simulator } from '../sandbox/simulator.ts';
 import { securityHeaders } from './security-headers.ts';
-import { hostCheck } from './middleware/host-check.ts';
+import { hostCheck, type HostPolicy } from './middleware/host-check.ts';
 import { requireAdmin, requireCaller } from './middleware/auth.ts';
 import { errorHandler, jsonBody, notFound } from './middleware/errors.ts';
 import { createHealthRouter, type WhatsAppServerKind } from './routes/health.ts';
@@ -28,7 +28,7 @@ import { createDocsRouter } from './routes/docs.ts';
 
 export interface HttpAppDeps {
   version: string;
-  allowedHostnames: ReadonlySet<string>;
+  hosts: HostPolicy;
   apiUrl: () => string;
   logger: Logger;
   events: CoreEvents;
@@ -50,7 +50,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(securityHeaders, hostCheck(deps.allowedHostnames));
+  app.use(securityHeaders, hostCheck(deps.hosts));
 
   app.use(createHealthRouter({ version: deps.version, session: deps.session, server: deps.whatsappServer }));
   app.use(createDocsRouter({ version: deps.version, apiUrl: deps.apiUrl }));

@@ -11,9 +11,11 @@ const STATUS_TEXT: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not found',
   405: 'Method not allowed',
+  408: 'Request timeout',
   409: 'Conflict',
   413: 'Payload too large',
   415: 'Unsupported media type',
+  431: 'Request header fields too large',
   422: 'Unprocessable entity',
   429: 'Too many requests',
   500: 'Internal server error',
@@ -34,7 +36,10 @@ export function sendOk<T>(res: Response, message: string, data: T, code = 200): 
   res.status(code).json(body);
 }
 
+export function failure(code: number, error: string): Envelope<never> {
+  return { status: false, code, message: STATUS_TEXT[code] ?? 'Error', error };
+}
+
 export function sendFail(res: Response, code: number, error: string): void {
-  const body: Envelope<never> = { status: false, code, message: STATUS_TEXT[code] ?? 'Error', error };
-  res.status(code).json(body);
+  res.status(code).json(failure(code, error));
 }

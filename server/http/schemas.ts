@@ -11,6 +11,8 @@ export const SendMessageBody = z.object({
   text: z
     .string({ error: 'Text field is required' })
     .refine((text) => text.trim().length > 0, 'Text field is required')
+    // A lone UTF-16 surrogate cannot be stored as it was sent, so it would be altered on the way: refuse it.
+    .refine((text) => text.isWellFormed(), 'Text must be valid Unicode (it holds a lone surrogate)')
     .refine((text) => text.length <= MAX_TEXT_LENGTH, `Text is longer than WhatsApp allows (${MAX_TEXT_LENGTH} characters)`),
   reply_to_message_id: z
     .string({ error: 'reply_to_message_id must be a string' })
@@ -37,14 +39,18 @@ export const ListMessagesQuery = z.object({
     .default(50),
   /** A unix-seconds timestamp, or the message_id of the oldest message already read. */
   before: z
-    .string()
+    .string({ error: 'before must be a unix timestamp or a message_id' })
     .regex(/^[\w.-]{1,128}$/, 'before must be a unix timestamp or a message_id')
     .transform((value) => (/^\d{1,12}$/.test(value) ? Number(value) : value))
     .optional(),
 });
 
 export const PairingCodeBody = z.object({
-  phone_number: z.string({ error: 'phone_number is required' }).regex(/^\+?[\d\s().-]{8,24}$/, 'phone_number must be a phone number with country code'),
+  phone_number: z
+    .string({ error: 'phone_number is required' })
+    .regex(/^\+?[\d\s().-]{7,24}$/, 'phone_number must be a phone number with country code')
+    // The same rule as a chat's number: 7 to 15 digits, and a country code never starts with 0.
+    .refine((value) => /^[1-9]\d{6,14}$/.test(value.replace(/\D/g, '')), 'phone_number must be an international number with country code, such as +62 812 3456 7890'),
 });
 
 export const QrQuery = z.object({ format: z.enum(['png', 'json'], { error: 'format must be png or json' }).default('png') });

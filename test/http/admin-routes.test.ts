@@ -88,7 +88,7 @@ test('a key is created once in the clear, listed without it, and revoked', async
 
     const listed = await admin('/admin/keys');
     assert.equal(listed.status, 200);
-    assert.ok(!JSON.stringify(listed.body).includes(key.split('_')[2]), 'the list never carries a key');
+    assert.ok(!JSON.stringify(listed.body).includes(key.split('_').slice(2).join('_')), 'the list never carries a key');
     assert.deepEqual(listed.body.data.find((k: { id: string }) => k.id === record.id), record);
 
     assert.equal((await h.call('/session', { auth: key })).status, 200);

@@ -32,7 +32,7 @@ function assertFail(res: { status: number; body: any }, status: number, error?: 
   if (error) assert.match(res.body.error, error, what);
 }
 
-test('bug: a malformed admin cookie is a 401, not a 500 (decodeURIComponent throws in readCookie)', async () => {
+test('a malformed admin cookie is a 401, not a 500', async () => {
   for (const value of ['%', '%E0%A4%A', '%zz', 'abc%']) {
     const bad = `wagate_admin=${value}`;
     for (const path of ['/admin/me', '/admin/keys', '/session', '/events']) {
@@ -50,7 +50,7 @@ test('an odd cookie header never opens anything and never fails', async () => {
   assert.equal((await h.call('/admin/keys', { auth: false, headers: { cookie: ` ${cookie} ` } })).status, 200);
 });
 
-test('a second wagate_admin cookie does not lock the dashboard out', { todo: 'cookie tossing: another app on localhost (cookies ignore the port) can set wagate_admin=x; Path=/admin, which the browser sends first; readCookie only reads the first one' }, async () => {
+test('a second wagate_admin cookie does not lock the dashboard out', async () => {
   const res = await h.call('/admin/keys', { auth: false, headers: { cookie: `wagate_admin=junk; ${cookie}` } });
   assert.equal(res.status, 200);
 });

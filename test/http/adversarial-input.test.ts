@@ -55,7 +55,7 @@ const rawPost = (path: string, headers: string[], body: string | Buffer) =>
 
 const deepArray = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
-test('bug: deeply nested JSON with an Idempotency-Key is a 4xx, not a 500 (the fingerprint overflows the stack)', async () => {
+test('deeply nested JSON with an Idempotency-Key is a 4xx, not a 500 (the fingerprint overflows the stack)', async () => {
   const body = `{"text":"hi","extra":${deepArray(100_000)}}`;
   const withoutKey = await h.call(SEND, postJson(body));
   assert.equal(withoutKey.status, 503, 'without a key the extra field is ignored: the send reaches "not connected"');
@@ -107,7 +107,7 @@ test('bodies of every odd type get the envelope 400, never a 500', async () => {
   assertFail(await h.call(SEND, postJson({ text: 'hi', junk: 'j'.repeat(310_000) })), 413, /larger than/, 'over the limit');
 });
 
-test('bug: text that is not well-formed Unicode (a lone surrogate) is refused, not stored altered', async () => {
+test('text that is not well-formed Unicode (a lone surrogate) is refused, not stored altered', async () => {
   // Today it is accepted: WhatsApp gets "\ud800", the store keeps U+FFFD, so the stored message is not the one sent.
   const res = await h.call(SEND, postJson('{"text":"lone \\ud800 surrogate"}'));
   assertFail(res, 400, /text/i, 'a lone surrogate');
@@ -178,7 +178,7 @@ test('absurd query strings on the listing are a 400 or ignored, never a 500', as
   }
 });
 
-test('bug (minor): a repeated before= names the parameter, not zod\'s "expected string, received array"', async () => {
+test('a repeated before= names the parameter, not zod\'s "expected string, received array"', async () => {
   assertFail(await h.call('/chats/15550001111/messages?before=1&before=2'), 400, /before/, 'before twice');
 });
 
@@ -196,13 +196,13 @@ test('percent-encoding tricks in chat_jid are a 400 that names chat_jid', async 
   assert.equal((await h.call('/chats/15550001111%40s.whatsapp.net/messages', postJson({ text: 'hi' }))).status, 503);
 });
 
-test('bug (minor): a malformed percent-encoding in chat_jid says so instead of a bare "Bad request"', async () => {
+test('a malformed percent-encoding in chat_jid says so instead of a bare "Bad request"', async () => {
   const res = await h.call('/chats/%E0%A4%A/messages', postJson({ text: 'hi' }));
   assertFail(res, 400, undefined, 'malformed %-encoding');
   assert.notEqual(res.body.error, 'Bad request', 'the error should name the problem (chat_jid / percent-encoding)');
 });
 
-test('bug: /session/pairing-code refuses a phone_number that is not an international number', async () => {
+test('/session/pairing-code refuses a phone_number that is not an international number', async () => {
   // The schema's regex allows any 8-24 of "+0-9 ().-", then strips non-digits: "((((((((" asks WhatsApp for a code
   // for "" (WhatsApp refuses: a 500), and 24 digits or a national "0812…" are asked for as they are.
   for (const phone_number of ['((((((((', '........', '1'.repeat(24), '0812345678']) {
@@ -210,7 +210,7 @@ test('bug: /session/pairing-code refuses a phone_number that is not an internati
   }
 });
 
-test('bug: a pairing code asked for "((((((((" must not leave the session unable to link after a restart', async () => {
+test('a pairing code asked for "((((((((" must not leave the session unable to link after a restart', async () => {
   // Today: Baileys stores creds.me = "@s.whatsapp.net" for the empty number; after a restart the session loops in
   // "reconnecting" (Connection Failure), never shows a QR again, and POST /session/logout answers 409 "No WhatsApp
   // account is linked": only wiping the data dir by hand recovers.

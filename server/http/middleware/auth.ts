@@ -5,12 +5,20 @@ import { sendFail } from '../envelope.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
-  }
-  return undefined;
+/**
+ * Every value of the cookie `name`: another app on localhost may set one of the same name on a narrower path
+ * (cookies ignore the port), and the browser sends that one first. A value that does not decode is skipped.
+ */
+function readCookies(req: Request, name: string): string[] {
+  return (req.headers.cookie ?? '').split(';').flatMap((part) => {
+    const split = part.indexOf('=');
+    if (split < 0 || part.slice(0, split).trim() !== name) return [];
+    try {
+      return [decodeURIComponent(part.slice(split + 1).trim())];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** CSRF defence for cookie-authenticated writes: the browser says where the request comes from. */
@@ -22,7 +30,8 @@ function isSameOrigin(req: Request): boolean {
 }
 
 function hasAdminSession(req: Request, admin: AdminSessions): boolean {
-  return admin.isValidSession(readCookie(req, admin.cookieName)) && (SAFE_METHODS.has(req.method) || isSameOrigin(req));
+  const signedIn = readCookies(req, admin.cookieName).some((value) => admin.isValidSession(value));
+  return signedIn && (SAFE_METHODS.has(req.method) || isSameOrigin(req));
 }
 
 function readApiKey(req: Request): string | undefined {

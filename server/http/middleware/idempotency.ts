@@ -14,7 +14,14 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const isFinal = (code: number) => code === 200;
 
 function fingerprint(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+  let json: string;
+  try {
+    json = JSON.stringify(body ?? null);
+  } catch {
+    // Only a body nested thousands deep overflows the stack here; no send request looks like that.
+    throw new ApiError(400, 'Request body is nested too deeply');
+  }
+  return createHash('sha256').update(`${method} ${path}\n${json}`).digest('hex');
 }
 
 /** Runs after the handler's `res.json`, so the handler stays unaware of idempotency. */
@@ -55,11 +62,11 @@ export function idempotency(store: IdempotencyStore): RequestHandler {
 
     const answer = captureAnswer(res);
     inFlight.set(slot, { fingerprint: print, answer });
-    answer.then(({ code, body }) => {
-      inFlight.delete(slot);
-      if (isFinal(code)) store.finish(scope, key, code, body);
-      else store.release(scope, key);
-    });
+    answer
+      .then(({ code, body }) => (isFinal(code) ? store.finish(scope, key, code, body) : store.release(scope, key)))
+      // The store is closing (shutdown): the claim stays open and the next start answers 409 for it, never a resend.
+      .catch(() => undefined)
+      .finally(() => inFlight.delete(slot));
     next();
   };
 }
