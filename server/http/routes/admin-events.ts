@@ -2,6 +2,9 @@ import { Router } from 'express';
 import type { CoreEventMap, CoreEvents } from '../../events.ts';
 import { HEARTBEAT_MS, openEventStream, writeEvent } from '../sse.ts';
 
+/** A dashboard tab that stopped reading is cut off here; its EventSource reconnects and reloads what it shows. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+
 const FORWARDED = ['session.state', 'message.status', 'message.received', 'keys.changed'] as const satisfies readonly (keyof CoreEventMap)[];
 
 /** The dashboard's live view of the core: the bus's events as server-sent events, at /admin/events. */
@@ -10,7 +13,9 @@ export function createAdminEventsRouter({ events, heartbeatMs = HEARTBEAT_MS }: 
 
   router.get('/events', (req, res) => {
     const listeners = FORWARDED.map((name) => {
-      const listener = (...args: unknown[]): void => void writeEvent(res, { type: name, data: args[0] });
+      const listener = (...args: unknown[]): void => {
+        if (!writeEvent(res, { type: name, data: args[0] }) && res.writableLength > MAX_BUFFERED_BYTES) res.end();
+      };
       events.on(name, listener as never);
       return { name, listener };
     });
