@@ -14,6 +14,7 @@ import { Send } from './screens/Send.tsx';
 import { Webhooks } from './screens/Webhooks.tsx';
 import { VirtualPhone } from './screens/VirtualPhone.tsx';
 import { SignedOut } from './screens/SignedOut.tsx';
+import { Brand } from './components/Brand.tsx';
 
 type Access = { kind: 'checking' } | { kind: 'signed-out'; reason: string } | { kind: 'in'; info: AdminInfo };
 
@@ -81,12 +82,7 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
         Skip to content
       </a>
       <header className="top">
-        <div className="brand">
-          <span className="logo" aria-hidden="true">
-            W
-          </span>
-          WaGate
-        </div>
+        <Brand />
         <SessionBadge session={session} />
         {info.sandbox && (
           <span className="sandbox-badge" title="Nothing is sent to real WhatsApp: WaGate talks to a simulator on this computer.">

@@ -7,6 +7,7 @@ import { CopyButton } from '../components/CopyButton.tsx';
 import { CurlExample } from '../components/CurlExample.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { dateOnly, dateTime, relativeTime } from '../format/time.ts';
+import { useAction } from '../state/action.ts';
 import { useNow } from '../state/clock.ts';
 
 const EXPIRY_CHOICES = [
@@ -66,21 +67,14 @@ function CreateKey({ onCreated }: { onCreated: (created: { key: string; record: 
   const nameHintId = useId();
   const [name, setName] = useState('');
   const [expiry, setExpiry] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const body = { name, ...(expiry ? { expires_in_days: Number(expiry) } : {}) };
       onCreated(await api<{ key: string; record: ApiKeyRecord }>('POST', '/admin/keys', body));
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -4,6 +4,7 @@ import type { QrImage } from '../api/types.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { dateTime, displayChat } from '../format/time.ts';
+import { useAction } from '../state/action.ts';
 import { useAdminInfo } from '../state/admin.ts';
 import { useNow } from '../state/clock.ts';
 import { useSession, type SessionView } from '../state/session.ts';
@@ -38,21 +39,12 @@ function SessionState({ session }: { session: SessionView }) {
 
 function LinkedAccount({ session }: { session: SessionView }) {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const account = session.account;
 
   async function logout(): Promise<void> {
     setConfirming(false);
-    setBusy(true);
-    setError(null);
-    try {
-      await api('POST', '/session/logout');
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    await run(() => api('POST', '/session/logout'));
   }
 
   return (
@@ -158,21 +150,14 @@ function PairingCode({ onBack }: { onBack: () => void }) {
   const hintId = useId();
   const [number, setNumber] = useState('');
   const [code, setCode] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const answer = await api<{ code: string }>('POST', '/session/pairing-code', { phone_number: number });
       setCode(answer.code);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -1,3 +1,5 @@
+import { Brand } from '../components/Brand.tsx';
+
 /** Shown without a dashboard session: how to get in, in plain words. */
 export function SignedOut({ reason }: { reason: string }) {
   // The core sends a used or expired login link here with ?login=expired.
@@ -5,12 +7,7 @@ export function SignedOut({ reason }: { reason: string }) {
   return (
     <>
       <header className="top">
-        <div className="brand">
-          <span className="logo" aria-hidden="true">
-            W
-          </span>
-          WaGate
-        </div>
+        <Brand />
       </header>
       <main id="main" className="signed-out">
         <div className="card">

@@ -1,0 +1,11 @@
+/** WaGate's name and mark, at the top of every page. */
+export function Brand() {
+  return (
+    <div className="brand">
+      <span className="logo" aria-hidden="true">
+        W
+      </span>
+      WaGate
+    </div>
+  );
+}
