@@ -61,8 +61,8 @@ try {
   const wagate = await wagateRejected(join(dir, 'rejected'));
   console.log(`rejected send (400, authenticated): ${wagate.toFixed(0)} req/s; bare node:http: ${bare.toFixed(0)} req/s; ratio ${(wagate / bare).toFixed(2)}`);
   const { coldStartMs, idleRssMb } = await coldStartAndIdleRss(join(dir, 'cold'));
-  console.log(`cold start of wagate serve to /health: ${coldStartMs.toFixed(0)} ms`);
-  console.log(`idle RSS of wagate serve: ${idleRssMb.toFixed(1)} MB`);
+  console.log(`cold start of wagate serve --sandbox to /health: ${coldStartMs.toFixed(0)} ms`);
+  console.log(`idle RSS of wagate serve --sandbox (simulator in-process): ${idleRssMb.toFixed(1)} MB`);
   const messages = await benchMessagesPerSecond(join(dir, 'messages'));
   console.log(`messages through the API (simulations off): ${messages.api.toFixed(1)}/s; bare Baileys to the same simulator: ${messages.bare.toFixed(1)}/s; ratio ${(messages.api / messages.bare).toFixed(2)}`);
 } finally {
