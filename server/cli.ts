@@ -1,12 +1,13 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
-import { loadConfig, type Config } from './config.ts';
+import { isLoopbackHost, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openDatabase } from './store/database.ts';
 import { createApiKeyStore, type ApiKeyRecord } from './store/api-keys.ts';
 import { createAdminSessions } from './store/admin-sessions.ts';
 import { databaseFile, serverInfoFile, startCore, VERSION, type Core } from './core.ts';
 import { CredentialsUnavailableError } from './store/auth-state.ts';
+import { KeyName } from './http/schemas.ts';
 import { startSimulator } from './sandbox/simulator.ts';
 import { webhooksCommand } from './cli/webhooks.ts';
 
@@ -117,9 +118,11 @@ async function serve(flags: Flags): Promise<void> {
 
 async function sandbox(flags: Flags): Promise<void> {
   const config = configFrom(flags);
+  const host = flags.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) fail(`the simulator listens on this computer only (127.0.0.1, localhost or ::1), not ${host}`);
   const simulator = await startSimulator({
     dataDir: config.dataDir,
-    host: flags.host ?? '127.0.0.1',
+    host,
     port: parsePort(flags.port) ?? 7010,
     logger: createLogger(config.logLevel, 2),
   });
@@ -144,10 +147,11 @@ function keys(flags: Flags, args: string[]): void {
   const store = createApiKeyStore(openDatabase(databaseFile(configFrom(flags))));
   const [action, value] = args;
   if (action === 'create') {
-    if (!value?.trim()) fail('usage: wagate keys create NAME [--expires-in 30d]');
+    const name = KeyName.safeParse(value ?? '');
+    if (!name.success) fail(`${name.error.issues[0]!.message}: wagate keys create NAME [--expires-in 30d]`);
     const ttl = flags['expires-in'] === undefined ? null : parseDuration(flags['expires-in']);
     if (ttl === null && flags['expires-in'] !== undefined) fail('--expires-in takes a number of days, hours or minutes: 30d, 12h, 45m');
-    const { key, record } = store.create({ name: value.trim(), expiresAt: ttl === null ? null : Date.now() + ttl });
+    const { key, record } = store.create({ name: name.data, expiresAt: ttl === null ? null : Date.now() + ttl });
     console.log(key);
     console.error(`Created key ${record.id} "${record.name}". Copy it now: it is not shown again.`);
   } else if (action === 'list') {

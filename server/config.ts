@@ -46,11 +46,14 @@ export function defaultDataDir(platform: NodeJS.Platform = process.platform, env
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'WaGate');
 }
 
-export const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+/** 127.0.0.0/8, ::1 and localhost: the only addresses WaGate and its simulator listen on unless told otherwise. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
-export function isLoopbackUrl(url: string): boolean {
+function isLoopbackUrl(url: string): boolean {
   try {
-    return LOOPBACK_HOSTS.has(new URL(url).hostname) || new URL(url).hostname.startsWith('127.');
+    return isLoopbackHost(new URL(url).hostname);
   } catch {
     return false;
   }

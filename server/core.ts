@@ -3,7 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pkg from '../package.json' with { type: 'json' };
-import type { Config } from './config.ts';
+import { isLoopbackHost, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createEventBus, type CoreEvents } from './events.ts';
 import { openDatabase } from './store/database.ts';
@@ -143,7 +143,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     whatsappServer: target.kind,
     dashboardDir: options.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
   });
-  if (WILDCARD_HOSTS.has(config.host)) logger.warn({ host: config.host }, 'listening on every network interface: anyone on the network can reach the API');
+  if (!isLoopbackHost(config.host)) logger.warn({ host: config.host }, 'listening beyond this computer: anyone on the network can reach the API');
 
   const server = createServer(app);
   guardHttpServer(server);

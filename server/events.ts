@@ -28,7 +28,7 @@ export type SessionSnapshot = z.infer<typeof SessionSnapshotSchema>;
 
 export const MessageDirectionSchema = z.enum(['outbound', 'inbound']);
 export type MessageDirection = z.infer<typeof MessageDirectionSchema>;
-export const MessageStatusSchema = z.enum(['pending', 'sent', 'delivered', 'read', 'failed', 'received']);
+export const MessageStatusSchema = z.enum(['sent', 'delivered', 'read', 'failed', 'received']);
 export type MessageStatus = z.infer<typeof MessageStatusSchema>;
 
 export const StoredMessageSchema = z.object({

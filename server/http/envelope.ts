@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 
-/** The `{status, code, message, data|error}` envelope that every answer of the API speaks (shared/spec). */
+/** The `{status, code, message, data|error}` envelope that every answer of the API speaks (docs/send-message-api.txt). */
 export type Envelope<T> =
   | { status: true; code: number; message: string; data: T }
   | { status: false; code: number; message: string; error: string };

@@ -50,7 +50,7 @@ export const OPERATIONS: Operation[] = [
   { method: 'get', path: '/messages/{message_id}', summary: 'One message, its status and when it reached each one', tag: 'Messages', auth: true, data: MessageDetailSchema, errors: [401, 404] },
   { method: 'get', path: '/session', summary: 'The WhatsApp session: state, linked account, last error', tag: 'Session', auth: true, data: SessionData, errors: [401] },
   { method: 'get', path: '/session/qr', summary: 'The current pairing QR code (PNG, or JSON with ?format=json)', tag: 'Session', auth: true, query: QrQuery, data: QrData, produces: 'image/png', errors: [400, 401, 404] },
-  { method: 'post', path: '/session/pairing-code', summary: 'Link by typing a code on the phone instead of scanning', tag: 'Session', auth: true, body: PairingCodeBody, bodyExample: { phone_number: '+62 812-3456-7890' }, data: PairingCodeData, errors: [400, 401, 409] },
+  { method: 'post', path: '/session/pairing-code', summary: 'Link by typing a code on the phone instead of scanning', tag: 'Session', auth: true, body: PairingCodeBody, bodyExample: { phone_number: '+62 812-3456-7890' }, data: PairingCodeData, errors: [400, 401, 409, 500] },
   { method: 'post', path: '/session/logout', summary: 'Unlink this device and wipe its credentials', tag: 'Session', auth: true, data: LogoutData, errors: [401, 409] },
   { method: 'get', path: '/events', summary: 'Server-sent events: message.received, message.status, session.state (resume with Last-Event-ID)', tag: 'Events', auth: true, query: EventsQuery, produces: 'text/event-stream', errors: [400, 401],
     headers: [{ name: 'Last-Event-ID', description: 'Resume after this event id: missed events are replayed from the store first' }] },
@@ -124,9 +124,15 @@ POST of the event (see *Webhooks* below) with \`WaGate-Signature: v1=<hex>\`, th
 \`<WaGate-Timestamp>.<raw body>\` keyed with the secret; \`WaGate-Delivery\` stays the same on retries. Verify it:
 
 \`\`\`js
-const expected = crypto.createHmac('sha256', secret).update(\`\${timestamp}.\`).update(rawBody).digest('hex');
-const ok = crypto.timingSafeEqual(Buffer.from(signature.slice(3), 'hex'), Buffer.from(expected, 'hex'))
-  && Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
+function verify(secret, timestamp, signatureHeader, rawBody) {
+  if (!/^\\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
+  const expected = crypto.createHmac('sha256', secret).update(\`\${timestamp}.\`).update(rawBody).digest();
+  return signatureHeader.split(',').some((part) => {
+    const [scheme, hex = ''] = part.trim().split('=');
+    const given = Buffer.from(hex, 'hex');
+    return scheme === 'v1' && given.length === expected.length && crypto.timingSafeEqual(given, expected);
+  });
+}
 \`\`\`
 Answer any 2xx within 10 s; anything else is retried with backoff from a queue that survives restarts.`;
 

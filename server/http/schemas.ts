@@ -6,7 +6,7 @@ export const MAX_TEXT_LENGTH = 65_536;
 
 const flag = (name: string) => z.boolean({ error: `${name} must be true or false` }).default(true);
 
-/** The body of `POST /chats/{chat_jid}/messages`, exactly as shared/spec/send-message-api.txt gives it. */
+/** The body of `POST /chats/{chat_jid}/messages`, exactly as docs/send-message-api.txt gives it. */
 export const SendMessageBody = z.object({
   text: z
     .string({ error: 'Text field is required' })
@@ -68,3 +68,6 @@ export const SessionData = SessionSnapshotSchema.omit({ qr: true });
 export const QrData = z.object({ qr: z.string(), data_url: z.string(), expires_at: z.number().int().nullable() });
 export const PairingCodeData = z.object({ code: z.string() });
 export const LogoutData = z.object({ state: SessionStateSchema });
+
+/** An API key's name, the same rule for the dashboard and `wagate keys create`. */
+export const KeyName = z.string({ error: 'Name is required' }).trim().min(1, 'Name is required').max(64, 'Name must be at most 64 characters');

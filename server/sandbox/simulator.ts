@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../logger.ts';
+import { isLoopbackHost } from '../config.ts';
+import { hostCheck } from '../http/middleware/host-check.ts';
 import { quietLibsignal } from '../whatsapp/libsignal-console.ts';
 import { createControlRouter } from './control-router.ts';
 import { createSandboxCore } from './core.ts';
@@ -40,10 +42,6 @@ export interface Simulator {
   fault(input: { kind: FaultKind; duration_ms?: number }): void;
   controlRouter(options?: { currentQr?: () => string | null }): express.Router;
   close(): Promise<void>;
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** Starts the WhatsApp simulator: WebSocket at /ws/chat, control API at /sandbox, state under <dataDir>/sandbox/. */
@@ -112,7 +110,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       store.close();
     },
   };
-  app.use('/sandbox', sim.controlRouter());
+  // The standalone control API has no key: the Host check keeps web pages (DNS rebinding) out of it.
+  app.use('/sandbox', hostCheck({ names: new Set(['127.0.0.1', 'localhost', '[::1]', host]), allowIpLiterals: false }), sim.controlRouter());
   logger.info(`[sandbox] WhatsApp simulator on ${sim.wsUrl} (root key ${sim.rootPublicKey})`);
   return sim;
 }

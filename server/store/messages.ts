@@ -37,7 +37,7 @@ const MIGRATIONS = [
 ];
 
 /** The order a message's status moves in; it never goes back (a late "delivered" after "read" is dropped). */
-const RANK: Record<MessageStatus, number> = { pending: 0, sent: 1, failed: 1.5, delivered: 2, read: 3, received: 4 };
+const RANK: Record<MessageStatus, number> = { sent: 1, failed: 1.5, delivered: 2, read: 3, received: 4 };
 
 /** The column that records when a message reached each status. */
 const TIME_COLUMN: Partial<Record<MessageStatus, string>> = {
@@ -189,6 +189,6 @@ export function createMessageStore(db: Database): MessageStore {
 function movesForward(row: Row, status: MessageStatus): boolean {
   if (row.direction === 'inbound' || status === 'received') return false;
   // A message WhatsApp already delivered cannot fail afterwards.
-  if (status === 'failed') return row.status === 'pending' || row.status === 'sent';
+  if (status === 'failed') return row.status === 'sent';
   return RANK[status] > RANK[row.status];
 }

@@ -9,6 +9,7 @@ import { loadConfig } from '../../server/config.ts';
 import { startCore, type Core } from '../../server/core.ts';
 import { postJson } from './core-harness.ts';
 import { eventually, waitForState } from '../e2e/pairing.ts';
+import { REDACT } from '../../server/logger.ts';
 
 /**
  * The paired core (sandbox) with a real pino logger writing every line to a file: odd texts must arrive and be
@@ -43,7 +44,7 @@ before(async () => {
   logFile = join(dataDir, 'core.log');
   // As `wagate serve` would log (its redaction included), one level more talkative: what debug shows must be safe too.
   const logger = pino(
-    { level: 'debug', redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.apiKey', '*.key', '*.token', '*.secret', '*.creds', '*.privKey'], censor: '[redacted]' } },
+    { level: 'debug', redact: { paths: REDACT, censor: '[redacted]' } },
     pino.destination({ dest: logFile, sync: true }),
   );
   core = await startCore({ ...loadConfig({ dataDir, port: 0, sandbox: true }), typing: FAST_TYPING }, { logger });
@@ -94,11 +95,20 @@ test('emoji, RTL, bidi controls, NUL and a maximal text arrive and are stored ex
 test('a client that hangs up while its message is typed does not lose it, and its retry does not send it twice', async () => {
   const text = `hung up ${Date.now()} 🙈 ${'long enough to be typed for the whole max_ms '.repeat(3)}`;
   const controller = new AbortController();
+  // Hang up only once the request is in the sender, however slow the machine: not a fixed delay.
+  const original = core.sender.send;
+  const inSender = new Promise<void>((resolve) => {
+    core.sender.send = (request) => {
+      core.sender.send = original;
+      resolve();
+      return original(request);
+    };
+  });
   const first = fetch(`${core.url}/chats/${BOB}/messages`, {
     ...postJson({ text }, { authorization: key, 'idempotency-key': 'hang-up-1' }),
     signal: controller.signal,
   }).catch((error: Error) => error);
-  await new Promise((r) => setTimeout(r, 60));
+  await inSender;
   controller.abort();
   assert.ok((await first) instanceof Error, 'the client gave up before the answer');
   const entry = await eventually(() => core.sandbox!.inbox(BOB).find((m) => m.text === text), 'the message in the inbox');
@@ -106,7 +116,8 @@ test('a client that hangs up while its message is typed does not lose it, and it
   assert.equal(retry.status, 200, JSON.stringify(retry.body));
   assert.equal(retry.body.data.message_id, entry.message_id, 'the retry answers the first send');
   assert.equal(retry.headers.get('idempotent-replayed'), 'true');
-  await new Promise((r) => setTimeout(r, 300));
+  // Longer than a second send would take to be typed (max_ms) and delivered.
+  await new Promise((r) => setTimeout(r, 1500));
   assert.equal(core.sandbox!.inbox(BOB).filter((m) => m.text === text).length, 1, 'one message, not two');
 });
 

@@ -91,7 +91,7 @@ test('a read receipt alone also records the delivery; times are kept', () => {
 });
 
 test('failure is recorded with its reason, and inbound or unknown messages have no status changes', () => {
-  store.insert(message('F1', 400, { status: 'pending' }));
+  store.insert(message('F1', 400, { status: 'sent' }));
   assert.deepEqual(store.setStatus('F1', 'failed', 401, 'WhatsApp refused'), {
     message_id: 'F1',
     chat_jid: CHAT,

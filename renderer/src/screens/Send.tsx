@@ -212,7 +212,6 @@ function SandboxContacts({ onPick }: { onPick: (number: string) => void }) {
 }
 
 const STATUS_WORDS: Record<StoredMessage['status'], string> = {
-  pending: 'Sending',
   sent: 'Sent',
   delivered: 'Delivered',
   read: 'Read',

@@ -2,17 +2,14 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ApiError, sendOk } from '../envelope.ts';
 import { parseOrThrow } from '../validate.ts';
+import { KeyName } from '../schemas.ts';
 import type { CoreEvents } from '../../events.ts';
 import type { ApiKeyStore } from '../../store/api-keys.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const CreateKeyBody = z.object({
-  name: z
-    .string({ error: 'Name is required' })
-    .trim()
-    .min(1, 'Name is required')
-    .max(64, 'Name must be at most 64 characters'),
+  name: KeyName,
   expires_in_days: z
     .number({ error: 'expires_in_days must be a whole number of days' })
     .int('expires_in_days must be a whole number of days')

@@ -15,7 +15,7 @@ function chatJidOf(req: Request): string {
   return jid;
 }
 
-/** `POST /chats/{chat_jid}/messages` (shared/spec/send-message-api.txt) and the chat's stored messages. */
+/** `POST /chats/{chat_jid}/messages` (docs/send-message-api.txt) and the chat's stored messages. */
 export function createMessagesRouter(deps: { sender: Sender; messages: MessageStore; idempotency: IdempotencyStore }): Router {
   const router = Router();
 
