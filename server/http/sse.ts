@@ -4,10 +4,20 @@ import type { Request, Response } from 'express';
 export const HEARTBEAT_MS = 15_000;
 
 /**
- * Starts a server-sent event stream: the headers, the client's reconnect delay, and a heartbeat until the client
- * leaves, when `onClose` runs.
+ * Whether the caller may still read: the auth middleware leaves this check in `res.locals`, so a key revoked
+ * while its stream is open (here or by `wagate keys revoke` in another process) stops the stream.
  */
-export function openEventStream(req: Request, res: Response, heartbeatMs: number, onClose: () => void): void {
+function stillAuthorized(res: Response): boolean {
+  const check = res.locals.stillAuthorized as (() => boolean) | undefined;
+  return check?.() ?? true;
+}
+
+/**
+ * Starts a server-sent event stream: the headers, the client's reconnect delay, and a heartbeat until the client
+ * leaves, when `onClose` runs. Answers `allowed()`, to ask before each write; it ends the stream once the caller's
+ * key or session is gone.
+ */
+export function openEventStream(_req: Request, res: Response, heartbeatMs: number, onClose: () => void): () => boolean {
   res.status(200).set({
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache, no-transform',
@@ -16,11 +26,18 @@ export function openEventStream(req: Request, res: Response, heartbeatMs: number
   });
   res.flushHeaders();
   res.write('retry: 2000\n\n');
-  const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
-  req.on('close', () => {
+  const allowed = (): boolean => {
+    if (res.writableEnded) return false;
+    if (stillAuthorized(res)) return true;
+    res.end();
+    return false;
+  };
+  const heartbeat = setInterval(() => allowed() && res.write(': heartbeat\n\n'), heartbeatMs);
+  res.on('close', () => {
     clearInterval(heartbeat);
     onClose();
   });
+  return allowed;
 }
 
 /** One event; answers false when the socket's buffer is full (wait for 'drain'). */

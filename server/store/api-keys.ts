@@ -23,6 +23,8 @@ export interface ApiKeyStore {
   list(): ApiKeyRecord[];
   revoke(id: string): ApiKeyRecord | null;
   verify(key: string): KeyCheck;
+  /** Whether the key with this id still opens the API (not revoked, not expired): for streams kept open. */
+  isActive(id: string): boolean;
 }
 
 const MIGRATIONS = [
@@ -86,6 +88,10 @@ export function createApiKeyStore(db: Database, options: ApiKeyStoreOptions = {}
       db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now(), id);
       const row = find(id);
       return row ? toRecord(row, now()) : null;
+    },
+    isActive(id) {
+      const row = find(id);
+      return row !== undefined && toRecord(row, now()).status === 'active';
     },
     verify(key) {
       const match = KEY_PATTERN.exec(key);

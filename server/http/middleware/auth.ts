@@ -53,11 +53,14 @@ export function requireCaller(keys: ApiKeyStore, admin: AdminSessions): RequestH
     if (key !== undefined) {
       const check = keys.verify(key);
       if (!check.ok) return sendFail(res, 401, KEY_ERRORS[check.reason]);
-      res.locals.callerId = `key:${check.record.id}`;
+      const id = check.record.id;
+      res.locals.callerId = `key:${id}`;
+      res.locals.stillAuthorized = () => keys.isActive(id);
       return next();
     }
     if (!hasAdminSession(req, admin)) return sendFail(res, 401, 'Invalid or missing authentication');
     res.locals.callerId = 'dashboard';
+    res.locals.stillAuthorized = () => hasAdminSession(req, admin);
     next();
   };
 }

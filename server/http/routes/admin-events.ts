@@ -14,14 +14,15 @@ export function createAdminEventsRouter({ events, heartbeatMs = HEARTBEAT_MS }: 
   router.get('/events', (req, res) => {
     const listeners = FORWARDED.map((name) => {
       const listener = (...args: unknown[]): void => {
+        if (!allowed()) return;
         if (!writeEvent(res, { type: name, data: args[0] }) && res.writableLength > MAX_BUFFERED_BYTES) res.end();
       };
-      events.on(name, listener as never);
       return { name, listener };
     });
-    openEventStream(req, res, heartbeatMs, () => {
+    const allowed = openEventStream(req, res, heartbeatMs, () => {
       for (const { name, listener } of listeners) events.off(name, listener as never);
     });
+    for (const { name, listener } of listeners) events.on(name, listener as never);
   });
 
   return router;

@@ -66,7 +66,7 @@ export function createEventsRouter({ eventLog, heartbeatMs = HEARTBEAT_MS }: Eve
     let cursor = lastId === null || lastId > latest ? latest : lastId;
     let closed = false;
     let unsubscribe = (): void => {};
-    openEventStream(req, res, heartbeatMs, () => {
+    const allowed = openEventStream(req, res, heartbeatMs, () => {
       closed = true;
       unsubscribe();
     });
@@ -91,7 +91,7 @@ export function createEventsRouter({ eventLog, heartbeatMs = HEARTBEAT_MS }: Eve
       try {
         do {
           again = false;
-          for (let page = eventLog.since(cursor, PAGE); page.length > 0 && !closed; page = eventLog.since(cursor, PAGE)) {
+          for (let page = eventLog.since(cursor, PAGE); page.length > 0 && !closed && allowed(); page = eventLog.since(cursor, PAGE)) {
             let flowing = true;
             for (const e of page) {
               cursor = e.id;
