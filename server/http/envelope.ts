@@ -22,15 +22,6 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service unavailable',
 };
 
-/** An error that is meant for the caller: it becomes a failure envelope with its own code and text. */
-export class ApiError extends Error {
-  readonly code: number;
-  constructor(code: number, error: string) {
-    super(error);
-    this.code = code;
-  }
-}
-
 export function sendOk<T>(res: Response, message: string, data: T, code = 200): void {
   const body: Envelope<T> = { status: true, code, message, data };
   res.status(code).json(body);

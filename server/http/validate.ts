@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ApiError } from './envelope.ts';
+import { ApiError } from '../api-error.ts';
 
 /** Parses with a zod schema; the first problem becomes a 400 in the caller's words. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {

@@ -1,4 +1,4 @@
-import { ApiError } from '../http/envelope.ts';
+import { ApiError } from '../api-error.ts';
 import type { SandboxState } from './sandbox-state.ts';
 import {
   type ContactState, type ContactView, type InboxEntry,

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { ApiError, sendFail, sendOk } from '../http/envelope.ts';
+import { sendFail, sendOk } from '../http/envelope.ts';
+import { ApiError } from '../api-error.ts';
 import type { Simulator } from './simulator.ts';
 
 const ScanBody = z.object({ qr: z.string().min(1).optional() }).strict();

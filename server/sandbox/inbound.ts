@@ -1,5 +1,5 @@
 import type { proto } from '@whiskeysockets/baileys';
-import { ApiError } from '../http/envelope.ts';
+import { ApiError } from '../api-error.ts';
 import type { Connection } from './connection.ts';
 import { inboxOf, requireContact } from './contact-book.ts';
 import { encryptFor, type Delivery } from './delivery.ts';

@@ -1,5 +1,5 @@
 import { Curve } from '@whiskeysockets/baileys';
-import { ApiError } from '../http/envelope.ts';
+import { ApiError } from '../api-error.ts';
 import type { Connection, LinkCodeRequest } from './connection.ts';
 import { type BinaryNode, bytes, child, node, nowSeconds, phoneMessageId, S_WHATSAPP_NET, userOf } from './frames.ts';
 import { deriveAdvSecret, isPairingCode, normalizePairingCode, openKeyBundle, unwrapEphemeral, wrapEphemeral } from './link-code.ts';

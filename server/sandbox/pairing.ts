@@ -1,5 +1,5 @@
 import { proto } from '@whiskeysockets/baileys';
-import { ApiError } from '../http/envelope.ts';
+import { ApiError } from '../api-error.ts';
 import type { Connection, Registration } from './connection.ts';
 import { type BinaryNode, beUint, bytes, child, node, nowSeconds, phoneMessageId, S_WHATSAPP_NET } from './frames.ts';
 import { phoneView } from './linked-devices.ts';

@@ -1,4 +1,4 @@
-import { ApiError } from '../http/envelope.ts';
+import { ApiError } from '../api-error.ts';
 import { inboxOf, requireContact } from './contact-book.ts';
 import type { Delivery } from './delivery.ts';
 import { node, nowSeconds } from './frames.ts';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TypingConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { MessageStore } from '../store/messages.ts';
-import { ApiError } from '../http/envelope.ts';
+import { ApiError } from '../api-error.ts';
 import type { PresenceKind, Session } from './session.ts';
 import { typingDurationMs } from './typing.ts';
 

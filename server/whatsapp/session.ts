@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { CoreEvents, LinkedAccount, MessageStatus, SessionSnapshot, StoredMessage } from '../events.ts';
 import type { MessageStore } from '../store/messages.ts';
 import type { SqliteAuthState } from '../store/auth-state.ts';
-import { ApiError } from '../http/envelope.ts';
+import { ApiError } from '../api-error.ts';
 import { DEFAULT_BACKOFF, decideOnClose, type BackoffConfig } from './reconnect-policy.ts';
 import { closeReasonText, quotedFor, statusFromBaileys, toInboundMessage } from './message-mapping.ts';
 import { phoneOfJid } from './jid.ts';

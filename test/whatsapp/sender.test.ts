@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiError } from '../../server/http/envelope.ts';
+import { ApiError } from '../../server/api-error.ts';
 import { TypingConfigSchema } from '../../server/config.ts';
 import { silentLogger } from '../../server/logger.ts';
 import type { InboxEntry } from '../../server/sandbox/simulator.ts';

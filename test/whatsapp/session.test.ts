@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiError } from '../../server/http/envelope.ts';
+import { ApiError } from '../../server/api-error.ts';
 import type { SessionState } from '../../server/events.ts';
 import { ALICE, BOB, CAROL, eventually, jidOf, pair, startWorld, waitForEvent, waitForSession, waitForState } from './world.ts';
 

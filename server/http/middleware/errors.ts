@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Logger } from '../../logger.ts';
-import { ApiError, sendFail } from '../envelope.ts';
+import { sendFail } from '../envelope.ts';
+import { ApiError } from '../../api-error.ts';
 
 /** Bodies beyond this are refused with 413: a WhatsApp text is at most 65,536 characters. */
 const BODY_LIMIT = '300kb';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import type { IdempotencyStore } from '../../store/idempotency.ts';
-import { ApiError } from '../envelope.ts';
+import { ApiError } from '../../api-error.ts';
 
 interface Answer {
   code: number;

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ApiError, sendOk } from '../envelope.ts';
+import { sendOk } from '../envelope.ts';
+import { ApiError } from '../../api-error.ts';
 import { parseOrThrow } from '../validate.ts';
 import { KeyName } from '../schemas.ts';
 import type { CoreEvents } from '../../events.ts';

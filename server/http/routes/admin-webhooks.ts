@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ApiError, sendOk } from '../envelope.ts';
+import { sendOk } from '../envelope.ts';
+import { ApiError } from '../../api-error.ts';
 import { parseOrThrow } from '../validate.ts';
 import { LOGGED_EVENT_TYPES } from '../../store/event-log.ts';
 import { webhookUrlProblem, type WebhookStore } from '../../webhooks/webhook-store.ts';

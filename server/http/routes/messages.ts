@@ -4,7 +4,8 @@ import type { MessageStore } from '../../store/messages.ts';
 import type { IdempotencyStore } from '../../store/idempotency.ts';
 import { idempotency } from '../middleware/idempotency.ts';
 import { normaliseChatJid } from '../../whatsapp/jid.ts';
-import { ApiError, sendOk } from '../envelope.ts';
+import { sendOk } from '../envelope.ts';
+import { ApiError } from '../../api-error.ts';
 import { parseOrThrow } from '../validate.ts';
 import { ListMessagesQuery, SendMessageBody } from '../schemas.ts';
 

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import QRCode from 'qrcode';
 import type { Session } from '../../whatsapp/session.ts';
-import { ApiError, sendOk } from '../envelope.ts';
+import { sendOk } from '../envelope.ts';
+import { ApiError } from '../../api-error.ts';
 import { parseOrThrow } from '../validate.ts';
 import { PairingCodeBody, QrQuery } from '../schemas.ts';
 
