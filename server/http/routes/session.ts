@@ -29,8 +29,7 @@ export function createSessionRouter(deps: { session: Session }): Router {
 
   router.post('/session/pairing-code', async (req, res) => {
     const { phone_number } = parseOrThrow(PairingCodeBody, req.body);
-    if (session.snapshot().state !== 'qr') throw new ApiError(409, 'A pairing code can only be asked for while the session waits to be linked');
-    const code = await session.requestPairingCode(phone_number.replace(/\D/g, ''));
+    const code = await session.requestPairingCode(phone_number);
     sendOk(res, 'Enter this code on your phone: WhatsApp → Linked devices → Link with phone number', { code });
   });
 
