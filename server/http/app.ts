@@ -66,7 +66,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
 
   if (deps.sandbox) {
     const currentQr = () => deps.session.snapshot().qr;
-    app.use('/sandbox', caller, jsonBody(), deps.sandbox.controlRouter({ currentQr }));
+    app.use('/sandbox', caller, deps.sandbox.controlRouter({ currentQr }));
   }
 
   app.use(['/session', '/chats', '/messages', '/events'], caller, jsonBody());

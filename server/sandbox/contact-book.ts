@@ -12,7 +12,7 @@ export function contactViews(state: SandboxState): ContactView[] {
 /** Adds a contact, or renames and re-flags the one with that number. */
 export function addContact(state: SandboxState, input: { number: string; name: string; on_whatsapp: boolean }): ContactView {
   const number = normalizeNumber(input.number);
-  if (number.length < 6 || number.length > 15) throw new ApiError(422, 'number must have 6 to 15 digits');
+  if (number.length < 6 || number.length > 15) throw new ApiError(400, 'number must have 6 to 15 digits');
   if (state.isPhoneUser(number)) throw new ApiError(409, 'that is the virtual phone’s own number');
   const existing = state.contacts.get(number);
   if (existing) {

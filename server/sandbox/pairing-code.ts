@@ -60,7 +60,7 @@ export function createPairingCode(state: SandboxState): PairingCode {
 
   const enterPairingCode = async (input: string) => {
     const code = normalizePairingCode(input);
-    if (!isPairingCode(code)) throw new ApiError(422, 'a pairing code is 8 letters and digits, as in ABCD-EFGH');
+    if (!isPairingCode(code)) throw new ApiError(400, 'a pairing code is 8 letters and digits, as in ABCD-EFGH');
     const waiting = (await linkCodeRequests(state))
       .sort((a, b) => b.registration!.linkCode!.askedAt - a.registration!.linkCode!.askedAt);
     const mine = waiting.filter((c) => c.registration!.linkCode!.number === state.phone.number);

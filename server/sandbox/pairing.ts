@@ -49,13 +49,13 @@ export async function scan(state: SandboxState, qr: string): Promise<PhoneView> 
   try {
     parsed = parseQr(qr);
   } catch (err) {
-    throw new ApiError(422, (err as Error).message);
+    throw new ApiError(400, (err as Error).message);
   }
   const conn = [...state.connections].find((c) => c.open && c.registration?.refs.includes(parsed.ref));
   if (!conn || !conn.registration) throw new ApiError(409, 'no client is showing this QR any more (expired, or already used)');
   const reg = conn.registration;
   if (!reg.noiseKey.equals(parsed.noiseKey) || !reg.identityKey.equals(parsed.identityKey)) {
-    throw new ApiError(422, 'the QR’s keys do not match the client that asked for it');
+    throw new ApiError(400, 'the QR’s keys do not match the client that asked for it');
   }
   conn.registration = { ...reg, refs: [], linkCode: null };
   return completePairing(state, conn, reg, parsed.advSecret);

@@ -98,7 +98,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     sendFromContact: (number, input) => core.sendFromContact(number, input),
     sendReceipt: (number, input) => core.sendReceipt(number, input),
     fault: (input) => core.fault(input),
-    controlRouter: (routerOptions) => createControlRouter(sim, routerOptions),
+    controlRouter: (routerOptions) => createControlRouter(sim, logger, routerOptions),
     close: async () => {
       if (closed) return;
       closed = true;

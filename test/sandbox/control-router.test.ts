@@ -66,16 +66,16 @@ describe('sandbox control API', () => {
   });
 
   test('bad input gets specific 4xx answers', async () => {
-    assert.equal((await call(base, 'POST', '/contacts', { number: '123', name: 'x', on_whatsapp: true })).status, 422);
-    assert.equal((await call(base, 'POST', '/contacts', { number: '15550005555' })).status, 422);
+    assert.equal((await call(base, 'POST', '/contacts', { number: '123', name: 'x', on_whatsapp: true })).status, 400);
+    assert.equal((await call(base, 'POST', '/contacts', { number: '15550005555' })).status, 400);
     assert.equal((await call(base, 'POST', '/contacts', undefined, '{not json')).status, 400);
     assert.equal((await call(base, 'GET', '/contacts/19998887777/inbox')).status, 404);
-    assert.equal((await call(base, 'POST', '/faults', { kind: 'explode' })).status, 422);
+    assert.equal((await call(base, 'POST', '/faults', { kind: 'explode' })).status, 400);
     assert.equal((await call(base, 'POST', '/phone/scan', {})).status, 409);
-    assert.equal((await call(base, 'POST', '/phone/scan', { qr: 'hello' })).status, 422);
+    assert.equal((await call(base, 'POST', '/phone/scan', { qr: 'hello' })).status, 400);
     assert.equal((await call(base, 'POST', '/contacts/15550001111/messages', { text: 'x' })).status, 409); // nothing linked yet
-    assert.equal((await call(base, 'POST', '/phone/pairing-code', {})).status, 422);
-    assert.equal((await call(base, 'POST', '/phone/pairing-code', { code: 'ABC' })).status, 422);
+    assert.equal((await call(base, 'POST', '/phone/pairing-code', {})).status, 400);
+    assert.equal((await call(base, 'POST', '/phone/pairing-code', { code: 'ABC' })).status, 400);
     assert.equal((await call(base, 'POST', '/phone/pairing-code', { code: 'ABCD-EFGH' })).status, 409); // nobody asked for one
     assert.equal((await call(base, 'GET', '/nope')).status, 404);
   });
