@@ -115,7 +115,9 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   // Before anything can emit: every event from here on is logged for GET /events and the webhooks.
   const eventLog = createEventLog({ db, events, logger: logger.child({ part: 'events' }) });
   const webhooks = createWebhookStore(db);
-  const dispatcher = createWebhookDispatcher({ store: webhooks, eventLog, logger: logger.child({ part: 'webhooks' }) });
+  const webhooksChanged = () => events.emit('webhooks.changed');
+  webhooks.onChange(webhooksChanged);
+  const dispatcher = createWebhookDispatcher({ store: webhooks, eventLog, logger: logger.child({ part: 'webhooks' }), onActivity: webhooksChanged });
   const keys = createApiKeyStore(db, { onUse: () => events.emit('keys.changed') });
   const admin = createAdminSessions(db);
   const messages = createMessageStore(db);

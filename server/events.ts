@@ -60,6 +60,8 @@ export interface CoreEventMap {
   'message.received': [StoredMessage];
   'message.status': [MessageStatusChange];
   'keys.changed': [];
+  /** A webhook was added, removed, resumed or paused, or a delivery was queued or tried. */
+  'webhooks.changed': [];
 }
 
 export type CoreEvents = EventEmitter<CoreEventMap>;

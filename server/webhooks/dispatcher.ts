@@ -10,6 +10,8 @@ export interface DispatcherDeps {
   store: WebhookStore;
   eventLog: EventLog;
   logger: Logger;
+  /** Told after every recorded attempt and every new delivery, so the dashboard's log follows without asking. */
+  onActivity?: () => void;
   now?: () => number;
   fetchImpl?: typeof fetch;
   /** In [0, 1): the jitter of the backoff. */
@@ -106,6 +108,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
     enqueueSoon = null;
     for (let page = eventLog.since(store.cursor(), PAGE); page.length > 0; page = eventLog.since(store.cursor(), PAGE)) {
       store.enqueue(page);
+      deps.onActivity?.();
     }
   }
 
@@ -161,6 +164,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
     }
     const at = now();
     const hook = store.recordAttempt(d, result, at, at + retryDelay(d.attempts + 1));
+    deps.onActivity?.();
     if (result.ok || !hook) return;
     logger.info({ webhook: d.webhook_id, delivery: d.id, attempt: d.attempts + 1, error: result.error }, 'webhook delivery failed; it will be retried');
     maybePause(hook, at);

@@ -222,7 +222,7 @@ test('many event-stream clients that connect and vanish leave no subscriber or b
       unsubscribe();
     };
   };
-  const listeners = () => (['session.state', 'message.status', 'message.received', 'keys.changed'] as const).reduce((n, e) => n + h.core.events.listenerCount(e), 0);
+  const listeners = () => (['session.state', 'message.status', 'message.received', 'keys.changed', 'webhooks.changed'] as const).reduce((n, e) => n + h.core.events.listenerCount(e), 0);
   // Streams of the previous tests may still be closing: start from a settled count.
   let baseline = listeners();
   for (let stable = 0; stable < 3; ) {
@@ -236,7 +236,7 @@ test('many event-stream clients that connect and vanish leave no subscriber or b
         Array.from({ length: 40 }, (_, i) => (i % 2 ? openStream('/events', { authorization: h.key }) : openStream('/admin/events', { cookie }))),
       );
       assert.equal(live, 20, 'one log subscriber per /events client');
-      assert.equal(listeners() - baseline, 20 * 4, 'four bus listeners per /admin/events client');
+      assert.equal(listeners() - baseline, 20 * 5, 'five bus listeners per /admin/events client');
       h.core.events.emit('keys.changed');
       for (const s of streams) s.req.destroy();
       const deadline = Date.now() + 3000;

@@ -7,7 +7,7 @@ type Handler<K extends EventName> = (payload: Payload<K>) => void;
 
 export type LinkState = 'connecting' | 'open' | 'lost';
 
-const NAMES: readonly EventName[] = ['session.state', 'message.status', 'message.received', 'keys.changed'];
+const NAMES: readonly EventName[] = ['session.state', 'message.status', 'message.received', 'keys.changed', 'webhooks.changed'];
 
 /**
  * The core's live events (GET /admin/events, server-sent events): one stream for the whole page, so screens

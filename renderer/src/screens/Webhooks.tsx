@@ -56,10 +56,8 @@ export function Webhooks() {
 
   useEffect(reload, [reload]);
   useStreamOpen(reload);
-  // Each of these events makes a delivery; how it went is no event, so the log is also read when the user comes back.
-  useCoreEvent('message.received', reload);
-  useCoreEvent('message.status', reload);
-  useCoreEvent('session.state', reload);
+  useCoreEvent('webhooks.changed', reload);
+  // `wagate webhooks …` in a shell is another process, whose changes reach no event here: read again on return.
   useEffect(() => {
     const onVisible = () => document.visibilityState === 'visible' && reload();
     document.addEventListener('visibilitychange', onVisible);
