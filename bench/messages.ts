@@ -4,7 +4,7 @@ import { startSimulator } from '../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../server/whatsapp/trust-root.ts';
 import { BaileysTestClient, silenceLibsignal } from '../test/sandbox/baileys-client.ts';
 import { startWagate } from '../test/e2e/cli-processes.ts';
-import { eventually } from '../test/e2e/pairing.ts';
+import { eventually } from '../test/support/waits.ts';
 
 const MESSAGES = 60;
 const ALICE = '15550001111';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runWagate, startWagate } from './cli-processes.ts';
-import { eventually } from './pairing.ts';
+import { eventually } from '../support/waits.ts';
 
 test('wagate serve --wa-url --wa-root-key pairs with and sends through a simulator started separately', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'wagate-ext-'));

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, postJson } from '../http/core-harness.ts';
-import { eventually, pairThroughApi, waitForSession, waitForState } from './pairing.ts';
+import { pairThroughApi } from './pairing.ts';
+import { eventually, waitForSession, waitForState } from '../support/waits.ts';
 
 const ALICE = '15550001111';
 

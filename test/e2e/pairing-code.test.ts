@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, postJson } from '../http/core-harness.ts';
-import { waitForState } from './pairing.ts';
+import { waitForState } from '../support/waits.ts';
 
 test('linking with a phone-number code instead of the QR, through the API', async (t) => {
   const h = await startHarness();

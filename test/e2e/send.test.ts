@@ -1,7 +1,8 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, postJson, type Harness } from '../http/core-harness.ts';
-import { eventually, pairThroughApi } from './pairing.ts';
+import { pairThroughApi } from './pairing.ts';
+import { eventually } from '../support/waits.ts';
 import type { InboxEntry } from '../../server/sandbox/simulator.ts';
 
 const ALICE = '15550001111';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { startHarness, postJson, type Harness } from './core-harness.ts';
-import { waitForState } from '../e2e/pairing.ts';
+import { waitForState } from '../support/waits.ts';
 
 /**
  * Adversarial input against the real core (sandbox, not paired: a valid send ends in 503, so every answer below 503

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { loadConfig } from '../../server/config.ts';
 import { startCore, type Core } from '../../server/core.ts';
 import { postJson } from './core-harness.ts';
-import { eventually, waitForState } from '../e2e/pairing.ts';
+import { eventually, waitForState } from '../support/waits.ts';
 import { REDACT } from '../../server/logger.ts';
 
 /**

@@ -183,13 +183,3 @@ export class BaileysTestClient {
   }
 }
 
-/** Polls `fn` until it returns a truthy value; rejects after timeoutMs. */
-export async function eventually<T>(fn: () => T | undefined | null | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

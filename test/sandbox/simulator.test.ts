@@ -7,7 +7,8 @@ import type { BinaryNode } from '@whiskeysockets/baileys';
 import { silentLogger } from '../../server/logger.ts';
 import { startSimulator, type Simulator } from '../../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
-import { BaileysTestClient, eventually } from './baileys-client.ts';
+import { BaileysTestClient } from './baileys-client.ts';
+import { eventually } from '../support/waits.ts';
 
 const ALICE = '15550001111';
 const BOB = '15550002222';
@@ -58,7 +59,7 @@ describe('sandbox: pairing and login', () => {
     assert.equal(creds.me?.id, `15559990000:${view.linked_devices[0]!.device}@s.whatsapp.net`);
     assert.equal(creds.me?.name, 'Sandbox Phone');
     assert.ok(creds.me?.lid?.endsWith('@lid'));
-    await eventually(() => rig.sim.phone().linked_devices[0]?.connected, 5000, 'device shown connected');
+    await eventually(() => rig.sim.phone().linked_devices[0]?.connected, 'device shown connected', 5000);
   });
 
   test('pings are answered; an IQ the simulator does not implement gets an empty result', async () => {
@@ -117,7 +118,7 @@ describe('sandbox: linking with a pairing code', () => {
     assert.ok(creds.account?.accountSignature);
 
     const sent = await rig.client.sock!.sendMessage(jid(ALICE), { text: 'linked by code' });
-    const entry = await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === sent!.key.id), 10_000, 'inbox entry');
+    const entry = await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === sent!.key.id), 'inbox entry', 10_000);
     assert.equal(entry.text, 'linked by code');
   });
 
@@ -149,7 +150,7 @@ describe('sandbox: messaging', () => {
     const mark = rig.client.mark();
     const sent = await rig.client.sock!.sendMessage(jid(ALICE), { text: 'hello alice' });
     const id = sent!.key.id!;
-    const entry = await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === id), 10_000, 'inbox entry');
+    const entry = await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === id), 'inbox entry', 10_000);
     assert.equal(entry.text, 'hello alice');
     assert.equal(entry.quoted_message_id, null);
     // The delivery receipt flushes Baileys' buffer (pitfall 7): status 3 comes as the upsert's status or an update.
@@ -157,13 +158,13 @@ describe('sandbox: messaging', () => {
       rig.client.waitFor('messages.update', (u) => u.some((x: any) => x.key.id === id && x.update.status >= 3), { since: mark }),
       rig.client.waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === id && (m.status >= 3 || m.status === 'DELIVERY_ACK' || m.status === 'READ')), { since: mark }),
     ]);
-    await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === id)?.delivered, 5000, 'delivered flag');
+    await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === id)?.delivered, 'delivered flag', 5000);
   });
 
   test('a read receipt on demand reaches Baileys as status READ', async () => {
     const sent = await rig.client.sock!.sendMessage(jid(ALICE), { text: 'please read' });
     const id = sent!.key.id!;
-    await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === id), 10_000, 'inbox entry');
+    await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === id), 'inbox entry', 10_000);
     const mark = rig.client.mark();
     await rig.sim.sendReceipt(ALICE, { message_id: id, type: 'read' });
     // READ comes as messages.update, or merged into the still-buffered own upsert (pitfall 7).
@@ -183,10 +184,10 @@ describe('sandbox: messaging', () => {
     const sent = await sock.sendMessage(jid(BOB), { text: 'typed this' });
     await sock.sendPresenceUpdate('unavailable');
     const id = sent!.key.id!;
-    const entry = await eventually(() => rig.sim.inbox(BOB).find((e) => e.message_id === id), 10_000, 'inbox entry');
+    const entry = await eventually(() => rig.sim.inbox(BOB).find((e) => e.message_id === id), 'inbox entry', 10_000);
     const before = entry.before.map((b) => `${b.kind}:${b.value}`);
     assert.deepEqual(before.slice(-3), ['presence:available', 'chatstate:composing', 'chatstate:paused']);
-    const withAfter = await eventually(() => rig.sim.inbox(BOB).find((e) => e.message_id === id && e.after.length > 0), 5000, 'after');
+    const withAfter = await eventually(() => rig.sim.inbox(BOB).find((e) => e.message_id === id && e.after.length > 0), 'after', 5000);
     assert.deepEqual(withAfter.after.map((b) => `${b.kind}:${b.value}`), ['presence:unavailable']);
     for (let i = 1; i < entry.before.length; i++) assert.ok(entry.before[i]!.at >= entry.before[i - 1]!.at);
   });
@@ -220,7 +221,7 @@ describe('sandbox: messaging', () => {
     const up = await rig.client.waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === incoming.message_id), { since: mark });
     const quoted = up.messages.find((m: any) => m.key.id === incoming.message_id);
     const sent = await rig.client.sock!.sendMessage(jid(ALICE), { text: 'answer!' }, { quoted });
-    const entry = await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === sent!.key.id), 10_000, 'inbox entry');
+    const entry = await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === sent!.key.id), 'inbox entry', 10_000);
     assert.equal(entry.quoted_message_id, incoming.message_id);
     assert.equal(entry.text, 'answer!');
 
@@ -276,7 +277,7 @@ describe('sandbox: faults, reconnect and persistence', () => {
       await client.waitForOpen(mark);
       assert.ok(!client.events.some((e) => e.name === 'connection.update' && e.data.qr));
       const sent = await client.sock!.sendMessage(jid(ALICE), { text: 'after restart' });
-      const entry = await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === sent!.key.id), 10_000, 'inbox after restart');
+      const entry = await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === sent!.key.id), 'inbox after restart', 10_000);
       assert.equal(entry.text, 'after restart');
       const inbound = await rig.sim.sendFromContact(BOB, { text: 'bob after restart' });
       await client.waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === inbound.message_id && m.message?.conversation === 'bob after restart'));
@@ -290,7 +291,7 @@ describe('sandbox: faults, reconnect and persistence', () => {
     try {
       await pair(rig);
       await rig.client.end();
-      await eventually(() => !rig.sim.phone().linked_devices[0]?.connected, 5000, 'device offline');
+      await eventually(() => !rig.sim.phone().linked_devices[0]?.connected, 'device offline', 5000);
       const queued = await rig.sim.sendFromContact(BOB, { text: 'while you were away' });
       const mark = rig.client.mark();
       rig.client.connect();

@@ -5,7 +5,8 @@ import { TypingConfigSchema } from '../../server/config.ts';
 import { silentLogger } from '../../server/logger.ts';
 import type { InboxEntry } from '../../server/sandbox/simulator.ts';
 import { createSender, type Sender, type SendRequest } from '../../server/whatsapp/sender.ts';
-import { ALICE, BOB, CAROL, eventually, jidOf, pair, startWorld, waitForEvent, type World } from './world.ts';
+import { ALICE, BOB, CAROL, jidOf, pair, startWorld, waitForEvent, type World } from './world.ts';
+import { eventually } from '../support/waits.ts';
 
 /** Small times so the suite is quick; refresh shorter than the typing so a re-sent "composing" shows. */
 const TYPING = TypingConfigSchema.parse({ chars_per_second: 100, min_ms: 150, max_ms: 600, jitter: 0.1, refresh_ms: 250 });

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../server/api-error.ts';
 import type { SessionState } from '../../server/events.ts';
-import { ALICE, BOB, CAROL, eventually, jidOf, pair, startWorld, waitForEvent, waitForSession, waitForState } from './world.ts';
+import { ALICE, BOB, CAROL, jidOf, pair, startWorld, waitForEvent } from './world.ts';
+import { eventually, waitForSession, waitForState } from '../support/waits.ts';
 
 const OWNER = '15559990000';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventBus, type CoreEvents, type CoreEventMap, type SessionSnapshot, type SessionState } from '../../server/events.ts';
+import { createEventBus, type CoreEvents, type CoreEventMap } from '../../server/events.ts';
 import { silentLogger } from '../../server/logger.ts';
 import { openDatabase, type Database } from '../../server/store/database.ts';
 import { createSqliteAuthState, type SqliteAuthState } from '../../server/store/auth-state.ts';
@@ -10,6 +10,7 @@ import { startSimulator, type Simulator } from '../../server/sandbox/simulator.t
 import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
 import { createSession, type Session } from '../../server/whatsapp/session.ts';
 import { silenceLibsignal } from '../sandbox/baileys-client.ts';
+import { waitForSession, waitForState } from '../support/waits.ts';
 
 export const ALICE = '15550001111';
 export const BOB = '15550002222';
@@ -67,21 +68,6 @@ export async function startWorld(): Promise<World> {
   return world;
 }
 
-/** The first snapshot (now or later) that passes `test`; rejects after `timeoutMs`. */
-export function waitForSession(
-  world: World,
-  test: (s: SessionSnapshot) => boolean,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<SessionSnapshot> {
-  const now = world.session.snapshot();
-  if (test(now)) return Promise.resolve(now);
-  return waitForEvent(world, 'session.state', test, what, timeoutMs).then(([s]) => s);
-}
-
-export const waitForState = (world: World, state: SessionState, timeoutMs?: number) =>
-  waitForSession(world, (s) => s.state === state, `state ${state}`, timeoutMs);
-
 /** The next `name` event whose arguments pass `test`; rejects after `timeoutMs`. */
 export function waitForEvent<K extends keyof CoreEventMap>(
   world: World,
@@ -114,13 +100,3 @@ export async function pair(world: World): Promise<void> {
   await waitForState(world, 'connected');
 }
 
-/** Resolves when `check` returns a value; polls every 25 ms, for state kept outside the bus (the simulator's). */
-export async function eventually<T>(check: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
