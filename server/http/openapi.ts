@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MessageStatusChangeSchema, SessionSnapshotSchema, StoredMessageSchema } from '../events.ts';
 import { LoggedEventSchema } from '../store/event-log.ts';
 import { MessageDetailSchema } from '../store/messages.ts';
+import { SendResultSchema } from '../whatsapp/sender.ts';
 import { EventsQuery } from './routes/events.ts';
 import {
   HealthData,
@@ -12,7 +13,6 @@ import {
   QrData,
   QrQuery,
   SendMessageBody,
-  SendMessageResult,
   SessionData,
 } from './schemas.ts';
 
@@ -41,7 +41,7 @@ export const OPERATIONS: Operation[] = [
     method: 'post', path: '/chats/{chat_jid}/messages', summary: 'Send a text message to a chat or group', tag: 'Messages', auth: true,
     body: SendMessageBody,
     bodyExample: { text: 'Hello, World!', reply_to_message_id: '3EB0ABC123DEF456789', typing_simulation: true, presence_simulation: true },
-    data: SendMessageResult,
+    data: SendResultSchema,
     dataExample: { message_id: '3EB0ABC123DEF456789', status: 'sent', timestamp: 1702129024 },
     errors: [400, 401, 404, 409, 413, 415, 422, 500, 503],
     headers: [{ name: 'Idempotency-Key', description: 'Retry safely: a repeat with the same key and body within 24 h answers the first result and sends nothing' }],

@@ -24,12 +24,6 @@ export const SendMessageBody = z.object({
 });
 export type SendMessageBody = z.infer<typeof SendMessageBody>;
 
-export const SendMessageResult = z.object({
-  message_id: z.string(),
-  status: z.literal('sent'),
-  timestamp: z.number().int(),
-});
-
 export const ListMessagesQuery = z.object({
   limit: z.coerce
     .number({ error: 'limit must be a number' })

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TypingConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -14,12 +15,14 @@ export interface SendRequest {
   presenceSimulation: boolean;
 }
 
-export interface SendResult {
-  message_id: string;
-  status: 'sent';
+/** What a send answers: `data` of a 200 from `POST /chats/{chat_jid}/messages`. */
+export const SendResultSchema = z.object({
+  message_id: z.string(),
+  status: z.literal('sent'),
   /** Unix seconds. */
-  timestamp: number;
-}
+  timestamp: z.number().int(),
+});
+export type SendResult = z.infer<typeof SendResultSchema>;
 
 export interface Sender {
   send(r: SendRequest): Promise<SendResult>;

@@ -4,7 +4,14 @@ import { sendOk } from '../envelope.ts';
 import { requireAdmin } from '../middleware/auth.ts';
 
 /** The dashboard's way in: the one-time link becomes an HttpOnly, SameSite=Strict session cookie. */
-export function createAdminLoginRouter(deps: { admin: AdminSessions; info: () => object }): Router {
+/** `GET /admin/me`: what the dashboard needs to know about the core it talks to. */
+export interface AdminInfo {
+  sandbox: boolean;
+  version: string;
+  api_url: string;
+}
+
+export function createAdminLoginRouter(deps: { admin: AdminSessions; info: () => AdminInfo }): Router {
   const { admin } = deps;
   const router = Router();
 
