@@ -19,26 +19,19 @@ function iv(counter: number): Buffer {
   return out;
 }
 
+/** One certificate's details, valid from yesterday for ten years (Baileys checks no dates, a real client might). */
+function certificateDetails(serial: number, issuerSerial: number, key: Uint8Array): Uint8Array {
+  const now = Math.floor(Date.now() / 1000);
+  return proto.CertChain.NoiseCertificate.Details.encode({ serial, issuerSerial, key, notBefore: now - 86400, notAfter: now + 10 * 365 * 86400 }).finish();
+}
+
 /**
  * Builds the CertChain Baileys checks: the intermediate signed by the root (issuerSerial 0 = WA_CERT_DETAILS.SERIAL),
  * the leaf (our Noise static key) signed by the intermediate.
  */
 export function buildCertChain(root: KeyPair, intermediate: KeyPair, staticKey: KeyPair): Buffer {
-  const now = Math.floor(Date.now() / 1000);
-  const interDetails = proto.CertChain.NoiseCertificate.Details.encode({
-    serial: 1,
-    issuerSerial: 0,
-    key: intermediate.public,
-    notBefore: now - 86400,
-    notAfter: now + 10 * 365 * 86400,
-  }).finish();
-  const leafDetails = proto.CertChain.NoiseCertificate.Details.encode({
-    serial: 2,
-    issuerSerial: 1,
-    key: staticKey.public,
-    notBefore: now - 86400,
-    notAfter: now + 10 * 365 * 86400,
-  }).finish();
+  const interDetails = certificateDetails(1, 0, intermediate.public);
+  const leafDetails = certificateDetails(2, 1, staticKey.public);
   return Buffer.from(
     proto.CertChain.encode({
       intermediate: { details: interDetails, signature: Curve.sign(root.private, interDetails) },
