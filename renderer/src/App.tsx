@@ -15,6 +15,7 @@ import { Webhooks } from './screens/Webhooks.tsx';
 import { VirtualPhone } from './screens/VirtualPhone.tsx';
 import { SignedOut } from './screens/SignedOut.tsx';
 import { Brand } from './components/Brand.tsx';
+import { SignOutButton } from './components/SignOutButton.tsx';
 
 type Access = { kind: 'checking' } | { kind: 'signed-out'; reason: string } | { kind: 'in'; info: AdminInfo };
 
@@ -89,6 +90,7 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
             Sandbox: not real WhatsApp
           </span>
         )}
+        {!window.wagateDesktop && <SignOutButton />}
       </header>
       <nav aria-label="Screens" className="tabs">
         <ul>

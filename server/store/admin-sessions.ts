@@ -14,6 +14,8 @@ export interface AdminSessions {
   /** A session made directly, for Electron's window (no link to click). */
   createSession(): string;
   isValidSession(cookieValue: string | undefined): boolean;
+  /** Signs a session out: its cookie opens nothing any more. */
+  endSession(cookieValue: string): void;
 }
 
 const MIGRATIONS = [
@@ -50,6 +52,9 @@ export function createAdminSessions(db: Database, now: () => number = Date.now):
       return removed.changes === 1 ? createSession() : null;
     },
     createSession,
+    endSession(cookieValue) {
+      db.prepare('DELETE FROM admin_sessions WHERE hash = ?').run(hash(cookieValue));
+    },
     isValidSession(cookieValue) {
       if (!cookieValue) return false;
       return db.prepare('SELECT 1 FROM admin_sessions WHERE hash = ? AND expires_at > ?').get(hash(cookieValue), now()) !== undefined;

@@ -344,12 +344,18 @@ test('inside the desktop app, a moved port and a missing keyring are said on eve
   await shoot(page, '20-desktop-notices');
 });
 
-test('a login link works once; a used one sends the user to a fresh one', async ({ browser }) => {
+test('a login link works once, signing out ends the session, and a used link sends the user to a fresh one', async ({ browser }) => {
   const link = await wagate.freshLoginUrl();
   const first = await browser.newContext();
   const firstPage = await first.newPage();
   await firstPage.goto(link);
   await expect(firstPage.getByRole('heading', { level: 1, name: 'Phone link' })).toBeVisible();
+  await firstPage.getByRole('button', { name: 'Sign out' }).click();
+  await expect(firstPage.getByText(/wagate dashboard/)).toBeVisible();
+  await expect(firstPage.getByRole('link', { name: 'Phone link' })).toHaveCount(0);
+  await firstPage.reload();
+  await expect(firstPage.getByRole('link', { name: 'Phone link' })).toHaveCount(0);
+  await shoot(firstPage, '23-signed-out-by-user');
   await first.close();
 
   const second = await browser.newContext();

@@ -179,3 +179,17 @@ test('the event stream sends a heartbeat comment while nothing happens', async (
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+test('signing out of the dashboard ends the session: its cookie opens nothing any more', async () => {
+  const own = `wagate_admin=${h.core.admin.createSession()}`;
+  const headers = { cookie: own, 'sec-fetch-site': 'same-origin' };
+  assert.equal((await fetch(`${h.core.url}/admin/me`, { headers })).status, 200);
+  const out = await fetch(`${h.core.url}/admin/logout`, { method: 'POST', headers });
+  assert.equal(out.status, 200);
+  assert.match(out.headers.get('set-cookie') ?? '', /wagate_admin=;/);
+  assert.equal((await fetch(`${h.core.url}/admin/me`, { headers })).status, 401);
+  assert.equal((await fetch(`${h.core.url}/admin/keys`, { headers })).status, 401);
+  const crossSite = await fetch(`${h.core.url}/admin/logout`, { method: 'POST', headers: { cookie, 'sec-fetch-site': 'cross-site' } });
+  assert.equal(crossSite.status, 401, 'another site cannot sign the user out');
+  assert.equal((await admin('/admin/me')).status, 200, 'other sessions stay signed in');
+});

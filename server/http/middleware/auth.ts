@@ -9,7 +9,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Every value of the cookie `name`: another app on localhost may set one of the same name on a narrower path
  * (cookies ignore the port), and the browser sends that one first. A value that does not decode is skipped.
  */
-function readCookies(req: Request, name: string): string[] {
+export function readCookies(req: Request, name: string): string[] {
   return (req.headers.cookie ?? '').split(';').flatMap((part) => {
     const split = part.indexOf('=');
     if (split < 0 || part.slice(0, split).trim() !== name) return [];

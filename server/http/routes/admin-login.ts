@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AdminSessions } from '../../store/admin-sessions.ts';
 import { sendOk } from '../envelope.ts';
-import { requireAdmin } from '../middleware/auth.ts';
+import { readCookies, requireAdmin } from '../middleware/auth.ts';
 
 /** The dashboard's way in: the one-time link becomes an HttpOnly, SameSite=Strict session cookie. */
 /** `GET /admin/me`: what the dashboard needs to know about the core it talks to. */
@@ -25,6 +25,12 @@ export function createAdminLoginRouter(deps: { admin: AdminSessions; info: () =>
 
   router.get('/me', requireAdmin(admin), (_req, res) => {
     sendOk(res, 'Signed in to the dashboard', deps.info());
+  });
+
+  router.post('/logout', requireAdmin(admin), (req, res) => {
+    for (const value of readCookies(req, admin.cookieName)) admin.endSession(value);
+    res.clearCookie(admin.cookieName, { httpOnly: true, sameSite: 'strict', path: '/' });
+    sendOk(res, 'Signed out of the dashboard: open a fresh link from `wagate dashboard` to come back', { signed_out: true });
   });
 
   return router;
