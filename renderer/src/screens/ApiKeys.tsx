@@ -9,6 +9,7 @@ import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { dateOnly, dateTime, relativeTime } from '../format/time.ts';
 import { useAction } from '../state/action.ts';
 import { useNow } from '../state/clock.ts';
+import { useOnReturn } from '../state/on-return.ts';
 
 const EXPIRY_CHOICES = [
   { value: '', label: 'Never' },
@@ -38,15 +39,7 @@ export function ApiKeys() {
   useStreamOpen(load);
   useCoreEvent('keys.changed', load);
   // "Last used" changes when another program uses a key, which is not an event: read again when the user comes back.
-  useEffect(() => {
-    const onVisible = () => document.visibilityState === 'visible' && load();
-    document.addEventListener('visibilitychange', onVisible);
-    window.addEventListener('focus', load);
-    return () => {
-      document.removeEventListener('visibilitychange', onVisible);
-      window.removeEventListener('focus', load);
-    };
-  }, [load]);
+  useOnReturn(load);
 
   return (
     <section aria-labelledby="keys-title" className="screen">

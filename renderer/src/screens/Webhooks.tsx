@@ -8,6 +8,7 @@ import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { SignatureHelp } from '../components/SignatureHelp.tsx';
 import { clockTime, dateTime, relativeTime } from '../format/time.ts';
 import { useNow } from '../state/clock.ts';
+import { useOnReturn } from '../state/on-return.ts';
 
 /** The event types a webhook can ask for, in plain words; a Record so a new type on the server fails the type-check here. */
 const EVENT_WORDS: Record<LoggedEventType, { label: string; short: string }> = {
@@ -58,15 +59,7 @@ export function Webhooks() {
   useStreamOpen(reload);
   useCoreEvent('webhooks.changed', reload);
   // `wagate webhooks …` in a shell is another process, whose changes reach no event here: read again on return.
-  useEffect(() => {
-    const onVisible = () => document.visibilityState === 'visible' && reload();
-    document.addEventListener('visibilitychange', onVisible);
-    window.addEventListener('focus', reload);
-    return () => {
-      document.removeEventListener('visibilitychange', onVisible);
-      window.removeEventListener('focus', reload);
-    };
-  }, [reload]);
+  useOnReturn(reload);
 
   return (
     <section aria-labelledby="webhooks-title" className="screen">
