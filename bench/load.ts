@@ -7,7 +7,12 @@ export interface LoadResult {
 }
 
 /** Sends `total` requests over `concurrency` keep-alive connections and counts answers per second. */
-export async function load(url: string, init: { method: string; headers: Record<string, string>; body?: string }, total: number, concurrency = 16): Promise<LoadResult> {
+export async function load(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+  total: number,
+  concurrency = 16,
+): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   let sent = 0;
   const one = () =>

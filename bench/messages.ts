@@ -24,7 +24,9 @@ async function bareBaileys(dataDir: string): Promise<number> {
   client.connect();
   await sim.scan(await client.waitForQr());
   await client.waitForOpen();
-  const perSecond = await timed(MESSAGES, (i) => client.sock!.sendMessage(`${ALICE}@s.whatsapp.net`, { text: `bare ${i}` }));
+  const perSecond = await timed(MESSAGES, (i) =>
+    client.sock!.sendMessage(`${ALICE}@s.whatsapp.net`, { text: `bare ${i}` }),
+  );
   await client.end();
   await sim.close();
   return perSecond;
@@ -35,14 +37,21 @@ async function bareBaileys(dataDir: string): Promise<number> {
  * process as a local app would: `wagate serve --sandbox` runs as a child, this process is the client.
  */
 async function throughApi(dataDir: string): Promise<number> {
-  const { running, found } = await startWagate(['serve', '--sandbox', '--port', '0', '--data-dir', dataDir], [/^API: (\S+)$/m, /^API key \(shown once\): (\S+)$/m]);
+  const { running, found } = await startWagate(
+    ['serve', '--sandbox', '--port', '0', '--data-dir', dataDir],
+    [/^API: (\S+)$/m, /^API key \(shown once\): (\S+)$/m],
+  );
   const [api, key] = found as [string, string];
   const headers = { authorization: key, 'content-type': 'application/json' };
   try {
-    const state = async () => ((await (await fetch(`${api}/session`, { headers })).json()) as { data: { state: string } }).data.state;
+    const state = async () =>
+      ((await (await fetch(`${api}/session`, { headers })).json()) as { data: { state: string } }).data.state;
     await eventually(async () => ((await state()) === 'qr' ? true : undefined), 'a QR to scan');
     await fetch(`${api}/sandbox/phone/scan`, { method: 'POST', headers });
-    await eventually(async () => ((await state()) === 'connected' ? true : undefined), 'the sandbox session to connect');
+    await eventually(
+      async () => ((await state()) === 'connected' ? true : undefined),
+      'the sandbox session to connect',
+    );
     return await timed(MESSAGES, async (i) => {
       const body = JSON.stringify({ text: `api ${i}`, typing_simulation: false, presence_simulation: false });
       const res = await fetch(`${api}/chats/${ALICE}/messages`, { method: 'POST', headers, body });

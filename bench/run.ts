@@ -21,7 +21,11 @@ async function bareBaseline(): Promise<number> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  const result = await load(`http://127.0.0.1:${port}/chats/15550001111/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: REJECTED_BODY }, REQUESTS);
+  const result = await load(
+    `http://127.0.0.1:${port}/chats/15550001111/messages`,
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: REJECTED_BODY },
+    REQUESTS,
+  );
   server.close();
   return result.perSecond;
 }
@@ -29,7 +33,11 @@ async function bareBaseline(): Promise<number> {
 async function wagateRejected(dataDir: string): Promise<number> {
   const core = await startCore(loadConfig({ dataDir, port: 0, sandbox: true }), { logger: silentLogger() });
   const { key } = core.keys.create({ name: 'bench', expiresAt: null });
-  const result = await load(`${core.url}/chats/15550001111/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: key }, body: REJECTED_BODY }, REQUESTS);
+  const result = await load(
+    `${core.url}/chats/15550001111/messages`,
+    { method: 'POST', headers: { 'content-type': 'application/json', authorization: key }, body: REJECTED_BODY },
+    REQUESTS,
+  );
   await core.stop();
   return result.perSecond;
 }
@@ -37,7 +45,9 @@ async function wagateRejected(dataDir: string): Promise<number> {
 /** Cold start of the real command until /health answers, and its resident memory once idle. */
 async function coldStartAndIdleRss(dataDir: string): Promise<{ coldStartMs: number; idleRssMb: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['bin/wagate.js', 'serve', '--port', '0', '--sandbox', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, ['bin/wagate.js', 'serve', '--port', '0', '--sandbox', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -59,12 +69,16 @@ const dir = mkdtempSync(join(tmpdir(), 'wagate-bench-'));
 try {
   const bare = await bareBaseline();
   const wagate = await wagateRejected(join(dir, 'rejected'));
-  console.log(`rejected send (400, authenticated): ${wagate.toFixed(0)} req/s; bare node:http: ${bare.toFixed(0)} req/s; ratio ${(wagate / bare).toFixed(2)}`);
+  console.log(
+    `rejected send (400, authenticated): ${wagate.toFixed(0)} req/s; bare node:http: ${bare.toFixed(0)} req/s; ratio ${(wagate / bare).toFixed(2)}`,
+  );
   const { coldStartMs, idleRssMb } = await coldStartAndIdleRss(join(dir, 'cold'));
   console.log(`cold start of wagate serve --sandbox to /health: ${coldStartMs.toFixed(0)} ms`);
   console.log(`idle RSS of wagate serve --sandbox (simulator in-process): ${idleRssMb.toFixed(1)} MB`);
   const messages = await benchMessagesPerSecond(join(dir, 'messages'));
-  console.log(`messages through the API (simulations off): ${messages.api.toFixed(1)}/s; bare Baileys to the same simulator: ${messages.bare.toFixed(1)}/s; ratio ${(messages.api / messages.bare).toFixed(2)}`);
+  console.log(
+    `messages through the API (simulations off): ${messages.api.toFixed(1)}/s; bare Baileys to the same simulator: ${messages.bare.toFixed(1)}/s; ratio ${(messages.api / messages.bare).toFixed(2)}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -25,18 +25,32 @@ type TrayState = keyof typeof STATE_COLOURS;
 
 // Shapes: predicates over the unit square.
 type Shape = (x: number, y: number) => boolean;
-const circle = (cx: number, cy: number, r: number): Shape => (x, y) => (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
-const rect = (x0: number, y0: number, x1: number, y1: number): Shape => (x, y) => x >= x0 && x <= x1 && y >= y0 && y <= y1;
-const union = (...shapes: Shape[]): Shape => (x, y) => shapes.some((s) => s(x, y));
-const roundedSquare = (inset: number, r: number): Shape => (x, y) => {
-  const dx = Math.max(inset + r - x, 0, x - (1 - inset - r));
-  const dy = Math.max(inset + r - y, 0, y - (1 - inset - r));
-  return x >= inset && x <= 1 - inset && y >= inset && y <= 1 - inset && dx * dx + dy * dy <= r * r;
-};
+const circle =
+  (cx: number, cy: number, r: number): Shape =>
+  (x, y) =>
+    (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
+const rect =
+  (x0: number, y0: number, x1: number, y1: number): Shape =>
+  (x, y) =>
+    x >= x0 && x <= x1 && y >= y0 && y <= y1;
+const union =
+  (...shapes: Shape[]): Shape =>
+  (x, y) =>
+    shapes.some((s) => s(x, y));
+const roundedSquare =
+  (inset: number, r: number): Shape =>
+  (x, y) => {
+    const dx = Math.max(inset + r - x, 0, x - (1 - inset - r));
+    const dy = Math.max(inset + r - y, 0, y - (1 - inset - r));
+    return x >= inset && x <= 1 - inset && y >= inset && y <= 1 - inset && dx * dx + dy * dy <= r * r;
+  };
 function triangle(ax: number, ay: number, bx: number, by: number, cx: number, cy: number): Shape {
-  const side = (px: number, py: number, qx: number, qy: number, x: number, y: number) => (qx - px) * (y - py) - (qy - py) * (x - px);
+  const side = (px: number, py: number, qx: number, qy: number, x: number, y: number) =>
+    (qx - px) * (y - py) - (qy - py) * (x - px);
   return (x, y) => {
-    const s1 = side(ax, ay, bx, by, x, y), s2 = side(bx, by, cx, cy, x, y), s3 = side(cx, cy, ax, ay, x, y);
+    const s1 = side(ax, ay, bx, by, x, y),
+      s2 = side(bx, by, cx, cy, x, y),
+      s3 = side(cx, cy, ax, ay, x, y);
     return (s1 >= 0 && s2 >= 0 && s3 >= 0) || (s1 <= 0 && s2 <= 0 && s3 <= 0);
   };
 }
@@ -45,7 +59,10 @@ function stroke(width: number, ...points: [number, number][]): Shape {
   return (x, y) =>
     points.slice(1).some(([bx, by], i) => {
       const [ax, ay] = points[i]!;
-      const t = Math.max(0, Math.min(1, ((x - ax) * (bx - ax) + (y - ay) * (by - ay)) / ((bx - ax) ** 2 + (by - ay) ** 2)));
+      const t = Math.max(
+        0,
+        Math.min(1, ((x - ax) * (bx - ax) + (y - ay) * (by - ay)) / ((bx - ax) ** 2 + (by - ay) ** 2)),
+      );
       return (x - ax - t * (bx - ax)) ** 2 + (y - ay - t * (by - ay)) ** 2 <= (width / 2) ** 2;
     });
 }
@@ -53,7 +70,12 @@ function stroke(width: number, ...points: [number, number][]): Shape {
 const bubble = union(circle(0.5, 0.46, 0.4), triangle(0.16, 0.6, 0.4, 0.82, 0.08, 0.95));
 const SYMBOLS: Record<TrayState, Shape> = {
   linked: stroke(0.11, [0.29, 0.47], [0.44, 0.61], [0.71, 0.32]),
-  pairing: union(rect(0.28, 0.26, 0.44, 0.42), rect(0.56, 0.26, 0.72, 0.42), rect(0.28, 0.5, 0.44, 0.66), rect(0.56, 0.54, 0.66, 0.64)),
+  pairing: union(
+    rect(0.28, 0.26, 0.44, 0.42),
+    rect(0.56, 0.26, 0.72, 0.42),
+    rect(0.28, 0.5, 0.44, 0.66),
+    rect(0.56, 0.54, 0.66, 0.64),
+  ),
   disconnected: union(circle(0.3, 0.46, 0.075), circle(0.5, 0.46, 0.075), circle(0.7, 0.46, 0.075)),
   error: union(stroke(0.12, [0.5, 0.24], [0.5, 0.5]), circle(0.5, 0.66, 0.07)),
 };
@@ -82,17 +104,24 @@ function render(size: number, paint: Paint): Buffer {
   const n = 4;
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < n; sy++) {
         for (let sx = 0; sx < n; sx++) {
           const c = paint((px + (sx + 0.5) / n) / size, (py + (sy + 0.5) / n) / size);
           if (!c) continue;
           const alpha = c[3] / 255;
-          r += c[0] * alpha; g += c[1] * alpha; b += c[2] * alpha; a += alpha;
+          r += c[0] * alpha;
+          g += c[1] * alpha;
+          b += c[2] * alpha;
+          a += alpha;
         }
       }
       const o = (py * size + px) * 4;
-      if (a > 0) pixels.set([Math.round(r / a), Math.round(g / a), Math.round(b / a), Math.round((a / (n * n)) * 255)], o);
+      if (a > 0)
+        pixels.set([Math.round(r / a), Math.round(g / a), Math.round(b / a), Math.round((a / (n * n)) * 255)], o);
     }
   }
   return pixels;
@@ -115,7 +144,12 @@ export function encodePng(size: number, rgba: Buffer): Buffer {
   const rows = Buffer.alloc(size * (size * 4 + 1));
   for (let y = 0; y < size; y++) rgba.copy(rows, y * (size * 4 + 1) + 1, y * size * 4, (y + 1) * size * 4);
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(rows, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A 32-bit BMP entry (bottom-up BGRA plus an empty AND mask): the form every Windows tool and NSIS reads. */
@@ -129,7 +163,8 @@ function icoBitmap(size: number, rgba: Buffer): Buffer {
   const pixels = Buffer.alloc(size * size * 4);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      const from = (y * size + x) * 4, to = ((size - 1 - y) * size + x) * 4;
+      const from = (y * size + x) * 4,
+        to = ((size - 1 - y) * size + x) * 4;
       pixels.set([rgba[from + 2]!, rgba[from + 1]!, rgba[from]!, rgba[from + 3]!], to);
     }
   }
@@ -177,7 +212,17 @@ export function makeIcons(): Map<string, Buffer> {
   files.set('icon.png', png(512));
   for (const size of [16, 32, 48, 64, 128, 256, 512]) files.set(`icons/${size}x${size}.png`, png(size));
   files.set('icon.ico', encodeIco([16, 24, 32, 48, 64, 128, 256].map((size) => ({ size, rgba: app.get(size)! }))));
-  files.set('icon.icns', encodeIcns([['ic07', 128], ['ic08', 256], ['ic09', 512], ['ic10', 1024]].map(([type, size]) => ({ type: type as string, png: png(size as number) }))));
+  files.set(
+    'icon.icns',
+    encodeIcns(
+      [
+        ['ic07', 128],
+        ['ic08', 256],
+        ['ic09', 512],
+        ['ic10', 1024],
+      ].map(([type, size]) => ({ type: type as string, png: png(size as number) })),
+    ),
+  );
   for (const state of Object.keys(STATE_COLOURS) as TrayState[]) {
     for (const template of [false, true]) {
       const name = template ? `${state}Template` : state;

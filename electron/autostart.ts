@@ -43,7 +43,8 @@ export function desktopEntry(name: string, launch: LaunchCommand, comment: strin
 
 /** `$XDG_CONFIG_HOME/autostart/wagate.desktop`, the folder every XDG desktop reads at login. */
 export function autostartFilePath(env: NodeJS.ProcessEnv, home: string): string {
-  const configHome = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(home, '.config');
+  const configHome =
+    env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(home, '.config');
   return join(configHome, 'autostart', 'wagate.desktop');
 }
 
@@ -99,7 +100,11 @@ export function createAutostart({ app, platform, env, home, launch }: AutostartE
 }
 
 /** Whether this start came from the login item: then the app stays in the tray. */
-export function wasStartedAtLogin(argv: readonly string[], app: Pick<App, 'getLoginItemSettings'>, platform: NodeJS.Platform): boolean {
+export function wasStartedAtLogin(
+  argv: readonly string[],
+  app: Pick<App, 'getLoginItemSettings'>,
+  platform: NodeJS.Platform,
+): boolean {
   if (argv.includes(HIDDEN_FLAG)) return true;
   return platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin === true;
 }

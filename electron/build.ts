@@ -13,10 +13,28 @@ const outDir = process.argv[2] ?? `${root}dist/electron`;
 export async function buildElectron(out: string): Promise<void> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  const common = { bundle: true, platform: 'node', target: 'node22', logLevel: 'warning', legalComments: 'none' } as const;
+  const common = {
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    logLevel: 'warning',
+    legalComments: 'none',
+  } as const;
   await Promise.all([
-    build({ ...common, entryPoints: [`${root}electron/main.ts`], outfile: `${out}/main.js`, format: 'esm', packages: 'external' }),
-    build({ ...common, entryPoints: [`${root}electron/preload.ts`], outfile: `${out}/preload.cjs`, format: 'cjs', external: ['electron'] }),
+    build({
+      ...common,
+      entryPoints: [`${root}electron/main.ts`],
+      outfile: `${out}/main.js`,
+      format: 'esm',
+      packages: 'external',
+    }),
+    build({
+      ...common,
+      entryPoints: [`${root}electron/preload.ts`],
+      outfile: `${out}/preload.cjs`,
+      format: 'cjs',
+      external: ['electron'],
+    }),
   ]);
   cpSync(`${root}build/tray`, `${out}/tray`, { recursive: true });
   cpSync(`${root}build/icons/256x256.png`, `${out}/icon.png`);

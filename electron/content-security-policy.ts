@@ -24,7 +24,8 @@ export function contentSecurityPolicy(): string {
 
 /** Response headers with the shell's policy added; a policy the core sends itself stays, and both are enforced. */
 export function withContentSecurityPolicy(headers: Record<string, string[]>): Record<string, string[]> {
-  const key = Object.keys(headers).find((name) => name.toLowerCase() === 'content-security-policy') ?? 'Content-Security-Policy';
+  const key =
+    Object.keys(headers).find((name) => name.toLowerCase() === 'content-security-policy') ?? 'Content-Security-Policy';
   return { ...headers, [key]: [...(headers[key] ?? []), contentSecurityPolicy()] };
 }
 

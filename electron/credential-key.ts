@@ -46,7 +46,8 @@ export function loadCredentialKey({ safeStorage, protectedByOs, dataDir, fs }: C
       'The OS keyring would not unlock the key of your saved WhatsApp credentials: it is locked, refused WaGate, or no longer holds the key (as after a keyring reset).',
     );
   }
-  if (key.length !== KEY_BYTES) throw new CredentialKeyError(`The key file of your saved WhatsApp credentials (${file}) is damaged.`);
+  if (key.length !== KEY_BYTES)
+    throw new CredentialKeyError(`The key file of your saved WhatsApp credentials (${file}) is damaged.`);
   return key;
 }
 
@@ -77,7 +78,10 @@ export function linkAgainPrompt(error: Error): { message: string; detail: string
  * The way out the user chose: the unusable credentials in `databaseFile` go (in one transaction), and a key file
  * the keyring no longer opens goes too, so the next start makes a new key.
  */
-export function forgetUnusableCredentials(error: Error, { dataDir, databaseFile, fs }: { dataDir: string; databaseFile: string; fs: KeyFiles }): void {
+export function forgetUnusableCredentials(
+  error: Error,
+  { dataDir, databaseFile, fs }: { dataDir: string; databaseFile: string; fs: KeyFiles },
+): void {
   const db = openDatabase(databaseFile);
   try {
     forgetCredentials(db);

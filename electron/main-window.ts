@@ -29,7 +29,13 @@ async function logIn(url: string, admin: MainWindowDeps['admin']): Promise<void>
   });
 }
 
-export async function createMainWindow({ url, admin, preload, icon, isQuitting }: MainWindowDeps): Promise<BrowserWindow> {
+export async function createMainWindow({
+  url,
+  admin,
+  preload,
+  icon,
+  isQuitting,
+}: MainWindowDeps): Promise<BrowserWindow> {
   const appOrigin = new URL(url).origin;
   applyPermissionPolicy(session.defaultSession, appOrigin);
   applyContentSecurityPolicy(session.defaultSession, appOrigin);

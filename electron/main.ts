@@ -1,13 +1,19 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, Notification, safeStorage } from 'electron';
+import type { BrowserWindow } from 'electron';
+import { app, clipboard, dialog, ipcMain, Menu, Notification, safeStorage } from 'electron';
 import { defaultDataDir, loadConfig, type Config } from '../server/config.ts';
 import { createLogger, type Logger } from '../server/logger.ts';
 import { databaseFile, startCore, VERSION, type Core } from '../server/core.ts';
 import type { SessionSnapshot } from '../server/events.ts';
 import { createAutostart, launchCommand, wasStartedAtLogin } from './autostart.ts';
-import { forgetUnusableCredentials, isCredentialFailure, linkAgainPrompt, loadCredentialKey } from './credential-key.ts';
+import {
+  forgetUnusableCredentials,
+  isCredentialFailure,
+  linkAgainPrompt,
+  loadCredentialKey,
+} from './credential-key.ts';
 import { describeCredentialProtection, type CredentialProtection } from './credential-protection.ts';
 import { registerDesktopIpc } from './desktop-ipc.ts';
 import { parseLaunchOptions } from './launch-options.ts';
@@ -63,7 +69,12 @@ function showNotice(notice: Pick<DesktopNotice, 'title' | 'body'>): void {
 function openWindow(): void {
   if (window) return showWindow(window);
   const message = failure ? 'WaGate is not running' : 'WaGate is still starting';
-  void dialog.showMessageBox({ type: failure ? 'error' : 'info', title: 'WaGate', message, detail: failure ?? undefined });
+  void dialog.showMessageBox({
+    type: failure ? 'error' : 'info',
+    title: 'WaGate',
+    message,
+    detail: failure ?? undefined,
+  });
 }
 
 function fail(reason: string): void {
@@ -94,11 +105,19 @@ async function startWithCredentials(config: Config, options: { logger: Logger; d
   const fs = { readFileSync, writeFileSync, renameSync, rmSync };
   for (;;) {
     try {
-      const credentialKey = loadCredentialKey({ safeStorage, protectedByOs: credentialProtection?.protectedByOs ?? false, dataDir, fs }) ?? undefined;
+      const credentialKey =
+        loadCredentialKey({ safeStorage, protectedByOs: credentialProtection?.protectedByOs ?? false, dataDir, fs }) ??
+        undefined;
       return await startCore(config, { ...options, credentialKey });
     } catch (error) {
       if (!isCredentialFailure(error)) throw error;
-      const { response } = await dialog.showMessageBox({ type: 'warning', title: 'WaGate', ...linkAgainPrompt(error), defaultId: 1, cancelId: 1 });
+      const { response } = await dialog.showMessageBox({
+        type: 'warning',
+        title: 'WaGate',
+        ...linkAgainPrompt(error),
+        defaultId: 1,
+        cancelId: 1,
+      });
       if (response !== 0) throw error;
       forgetUnusableCredentials(error, { dataDir, databaseFile: databaseFile(config), fs });
     }
@@ -146,7 +165,8 @@ async function startShell(): Promise<void> {
     remember: (port) => rememberPort(dataDir, port),
   });
   if (!result.core) {
-    if (result.conflict.holder === 'wagate') dialog.showErrorBox('WaGate is already running', describePortConflict(result.conflict));
+    if (result.conflict.holder === 'wagate')
+      dialog.showErrorBox('WaGate is already running', describePortConflict(result.conflict));
     return app.quit();
   }
   await runWithCore(result.core, result.movedFrom);
@@ -161,7 +181,12 @@ async function runWithCore(started: Core, movedFrom: number | null): Promise<voi
     showNotice({ title: 'WaGate moved to another port', body: portNotice });
   }
   tray?.setApiUrl(started.url);
-  registerDesktopIpc(ipcMain, appOrigin, () => ({ version: VERSION, platform: process.platform, credentialProtection, portNotice }));
+  registerDesktopIpc(ipcMain, appOrigin, () => ({
+    version: VERSION,
+    platform: process.platform,
+    credentialProtection,
+    portNotice,
+  }));
 
   let previous = started.session.snapshot();
   tray?.render({ kind: 'session', snapshot: previous });
@@ -171,7 +196,13 @@ async function runWithCore(started: Core, movedFrom: number | null): Promise<voi
     previous = snapshot;
   });
 
-  window = await createMainWindow({ url: started.url, admin: started.admin, preload: PRELOAD, icon: ICON, isQuitting: () => quitting });
+  window = await createMainWindow({
+    url: started.url,
+    admin: started.admin,
+    preload: PRELOAD,
+    icon: ICON,
+    isQuitting: () => quitting,
+  });
   const hidden = wasStartedAtLogin(process.argv, app, process.platform);
   if (!hidden || needsPairing(started.session.snapshot())) showWindow(window);
 }
@@ -185,7 +216,9 @@ function stopCore(): Promise<void> {
     tray?.setApiUrl(null);
     if (!running) return;
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref());
-    await Promise.race([running.stop(), timeout]).catch((error: unknown) => console.error('WaGate: stopping failed', error));
+    await Promise.race([running.stop(), timeout]).catch((error: unknown) =>
+      console.error('WaGate: stopping failed', error),
+    );
   })();
   return stopping;
 }

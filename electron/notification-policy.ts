@@ -58,22 +58,35 @@ export function createNotificationPolicy({
       lastError = snapshot.last_error;
       if (snapshot.state === 'connected') {
         cancelTimer();
-        if (announced) notify({ kind: 'back', title: 'WhatsApp is back', body: 'WaGate is connected again and sends messages.' });
+        if (announced)
+          notify({ kind: 'back', title: 'WhatsApp is back', body: 'WaGate is connected again and sends messages.' });
         wasLinked = true;
         announced = null;
         return;
       }
       if (!wasLinked) return;
       if (snapshot.state === 'logged_out' || snapshot.state === 'qr') {
-        announce({ kind: 'logged_out', title: 'WaGate was logged out', body: 'It was unlinked from the phone. Open WaGate and scan the QR code to link it again.' });
+        announce({
+          kind: 'logged_out',
+          title: 'WaGate was logged out',
+          body: 'It was unlinked from the phone. Open WaGate and scan the QR code to link it again.',
+        });
       } else if (snapshot.state === 'replaced') {
-        announce({ kind: 'replaced', title: 'WaGate was disconnected', body: 'This WhatsApp session was opened somewhere else.' });
+        announce({
+          kind: 'replaced',
+          title: 'WaGate was disconnected',
+          body: 'This WhatsApp session was opened somewhere else.',
+        });
       } else if (DROPPING.has(snapshot.state) && announced === null && dropTimer === null) {
         dropTimer = timers.setTimeout(() => {
           dropTimer = null;
           const seconds = Math.round(dropAfterMs / 1000);
           const why = lastError ? ` (${lastError})` : '';
-          announce({ kind: 'dropped', title: 'WhatsApp disconnected', body: `WaGate has been offline for ${seconds} s${why}; it keeps trying to reconnect.` });
+          announce({
+            kind: 'dropped',
+            title: 'WhatsApp disconnected',
+            body: `WaGate has been offline for ${seconds} s${why}; it keeps trying to reconnect.`,
+          });
         }, dropAfterMs);
       }
     },

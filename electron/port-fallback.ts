@@ -73,7 +73,9 @@ export async function findFreePort(host: string, from: number, tries = 20): Prom
     server.once('error', reject);
     server.listen({ host, port: 0 }, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
+      );
     });
   });
 }
@@ -84,7 +86,9 @@ export async function identifyPortHolder(host: string, port: number, timeoutMs =
   try {
     const response = await fetch(`http://${hostname}:${port}/health`, { signal: AbortSignal.timeout(timeoutMs) });
     const body = (await response.json()) as { status?: unknown; code?: unknown; data?: { version?: unknown } };
-    return body.status === true && typeof body.code === 'number' && typeof body.data?.version === 'string' ? 'wagate' : 'other';
+    return body.status === true && typeof body.code === 'number' && typeof body.data?.version === 'string'
+      ? 'wagate'
+      : 'other';
   } catch {
     return 'other';
   }
@@ -104,7 +108,10 @@ export function describePortConflict(conflict: PortConflict): string {
   if (conflict.holder === 'wagate') {
     return `WaGate is already running as a server on port ${conflict.port} (wagate serve). Stop it, then start the app again.`;
   }
-  const offer = conflict.offered === null ? '' : ` WaGate can use port ${conflict.offered} instead; API clients then call that port.`;
+  const offer =
+    conflict.offered === null
+      ? ''
+      : ` WaGate can use port ${conflict.offered} instead; API clients then call that port.`;
   return `Port ${conflict.port} is used by another program.${offer}`;
 }
 

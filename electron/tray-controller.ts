@@ -32,7 +32,9 @@ export function createTrayController({ iconDir, platform, actions, startAtLogin 
     const look = trayLook(state);
     tray.setImage(image(look.icon));
     tray.setToolTip(notice ? `${look.tooltip}\n${notice}`.slice(0, 127) : look.tooltip);
-    tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate({ look, notice, apiUrl, startAtLogin: startAtLogin(), actions })));
+    tray.setContextMenu(
+      Menu.buildFromTemplate(trayMenuTemplate({ look, notice, apiUrl, startAtLogin: startAtLogin(), actions })),
+    );
   }
 
   update();

@@ -20,7 +20,13 @@ export interface TrayMenuModel {
 }
 
 /** The tray's context menu; it is the only way in on Linux, where a click on the icon is not reliably reported. */
-export function trayMenuTemplate({ look, notice, apiUrl, startAtLogin, actions }: TrayMenuModel): MenuItemConstructorOptions[] {
+export function trayMenuTemplate({
+  look,
+  notice,
+  apiUrl,
+  startAtLogin,
+  actions,
+}: TrayMenuModel): MenuItemConstructorOptions[] {
   return [
     { id: 'open', label: 'Open WaGate', click: () => actions.open() },
     { id: 'status', label: look.status, enabled: false },

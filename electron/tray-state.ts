@@ -13,9 +13,7 @@ export interface TrayLook {
 
 /** What the shell knows: the core is starting, runs (with the session's snapshot), or could not run, and why. */
 export type ShellState =
-  | { kind: 'starting' }
-  | { kind: 'session'; snapshot: SessionSnapshot }
-  | { kind: 'failed'; reason: string };
+  { kind: 'starting' } | { kind: 'session'; snapshot: SessionSnapshot } | { kind: 'failed'; reason: string };
 
 const TOOLTIP_MAX = 127;
 

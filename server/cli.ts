@@ -48,7 +48,8 @@ function fail(message: string): never {
 function parsePort(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a number from 0 to 65535, not "${value}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail(`--port must be a number from 0 to 65535, not "${value}"`);
   return port;
 }
 
@@ -87,8 +88,12 @@ function printSandboxWelcome(core: Core): void {
   const { key } = keys.create({ name: 'sandbox', expiresAt: null });
   console.log(`API key (shown once): ${key}`);
   console.log(`Pair the virtual phone:  curl -X POST ${core.url}/sandbox/phone/scan -H "Authorization: ${key}"`);
-  console.log(`Send a message:          curl -X POST ${core.url}/chats/15550001111/messages -H "Authorization: ${key}" -H "Content-Type: application/json" -d '{"text":"Hello, World!"}'`);
-  console.log(`Read Alice's inbox:      curl ${core.url}/sandbox/contacts/15550001111/inbox -H "Authorization: ${key}"`);
+  console.log(
+    `Send a message:          curl -X POST ${core.url}/chats/15550001111/messages -H "Authorization: ${key}" -H "Content-Type: application/json" -d '{"text":"Hello, World!"}'`,
+  );
+  console.log(
+    `Read Alice's inbox:      curl ${core.url}/sandbox/contacts/15550001111/inbox -H "Authorization: ${key}"`,
+  );
 }
 
 async function serve(flags: Flags): Promise<void> {
@@ -98,7 +103,8 @@ async function serve(flags: Flags): Promise<void> {
   try {
     core = await startCore(config, { logger });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') fail(`port ${config.port} is already in use: is WaGate already running? Try --port 7002`);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      fail(`port ${config.port} is already in use: is WaGate already running? Try --port 7002`);
     if (error instanceof CredentialsUnavailableError) fail(error.message);
     throw error;
   }
@@ -119,7 +125,8 @@ async function serve(flags: Flags): Promise<void> {
 async function sandbox(flags: Flags): Promise<void> {
   const config = configFrom(flags);
   const host = flags.host ?? '127.0.0.1';
-  if (!isLoopbackHost(host)) fail(`the simulator listens on this computer only (127.0.0.1, localhost or ::1), not ${host}`);
+  if (!isLoopbackHost(host))
+    fail(`the simulator listens on this computer only (127.0.0.1, localhost or ::1), not ${host}`);
   const simulator = await startSimulator({
     dataDir: config.dataDir,
     host,
@@ -140,7 +147,15 @@ async function sandbox(flags: Flags): Promise<void> {
 
 function describeKey(record: ApiKeyRecord): string {
   const date = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
-  return [record.id, record.prefix, record.status, `created ${date(record.created_at)}`, `last used ${date(record.last_used_at)}`, `expires ${date(record.expires_at)}`, record.name].join('  ');
+  return [
+    record.id,
+    record.prefix,
+    record.status,
+    `created ${date(record.created_at)}`,
+    `last used ${date(record.last_used_at)}`,
+    `expires ${date(record.expires_at)}`,
+    record.name,
+  ].join('  ');
 }
 
 function keys(flags: Flags, args: string[]): void {
@@ -150,7 +165,8 @@ function keys(flags: Flags, args: string[]): void {
     const name = KeyName.safeParse(value ?? '');
     if (!name.success) fail(`${name.error.issues[0]!.message}: wagate keys create NAME [--expires-in 30d]`);
     const ttl = flags['expires-in'] === undefined ? null : parseDuration(flags['expires-in']);
-    if (ttl === null && flags['expires-in'] !== undefined) fail('--expires-in takes a number of days, hours or minutes: 30d, 12h, 45m');
+    if (ttl === null && flags['expires-in'] !== undefined)
+      fail('--expires-in takes a number of days, hours or minutes: 30d, 12h, 45m');
     const { key, record } = store.create({ name: name.data, expiresAt: ttl === null ? null : Date.now() + ttl });
     console.log(key);
     console.error(`Created key ${record.id} "${record.name}". Copy it now: it is not shown again.`);
@@ -190,7 +206,8 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'serve') return serve(flags);
   if (command === 'sandbox') return sandbox(flags);
   if (command === 'keys') return keys(flags, rest);
-  if (command === 'webhooks') return webhooksCommand(openDatabase(databaseFile(configFrom(flags))), rest, { events: flags.events });
+  if (command === 'webhooks')
+    return webhooksCommand(openDatabase(databaseFile(configFrom(flags))), rest, { events: flags.events });
   if (command === 'dashboard') return dashboard(flags);
   fail(`unknown command "${command}"\n\n${USAGE}`);
 }

@@ -40,7 +40,10 @@ export interface Config {
 }
 
 /** The platform's config dir for "WaGate": the same folder Electron's `app.getPath('userData')` gives. */
-export function defaultDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+export function defaultDataDir(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'WaGate');
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'WaGate');
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'WaGate');

@@ -62,7 +62,9 @@ const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
  * credentials of the real linked phone.
  */
 export function databaseFile(config: Pick<Config, 'dataDir' | 'sandbox' | 'waUrl'>): string {
-  return config.sandbox || config.waUrl ? join(config.dataDir, 'sandbox', 'wagate.db') : join(config.dataDir, 'wagate.db');
+  return config.sandbox || config.waUrl
+    ? join(config.dataDir, 'sandbox', 'wagate.db')
+    : join(config.dataDir, 'wagate.db');
 }
 
 /** Where a running server says it listens, so `wagate dashboard` in another shell can print a link to it. */
@@ -70,9 +72,16 @@ export function serverInfoFile(config: Pick<Config, 'dataDir' | 'sandbox' | 'waU
   return join(databaseFile(config), '..', 'server.json');
 }
 
-async function connectTarget(config: Config, logger: Logger): Promise<{ waUrl: string | null; sandbox: Simulator | null; kind: WhatsAppServerKind }> {
+async function connectTarget(
+  config: Config,
+  logger: Logger,
+): Promise<{ waUrl: string | null; sandbox: Simulator | null; kind: WhatsAppServerKind }> {
   if (config.sandbox) {
-    const sandbox = await startSimulator({ dataDir: config.dataDir, port: 0, logger: logger.child({ part: 'sandbox' }) });
+    const sandbox = await startSimulator({
+      dataDir: config.dataDir,
+      port: 0,
+      logger: logger.child({ part: 'sandbox' }),
+    });
     trustSimulatorRoot(sandbox.rootPublicKey);
     return { waUrl: sandbox.wsUrl, sandbox, kind: 'sandbox' };
   }
@@ -117,14 +126,26 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   const webhooks = createWebhookStore(db);
   const webhooksChanged = () => events.emit('webhooks.changed');
   webhooks.onChange(webhooksChanged);
-  const dispatcher = createWebhookDispatcher({ store: webhooks, eventLog, logger: logger.child({ part: 'webhooks' }), onActivity: webhooksChanged });
+  const dispatcher = createWebhookDispatcher({
+    store: webhooks,
+    eventLog,
+    logger: logger.child({ part: 'webhooks' }),
+    onActivity: webhooksChanged,
+  });
   const keys = createApiKeyStore(db, { onUse: () => events.emit('keys.changed') });
   const admin = createAdminSessions(db);
   const messages = createMessageStore(db);
   const target = await connectTarget(config, logger);
-  if (target.kind !== 'whatsapp') logger.warn({ waUrl: target.waUrl }, 'NOT talking to WhatsApp: connected to a simulator');
+  if (target.kind !== 'whatsapp')
+    logger.warn({ waUrl: target.waUrl }, 'NOT talking to WhatsApp: connected to a simulator');
 
-  const session = createSession({ auth, messages, events, logger: logger.child({ part: 'whatsapp' }), waUrl: target.waUrl });
+  const session = createSession({
+    auth,
+    messages,
+    events,
+    logger: logger.child({ part: 'whatsapp' }),
+    waUrl: target.waUrl,
+  });
   const sender = createSender({ session, messages, typing: config.typing, logger: logger.child({ part: 'sender' }) });
   let url = '';
   const app = createHttpApp({
@@ -145,7 +166,8 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     whatsappServer: target.kind,
     dashboardDir: options.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
   });
-  if (!isLoopbackHost(config.host)) logger.warn({ host: config.host }, 'listening beyond this computer: anyone on the network can reach the API');
+  if (!isLoopbackHost(config.host))
+    logger.warn({ host: config.host }, 'listening beyond this computer: anyone on the network can reach the API');
 
   const server = createServer(app);
   guardHttpServer(server);
@@ -175,5 +197,20 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     db.close();
   }
 
-  return { config, url, logger, events, session, sender, keys, admin, messages, sandbox: target.sandbox, eventLog, webhooks, httpApp: app, stop };
+  return {
+    config,
+    url,
+    logger,
+    events,
+    session,
+    sender,
+    keys,
+    admin,
+    messages,
+    sandbox: target.sandbox,
+    eventLog,
+    webhooks,
+    httpApp: app,
+    stop,
+  };
 }

@@ -2,7 +2,16 @@ import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 
 /** Where the WhatsApp session is, in the words `GET /session`, the dashboard and the tray use. */
-export const SessionStateSchema = z.enum(['starting', 'qr', 'connecting', 'connected', 'reconnecting', 'logged_out', 'replaced', 'stopped']);
+export const SessionStateSchema = z.enum([
+  'starting',
+  'qr',
+  'connecting',
+  'connected',
+  'reconnecting',
+  'logged_out',
+  'replaced',
+  'stopped',
+]);
 export type SessionState = z.infer<typeof SessionStateSchema>;
 
 export const LinkedAccountSchema = z.object({

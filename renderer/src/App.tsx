@@ -55,11 +55,7 @@ function LiveDashboard({ info }: { info: AdminInfo }) {
     };
   }, []);
 
-  return (
-    <CoreStreamContext value={stream}>
-      {stream && <Dashboard info={info} link={link} />}
-    </CoreStreamContext>
-  );
+  return <CoreStreamContext value={stream}>{stream && <Dashboard info={info} link={link} />}</CoreStreamContext>;
 }
 
 const SCREENS: { path: ScreenPath; label: string; sandboxOnly?: boolean }[] = [
@@ -86,7 +82,10 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
         <Brand />
         <SessionBadge session={session} />
         {info.sandbox && (
-          <span className="sandbox-badge" title="Nothing is sent to real WhatsApp: WaGate talks to a simulator on this computer.">
+          <span
+            className="sandbox-badge"
+            title="Nothing is sent to real WhatsApp: WaGate talks to a simulator on this computer."
+          >
             Sandbox: not real WhatsApp
           </span>
         )}
@@ -105,7 +104,9 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
       </nav>
       {link !== 'open' && (
         <p className="banner warning" role="status">
-          {link === 'connecting' ? 'Connecting to WaGate for live updates…' : 'Lost contact with WaGate. Check that it is still running, then reload this page.'}
+          {link === 'connecting'
+            ? 'Connecting to WaGate for live updates…'
+            : 'Lost contact with WaGate. Check that it is still running, then reload this page.'}
         </p>
       )}
       {desktop?.portNotice && (

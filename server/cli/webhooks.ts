@@ -12,7 +12,10 @@ function fail(message: string): void {
 
 function parseEvents(text: string | undefined): LoggedEventType[] | string {
   if (text === undefined) return [...LOGGED_EVENT_TYPES];
-  const names = text.split(',').map((t) => t.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   const unknown = names.find((t) => !(LOGGED_EVENT_TYPES as readonly string[]).includes(t));
   if (unknown !== undefined) return `unknown event type "${unknown}": use ${LOGGED_EVENT_TYPES.join(', ')}`;
   if (names.length === 0) return `--events needs at least one of ${LOGGED_EVENT_TYPES.join(', ')}`;
@@ -21,8 +24,20 @@ function parseEvents(text: string | undefined): LoggedEventType[] | string {
 
 function describe(w: WebhookRecord): string {
   const date = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
-  const state = w.status === 'paused' ? `paused (${w.paused_reason})` : w.failing_since !== null ? `failing since ${date(w.failing_since)}` : 'active';
-  return [w.id, w.url, w.events.join(','), state, `${w.pending_deliveries} waiting`, `created ${date(w.created_at)}`].join('  ');
+  const state =
+    w.status === 'paused'
+      ? `paused (${w.paused_reason})`
+      : w.failing_since !== null
+        ? `failing since ${date(w.failing_since)}`
+        : 'active';
+  return [
+    w.id,
+    w.url,
+    w.events.join(','),
+    state,
+    `${w.pending_deliveries} waiting`,
+    `created ${date(w.created_at)}`,
+  ].join('  ');
 }
 
 /** `wagate webhooks add URL [--events …] | list | remove ID | resume ID`; the signing secret is printed once, at add. */
@@ -46,7 +61,11 @@ export function webhooksCommand(db: Database, args: string[], flags: { events?: 
     if (!value) return fail(`usage: wagate webhooks ${action} ID`);
     const record = action === 'remove' ? store.remove(value) : store.resume(value);
     if (!record) return fail(`no webhook with id ${value} (see wagate webhooks list)`);
-    console.log(action === 'remove' ? `Removed ${record.id} ${record.url}` : `Resumed ${record.id} ${record.url}: a running server sends its waiting deliveries within a minute`);
+    console.log(
+      action === 'remove'
+        ? `Removed ${record.id} ${record.url}`
+        : `Resumed ${record.id} ${record.url}: a running server sends its waiting deliveries within a minute`,
+    );
   } else {
     fail(USAGE);
   }

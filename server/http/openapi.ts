@@ -33,35 +33,138 @@ interface Operation {
   headers?: Array<{ name: string; description: string }>;
 }
 
-const CHAT_JID = { name: 'chat_jid', in: 'path', required: true, description: 'A JID (…@s.whatsapp.net, …@g.us, …@lid) or a phone number with country code', schema: { type: 'string' }, example: '6281234567890@s.whatsapp.net' };
+const CHAT_JID = {
+  name: 'chat_jid',
+  in: 'path',
+  required: true,
+  description: 'A JID (…@s.whatsapp.net, …@g.us, …@lid) or a phone number with country code',
+  schema: { type: 'string' },
+  example: '6281234567890@s.whatsapp.net',
+};
 
 /** Every public endpoint; `test/http/openapi.test.ts` checks this list against the routes the server really has. */
 export const OPERATIONS: Operation[] = [
   {
-    method: 'post', path: '/chats/{chat_jid}/messages', summary: 'Send a text message to a chat or group', tag: 'Messages', auth: true,
+    method: 'post',
+    path: '/chats/{chat_jid}/messages',
+    summary: 'Send a text message to a chat or group',
+    tag: 'Messages',
+    auth: true,
     body: SendMessageBody,
-    bodyExample: { text: 'Hello, World!', reply_to_message_id: '3EB0ABC123DEF456789', typing_simulation: true, presence_simulation: true },
+    bodyExample: {
+      text: 'Hello, World!',
+      reply_to_message_id: '3EB0ABC123DEF456789',
+      typing_simulation: true,
+      presence_simulation: true,
+    },
     data: SendResultSchema,
     dataExample: { message_id: '3EB0ABC123DEF456789', status: 'sent', timestamp: 1702129024 },
     errors: [400, 401, 404, 409, 413, 415, 422, 500, 503],
-    headers: [{ name: 'Idempotency-Key', description: 'Retry safely: a repeat with the same key and body within 24 h answers the first result and sends nothing' }],
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description:
+          'Retry safely: a repeat with the same key and body within 24 h answers the first result and sends nothing',
+      },
+    ],
   },
-  { method: 'get', path: '/chats/{chat_jid}/messages', summary: "A chat's stored messages, newest first", tag: 'Messages', auth: true, query: ListMessagesQuery, data: z.array(StoredMessageSchema), errors: [400, 401] },
-  { method: 'get', path: '/messages/{message_id}', summary: 'One message, its status and when it reached each one', tag: 'Messages', auth: true, data: MessageDetailSchema, errors: [401, 404] },
-  { method: 'get', path: '/session', summary: 'The WhatsApp session: state, linked account, last error', tag: 'Session', auth: true, data: SessionData, errors: [401] },
-  { method: 'get', path: '/session/qr', summary: 'The current pairing QR code (PNG, or JSON with ?format=json)', tag: 'Session', auth: true, query: QrQuery, data: QrData, produces: 'image/png', errors: [400, 401, 404] },
-  { method: 'post', path: '/session/pairing-code', summary: 'Link by typing a code on the phone instead of scanning', tag: 'Session', auth: true, body: PairingCodeBody, bodyExample: { phone_number: '+62 812-3456-7890' }, data: PairingCodeData, errors: [400, 401, 409, 500] },
-  { method: 'post', path: '/session/logout', summary: 'Unlink this device and wipe its credentials', tag: 'Session', auth: true, data: LogoutData, errors: [401, 409] },
-  { method: 'get', path: '/events', summary: 'Server-sent events: message.received, message.status, session.state (resume with Last-Event-ID)', tag: 'Events', auth: true, query: EventsQuery, produces: 'text/event-stream', errors: [400, 401],
-    headers: [{ name: 'Last-Event-ID', description: 'Resume after this event id: missed events are replayed from the store first' }] },
-  { method: 'get', path: '/health', summary: 'Is WaGate up, and is WhatsApp linked (no key needed)', tag: 'System', auth: false, data: HealthData, errors: [] },
+  {
+    method: 'get',
+    path: '/chats/{chat_jid}/messages',
+    summary: "A chat's stored messages, newest first",
+    tag: 'Messages',
+    auth: true,
+    query: ListMessagesQuery,
+    data: z.array(StoredMessageSchema),
+    errors: [400, 401],
+  },
+  {
+    method: 'get',
+    path: '/messages/{message_id}',
+    summary: 'One message, its status and when it reached each one',
+    tag: 'Messages',
+    auth: true,
+    data: MessageDetailSchema,
+    errors: [401, 404],
+  },
+  {
+    method: 'get',
+    path: '/session',
+    summary: 'The WhatsApp session: state, linked account, last error',
+    tag: 'Session',
+    auth: true,
+    data: SessionData,
+    errors: [401],
+  },
+  {
+    method: 'get',
+    path: '/session/qr',
+    summary: 'The current pairing QR code (PNG, or JSON with ?format=json)',
+    tag: 'Session',
+    auth: true,
+    query: QrQuery,
+    data: QrData,
+    produces: 'image/png',
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'post',
+    path: '/session/pairing-code',
+    summary: 'Link by typing a code on the phone instead of scanning',
+    tag: 'Session',
+    auth: true,
+    body: PairingCodeBody,
+    bodyExample: { phone_number: '+62 812-3456-7890' },
+    data: PairingCodeData,
+    errors: [400, 401, 409, 500],
+  },
+  {
+    method: 'post',
+    path: '/session/logout',
+    summary: 'Unlink this device and wipe its credentials',
+    tag: 'Session',
+    auth: true,
+    data: LogoutData,
+    errors: [401, 409],
+  },
+  {
+    method: 'get',
+    path: '/events',
+    summary: 'Server-sent events: message.received, message.status, session.state (resume with Last-Event-ID)',
+    tag: 'Events',
+    auth: true,
+    query: EventsQuery,
+    produces: 'text/event-stream',
+    errors: [400, 401],
+    headers: [
+      {
+        name: 'Last-Event-ID',
+        description: 'Resume after this event id: missed events are replayed from the store first',
+      },
+    ],
+  },
+  {
+    method: 'get',
+    path: '/health',
+    summary: 'Is WaGate up, and is WhatsApp linked (no key needed)',
+    tag: 'System',
+    auth: false,
+    data: HealthData,
+    errors: [],
+  },
   { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'System', auth: false, errors: [] },
 ];
 
 const ERROR_TEXT: Record<number, string> = {
-  400: 'Bad request: the error says which field and why', 401: 'Invalid or missing authentication', 404: 'Not found',
-  409: 'Conflict with the session state', 413: 'Body too large', 415: 'Not application/json', 422: 'Idempotency-Key reused with another body',
-  500: 'WhatsApp failed to send', 503: 'WhatsApp is not connected',
+  400: 'Bad request: the error says which field and why',
+  401: 'Invalid or missing authentication',
+  404: 'Not found',
+  409: 'Conflict with the session state',
+  413: 'Body too large',
+  415: 'Not application/json',
+  422: 'Idempotency-Key reused with another body',
+  500: 'WhatsApp failed to send',
+  503: 'WhatsApp is not connected',
 };
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
@@ -73,25 +176,49 @@ function envelope(data: z.ZodType, example: unknown) {
   return {
     type: 'object',
     required: ['status', 'code', 'message', 'data'],
-    properties: { status: { const: true }, code: { type: 'integer', example: 200 }, message: { type: 'string' }, data: jsonSchema(data, 'output') },
-    ...(example === undefined ? {} : { example: { status: true, code: 200, message: 'Message sent successfully', data: example } }),
+    properties: {
+      status: { const: true },
+      code: { type: 'integer', example: 200 },
+      message: { type: 'string' },
+      data: jsonSchema(data, 'output'),
+    },
+    ...(example === undefined
+      ? {}
+      : { example: { status: true, code: 200, message: 'Message sent successfully', data: example } }),
   };
 }
 
 function parametersOf(op: Operation) {
-  const path = [...op.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => (name === 'chat_jid' ? CHAT_JID : { name, in: 'path', required: true, schema: { type: 'string' } }));
+  const path = [...op.path.matchAll(/\{(\w+)\}/g)].map(([, name]) =>
+    name === 'chat_jid' ? CHAT_JID : { name, in: 'path', required: true, schema: { type: 'string' } },
+  );
   const queryShape = op.query ? (jsonSchema(op.query, 'input').properties as Record<string, object>) : {};
   const query = Object.entries(queryShape).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
-  const headers = (op.headers ?? []).map(({ name, description }) => ({ name, in: 'header', required: false, description, schema: { type: 'string' } }));
+  const headers = (op.headers ?? []).map(({ name, description }) => ({
+    name,
+    in: 'header',
+    required: false,
+    description,
+    schema: { type: 'string' },
+  }));
   return [...path, ...query, ...headers];
 }
 
 function responsesOf(op: Operation) {
   const success: Record<string, unknown> = {};
   if (op.data) success['application/json'] = { schema: envelope(op.data, op.dataExample) };
-  if (op.produces) success[op.produces] = { schema: { type: 'string', format: op.produces === 'image/png' ? 'binary' : undefined } };
+  if (op.produces)
+    success[op.produces] = { schema: { type: 'string', format: op.produces === 'image/png' ? 'binary' : undefined } };
   if (!op.data && !op.produces) success['application/json'] = { schema: { type: 'object' } };
-  const errors = Object.fromEntries(op.errors.map((code) => [String(code), { description: ERROR_TEXT[code], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]));
+  const errors = Object.fromEntries(
+    op.errors.map((code) => [
+      String(code),
+      {
+        description: ERROR_TEXT[code],
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      },
+    ]),
+  );
   return { '200': { description: 'Success', content: success }, ...errors };
 }
 
@@ -102,7 +229,14 @@ function operationOf(op: Operation) {
     operationId: `${op.method}${op.path.replace(/[{}]/g, '').replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
     security: op.auth ? [{ apiKey: [] }] : [],
     parameters: parametersOf(op),
-    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input'), example: op.bodyExample } } } } : {}),
+    ...(op.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(op.body, 'input'), example: op.bodyExample } },
+          },
+        }
+      : {}),
     responses: responsesOf(op),
   };
 }
@@ -145,14 +279,25 @@ const WEBHOOK_HEADERS = {
 
 /** OpenAPI 3.1's `webhooks`: what WaGate POSTs to a registered URL. */
 function webhooksOf() {
-  const parameters = Object.entries(WEBHOOK_HEADERS).map(([name, description]) => ({ name, in: 'header', required: true, description, schema: { type: 'string' } }));
+  const parameters = Object.entries(WEBHOOK_HEADERS).map(([name, description]) => ({
+    name,
+    in: 'header',
+    required: true,
+    description,
+    schema: { type: 'string' },
+  }));
   return {
     event: {
       post: {
         summary: 'An event, delivered to your URL',
         parameters,
-        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Event' } } } },
-        responses: { '2XX': { description: 'Delivered. Any other answer, or none within 10 s, is retried with backoff.' } },
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Event' } } },
+        },
+        responses: {
+          '2XX': { description: 'Delivered. Any other answer, or none within 10 s, is retried with backoff.' },
+        },
       },
     },
   };
@@ -169,9 +314,26 @@ export function buildOpenApi(version: string, serverUrl: string): object {
     paths,
     webhooks: webhooksOf(),
     components: {
-      securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'An API key (wg_…), raw or as "Bearer <key>"' } },
+      securitySchemes: {
+        apiKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'An API key (wg_…), raw or as "Bearer <key>"',
+        },
+      },
       schemas: {
-        Error: { type: 'object', required: ['status', 'code', 'message', 'error'], properties: { status: { const: false }, code: { type: 'integer' }, message: { type: 'string' }, error: { type: 'string' } }, example: { status: false, code: 400, message: 'Bad request', error: 'Text field is required' } },
+        Error: {
+          type: 'object',
+          required: ['status', 'code', 'message', 'error'],
+          properties: {
+            status: { const: false },
+            code: { type: 'integer' },
+            message: { type: 'string' },
+            error: { type: 'string' },
+          },
+          example: { status: false, code: 400, message: 'Bad request', error: 'Text field is required' },
+        },
         SessionSnapshot: jsonSchema(SessionSnapshotSchema, 'output'),
         MessageStatusChange: jsonSchema(MessageStatusChangeSchema, 'output'),
         Message: jsonSchema(StoredMessageSchema, 'output'),

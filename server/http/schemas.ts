@@ -13,7 +13,10 @@ export const SendMessageBody = z.object({
     .refine((text) => text.trim().length > 0, 'Text field is required')
     // A lone UTF-16 surrogate cannot be stored as it was sent, so it would be altered on the way: refuse it.
     .refine((text) => text.isWellFormed(), 'Text must be valid Unicode (it holds a lone surrogate)')
-    .refine((text) => text.length <= MAX_TEXT_LENGTH, `Text is longer than WhatsApp allows (${MAX_TEXT_LENGTH} characters)`),
+    .refine(
+      (text) => text.length <= MAX_TEXT_LENGTH,
+      `Text is longer than WhatsApp allows (${MAX_TEXT_LENGTH} characters)`,
+    ),
   reply_to_message_id: z
     .string({ error: 'reply_to_message_id must be a string' })
     .min(1, 'reply_to_message_id must not be empty')
@@ -44,10 +47,15 @@ export const PairingCodeBody = z.object({
     .string({ error: 'phone_number is required' })
     .regex(/^\+?[\d\s().-]{7,24}$/, 'phone_number must be a phone number with country code')
     // The same rule as a chat's number: 7 to 15 digits, and a country code never starts with 0.
-    .refine((value) => /^[1-9]\d{6,14}$/.test(value.replace(/\D/g, '')), 'phone_number must be an international number with country code, such as +62 812 3456 7890'),
+    .refine(
+      (value) => /^[1-9]\d{6,14}$/.test(value.replace(/\D/g, '')),
+      'phone_number must be an international number with country code, such as +62 812 3456 7890',
+    ),
 });
 
-export const QrQuery = z.object({ format: z.enum(['png', 'json'], { error: 'format must be png or json' }).default('png') });
+export const QrQuery = z.object({
+  format: z.enum(['png', 'json'], { error: 'format must be png or json' }).default('png'),
+});
 
 export const HealthData = z.object({
   version: z.string(),
@@ -64,4 +72,8 @@ export const PairingCodeData = z.object({ code: z.string() });
 export const LogoutData = z.object({ state: SessionStateSchema });
 
 /** An API key's name, the same rule for the dashboard and `wagate keys create`. */
-export const KeyName = z.string({ error: 'Name is required' }).trim().min(1, 'Name is required').max(64, 'Name must be at most 64 characters');
+export const KeyName = z
+  .string({ error: 'Name is required' })
+  .trim()
+  .min(1, 'Name is required')
+  .max(64, 'Name must be at most 64 characters');

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
-import { decodeBinaryNode, encodeBinaryNode, proto } from '@whiskeysockets/baileys';
+import type { proto } from '@whiskeysockets/baileys';
+import { decodeBinaryNode, encodeBinaryNode } from '@whiskeysockets/baileys';
 import type { Logger } from '../logger.ts';
 import { NoiseServer, type ServerIdentity } from './noise-server.ts';
 import { type BinaryNode, describe, serverId } from './frames.ts';
@@ -59,10 +60,12 @@ export class Connection {
     this.handlers = handlers;
     this.logger = logger;
     ws.on('message', (data: Buffer) => {
-      this.chain = this.chain.then(() => this.onData(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer))).catch((err: unknown) => {
-        this.logger.warn({ err: String(err) }, '[sandbox] connection error, closing');
-        this.close();
-      });
+      this.chain = this.chain
+        .then(() => this.onData(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer)))
+        .catch((err: unknown) => {
+          this.logger.warn({ err: String(err) }, '[sandbox] connection error, closing');
+          this.close();
+        });
     });
     ws.on('close', () => {
       this.stage = 'closed';
@@ -92,7 +95,7 @@ export class Connection {
         const n = (await decodeBinaryNode(plain)) as BinaryNode;
         this.logger.debug(`[sandbox] C→S ${describe(n)}`);
         const id = n.attrs.id;
-        if (id && (n.tag === 'iq') && (n.attrs.type === 'result' || n.attrs.type === 'error') && this.waiters.has(id)) {
+        if (id && n.tag === 'iq' && (n.attrs.type === 'result' || n.attrs.type === 'error') && this.waiters.has(id)) {
           const waiter = this.waiters.get(id)!;
           this.waiters.delete(id);
           waiter.resolve(n);

@@ -1,8 +1,12 @@
 import { ApiError } from '../api-error.ts';
 import type { SandboxState } from './sandbox-state.ts';
 import {
-  type ContactState, type ContactView, type InboxEntry,
-  contactView, createContactState, normalizeNumber,
+  type ContactState,
+  type ContactView,
+  type InboxEntry,
+  contactView,
+  createContactState,
+  normalizeNumber,
 } from './virtual-contacts.ts';
 
 export function contactViews(state: SandboxState): ContactView[] {
@@ -10,7 +14,10 @@ export function contactViews(state: SandboxState): ContactView[] {
 }
 
 /** Adds a contact, or renames and re-flags the one with that number. */
-export function addContact(state: SandboxState, input: { number: string; name: string; on_whatsapp: boolean }): ContactView {
+export function addContact(
+  state: SandboxState,
+  input: { number: string; name: string; on_whatsapp: boolean },
+): ContactView {
   const number = normalizeNumber(input.number);
   if (number.length < 6 || number.length > 15) throw new ApiError(400, 'number must have 6 to 15 digits');
   if (state.isPhoneUser(number)) throw new ApiError(409, 'that is the virtual phone’s own number');

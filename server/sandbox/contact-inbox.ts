@@ -91,7 +91,12 @@ export function createContactInbox(state: SandboxState, receipts: Receipts): Con
  * Each device-0 participant that is the phone or a contact on WhatsApp decrypts its copy (keeping the Signal sessions
  * in step); returns the message as `contact` read it, if it is among them.
  */
-async function decryptParticipants(state: SandboxState, sender: number, n: BinaryNode, contact: ContactState | undefined): Promise<proto.IMessage | null> {
+async function decryptParticipants(
+  state: SandboxState,
+  sender: number,
+  n: BinaryNode,
+  contact: ContactState | undefined,
+): Promise<proto.IMessage | null> {
   let recorded: proto.IMessage | null = null;
   for (const t of children(child(n, 'participants'), 'to')) {
     const target = userOf(t.attrs.jid ?? '');
@@ -119,7 +124,9 @@ function inboxEntry(id: string, msg: proto.IMessage, before: FrameEvent[]): Inbo
   const ext = msg.extendedTextMessage;
   const text = msg.conversation ?? ext?.text ?? null;
   let quoted: string | null = ext?.contextInfo?.stanzaId ?? null;
-  const type = Object.keys(msg).find((k) => k !== 'messageContextInfo' && (msg as Record<string, unknown>)[k] != null) ?? 'unknown';
+  const type =
+    Object.keys(msg).find((k) => k !== 'messageContextInfo' && (msg as Record<string, unknown>)[k] != null) ??
+    'unknown';
   if (!quoted) {
     const inner = (msg as Record<string, { contextInfo?: proto.IContextInfo } | undefined>)[type];
     quoted = inner?.contextInfo?.stanzaId ?? null;

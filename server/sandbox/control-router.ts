@@ -10,23 +10,33 @@ import type { Simulator } from './simulator.ts';
 
 const ScanBody = z.object({ qr: z.string().min(1).optional() }).strict();
 const PairingCodeBody = z.object({ code: z.string().min(1).max(32) }).strict();
-const ContactBody = z.object({
-  number: z.string().min(1).max(32),
-  name: z.string().trim().min(1).max(100),
-  on_whatsapp: z.boolean(),
-}).strict();
-const MessageBody = z.object({
-  text: z.string().min(1).max(MAX_TEXT_LENGTH),
-  reply_to_message_id: z.string().min(1).max(128).optional(),
-}).strict();
+const ContactBody = z
+  .object({
+    number: z.string().min(1).max(32),
+    name: z.string().trim().min(1).max(100),
+    on_whatsapp: z.boolean(),
+  })
+  .strict();
+const MessageBody = z
+  .object({
+    text: z.string().min(1).max(MAX_TEXT_LENGTH),
+    reply_to_message_id: z.string().min(1).max(128).optional(),
+  })
+  .strict();
 const ReceiptBody = z.object({ message_id: z.string().min(1).max(128), type: z.enum(['delivered', 'read']) }).strict();
-const FaultBody = z.object({
-  kind: z.enum(['drop', 'refuse', 'replaced', 'unlink']),
-  duration_ms: z.number().int().positive().max(600_000).optional(),
-}).strict();
+const FaultBody = z
+  .object({
+    kind: z.enum(['drop', 'refuse', 'replaced', 'unlink']),
+    duration_ms: z.number().int().positive().max(600_000).optional(),
+  })
+  .strict();
 
 /** The sandbox control API, relative to where it is mounted (standalone: /sandbox; WaGate: its own /sandbox). */
-export function createControlRouter(sim: Simulator, logger: Logger, options: { currentQr?: () => string | null } = {}): express.Router {
+export function createControlRouter(
+  sim: Simulator,
+  logger: Logger,
+  options: { currentQr?: () => string | null } = {},
+): express.Router {
   const router = express.Router();
   router.use(jsonBody());
 

@@ -21,9 +21,20 @@ import type { SandboxStore } from './store.ts';
 import { SEED_CONTACTS } from './virtual-contacts.ts';
 
 /** The simulated WhatsApp server with its virtual phone and contacts: the Simulator without its HTTP/WebSocket plumbing. */
-export interface SandboxCore extends Pick<Simulator,
-  'rootPublicKey' | 'phone' | 'scan' | 'enterPairingCode' | 'unlink' | 'contacts' | 'addContact' | 'inbox' |
-  'sendFromContact' | 'sendReceipt' | 'fault'> {
+export interface SandboxCore extends Pick<
+  Simulator,
+  | 'rootPublicKey'
+  | 'phone'
+  | 'scan'
+  | 'enterPairingCode'
+  | 'unlink'
+  | 'contacts'
+  | 'addContact'
+  | 'inbox'
+  | 'sendFromContact'
+  | 'sendReceipt'
+  | 'fault'
+> {
   /** True while a `refuse` fault keeps new connections out. */
   readonly refusing: boolean;
   /** Takes a client WebSocket from the upgrade. */
@@ -41,7 +52,11 @@ interface ServerKeys {
 function loadServerKeys(store: SandboxStore): ServerKeys {
   let keys = store.get<ServerKeys>('server-keys');
   if (!keys) {
-    keys = { root: Curve.generateKeyPair() as KeyPair, intermediate: Curve.generateKeyPair() as KeyPair, static: Curve.generateKeyPair() as KeyPair };
+    keys = {
+      root: Curve.generateKeyPair() as KeyPair,
+      intermediate: Curve.generateKeyPair() as KeyPair,
+      static: Curve.generateKeyPair() as KeyPair,
+    };
     store.set('server-keys', keys);
   }
   return keys;
@@ -50,7 +65,10 @@ function loadServerKeys(store: SandboxStore): ServerKeys {
 /** Builds the parts over one shared state (kept in the store, so a restart resumes) and routes client frames to them. */
 export function createSandboxCore(store: SandboxStore, logger: Logger): SandboxCore {
   const keys = loadServerKeys(store);
-  const identity: ServerIdentity = { staticKey: keys.static, certChain: buildCertChain(keys.root, keys.intermediate, keys.static) };
+  const identity: ServerIdentity = {
+    staticKey: keys.static,
+    certChain: buildCertChain(keys.root, keys.intermediate, keys.static),
+  };
   const state = createSandboxState(store, logger);
   if (state.contacts.size === 0) for (const seed of SEED_CONTACTS) addContact(state, seed);
 

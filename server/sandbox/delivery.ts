@@ -48,7 +48,12 @@ export function createDelivery(state: SandboxState): Delivery {
 }
 
 /** A virtual device (the phone's or a contact's) encrypts a message to a linked device, from its uploaded bundle the first time. */
-export async function encryptFor(state: SandboxState, from: SignalDevice, d: LinkedDevice, message: proto.IMessage): Promise<{ type: string; ciphertext: Buffer }> {
+export async function encryptFor(
+  state: SandboxState,
+  from: SignalDevice,
+  d: LinkedDevice,
+  message: proto.IMessage,
+): Promise<{ type: string; ciphertext: Buffer }> {
   const address = state.linkedAddress(d.device);
   if (!from.hasSession(address)) await from.initOutgoing(address, linkedBundle(state, d));
   return from.encrypt(address, Buffer.from(writeRandomPadMax16(proto.Message.encode(message).finish())));

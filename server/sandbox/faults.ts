@@ -28,7 +28,8 @@ export function createFaults(state: SandboxState): Faults {
           for (const c of live) c.terminate();
           return;
         case 'replaced':
-          for (const c of live) if (c.loggedIn) c.end(node('stream:error', {}, [node('conflict', { type: 'replaced' })]));
+          for (const c of live)
+            if (c.loggedIn) c.end(node('stream:error', {}, [node('conflict', { type: 'replaced' })]));
           return;
         case 'unlink':
           void unlink(state);

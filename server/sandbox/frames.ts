@@ -6,7 +6,11 @@ export type { BinaryNode };
 
 export const S_WHATSAPP_NET = 's.whatsapp.net';
 
-export function node(tag: string, attrs: Record<string, string | undefined> = {}, content?: BinaryNode[] | Uint8Array | string): BinaryNode {
+export function node(
+  tag: string,
+  attrs: Record<string, string | undefined> = {},
+  content?: BinaryNode[] | Uint8Array | string,
+): BinaryNode {
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) clean[k] = v;
   return content === undefined ? { tag, attrs: clean } : { tag, attrs: clean, content };
@@ -66,8 +70,11 @@ export function serverId(): string {
 
 /** A short XML-ish rendering for log lines. */
 export function describe(n: BinaryNode, depth = 0): string {
-  const attrs = Object.entries(n.attrs).map(([k, v]) => ` ${k}="${v}"`).join('');
-  if (Array.isArray(n.content) && depth < 3) return `<${n.tag}${attrs}>${n.content.map((c) => describe(c, depth + 1)).join('')}</${n.tag}>`;
+  const attrs = Object.entries(n.attrs)
+    .map(([k, v]) => ` ${k}="${v}"`)
+    .join('');
+  if (Array.isArray(n.content) && depth < 3)
+    return `<${n.tag}${attrs}>${n.content.map((c) => describe(c, depth + 1)).join('')}</${n.tag}>`;
   if (n.content instanceof Uint8Array) return `<${n.tag}${attrs}>[${n.content.length}B]</${n.tag}>`;
   if (typeof n.content === 'string') return `<${n.tag}${attrs}>${n.content}</${n.tag}>`;
   return `<${n.tag}${attrs}/>`;

@@ -10,7 +10,10 @@ import type { LinkedDevice } from './virtual-phone.ts';
 
 export interface Inbound {
   /** A contact writes to WaGate: encrypted to every linked device, sent now or queued for its next login. */
-  sendFromContact(number: string, input: { text: string; reply_to_message_id?: string }): Promise<{ message_id: string }>;
+  sendFromContact(
+    number: string,
+    input: { text: string; reply_to_message_id?: string },
+  ): Promise<{ message_id: string }>;
   /** A linked device's `<receipt>` for a contact's message: that contact's session with it is confirmed. */
   onReceipt(conn: Connection, n: BinaryNode): void;
 }
@@ -44,7 +47,13 @@ export function createInbound(state: SandboxState, delivery: Delivery): Inbound 
   };
 
   /** The stanza for one linked device. A contact that just sent it a prekey message waits (briefly) for its receipt first. */
-  const stanzaFor = async (c: ContactState, d: LinkedDevice, id: string, t: string, message: proto.IMessage): Promise<BinaryNode> => {
+  const stanzaFor = async (
+    c: ContactState,
+    d: LinkedDevice,
+    id: string,
+    t: string,
+    message: proto.IMessage,
+  ): Promise<BinaryNode> => {
     const key = `${c.number}:${d.device}`;
     const waiting = awaitingReceipt.get(key);
     if (waiting) await Promise.race([waiting.done, new Promise((r) => setTimeout(r, 1500))]);
@@ -54,15 +63,25 @@ export function createInbound(state: SandboxState, delivery: Delivery): Inbound 
       const done = new Promise<void>((r) => (resolve = r));
       awaitingReceipt.set(key, { id, done, resolve });
     }
-    return node('message', {
-      from: `${c.number}@s.whatsapp.net`, id, type: 'text', t, notify: c.name, sender_lid: `${c.lid}@lid`,
-    }, [node('enc', { v: '2', type }, ciphertext)]);
+    return node(
+      'message',
+      {
+        from: `${c.number}@s.whatsapp.net`,
+        id,
+        type: 'text',
+        t,
+        notify: c.name,
+        sender_lid: `${c.lid}@lid`,
+      },
+      [node('enc', { v: '2', type }, ciphertext)],
+    );
   };
 
   const sendFromContact = async (number: string, input: { text: string; reply_to_message_id?: string }) => {
     const c = requireContact(state, number);
     if (!c.onWhatsApp) throw new ApiError(409, `${c.name} is not on WhatsApp`);
-    if (state.phone.devices.length === 0) throw new ApiError(409, 'the virtual phone has no linked device to deliver to');
+    if (state.phone.devices.length === 0)
+      throw new ApiError(409, 'the virtual phone has no linked device to deliver to');
     const id = phoneMessageId();
     const message = contactMessage(state, c, input);
     const t = nowSeconds();
@@ -77,7 +96,11 @@ export function createInbound(state: SandboxState, delivery: Delivery): Inbound 
 }
 
 /** A plain text is a `conversation`; a reply an `extendedTextMessage` quoting the contact's message or WaGate's. */
-function contactMessage(state: SandboxState, c: ContactState, input: { text: string; reply_to_message_id?: string }): proto.IMessage {
+function contactMessage(
+  state: SandboxState,
+  c: ContactState,
+  input: { text: string; reply_to_message_id?: string },
+): proto.IMessage {
   const quotedId = input.reply_to_message_id;
   if (!quotedId) return { conversation: input.text };
   const theirs = c.sent.find((s) => s.message_id === quotedId);
@@ -95,5 +118,7 @@ export function answerPresenceSubscribe(state: SandboxState, conn: Connection, n
   const u = n.attrs.to ? userOf(n.attrs.to) : null;
   const c = u ? state.contactByUser(u.user) : undefined;
   if (!c?.onWhatsApp) return;
-  conn.send(node('presence', { from: n.attrs.to, type: 'unavailable', last: String(Math.floor(Date.now() / 1000) - 60) }));
+  conn.send(
+    node('presence', { from: n.attrs.to, type: 'unavailable', last: String(Math.floor(Date.now() / 1000) - 60) }),
+  );
 }

@@ -29,7 +29,8 @@ function bundleNode(jid: string, b: WireBundle): BinaryNode {
       node('signature', {}, b.signedPreKey.signature),
     ]),
   ];
-  if (b.preKey) content.push(node('key', {}, [node('id', {}, be(b.preKey.keyId, 3)), node('value', {}, b.preKey.public)]));
+  if (b.preKey)
+    content.push(node('key', {}, [node('id', {}, be(b.preKey.keyId, 3)), node('value', {}, b.preKey.public)]));
   return node('user', { jid }, content);
 }
 
@@ -57,7 +58,12 @@ export async function handleIq(deps: IqDeps, conn: Connection, iq: BinaryNode): 
       return result(conn, iq);
     }
     if (type === 'get' && firstTag === 'digest') {
-      result(conn, iq, [node('digest', {}, [node('registration', {}, be(conn.device?.registrationId ?? 0, 4)), node('type', {}, Buffer.from([5]))])]);
+      result(conn, iq, [
+        node('digest', {}, [
+          node('registration', {}, be(conn.device?.registrationId ?? 0, 4)),
+          node('type', {}, Buffer.from([5])),
+        ]),
+      ]);
       deps.afterDigest(conn);
       return;
     }
@@ -85,12 +91,25 @@ export async function handleIq(deps: IqDeps, conn: Connection, iq: BinaryNode): 
   if (xmlns === 'blocklist') return result(conn, iq, [node('list', {}, [])]);
   if (xmlns === 'privacy' && type === 'get') {
     const categories: [string, string][] = [
-      ['last', 'all'], ['online', 'all'], ['profile', 'all'], ['status', 'all'], ['groupadd', 'all'], ['readreceipts', 'all'], ['calladd', 'all'],
+      ['last', 'all'],
+      ['online', 'all'],
+      ['profile', 'all'],
+      ['status', 'all'],
+      ['groupadd', 'all'],
+      ['readreceipts', 'all'],
+      ['calladd', 'all'],
     ];
-    return result(conn, iq, [node('privacy', {}, categories.map(([name, value]) => node('category', { name, value })))]);
+    return result(conn, iq, [
+      node(
+        'privacy',
+        {},
+        categories.map(([name, value]) => node('category', { name, value })),
+      ),
+    ]);
   }
   if (xmlns === 'privacy' && type === 'set') return result(conn, iq);
-  if (xmlns === 'md' && firstTag === 'link_code_companion_reg' && conn.kind === 'registration') return deps.onLinkCodeIq(conn, iq, first!);
+  if (xmlns === 'md' && firstTag === 'link_code_companion_reg' && conn.kind === 'registration')
+    return deps.onLinkCodeIq(conn, iq, first!);
   if (xmlns === 'md' && firstTag === 'remove-companion-device') {
     result(conn, iq);
     removeDevice(state, first!.attrs.jid ?? '', 'client logout');
@@ -98,6 +117,8 @@ export async function handleIq(deps: IqDeps, conn: Connection, iq: BinaryNode): 
   }
   if (xmlns === 'status' && type === 'get') return result(conn, iq);
 
-  state.logger.info(`[iq] UNHANDLED xmlns=${xmlns ?? ''} type=${type ?? ''} child=${firstTag ?? ''} ${describe(iq).slice(0, 200)}`);
+  state.logger.info(
+    `[iq] UNHANDLED xmlns=${xmlns ?? ''} type=${type ?? ''} child=${firstTag ?? ''} ${describe(iq).slice(0, 200)}`,
+  );
   result(conn, iq);
 }

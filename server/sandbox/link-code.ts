@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { aesDecryptCTR, aesDecryptGCM, aesEncryptCTR, Curve, derivePairingCodeKey, hkdf } from '@whiskeysockets/baileys';
+import {
+  aesDecryptCTR,
+  aesDecryptGCM,
+  aesEncryptCTR,
+  Curve,
+  derivePairingCodeKey,
+  hkdf,
+} from '@whiskeysockets/baileys';
 
 /**
  * The phone's half of linking by code ("Link with phone number instead"), as Baileys' `requestPairingCode` and its
@@ -45,7 +52,11 @@ export interface KeyBundle {
  * Opens `link_code_pairing_wrapped_key_bundle` (salt(32) ‖ iv(12) ‖ AES-GCM(companion identity ‖ primary identity ‖
  * random)); null when it does not decrypt, i.e. the code the phone used is not the companion's.
  */
-export function openKeyBundle(primaryEphemeralPrivate: Buffer, companionEphemeral: Buffer, wrapped: Buffer): KeyBundle | null {
+export function openKeyBundle(
+  primaryEphemeralPrivate: Buffer,
+  companionEphemeral: Buffer,
+  wrapped: Buffer,
+): KeyBundle | null {
   if (wrapped.length < 44 + 96 + 16) return null;
   const ephemeralShared = Curve.sharedKey(primaryEphemeralPrivate, companionEphemeral);
   const key = Buffer.from(hkdf(ephemeralShared, 32, { salt: wrapped.subarray(0, 32), info: KEY_BUNDLE_INFO }));
@@ -56,11 +67,18 @@ export function openKeyBundle(primaryEphemeralPrivate: Buffer, companionEphemera
     return null;
   }
   if (plain.length !== 96) return null;
-  return { companionIdentity: plain.subarray(0, 32), primaryIdentity: plain.subarray(32, 64), ephemeralShared, random: plain.subarray(64, 96) };
+  return {
+    companionIdentity: plain.subarray(0, 32),
+    primaryIdentity: plain.subarray(32, 64),
+    ephemeralShared,
+    random: plain.subarray(64, 96),
+  };
 }
 
 /** The ADV secret both sides now share (base64, as the QR carries it): what pair-success is HMAC'd with. */
 export function deriveAdvSecret(bundle: KeyBundle, primaryIdentityPrivate: Buffer): string {
   const identityShared = Curve.sharedKey(primaryIdentityPrivate, bundle.companionIdentity);
-  return Buffer.from(hkdf(Buffer.concat([bundle.ephemeralShared, identityShared, bundle.random]), 32, { info: 'adv_secret' })).toString('base64');
+  return Buffer.from(
+    hkdf(Buffer.concat([bundle.ephemeralShared, identityShared, bundle.random]), 32, { info: 'adv_secret' }),
+  ).toString('base64');
 }

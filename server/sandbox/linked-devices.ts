@@ -40,5 +40,6 @@ export function removeDevice(state: SandboxState, jid: string, why: string): voi
 
 /** The phone removes every linked device. */
 export async function unlink(state: SandboxState): Promise<void> {
-  for (const d of [...state.phone.devices]) removeDevice(state, `${state.phone.number}:${d.device}@s.whatsapp.net`, 'unlinked from the phone');
+  for (const d of [...state.phone.devices])
+    removeDevice(state, `${state.phone.number}:${d.device}@s.whatsapp.net`, 'unlinked from the phone');
 }

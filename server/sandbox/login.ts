@@ -20,7 +20,9 @@ export function createLogin(state: SandboxState, delivery: Delivery): Login {
     const d = state.liveDevice(conn);
     if (d && !d.historySent) {
       state.later(50, () => {
-        sendHistoryNotice(state, conn, d).catch((err: unknown) => state.logger.warn({ err: String(err) }, '[sandbox] history notice failed'));
+        sendHistoryNotice(state, conn, d).catch((err: unknown) =>
+          state.logger.warn({ err: String(err) }, '[sandbox] history notice failed'),
+        );
       });
     }
   };
@@ -29,7 +31,12 @@ export function createLogin(state: SandboxState, delivery: Delivery): Login {
     const number = String(payload.username);
     const deviceId = payload.device ?? 0;
     const dev = state.phone.devices.find((d) => d.device === deviceId);
-    if (number !== state.phone.number || !dev || !conn.noise.clientStatic || !dev.noiseKey.equals(conn.noise.clientStatic)) {
+    if (
+      number !== state.phone.number ||
+      !dev ||
+      !conn.noise.clientStatic ||
+      !dev.noiseKey.equals(conn.noise.clientStatic)
+    ) {
       state.logger.info(`[sandbox] login refused for ${number}:${deviceId} (not a linked device)`);
       conn.end(node('failure', { reason: '401', location: 'sandbox' }));
       return;
@@ -44,10 +51,16 @@ export function createLogin(state: SandboxState, delivery: Delivery): Login {
     conn.loggedIn = true;
     state.logger.info(`[sandbox] device ${number}:${deviceId} logged in`);
     const t = nowSeconds();
-    conn.send(node('success', {
-      t, props: '1', abprops: '1', location: 'sandbox', creation: String(Math.floor(dev.linkedAt / 1000)),
-      lid: `${state.phone.lid}:${deviceId}@lid`,
-    }));
+    conn.send(
+      node('success', {
+        t,
+        props: '1',
+        abprops: '1',
+        location: 'sandbox',
+        creation: String(Math.floor(dev.linkedAt / 1000)),
+        lid: `${state.phone.lid}:${deviceId}@lid`,
+      }),
+    );
     // If the client never asks for the digest, release its buffered events anyway.
     state.later(5000, () => afterDigest(conn));
   };
@@ -62,9 +75,20 @@ export function createLogin(state: SandboxState, delivery: Delivery): Login {
 async function sendHistoryNotice(state: SandboxState, conn: Connection, d: LinkedDevice): Promise<void> {
   if (!conn.open) return;
   const { type, ciphertext } = await encryptFor(state, state.phoneDevice, d, historyNotice(state));
-  conn.send(node('message', {
-    from: state.phoneJid, to: `${state.phone.number}:${d.device}@s.whatsapp.net`, id: phoneMessageId(), type: 'text', category: 'peer', t: nowSeconds(),
-  }, [node('enc', { v: '2', type }, ciphertext)]));
+  conn.send(
+    node(
+      'message',
+      {
+        from: state.phoneJid,
+        to: `${state.phone.number}:${d.device}@s.whatsapp.net`,
+        id: phoneMessageId(),
+        type: 'text',
+        category: 'peer',
+        t: nowSeconds(),
+      },
+      [node('enc', { v: '2', type }, ciphertext)],
+    ),
+  );
   d.historySent = true;
   state.savePhone();
 }

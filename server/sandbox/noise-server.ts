@@ -1,4 +1,13 @@
-import { Curve, aesDecryptGCM, aesEncryptGCM, hkdf, sha256, NOISE_MODE, NOISE_WA_HEADER, proto } from '@whiskeysockets/baileys';
+import {
+  Curve,
+  aesDecryptGCM,
+  aesEncryptGCM,
+  hkdf,
+  sha256,
+  NOISE_MODE,
+  NOISE_WA_HEADER,
+  proto,
+} from '@whiskeysockets/baileys';
 
 export interface KeyPair {
   public: Buffer;
@@ -22,7 +31,13 @@ function iv(counter: number): Buffer {
 /** One certificate's details, valid from yesterday for ten years (Baileys checks no dates, a real client might). */
 function certificateDetails(serial: number, issuerSerial: number, key: Uint8Array): Uint8Array {
   const now = Math.floor(Date.now() / 1000);
-  return proto.CertChain.NoiseCertificate.Details.encode({ serial, issuerSerial, key, notBefore: now - 86400, notAfter: now + 10 * 365 * 86400 }).finish();
+  return proto.CertChain.NoiseCertificate.Details.encode({
+    serial,
+    issuerSerial,
+    key,
+    notBefore: now - 86400,
+    notAfter: now + 10 * 365 * 86400,
+  }).finish();
 }
 
 /**

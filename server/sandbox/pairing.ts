@@ -5,8 +5,13 @@ import { type BinaryNode, beUint, bytes, child, node, nowSeconds, phoneMessageId
 import { phoneView } from './linked-devices.ts';
 import type { SandboxState } from './sandbox-state.ts';
 import {
-  type LinkedDevice, type PhoneState, type PhoneView,
-  buildPairSuccessIdentity, parseQr, randomRef, verifyPairDeviceSign,
+  type LinkedDevice,
+  type PhoneState,
+  type PhoneView,
+  buildPairSuccessIdentity,
+  parseQr,
+  randomRef,
+  verifyPairDeviceSign,
 } from './virtual-phone.ts';
 
 /** A client payload without a username: a new companion registering. It is given the refs its QR shows. */
@@ -24,13 +29,26 @@ export function register(conn: Connection, payload: proto.ClientPayload): void {
     noiseKey: conn.noise.clientStatic,
     registrationId: beUint(Buffer.from(pairing.eRegid ?? [])),
     identityKey: Buffer.from(pairing.eIdent),
-    signedPreKey: { keyId: beUint(Buffer.from(pairing.eSkeyId ?? [])), public: Buffer.from(pairing.eSkeyVal), signature: Buffer.from(pairing.eSkeySig) },
+    signedPreKey: {
+      keyId: beUint(Buffer.from(pairing.eSkeyId ?? [])),
+      public: Buffer.from(pairing.eSkeyVal),
+      signature: Buffer.from(pairing.eSkeySig),
+    },
     platform: platformOf(pairing.deviceProps),
   };
   // Refs are stored (above) before the frame leaves: Baileys acks and shows the QR in the same tick.
-  conn.query(node('iq', { from: S_WHATSAPP_NET, type: 'set', xmlns: 'md', id: phoneMessageId().slice(0, 10) }, [
-    node('pair-device', {}, refs.map((r) => node('ref', {}, Buffer.from(r)))),
-  ]), 60_000).catch(() => undefined);
+  conn
+    .query(
+      node('iq', { from: S_WHATSAPP_NET, type: 'set', xmlns: 'md', id: phoneMessageId().slice(0, 10) }, [
+        node(
+          'pair-device',
+          {},
+          refs.map((r) => node('ref', {}, Buffer.from(r))),
+        ),
+      ]),
+      60_000,
+    )
+    .catch(() => undefined);
 }
 
 function platformOf(deviceProps: Uint8Array | null | undefined): string {
@@ -52,7 +70,8 @@ export async function scan(state: SandboxState, qr: string): Promise<PhoneView> 
     throw new ApiError(400, (err as Error).message);
   }
   const conn = [...state.connections].find((c) => c.open && c.registration?.refs.includes(parsed.ref));
-  if (!conn || !conn.registration) throw new ApiError(409, 'no client is showing this QR any more (expired, or already used)');
+  if (!conn || !conn.registration)
+    throw new ApiError(409, 'no client is showing this QR any more (expired, or already used)');
   const reg = conn.registration;
   if (!reg.noiseKey.equals(parsed.noiseKey) || !reg.identityKey.equals(parsed.identityKey)) {
     throw new ApiError(400, 'the QR’s keys do not match the client that asked for it');
@@ -65,7 +84,12 @@ export async function scan(state: SandboxState, qr: string): Promise<PhoneView> 
  * What QR and code linking share: the phone sends pair-success (the ADV identity HMAC'd with the secret both sides
  * now hold), verifies the companion's pair-device-sign, stores the device and asks for the 515 restart.
  */
-export async function completePairing(state: SandboxState, conn: Connection, reg: Registration, advSecret: string): Promise<PhoneView> {
+export async function completePairing(
+  state: SandboxState,
+  conn: Connection,
+  reg: Registration,
+  advSecret: string,
+): Promise<PhoneView> {
   const phone = state.phone;
   const deviceId = phone.nextDeviceId++;
   const keyIndex = phone.nextKeyIndex++;
@@ -87,14 +111,18 @@ export async function completePairing(state: SandboxState, conn: Connection, reg
 }
 
 function pairSuccess(phone: PhoneState, deviceId: number, hmacContainer: Buffer): BinaryNode {
-  return node('iq', { from: S_WHATSAPP_NET, type: 'set', xmlns: 'md', id: phoneMessageId().slice(0, 10), t: nowSeconds() }, [
-    node('pair-success', {}, [
-      node('device-identity', {}, hmacContainer),
-      node('platform', { name: 'android' }),
-      node('device', { jid: `${phone.number}:${deviceId}@s.whatsapp.net`, lid: `${phone.lid}:${deviceId}@lid` }),
-      node('biz', { name: phone.name }),
-    ]),
-  ]);
+  return node(
+    'iq',
+    { from: S_WHATSAPP_NET, type: 'set', xmlns: 'md', id: phoneMessageId().slice(0, 10), t: nowSeconds() },
+    [
+      node('pair-success', {}, [
+        node('device-identity', {}, hmacContainer),
+        node('platform', { name: 'android' }),
+        node('device', { jid: `${phone.number}:${deviceId}@s.whatsapp.net`, lid: `${phone.lid}:${deviceId}@lid` }),
+        node('biz', { name: phone.name }),
+      ]),
+    ],
+  );
 }
 
 function linkedDevice(reg: Registration, deviceId: number, keyIndex: number, advSecret: string): LinkedDevice {

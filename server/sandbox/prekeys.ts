@@ -38,7 +38,9 @@ export function storeRotatedSignedPreKey(state: SandboxState, conn: Connection, 
 
 /** Hands out a linked device's uploaded bundle, consuming one of its one-time prekeys. */
 export function linkedBundle(state: SandboxState, d: LinkedDevice): WireBundle {
-  const ids = Object.keys(d.preKeys).map(Number).sort((a, b) => a - b);
+  const ids = Object.keys(d.preKeys)
+    .map(Number)
+    .sort((a, b) => a - b);
   const first = ids[0];
   let preKey: WireBundle['preKey'];
   if (first !== undefined) {

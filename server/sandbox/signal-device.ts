@@ -57,7 +57,12 @@ export class SignalDevice {
     return {
       registrationId: generateRegistrationId(),
       identity: identityPair,
-      signedPreKey: { keyId: 1, pubKey: spkPub, privKey: Buffer.from(spk.private), signature: Buffer.from(Curve.sign(identityPair.privKey, spkPub)) },
+      signedPreKey: {
+        keyId: 1,
+        pubKey: spkPub,
+        privKey: Buffer.from(spk.private),
+        signature: Buffer.from(Curve.sign(identityPair.privKey, spkPub)),
+      },
       preKeys: {},
       nextPreKeyId: 1,
       sessions: {},
@@ -100,13 +105,20 @@ export class SignalDevice {
     const id = this.state.nextPreKeyId++;
     const pair = Curve.generateKeyPair() as { public: Buffer; private: Buffer };
     this.state.preKeys[String(id)] = { pubKey: signalPub(pair.public), privKey: Buffer.from(pair.private) };
-    const ids = Object.keys(this.state.preKeys).map(Number).sort((a, b) => a - b);
-    for (const old of ids.slice(0, Math.max(0, ids.length - MAX_OUTSTANDING_PREKEYS))) delete this.state.preKeys[String(old)];
+    const ids = Object.keys(this.state.preKeys)
+      .map(Number)
+      .sort((a, b) => a - b);
+    for (const old of ids.slice(0, Math.max(0, ids.length - MAX_OUTSTANDING_PREKEYS)))
+      delete this.state.preKeys[String(old)];
     this.onChange();
     return {
       registrationId: this.state.registrationId,
       identity: rawPub(this.state.identity.pubKey),
-      signedPreKey: { keyId: this.state.signedPreKey.keyId, public: rawPub(this.state.signedPreKey.pubKey), signature: this.state.signedPreKey.signature },
+      signedPreKey: {
+        keyId: this.state.signedPreKey.keyId,
+        public: rawPub(this.state.signedPreKey.pubKey),
+        signature: this.state.signedPreKey.signature,
+      },
       preKey: { keyId: id, public: pair.public },
     };
   }
@@ -128,8 +140,14 @@ export class SignalDevice {
     await builder.initOutgoing({
       registrationId: bundle.registrationId,
       identityKey: signalPub(bundle.identity),
-      signedPreKey: { keyId: bundle.signedPreKey.keyId, publicKey: signalPub(bundle.signedPreKey.public), signature: bundle.signedPreKey.signature },
-      preKey: bundle.preKey ? { keyId: bundle.preKey.keyId, publicKey: signalPub(bundle.preKey.public) } : (undefined as never),
+      signedPreKey: {
+        keyId: bundle.signedPreKey.keyId,
+        publicKey: signalPub(bundle.signedPreKey.public),
+        signature: bundle.signedPreKey.signature,
+      },
+      preKey: bundle.preKey
+        ? { keyId: bundle.preKey.keyId, publicKey: signalPub(bundle.preKey.public) }
+        : (undefined as never),
     });
   }
 

@@ -37,7 +37,10 @@ export interface Simulator {
   contacts(): ContactView[];
   addContact(input: { number: string; name: string; on_whatsapp: boolean }): ContactView;
   inbox(number: string): InboxEntry[];
-  sendFromContact(number: string, input: { text: string; reply_to_message_id?: string }): Promise<{ message_id: string }>;
+  sendFromContact(
+    number: string,
+    input: { text: string; reply_to_message_id?: string },
+  ): Promise<{ message_id: string }>;
   sendReceipt(number: string, input: { message_id: string; type: 'delivered' | 'read' }): Promise<void>;
   fault(input: { kind: FaultKind; duration_ms?: number }): void;
   controlRouter(options?: { currentQr?: () => string | null }): express.Router;
@@ -111,7 +114,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
   };
   // The standalone control API has no key: the Host check keeps web pages (DNS rebinding) out of it.
-  app.use('/sandbox', hostCheck({ names: new Set(['127.0.0.1', 'localhost', '[::1]', host]), allowIpLiterals: false }), sim.controlRouter());
+  app.use(
+    '/sandbox',
+    hostCheck({ names: new Set(['127.0.0.1', 'localhost', '[::1]', host]), allowIpLiterals: false }),
+    sim.controlRouter(),
+  );
   logger.info(`[sandbox] WhatsApp simulator on ${sim.wsUrl} (root key ${sim.rootPublicKey})`);
   return sim;
 }

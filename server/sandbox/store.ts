@@ -41,7 +41,11 @@ export class SandboxStore {
   }
 
   set(key: string, value: unknown): void {
-    this.db.prepare('INSERT INTO sandbox_kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, encodeJson(value));
+    this.db
+      .prepare(
+        'INSERT INTO sandbox_kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, encodeJson(value));
   }
 
   delete(key: string): void {
@@ -49,12 +53,16 @@ export class SandboxStore {
   }
 
   keys(prefix: string): string[] {
-    const rows = this.db.prepare('SELECT key FROM sandbox_kv WHERE key LIKE ? ORDER BY key').all(`${prefix}%`) as { key: string }[];
+    const rows = this.db.prepare('SELECT key FROM sandbox_kv WHERE key LIKE ? ORDER BY key').all(`${prefix}%`) as {
+      key: string;
+    }[];
     return rows.map((r) => r.key);
   }
 
   appendInbox(number: string, entry: unknown): number {
-    const res = this.db.prepare('INSERT INTO sandbox_inbox (number, entry) VALUES (?, ?)').run(number, encodeJson(entry));
+    const res = this.db
+      .prepare('INSERT INTO sandbox_inbox (number, entry) VALUES (?, ?)')
+      .run(number, encodeJson(entry));
     return Number(res.lastInsertRowid);
   }
 
@@ -63,12 +71,16 @@ export class SandboxStore {
   }
 
   inboxEntry<T>(seq: number): T | undefined {
-    const row = this.db.prepare('SELECT entry FROM sandbox_inbox WHERE seq = ?').get(seq) as { entry: string } | undefined;
+    const row = this.db.prepare('SELECT entry FROM sandbox_inbox WHERE seq = ?').get(seq) as
+      { entry: string } | undefined;
     return row ? decodeJson<T>(row.entry) : undefined;
   }
 
   inbox<T>(number: string): { seq: number; entry: T }[] {
-    const rows = this.db.prepare('SELECT seq, entry FROM sandbox_inbox WHERE number = ? ORDER BY seq').all(number) as { seq: number; entry: string }[];
+    const rows = this.db.prepare('SELECT seq, entry FROM sandbox_inbox WHERE number = ? ORDER BY seq').all(number) as {
+      seq: number;
+      entry: string;
+    }[];
     return rows.map((r) => ({ seq: r.seq, entry: decodeJson<T>(r.entry) }));
   }
 

@@ -14,10 +14,20 @@ export function usync(state: SandboxState, query: BinaryNode): BinaryNode {
     const jid = userJid(u);
     const who = jid ? userOf(jid) : null;
     if (!jid || !who) continue;
-    users.push(node('user', { jid }, protocols.flatMap((p) => answer(state, p, who.user))));
+    users.push(
+      node(
+        'user',
+        { jid },
+        protocols.flatMap((p) => answer(state, p, who.user)),
+      ),
+    );
   }
   return node('usync', { sid: query.attrs.sid, index: '0', last: 'true' }, [
-    node('result', {}, protocols.map((p) => node(p, {}))),
+    node(
+      'result',
+      {},
+      protocols.map((p) => node(p, {})),
+    ),
     node('list', {}, users),
   ]);
 }
@@ -25,7 +35,8 @@ export function usync(state: SandboxState, query: BinaryNode): BinaryNode {
 /** The user's jid, or one made from the phone number it was looked up by. */
 function userJid(u: BinaryNode): string | undefined {
   const contactNode = child(u, 'contact');
-  const phoneQuery = contactNode && typeof contactNode.content !== 'undefined' ? bytes(contactNode)?.toString('utf8') : undefined;
+  const phoneQuery =
+    contactNode && typeof contactNode.content !== 'undefined' ? bytes(contactNode)?.toString('utf8') : undefined;
   if (!u.attrs.jid && phoneQuery) return `${normalizeNumber(phoneQuery)}@s.whatsapp.net`;
   return u.attrs.jid;
 }
@@ -37,8 +48,15 @@ function answer(state: SandboxState, protocol: string, user: string): BinaryNode
   if (protocol === 'devices') {
     const list: BinaryNode[] = [];
     if (onWa) list.push(node('device', { id: '0' }));
-    if (isPhone) for (const d of state.phone.devices) list.push(node('device', { id: String(d.device), 'key-index': String(d.keyIndex) }));
-    return [node('devices', {}, [node('device-list', {}, list), node('key-index-list', { ts: nowSeconds() }, randomBytes(16))])];
+    if (isPhone)
+      for (const d of state.phone.devices)
+        list.push(node('device', { id: String(d.device), 'key-index': String(d.keyIndex) }));
+    return [
+      node('devices', {}, [
+        node('device-list', {}, list),
+        node('key-index-list', { ts: nowSeconds() }, randomBytes(16)),
+      ]),
+    ];
   }
   if (protocol === 'lid') {
     if (isPhone) return [node('lid', { val: `${state.phone.lid}@lid` })];
@@ -46,6 +64,7 @@ function answer(state: SandboxState, protocol: string, user: string): BinaryNode
     return [];
   }
   if (protocol === 'contact') return [node('contact', { type: onWa ? 'in' : 'out' })];
-  if (protocol === 'status' && onWa) return [node('status', { t: nowSeconds() }, Buffer.from('Hey there! I am using WhatsApp.'))];
+  if (protocol === 'status' && onWa)
+    return [node('status', { t: nowSeconds() }, Buffer.from('Hey there! I am using WhatsApp.'))];
   return [];
 }

@@ -56,7 +56,13 @@ export function createContactState(number: string, name: string, onWhatsApp: boo
 }
 
 export function contactView(c: ContactState): ContactView {
-  return { number: c.number, jid: `${c.number}@s.whatsapp.net`, lid: c.onWhatsApp ? `${c.lid}@lid` : null, name: c.name, on_whatsapp: c.onWhatsApp };
+  return {
+    number: c.number,
+    jid: `${c.number}@s.whatsapp.net`,
+    lid: c.onWhatsApp ? `${c.lid}@lid` : null,
+    name: c.name,
+    on_whatsapp: c.onWhatsApp,
+  };
 }
 
 /** Accepts "+1 555 000 1111", "15550001111", or a jid; returns the bare digits. */

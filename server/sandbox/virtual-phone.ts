@@ -39,7 +39,14 @@ export interface PhoneView {
   name: string;
   jid: string;
   lid: string;
-  linked_devices: { device: number; jid: string; lid: string; platform: string; linked_at: number; connected: boolean }[];
+  linked_devices: {
+    device: number;
+    jid: string;
+    lid: string;
+    platform: string;
+    linked_at: number;
+    connected: boolean;
+  }[];
 }
 
 export function createPhoneState(number = '15559990000', name = 'Sandbox Phone', lid = '200000000000001'): PhoneState {
@@ -78,7 +85,12 @@ export function parseQr(qr: string): ParsedQr {
 }
 
 /** The `<device-identity>` content of pair-success: ADVSignedDeviceIdentityHMAC, signed by the account key. */
-export function buildPairSuccessIdentity(phone: PhoneState, keyIndex: number, identityKey: Buffer, advSecret: string): { hmacContainer: Buffer; deviceDetails: Buffer } {
+export function buildPairSuccessIdentity(
+  phone: PhoneState,
+  keyIndex: number,
+  identityKey: Buffer,
+  advSecret: string,
+): { hmacContainer: Buffer; deviceDetails: Buffer } {
   const deviceDetails = Buffer.from(
     proto.ADVDeviceIdentity.encode({
       rawId: randomInt(1, 2 ** 31),
@@ -88,17 +100,35 @@ export function buildPairSuccessIdentity(phone: PhoneState, keyIndex: number, id
       deviceType: proto.ADVEncryptionType.E2EE,
     }).finish(),
   );
-  const accountSignature = Curve.sign(phone.accountKey.private, Buffer.concat([WA_ADV_ACCOUNT_SIG_PREFIX, deviceDetails, identityKey]));
+  const accountSignature = Curve.sign(
+    phone.accountKey.private,
+    Buffer.concat([WA_ADV_ACCOUNT_SIG_PREFIX, deviceDetails, identityKey]),
+  );
   const signed = Buffer.from(
-    proto.ADVSignedDeviceIdentity.encode({ details: deviceDetails, accountSignatureKey: phone.accountKey.public, accountSignature }).finish(),
+    proto.ADVSignedDeviceIdentity.encode({
+      details: deviceDetails,
+      accountSignatureKey: phone.accountKey.public,
+      accountSignature,
+    }).finish(),
   );
   const hmac = hmacSign(signed, Buffer.from(advSecret, 'base64'));
-  const hmacContainer = Buffer.from(proto.ADVSignedDeviceIdentityHMAC.encode({ details: signed, hmac, accountType: proto.ADVEncryptionType.E2EE }).finish());
+  const hmacContainer = Buffer.from(
+    proto.ADVSignedDeviceIdentityHMAC.encode({
+      details: signed,
+      hmac,
+      accountType: proto.ADVEncryptionType.E2EE,
+    }).finish(),
+  );
   return { hmacContainer, deviceDetails };
 }
 
 /** Checks the companion's `pair-device-sign`: its device signature over our details, with its identity key. */
-export function verifyPairDeviceSign(phone: PhoneState, signedIdentity: Uint8Array, identityKey: Buffer, expectedDetails: Buffer): boolean {
+export function verifyPairDeviceSign(
+  phone: PhoneState,
+  signedIdentity: Uint8Array,
+  identityKey: Buffer,
+  expectedDetails: Buffer,
+): boolean {
   const account = proto.ADVSignedDeviceIdentity.decode(signedIdentity);
   if (!account.details || !account.deviceSignature) return false;
   const details = Buffer.from(account.details);

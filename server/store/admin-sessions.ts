@@ -44,11 +44,16 @@ export function createAdminSessions(db: Database, now: () => number = Date.now):
     issueLoginToken() {
       const token = newSecret();
       db.prepare('DELETE FROM admin_login_tokens WHERE expires_at <= ?').run(now());
-      db.prepare('INSERT INTO admin_login_tokens (hash, expires_at) VALUES (?, ?)').run(hash(token), now() + LOGIN_TOKEN_TTL_MS);
+      db.prepare('INSERT INTO admin_login_tokens (hash, expires_at) VALUES (?, ?)').run(
+        hash(token),
+        now() + LOGIN_TOKEN_TTL_MS,
+      );
       return token;
     },
     redeemLoginToken(token) {
-      const removed = db.prepare('DELETE FROM admin_login_tokens WHERE hash = ? AND expires_at > ?').run(hash(token), now());
+      const removed = db
+        .prepare('DELETE FROM admin_login_tokens WHERE hash = ? AND expires_at > ?')
+        .run(hash(token), now());
       return removed.changes === 1 ? createSession() : null;
     },
     createSession,
@@ -57,7 +62,10 @@ export function createAdminSessions(db: Database, now: () => number = Date.now):
     },
     isValidSession(cookieValue) {
       if (!cookieValue) return false;
-      return db.prepare('SELECT 1 FROM admin_sessions WHERE hash = ? AND expires_at > ?').get(hash(cookieValue), now()) !== undefined;
+      return (
+        db.prepare('SELECT 1 FROM admin_sessions WHERE hash = ? AND expires_at > ?').get(hash(cookieValue), now()) !==
+        undefined
+      );
     },
   };
 }

@@ -50,7 +50,8 @@ interface Row {
 const hashKey = (key: string): Buffer => createHash('sha256').update(key).digest();
 
 function toRecord(row: Row, now: number): ApiKeyRecord {
-  const status: ApiKeyStatus = row.revoked_at !== null ? 'revoked' : row.expires_at !== null && row.expires_at <= now ? 'expired' : 'active';
+  const status: ApiKeyStatus =
+    row.revoked_at !== null ? 'revoked' : row.expires_at !== null && row.expires_at <= now ? 'expired' : 'active';
   const { hash: _hash, ...rest } = row;
   return { ...rest, prefix: `wg_${row.id}`, status };
 }
@@ -76,7 +77,11 @@ export function createApiKeyStore(db: Database, options: ApiKeyStoreOptions = {}
       const id = randomBytes(4).toString('hex');
       const key = `wg_${id}_${randomBytes(32).toString('base64url')}`;
       db.prepare('INSERT INTO api_keys (id, name, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
-        id, name, hashKey(key), now(), expiresAt,
+        id,
+        name,
+        hashKey(key),
+        now(),
+        expiresAt,
       );
       return { key, record: toRecord(find(id)!, now()) };
     },

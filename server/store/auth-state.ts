@@ -1,5 +1,10 @@
 import { BufferJSON, initAuthCreds, proto } from '@whiskeysockets/baileys';
-import type { AuthenticationCreds, AuthenticationState, SignalDataSet, SignalDataTypeMap } from '@whiskeysockets/baileys';
+import type {
+  AuthenticationCreds,
+  AuthenticationState,
+  SignalDataSet,
+  SignalDataTypeMap,
+} from '@whiskeysockets/baileys';
 import type { Database } from './database.ts';
 import { migrate, transaction } from './database.ts';
 import { createCredentialCipher, CredentialDecryptError, isSealed, SEALED_PREFIX } from './credential-cipher.ts';
@@ -79,7 +84,8 @@ export function createSqliteAuthState(db: Database, key?: Buffer | null): Sqlite
   );
   const deleteKey = db.prepare('DELETE FROM wa_keys WHERE type = ? AND id = ?');
 
-  const encode = (value: unknown, context: string) => (cipher ? cipher.seal(serialise(value), context) : serialise(value));
+  const encode = (value: unknown, context: string) =>
+    cipher ? cipher.seal(serialise(value), context) : serialise(value);
   const decode = (stored: string, context: string): unknown => {
     if (!isSealed(stored)) return deserialise(stored);
     if (!cipher) throw new CredentialsLockedError();
@@ -116,7 +122,9 @@ export function createSqliteAuthState(db: Database, key?: Buffer | null): Sqlite
     });
   }
 
-  const countLike = db.prepare('SELECT (SELECT COUNT(*) FROM wa_creds WHERE data LIKE ?1) + (SELECT COUNT(*) FROM wa_keys WHERE data LIKE ?1) AS n');
+  const countLike = db.prepare(
+    'SELECT (SELECT COUNT(*) FROM wa_creds WHERE data LIKE ?1) + (SELECT COUNT(*) FROM wa_keys WHERE data LIKE ?1) AS n',
+  );
   const sealedWith = (prefix: string) => (countLike.get(`${prefix}%`) as { n: number }).n;
 
   /** The reason the sealed rows cannot be opened here, or null when they can (or there are none). */
@@ -124,7 +132,8 @@ export function createSqliteAuthState(db: Database, key?: Buffer | null): Sqlite
     const sealed = sealedWith(SEALED_PREFIX);
     if (sealed === 0) return null;
     if (!cipher) return 'no key';
-    if (sealedWith(`${SEALED_PREFIX}${cipher.keyId}:`) < sealed) return "they were encrypted with another key than the one the OS keyring gives WaGate now, as after a keyring reset";
+    if (sealedWith(`${SEALED_PREFIX}${cipher.keyId}:`) < sealed)
+      return 'they were encrypted with another key than the one the OS keyring gives WaGate now, as after a keyring reset';
     try {
       loadCreds();
       return null;
@@ -139,14 +148,21 @@ export function createSqliteAuthState(db: Database, key?: Buffer | null): Sqlite
     const reason = whyUnreadable();
     if (reason === null) return;
     const row = readCreds.get() as { data: string; linked: number } | undefined;
-    if (row && isSealed(row.data) && row.linked === 1) throw cipher ? new CredentialsUnreadableError(reason) : new CredentialsLockedError();
-    transaction(db, () => db.exec(`DELETE FROM wa_keys WHERE data ${SEALED}; DELETE FROM wa_creds WHERE data ${SEALED}`));
+    if (row && isSealed(row.data) && row.linked === 1)
+      throw cipher ? new CredentialsUnreadableError(reason) : new CredentialsLockedError();
+    transaction(db, () =>
+      db.exec(`DELETE FROM wa_keys WHERE data ${SEALED}; DELETE FROM wa_creds WHERE data ${SEALED}`),
+    );
   }
 
   /** Seals rows written before encryption, all in one transaction, and leaves no plaintext copy in the file. */
   function sealPlaintextRows(): void {
     const creds = db.prepare(`SELECT data FROM wa_creds WHERE data NOT ${SEALED}`).all() as { data: string }[];
-    const keys = db.prepare(`SELECT type, id, data FROM wa_keys WHERE data NOT ${SEALED}`).all() as { type: string; id: string; data: string }[];
+    const keys = db.prepare(`SELECT type, id, data FROM wa_keys WHERE data NOT ${SEALED}`).all() as {
+      type: string;
+      id: string;
+      data: string;
+    }[];
     if (creds.length + keys.length === 0) return;
     const { secure_delete: previous } = db.prepare('PRAGMA secure_delete').get() as { secure_delete: number };
     // Freed pages are zeroed, so the replaced plaintext does not linger in the file.

@@ -48,7 +48,10 @@ export function createCredentialCipher(key: Buffer): CredentialCipher {
     try {
       const decipher = createDecipheriv('aes-256-gcm', secret, body.subarray(0, IV_BYTES)).setAAD(aad(context));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
     } catch {
       throw new CredentialDecryptError('damaged: it does not authenticate');
     }

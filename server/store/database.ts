@@ -12,7 +12,9 @@ export type Database = DatabaseSync;
 export function openDatabase(file: string): Database {
   mkdirSync(dirname(file), { recursive: true });
   const db = new DatabaseSync(file);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+  db.exec(
+    'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
+  );
   return db;
 }
 
@@ -31,7 +33,9 @@ export function transaction<T>(db: Database, work: () => T): T {
 
 /** Each part owns its tables and brings its own migrations; they are applied once, in order, by name. */
 export function migrate(db: Database, part: string, steps: readonly string[]): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (part TEXT NOT NULL, step INTEGER NOT NULL, PRIMARY KEY (part, step))');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (part TEXT NOT NULL, step INTEGER NOT NULL, PRIMARY KEY (part, step))',
+  );
   const done = db.prepare('SELECT COUNT(*) AS n FROM schema_migrations WHERE part = ?').get(part) as { n: number };
   steps.slice(done.n).forEach((sql, i) => {
     transaction(db, () => {

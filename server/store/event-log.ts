@@ -31,7 +31,16 @@ export const LoggedEventSchema = z
       id: 42,
       type: 'message.received',
       at: 1764080000123,
-      data: { message_id: '3EB0C767D26A1D5F', chat_jid: '6281234567890@s.whatsapp.net', direction: 'inbound', sender: '6281234567890@s.whatsapp.net', text: 'Thanks!', quoted_message_id: null, timestamp: 1764080000, status: 'received' },
+      data: {
+        message_id: '3EB0C767D26A1D5F',
+        chat_jid: '6281234567890@s.whatsapp.net',
+        direction: 'inbound',
+        sender: '6281234567890@s.whatsapp.net',
+        text: 'Thanks!',
+        quoted_message_id: null,
+        timestamp: 1764080000,
+        status: 'received',
+      },
     },
   });
 
@@ -107,7 +116,9 @@ export function createEventLog(deps: EventLogDeps): EventLog {
   const prune = db.prepare('DELETE FROM event_log WHERE at < ?');
   const subscribers = new Set<(e: LoggedEvent) => void>();
   let lastPrune = 0;
-  const lastLogged = db.prepare("SELECT data FROM event_log WHERE type = 'session.state' ORDER BY id DESC LIMIT 1").get() as { data: string } | undefined;
+  const lastLogged = db
+    .prepare("SELECT data FROM event_log WHERE type = 'session.state' ORDER BY id DESC LIMIT 1")
+    .get() as { data: string } | undefined;
   let lastState: string | undefined = lastLogged && (JSON.parse(lastLogged.data) as SessionSnapshot).state;
 
   function pruneNow(at: number): void {
@@ -156,7 +167,8 @@ export function createEventLog(deps: EventLogDeps): EventLog {
       return (after.all(lastId, limit) as unknown as Row[]).map(toEvent);
     },
     latestId() {
-      const row = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'event_log'").get() as { seq: number } | undefined;
+      const row = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'event_log'").get() as
+        { seq: number } | undefined;
       return row?.seq ?? 0;
     },
     oldestId() {

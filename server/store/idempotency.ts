@@ -2,10 +2,7 @@ import { migrate, type Database } from './database.ts';
 
 /** What a request with an `Idempotency-Key` finds when it arrives. */
 export type IdempotencyClaim =
-  | { kind: 'new' }
-  | { kind: 'replay'; code: number; body: unknown }
-  | { kind: 'mismatch' }
-  | { kind: 'interrupted' };
+  { kind: 'new' } | { kind: 'replay'; code: number; body: unknown } | { kind: 'mismatch' } | { kind: 'interrupted' };
 
 export interface IdempotencyStore {
   /** Claims the key for this request, or says what an earlier request with it became. */
@@ -25,13 +22,21 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
 
 export function createIdempotencyStore(db: Database, now: () => number = Date.now): IdempotencyStore {
   migrate(db, 'idempotency', MIGRATIONS);
-  const find = db.prepare('SELECT fingerprint, code, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at > ?');
+  const find = db.prepare(
+    'SELECT fingerprint, code, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at > ?',
+  );
   return {
     claim(scope, key, fingerprint) {
       db.prepare('DELETE FROM idempotency_keys WHERE created_at <= ?').run(now() - IDEMPOTENCY_WINDOW_MS);
-      const row = find.get(scope, key, now() - IDEMPOTENCY_WINDOW_MS) as { fingerprint: string; code: number | null; body: string | null } | undefined;
+      const row = find.get(scope, key, now() - IDEMPOTENCY_WINDOW_MS) as
+        { fingerprint: string; code: number | null; body: string | null } | undefined;
       if (!row) {
-        db.prepare('INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) VALUES (?, ?, ?, ?)').run(scope, key, fingerprint, now());
+        db.prepare('INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) VALUES (?, ?, ?, ?)').run(
+          scope,
+          key,
+          fingerprint,
+          now(),
+        );
         return { kind: 'new' };
       }
       if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
@@ -40,7 +45,12 @@ export function createIdempotencyStore(db: Database, now: () => number = Date.no
       return { kind: 'replay', code: row.code, body: JSON.parse(row.body!) };
     },
     finish(scope, key, code, body) {
-      db.prepare('UPDATE idempotency_keys SET code = ?, body = ? WHERE scope = ? AND key = ?').run(code, JSON.stringify(body), scope, key);
+      db.prepare('UPDATE idempotency_keys SET code = ?, body = ? WHERE scope = ? AND key = ?').run(
+        code,
+        JSON.stringify(body),
+        scope,
+        key,
+      );
     },
     release(scope, key) {
       db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ?').run(scope, key);

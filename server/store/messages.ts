@@ -113,15 +113,28 @@ export function createMessageStore(db: Database): MessageStore {
   );
 
   const get = (id: string): Row | undefined => byId.get(id) as Row | undefined;
-  const timesById = db.prepare('SELECT sent_at, delivered_at, read_at, failed_at, status_reason FROM messages WHERE message_id = ?');
+  const timesById = db.prepare(
+    'SELECT sent_at, delivered_at, read_at, failed_at, status_reason FROM messages WHERE message_id = ?',
+  );
 
   function detail(id: string): MessageDetail | null {
     const row = get(id);
     if (!row) return null;
-    const times = timesById.get(id) as { sent_at: number | null; delivered_at: number | null; read_at: number | null; failed_at: number | null; status_reason: string | null };
+    const times = timesById.get(id) as {
+      sent_at: number | null;
+      delivered_at: number | null;
+      read_at: number | null;
+      failed_at: number | null;
+      status_reason: string | null;
+    };
     return {
       ...toMessage(row),
-      status_times: { sent: times.sent_at, delivered: times.delivered_at, read: times.read_at, failed: times.failed_at },
+      status_times: {
+        sent: times.sent_at,
+        delivered: times.delivered_at,
+        read: times.read_at,
+        failed: times.failed_at,
+      },
       failure_reason: row.status === 'failed' ? times.status_reason : null,
     };
   }

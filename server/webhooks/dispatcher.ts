@@ -106,7 +106,11 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
   /** Everything logged after the cursor becomes deliveries: also what was logged just before a crash. */
   function enqueueNew(): void {
     enqueueSoon = null;
-    for (let page = eventLog.since(store.cursor(), PAGE); page.length > 0; page = eventLog.since(store.cursor(), PAGE)) {
+    for (
+      let page = eventLog.since(store.cursor(), PAGE);
+      page.length > 0;
+      page = eventLog.since(store.cursor(), PAGE)
+    ) {
       store.enqueue(page);
       deps.onActivity?.();
     }
@@ -116,7 +120,11 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
     if (at - lastHousekeeping < HOUSEKEEPING_EVERY_MS) return;
     lastHousekeeping = at;
     const expired = store.expire(at - maxAgeMs, at - 2 * maxAgeMs);
-    if (expired > 0) logger.warn({ deliveries: expired, max_age_hours: maxAgeMs / HOUR_MS }, 'webhook deliveries given up: not delivered in time');
+    if (expired > 0)
+      logger.warn(
+        { deliveries: expired, max_age_hours: maxAgeMs / HOUR_MS },
+        'webhook deliveries given up: not delivered in time',
+      );
   }
 
   async function attempt(d: DueDelivery): Promise<AttemptResult> {
@@ -166,14 +174,19 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
     const hook = store.recordAttempt(d, result, at, at + retryDelay(d.attempts + 1));
     deps.onActivity?.();
     if (result.ok || !hook) return;
-    logger.info({ webhook: d.webhook_id, delivery: d.id, attempt: d.attempts + 1, error: result.error }, 'webhook delivery failed; it will be retried');
+    logger.info(
+      { webhook: d.webhook_id, delivery: d.id, attempt: d.attempts + 1, error: result.error },
+      'webhook delivery failed; it will be retried',
+    );
     maybePause(hook, at);
   }
 
   function launch(d: DueDelivery): void {
     busy.add(d.webhook_id);
     const job = send(d)
-      .catch((error: unknown) => logger.error({ err: error, webhook: d.webhook_id, delivery: d.id }, 'webhook delivery could not be recorded'))
+      .catch((error: unknown) =>
+        logger.error({ err: error, webhook: d.webhook_id, delivery: d.id }, 'webhook delivery could not be recorded'),
+      )
       .finally(() => {
         busy.delete(d.webhook_id);
         inFlight.delete(job);

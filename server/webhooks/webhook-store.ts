@@ -153,7 +153,8 @@ function toWebhook(row: WebhookRow): WebhookRecord {
 }
 
 const WEBHOOK_SELECT = `SELECT w.*, (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.status IN ('pending', 'failed')) AS pending_deliveries FROM webhooks w`;
-const DELIVERY_COLUMNS = 'id, webhook_id, event_id, event_type, attempts, next_attempt_at, status, last_error, last_status_code, created_at, delivered_at';
+const DELIVERY_COLUMNS =
+  'id, webhook_id, event_id, event_type, attempts, next_attempt_at, status, last_error, last_status_code, created_at, delivered_at';
 /** The oldest unsent delivery of each active webhook: deliveries to one webhook go in event order. */
 const HEADS = `SELECT d.*, w.url, w.secret FROM webhooks w
   JOIN webhook_deliveries d ON d.webhook_id = w.id AND d.event_id = (
@@ -178,12 +179,20 @@ export function createWebhookStore(db: Database, now: () => number = Date.now): 
       const id = `wh_${randomBytes(6).toString('hex')}`;
       const secret = `whsec_${randomBytes(32).toString('base64url')}`;
       const filter = LOGGED_EVENT_TYPES.filter((t) => events.includes(t));
-      db.prepare('INSERT INTO webhooks (id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?)').run(id, url, JSON.stringify(filter), secret, now());
+      db.prepare('INSERT INTO webhooks (id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        id,
+        url,
+        JSON.stringify(filter),
+        secret,
+        now(),
+      );
       changed();
       return { webhook: find(id)!, secret };
     },
     list() {
-      return (db.prepare(`${WEBHOOK_SELECT} ORDER BY w.created_at, w.id`).all() as unknown as WebhookRow[]).map(toWebhook);
+      return (db.prepare(`${WEBHOOK_SELECT} ORDER BY w.created_at, w.id`).all() as unknown as WebhookRow[]).map(
+        toWebhook,
+      );
     },
     get: find,
     remove(id) {
@@ -195,20 +204,30 @@ export function createWebhookStore(db: Database, now: () => number = Date.now): 
     },
     deliveries(webhookId, limit = 50) {
       return db
-        .prepare(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = ? ORDER BY event_id DESC LIMIT ?`)
+        .prepare(
+          `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = ? ORDER BY event_id DESC LIMIT ?`,
+        )
         .all(webhookId, limit) as unknown as DeliveryRecord[];
     },
     resume(id) {
       if (!find(id)) return null;
       transaction(db, () => {
-        db.prepare(`UPDATE webhooks SET status = 'active', paused_reason = NULL, paused_at = NULL, failing_since = NULL, consecutive_failures = 0 WHERE id = ?`).run(id);
-        db.prepare(`UPDATE webhook_deliveries SET next_attempt_at = ? WHERE webhook_id = ? AND status IN ('pending', 'failed')`).run(now(), id);
+        db.prepare(
+          `UPDATE webhooks SET status = 'active', paused_reason = NULL, paused_at = NULL, failing_since = NULL, consecutive_failures = 0 WHERE id = ?`,
+        ).run(id);
+        db.prepare(
+          `UPDATE webhook_deliveries SET next_attempt_at = ? WHERE webhook_id = ? AND status IN ('pending', 'failed')`,
+        ).run(now(), id);
       });
       changed();
       return find(id);
     },
     pause(id, reason) {
-      db.prepare(`UPDATE webhooks SET status = 'paused', paused_reason = ?, paused_at = ? WHERE id = ?`).run(reason, now(), id);
+      db.prepare(`UPDATE webhooks SET status = 'paused', paused_reason = ?, paused_at = ? WHERE id = ?`).run(
+        reason,
+        now(),
+        id,
+      );
     },
     onChange(fn) {
       listeners.add(fn);
@@ -218,12 +237,16 @@ export function createWebhookStore(db: Database, now: () => number = Date.now): 
     },
 
     cursor() {
-      const row = db.prepare('SELECT last_event_id FROM webhook_cursor WHERE id = 1').get() as { last_event_id: number } | undefined;
+      const row = db.prepare('SELECT last_event_id FROM webhook_cursor WHERE id = 1').get() as
+        { last_event_id: number } | undefined;
       return row?.last_event_id ?? 0;
     },
     enqueue(events) {
       if (events.length === 0) return;
-      const hooks = db.prepare('SELECT id, events, created_at FROM webhooks').all() as unknown as Pick<WebhookRow, 'id' | 'events' | 'created_at'>[];
+      const hooks = db.prepare('SELECT id, events, created_at FROM webhooks').all() as unknown as Pick<
+        WebhookRow,
+        'id' | 'events' | 'created_at'
+      >[];
       const filters = hooks.map((h) => ({ ...h, types: new Set(JSON.parse(h.events) as string[]) }));
       const insert = db.prepare(
         `INSERT OR IGNORE INTO webhook_deliveries (id, webhook_id, event_id, event_type, body, status, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
@@ -237,9 +260,9 @@ export function createWebhookStore(db: Database, now: () => number = Date.now): 
             insert.run(`dlv_${randomBytes(8).toString('hex')}`, hook.id, e.id, e.type, body, e.at, e.at);
           }
         }
-        db.prepare('INSERT INTO webhook_cursor (id, last_event_id) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET last_event_id = MAX(last_event_id, excluded.last_event_id)').run(
-          events.at(-1)!.id,
-        );
+        db.prepare(
+          'INSERT INTO webhook_cursor (id, last_event_id) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET last_event_id = MAX(last_event_id, excluded.last_event_id)',
+        ).run(events.at(-1)!.id);
       });
     },
     heads() {
@@ -251,12 +274,16 @@ export function createWebhookStore(db: Database, now: () => number = Date.now): 
           db.prepare(
             `UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, last_status_code = ?, last_error = NULL, next_attempt_at = NULL, delivered_at = ? WHERE id = ?`,
           ).run(result.statusCode, at, delivery.id);
-          db.prepare('UPDATE webhooks SET failing_since = NULL, consecutive_failures = 0 WHERE id = ?').run(delivery.webhook_id);
-        } else {
-          db.prepare(`UPDATE webhook_deliveries SET status = 'failed', attempts = attempts + 1, last_status_code = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`).run(
-            result.statusCode, result.error, retryAt, delivery.id,
+          db.prepare('UPDATE webhooks SET failing_since = NULL, consecutive_failures = 0 WHERE id = ?').run(
+            delivery.webhook_id,
           );
-          db.prepare('UPDATE webhooks SET failing_since = COALESCE(failing_since, ?), consecutive_failures = consecutive_failures + 1 WHERE id = ?').run(at, delivery.webhook_id);
+        } else {
+          db.prepare(
+            `UPDATE webhook_deliveries SET status = 'failed', attempts = attempts + 1, last_status_code = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`,
+          ).run(result.statusCode, result.error, retryAt, delivery.id);
+          db.prepare(
+            'UPDATE webhooks SET failing_since = COALESCE(failing_since, ?), consecutive_failures = consecutive_failures + 1 WHERE id = ?',
+          ).run(at, delivery.webhook_id);
         }
       });
       return find(delivery.webhook_id);
@@ -264,9 +291,13 @@ export function createWebhookStore(db: Database, now: () => number = Date.now): 
     expire(createdBefore, forgetBefore) {
       return transaction(db, () => {
         const { changes } = db
-          .prepare(`UPDATE webhook_deliveries SET status = 'dead', next_attempt_at = NULL WHERE status IN ('pending', 'failed') AND created_at < ?`)
+          .prepare(
+            `UPDATE webhook_deliveries SET status = 'dead', next_attempt_at = NULL WHERE status IN ('pending', 'failed') AND created_at < ?`,
+          )
           .run(createdBefore);
-        db.prepare(`DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'dead') AND created_at < ?`).run(forgetBefore);
+        db.prepare(`DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'dead') AND created_at < ?`).run(
+          forgetBefore,
+        );
         return Number(changes);
       });
     },

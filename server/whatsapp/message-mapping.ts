@@ -1,4 +1,11 @@
-import { getContentType, isJidGroup, jidNormalizedUser, normalizeMessageContent, proto, toNumber } from '@whiskeysockets/baileys';
+import {
+  getContentType,
+  isJidGroup,
+  jidNormalizedUser,
+  normalizeMessageContent,
+  proto,
+  toNumber,
+} from '@whiskeysockets/baileys';
 import type { WAMessage, WAMessageKey } from '@whiskeysockets/baileys';
 import type { MessageStatus, StoredMessage } from '../events.ts';
 

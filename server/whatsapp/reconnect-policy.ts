@@ -1,9 +1,6 @@
 /** What the session does after Baileys closes its socket. */
 export type CloseDecision =
-  | { action: 'restart' }
-  | { action: 'reconnect'; delayMs: number }
-  | { action: 'logged_out' }
-  | { action: 'replaced' };
+  { action: 'restart' } | { action: 'reconnect'; delayMs: number } | { action: 'logged_out' } | { action: 'replaced' };
 
 export interface BackoffConfig {
   baseMs: number;

@@ -115,7 +115,8 @@ export function createSender(deps: SenderDeps): Sender {
       // Fail fast on what is known now; the queue keeps the order of what is accepted.
       if (session.snapshot().state !== 'connected') throw new ApiError(503, 'WhatsApp is not connected');
       const quoted = r.replyToMessageId ? messages.get(r.replyToMessageId) : undefined;
-      if (quoted === null || (quoted && quoted.chat_jid !== r.chatJid)) throw new ApiError(404, 'Message to reply to was not found');
+      if (quoted === null || (quoted && quoted.chat_jid !== r.chatJid))
+        throw new ApiError(404, 'Message to reply to was not found');
       if (r.presenceSimulation) presenceHolders++;
       return enqueue(r);
     },

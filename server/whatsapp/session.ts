@@ -1,5 +1,11 @@
 import { makeWASocket, jidNormalizedUser, toNumber } from '@whiskeysockets/baileys';
-import type { ConnectionState, WAMessage, WAMessageUpdate, WASocket, MessageUserReceiptUpdate } from '@whiskeysockets/baileys';
+import type {
+  ConnectionState,
+  WAMessage,
+  WAMessageUpdate,
+  WASocket,
+  MessageUserReceiptUpdate,
+} from '@whiskeysockets/baileys';
 import type { Logger } from '../logger.ts';
 import type { CoreEvents, LinkedAccount, MessageStatus, SessionSnapshot, StoredMessage } from '../events.ts';
 import type { MessageStore } from '../store/messages.ts';
@@ -76,7 +82,14 @@ export function createSession(deps: SessionDeps): Session {
   const onWhatsAppCache = new Map<string, { exists: boolean; at: number }>();
   /** Sends and queries waiting on the current socket: they fail at once when it closes instead of hanging. */
   const inFlight = new Set<(error: Error) => void>();
-  let snap: SessionSnapshot = { state: 'stopped', qr: null, qr_expires_at: null, account: null, last_error: null, since: Date.now() };
+  let snap: SessionSnapshot = {
+    state: 'stopped',
+    qr: null,
+    qr_expires_at: null,
+    account: null,
+    last_error: null,
+    since: Date.now(),
+  };
 
   function update(change: Partial<SessionSnapshot>): void {
     const next = { ...snap, ...change };
@@ -91,7 +104,11 @@ export function createSession(deps: SessionDeps): Session {
     const me = s.user ?? auth.state.creds.me;
     if (!me?.id) return null;
     const jid = jidNormalizedUser(me.id);
-    return { jid, number: phoneOfJid(jid) ?? jid.split('@')[0] ?? '', name: me.name && me.name !== '~' ? me.name : null };
+    return {
+      jid,
+      number: phoneOfJid(jid) ?? jid.split('@')[0] ?? '',
+      name: me.name && me.name !== '~' ? me.name : null,
+    };
   }
 
   function connect(): void {
@@ -113,14 +130,16 @@ export function createSession(deps: SessionDeps): Session {
     });
     sock = s;
     // Only the current socket speaks for the session, and a failing handler must not break Baileys' event loop.
-    const mine = <A extends unknown[]>(handler: (...args: A) => void) => (...args: A) => {
-      if (sock !== s) return;
-      try {
-        handler(...args);
-      } catch (error) {
-        logger.error({ err: error }, 'could not handle a WhatsApp event');
-      }
-    };
+    const mine =
+      <A extends unknown[]>(handler: (...args: A) => void) =>
+      (...args: A) => {
+        if (sock !== s) return;
+        try {
+          handler(...args);
+        } catch (error) {
+          logger.error({ err: error }, 'could not handle a WhatsApp event');
+        }
+      };
     s.ev.on('creds.update', () => {
       try {
         auth.saveCreds();
@@ -128,11 +147,26 @@ export function createSession(deps: SessionDeps): Session {
         logger.error({ err: error }, 'could not save the WhatsApp credentials');
       }
     });
-    s.ev.on('creds.update', mine(() => snap.state === 'connected' && update({ account: accountOf(s) })));
-    s.ev.on('connection.update', mine((u: Partial<ConnectionState>) => onConnectionUpdate(s, u)));
-    s.ev.on('messages.upsert', mine(({ messages: list }: { messages: WAMessage[] }) => onUpsert(list)));
-    s.ev.on('messages.update', mine((list: WAMessageUpdate[]) => onStatusUpdates(list)));
-    s.ev.on('message-receipt.update', mine((list: MessageUserReceiptUpdate[]) => onGroupReceipts(list)));
+    s.ev.on(
+      'creds.update',
+      mine(() => snap.state === 'connected' && update({ account: accountOf(s) })),
+    );
+    s.ev.on(
+      'connection.update',
+      mine((u: Partial<ConnectionState>) => onConnectionUpdate(s, u)),
+    );
+    s.ev.on(
+      'messages.upsert',
+      mine(({ messages: list }: { messages: WAMessage[] }) => onUpsert(list)),
+    );
+    s.ev.on(
+      'messages.update',
+      mine((list: WAMessageUpdate[]) => onStatusUpdates(list)),
+    );
+    s.ev.on(
+      'message-receipt.update',
+      mine((list: MessageUserReceiptUpdate[]) => onGroupReceipts(list)),
+    );
   }
 
   function onConnectionUpdate(s: WASocket, u: Partial<ConnectionState>): void {
@@ -219,7 +253,12 @@ export function createSession(deps: SessionDeps): Session {
 
   function applyStatus(id: string, status: MessageStatus | null): void {
     if (!status) return;
-    const change = messages.setStatus(id, status, nowSeconds(), status === 'failed' ? 'WhatsApp reported an error' : undefined);
+    const change = messages.setStatus(
+      id,
+      status,
+      nowSeconds(),
+      status === 'failed' ? 'WhatsApp reported an error' : undefined,
+    );
     if (change) events.emit('message.status', change);
   }
 
@@ -275,7 +314,8 @@ export function createSession(deps: SessionDeps): Session {
     const wasConnected = snap.state === 'connected';
     // Detached first, so the 401 close that Baileys' own logout causes is not taken for the phone unlinking us.
     await closeSocket(async () => {
-      if (s && wasConnected) await s.logout().catch((error: unknown) => logger.warn({ err: error }, 'WhatsApp did not confirm the logout'));
+      if (s && wasConnected)
+        await s.logout().catch((error: unknown) => logger.warn({ err: error }, 'WhatsApp did not confirm the logout'));
     });
     forgetDevice('Logged out from WaGate');
     running = true;
@@ -283,7 +323,8 @@ export function createSession(deps: SessionDeps): Session {
   }
 
   async function requestPairingCode(phoneNumber: string): Promise<string> {
-    if (!sock || snap.state !== 'qr') throw new ApiError(409, 'A pairing code can only be asked for while the session waits to be linked');
+    if (!sock || snap.state !== 'qr')
+      throw new ApiError(409, 'A pairing code can only be asked for while the session waits to be linked');
     try {
       return await sock.requestPairingCode(phoneNumber.replace(/\D/g, ''));
     } catch (error) {
@@ -317,7 +358,8 @@ export function createSession(deps: SessionDeps): Session {
 
   async function sendText(jid: string, text: string, quotedMessageId?: string): Promise<StoredMessage> {
     const quoted = quotedMessageId ? messages.get(quotedMessageId) : null;
-    if (quotedMessageId && (!quoted || quoted.chat_jid !== jid)) throw new ApiError(404, 'Message to reply to was not found');
+    if (quotedMessageId && (!quoted || quoted.chat_jid !== jid))
+      throw new ApiError(404, 'Message to reply to was not found');
     let sent: WAMessage | undefined;
     try {
       // linkPreview null: Baileys would otherwise fetch any URL in the text from the network.
@@ -326,7 +368,8 @@ export function createSession(deps: SessionDeps): Session {
     } catch (error) {
       throw failure(error, 'WhatsApp did not take the message');
     }
-    if (!sent?.key.id) throw failure(new Error('sendMessage returned no message id'), 'WhatsApp did not take the message');
+    if (!sent?.key.id)
+      throw failure(new Error('sendMessage returned no message id'), 'WhatsApp did not take the message');
     const stored: StoredMessage = {
       message_id: sent.key.id,
       chat_jid: jid,
@@ -346,5 +389,14 @@ export function createSession(deps: SessionDeps): Session {
     await whileConnected((s) => s.sendPresenceUpdate(kind, jid));
   }
 
-  return { start, stop, snapshot: () => ({ ...snap }), logout, requestPairingCode, isOnWhatsApp, sendText, sendPresence };
+  return {
+    start,
+    stop,
+    snapshot: () => ({ ...snap }),
+    logout,
+    requestPairingCode,
+    isOnWhatsApp,
+    sendText,
+    sendPresence,
+  };
 }

@@ -15,15 +15,25 @@ test.afterAll(async () => {
 });
 
 /** A call from the test itself, as another program on this machine would make it. */
-async function callApi(path: string, key: string): Promise<{ status: number; body: { status: boolean; error?: string; data?: unknown } }> {
+async function callApi(
+  path: string,
+  key: string,
+): Promise<{ status: number; body: { status: boolean; error?: string; data?: unknown } }> {
   const res = await fetch(`${wagate.apiUrl}${path}`, { headers: { Authorization: `Bearer ${key}` } });
   return { status: res.status, body: await res.json() };
 }
 
 /** The simulator's fault switch, called from the page with its dashboard session. */
-async function injectFault(page: Page, fault: { kind: 'drop' | 'refuse' | 'replaced' | 'unlink'; duration_ms?: number }): Promise<void> {
+async function injectFault(
+  page: Page,
+  fault: { kind: 'drop' | 'refuse' | 'replaced' | 'unlink'; duration_ms?: number },
+): Promise<void> {
   const status = await page.evaluate(async (body) => {
-    const res = await fetch('/sandbox/faults', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch('/sandbox/faults', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return res.status;
   }, fault);
   expect(status).toBe(200);
@@ -78,7 +88,11 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     const qr = await page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' }).getAttribute('data-qr');
     expect(qr).toMatch(/^\S+,\S+,\S+,\S+/);
     const scanned = await page.evaluate(async (shown) => {
-      const res = await fetch('/sandbox/phone/scan', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ qr: shown }) });
+      const res = await fetch('/sandbox/phone/scan', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ qr: shown }),
+      });
       return res.status;
     }, qr);
     expect(scanned).toBe(200);
@@ -191,7 +205,11 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await page.getByLabel('Appear online while sending').uncheck();
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await expect(page.getByText(/^Sent to \+15550001111 at /)).toBeVisible({ timeout: 30_000 });
-    const inbox = (await callApi(`/sandbox/contacts/${ALICE}/inbox`, key)).body.data as { text: string; quoted_message_id: string | null; before: { value: string }[] }[];
+    const inbox = (await callApi(`/sandbox/contacts/${ALICE}/inbox`, key)).body.data as {
+      text: string;
+      quoted_message_id: string | null;
+      before: { value: string }[];
+    }[];
     const reply = inbox.find((entry) => entry.text === 'A quick reply');
     expect(reply?.quoted_message_id).toBe(firstId);
     // The first message's closing "unavailable" comes before this one too; this send itself adds no presence or typing.
@@ -205,7 +223,9 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await page.getByLabel('To', { exact: true }).fill('+1 555 000 3333');
     await page.getByRole('textbox', { name: 'Message', exact: true }).fill('Carol is not on WhatsApp');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
-    await expect(page.getByRole('alert').filter({ hasText: 'Not sent: Number is not on WhatsApp' })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('alert').filter({ hasText: 'Not sent: Number is not on WhatsApp' })).toBeVisible({
+      timeout: 30_000,
+    });
     await shoot(page, '07-send-error');
   });
 
@@ -234,7 +254,9 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await page.getByRole('button', { name: 'Log out' }).click();
     const dialog = page.getByRole('dialog', { name: 'Log out of WhatsApp?' });
     await dialog.getByRole('button', { name: 'Log out' }).click();
-    await expect(page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' })).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' })).toBeVisible({
+      timeout: 30_000,
+    });
     await expect(page.getByRole('status', { name: 'WhatsApp: Not linked' })).toBeVisible();
     await expect(page.getByText('Logged out from WaGate. Link again with the new code below.')).toBeVisible();
     await shoot(page, '11-pairing-after-logout');
@@ -249,10 +271,17 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await expect(page.getByText('Link with phone number instead', { exact: true })).toBeVisible();
     await shoot(page, '12-pairing-code');
     // The virtual phone types the code the page shows, as a person would on their phone.
-    const typed = await page.evaluate(async (shown) => {
-      const res = await fetch('/sandbox/phone/pairing-code', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code: shown }) });
-      return res.status;
-    }, await code.innerText());
+    const typed = await page.evaluate(
+      async (shown) => {
+        const res = await fetch('/sandbox/phone/pairing-code', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ code: shown }),
+        });
+        return res.status;
+      },
+      await code.innerText(),
+    );
     expect(typed).toBe(200);
     await expect(page.getByText('Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
   });
@@ -278,7 +307,9 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await openScreen(page, 'Virtual phone');
     await page.getByRole('button', { name: 'Unlink WaGate from the phone' }).click();
     await openScreen(page, 'Phone link');
-    await expect(page.getByText('The phone unlinked this device (logged out). Link again with the new code below.')).toBeVisible({ timeout: 30_000 });
+    await expect(
+      page.getByText('The phone unlinked this device (logged out). Link again with the new code below.'),
+    ).toBeVisible({ timeout: 30_000 });
     await expect(page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' })).toBeVisible();
     await shoot(page, '14-pairing-unlinked');
     await page.getByRole('button', { name: 'Scan with virtual phone' }).click();
@@ -307,7 +338,9 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
   await test.step('another session taking over is explained', async () => {
     await openScreen(page, 'Phone link');
     await injectFault(page, { kind: 'replaced' });
-    await expect(page.getByText('Another WhatsApp Web session took over this link, so WaGate stopped.')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByText('Another WhatsApp Web session took over this link, so WaGate stopped.')).toBeVisible({
+      timeout: 30_000,
+    });
     await expect(page.getByRole('status', { name: 'WhatsApp: Stopped' })).toBeVisible();
     await shoot(page, '18-pairing-replaced');
   });
@@ -331,7 +364,11 @@ test('inside the desktop app, a moved port and a missing keyring are said on eve
         getInfo: async () => ({
           version: '0.1.0',
           platform: 'linux',
-          credentialProtection: { protectedByOs: false, backend: 'basic_text', summary: 'This system has no keyring for WaGate.' },
+          credentialProtection: {
+            protectedByOs: false,
+            backend: 'basic_text',
+            summary: 'This system has no keyring for WaGate.',
+          },
           portNotice: 'Port 7001 was taken, so WaGate now answers on port 7002.',
         }),
       },
@@ -344,7 +381,9 @@ test('inside the desktop app, a moved port and a missing keyring are said on eve
   await shoot(page, '20-desktop-notices');
 });
 
-test('a login link works once, signing out ends the session, and a used link sends the user to a fresh one', async ({ browser }) => {
+test('a login link works once, signing out ends the session, and a used link sends the user to a fresh one', async ({
+  browser,
+}) => {
   const link = await wagate.freshLoginUrl();
   const first = await browser.newContext();
   const firstPage = await first.newPage();

@@ -36,9 +36,17 @@ export async function serveSandbox(timeoutMs = 30_000): Promise<ServedWagate> {
   };
 
   try {
-    const [apiUrl, loginUrl] = await waitForLines(child, () => out, [/^API: (http:\/\/\S+)$/m, /^Dashboard: (http:\/\/\S+)$/m], timeoutMs);
+    const [apiUrl, loginUrl] = await waitForLines(
+      child,
+      () => out,
+      [/^API: (http:\/\/\S+)$/m, /^Dashboard: (http:\/\/\S+)$/m],
+      timeoutMs,
+    );
     const freshLoginUrl = async () => {
-      const { stdout } = await promisify(execFile)(NODE, [BIN, 'dashboard', '--sandbox', '--data-dir', dataDir], { cwd: ROOT, timeout: 15_000 });
+      const { stdout } = await promisify(execFile)(NODE, [BIN, 'dashboard', '--sandbox', '--data-dir', dataDir], {
+        cwd: ROOT,
+        timeout: 15_000,
+      });
       const link = /(http:\/\/\S+\/admin\/login\?token=\S+)/.exec(stdout)?.[1];
       if (!link) throw new Error(`wagate dashboard printed no link:\n${stdout}`);
       return link;
@@ -50,9 +58,17 @@ export async function serveSandbox(timeoutMs = 30_000): Promise<ServedWagate> {
   }
 }
 
-function waitForLines(child: ChildProcess, output: () => string, patterns: RegExp[], timeoutMs: number): Promise<string[]> {
+function waitForLines(
+  child: ChildProcess,
+  output: () => string,
+  patterns: RegExp[],
+  timeoutMs: number,
+): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`wagate serve did not print its links within ${timeoutMs} ms:\n${output()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`wagate serve did not print its links within ${timeoutMs} ms:\n${output()}`)),
+      timeoutMs,
+    );
     const onExit = (code: number | null) => finish(new Error(`wagate serve exited with ${code}:\n${output()}`));
     const check = () => {
       const found = patterns.map((pattern) => pattern.exec(output())?.[1]);

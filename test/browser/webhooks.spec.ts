@@ -88,11 +88,16 @@ async function aliceWrites(page: Page, text: string): Promise<void> {
 
 /** The request the receiver got whose body holds `text`; fails after 30 s. */
 async function waitForDelivery(target: Receiver, text: string): Promise<Received> {
-  await expect.poll(() => target.requests.some((r) => r.body.toString('utf8').includes(text)), { timeout: 30_000 }).toBe(true);
+  await expect
+    .poll(() => target.requests.some((r) => r.body.toString('utf8').includes(text)), { timeout: 30_000 })
+    .toBe(true);
   return target.requests.find((r) => r.body.toString('utf8').includes(text))!;
 }
 
-test('a webhook is added from the dashboard, gets a signed event, shows its log and is removed', async ({ page, context }) => {
+test('a webhook is added from the dashboard, gets a signed event, shows its log and is removed', async ({
+  page,
+  context,
+}) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
 
   await test.step('log in and link the virtual phone', async () => {
@@ -113,10 +118,14 @@ test('a webhook is added from the dashboard, gets a signed event, shows its log 
   await test.step('a bad URL is refused in the API’s own words', async () => {
     await page.getByLabel('Receiver URL').fill('ftp://127.0.0.1/hook');
     await page.getByRole('button', { name: 'Add webhook' }).click();
-    await expect(page.getByRole('alert').filter({ hasText: 'Could not add the webhook: URL must start with http:// or https://' })).toBeVisible();
+    await expect(
+      page.getByRole('alert').filter({ hasText: 'Could not add the webhook: URL must start with http:// or https://' }),
+    ).toBeVisible();
     await page.getByLabel('Receiver URL').fill('http://someone:password@127.0.0.1/hook');
     await page.getByRole('button', { name: 'Add webhook' }).click();
-    await expect(page.getByRole('alert').filter({ hasText: 'URL must not contain a user name or password' })).toBeVisible();
+    await expect(
+      page.getByRole('alert').filter({ hasText: 'URL must not contain a user name or password' }),
+    ).toBeVisible();
     await expect(page.getByLabel('Receiver URL')).toHaveAttribute('aria-invalid', 'true');
     await shoot(page, 'webhooks-02-bad-url');
   });
@@ -149,7 +158,9 @@ test('a webhook is added from the dashboard, gets a signed event, shows its log 
     expect(request.headers['wagate-event']).toBe('message.received');
     expect(String(request.headers['wagate-delivery'])).toMatch(/^dlv_/);
     expect(signatureValid(secret, request)).toBe(true);
-    expect(signatureValid(secret, request, Buffer.from(request.body.toString('utf8').replace('Hello', 'Hullo')))).toBe(false);
+    expect(signatureValid(secret, request, Buffer.from(request.body.toString('utf8').replace('Hello', 'Hullo')))).toBe(
+      false,
+    );
     expect(signatureValid('whsec_another', request)).toBe(false);
     const event = JSON.parse(request.body.toString('utf8')) as { type: string; data: { text: string } };
     expect(event.type).toBe('message.received');
@@ -182,7 +193,9 @@ test('a webhook is added from the dashboard, gets a signed event, shows its log 
     await openScreen(page, 'Webhooks');
     await expect(async () => {
       await page.getByRole('button', { name: 'Refresh' }).click();
-      await expect(hook.getByRole('row', { name: /message\.received/ }).first()).toContainText('Failed', { timeout: 1_000 });
+      await expect(hook.getByRole('row', { name: /message\.received/ }).first()).toContainText('Failed', {
+        timeout: 1_000,
+      });
     }).toPass({ timeout: 30_000 });
     const row = hook.getByRole('row', { name: /message\.received/ }).first();
     await expect(row).toContainText('Last error: HTTP 503: down for maintenance.');
@@ -197,7 +210,9 @@ test('a webhook is added from the dashboard, gets a signed event, shows its log 
     await page.route('**/admin/webhooks', async (route) => {
       if (route.request().method() !== 'GET') return route.fallback();
       const response = await route.fetch();
-      const envelope = (await response.json()) as { data: { url: string; status: string; paused_reason: string | null; paused_at: number | null }[] };
+      const envelope = (await response.json()) as {
+        data: { url: string; status: string; paused_reason: string | null; paused_at: number | null }[];
+      };
       for (const hook of envelope.data) {
         if (hook.url !== broken.url) continue;
         hook.status = 'paused';
@@ -210,7 +225,9 @@ test('a webhook is added from the dashboard, gets a signed event, shows its log 
     const hook = page.getByRole('article', { name: broken.url });
     await expect(hook.getByText('Paused: the receiver failed for a day. Fix it, then Resume.')).toBeVisible();
     await expect(hook.getByRole('button', { name: `Resume the webhook for ${broken.url}` })).toBeVisible();
-    await expect(hook.getByRole('row', { name: /message\.received/ }).first()).toContainText('It is sent when you resume the webhook.');
+    await expect(hook.getByRole('row', { name: /message\.received/ }).first()).toContainText(
+      'It is sent when you resume the webhook.',
+    );
     await shoot(page, 'webhooks-06-paused');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shoot(page, 'webhooks-07-paused-dark');
@@ -239,7 +256,9 @@ test('a webhook is added from the dashboard, gets a signed event, shows its log 
     await dialog.getByRole('button', { name: 'Remove webhook' }).click();
     await expect(page.getByRole('article', { name: broken.url })).toHaveCount(0);
     await expect(page.getByRole('article', { name: receiver.url })).toBeVisible();
-    const listed = await page.evaluate(async () => ((await (await fetch('/admin/webhooks')).json()) as { data: { url: string }[] }).data.map((h) => h.url));
+    const listed = await page.evaluate(async () =>
+      ((await (await fetch('/admin/webhooks')).json()) as { data: { url: string }[] }).data.map((h) => h.url),
+    );
     expect(listed).toEqual([receiver.url]);
   });
 

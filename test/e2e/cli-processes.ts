@@ -10,8 +10,15 @@ export interface Running {
 }
 
 /** Starts `wagate ARGS` and resolves once stdout shows every pattern; the captured groups come back in order. */
-export async function startWagate(args: string[], patterns: RegExp[], timeoutMs = 20_000): Promise<{ running: Running; found: string[] }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WAGATE_LOG: 'warn' } });
+export async function startWagate(
+  args: string[],
+  patterns: RegExp[],
+  timeoutMs = 20_000,
+): Promise<{ running: Running; found: string[] }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, WAGATE_LOG: 'warn' },
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk));
@@ -27,7 +34,10 @@ export async function startWagate(args: string[], patterns: RegExp[], timeoutMs 
       }),
   };
   const found = await new Promise<string[]>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`wagate ${args.join(' ')} did not print ${patterns.join(', ')}:\n${out}\n${err}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`wagate ${args.join(' ')} did not print ${patterns.join(', ')}:\n${out}\n${err}`)),
+      timeoutMs,
+    );
     const check = () => {
       const matches = patterns.map((p) => p.exec(out)?.[1]);
       if (matches.every((m) => m !== undefined)) {

@@ -20,7 +20,11 @@ after(async () => {
 });
 
 /** Reads an SSE response into frames until `until` holds for the frames so far (bounded by the caller's timeout). */
-async function readSse(res: Response, until: (frames: Array<{ id: string; event: string; data: any }>) => boolean, timeoutMs = 15_000) {
+async function readSse(
+  res: Response,
+  until: (frames: Array<{ id: string; event: string; data: any }>) => boolean,
+  timeoutMs = 15_000,
+) {
   const frames: Array<{ id: string; event: string; data: any }> = [];
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
@@ -32,9 +36,16 @@ async function readSse(res: Response, until: (frames: Array<{ id: string; event:
       if (chunk.done) throw new Error(`stream ended after ${JSON.stringify(frames)}`);
       buffer += decoder.decode(chunk.value, { stream: true });
       for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const fields = Object.fromEntries(buffer.slice(0, end).split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
+        const fields = Object.fromEntries(
+          buffer
+            .slice(0, end)
+            .split('\n')
+            .filter((l) => !l.startsWith(':'))
+            .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
+        );
         buffer = buffer.slice(end + 2);
-        if (fields.data && fields.id) frames.push({ id: fields.id, event: fields.event ?? 'message', data: JSON.parse(fields.data) });
+        if (fields.data && fields.id)
+          frames.push({ id: fields.id, event: fields.event ?? 'message', data: JSON.parse(fields.data) });
       }
     }
   } finally {
@@ -49,7 +60,10 @@ test("a contact's message reaches an SSE client and a signed webhook; its receip
   receivers.push(r);
   const { secret } = h.core.webhooks.add({ url: r.url });
   const controller = new AbortController();
-  const stream = await fetch(`${h.core.url}/events?types=message.received,message.status`, { headers: { authorization: h.key }, signal: controller.signal });
+  const stream = await fetch(`${h.core.url}/events?types=message.received,message.status`, {
+    headers: { authorization: h.key },
+    signal: controller.signal,
+  });
   assert.equal(stream.status, 200);
 
   const incoming = await h.call(`/sandbox/contacts/${ALICE}/messages`, postJson({ text: 'Hi from Alice' }));
@@ -58,22 +72,50 @@ test("a contact's message reaches an SSE client and a signed webhook; its receip
   controller.abort();
   assert.equal(frames[0]!.data.data.text, 'Hi from Alice');
 
-  const got = await eventually(() => r.received.find((x) => x.headers['wagate-event'] === 'message.received'), 'the webhook delivery');
-  assert.equal(verifySignature(secret, got.headers['wagate-signature'] as string, got.headers['wagate-timestamp'] as string, got.body), true);
-  assert.equal(verifySignature(secret, got.headers['wagate-signature'] as string, got.headers['wagate-timestamp'] as string, got.body.replace('Alice', 'Mallory')), false);
+  const got = await eventually(
+    () => r.received.find((x) => x.headers['wagate-event'] === 'message.received'),
+    'the webhook delivery',
+  );
+  assert.equal(
+    verifySignature(
+      secret,
+      got.headers['wagate-signature'] as string,
+      got.headers['wagate-timestamp'] as string,
+      got.body,
+    ),
+    true,
+  );
+  assert.equal(
+    verifySignature(
+      secret,
+      got.headers['wagate-signature'] as string,
+      got.headers['wagate-timestamp'] as string,
+      got.body.replace('Alice', 'Mallory'),
+    ),
+    false,
+  );
   assert.equal(JSON.parse(got.body).id, Number(frames[0]!.id), 'the same event id on both channels');
 
-  const sent = await h.call(`/chats/${ALICE}/messages`, postJson({ text: 'Hello Alice', typing_simulation: false, presence_simulation: false }));
+  const sent = await h.call(
+    `/chats/${ALICE}/messages`,
+    postJson({ text: 'Hello Alice', typing_simulation: false, presence_simulation: false }),
+  );
   const id = sent.body.data.message_id as string;
   await eventually(() => h.core.sandbox!.inbox(ALICE).find((m) => m.message_id === id), 'the message in the inbox');
   for (const type of ['delivered', 'read'] as const) {
     assert.equal((await h.call(`/sandbox/contacts/${ALICE}/receipts`, postJson({ message_id: id, type }))).status, 200);
   }
   const statuses = await eventually(() => {
-    const seen = r.received.map((x) => JSON.parse(x.body)).filter((b) => b.type === 'message.status' && b.data.message_id === id).map((b) => b.data.status);
+    const seen = r.received
+      .map((x) => JSON.parse(x.body))
+      .filter((b) => b.type === 'message.status' && b.data.message_id === id)
+      .map((b) => b.data.status);
     return seen.includes('read') ? seen : undefined;
   }, 'read by webhook');
-  assert.deepEqual(statuses.filter((s: string) => s !== 'sent'), ['delivered', 'read']);
+  assert.deepEqual(
+    statuses.filter((s: string) => s !== 'sent'),
+    ['delivered', 'read'],
+  );
 });
 
 test('a receiver down across a WaGate restart gets the delivery once when it is back', async () => {
@@ -85,7 +127,11 @@ test('a receiver down across a WaGate restart gets the delivery once when it is 
   const r = await startReceiver(port);
   receivers.push(r);
   // The restarted core picks the queue up from SQLite: the retry is due within the backoff (5 s, then 10 s at most).
-  await eventually(() => (h.core.webhooks.deliveries(webhook.id)[0]?.status === 'delivered' ? true : undefined), 'the delivery after the restart', 25_000);
+  await eventually(
+    () => (h.core.webhooks.deliveries(webhook.id)[0]?.status === 'delivered' ? true : undefined),
+    'the delivery after the restart',
+    25_000,
+  );
   const texts = r.received.map((x) => JSON.parse(x.body).data.text);
   assert.deepEqual(texts, ['while you were down']);
 });

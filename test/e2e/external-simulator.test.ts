@@ -8,10 +8,16 @@ import { eventually } from '../support/waits.ts';
 
 test('wagate serve --wa-url --wa-root-key pairs with and sends through a simulator started separately', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'wagate-ext-'));
-  const sim = await startWagate(['sandbox', '--port', '0', '--data-dir', join(dir, 'sim')], [/^WhatsApp simulator: (\S+)$/m, /^Root public key: (\S+)$/m, /^Control API: (\S+)\/sandbox\/phone$/m]);
+  const sim = await startWagate(
+    ['sandbox', '--port', '0', '--data-dir', join(dir, 'sim')],
+    [/^WhatsApp simulator: (\S+)$/m, /^Root public key: (\S+)$/m, /^Control API: (\S+)\/sandbox\/phone$/m],
+  );
   t.after(() => sim.running.stop());
   const [wsUrl, rootKey, control] = sim.found as [string, string, string];
-  const app = await startWagate(['serve', '--port', '0', '--data-dir', join(dir, 'app'), '--wa-url', wsUrl, '--wa-root-key', rootKey], [/^API: (\S+)$/m, /^(NOT WHATSAPP)/m]);
+  const app = await startWagate(
+    ['serve', '--port', '0', '--data-dir', join(dir, 'app'), '--wa-url', wsUrl, '--wa-root-key', rootKey],
+    [/^API: (\S+)$/m, /^(NOT WHATSAPP)/m],
+  );
   t.after(async () => {
     await app.running.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -24,7 +30,11 @@ test('wagate serve --wa-url --wa-root-key pairs with and sends through a simulat
     const res = await fetch(`${api}/session/qr?format=json`, { headers: auth });
     return res.ok ? ((await res.json()) as { data: { qr: string } }).data.qr : undefined;
   }, 'a QR from the API');
-  const scan = await fetch(`${control}/sandbox/phone/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ qr }) });
+  const scan = await fetch(`${control}/sandbox/phone/scan`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ qr }),
+  });
   assert.equal(scan.status, 200);
   await eventually(async () => {
     const res = await fetch(`${api}/session`, { headers: auth });

@@ -14,7 +14,8 @@ before(async () => {
 after(() => h.close());
 
 const inboxCount = (text: string) => h.core.sandbox!.inbox(ALICE).filter((m) => m.text === text).length;
-const send = (body: object, key?: string) => h.call(`/chats/${ALICE}/messages`, postJson(body, key ? { 'idempotency-key': key } : {}));
+const send = (body: object, key?: string) =>
+  h.call(`/chats/${ALICE}/messages`, postJson(body, key ? { 'idempotency-key': key } : {}));
 
 test('the same Idempotency-Key sent twice at once: one message in the inbox, two identical answers', async () => {
   const body = { text: 'only once, please', typing_simulation: true, presence_simulation: false };

@@ -51,7 +51,10 @@ test('a dropped connection comes back by itself, and a send made meanwhile is de
   t.after(() => h.close());
   await pairThroughApi(h);
   h.core.sandbox!.fault({ kind: 'drop' });
-  const during = await h.call(`/chats/${ALICE}/messages`, postJson({ text: 'sent during the drop', typing_simulation: false, presence_simulation: false }));
+  const during = await h.call(
+    `/chats/${ALICE}/messages`,
+    postJson({ text: 'sent during the drop', typing_simulation: false, presence_simulation: false }),
+  );
   await waitForState(h.core, 'connected');
   const copies = () => h.core.sandbox!.inbox(ALICE).filter((m) => m.text === 'sent during the drop').length;
   if (during.status === 200) {
@@ -61,7 +64,10 @@ test('a dropped connection comes back by itself, and a send made meanwhile is de
   }
   await new Promise((r) => setTimeout(r, 500));
   assert.ok(copies() <= 1, 'never sent twice');
-  const after = await h.call(`/chats/${ALICE}/messages`, postJson({ text: 'after the drop', typing_simulation: false }));
+  const after = await h.call(
+    `/chats/${ALICE}/messages`,
+    postJson({ text: 'after the drop', typing_simulation: false }),
+  );
   assert.equal(after.status, 200, JSON.stringify(after.body));
 });
 

@@ -12,7 +12,10 @@ test('linking with a phone-number code instead of the QR, through the API', asyn
   const code = asked.body.data.code as string;
   assert.match(code, /^[A-Z0-9]{8}$/);
 
-  const wrong = await h.call('/sandbox/phone/pairing-code', postJson({ code: code === 'ZZZZZZZZ' ? 'YYYYYYYY' : 'ZZZZZZZZ' }));
+  const wrong = await h.call(
+    '/sandbox/phone/pairing-code',
+    postJson({ code: code === 'ZZZZZZZZ' ? 'YYYYYYYY' : 'ZZZZZZZZ' }),
+  );
   assert.equal(wrong.status, 404);
   assert.equal(h.core.session.snapshot().state, 'qr', 'a wrong code links nothing');
 
@@ -20,7 +23,10 @@ test('linking with a phone-number code instead of the QR, through the API', asyn
   assert.equal(typed.status, 200, JSON.stringify(typed.body));
   await waitForState(h.core, 'connected');
   assert.equal(h.core.session.snapshot().account?.number, '15559990000');
-  const sent = await h.call('/chats/15550001111/messages', postJson({ text: 'linked by code', typing_simulation: false }));
+  const sent = await h.call(
+    '/chats/15550001111/messages',
+    postJson({ text: 'linked by code', typing_simulation: false }),
+  );
   assert.equal(sent.status, 200, JSON.stringify(sent.body));
 });
 

@@ -10,4 +10,3 @@ export async function pairThroughApi(h: Harness): Promise<void> {
   if (scan.status !== 200) throw new Error(`scan answered ${scan.status}: ${JSON.stringify(scan.body)}`);
   await waitForState(h.core, 'connected');
 }
-

@@ -22,7 +22,10 @@ test('revoking a key ends its open event stream before the next event reaches it
 
   h.core.keys.revoke(record.id);
   await pairThroughApi(h);
-  const ended = await Promise.race([drained.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+  const ended = await Promise.race([
+    drained.then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
+  ]);
   assert.equal(ended, true, 'the server ended the stream');
   assert.doesNotMatch(received, /"state":"connected"/, 'nothing after the revocation was delivered');
 });

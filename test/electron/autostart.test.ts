@@ -42,7 +42,11 @@ test('the launch command is the AppImage file when there is one, the binary othe
 });
 
 test('the desktop entry starts the app hidden, with paths quoted as the XDG spec wants', () => {
-  const entry = desktopEntry('WaGate', { command: '/home/ana/My Apps/WaGate.AppImage', args: [] }, 'Local WhatsApp gateway');
+  const entry = desktopEntry(
+    'WaGate',
+    { command: '/home/ana/My Apps/WaGate.AppImage', args: [] },
+    'Local WhatsApp gateway',
+  );
   const lines = entry.split('\n');
   assert.equal(lines[0], '[Desktop Entry]');
   assert.ok(lines.includes('Type=Application'));
@@ -51,26 +55,43 @@ test('the desktop entry starts the app hidden, with paths quoted as the XDG spec
   assert.ok(lines.includes(`Exec="/home/ana/My Apps/WaGate.AppImage" ${HIDDEN_FLAG}`), entry);
   const odd = desktopEntry('WaGate', { command: '/opt/a"b$c`d\\e/100%/wagate', args: [] }, 'x');
   assert.ok(odd.includes('Exec="/opt/a\\"b\\$c\\`d\\\\e/100%%/wagate" --hidden'), odd);
-  assert.ok(desktopEntry('WaGate', { command: '/opt/WaGate/wagate', args: [] }, 'x').includes('Exec=/opt/WaGate/wagate --hidden'));
+  assert.ok(
+    desktopEntry('WaGate', { command: '/opt/WaGate/wagate', args: [] }, 'x').includes(
+      'Exec=/opt/WaGate/wagate --hidden',
+    ),
+  );
 });
 
 test('the autostart file lives in $XDG_CONFIG_HOME/autostart, or ~/.config/autostart', () => {
   assert.equal(autostartFilePath({ XDG_CONFIG_HOME: '/xdg' }, '/home/ana'), '/xdg/autostart/wagate.desktop');
   assert.equal(autostartFilePath({}, '/home/ana'), '/home/ana/.config/autostart/wagate.desktop');
-  assert.equal(autostartFilePath({ XDG_CONFIG_HOME: 'relative' }, '/home/ana'), '/home/ana/.config/autostart/wagate.desktop', 'the spec ignores relative paths');
+  assert.equal(
+    autostartFilePath({ XDG_CONFIG_HOME: 'relative' }, '/home/ana'),
+    '/home/ana/.config/autostart/wagate.desktop',
+    'the spec ignores relative paths',
+  );
 });
 
 test('on Linux the checkbox writes and removes the .desktop file, and reads a hand-disabled one as off', () => {
   const home = mkdtempSync(join(tmpdir(), 'wagate-autostart-'));
   try {
     const { app } = loginItems();
-    const autostart = createAutostart({ app, platform: 'linux', env: {}, home, launch: { command: '/opt/WaGate/wagate', args: [] } })!;
+    const autostart = createAutostart({
+      app,
+      platform: 'linux',
+      env: {},
+      home,
+      launch: { command: '/opt/WaGate/wagate', args: [] },
+    })!;
     const file = join(home, '.config', 'autostart', 'wagate.desktop');
     assert.equal(autostart.isEnabled(), false);
     autostart.setEnabled(true);
     assert.equal(autostart.isEnabled(), true);
     assert.match(readFileSync(file, 'utf8'), /^Exec=\/opt\/WaGate\/wagate --hidden$/m);
-    writeFileSync(file, readFileSync(file, 'utf8').replace('X-GNOME-Autostart-enabled=true', 'X-GNOME-Autostart-enabled=false'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('X-GNOME-Autostart-enabled=true', 'X-GNOME-Autostart-enabled=false'),
+    );
     assert.equal(autostart.isEnabled(), false, 'switched off in the desktop settings');
     autostart.setEnabled(false);
     assert.equal(existsSync(file), false);
@@ -89,7 +110,13 @@ test('on Windows and macOS the OS login item is used; Windows gets the path and 
   assert.equal(onWindows.isEnabled(), true);
 
   const mac = loginItems();
-  const onMac = createAutostart({ app: mac.app, platform: 'darwin', env: {}, home: '/Users/ana', launch: { command: '/Applications/WaGate.app/Contents/MacOS/WaGate', args: [] } })!;
+  const onMac = createAutostart({
+    app: mac.app,
+    platform: 'darwin',
+    env: {},
+    home: '/Users/ana',
+    launch: { command: '/Applications/WaGate.app/Contents/MacOS/WaGate', args: [] },
+  })!;
   onMac.setEnabled(true);
   onMac.setEnabled(false);
   assert.deepEqual(mac.set, [{ openAtLogin: true }, { openAtLogin: false }]);

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { contentSecurityPolicy, withContentSecurityPolicy } from '../../electron/content-security-policy.ts';
 
 function directives(policy: string): Map<string, string> {
-  return new Map(policy.split(';').map((part) => part.trim().split(/\s+/)).map(([name, ...values]) => [name!, values.join(' ')]));
+  return new Map(
+    policy
+      .split(';')
+      .map((part) => part.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values.join(' ')]),
+  );
 }
 
 test('the policy allows scripts only from the dashboard itself: no inline script, no eval, no other host', () => {

@@ -15,7 +15,11 @@ import {
   type Keyring,
 } from '../../electron/credential-key.ts';
 import { openDatabase } from '../../server/store/database.ts';
-import { createSqliteAuthState, CredentialsLockedError, CredentialsUnreadableError } from '../../server/store/auth-state.ts';
+import {
+  createSqliteAuthState,
+  CredentialsLockedError,
+  CredentialsUnreadableError,
+} from '../../server/store/auth-state.ts';
 
 /** safeStorage as the OS gives it: a secret only the keyring holds; a reset keyring holds another one. */
 function keyring(secret = randomBytes(32), available = true): Keyring & { calls: string[] } {
@@ -52,35 +56,50 @@ test('the first run makes a random 32-byte key, kept wrapped by the keyring; lat
   assert.equal(first.length, 32);
   const file = join(dataDir, CREDENTIAL_KEY_FILE);
   const stored = readFileSync(file);
-  for (const form of [first, Buffer.from(first.toString('base64')), Buffer.from(first.toString('hex'))]) assert.ok(!stored.includes(form), 'the file holds no form of the key');
+  for (const form of [first, Buffer.from(first.toString('base64')), Buffer.from(first.toString('hex'))])
+    assert.ok(!stored.includes(form), 'the file holds no form of the key');
   if (process.platform !== 'win32') assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.equal(existsSync(`${file}.tmp`), false);
   const second = loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir, fs })!;
   assert.deepEqual(second, first);
   assert.deepEqual(os.calls, ['encrypt', 'decrypt']);
-  assert.notDeepEqual(loadCredentialKey({ safeStorage: keyring(), protectedByOs: true, dataDir: freshDir(), fs }), first, 'each install has its own key');
+  assert.notDeepEqual(
+    loadCredentialKey({ safeStorage: keyring(), protectedByOs: true, dataDir: freshDir(), fs }),
+    first,
+    'each install has its own key',
+  );
 });
 
 test('no real keyring (no backend, or Linux basic_text): no key, no file, and an existing key file is left for later', () => {
   const dataDir = freshDir();
   assert.equal(loadCredentialKey({ safeStorage: keyring(), protectedByOs: false, dataDir, fs }), null);
-  assert.equal(loadCredentialKey({ safeStorage: keyring(randomBytes(32), false), protectedByOs: true, dataDir, fs }), null);
+  assert.equal(
+    loadCredentialKey({ safeStorage: keyring(randomBytes(32), false), protectedByOs: true, dataDir, fs }),
+    null,
+  );
   assert.equal(existsSync(join(dataDir, CREDENTIAL_KEY_FILE)), false);
   const os = keyring();
   const key = loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir, fs });
   const wrapped = readFileSync(join(dataDir, CREDENTIAL_KEY_FILE));
   assert.equal(loadCredentialKey({ safeStorage: os, protectedByOs: false, dataDir, fs }), null);
   assert.deepEqual(readFileSync(join(dataDir, CREDENTIAL_KEY_FILE)), wrapped);
-  assert.deepEqual(loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir, fs }), key, 'the keyring is back: the same key');
+  assert.deepEqual(
+    loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir, fs }),
+    key,
+    'the keyring is back: the same key',
+  );
 });
 
-test('a reset keyring cannot unwrap the key: a clear error, the file kept, and no new key made behind the user\'s back', () => {
+test("a reset keyring cannot unwrap the key: a clear error, the file kept, and no new key made behind the user's back", () => {
   const dataDir = freshDir();
   loadCredentialKey({ safeStorage: keyring(), protectedByOs: true, dataDir, fs });
   const wrapped = readFileSync(join(dataDir, CREDENTIAL_KEY_FILE));
   assert.throws(
     () => loadCredentialKey({ safeStorage: keyring(), protectedByOs: true, dataDir, fs }),
-    (error) => error instanceof CredentialKeyError && /keyring would not unlock/.test(error.message) && isCredentialFailure(error),
+    (error) =>
+      error instanceof CredentialKeyError &&
+      /keyring would not unlock/.test(error.message) &&
+      isCredentialFailure(error),
   );
   assert.deepEqual(readFileSync(join(dataDir, CREDENTIAL_KEY_FILE)), wrapped);
 });
@@ -93,7 +112,11 @@ test('desktop app to the end: sealed creds, keyring reset, the user chooses to l
   let db = openDatabase(databaseFile);
   const auth = createSqliteAuthState(db, key);
   auth.state.creds.me = { id: '15559990000:7@s.whatsapp.net' };
-  auth.state.creds.account = { details: new Uint8Array([1]), accountSignature: new Uint8Array([2]), deviceSignature: new Uint8Array([3]) };
+  auth.state.creds.account = {
+    details: new Uint8Array([1]),
+    accountSignature: new Uint8Array([2]),
+    deviceSignature: new Uint8Array([3]),
+  };
   auth.saveCreds();
   db.close();
 
@@ -128,7 +151,11 @@ test('creds sealed with another key (the key file was replaced): the store refus
   let db = openDatabase(databaseFile);
   const auth = createSqliteAuthState(db, randomBytes(32));
   auth.state.creds.me = { id: '15559990000:7@s.whatsapp.net' };
-  auth.state.creds.account = { details: new Uint8Array([1]), accountSignature: new Uint8Array([2]), deviceSignature: new Uint8Array([3]) };
+  auth.state.creds.account = {
+    details: new Uint8Array([1]),
+    accountSignature: new Uint8Array([2]),
+    deviceSignature: new Uint8Array([3]),
+  };
   auth.saveCreds();
   db.close();
   const os = keyring();

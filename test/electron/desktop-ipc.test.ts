@@ -9,11 +9,16 @@ const INFO: DesktopInfo = { version: '0.1.0', platform: 'linux', credentialProte
 
 function registered() {
   const handlers = new Map<string, (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown>();
-  registerDesktopIpc({ handle: (channel: string, handler: never) => void handlers.set(channel, handler) }, APP, () => INFO);
+  registerDesktopIpc(
+    { handle: (channel: string, handler: never) => void handlers.set(channel, handler) },
+    APP,
+    () => INFO,
+  );
   return handlers;
 }
 
-const from = (url: string, parent: object | null = null) => ({ senderFrame: { url, parent } }) as unknown as IpcMainInvokeEvent;
+const from = (url: string, parent: object | null = null) =>
+  ({ senderFrame: { url, parent } }) as unknown as IpcMainInvokeEvent;
 
 test('the dashboard top frame gets the info; the one channel is all there is', () => {
   const handlers = registered();

@@ -16,7 +16,8 @@ function readPng(png: Buffer): { width: number; height: number; alpha: number[] 
   const at = png.indexOf('IDAT');
   const rows = inflateSync(png.subarray(at + 4, at + 4 + png.readUInt32BE(at - 4)));
   const alpha: number[] = [];
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) alpha.push(rows[y * (width * 4 + 1) + 1 + x * 4 + 3]!);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) alpha.push(rows[y * (width * 4 + 1) + 1 + x * 4 + 3]!);
   return { width, height, alpha };
 }
 
@@ -52,21 +53,30 @@ test('each OS gets its sizes: Linux PNGs, a Windows .ico up to 256, a macOS .icn
 
 test('tray images: four looks, 1x and 2x, coloured and macOS Template (black and alpha only)', () => {
   for (const state of ['linked', 'pairing', 'disconnected', 'error']) {
-    for (const [suffix, size] of [['', 16], ['@2x', 32]] as const) {
+    for (const [suffix, size] of [
+      ['', 16],
+      ['@2x', 32],
+    ] as const) {
       const coloured = icons.get(`tray/${state}${suffix}.png`)!;
       const template = icons.get(`tray/${state}Template${suffix}.png`)!;
       assert.equal(readPng(coloured).width, size);
       const t = readPng(template);
       assert.equal(t.width, size);
-      assert.ok(t.alpha.some((a) => a === 255) && t.alpha.some((a) => a === 0), `${state}Template${suffix} has a shape`);
+      assert.ok(
+        t.alpha.some((a) => a === 255) && t.alpha.some((a) => a === 0),
+        `${state}Template${suffix} has a shape`,
+      );
       const at = template.indexOf('IDAT');
       const rows = inflateSync(template.subarray(at + 4, at + 4 + template.readUInt32BE(at - 4)));
       for (let i = 0; i < size * size; i++) {
         const o = Math.floor(i / size) * (size * 4 + 1) + 1 + (i % size) * 4;
-        if (rows[o + 3]! > 0) assert.deepEqual([rows[o], rows[o + 1], rows[o + 2]], [0, 0, 0], 'Template images are black');
+        if (rows[o + 3]! > 0)
+          assert.deepEqual([rows[o], rows[o + 1], rows[o + 2]], [0, 0, 0], 'Template images are black');
       }
     }
   }
-  const looks = ['linked', 'pairing', 'disconnected', 'error'].map((s) => icons.get(`tray/${s}Template@2x.png`)!.toString('base64'));
+  const looks = ['linked', 'pairing', 'disconnected', 'error'].map((s) =>
+    icons.get(`tray/${s}Template@2x.png`)!.toString('base64'),
+  );
   assert.equal(new Set(looks).size, 4, 'every look differs in shape, not only in colour');
 });

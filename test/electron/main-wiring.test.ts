@@ -53,14 +53,22 @@ function startShell(args: string[], env: Record<string, string> = {}, home?: str
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const log = (): Entry[] =>
-    existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Entry) : [];
+    existsSync(logFile)
+      ? readFileSync(logFile, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as Entry)
+      : [];
   async function waitFor(what: string, match: (entry: Entry) => boolean, timeoutMs = 60_000): Promise<Entry> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = log().find(match);
       if (found) return found;
       if (Date.now() > deadline || child.exitCode !== null) {
-        throw new Error(`no ${what} (exit ${child.exitCode})\nstderr: ${stderr}\nlog: ${JSON.stringify(log(), null, 1)}`);
+        throw new Error(
+          `no ${what} (exit ${child.exitCode})\nstderr: ${stderr}\nlog: ${JSON.stringify(log(), null, 1)}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -77,7 +85,9 @@ function startShell(args: string[], env: Record<string, string> = {}, home?: str
 
 async function exitWithin(shell: Shell, ms: number): Promise<number | null> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms)),
+  );
   try {
     return await Promise.race([shell.exited, timeout]);
   } finally {
@@ -88,57 +98,89 @@ async function exitWithin(shell: Shell, ms: number): Promise<number | null> {
 before(() => buildElectron(BUNDLE));
 after(() => rmSync(BUNDLE, { recursive: true, force: true }));
 
-test('the shell starts the core, logs the window in with an HttpOnly cookie, follows the session in the tray, and Quit stops the core', { timeout: 120_000 }, async () => {
-  const port = await findFreePort('127.0.0.1', 27_001);
-  const shell = startShell(['--port', String(port), '--sandbox']);
-  try {
-    const url = `http://127.0.0.1:${port}`;
-    const loaded = await shell.waitFor('window load', (e) => e.event === 'window.loadURL');
-    assert.equal(loaded.url, url);
+test(
+  'the shell starts the core, logs the window in with an HttpOnly cookie, follows the session in the tray, and Quit stops the core',
+  { timeout: 120_000 },
+  async () => {
+    const port = await findFreePort('127.0.0.1', 27_001);
+    const shell = startShell(['--port', String(port), '--sandbox']);
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      const loaded = await shell.waitFor('window load', (e) => e.event === 'window.loadURL');
+      assert.equal(loaded.url, url);
 
-    const cookie = shell.log().find((e) => e.event === 'cookie')!;
-    assert.equal(cookie.url, url);
-    assert.equal(cookie.name, 'wagate_admin');
-    assert.equal(cookie.httpOnly, true);
-    assert.equal(cookie.sameSite, 'strict');
-    const header = { cookie: `wagate_admin=${String(cookie.value)}` };
-    assert.equal((await fetch(`${url}/session`, { headers: header })).status, 200, 'the cookie is a valid admin session');
-    assert.equal((await fetch(`${url}/session`)).status, 401);
-    if (existsSync(join(root, 'dist/renderer/index.html'))) assert.equal(loaded.status, 200, 'the dashboard is served');
+      const cookie = shell.log().find((e) => e.event === 'cookie')!;
+      assert.equal(cookie.url, url);
+      assert.equal(cookie.name, 'wagate_admin');
+      assert.equal(cookie.httpOnly, true);
+      assert.equal(cookie.sameSite, 'strict');
+      const header = { cookie: `wagate_admin=${String(cookie.value)}` };
+      assert.equal(
+        (await fetch(`${url}/session`, { headers: header })).status,
+        200,
+        'the cookie is a valid admin session',
+      );
+      assert.equal((await fetch(`${url}/session`)).status, 401);
+      if (existsSync(join(root, 'dist/renderer/index.html')))
+        assert.equal(loaded.status, 200, 'the dashboard is served');
 
-    const window = shell.log().find((e) => e.event === 'window.new')!;
-    assert.equal(window.preloadExists, true, `preload at ${String(window.preload)}`);
-    for (const guard of ['permissions.request', 'permissions.check', 'permissions.device', 'csp', 'webContents.setWindowOpenHandler']) {
-      assert.ok(shell.log().some((e) => e.event === guard), `${guard} was set up`);
+      const window = shell.log().find((e) => e.event === 'window.new')!;
+      assert.equal(window.preloadExists, true, `preload at ${String(window.preload)}`);
+      for (const guard of [
+        'permissions.request',
+        'permissions.check',
+        'permissions.device',
+        'csp',
+        'webContents.setWindowOpenHandler',
+      ]) {
+        assert.ok(
+          shell.log().some((e) => e.event === guard),
+          `${guard} was set up`,
+        );
+      }
+      const info = shell.log().find((e) => e.event === 'ipc.invoke')!.result as Record<string, unknown>;
+      assert.equal(info.platform, process.platform);
+      assert.equal(info.portNotice, null);
+      assert.equal((info.credentialProtection as { protectedByOs: boolean }).protectedByOs, false);
+
+      // A fresh data dir needs pairing: the pairing icon and the window.
+      await shell.waitFor('the pairing icon', (e) => e.event === 'tray.setImage' && e.file === 'pairing.png');
+      assert.ok(shell.log().some((e) => e.event === 'window.show'));
+      const menu = shell.log().findLast((e) => e.event === 'tray.setContextMenu')!;
+      assert.deepEqual((menu.labels as string[]).slice(0, 2), [
+        'Open WaGate',
+        'Needs pairing: scan the QR code in WaGate',
+      ]);
+
+      const scan = await fetch(`${url}/sandbox/phone/scan`, {
+        method: 'POST',
+        headers: { ...header, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      assert.equal(scan.status, 200, await scan.text());
+      await shell.waitFor('the linked icon', (e) => e.event === 'tray.setImage' && e.file === 'linked.png');
+      const tooltip = shell.log().findLast((e) => e.event === 'tray.setToolTip')!;
+      assert.match(String(tooltip.tooltip), /^WaGate: Linked to /);
+
+      const serverInfo = join(shell.dataDir, 'sandbox', 'server.json');
+      assert.ok(existsSync(serverInfo));
+      shell.child.kill('SIGTERM');
+      assert.equal(await exitWithin(shell, 30_000), 0);
+      assert.deepEqual(
+        shell
+          .log()
+          .filter((e) => e.event === 'app.quit')
+          .map((e) => e.prevented),
+        [true, false],
+        'quit waits for the core to stop',
+      );
+      assert.equal(existsSync(serverInfo), false, 'the core stopped cleanly');
+      assert.ok(!shell.log().some((e) => e.event === 'notification'), 'a quit is not a disconnection');
+    } finally {
+      await shell.cleanup();
     }
-    const info = shell.log().find((e) => e.event === 'ipc.invoke')!.result as Record<string, unknown>;
-    assert.equal(info.platform, process.platform);
-    assert.equal(info.portNotice, null);
-    assert.equal((info.credentialProtection as { protectedByOs: boolean }).protectedByOs, false);
-
-    // A fresh data dir needs pairing: the pairing icon and the window.
-    await shell.waitFor('the pairing icon', (e) => e.event === 'tray.setImage' && e.file === 'pairing.png');
-    assert.ok(shell.log().some((e) => e.event === 'window.show'));
-    const menu = shell.log().findLast((e) => e.event === 'tray.setContextMenu')!;
-    assert.deepEqual((menu.labels as string[]).slice(0, 2), ['Open WaGate', 'Needs pairing: scan the QR code in WaGate']);
-
-    const scan = await fetch(`${url}/sandbox/phone/scan`, { method: 'POST', headers: { ...header, 'content-type': 'application/json' }, body: '{}' });
-    assert.equal(scan.status, 200, await scan.text());
-    await shell.waitFor('the linked icon', (e) => e.event === 'tray.setImage' && e.file === 'linked.png');
-    const tooltip = shell.log().findLast((e) => e.event === 'tray.setToolTip')!;
-    assert.match(String(tooltip.tooltip), /^WaGate: Linked to /);
-
-    const serverInfo = join(shell.dataDir, 'sandbox', 'server.json');
-    assert.ok(existsSync(serverInfo));
-    shell.child.kill('SIGTERM');
-    assert.equal(await exitWithin(shell, 30_000), 0);
-    assert.deepEqual(shell.log().filter((e) => e.event === 'app.quit').map((e) => e.prevented), [true, false], 'quit waits for the core to stop');
-    assert.equal(existsSync(serverInfo), false, 'the core stopped cleanly');
-    assert.ok(!shell.log().some((e) => e.event === 'notification'), 'a quit is not a disconnection');
-  } finally {
-    await shell.cleanup();
-  }
-});
+  },
+);
 
 test('a second instance leaves at once, without starting a core', { timeout: 60_000 }, async () => {
   const port = await findFreePort('127.0.0.1', 27_101);
@@ -152,81 +194,97 @@ test('a second instance leaves at once, without starting a core', { timeout: 60_
   }
 });
 
-test('port taken: the shell asks, moves to the offered port, remembers it, and the tray and the dashboard say so', { timeout: 120_000 }, async () => {
-  const squatter: Server = createServer((_req, res) => res.end('not WaGate'));
-  const port = await findFreePort('127.0.0.1', 27_201);
-  await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
-  const shell = startShell(['--port', String(port), '--sandbox']);
-  try {
-    const asked = await shell.waitFor('the port dialog', (e) => e.event === 'dialog');
-    assert.equal(asked.message, `Port ${port} is already in use`);
-    const offered = Number(/^Use port (\d+)$/.exec((asked.buttons as string[])[0]!)?.[1]);
-    assert.ok(offered > 0 && offered !== port);
-    assert.deepEqual((asked.buttons as string[])[1], 'Quit');
-
-    const loaded = await shell.waitFor('window load', (e) => e.event === 'window.loadURL');
-    assert.equal(loaded.url, `http://127.0.0.1:${offered}`);
-    assert.equal(JSON.parse(readFileSync(join(shell.dataDir, 'config.json'), 'utf8')).port, offered);
-    const notice = `Port ${port} was taken, so the API is on port ${offered}.`;
-    assert.ok(shell.log().some((e) => e.event === 'notification' && e.body === notice));
-    assert.ok(shell.log().some((e) => e.event === 'tray.setContextMenu' && (e.labels as string[]).includes(notice)));
-    const info = shell.log().find((e) => e.event === 'ipc.invoke')!.result as Record<string, unknown>;
-    assert.equal(info.portNotice, notice);
-  } finally {
-    await shell.cleanup();
-    await new Promise<void>((resolve) => squatter.close(() => resolve()));
-  }
-});
-
-test('with a keyring the credentials are sealed on disk and resume after a restart; after a keyring reset the user is asked, and linking again works', { timeout: 180_000 }, async () => {
-  const port = await findFreePort('127.0.0.1', 27_301);
-  const args = ['--port', String(port), '--sandbox'];
-  const keyring = { STAND_IN_KEYRING: randomBytes(32).toString('hex') };
-  const first = startShell(args, keyring);
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await first.waitFor('window load', (e) => e.event === 'window.loadURL');
-    const info = first.log().find((e) => e.event === 'ipc.invoke')!.result as { credentialProtection: { protectedByOs: boolean } };
-    assert.equal(info.credentialProtection.protectedByOs, true);
-    const cookie = first.log().find((e) => e.event === 'cookie')!;
-    const scan = await fetch(`${url}/sandbox/phone/scan`, {
-      method: 'POST',
-      headers: { cookie: `wagate_admin=${String(cookie.value)}`, 'content-type': 'application/json' },
-      body: '{}',
-    });
-    assert.equal(scan.status, 200, await scan.text());
-    await first.waitFor('the linked icon', (e) => e.event === 'tray.setImage' && e.file === 'linked.png');
-    first.child.kill('SIGTERM');
-    assert.equal(await exitWithin(first, 30_000), 0);
-
-    assert.ok(existsSync(join(first.dataDir, 'credentials.key')));
-    const dbFile = join(first.dataDir, 'sandbox', 'wagate.db');
-    const raw = readFileSync(dbFile);
-    assert.ok(raw.includes(Buffer.from('wgc1:')), 'sealed rows');
-    assert.ok(!raw.includes(Buffer.from('"noiseKey"')), 'no plaintext creds');
-
-    const again = startShell(args, keyring, first.home);
+test(
+  'port taken: the shell asks, moves to the offered port, remembers it, and the tray and the dashboard say so',
+  { timeout: 120_000 },
+  async () => {
+    const squatter: Server = createServer((_req, res) => res.end('not WaGate'));
+    const port = await findFreePort('127.0.0.1', 27_201);
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    const shell = startShell(['--port', String(port), '--sandbox']);
     try {
-      await again.waitFor('the linked icon, without a new QR', (e) => e.event === 'tray.setImage' && e.file === 'linked.png');
-      assert.ok(!again.log().some((e) => e.event === 'dialog'));
-      again.child.kill('SIGTERM');
-      assert.equal(await exitWithin(again, 30_000), 0);
-    } finally {
-      await again.cleanup();
-    }
+      const asked = await shell.waitFor('the port dialog', (e) => e.event === 'dialog');
+      assert.equal(asked.message, `Port ${port} is already in use`);
+      const offered = Number(/^Use port (\d+)$/.exec((asked.buttons as string[])[0]!)?.[1]);
+      assert.ok(offered > 0 && offered !== port);
+      assert.deepEqual((asked.buttons as string[])[1], 'Quit');
 
-    // The stand-in's dialog answers with the first button: "Forget it and link again".
-    const reset = startShell(args, { STAND_IN_KEYRING: randomBytes(32).toString('hex') }, first.home);
-    try {
-      const asked = await reset.waitFor('the link-again question', (e) => e.event === 'dialog');
-      assert.equal(asked.message, 'WaGate cannot open your saved WhatsApp link');
-      assert.match(String(asked.detail), /keyring would not unlock/);
-      await reset.waitFor('the pairing icon', (e) => e.event === 'tray.setImage' && e.file === 'pairing.png');
-      assert.ok(!reset.log().some((e) => e.event === 'dialog.error'), 'no failure after the user chose to link again');
+      const loaded = await shell.waitFor('window load', (e) => e.event === 'window.loadURL');
+      assert.equal(loaded.url, `http://127.0.0.1:${offered}`);
+      assert.equal(JSON.parse(readFileSync(join(shell.dataDir, 'config.json'), 'utf8')).port, offered);
+      const notice = `Port ${port} was taken, so the API is on port ${offered}.`;
+      assert.ok(shell.log().some((e) => e.event === 'notification' && e.body === notice));
+      assert.ok(shell.log().some((e) => e.event === 'tray.setContextMenu' && (e.labels as string[]).includes(notice)));
+      const info = shell.log().find((e) => e.event === 'ipc.invoke')!.result as Record<string, unknown>;
+      assert.equal(info.portNotice, notice);
     } finally {
-      await reset.cleanup();
+      await shell.cleanup();
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
     }
-  } finally {
-    await first.cleanup();
-  }
-});
+  },
+);
+
+test(
+  'with a keyring the credentials are sealed on disk and resume after a restart; after a keyring reset the user is asked, and linking again works',
+  { timeout: 180_000 },
+  async () => {
+    const port = await findFreePort('127.0.0.1', 27_301);
+    const args = ['--port', String(port), '--sandbox'];
+    const keyring = { STAND_IN_KEYRING: randomBytes(32).toString('hex') };
+    const first = startShell(args, keyring);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await first.waitFor('window load', (e) => e.event === 'window.loadURL');
+      const info = first.log().find((e) => e.event === 'ipc.invoke')!.result as {
+        credentialProtection: { protectedByOs: boolean };
+      };
+      assert.equal(info.credentialProtection.protectedByOs, true);
+      const cookie = first.log().find((e) => e.event === 'cookie')!;
+      const scan = await fetch(`${url}/sandbox/phone/scan`, {
+        method: 'POST',
+        headers: { cookie: `wagate_admin=${String(cookie.value)}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      assert.equal(scan.status, 200, await scan.text());
+      await first.waitFor('the linked icon', (e) => e.event === 'tray.setImage' && e.file === 'linked.png');
+      first.child.kill('SIGTERM');
+      assert.equal(await exitWithin(first, 30_000), 0);
+
+      assert.ok(existsSync(join(first.dataDir, 'credentials.key')));
+      const dbFile = join(first.dataDir, 'sandbox', 'wagate.db');
+      const raw = readFileSync(dbFile);
+      assert.ok(raw.includes(Buffer.from('wgc1:')), 'sealed rows');
+      assert.ok(!raw.includes(Buffer.from('"noiseKey"')), 'no plaintext creds');
+
+      const again = startShell(args, keyring, first.home);
+      try {
+        await again.waitFor(
+          'the linked icon, without a new QR',
+          (e) => e.event === 'tray.setImage' && e.file === 'linked.png',
+        );
+        assert.ok(!again.log().some((e) => e.event === 'dialog'));
+        again.child.kill('SIGTERM');
+        assert.equal(await exitWithin(again, 30_000), 0);
+      } finally {
+        await again.cleanup();
+      }
+
+      // The stand-in's dialog answers with the first button: "Forget it and link again".
+      const reset = startShell(args, { STAND_IN_KEYRING: randomBytes(32).toString('hex') }, first.home);
+      try {
+        const asked = await reset.waitFor('the link-again question', (e) => e.event === 'dialog');
+        assert.equal(asked.message, 'WaGate cannot open your saved WhatsApp link');
+        assert.match(String(asked.detail), /keyring would not unlock/);
+        await reset.waitFor('the pairing icon', (e) => e.event === 'tray.setImage' && e.file === 'pairing.png');
+        assert.ok(
+          !reset.log().some((e) => e.event === 'dialog.error'),
+          'no failure after the user chose to link again',
+        );
+      } finally {
+        await reset.cleanup();
+      }
+    } finally {
+      await first.cleanup();
+    }
+  },
+);

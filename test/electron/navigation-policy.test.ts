@@ -55,7 +55,10 @@ class FakeContents extends EventEmitter {
 function guarded(): { contents: FakeContents; opened: string[] } {
   const contents = new FakeContents();
   const opened: string[] = [];
-  applyNavigationPolicy(contents as unknown as WebContents, { appOrigin: APP, openExternal: (url) => opened.push(url) });
+  applyNavigationPolicy(contents as unknown as WebContents, {
+    appOrigin: APP,
+    openExternal: (url) => opened.push(url),
+  });
   return { contents, opened };
 }
 

@@ -6,7 +6,11 @@ import { snapshot } from './snapshot.ts';
 function policy(t: TestContext) {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const notices: DesktopNotice[] = [];
-  const p = createNotificationPolicy({ notify: (n) => notices.push(n), dropAfterMs: 30_000, timers: { setTimeout, clearTimeout } });
+  const p = createNotificationPolicy({
+    notify: (n) => notices.push(n),
+    dropAfterMs: 30_000,
+    timers: { setTimeout, clearTimeout },
+  });
   return { p, notices, kinds: () => notices.map((n) => n.kind), wait: (ms: number) => t.mock.timers.tick(ms) };
 }
 

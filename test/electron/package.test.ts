@@ -31,7 +31,11 @@ function fakeElectronDist(dir: string): void {
 
 function run(command: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -55,64 +59,89 @@ function importedPackages(bundle: string): Set<string> {
   return names;
 }
 
-test('the packaged Linux app holds every runtime file, the production packages, hardened fuses, and no source', { timeout: 300_000 }, async () => {
-  const work = mkdtempSync(join(tmpdir(), 'wagate-package-'));
-  try {
-    await buildElectron(join(root, 'dist/electron'));
-    fakeElectronDist(join(work, 'electron-dist'));
-    // The project's own configuration, with only the Electron zip and the output folder pointed elsewhere.
-    const config = join(work, 'electron-builder.config.cjs');
-    writeFileSync(
-      config,
-      `const base = require(${JSON.stringify(join(root, 'electron-builder.config.cjs'))});\n` +
-        `module.exports = { ...base, electronDist: ${JSON.stringify(join(work, 'electron-dist'))}, ` +
-        `directories: { ...base.directories, output: ${JSON.stringify(join(work, 'out'))} } };\n`,
-    );
-    const cli = require.resolve('electron-builder/cli.js');
-    const args = [cli, '--linux', 'dir', '--publish', 'never', '--projectDir', root, '--config', config];
-    const { code, output } = await run(process.execPath, args, 240_000);
-    assert.equal(code, 0, `electron-builder failed:\n${output}`);
+test(
+  'the packaged Linux app holds every runtime file, the production packages, hardened fuses, and no source',
+  { timeout: 300_000 },
+  async () => {
+    const work = mkdtempSync(join(tmpdir(), 'wagate-package-'));
+    try {
+      await buildElectron(join(root, 'dist/electron'));
+      fakeElectronDist(join(work, 'electron-dist'));
+      // The project's own configuration, with only the Electron zip and the output folder pointed elsewhere.
+      const config = join(work, 'electron-builder.config.cjs');
+      writeFileSync(
+        config,
+        `const base = require(${JSON.stringify(join(root, 'electron-builder.config.cjs'))});\n` +
+          `module.exports = { ...base, electronDist: ${JSON.stringify(join(work, 'electron-dist'))}, ` +
+          `directories: { ...base.directories, output: ${JSON.stringify(join(work, 'out'))} } };\n`,
+      );
+      const cli = require.resolve('electron-builder/cli.js');
+      const args = [cli, '--linux', 'dir', '--publish', 'never', '--projectDir', root, '--config', config];
+      const { code, output } = await run(process.execPath, args, 240_000);
+      assert.equal(code, 0, `electron-builder failed:\n${output}`);
 
-    const unpacked = join(work, 'out', 'linux-unpacked');
-    const asar = join(unpacked, 'resources', 'app.asar');
-    const files = listPackage(asar, { isPack: false }).map((file) => file.replaceAll('\\', '/'));
-    const has = (file: string) => files.includes(file);
+      const unpacked = join(work, 'out', 'linux-unpacked');
+      const asar = join(unpacked, 'resources', 'app.asar');
+      const files = listPackage(asar, { isPack: false }).map((file) => file.replaceAll('\\', '/'));
+      const has = (file: string) => files.includes(file);
 
-    for (const file of ['/package.json', '/dist/electron/main.js', '/dist/electron/preload.cjs', '/dist/electron/icon.png']) {
-      assert.ok(has(file), `${file} is missing from app.asar`);
+      for (const file of [
+        '/package.json',
+        '/dist/electron/main.js',
+        '/dist/electron/preload.cjs',
+        '/dist/electron/icon.png',
+      ]) {
+        assert.ok(has(file), `${file} is missing from app.asar`);
+      }
+      for (const icon of ['linked', 'pairing', 'disconnected', 'error']) {
+        for (const suffix of ['', '@2x', 'Template', 'Template@2x'])
+          assert.ok(has(`/dist/electron/tray/${icon}${suffix}.png`), `tray image ${icon}${suffix}`);
+      }
+      if (existsSync(join(root, 'dist/renderer/index.html')))
+        assert.ok(has('/dist/renderer/index.html'), 'the dashboard is missing');
+
+      const manifest = JSON.parse(extractFile(asar, 'package.json').toString()) as { main?: string; type?: string };
+      assert.equal(manifest.main, 'dist/electron/main.js');
+      assert.equal(manifest.type, 'module', 'main.js is an ES module');
+
+      const bundle = readFileSync(join(root, 'dist/electron/main.js'), 'utf8');
+      const packages = importedPackages(bundle);
+      assert.ok(
+        packages.has('@whiskeysockets/baileys') && packages.has('express'),
+        `imports seen: ${[...packages].join(', ')}`,
+      );
+      for (const name of packages)
+        assert.ok(has(`/node_modules/${name}/package.json`), `main.js imports ${name}, which is not in app.asar`);
+      for (const name of [
+        'electron',
+        'electron-builder',
+        'typescript',
+        'esbuild',
+        'vite',
+        '@playwright/test',
+        'react',
+      ]) {
+        assert.ok(!has(`/node_modules/${name}/package.json`), `dev dependency ${name} was packaged`);
+      }
+
+      const ownFiles = files.filter((file) => !file.startsWith('/node_modules/'));
+      const source = ownFiles.filter(
+        (file) => /^\/(test|server|electron|renderer|bench|build|bin)(\/|$)/.test(file) || /\.(ts|tsx|map)$/.test(file),
+      );
+      assert.deepEqual(source, [], 'source, test or build files were packaged');
+      assert.ok(!files.some((file) => /\/\.git\/|\/\.ci\//.test(file)));
+
+      assert.ok(existsSync(join(unpacked, 'wagate')), 'the Linux executable is named wagate');
+      const fuses = await getCurrentFuseWire(join(unpacked, 'wagate'));
+      assert.equal(fuses[FuseV1Options.RunAsNode], OFF, 'ELECTRON_RUN_AS_NODE must be ignored');
+      assert.equal(fuses[FuseV1Options.EnableNodeOptionsEnvironmentVariable], OFF);
+      assert.equal(fuses[FuseV1Options.EnableNodeCliInspectArguments], OFF);
+      assert.equal(fuses[FuseV1Options.OnlyLoadAppFromAsar], ON);
+      assert.equal(fuses[FuseV1Options.EnableEmbeddedAsarIntegrityValidation], ON);
+      assert.equal(fuses[FuseV1Options.EnableCookieEncryption], ON);
+      assert.equal(fuses[FuseV1Options.GrantFileProtocolExtraPrivileges], OFF);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
     }
-    for (const icon of ['linked', 'pairing', 'disconnected', 'error']) {
-      for (const suffix of ['', '@2x', 'Template', 'Template@2x']) assert.ok(has(`/dist/electron/tray/${icon}${suffix}.png`), `tray image ${icon}${suffix}`);
-    }
-    if (existsSync(join(root, 'dist/renderer/index.html'))) assert.ok(has('/dist/renderer/index.html'), 'the dashboard is missing');
-
-    const manifest = JSON.parse(extractFile(asar, 'package.json').toString()) as { main?: string; type?: string };
-    assert.equal(manifest.main, 'dist/electron/main.js');
-    assert.equal(manifest.type, 'module', 'main.js is an ES module');
-
-    const bundle = readFileSync(join(root, 'dist/electron/main.js'), 'utf8');
-    const packages = importedPackages(bundle);
-    assert.ok(packages.has('@whiskeysockets/baileys') && packages.has('express'), `imports seen: ${[...packages].join(', ')}`);
-    for (const name of packages) assert.ok(has(`/node_modules/${name}/package.json`), `main.js imports ${name}, which is not in app.asar`);
-    for (const name of ['electron', 'electron-builder', 'typescript', 'esbuild', 'vite', '@playwright/test', 'react']) {
-      assert.ok(!has(`/node_modules/${name}/package.json`), `dev dependency ${name} was packaged`);
-    }
-
-    const ownFiles = files.filter((file) => !file.startsWith('/node_modules/'));
-    const source = ownFiles.filter((file) => /^\/(test|server|electron|renderer|bench|build|bin)(\/|$)/.test(file) || /\.(ts|tsx|map)$/.test(file));
-    assert.deepEqual(source, [], 'source, test or build files were packaged');
-    assert.ok(!files.some((file) => /\/\.git\/|\/\.ci\//.test(file)));
-
-    assert.ok(existsSync(join(unpacked, 'wagate')), 'the Linux executable is named wagate');
-    const fuses = await getCurrentFuseWire(join(unpacked, 'wagate'));
-    assert.equal(fuses[FuseV1Options.RunAsNode], OFF, 'ELECTRON_RUN_AS_NODE must be ignored');
-    assert.equal(fuses[FuseV1Options.EnableNodeOptionsEnvironmentVariable], OFF);
-    assert.equal(fuses[FuseV1Options.EnableNodeCliInspectArguments], OFF);
-    assert.equal(fuses[FuseV1Options.OnlyLoadAppFromAsar], ON);
-    assert.equal(fuses[FuseV1Options.EnableEmbeddedAsarIntegrityValidation], ON);
-    assert.equal(fuses[FuseV1Options.EnableCookieEncryption], ON);
-    assert.equal(fuses[FuseV1Options.GrantFileProtocolExtraPrivileges], OFF);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-});
+  },
+);

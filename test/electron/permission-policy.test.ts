@@ -8,7 +8,17 @@ const APP = 'http://127.0.0.1:7001';
 test('the dashboard may write to the clipboard and nothing else; other origins get nothing', () => {
   assert.equal(isPermissionGranted('clipboard-sanitized-write', 'http://127.0.0.1:7001/keys', APP), true);
   assert.equal(isPermissionGranted('clipboard-sanitized-write', 'https://example.com/', APP), false);
-  for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'hid', 'usb', 'serial', 'unknown']) {
+  for (const permission of [
+    'media',
+    'geolocation',
+    'notifications',
+    'clipboard-read',
+    'openExternal',
+    'hid',
+    'usb',
+    'serial',
+    'unknown',
+  ]) {
     assert.equal(isPermissionGranted(permission, 'http://127.0.0.1:7001/', APP), false, permission);
   }
 });
@@ -21,7 +31,12 @@ test('the handlers installed on the session answer by that rule, devices include
     setDevicePermissionHandler: (handler: never) => (handlers.device = handler),
   };
   applyPermissionPolicy(session as unknown as Session, APP);
-  const request = handlers.request as (c: unknown, p: string, cb: (ok: boolean) => void, d: { requestingUrl: string }) => void;
+  const request = handlers.request as (
+    c: unknown,
+    p: string,
+    cb: (ok: boolean) => void,
+    d: { requestingUrl: string },
+  ) => void;
   const answers: boolean[] = [];
   request(null, 'media', (ok) => answers.push(ok), { requestingUrl: `${APP}/` });
   request(null, 'clipboard-sanitized-write', (ok) => answers.push(ok), { requestingUrl: `${APP}/` });

@@ -19,7 +19,9 @@ import {
 
 const HOST = '127.0.0.1';
 
-function listen(handler: Parameters<typeof createServer>[1] = (_req, res) => res.end('hello')): Promise<{ server: Server; port: number }> {
+function listen(
+  handler: Parameters<typeof createServer>[1] = (_req, res) => res.end('hello'),
+): Promise<{ server: Server; port: number }> {
   return new Promise((resolve, reject) => {
     const server = createServer(handler);
     server.once('error', reject);
@@ -111,7 +113,11 @@ test('declining the offer starts nothing and remembers nothing', async () => {
     });
     assert.equal(result.core, null);
     assert.equal(remembered, false);
-    if (!result.core) assert.match(describePortConflict(result.conflict), new RegExp(`^Port ${squatter.port} is used by another program\\. WaGate can use port \\d+ instead`));
+    if (!result.core)
+      assert.match(
+        describePortConflict(result.conflict),
+        new RegExp(`^Port ${squatter.port} is used by another program\\. WaGate can use port \\d+ instead`),
+      );
   } finally {
     await close(squatter.server);
     cleanup();
@@ -122,7 +128,13 @@ test('when the port holder is WaGate itself, no other port is offered: two cores
   const { dataDir, cleanup } = withDataDir();
   const wagate = await listen((req, res) => {
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(req.url === '/health' ? { status: true, code: 200, message: 'WaGate is running', data: { version: '0.1.0' } } : {}));
+    res.end(
+      JSON.stringify(
+        req.url === '/health'
+          ? { status: true, code: 200, message: 'WaGate is running', data: { version: '0.1.0' } }
+          : {},
+      ),
+    );
   });
   let asked = false;
   try {
@@ -181,27 +193,31 @@ test('findFreePort skips taken ports; a plain web server or nothing at all is no
   assert.equal(describeMovedPort(7001, 7002), 'Port 7001 was taken, so the API is on port 7002.');
 });
 
-test('with the real core: a taken port moves the API to the offered one, and the probe knows it for WaGate', { timeout: 60_000 }, async () => {
-  const { dataDir, cleanup } = withDataDir();
-  const squatter = await listen();
-  const result = await startWithPortFallback({
-    config: loadConfig({ dataDir, port: squatter.port, sandbox: true }),
-    start: (config) => startCore(config, { logger: silentLogger() }),
-    ask: async () => true,
-    findFreePort,
-    identifyHolder: identifyPortHolder,
-    remember: (p) => rememberPort(dataDir, p),
-  });
-  try {
-    assert.ok(result.core, 'the core started on the offered port');
-    const port = Number(new URL(result.core.url).port);
-    assert.notEqual(port, squatter.port);
-    assert.equal(result.movedFrom, squatter.port);
-    assert.equal(await identifyPortHolder(HOST, port), 'wagate');
-    assert.equal(loadConfig({ dataDir }).port, port);
-  } finally {
-    await result.core?.stop();
-    await close(squatter.server);
-    cleanup();
-  }
-});
+test(
+  'with the real core: a taken port moves the API to the offered one, and the probe knows it for WaGate',
+  { timeout: 60_000 },
+  async () => {
+    const { dataDir, cleanup } = withDataDir();
+    const squatter = await listen();
+    const result = await startWithPortFallback({
+      config: loadConfig({ dataDir, port: squatter.port, sandbox: true }),
+      start: (config) => startCore(config, { logger: silentLogger() }),
+      ask: async () => true,
+      findFreePort,
+      identifyHolder: identifyPortHolder,
+      remember: (p) => rememberPort(dataDir, p),
+    });
+    try {
+      assert.ok(result.core, 'the core started on the offered port');
+      const port = Number(new URL(result.core.url).port);
+      assert.notEqual(port, squatter.port);
+      assert.equal(result.movedFrom, squatter.port);
+      assert.equal(await identifyPortHolder(HOST, port), 'wagate');
+      assert.equal(loadConfig({ dataDir }).port, port);
+    } finally {
+      await result.core?.stop();
+      await close(squatter.server);
+      cleanup();
+    }
+  },
+);

@@ -28,7 +28,13 @@ test('the menu: Open, the state line, Copy API address, Start at login, Quit, in
   const labelled = menu.filter((item) => item.type !== 'separator');
   assert.deepEqual(
     labelled.map((item) => item.label),
-    ['Open WaGate', 'Needs pairing: scan the QR code in WaGate', 'Copy API address (http://127.0.0.1:7001)', 'Start at login', 'Quit WaGate'],
+    [
+      'Open WaGate',
+      'Needs pairing: scan the QR code in WaGate',
+      'Copy API address (http://127.0.0.1:7001)',
+      'Start at login',
+      'Quit WaGate',
+    ],
   );
   const status = menu.find((item) => item.id === 'status')!;
   assert.equal(status.enabled, false, 'the state line is information, not a button');
@@ -65,7 +71,16 @@ test('without a running core the address cannot be copied; without a login item 
 test('a notice, such as a moved port, is a line of its own under the state', () => {
   const { actions } = recorder();
   const look = trayLook({ kind: 'starting' });
-  const menu = trayMenuTemplate({ look, notice: 'Port 7001 was taken, so the API is on port 7002.', apiUrl: null, startAtLogin: null, actions });
-  assert.deepEqual(menu.slice(0, 3).map((item) => item.id), ['open', 'status', 'notice']);
+  const menu = trayMenuTemplate({
+    look,
+    notice: 'Port 7001 was taken, so the API is on port 7002.',
+    apiUrl: null,
+    startAtLogin: null,
+    actions,
+  });
+  assert.deepEqual(
+    menu.slice(0, 3).map((item) => item.id),
+    ['open', 'status', 'notice'],
+  );
   assert.equal(menu[2]!.enabled, false);
 });

@@ -11,7 +11,10 @@ test('a linked session shows the linked icon and names the account', () => {
   assert.equal(look.icon, 'linked');
   assert.equal(look.status, 'Linked to Shop (+6281234567890)');
   assert.equal(look.tooltip, 'WaGate: Linked to Shop (+6281234567890)');
-  const unnamed = trayLook({ kind: 'session', snapshot: snapshot('connected', { account: { ...account, name: null } }) });
+  const unnamed = trayLook({
+    kind: 'session',
+    snapshot: snapshot('connected', { account: { ...account, name: null } }),
+  });
   assert.equal(unnamed.status, 'Linked to +6281234567890');
 });
 

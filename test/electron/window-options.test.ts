@@ -21,11 +21,22 @@ test("the window follows Electron's security checklist", () => {
 });
 
 test("the app's own flags are read among Chromium's; bad ports are refused", () => {
-  assert.deepEqual(parseLaunchOptions(['dist/electron/main.js', '--data-dir', '/tmp/w', '--port=7010', '--sandbox', '--inspect=0', '--no-sandbox']), {
-    dataDir: '/tmp/w',
-    port: 7010,
-    sandbox: true,
-  });
+  assert.deepEqual(
+    parseLaunchOptions([
+      'dist/electron/main.js',
+      '--data-dir',
+      '/tmp/w',
+      '--port=7010',
+      '--sandbox',
+      '--inspect=0',
+      '--no-sandbox',
+    ]),
+    {
+      dataDir: '/tmp/w',
+      port: 7010,
+      sandbox: true,
+    },
+  );
   assert.deepEqual(parseLaunchOptions([]), { dataDir: undefined, port: undefined, sandbox: false });
   assert.throws(() => parseLaunchOptions(['--port', '70000']), /--port must be a number/);
   assert.throws(() => parseLaunchOptions(['--port=abc']), /--port must be a number/);

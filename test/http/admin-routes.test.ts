@@ -27,7 +27,13 @@ function admin(path: string, init: RequestInit = {}) {
 }
 
 /** Reads server-sent events until `until` is satisfied or the timeout passes. */
-async function readEvents(url: string, headers: Record<string, string>, until: (frames: string[]) => boolean, act: () => void, timeoutMs = 5000) {
+async function readEvents(
+  url: string,
+  headers: Record<string, string>,
+  until: (frames: string[]) => boolean,
+  act: () => void,
+  timeoutMs = 5000,
+) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const res = await fetch(url, { headers, signal: controller.signal });
@@ -89,7 +95,10 @@ test('a key is created once in the clear, listed without it, and revoked', async
     const listed = await admin('/admin/keys');
     assert.equal(listed.status, 200);
     assert.ok(!JSON.stringify(listed.body).includes(key.split('_').slice(2).join('_')), 'the list never carries a key');
-    assert.deepEqual(listed.body.data.find((k: { id: string }) => k.id === record.id), record);
+    assert.deepEqual(
+      listed.body.data.find((k: { id: string }) => k.id === record.id),
+      record,
+    );
 
     assert.equal((await h.call('/session', { auth: key })).status, 200);
     assert.equal(changes, 2, 'its first use moves "last used", and the list hears of it');
@@ -127,12 +136,26 @@ test('bad key requests get a specific 4xx in the envelope', async () => {
 });
 
 test('recent messages come newest first, with a bounded limit', async () => {
-  const base = { chat_jid: '15550001111@s.whatsapp.net', direction: 'outbound', sender: 'me', quoted_message_id: null, status: 'sent' } as const;
-  const stored: StoredMessage[] = [1, 2, 3].map((n) => ({ ...base, message_id: `ADMIN-RECENT-${n}`, text: `m${n}`, timestamp: 1_800_000_000 + n }));
+  const base = {
+    chat_jid: '15550001111@s.whatsapp.net',
+    direction: 'outbound',
+    sender: 'me',
+    quoted_message_id: null,
+    status: 'sent',
+  } as const;
+  const stored: StoredMessage[] = [1, 2, 3].map((n) => ({
+    ...base,
+    message_id: `ADMIN-RECENT-${n}`,
+    text: `m${n}`,
+    timestamp: 1_800_000_000 + n,
+  }));
   for (const m of stored) h.core.messages.insert(m);
   const two = await admin('/admin/messages?limit=2');
   assert.equal(two.status, 200);
-  assert.deepEqual(two.body.data.map((m: StoredMessage) => m.message_id), ['ADMIN-RECENT-3', 'ADMIN-RECENT-2']);
+  assert.deepEqual(
+    two.body.data.map((m: StoredMessage) => m.message_id),
+    ['ADMIN-RECENT-3', 'ADMIN-RECENT-2'],
+  );
   assert.ok((await admin('/admin/messages')).body.data.length >= 3);
   for (const bad of ['0', '101', 'ten', '2.5']) {
     const res = await admin(`/admin/messages?limit=${bad}`);
@@ -144,7 +167,14 @@ test('recent messages come newest first, with a bounded limit', async () => {
 test('the event stream forwards the bus to the dashboard and lets go of it on close', async () => {
   const listening = () => h.core.events.listenerCount('keys.changed') + h.core.events.listenerCount('message.status');
   const before = listening();
-  const snapshot: SessionSnapshot = { state: 'reconnecting', qr: null, qr_expires_at: null, account: null, last_error: 'test', since: Date.now() };
+  const snapshot: SessionSnapshot = {
+    state: 'reconnecting',
+    qr: null,
+    qr_expires_at: null,
+    account: null,
+    last_error: 'test',
+    since: Date.now(),
+  };
   const seen = await readEvents(
     `${h.core.url}/admin/events`,
     { cookie },
@@ -160,7 +190,11 @@ test('the event stream forwards the bus to the dashboard and lets go of it on cl
   assert.equal(seen.frames[0], 'retry: 2000');
   assert.ok(seen.frames.includes('event: keys.changed\ndata: null'));
   assert.ok(seen.frames.includes(`event: session.state\ndata: ${JSON.stringify(snapshot)}`));
-  assert.ok(seen.frames.includes('event: message.status\ndata: {"message_id":"X","chat_jid":"c@s.whatsapp.net","status":"read","at":1}'));
+  assert.ok(
+    seen.frames.includes(
+      'event: message.status\ndata: {"message_id":"X","chat_jid":"c@s.whatsapp.net","status":"read","at":1}',
+    ),
+  );
   const deadline = Date.now() + 3000;
   while (listening() !== before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(listening(), before, 'listeners are removed when the page goes away');
@@ -172,7 +206,12 @@ test('the event stream sends a heartbeat comment while nothing happens', async (
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/events`;
-    const seen = await readEvents(url, {}, (frames) => frames.includes(': heartbeat'), () => {});
+    const seen = await readEvents(
+      url,
+      {},
+      (frames) => frames.includes(': heartbeat'),
+      () => {},
+    );
     assert.ok(seen.frames.includes(': heartbeat'));
   } finally {
     server.closeAllConnections();
@@ -189,7 +228,10 @@ test('signing out of the dashboard ends the session: its cookie opens nothing an
   assert.match(out.headers.get('set-cookie') ?? '', /wagate_admin=;/);
   assert.equal((await fetch(`${h.core.url}/admin/me`, { headers })).status, 401);
   assert.equal((await fetch(`${h.core.url}/admin/keys`, { headers })).status, 401);
-  const crossSite = await fetch(`${h.core.url}/admin/logout`, { method: 'POST', headers: { cookie, 'sec-fetch-site': 'cross-site' } });
+  const crossSite = await fetch(`${h.core.url}/admin/logout`, {
+    method: 'POST',
+    headers: { cookie, 'sec-fetch-site': 'cross-site' },
+  });
   assert.equal(crossSite.status, 401, 'another site cannot sign the user out');
   assert.equal((await admin('/admin/me')).status, 200, 'other sessions stay signed in');
 });

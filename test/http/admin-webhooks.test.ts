@@ -47,20 +47,33 @@ async function call(path: string, method = 'GET', body?: unknown): Promise<{ sta
 }
 
 test('POST /webhooks answers 201 with the secret once; the list never shows it', async () => {
-  const created = await call('/webhooks', 'POST', { url: 'http://127.0.0.1:3000/wagate', events: ['message.received'] });
+  const created = await call('/webhooks', 'POST', {
+    url: 'http://127.0.0.1:3000/wagate',
+    events: ['message.received'],
+  });
   assert.equal(created.status, 201);
   assert.equal(created.body.status, true);
   const { webhook, secret } = created.body.data;
   assert.match(secret, /^whsec_[A-Za-z0-9_-]{43}$/);
-  assert.deepEqual([webhook.url, webhook.events, webhook.status, webhook.pending_deliveries], ['http://127.0.0.1:3000/wagate', ['message.received'], 'active', 0]);
+  assert.deepEqual(
+    [webhook.url, webhook.events, webhook.status, webhook.pending_deliveries],
+    ['http://127.0.0.1:3000/wagate', ['message.received'], 'active', 0],
+  );
   assert.equal('secret' in webhook, false);
 
   const all = await call('/webhooks', 'POST', { url: 'https://example.com/hooks/wagate' });
-  assert.deepEqual(all.body.data.webhook.events, ['message.received', 'message.status', 'session.state'], 'no filter: every type');
+  assert.deepEqual(
+    all.body.data.webhook.events,
+    ['message.received', 'message.status', 'session.state'],
+    'no filter: every type',
+  );
 
   const list = await call('/webhooks');
   assert.equal(list.status, 200);
-  assert.deepEqual(list.body.data.map((w: { id: string }) => w.id), [webhook.id, all.body.data.webhook.id]);
+  assert.deepEqual(
+    list.body.data.map((w: { id: string }) => w.id),
+    [webhook.id, all.body.data.webhook.id],
+  );
   assert.equal(JSON.stringify(list.body).includes('whsec_'), false);
 });
 
@@ -87,7 +100,11 @@ test('a bad webhook gets a specific 400, never a 500', async () => {
 });
 
 test('resume, deliveries and delete answer 404 for an unknown id; resume of an active webhook is a 409', async () => {
-  for (const [path, method] of [['/webhooks/wh_nope/resume', 'POST'], ['/webhooks/wh_nope/deliveries', 'GET'], ['/webhooks/wh_nope', 'DELETE']] as const) {
+  for (const [path, method] of [
+    ['/webhooks/wh_nope/resume', 'POST'],
+    ['/webhooks/wh_nope/deliveries', 'GET'],
+    ['/webhooks/wh_nope', 'DELETE'],
+  ] as const) {
     const res = await call(path, method);
     assert.equal(res.status, 404, path);
     assert.equal(res.body.error, 'No webhook with this id');
@@ -107,7 +124,10 @@ test('a paused webhook is resumed; deliveries list its queue newest first; delet
   ]);
   store.pause(webhook.id, 'failed 15 times in a row over 24 h');
   const paused = (await call('/webhooks')).body.data.find((w: { id: string }) => w.id === webhook.id);
-  assert.deepEqual([paused.status, paused.paused_reason, paused.pending_deliveries], ['paused', 'failed 15 times in a row over 24 h', 2]);
+  assert.deepEqual(
+    [paused.status, paused.paused_reason, paused.pending_deliveries],
+    ['paused', 'failed 15 times in a row over 24 h', 2],
+  );
 
   const resumed = await call(`/webhooks/${webhook.id}/resume`, 'POST');
   assert.equal(resumed.status, 200);
@@ -115,7 +135,10 @@ test('a paused webhook is resumed; deliveries list its queue newest first; delet
 
   const deliveries = await call(`/webhooks/${webhook.id}/deliveries?limit=1`);
   assert.equal(deliveries.status, 200);
-  assert.deepEqual(deliveries.body.data.map((d: { event_id: number; status: string }) => [d.event_id, d.status]), [[1002, 'pending']]);
+  assert.deepEqual(
+    deliveries.body.data.map((d: { event_id: number; status: string }) => [d.event_id, d.status]),
+    [[1002, 'pending']],
+  );
   assert.equal('body' in deliveries.body.data[0], false);
   for (const limit of ['0', '201', 'ten', '1.5']) {
     assert.equal((await call(`/webhooks/${webhook.id}/deliveries?limit=${limit}`)).status, 400, limit);

@@ -43,10 +43,29 @@ test('a malformed admin cookie is a 401, not a 500', async () => {
 });
 
 test('an odd cookie header never opens anything and never fails', async () => {
-  const odd = ['', ';;;', 'wagate_admin', 'wagate_admin=', `wagate_admin=${session}x`, `WAGATE_ADMIN=${session}`, `wagate_admin =${session}x`, `x=${'y'.repeat(7000)}`, `wagate_admin="${session}"`];
-  for (const value of odd) assertFail(await h.call('/admin/keys', { auth: false, headers: { cookie: value } }), 401, /Dashboard login required/, value.slice(0, 30));
+  const odd = [
+    '',
+    ';;;',
+    'wagate_admin',
+    'wagate_admin=',
+    `wagate_admin=${session}x`,
+    `WAGATE_ADMIN=${session}`,
+    `wagate_admin =${session}x`,
+    `x=${'y'.repeat(7000)}`,
+    `wagate_admin="${session}"`,
+  ];
+  for (const value of odd)
+    assertFail(
+      await h.call('/admin/keys', { auth: false, headers: { cookie: value } }),
+      401,
+      /Dashboard login required/,
+      value.slice(0, 30),
+    );
   // Other cookies around it, as a browser sends them for localhost, do not matter.
-  assert.equal((await h.call('/admin/keys', { auth: false, headers: { cookie: `a=1; ${cookie}; b=%zz` } })).status, 200);
+  assert.equal(
+    (await h.call('/admin/keys', { auth: false, headers: { cookie: `a=1; ${cookie}; b=%zz` } })).status,
+    200,
+  );
   assert.equal((await h.call('/admin/keys', { auth: false, headers: { cookie: ` ${cookie} ` } })).status, 200);
 });
 
@@ -72,20 +91,57 @@ test('admin writes with the cookie: anything but same-origin is refused, and cha
   const before = (await asDashboard('/admin/keys')).body.data.length;
   for (const headers of refused) {
     const what = JSON.stringify(headers);
-    assertFail(await asDashboard('/admin/keys', postJson({ name: 'csrf' }), headers), 401, undefined, `create key ${what}`);
-    assertFail(await asDashboard('/admin/webhooks', postJson({ url: 'http://127.0.0.1:9/x' }), headers), 401, undefined, `add webhook ${what}`);
-    assertFail(await asDashboard(`/admin/keys/${h.core.keys.list()[0]!.id}`, { method: 'DELETE' }, headers), 401, undefined, `revoke ${what}`);
+    assertFail(
+      await asDashboard('/admin/keys', postJson({ name: 'csrf' }), headers),
+      401,
+      undefined,
+      `create key ${what}`,
+    );
+    assertFail(
+      await asDashboard('/admin/webhooks', postJson({ url: 'http://127.0.0.1:9/x' }), headers),
+      401,
+      undefined,
+      `add webhook ${what}`,
+    );
+    assertFail(
+      await asDashboard(`/admin/keys/${h.core.keys.list()[0]!.id}`, { method: 'DELETE' }, headers),
+      401,
+      undefined,
+      `revoke ${what}`,
+    );
     assertFail(await asDashboard('/session/logout', { method: 'POST' }, headers), 401, undefined, `logout ${what}`);
-    assertFail(await asDashboard('/sandbox/phone/unlink', { method: 'POST' }, headers), 401, undefined, `sandbox ${what}`);
-    assertFail(await asDashboard('/chats/15550001111/messages', postJson({ text: 'csrf' }), headers), 401, undefined, `send ${what}`);
+    assertFail(
+      await asDashboard('/sandbox/phone/unlink', { method: 'POST' }, headers),
+      401,
+      undefined,
+      `sandbox ${what}`,
+    );
+    assertFail(
+      await asDashboard('/chats/15550001111/messages', postJson({ text: 'csrf' }), headers),
+      401,
+      undefined,
+      `send ${what}`,
+    );
   }
   assert.equal((await asDashboard('/admin/keys')).body.data.length, before, 'no key was made');
   assert.deepEqual((await asDashboard('/admin/webhooks')).body.data, [], 'no webhook was made');
-  assert.ok(h.core.keys.list().every((k) => k.status === 'active'), 'no key was revoked');
+  assert.ok(
+    h.core.keys.list().every((k) => k.status === 'active'),
+    'no key was revoked',
+  );
 
-  const allowed: Array<Record<string, string>> = [{ 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }, { origin: `http://${host}` }, {}];
+  const allowed: Array<Record<string, string>> = [
+    { 'sec-fetch-site': 'same-origin' },
+    { 'sec-fetch-site': 'none' },
+    { origin: `http://${host}` },
+    {},
+  ];
   for (const headers of allowed) {
-    assert.equal((await asDashboard('/admin/keys', postJson({ name: 'ok' }), headers)).status, 201, JSON.stringify(headers));
+    assert.equal(
+      (await asDashboard('/admin/keys', postJson({ name: 'ok' }), headers)).status,
+      201,
+      JSON.stringify(headers),
+    );
   }
 });
 
@@ -100,21 +156,38 @@ test('the login link: a used, unknown, repeated or huge token redirects to the e
   assert.match(setCookie, /SameSite=Strict/);
   assert.match(setCookie, /Path=\//);
   const fresh = h.core.admin.issueLoginToken();
-  for (const query of [`token=${token}`, 'token=nope', `token=${fresh}&token=${fresh}`, `token[]=${fresh}`, `token=${'a'.repeat(6000)}`, 'token=%E0%A4%A', 'token=', '']) {
+  for (const query of [
+    `token=${token}`,
+    'token=nope',
+    `token=${fresh}&token=${fresh}`,
+    `token[]=${fresh}`,
+    `token=${'a'.repeat(6000)}`,
+    'token=%E0%A4%A',
+    'token=',
+    '',
+  ]) {
     const res = await fetch(`${h.core.url}/admin/login?${query}`, { redirect: 'manual' });
     assert.equal(res.status, 303, query.slice(0, 40));
     assert.equal(res.headers.get('location'), '/?login=expired', query.slice(0, 40));
     assert.equal(res.headers.get('set-cookie'), null, query.slice(0, 40));
   }
   // The repeated and the bracketed forms did not spend the fresh token.
-  assert.equal((await fetch(`${h.core.url}/admin/login?token=${fresh}`, { redirect: 'manual' })).headers.get('location'), '/');
+  assert.equal(
+    (await fetch(`${h.core.url}/admin/login?token=${fresh}`, { redirect: 'manual' })).headers.get('location'),
+    '/',
+  );
 });
 
 test('an API key never opens admin endpoints, and a bad key is not rescued by a good cookie', async () => {
   for (const path of ['/admin/keys', '/admin/webhooks', '/admin/messages', '/admin/me', '/admin/events']) {
     assertFail(await h.call(path), 401, /Dashboard login required/, path);
   }
-  assertFail(await asDashboard('/session', {}, { authorization: 'wg_00000000_bad' }), 401, /Invalid or missing authentication/, 'bad key + good cookie');
+  assertFail(
+    await asDashboard('/session', {}, { authorization: 'wg_00000000_bad' }),
+    401,
+    /Invalid or missing authentication/,
+    'bad key + good cookie',
+  );
 });
 
 test('admin endpoints: odd bodies, ids and queries are specific 4xx, never a 500', async () => {
@@ -140,17 +213,33 @@ test('admin endpoints: odd bodies, ids and queries are specific 4xx, never a 500
     if (res.status === 400) assert.match(res.body.error, error);
   }
   const webhookBodies: unknown[] = [
-    { url: 'javascript:alert(1)' }, { url: 'file:///etc/passwd' }, { url: 'http://127.0.0.1:99999/x' }, { url: `http://127.0.0.1/${'x'.repeat(100_000)}` },
-    { url: 'http://127.0.0.1/x', events: 'message.received' }, { url: 'http://127.0.0.1/x', events: [] }, { url: 'http://127.0.0.1/x', events: ['nope'] },
-    { url: ['http://127.0.0.1/x'] }, { url: 'http://user:pass@' }, { url: '\u0000' }, {},
+    { url: 'javascript:alert(1)' },
+    { url: 'file:///etc/passwd' },
+    { url: 'http://127.0.0.1:99999/x' },
+    { url: `http://127.0.0.1/${'x'.repeat(100_000)}` },
+    { url: 'http://127.0.0.1/x', events: 'message.received' },
+    { url: 'http://127.0.0.1/x', events: [] },
+    { url: 'http://127.0.0.1/x', events: ['nope'] },
+    { url: ['http://127.0.0.1/x'] },
+    { url: 'http://user:pass@' },
+    { url: '\u0000' },
+    {},
   ];
   for (const body of webhookBodies) {
     const res = await asDashboard('/admin/webhooks', postJson(body), same);
-    assert.ok(res.status === 400 || res.status === 201, `${JSON.stringify(body).slice(0, 60)} → ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
+    assert.ok(
+      res.status === 400 || res.status === 201,
+      `${JSON.stringify(body).slice(0, 60)} → ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`,
+    );
   }
   for (const id of ['x'.repeat(3000), '%00', "1' OR '1'='1", '__proto__']) {
     assertFail(await asDashboard(`/admin/keys/${id}`, { method: 'DELETE' }, same), 404, /No API key/, id.slice(0, 20));
-    assertFail(await asDashboard(`/admin/webhooks/${id}`, { method: 'DELETE' }, same), 404, /No webhook/, id.slice(0, 20));
+    assertFail(
+      await asDashboard(`/admin/webhooks/${id}`, { method: 'DELETE' }, same),
+      404,
+      /No webhook/,
+      id.slice(0, 20),
+    );
     assertFail(await asDashboard(`/admin/webhooks/${id}/deliveries`), 404, /No webhook/, id.slice(0, 20));
   }
   for (const query of ['limit=1e309', 'limit=0', 'limit=101', 'limit=a', 'limit=1&limit=2']) {
@@ -159,7 +248,10 @@ test('admin endpoints: odd bodies, ids and queries are specific 4xx, never a 500
 });
 
 /** Opens an event stream and resolves once its first bytes arrived (the stream is registered by then). */
-function openStream(path: string, headers: Record<string, string>): Promise<{ status: number; type: string; req: ClientRequest }> {
+function openStream(
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; type: string; req: ClientRequest }> {
   return new Promise((resolve, reject) => {
     const req = request(`${h.core.url}${path}`, { headers }, (res) => {
       res.once('data', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), req }));
@@ -222,10 +314,14 @@ test('many event-stream clients that connect and vanish leave no subscriber or b
       unsubscribe();
     };
   };
-  const listeners = () => (['session.state', 'message.status', 'message.received', 'keys.changed', 'webhooks.changed'] as const).reduce((n, e) => n + h.core.events.listenerCount(e), 0);
+  const listeners = () =>
+    (['session.state', 'message.status', 'message.received', 'keys.changed', 'webhooks.changed'] as const).reduce(
+      (n, e) => n + h.core.events.listenerCount(e),
+      0,
+    );
   // Streams of the previous tests may still be closing: start from a settled count.
   let baseline = listeners();
-  for (let stable = 0; stable < 3; ) {
+  for (let stable = 0; stable < 3;) {
     await new Promise((r) => setTimeout(r, 30));
     stable = listeners() === baseline ? stable + 1 : 0;
     baseline = listeners();
@@ -233,7 +329,9 @@ test('many event-stream clients that connect and vanish leave no subscriber or b
   try {
     for (let round = 0; round < 2; round++) {
       const streams = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => (i % 2 ? openStream('/events', { authorization: h.key }) : openStream('/admin/events', { cookie }))),
+        Array.from({ length: 40 }, (_, i) =>
+          i % 2 ? openStream('/events', { authorization: h.key }) : openStream('/admin/events', { cookie }),
+        ),
       );
       assert.equal(live, 20, 'one log subscriber per /events client');
       assert.equal(listeners() - baseline, 20 * 5, 'five bus listeners per /admin/events client');

@@ -40,7 +40,11 @@ function raw(data: string | Buffer, waitMs = 3000): Promise<{ status: number; he
       const text = Buffer.concat(chunks).toString('utf8');
       const split = text.indexOf('\r\n\r\n');
       const head = split >= 0 ? text.slice(0, split) : text;
-      resolve({ status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0), head, body: split >= 0 ? text.slice(split + 4) : '' });
+      resolve({
+        status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0),
+        head,
+        body: split >= 0 ? text.slice(split + 4) : '',
+      });
     };
     const timer = setTimeout(done, waitMs);
     socket.on('data', (d) => chunks.push(d));
@@ -51,7 +55,14 @@ function raw(data: string | Buffer, waitMs = 3000): Promise<{ status: number; he
 }
 
 const rawPost = (path: string, headers: string[], body: string | Buffer) =>
-  raw(Buffer.concat([Buffer.from(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${h.key}\r\nConnection: close\r\n${headers.map((x) => `${x}\r\n`).join('')}\r\n`), Buffer.from(body)]));
+  raw(
+    Buffer.concat([
+      Buffer.from(
+        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${h.key}\r\nConnection: close\r\n${headers.map((x) => `${x}\r\n`).join('')}\r\n`,
+      ),
+      Buffer.from(body),
+    ]),
+  );
 
 const deepArray = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
@@ -60,20 +71,43 @@ test('deeply nested JSON with an Idempotency-Key is a 4xx, not a 500 (the finger
   const withoutKey = await h.call(SEND, postJson(body));
   assert.equal(withoutKey.status, 503, 'without a key the extra field is ignored: the send reaches "not connected"');
   const withKey = await h.call(SEND, postJson(body, { 'idempotency-key': 'deep-1' }));
-  assert.ok(withKey.status >= 400 && withKey.status < 500, `Idempotency-Key + deep body → ${withKey.status} ${JSON.stringify(withKey.body)}`);
+  assert.ok(
+    withKey.status >= 400 && withKey.status < 500,
+    `Idempotency-Key + deep body → ${withKey.status} ${JSON.stringify(withKey.body)}`,
+  );
   assert.equal(withKey.body.status, false);
 });
 
 test('deeply nested JSON alone is a 400, and the core keeps answering', async () => {
   assertFail(await h.call(SEND, postJson(deepArray(140_000))), 400, /JSON object/, 'a deep array');
-  assertFail(await h.call(SEND, postJson(`{"text":${deepArray(50_000)}}`)), 400, /Text field is required/, 'text as a deep array');
+  assertFail(
+    await h.call(SEND, postJson(`{"text":${deepArray(50_000)}}`)),
+    400,
+    /Text field is required/,
+    'text as a deep array',
+  );
   assert.equal((await h.call('/health')).status, 200);
 });
 
 test('prototype-pollution keys are plain data: validated like any other field, nothing polluted', async () => {
-  assertFail(await h.call(SEND, postJson('{"__proto__":{"text":"x"}}')), 400, /Text field is required/, '__proto__ carrying text');
-  assertFail(await h.call(SEND, postJson('{"constructor":{"prototype":{"text":"x"}}}')), 400, /Text field is required/, 'constructor.prototype');
-  const polluted = await h.call(SEND, postJson('{"text":"hi","__proto__":{"typing_simulation":"x","polluted":1},"constructor":{"prototype":{"polluted":1}}}'));
+  assertFail(
+    await h.call(SEND, postJson('{"__proto__":{"text":"x"}}')),
+    400,
+    /Text field is required/,
+    '__proto__ carrying text',
+  );
+  assertFail(
+    await h.call(SEND, postJson('{"constructor":{"prototype":{"text":"x"}}}')),
+    400,
+    /Text field is required/,
+    'constructor.prototype',
+  );
+  const polluted = await h.call(
+    SEND,
+    postJson(
+      '{"text":"hi","__proto__":{"typing_simulation":"x","polluted":1},"constructor":{"prototype":{"polluted":1}}}',
+    ),
+  );
   assert.equal(polluted.status, 503, 'the extra keys are ignored, the send goes on to "not connected"');
   const admin = await h.call('/session/pairing-code', postJson('{"__proto__":{"phone_number":"+15550001111"}}'));
   assertFail(admin, 400, /phone_number is required/, 'pairing-code with __proto__');
@@ -104,7 +138,12 @@ test('bodies of every odd type get the envelope 400, never a 500', async () => {
   for (const [body, error] of cases) assertFail(await h.call(SEND, postJson(body)), 400, error, body.slice(0, 40));
   // A huge field that is not read, under the size limit: accepted and ignored.
   assert.equal((await h.call(SEND, postJson({ text: 'hi', junk: 'j'.repeat(250_000) }))).status, 503);
-  assertFail(await h.call(SEND, postJson({ text: 'hi', junk: 'j'.repeat(310_000) })), 413, /larger than/, 'over the limit');
+  assertFail(
+    await h.call(SEND, postJson({ text: 'hi', junk: 'j'.repeat(310_000) })),
+    413,
+    /larger than/,
+    'over the limit',
+  );
 });
 
 test('text that is not well-formed Unicode (a lone surrogate) is refused, not stored altered', async () => {
@@ -128,30 +167,73 @@ test('content types other than JSON are a 415; JSON charsets other than UTF-8 to
     const res = await rawPost(SEND, [...headers, `Content-Length: ${json.length}`], json);
     assertFail({ status: res.status, body: JSON.parse(res.body) }, status, error, headers.join() || 'no content type');
   }
-  const chunked = await rawPost(SEND, ['Transfer-Encoding: chunked'], `${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n`);
-  assertFail({ status: chunked.status, body: JSON.parse(chunked.body) }, 415, /application\/json/, 'chunked, no content type');
-  const utf8 = await rawPost(SEND, ['Content-Type: application/json; charset=UTF-8', `Content-Length: ${json.length}`], json);
+  const chunked = await rawPost(
+    SEND,
+    ['Transfer-Encoding: chunked'],
+    `${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n`,
+  );
+  assertFail(
+    { status: chunked.status, body: JSON.parse(chunked.body) },
+    415,
+    /application\/json/,
+    'chunked, no content type',
+  );
+  const utf8 = await rawPost(
+    SEND,
+    ['Content-Type: application/json; charset=UTF-8', `Content-Length: ${json.length}`],
+    json,
+  );
   assert.equal(utf8.status, 503, 'JSON in UTF-8 is read');
 });
 
 test('invalid UTF-8 and NUL bytes in a body are read, not a crash', async () => {
-  const body = Buffer.concat([Buffer.from('{"text":"bad '), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(' \\u0000 end"}')]);
+  const body = Buffer.concat([
+    Buffer.from('{"text":"bad '),
+    Buffer.from([0xff, 0xfe, 0xc3]),
+    Buffer.from(' \\u0000 end"}'),
+  ]);
   const res = await rawPost(SEND, ['Content-Type: application/json', `Content-Length: ${body.length}`], body);
   assert.equal(res.status, 503, res.body);
   const nulRaw = Buffer.from('{"text":"a\u0000b"}');
   const raw0 = await rawPost(SEND, ['Content-Type: application/json', `Content-Length: ${nulRaw.length}`], nulRaw);
-  assertFail({ status: raw0.status, body: JSON.parse(raw0.body) }, 400, /Malformed JSON/, 'a raw NUL inside a JSON string');
+  assertFail(
+    { status: raw0.status, body: JSON.parse(raw0.body) },
+    400,
+    /Malformed JSON/,
+    'a raw NUL inside a JSON string',
+  );
 });
 
 test('compressed bodies: a gzip bomb is a 413, a broken or unknown encoding a 4xx envelope', async () => {
   const bomb = gzipSync(Buffer.from(`{"text":"${'a'.repeat(20_000_000)}"}`));
-  const big = await rawPost(SEND, ['Content-Type: application/json', 'Content-Encoding: gzip', `Content-Length: ${bomb.length}`], bomb);
+  const big = await rawPost(
+    SEND,
+    ['Content-Type: application/json', 'Content-Encoding: gzip', `Content-Length: ${bomb.length}`],
+    bomb,
+  );
   assertFail({ status: big.status, body: JSON.parse(big.body) }, 413, /larger than/, 'gzip bomb');
   const ok = gzipSync('{"text":"hi"}');
-  assert.equal((await rawPost(SEND, ['Content-Type: application/json', 'Content-Encoding: gzip', `Content-Length: ${ok.length}`], ok)).status, 503);
-  const broken = await rawPost(SEND, ['Content-Type: application/json', 'Content-Encoding: gzip', 'Content-Length: 5'], 'hello');
+  assert.equal(
+    (
+      await rawPost(
+        SEND,
+        ['Content-Type: application/json', 'Content-Encoding: gzip', `Content-Length: ${ok.length}`],
+        ok,
+      )
+    ).status,
+    503,
+  );
+  const broken = await rawPost(
+    SEND,
+    ['Content-Type: application/json', 'Content-Encoding: gzip', 'Content-Length: 5'],
+    'hello',
+  );
   assertFail({ status: broken.status, body: JSON.parse(broken.body) }, 400, undefined, 'broken gzip');
-  const unknown = await rawPost(SEND, ['Content-Type: application/json', 'Content-Encoding: xyz', 'Content-Length: 2'], '{}');
+  const unknown = await rawPost(
+    SEND,
+    ['Content-Type: application/json', 'Content-Encoding: xyz', 'Content-Length: 2'],
+    '{}',
+  );
   assertFail({ status: unknown.status, body: JSON.parse(unknown.body) }, 415, /encoding/, 'unknown encoding');
 });
 
@@ -183,13 +265,28 @@ test('a repeated before= names the parameter, not zod\'s "expected string, recei
 });
 
 test('percent-encoding tricks in chat_jid are a 400 that names chat_jid', async () => {
-  for (const jid of ['..%2F..%2Fetc', '6281234567890%00', '%20', `${'1'.repeat(5000)}`, '1555%40s.whatsapp.net%40g.us', '%F0%9F%98%80', '+1%0A555']) {
-    assertFail(await h.call(`/chats/${jid}/messages`, postJson({ text: 'hi' })), 400, /Invalid chat_jid/, jid.slice(0, 30));
+  for (const jid of [
+    '..%2F..%2Fetc',
+    '6281234567890%00',
+    '%20',
+    `${'1'.repeat(5000)}`,
+    '1555%40s.whatsapp.net%40g.us',
+    '%F0%9F%98%80',
+    '+1%0A555',
+  ]) {
+    assertFail(
+      await h.call(`/chats/${jid}/messages`, postJson({ text: 'hi' })),
+      400,
+      /Invalid chat_jid/,
+      jid.slice(0, 30),
+    );
     assertFail(await h.call(`/chats/${jid}/messages`), 400, /Invalid chat_jid/, `GET ${jid.slice(0, 30)}`);
   }
   // fetch resolves "%2e%2e" as "..": sent raw, it reaches the route as the chat_jid "..".
   for (const jid of ['%2e%2e', '%2E%2E', '.%2e']) {
-    const res = await raw(`GET /chats/${jid}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${h.key}\r\nConnection: close\r\n\r\n`);
+    const res = await raw(
+      `GET /chats/${jid}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${h.key}\r\nConnection: close\r\n\r\n`,
+    );
     assertFail({ status: res.status, body: JSON.parse(res.body) }, 400, /Invalid chat_jid/, jid);
   }
   // Percent-encoded forms of a good JID are the JID.
@@ -226,8 +323,23 @@ test('a pairing code asked for "((((((((" must not leave the session unable to l
 });
 
 test('/session/pairing-code: missing, mistyped or odd phone numbers are a 400', async () => {
-  const cases: unknown[] = [{}, { phone_number: 15550001111 }, { phone_number: ['+15550001111'] }, { phone_number: null }, { phone_number: '+1 555 abc' }, { phone_number: '+١٥٥٥٠٠٠١١١١' }, { phone_number: '+1555\u00000001111' }, []];
-  for (const body of cases) assertFail(await h.call('/session/pairing-code', postJson(body)), 400, /phone_number|JSON object/, JSON.stringify(body));
+  const cases: unknown[] = [
+    {},
+    { phone_number: 15550001111 },
+    { phone_number: ['+15550001111'] },
+    { phone_number: null },
+    { phone_number: '+1 555 abc' },
+    { phone_number: '+١٥٥٥٠٠٠١١١١' },
+    { phone_number: '+1555\u00000001111' },
+    [],
+  ];
+  for (const body of cases)
+    assertFail(
+      await h.call('/session/pairing-code', postJson(body)),
+      400,
+      /phone_number|JSON object/,
+      JSON.stringify(body),
+    );
 });
 
 test('/session/qr?format=… takes png or json only', async () => {
@@ -242,10 +354,19 @@ test('/session/qr?format=… takes png or json only', async () => {
 test('Idempotency-Key edge cases: anything but 1-255 printable ASCII is a 400; a key freed by a failure is reusable', async () => {
   const cases = ['', ' ', 'a b', 'a'.repeat(256), 'tab\there'];
   for (const key of cases) {
-    assertFail(await h.call(SEND, postJson({ text: 'hi' }, { 'idempotency-key': key })), 400, /Idempotency-Key/, JSON.stringify(key));
+    assertFail(
+      await h.call(SEND, postJson({ text: 'hi' }, { 'idempotency-key': key })),
+      400,
+      /Idempotency-Key/,
+      JSON.stringify(key),
+    );
   }
   // Two Idempotency-Key headers reach the server joined by ", ": not one printable token.
-  const two = await rawPost(SEND, ['Content-Type: application/json', 'Content-Length: 13', 'Idempotency-Key: a', 'Idempotency-Key: b'], '{"text":"hi"}');
+  const two = await rawPost(
+    SEND,
+    ['Content-Type: application/json', 'Content-Length: 13', 'Idempotency-Key: a', 'Idempotency-Key: b'],
+    '{"text":"hi"}',
+  );
   assertFail({ status: two.status, body: JSON.parse(two.body) }, 400, /Idempotency-Key/, 'two keys');
   const key = 'k'.repeat(255);
   assert.equal((await h.call(SEND, postJson({ text: 'hi' }, { 'idempotency-key': key }))).status, 503);
@@ -259,28 +380,62 @@ test('Idempotency-Key edge cases: anything but 1-255 printable ASCII is a 400; a
 
 test('wrong methods on every endpoint are a 404 envelope, never a 500', async () => {
   const cases: Array<[string, string]> = [
-    ['PUT', SEND], ['PATCH', SEND], ['DELETE', SEND], ['POST', '/health'], ['DELETE', '/session'], ['PUT', '/session/qr'],
-    ['GET', '/session/pairing-code'], ['GET', '/session/logout'], ['POST', '/events'], ['POST', '/messages/abc'], ['DELETE', '/messages/abc'],
-    ['POST', '/openapi.json'], ['PUT', '/admin/keys'], ['TRACE', '/health'],
+    ['PUT', SEND],
+    ['PATCH', SEND],
+    ['DELETE', SEND],
+    ['POST', '/health'],
+    ['DELETE', '/session'],
+    ['PUT', '/session/qr'],
+    ['GET', '/session/pairing-code'],
+    ['GET', '/session/logout'],
+    ['POST', '/events'],
+    ['POST', '/messages/abc'],
+    ['DELETE', '/messages/abc'],
+    ['POST', '/openapi.json'],
+    ['PUT', '/admin/keys'],
+    ['TRACE', '/health'],
   ];
   for (const [method, path] of cases) {
-    const res = await raw(`${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${h.key}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    const res = await raw(
+      `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${h.key}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+    );
     assert.ok(res.status === 404 || res.status === 401, `${method} ${path} → ${res.status}`);
     assertFail({ status: res.status, body: JSON.parse(res.body) }, res.status, undefined, `${method} ${path}`);
   }
 });
 
 test('Authorization oddities: Bearer without a key, other schemes, case and spacing', async () => {
-  for (const auth of ['Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', h.key.toUpperCase(), h.key.slice(0, -1), `${h.key}x`, `Bearer ${h.key} ${h.key}`, 'wg_', `Token ${h.key}`]) {
+  for (const auth of [
+    'Bearer',
+    'Bearer ',
+    'Basic dXNlcjpwYXNz',
+    h.key.toUpperCase(),
+    h.key.slice(0, -1),
+    `${h.key}x`,
+    `Bearer ${h.key} ${h.key}`,
+    'wg_',
+    `Token ${h.key}`,
+  ]) {
     assertFail(await h.call('/session', { auth }), 401, /Invalid or missing authentication/, auth.slice(0, 20));
   }
-  for (const auth of [h.key, `Bearer ${h.key}`, `bearer ${h.key}`, `BEARER ${h.key}`, `  ${h.key}   `, `Bearer    ${h.key}\t`]) {
+  for (const auth of [
+    h.key,
+    `Bearer ${h.key}`,
+    `bearer ${h.key}`,
+    `BEARER ${h.key}`,
+    `  ${h.key}   `,
+    `Bearer    ${h.key}\t`,
+  ]) {
     assert.equal((await h.call('/session', { auth })).status, 200, JSON.stringify(auth.slice(0, 12)));
   }
   // Two Authorization headers: node keeps the first, so a bad first one is refused and a good first one counts.
-  const bad = await raw(`GET /session HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: nope\r\nAuthorization: ${h.key}\r\nConnection: close\r\n\r\n`);
+  const bad = await raw(
+    `GET /session HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: nope\r\nAuthorization: ${h.key}\r\nConnection: close\r\n\r\n`,
+  );
   assert.equal(bad.status, 401);
-  const good = await raw(`GET /session HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${h.key}\r\nAuthorization: nope\r\nConnection: close\r\n\r\n`);
+  const good = await raw(
+    `GET /session HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${h.key}\r\nAuthorization: nope\r\nConnection: close\r\n\r\n`,
+  );
   assert.equal(good.status, 200);
 });
 
@@ -291,7 +446,14 @@ test('odd message ids on GET /messages/{id} are a 404, never a 500', async () =>
 });
 
 test('emoji, RTL and control characters in text pass validation; the length counts UTF-16 units as documented', async () => {
-  for (const text of ['héllo 👋🏽 👨‍👩‍👧', 'مرحبا ‏RTL‏ עברית', '\u202Eevil', 'tab\tand\nnewline', 'nul\u0000byte', '😀'.repeat(32_768)]) {
+  for (const text of [
+    'héllo 👋🏽 👨‍👩‍👧',
+    'مرحبا ‏RTL‏ עברית',
+    '\u202Eevil',
+    'tab\tand\nnewline',
+    'nul\u0000byte',
+    '😀'.repeat(32_768),
+  ]) {
     assert.equal((await h.call(SEND, postJson({ text }))).status, 503, JSON.stringify(text.slice(0, 10)));
   }
   assertFail(await h.call(SEND, postJson({ text: '😀'.repeat(32_769) })), 400, /longer than WhatsApp allows/);

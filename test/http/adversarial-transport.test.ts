@@ -24,7 +24,11 @@ interface RawAnswer {
 function parse(text: string): RawAnswer {
   const split = text.indexOf('\r\n\r\n');
   const head = split >= 0 ? text.slice(0, split) : text;
-  return { status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0), head, body: split >= 0 ? text.slice(split + 4) : '' };
+  return {
+    status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0),
+    head,
+    body: split >= 0 ? text.slice(split + 4) : '',
+  };
 }
 
 /** One raw exchange on a fresh socket; resolves when the server closes it or after waitMs. */
@@ -58,19 +62,43 @@ function assertEnvelope(res: RawAnswer, status: number, what: string): any {
 }
 
 test('Host header: only loopback names of ours pass, in any case, with or without the port', async () => {
-  for (const host of ['127.0.0.1', `127.0.0.1:${port}`, 'localhost', `localhost:${port}`, 'LOCALHOST', `LocalHost:${port}`, '[::1]', `[::1]:${port}`]) {
+  for (const host of [
+    '127.0.0.1',
+    `127.0.0.1:${port}`,
+    'localhost',
+    `localhost:${port}`,
+    'LOCALHOST',
+    `LocalHost:${port}`,
+    '[::1]',
+    `[::1]:${port}`,
+  ]) {
     assert.equal((await get('/health', host)).status, 200, host);
   }
   const refused = [
-    'localhost.evil.com', `localhost.evil.com:${port}`, '127.0.0.1.nip.io', `127.0.0.1.nip.io:${port}`, 'evil.com', 'localhost.', '127.1',
-    '[::ffff:127.0.0.1]', '0.0.0.0', '', 'evil.com, 127.0.0.1', '127.0.0.1.', 'xn--localhost',
+    'localhost.evil.com',
+    `localhost.evil.com:${port}`,
+    '127.0.0.1.nip.io',
+    `127.0.0.1.nip.io:${port}`,
+    'evil.com',
+    'localhost.',
+    '127.1',
+    '[::ffff:127.0.0.1]',
+    '0.0.0.0',
+    '',
+    'evil.com, 127.0.0.1',
+    '127.0.0.1.',
+    'xn--localhost',
   ];
   for (const host of refused) {
     const body = assertEnvelope(await get('/health', host), 403, `Host ${JSON.stringify(host)}`);
     assert.match(body.error, /is not allowed/);
   }
   // Two Host headers: node keeps the first.
-  assertEnvelope(await raw(`GET /health HTTP/1.1\r\nHost: evil.com\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`), 403, 'two Host headers');
+  assertEnvelope(
+    await raw(`GET /health HTTP/1.1\r\nHost: evil.com\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`),
+    403,
+    'two Host headers',
+  );
   // HTTP/1.0 may leave Host out: refused too.
   assertEnvelope(await raw('GET /health HTTP/1.0\r\n\r\n'), 403, 'no Host at all');
 });
@@ -83,13 +111,25 @@ test('a foreign Host is refused before anything else: no login token is redeemed
   const login = await get(`/admin/login?token=${token}`, '127.0.0.1');
   assert.equal(login.status, 303);
   assert.match(login.head, /location: \/\r?$/im, 'the token was still unused: it logs in');
-  assertEnvelope(await get('/session', 'attacker.example', `Authorization: ${h.key}\r\n`), 403, 'a good key through a rebound name');
-  const post = await raw(`POST /chats/15550001111/messages HTTP/1.1\r\nHost: evil.example\r\nAuthorization: ${h.key}\r\nContent-Type: application/json\r\nContent-Length: 13\r\nConnection: close\r\n\r\n{"text":"hi"}`);
+  assertEnvelope(
+    await get('/session', 'attacker.example', `Authorization: ${h.key}\r\n`),
+    403,
+    'a good key through a rebound name',
+  );
+  const post = await raw(
+    `POST /chats/15550001111/messages HTTP/1.1\r\nHost: evil.example\r\nAuthorization: ${h.key}\r\nContent-Type: application/json\r\nContent-Length: 13\r\nConnection: close\r\n\r\n{"text":"hi"}`,
+  );
   assertEnvelope(post, 403, 'a send through a rebound name');
 });
 
 test('a Host that is not a well-formed host[:port] is refused, whatever it starts with', async () => {
-  for (const host of ['[::1].evil.com', `[::1]:${port}.evil.com`, `127.0.0.1:${port}@evil.com`, '127.0.0.1:abc', 'localhost:1:2']) {
+  for (const host of [
+    '[::1].evil.com',
+    `[::1]:${port}.evil.com`,
+    `127.0.0.1:${port}@evil.com`,
+    '127.0.0.1:abc',
+    'localhost:1:2',
+  ]) {
     assertEnvelope(await get('/health', host), 403, `Host ${JSON.stringify(host)}`);
   }
 });
@@ -98,26 +138,38 @@ test('bound to 0.0.0.0 (when told to), the core refuses even http://127.0.0.1 â€
   const wide = await startHarness({ host: '0.0.0.0' });
   try {
     const widePort = Number(new URL(wide.core.url).port);
-    const local = await raw(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${widePort}\r\nConnection: close\r\n\r\n`, 3000, widePort);
+    const local = await raw(
+      `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${widePort}\r\nConnection: close\r\n\r\n`,
+      3000,
+      widePort,
+    );
     assert.equal(local.status, 200, `GET http://127.0.0.1:${widePort}/health â†’ ${local.status} ${local.body}`);
-    const rebound = await raw(`GET /health HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n`, 3000, widePort);
+    const rebound = await raw(
+      `GET /health HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n`,
+      3000,
+      widePort,
+    );
     assert.equal(rebound.status, 403, 'DNS rebinding is still refused on a wide bind');
   } finally {
     await wide.close();
   }
 });
 
-test('a header block over node\'s limit gets its 431 in the envelope, not an empty answer', async () => {
+test("a header block over node's limit gets its 431 in the envelope, not an empty answer", async () => {
   const res = await get('/session', '127.0.0.1', `Authorization: ${h.key}\r\nX-Big: ${'a'.repeat(100_000)}\r\n`);
   assert.equal(res.status, 431);
   assertEnvelope(res, 431, 'a 100 kB header');
 });
 
-test('a request node\'s parser refuses (Content-Length and chunked, or a bad Content-Length) gets a 400 envelope', async () => {
-  const both = await raw(`POST /chats/1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{}`);
+test("a request node's parser refuses (Content-Length and chunked, or a bad Content-Length) gets a 400 envelope", async () => {
+  const both = await raw(
+    `POST /chats/1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{}`,
+  );
   assert.equal(both.status, 400);
   assertEnvelope(both, 400, 'Content-Length with Transfer-Encoding');
-  const badLength = await raw(`POST /chats/1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: abc\r\nConnection: close\r\n\r\n{}`);
+  const badLength = await raw(
+    `POST /chats/1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: abc\r\nConnection: close\r\n\r\n{}`,
+  );
   assertEnvelope(badLength, 400, 'Content-Length: abc');
 });
 
@@ -131,7 +183,9 @@ test('a body declared larger than sent, and a header trickled byte by byte, hold
   };
   try {
     for (let i = 0; i < 20; i++) {
-      open().write(`POST /chats/15550001111/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${h.key}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"text":`);
+      open().write(
+        `POST /chats/15550001111/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${h.key}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"text":`,
+      );
       open().write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a');
     }
     const slow = open();
@@ -156,7 +210,9 @@ test('a client that hangs up mid-body or mid-answer does not crash the core', as
   for (let i = 0; i < 10; i++) {
     const s = connect(port, '127.0.0.1');
     s.on('error', () => {});
-    s.write(`POST /chats/15550001111/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${h.key}\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{"text":"h`);
+    s.write(
+      `POST /chats/15550001111/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${h.key}\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{"text":"h`,
+    );
     s.destroy();
     const q = connect(port, '127.0.0.1');
     q.on('error', () => {});
@@ -168,7 +224,15 @@ test('a client that hangs up mid-body or mid-answer does not crash the core', as
 });
 
 test('many concurrent connections are all answered', async () => {
-  const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? h.call('/health', { auth: false }) : i % 3 === 1 ? h.call('/session') : h.call('/chats/15550001111/messages?limit=5'))));
+  const answers = await Promise.all(
+    Array.from({ length: 300 }, (_, i) =>
+      i % 3 === 0
+        ? h.call('/health', { auth: false })
+        : i % 3 === 1
+          ? h.call('/session')
+          : h.call('/chats/15550001111/messages?limit=5'),
+    ),
+  );
   assert.deepEqual([...new Set(answers.map((a) => a.status))], [200]);
 });
 
@@ -188,7 +252,11 @@ test('no answer carries Access-Control-Allow-*, a stack trace, or a key; securit
     ['GET', '/', ''],
     ['GET', '/nope', ''],
     ['GET', '/chats/%E0%A4%A/messages', `Authorization: ${h.key}\r\n`],
-    ['POST', '/chats/15550001111/messages', `Authorization: ${h.key}\r\nContent-Type: application/json\r\nContent-Length: 5\r\n`],
+    [
+      'POST',
+      '/chats/15550001111/messages',
+      `Authorization: ${h.key}\r\nContent-Type: application/json\r\nContent-Length: 5\r\n`,
+    ],
   ];
   for (const [method, path, extra] of probes) {
     const res = await raw(

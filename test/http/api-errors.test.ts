@@ -13,7 +13,12 @@ const send = '/chats/6281234567890@s.whatsapp.net/messages';
 test('a missing key gets the seed 401, in the envelope', async () => {
   const res = await h.call(send, { ...postJson({ text: 'hi' }), auth: false });
   assert.equal(res.status, 401);
-  assert.deepEqual(res.body, { status: false, code: 401, message: 'Unauthorized', error: 'Invalid or missing authentication' });
+  assert.deepEqual(res.body, {
+    status: false,
+    code: 401,
+    message: 'Unauthorized',
+    error: 'Invalid or missing authentication',
+  });
 });
 
 test('an unknown key is refused; Bearer and raw keys both work', async () => {
@@ -35,7 +40,11 @@ test('an expired and a revoked key say so', async () => {
 test('a missing, empty or non-string text gets the seed 400', async () => {
   for (const body of [{}, { text: '' }, { text: '   ' }, { text: 42 }, { text: null }]) {
     const res = await h.call(send, postJson(body));
-    assert.deepEqual(res.body, { status: false, code: 400, message: 'Bad request', error: 'Text field is required' }, JSON.stringify(body));
+    assert.deepEqual(
+      res.body,
+      { status: false, code: 400, message: 'Bad request', error: 'Text field is required' },
+      JSON.stringify(body),
+    );
   }
 });
 
@@ -68,7 +77,12 @@ test('a malformed chat_jid is a 400 that says what to use', async () => {
 
 test('a valid send while WhatsApp is not linked answers 503', async () => {
   const res = await h.call('/chats/+62 812-3456-7890/messages', postJson({ text: 'Hello, World!' }));
-  assert.deepEqual(res.body, { status: false, code: 503, message: 'Service unavailable', error: 'WhatsApp is not connected' });
+  assert.deepEqual(res.body, {
+    status: false,
+    code: 503,
+    message: 'Service unavailable',
+    error: 'WhatsApp is not connected',
+  });
 });
 
 test('health needs no key and says where WhatsApp is', async () => {
@@ -82,7 +96,9 @@ test('health needs no key and says where WhatsApp is', async () => {
 test('a foreign Host header is refused (DNS rebinding) and no CORS header is ever sent', async () => {
   const { request } = await import('node:http');
   const status = await new Promise<number>((resolve) => {
-    request(`${h.core.url}/health`, { headers: { host: 'evil.example:7001' } }, (res) => resolve(res.statusCode!)).end();
+    request(`${h.core.url}/health`, { headers: { host: 'evil.example:7001' } }, (res) =>
+      resolve(res.statusCode!),
+    ).end();
   });
   assert.equal(status, 403);
   const res = await h.call('/session', { headers: { origin: 'http://evil.example' } });

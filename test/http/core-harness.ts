@@ -10,7 +10,10 @@ export interface Harness {
   dataDir: string;
   key: string;
   /** fetch against the core, with the API key unless `auth: false`. */
-  call(path: string, init?: RequestInit & { auth?: boolean | string }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    path: string,
+    init?: RequestInit & { auth?: boolean | string },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -32,13 +35,16 @@ export async function startHarness(overrides: Partial<Config> = {}): Promise<Har
     async call(path, init = {}) {
       const { auth = true, ...rest } = init;
       const headers = new Headers(rest.headers);
-      if (auth !== false && !headers.has('authorization')) headers.set('authorization', typeof auth === 'string' ? auth : key);
+      if (auth !== false && !headers.has('authorization'))
+        headers.set('authorization', typeof auth === 'string' ? auth : key);
       const res = await fetch(`${core.url}${path}`, { ...rest, headers });
       const text = await res.text();
       let body: unknown = text;
       try {
         body = JSON.parse(text);
-      } catch {}
+      } catch {
+        // not JSON: the body stays the text
+      }
       return { status: res.status, body, headers: res.headers };
     },
     async restart() {
@@ -54,5 +60,9 @@ export async function startHarness(overrides: Partial<Config> = {}): Promise<Har
 }
 
 export function postJson(body: unknown, headers: Record<string, string> = {}): RequestInit {
-  return { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) };
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  };
 }

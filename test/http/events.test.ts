@@ -42,7 +42,11 @@ async function connect(url: string, headers: Record<string, string> = {}) {
             fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart());
           }
           if (!fields.has('data')) continue;
-          frames.push({ id: fields.get('id') ?? null, event: fields.get('event') ?? null, data: JSON.parse(fields.get('data')!) });
+          frames.push({
+            id: fields.get('id') ?? null,
+            event: fields.get('event') ?? null,
+            data: JSON.parse(fields.get('data')!),
+          });
           waiters.splice(0).forEach((wake) => wake());
         }
       }
@@ -84,11 +88,27 @@ let server: Server;
 let base: string;
 
 function message(id: string, text = `text ${id}`): StoredMessage {
-  return { message_id: id, chat_jid: '15550001111@s.whatsapp.net', direction: 'inbound', sender: '15550001111@s.whatsapp.net', text, quoted_message_id: null, timestamp: 1_764_080_000, status: 'received' };
+  return {
+    message_id: id,
+    chat_jid: '15550001111@s.whatsapp.net',
+    direction: 'inbound',
+    sender: '15550001111@s.whatsapp.net',
+    text,
+    quoted_message_id: null,
+    timestamp: 1_764_080_000,
+    status: 'received',
+  };
 }
 
 function snapshot(state: SessionSnapshot['state'], qr: string | null = null): SessionSnapshot {
-  return { state, qr, qr_expires_at: qr ? Date.now() + 20_000 : null, account: null, last_error: null, since: Date.now() };
+  return {
+    state,
+    qr,
+    qr_expires_at: qr ? Date.now() + 20_000 : null,
+    account: null,
+    last_error: null,
+    since: Date.now(),
+  };
 }
 
 before(async () => {
@@ -120,14 +140,22 @@ test('a client gets each bus event with its id, type and data; a rotating QR is 
   bus.emit('message.received', message('IN1', 'héllo\nwörld'));
   bus.emit('session.state', snapshot('qr', 'QR-1'));
   bus.emit('session.state', snapshot('qr', 'QR-2'));
-  bus.emit('message.status', { message_id: 'OUT1', chat_jid: '15550001111@s.whatsapp.net', status: 'delivered', at: 1_764_080_001 });
+  bus.emit('message.status', {
+    message_id: 'OUT1',
+    chat_jid: '15550001111@s.whatsapp.net',
+    status: 'delivered',
+    at: 1_764_080_001,
+  });
   const frames = await client.take(3);
   await client.close();
-  assert.deepEqual(frames.map((f) => [f.id, f.event]), [
-    [String(start + 1), 'message.received'],
-    [String(start + 2), 'session.state'],
-    [String(start + 3), 'message.status'],
-  ]);
+  assert.deepEqual(
+    frames.map((f) => [f.id, f.event]),
+    [
+      [String(start + 1), 'message.received'],
+      [String(start + 2), 'session.state'],
+      [String(start + 3), 'message.status'],
+    ],
+  );
   assert.deepEqual(frames[0]!.data.data, message('IN1', 'héllo\nwörld'));
   assert.equal(frames[0]!.data.id, start + 1);
   assert.equal(frames[0]!.data.type, 'message.received');
@@ -173,7 +201,10 @@ test('a heartbeat comment keeps an idle stream open', async () => {
   const hserver = createServer(app);
   await new Promise<void>((resolve) => hserver.listen(0, '127.0.0.1', resolve));
   const controller = new AbortController();
-  const res = await fetch(`http://127.0.0.1:${(hserver.address() as { port: number }).port}/events`, { signal: controller.signal, headers: {} });
+  const res = await fetch(`http://127.0.0.1:${(hserver.address() as { port: number }).port}/events`, {
+    signal: controller.signal,
+    headers: {},
+  });
   const timeout = setTimeout(() => controller.abort(), 3000);
   let text = '';
   try {
@@ -204,8 +235,14 @@ test('?last_event_id= works like the header, and ?types= filters', async () => {
   bus.emit('message.status', { message_id: 'T2', chat_jid: 'x@s.whatsapp.net', status: 'sent', at: 3 });
   const more = await client.take(3);
   await client.close();
-  assert.deepEqual(frames.map((f) => f.event), ['message.status', 'session.state']);
-  assert.deepEqual(more.map((f) => f.id), [String(before + 2), String(before + 3), String(before + 5)]);
+  assert.deepEqual(
+    frames.map((f) => f.event),
+    ['message.status', 'session.state'],
+  );
+  assert.deepEqual(
+    more.map((f) => f.id),
+    [String(before + 2), String(before + 3), String(before + 5)],
+  );
 });
 
 test('a malformed Last-Event-ID or an unknown type is a 400 in the envelope', async () => {
@@ -239,12 +276,17 @@ test('events outlive a restart with growing ids; beyond retention they are prune
   assert.equal(rlog.latestId(), 2, 'the id survives a restart');
   assert.equal(rlog.oldestId(), null, 'older than retention: pruned');
   rbus.emit('message.received', message('NEW'));
-  assert.deepEqual(rlog.since(0).map((e) => [e.id, (e.data as StoredMessage).message_id]), [[3, 'NEW']]);
+  assert.deepEqual(
+    rlog.since(0).map((e) => [e.id, (e.data as StoredMessage).message_id]),
+    [[3, 'NEW']],
+  );
 
   const app = express().use(createEventsRouter({ eventLog: rlog }));
   const rserver = createServer(app);
   await new Promise<void>((resolve) => rserver.listen(0, '127.0.0.1', resolve));
-  const client = await connect(`http://127.0.0.1:${(rserver.address() as { port: number }).port}/events`, { 'Last-Event-ID': '1' });
+  const client = await connect(`http://127.0.0.1:${(rserver.address() as { port: number }).port}/events`, {
+    'Last-Event-ID': '1',
+  });
   const frames = await client.take(2);
   await client.close();
   rserver.closeAllConnections();

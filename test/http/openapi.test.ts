@@ -21,15 +21,20 @@ interface Layer {
 function routesOf(stack: Layer[], prefix = ''): string[] {
   return stack.flatMap((layer) => {
     const route = layer.route;
-    if (route) return [route.path].flat().flatMap((path) => Object.keys(route.methods).map((m) => `${m} ${prefix}${path}`));
-    if (layer.handle.stack) return routesOf(layer.handle.stack, prefix + (typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : ''));
+    if (route)
+      return [route.path].flat().flatMap((path) => Object.keys(route.methods).map((m) => `${m} ${prefix}${path}`));
+    if (layer.handle.stack)
+      return routesOf(
+        layer.handle.stack,
+        prefix + (typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : ''),
+      );
     return [];
   });
 }
 
 /** The dashboard's own endpoints and pages, and the sandbox's control API, are not part of the public API. */
-const isPublicApi = (route: string) => !/ \/(admin|sandbox|docs)\b/.test(route) && !DASHBOARD_PAGES.some((page) => route === `get ${page}`);
-
+const isPublicApi = (route: string) =>
+  !/ \/(admin|sandbox|docs)\b/.test(route) && !DASHBOARD_PAGES.some((page) => route === `get ${page}`);
 
 test('/openapi.json is OpenAPI 3.1, needs no key, and lists every public route the server has', async () => {
   const res = await h.call('/openapi.json', { auth: false });
@@ -39,7 +44,9 @@ test('/openapi.json is OpenAPI 3.1, needs no key, and lists every public route t
   const result = await validator.validate(res.body);
   assert.equal(validator.version, '3.1');
   assert.ok(result.valid, JSON.stringify(result.errors));
-  const documented = Object.entries(res.body.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+  const documented = Object.entries(res.body.paths as Record<string, object>).flatMap(([path, ops]) =>
+    Object.keys(ops).map((m) => `${m} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+  );
   const app = h.core.httpApp;
   const served = routesOf((app as unknown as { router: { stack: Layer[] } }).router.stack).filter(isPublicApi);
   assert.deepEqual([...new Set(served)].sort(), documented.sort());

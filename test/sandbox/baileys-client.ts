@@ -1,8 +1,16 @@
-import makeWASocket, { Browsers, initAuthCreds, type AuthenticationCreds, type SignalDataTypeMap, type SignalKeyStore, type WASocket } from '@whiskeysockets/baileys';
+import makeWASocket, {
+  Browsers,
+  initAuthCreds,
+  type AuthenticationCreds,
+  type SignalDataTypeMap,
+  type SignalKeyStore,
+  type WASocket,
+} from '@whiskeysockets/baileys';
 import pino from 'pino';
 
 /** libsignal prints whole session objects through console.info/warn on every re-key (pitfall 3): keep tests readable. */
-const LIBSIGNAL_NOISE = /^(Closing session|Opening session|Removing old closed session|Migrating session|Session already|Closing open session|Decrypted message with closed session)/;
+const LIBSIGNAL_NOISE =
+  /^(Closing session|Opening session|Removing old closed session|Migrating session|Session already|Closing open session|Decrypted message with closed session)/;
 let silenced = false;
 export function silenceLibsignal(): void {
   if (silenced) return;
@@ -125,7 +133,11 @@ export class BaileysTestClient {
   }
 
   /** Resolves with the first event `name` (at or after `since`) that matches; rejects after timeoutMs. */
-  waitFor<T = any>(name: string, match: (data: any) => boolean = () => true, options: { since?: number; timeoutMs?: number } = {}): Promise<T> {
+  waitFor<T = any>(
+    name: string,
+    match: (data: any) => boolean = () => true,
+    options: { since?: number; timeoutMs?: number } = {},
+  ): Promise<T> {
     const since = options.since ?? 0;
     const timeoutMs = options.timeoutMs ?? 15_000;
     return new Promise((resolve, reject) => {
@@ -151,17 +163,25 @@ export class BaileysTestClient {
   }
 
   waitForQr(since = 0, timeoutMs = 15_000): Promise<string> {
-    return this.waitFor<{ qr: string }>('connection.update', (u) => typeof u.qr === 'string', { since, timeoutMs }).then((u) => u.qr);
+    return this.waitFor<{ qr: string }>('connection.update', (u) => typeof u.qr === 'string', {
+      since,
+      timeoutMs,
+    }).then((u) => u.qr);
   }
 
   waitForOpen(since = 0, timeoutMs = 20_000): Promise<void> {
-    return this.waitFor('connection.update', (u) => u.connection === 'open', { since, timeoutMs }).then(() => undefined);
+    return this.waitFor('connection.update', (u) => u.connection === 'open', { since, timeoutMs }).then(
+      () => undefined,
+    );
   }
 
   /** The status code of the next close (after `since`). */
   waitForClose(since = 0, timeoutMs = 15_000): Promise<number | undefined> {
-    return this.waitFor('connection.update', (u) => u.connection === 'close' && (u.lastDisconnect?.error as any)?.output?.statusCode !== 515, { since, timeoutMs })
-      .then((u) => (u.lastDisconnect?.error as any)?.output?.statusCode);
+    return this.waitFor(
+      'connection.update',
+      (u) => u.connection === 'close' && (u.lastDisconnect?.error as any)?.output?.statusCode !== 515,
+      { since, timeoutMs },
+    ).then((u) => (u.lastDisconnect?.error as any)?.output?.statusCode);
   }
 
   /** Closes the socket and drops any wait still pending (e.g. the loser of a Promise.race). */
@@ -182,4 +202,3 @@ export class BaileysTestClient {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-

@@ -108,13 +108,26 @@ describe('sandbox control API', () => {
     assert.equal(entry.text, 'hi erin');
 
     const mark = client.mark();
-    const posted = await call(base, 'POST', '/contacts/15550006666/messages', { text: 'hi back', reply_to_message_id: sent!.key.id });
+    const posted = await call(base, 'POST', '/contacts/15550006666/messages', {
+      text: 'hi back',
+      reply_to_message_id: sent!.key.id,
+    });
     assert.equal(posted.status, 201);
-    const up = await client.waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === posted.json.data.message_id), { since: mark });
+    const up = await client.waitFor(
+      'messages.upsert',
+      (u) => u.messages.some((m: any) => m.key.id === posted.json.data.message_id),
+      { since: mark },
+    );
     assert.equal(up.messages[0].message.extendedTextMessage.contextInfo.stanzaId, sent!.key.id);
 
-    assert.equal((await call(base, 'POST', '/contacts/15550006666/receipts', { message_id: sent!.key.id, type: 'read' })).status, 200);
-    assert.equal((await call(base, 'POST', '/contacts/15550006666/receipts', { message_id: 'nope', type: 'read' })).status, 404);
+    assert.equal(
+      (await call(base, 'POST', '/contacts/15550006666/receipts', { message_id: sent!.key.id, type: 'read' })).status,
+      200,
+    );
+    assert.equal(
+      (await call(base, 'POST', '/contacts/15550006666/receipts', { message_id: 'nope', type: 'read' })).status,
+      404,
+    );
 
     const closeMark = client.mark();
     assert.equal((await call(base, 'POST', '/phone/unlink')).status, 200);

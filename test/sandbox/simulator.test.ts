@@ -64,9 +64,17 @@ describe('sandbox: pairing and login', () => {
 
   test('pings are answered; an IQ the simulator does not implement gets an empty result', async () => {
     const sock = rig.client.sock!;
-    const pong = await sock.query({ tag: 'iq', attrs: { to: 's.whatsapp.net', type: 'get', xmlns: 'w:p' }, content: [{ tag: 'ping', attrs: {} }] });
+    const pong = await sock.query({
+      tag: 'iq',
+      attrs: { to: 's.whatsapp.net', type: 'get', xmlns: 'w:p' },
+      content: [{ tag: 'ping', attrs: {} }],
+    });
     assert.equal(pong.attrs.type, 'result');
-    const other = await sock.query({ tag: 'iq', attrs: { to: 's.whatsapp.net', type: 'get', xmlns: 'w:no-such-thing' }, content: [{ tag: 'x', attrs: {} }] });
+    const other = await sock.query({
+      tag: 'iq',
+      attrs: { to: 's.whatsapp.net', type: 'get', xmlns: 'w:no-such-thing' },
+      content: [{ tag: 'x', attrs: {} }],
+    });
     assert.equal(other.attrs.type, 'result');
     assert.equal(other.content, undefined);
   });
@@ -118,7 +126,11 @@ describe('sandbox: linking with a pairing code', () => {
     assert.ok(creds.account?.accountSignature);
 
     const sent = await rig.client.sock!.sendMessage(jid(ALICE), { text: 'linked by code' });
-    const entry = await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === sent!.key.id), 'inbox entry', 10_000);
+    const entry = await eventually(
+      () => rig.sim.inbox(ALICE).find((e) => e.message_id === sent!.key.id),
+      'inbox entry',
+      10_000,
+    );
     assert.equal(entry.text, 'linked by code');
   });
 
@@ -155,8 +167,17 @@ describe('sandbox: messaging', () => {
     assert.equal(entry.quoted_message_id, null);
     // The delivery receipt flushes Baileys' buffer (pitfall 7): status 3 comes as the upsert's status or an update.
     await Promise.race([
-      rig.client.waitFor('messages.update', (u) => u.some((x: any) => x.key.id === id && x.update.status >= 3), { since: mark }),
-      rig.client.waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === id && (m.status >= 3 || m.status === 'DELIVERY_ACK' || m.status === 'READ')), { since: mark }),
+      rig.client.waitFor('messages.update', (u) => u.some((x: any) => x.key.id === id && x.update.status >= 3), {
+        since: mark,
+      }),
+      rig.client.waitFor(
+        'messages.upsert',
+        (u) =>
+          u.messages.some(
+            (m: any) => m.key.id === id && (m.status >= 3 || m.status === 'DELIVERY_ACK' || m.status === 'READ'),
+          ),
+        { since: mark },
+      ),
     ]);
     await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === id)?.delivered, 'delivered flag', 5000);
   });
@@ -169,8 +190,12 @@ describe('sandbox: messaging', () => {
     await rig.sim.sendReceipt(ALICE, { message_id: id, type: 'read' });
     // READ comes as messages.update, or merged into the still-buffered own upsert (pitfall 7).
     await Promise.race([
-      rig.client.waitFor('messages.update', (u) => u.some((x: any) => x.key.id === id && x.update.status === 4), { since: mark }),
-      rig.client.waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === id && (m.status === 4 || m.status === 'READ'))),
+      rig.client.waitFor('messages.update', (u) => u.some((x: any) => x.key.id === id && x.update.status === 4), {
+        since: mark,
+      }),
+      rig.client.waitFor('messages.upsert', (u) =>
+        u.messages.some((m: any) => m.key.id === id && (m.status === 4 || m.status === 'READ')),
+      ),
     ]);
     assert.equal(rig.sim.inbox(ALICE).find((e) => e.message_id === id)?.read, true);
   });
@@ -187,8 +212,15 @@ describe('sandbox: messaging', () => {
     const entry = await eventually(() => rig.sim.inbox(BOB).find((e) => e.message_id === id), 'inbox entry', 10_000);
     const before = entry.before.map((b) => `${b.kind}:${b.value}`);
     assert.deepEqual(before.slice(-3), ['presence:available', 'chatstate:composing', 'chatstate:paused']);
-    const withAfter = await eventually(() => rig.sim.inbox(BOB).find((e) => e.message_id === id && e.after.length > 0), 'after', 5000);
-    assert.deepEqual(withAfter.after.map((b) => `${b.kind}:${b.value}`), ['presence:unavailable']);
+    const withAfter = await eventually(
+      () => rig.sim.inbox(BOB).find((e) => e.message_id === id && e.after.length > 0),
+      'after',
+      5000,
+    );
+    assert.deepEqual(
+      withAfter.after.map((b) => `${b.kind}:${b.value}`),
+      ['presence:unavailable'],
+    );
     for (let i = 1; i < entry.before.length; i++) assert.ok(entry.before[i]!.at >= entry.before[i - 1]!.at);
   });
 
@@ -204,30 +236,53 @@ describe('sandbox: messaging', () => {
     });
     const mark = rig.client.mark();
     const first = await rig.sim.sendFromContact(carolless, { text: 'first from dave' });
-    const up1 = await rig.client.waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === first.message_id), { since: mark });
+    const up1 = await rig.client.waitFor(
+      'messages.upsert',
+      (u) => u.messages.some((m: any) => m.key.id === first.message_id),
+      { since: mark },
+    );
     const m1 = up1.messages.find((m: any) => m.key.id === first.message_id);
     assert.equal(m1.message?.conversation, 'first from dave');
     assert.equal(m1.key.fromMe, false);
     assert.equal(m1.key.remoteJid, jid(carolless));
     const second = await rig.sim.sendFromContact(carolless, { text: 'second from dave' });
-    const up2 = await rig.client.waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === second.message_id), { since: mark });
-    assert.equal(up2.messages.find((m: any) => m.key.id === second.message_id).message?.conversation, 'second from dave');
+    const up2 = await rig.client.waitFor(
+      'messages.upsert',
+      (u) => u.messages.some((m: any) => m.key.id === second.message_id),
+      { since: mark },
+    );
+    assert.equal(
+      up2.messages.find((m: any) => m.key.id === second.message_id).message?.conversation,
+      'second from dave',
+    );
     assert.deepEqual(types, ['pkmsg', 'msg']);
   });
 
   test('quotes: WaGate replying to a contact message records the quoted id; a contact reply quotes ours', async () => {
     const mark = rig.client.mark();
     const incoming = await rig.sim.sendFromContact(ALICE, { text: 'question?' });
-    const up = await rig.client.waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === incoming.message_id), { since: mark });
+    const up = await rig.client.waitFor(
+      'messages.upsert',
+      (u) => u.messages.some((m: any) => m.key.id === incoming.message_id),
+      { since: mark },
+    );
     const quoted = up.messages.find((m: any) => m.key.id === incoming.message_id);
     const sent = await rig.client.sock!.sendMessage(jid(ALICE), { text: 'answer!' }, { quoted });
-    const entry = await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === sent!.key.id), 'inbox entry', 10_000);
+    const entry = await eventually(
+      () => rig.sim.inbox(ALICE).find((e) => e.message_id === sent!.key.id),
+      'inbox entry',
+      10_000,
+    );
     assert.equal(entry.quoted_message_id, incoming.message_id);
     assert.equal(entry.text, 'answer!');
 
     const mark2 = rig.client.mark();
     const reply = await rig.sim.sendFromContact(ALICE, { text: 'thanks', reply_to_message_id: sent!.key.id! });
-    const up2 = await rig.client.waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === reply.message_id), { since: mark2 });
+    const up2 = await rig.client.waitFor(
+      'messages.upsert',
+      (u) => u.messages.some((m: any) => m.key.id === reply.message_id),
+      { since: mark2 },
+    );
     const msg = up2.messages.find((m: any) => m.key.id === reply.message_id).message;
     assert.equal(msg.extendedTextMessage?.text, 'thanks');
     assert.equal(msg.extendedTextMessage?.contextInfo?.stanzaId, sent!.key.id);
@@ -277,10 +332,16 @@ describe('sandbox: faults, reconnect and persistence', () => {
       await client.waitForOpen(mark);
       assert.ok(!client.events.some((e) => e.name === 'connection.update' && e.data.qr));
       const sent = await client.sock!.sendMessage(jid(ALICE), { text: 'after restart' });
-      const entry = await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === sent!.key.id), 'inbox after restart', 10_000);
+      const entry = await eventually(
+        () => rig.sim.inbox(ALICE).find((e) => e.message_id === sent!.key.id),
+        'inbox after restart',
+        10_000,
+      );
       assert.equal(entry.text, 'after restart');
       const inbound = await rig.sim.sendFromContact(BOB, { text: 'bob after restart' });
-      await client.waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === inbound.message_id && m.message?.conversation === 'bob after restart'));
+      await client.waitFor('messages.upsert', (u) =>
+        u.messages.some((m: any) => m.key.id === inbound.message_id && m.message?.conversation === 'bob after restart'),
+      );
     } finally {
       await stopRig(rig);
     }
@@ -296,8 +357,15 @@ describe('sandbox: faults, reconnect and persistence', () => {
       const mark = rig.client.mark();
       rig.client.connect();
       await rig.client.waitForOpen(mark);
-      const up = await rig.client.waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === queued.message_id), { since: mark });
-      assert.equal(up.messages.find((m: any) => m.key.id === queued.message_id).message?.conversation, 'while you were away');
+      const up = await rig.client.waitFor(
+        'messages.upsert',
+        (u) => u.messages.some((m: any) => m.key.id === queued.message_id),
+        { since: mark },
+      );
+      assert.equal(
+        up.messages.find((m: any) => m.key.id === queued.message_id).message?.conversation,
+        'while you were away',
+      );
     } finally {
       await stopRig(rig);
     }

@@ -27,7 +27,10 @@ test('a created key verifies, shows a recognisable prefix, and is stored only as
   const check = store.verify(key);
   assert.ok(check.ok);
   db.exec('PRAGMA wal_checkpoint(FULL)');
-  assert.ok(!readFileSync(file).includes(Buffer.from(key.split('_').slice(2).join('_'))), 'the secret part must not be in the database file');
+  assert.ok(
+    !readFileSync(file).includes(Buffer.from(key.split('_').slice(2).join('_'))),
+    'the secret part must not be in the database file',
+  );
 });
 
 test('unknown, tampered, revoked and expired keys are refused with their reason', (t) => {

@@ -18,14 +18,22 @@ import { startCore } from '../../server/core.ts';
 import { loadConfig } from '../../server/config.ts';
 
 /** What pair-success leaves in the creds: the phone's signature over this device. */
-const LINKED = { details: new Uint8Array([1, 2]), accountSignature: new Uint8Array([3]), deviceSignature: new Uint8Array([4]) };
+const LINKED = {
+  details: new Uint8Array([1, 2]),
+  accountSignature: new Uint8Array([3]),
+  deviceSignature: new Uint8Array([4]),
+};
 let dir: string;
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'wagate-auth-'));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function withAuth<T>(file: string, work: (auth: ReturnType<typeof createSqliteAuthState>) => T, key?: Buffer): Promise<Awaited<T>> {
+async function withAuth<T>(
+  file: string,
+  work: (auth: ReturnType<typeof createSqliteAuthState>) => T,
+  key?: Buffer,
+): Promise<Awaited<T>> {
   const db = openDatabase(join(dir, file));
   try {
     return await work(createSqliteAuthState(db, key));
@@ -126,8 +134,14 @@ function rawBytes(file: string): Buffer {
 function leaks(file: string, secret: Uint8Array): string[] {
   const bytes = rawBytes(file);
   const b = Buffer.from(secret);
-  const forms = { raw: b, hex: Buffer.from(b.toString('hex')), base64: Buffer.from(b.toString('base64').replace(/=+$/, '')) };
-  return Object.entries(forms).filter(([, form]) => bytes.includes(form)).map(([name]) => name);
+  const forms = {
+    raw: b,
+    hex: Buffer.from(b.toString('hex')),
+    base64: Buffer.from(b.toString('base64').replace(/=+$/, '')),
+  };
+  return Object.entries(forms)
+    .filter(([, form]) => bytes.includes(form))
+    .map(([name]) => name);
 }
 
 /** A linked device's creds and a few keys, the way a session leaves them. */
@@ -156,23 +170,43 @@ function sealedRows(file: string): { creds: string[]; keys: string[] } {
 test('with a key, no private key is anywhere in the file, and reopening with the key gives the same creds and keys', async () => {
   const key = randomBytes(32);
   let secrets: Uint8Array[] = [];
-  const saved = await withAuth('sealed.db', async (auth) => {
-    const json = await link(auth);
-    const preKey = (await auth.state.keys.get('pre-key', ['1']))['1']!;
-    secrets = [auth.state.creds.noiseKey.private, auth.state.creds.signedIdentityKey.private, auth.state.creds.signedPreKey.keyPair.private, preKey.private];
-    return json;
-  }, key);
-  for (const secret of secrets) assert.deepEqual(leaks('sealed.db', secret), [], 'no private key in the file or its WAL');
+  const saved = await withAuth(
+    'sealed.db',
+    async (auth) => {
+      const json = await link(auth);
+      const preKey = (await auth.state.keys.get('pre-key', ['1']))['1']!;
+      secrets = [
+        auth.state.creds.noiseKey.private,
+        auth.state.creds.signedIdentityKey.private,
+        auth.state.creds.signedPreKey.keyPair.private,
+        preKey.private,
+      ];
+      return json;
+    },
+    key,
+  );
+  for (const secret of secrets)
+    assert.deepEqual(leaks('sealed.db', secret), [], 'no private key in the file or its WAL');
   assert.ok(!rawBytes('sealed.db').includes(Buffer.from('15559990000')), 'not even the phone number');
   const rows = sealedRows('sealed.db');
-  assert.ok([...rows.creds, ...rows.keys].every((data) => data.startsWith('wgc1:')), 'every row is sealed');
-  await withAuth('sealed.db', async (auth) => {
-    assert.equal(auth.hasCreds(), true);
-    assert.equal(asJson(auth.state.creds), saved, 'identical creds');
-    assert.deepEqual(Buffer.from((await auth.state.keys.get('pre-key', ['1']))['1']!.private), Buffer.from(secrets[3]!));
-    assert.deepEqual([...(await auth.state.keys.get('session', ['user_1.0']))['user_1.0']!], [1, 2, 3]);
-    assert.deepEqual([...((await auth.state.keys.get('app-state-sync-key', ['AAA']))['AAA']?.keyData ?? [])], [9]);
-  }, Buffer.from(key));
+  assert.ok(
+    [...rows.creds, ...rows.keys].every((data) => data.startsWith('wgc1:')),
+    'every row is sealed',
+  );
+  await withAuth(
+    'sealed.db',
+    async (auth) => {
+      assert.equal(auth.hasCreds(), true);
+      assert.equal(asJson(auth.state.creds), saved, 'identical creds');
+      assert.deepEqual(
+        Buffer.from((await auth.state.keys.get('pre-key', ['1']))['1']!.private),
+        Buffer.from(secrets[3]!),
+      );
+      assert.deepEqual([...(await auth.state.keys.get('session', ['user_1.0']))['user_1.0']!], [1, 2, 3]);
+      assert.deepEqual([...((await auth.state.keys.get('app-state-sync-key', ['AAA']))['AAA']?.keyData ?? [])], [9]);
+    },
+    Buffer.from(key),
+  );
 });
 
 test('plaintext creds written before encryption are sealed at the first start with a key, and their plaintext is gone from the file', async () => {
@@ -188,13 +222,20 @@ test('plaintext creds written before encryption are sealed at the first start wi
   assert.deepEqual(leaks('migrate.db', noise), ['base64'], 'the check can fail: plaintext creds show the key');
   assert.deepEqual(leaks('migrate.db', bigSession.subarray(6000, 6096)), ['base64']);
   const key = randomBytes(32);
-  await withAuth('migrate.db', async (auth) => {
-    assert.equal(asJson(auth.state.creds), saved);
-    assert.deepEqual([...(await auth.state.keys.get('session', ['user_1.0']))['user_1.0']!], [1, 2, 3]);
-  }, key);
+  await withAuth(
+    'migrate.db',
+    async (auth) => {
+      assert.equal(asJson(auth.state.creds), saved);
+      assert.deepEqual([...(await auth.state.keys.get('session', ['user_1.0']))['user_1.0']!], [1, 2, 3]);
+    },
+    key,
+  );
   const rows = sealedRows('migrate.db');
   assert.equal(rows.keys.length, 4);
-  assert.ok([...rows.creds, ...rows.keys].every((data) => data.startsWith('wgc1:')), 'every row is sealed');
+  assert.ok(
+    [...rows.creds, ...rows.keys].every((data) => data.startsWith('wgc1:')),
+    'every row is sealed',
+  );
   assert.deepEqual(leaks('migrate.db', noise), [], 'no plaintext copy left in freed pages or the WAL');
   assert.deepEqual(leaks('migrate.db', bigSession.subarray(6000, 6096)), [], 'nor in freed overflow pages');
   await withAuth('migrate.db', (auth) => assert.equal(asJson(auth.state.creds), saved), key);
@@ -204,7 +245,9 @@ test('a process killed in the middle of sealing plaintext rows leaves them reada
   const file = join(dir, 'migrate-crash.db');
   const saved = await withAuth('migrate-crash.db', async (auth) => {
     const json = await link(auth);
-    await auth.state.keys.set({ session: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`s${i}`, new Uint8Array([i])])) });
+    await auth.state.keys.set({
+      session: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`s${i}`, new Uint8Array([i])])),
+    });
     return json;
   });
   const key = randomBytes(32);
@@ -228,16 +271,27 @@ test('a process killed in the middle of sealing plaintext rows leaves them reada
   assert.equal(child.signal, 'SIGKILL', child.stderr.toString());
   const rows = sealedRows('migrate-crash.db');
   assert.equal(rows.keys.length, 23);
-  assert.ok([...rows.creds, ...rows.keys].every((data) => !data.startsWith('wgc1:')), 'nothing of the half-done sealing was committed');
+  assert.ok(
+    [...rows.creds, ...rows.keys].every((data) => !data.startsWith('wgc1:')),
+    'nothing of the half-done sealing was committed',
+  );
   await withAuth('migrate-crash.db', async (auth) => {
     assert.equal(asJson(auth.state.creds), saved, 'readable without the key, as before');
     assert.deepEqual([...(await auth.state.keys.get('session', ['s19']))['s19']!], [19]);
   });
-  await withAuth('migrate-crash.db', async (auth) => {
-    assert.equal(asJson(auth.state.creds), saved);
-    assert.deepEqual([...(await auth.state.keys.get('session', ['s19']))['s19']!], [19]);
-  }, key);
-  assert.ok(Object.values(sealedRows('migrate-crash.db')).flat().every((data) => data.startsWith('wgc1:')));
+  await withAuth(
+    'migrate-crash.db',
+    async (auth) => {
+      assert.equal(asJson(auth.state.creds), saved);
+      assert.deepEqual([...(await auth.state.keys.get('session', ['s19']))['s19']!], [19]);
+    },
+    key,
+  );
+  assert.ok(
+    Object.values(sealedRows('migrate-crash.db'))
+      .flat()
+      .every((data) => data.startsWith('wgc1:')),
+  );
 });
 
 test('a wrong key (the keyring was reset) is a clear error that changes nothing; forgetting the creds is the way out', async () => {
@@ -246,7 +300,11 @@ test('a wrong key (the keyring was reset) is a clear error that changes nothing;
   const before = sealedRows('wrong-key.db');
   await assert.rejects(
     withAuth('wrong-key.db', () => undefined, randomBytes(32)),
-    (error) => error instanceof CredentialsUnreadableError && /cannot be decrypted: they were encrypted with another key .*keyring reset\. Forget them and link your phone again/.test(error.message),
+    (error) =>
+      error instanceof CredentialsUnreadableError &&
+      /cannot be decrypted: they were encrypted with another key .*keyring reset\. Forget them and link your phone again/.test(
+        error.message,
+      ),
   );
   assert.deepEqual(sealedRows('wrong-key.db'), before, 'nothing was changed or wiped');
   await withAuth('wrong-key.db', (auth) => assert.equal(asJson(auth.state.creds), saved), key);
@@ -254,10 +312,14 @@ test('a wrong key (the keyring was reset) is a clear error that changes nothing;
   const db = openDatabase(join(dir, 'wrong-key.db'));
   forgetCredentials(db);
   db.close();
-  await withAuth('wrong-key.db', (auth) => {
-    assert.equal(auth.hasCreds(), false, 'a fresh start: a new QR follows');
-    auth.saveCreds();
-  }, randomBytes(32));
+  await withAuth(
+    'wrong-key.db',
+    (auth) => {
+      assert.equal(auth.hasCreds(), false, 'a fresh start: a new QR follows');
+      auth.saveCreds();
+    },
+    randomBytes(32),
+  );
 });
 
 test('a damaged sealed row under the right key is a clear error too', async () => {
@@ -266,29 +328,39 @@ test('a damaged sealed row under the right key is a clear error too', async () =
   const db = openDatabase(join(dir, 'damaged.db'));
   db.exec(`UPDATE wa_creds SET data = substr(data, 1, 40) || 'AAAA' || substr(data, 45)`);
   db.close();
-  await assert.rejects(withAuth('damaged.db', () => undefined, key), (error) => error instanceof CredentialsUnreadableError && /damaged/.test(error.message));
+  await assert.rejects(
+    withAuth('damaged.db', () => undefined, key),
+    (error) => error instanceof CredentialsUnreadableError && /damaged/.test(error.message),
+  );
 });
 
-test('no key and sealed creds of a linked device (headless serve on the desktop app\'s data): the exact error, nothing wiped', async () => {
+test("no key and sealed creds of a linked device (headless serve on the desktop app's data): the exact error, nothing wiped", async () => {
   await withAuth('locked.db', link, randomBytes(32));
   const before = sealedRows('locked.db');
-  await assert.rejects(withAuth('locked.db', () => undefined), (error) => {
-    assert.ok(error instanceof CredentialsLockedError);
-    assert.equal(
-      error.message,
-      "These WhatsApp credentials are encrypted by the WaGate desktop app's OS keyring; run the desktop app, or log out there to use them headless",
-    );
-    return true;
-  });
+  await assert.rejects(
+    withAuth('locked.db', () => undefined),
+    (error) => {
+      assert.ok(error instanceof CredentialsLockedError);
+      assert.equal(
+        error.message,
+        "These WhatsApp credentials are encrypted by the WaGate desktop app's OS keyring; run the desktop app, or log out there to use them headless",
+      );
+      return true;
+    },
+  );
   assert.deepEqual(sealedRows('locked.db'), before);
 });
 
 test('no key and the sealed creds of a device that is not linked (logged out in the desktop app): dropped, a new QR', async () => {
-  await withAuth('logged-out.db', async (auth) => {
-    await link(auth);
-    auth.clear();
-    auth.saveCreds();
-  }, randomBytes(32));
+  await withAuth(
+    'logged-out.db',
+    async (auth) => {
+      await link(auth);
+      auth.clear();
+      auth.saveCreds();
+    },
+    randomBytes(32),
+  );
   assert.equal(sealedRows('logged-out.db').creds.length, 1);
   await withAuth('logged-out.db', (auth) => {
     assert.equal(auth.hasCreds(), false);
@@ -304,11 +376,18 @@ test('wagate serve on a data dir with sealed creds refuses to start with that me
   await link(createSqliteAuthState(db, randomBytes(32)));
   db.close();
   await assert.rejects(startCore(config), CredentialsLockedError);
-  const cli = spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/wagate.js'), 'serve', '--data-dir', dataDir, '--port', '0'], {
-    timeout: 20_000,
-    env: { ...process.env, WAGATE_LOG: 'silent' },
-  });
+  const cli = spawnSync(
+    process.execPath,
+    [join(import.meta.dirname, '../../bin/wagate.js'), 'serve', '--data-dir', dataDir, '--port', '0'],
+    {
+      timeout: 20_000,
+      env: { ...process.env, WAGATE_LOG: 'silent' },
+    },
+  );
   assert.notEqual(cli.status, 0);
-  assert.match(cli.stderr.toString(), /These WhatsApp credentials are encrypted by the WaGate desktop app's OS keyring/);
+  assert.match(
+    cli.stderr.toString(),
+    /These WhatsApp credentials are encrypted by the WaGate desktop app's OS keyring/,
+  );
   assert.equal(existsSync(join(dataDir, 'server.json')), false, 'no server was started');
 });

@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import { createCredentialCipher, CredentialDecryptError, isSealed, sealedKeyId } from '../../server/store/credential-cipher.ts';
+import {
+  createCredentialCipher,
+  CredentialDecryptError,
+  isSealed,
+  sealedKeyId,
+} from '../../server/store/credential-cipher.ts';
 
 const SECRET = '{"noiseKey":{"private":"c2VjcmV0IG5vaXNlIGtleQ=="}}';
 
@@ -29,21 +34,38 @@ test('every seal takes a new IV: the same text twice gives two different values'
   const a = cipher.seal(SECRET, 'creds');
   const b = cipher.seal(SECRET, 'creds');
   assert.notEqual(a, b);
-  assert.notEqual(Buffer.from(a.split(':')[2]!, 'base64').subarray(0, 12).toString('hex'), Buffer.from(b.split(':')[2]!, 'base64').subarray(0, 12).toString('hex'));
+  assert.notEqual(
+    Buffer.from(a.split(':')[2]!, 'base64').subarray(0, 12).toString('hex'),
+    Buffer.from(b.split(':')[2]!, 'base64').subarray(0, 12).toString('hex'),
+  );
 });
 
 test('another key, a flipped bit or another place does not open, with a reason', () => {
   const key = randomBytes(32);
   const cipher = createCredentialCipher(key);
   const sealed = cipher.seal(SECRET, 'key/session/a');
-  assert.throws(() => createCredentialCipher(randomBytes(32)).open(sealed, 'key/session/a'), (e) => e instanceof CredentialDecryptError && /another key/.test(e.message));
+  assert.throws(
+    () => createCredentialCipher(randomBytes(32)).open(sealed, 'key/session/a'),
+    (e) => e instanceof CredentialDecryptError && /another key/.test(e.message),
+  );
   const body = Buffer.from(sealed.split(':')[2]!, 'base64');
   body[20]! ^= 1;
   const flipped = `wgc1:${cipher.keyId}:${body.toString('base64')}`;
-  assert.throws(() => cipher.open(flipped, 'key/session/a'), (e) => e instanceof CredentialDecryptError && /damaged/.test(e.message));
-  assert.throws(() => cipher.open(sealed, 'key/session/b'), CredentialDecryptError, 'a value moved to another row does not open');
+  assert.throws(
+    () => cipher.open(flipped, 'key/session/a'),
+    (e) => e instanceof CredentialDecryptError && /damaged/.test(e.message),
+  );
+  assert.throws(
+    () => cipher.open(sealed, 'key/session/b'),
+    CredentialDecryptError,
+    'a value moved to another row does not open',
+  );
   assert.throws(() => cipher.open('{"plain":true}', 'creds'), CredentialDecryptError);
-  assert.equal(createCredentialCipher(Buffer.from(key)).open(sealed, 'key/session/a'), SECRET, 'the same key bytes open it');
+  assert.equal(
+    createCredentialCipher(Buffer.from(key)).open(sealed, 'key/session/a'),
+    SECRET,
+    'the same key bytes open it',
+  );
 });
 
 test('plaintext is told apart from sealed values, and a key must be 32 bytes', () => {

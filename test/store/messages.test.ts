@@ -48,7 +48,12 @@ test('a stored message reads back whole, and a redelivered id is not stored twic
 test('listChat: newest first, limited, with a timestamp or message-id cursor', () => {
   const chat = '6289999999999@s.whatsapp.net';
   // Two messages share a second: insertion order breaks the tie.
-  for (const [id, t] of [['L1', 10], ['L2', 20], ['L3', 20], ['L4', 30]] as const) {
+  for (const [id, t] of [
+    ['L1', 10],
+    ['L2', 20],
+    ['L3', 20],
+    ['L4', 30],
+  ] as const) {
     store.insert(message(id, t, { chat_jid: chat }));
   }
   store.insert(message('OTHER', 25, { chat_jid: '6281111111111@s.whatsapp.net' }));

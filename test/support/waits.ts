@@ -7,7 +7,12 @@ export interface SessionSource {
 }
 
 /** The first snapshot, now or later, that passes `test`; rejects after `timeoutMs`. Event-driven, never polled. */
-export function waitForSession(source: SessionSource, test: (s: SessionSnapshot) => boolean, what: string, timeoutMs = 20_000): Promise<SessionSnapshot> {
+export function waitForSession(
+  source: SessionSource,
+  test: (s: SessionSnapshot) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<SessionSnapshot> {
   const now = source.session.snapshot();
   if (test(now)) return Promise.resolve(now);
   return new Promise((resolve, reject) => {
@@ -32,7 +37,11 @@ export const waitForState = (source: SessionSource, state: SessionState, timeout
  * Resolves with the first truthy value of `check`, re-checking every 25 ms: for state kept outside the bus, such as
  * the simulator's inboxes or another process's answers. Rejects after `timeoutMs`.
  */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -43,11 +43,17 @@ test('add prints the secret once on stdout; list shows the webhook without it; r
   const added = run(['add', 'http://127.0.0.1:3000/hook'], { events: 'message.received,message.status' });
   assert.equal(added.code, 0);
   assert.match(added.out, /^whsec_[A-Za-z0-9_-]{43}$/);
-  assert.match(added.err, /Created webhook wh_[0-9a-f]{12} for http:\/\/127\.0\.0\.1:3000\/hook \(message\.received, message\.status\)/);
+  assert.match(
+    added.err,
+    /Created webhook wh_[0-9a-f]{12} for http:\/\/127\.0\.0\.1:3000\/hook \(message\.received, message\.status\)/,
+  );
   assert.match(added.err, /not shown again/);
 
   const listed = run(['list']);
-  assert.match(listed.out, /^wh_[0-9a-f]{12} {2}http:\/\/127\.0\.0\.1:3000\/hook {2}message\.received,message\.status {2}active {2}0 waiting/);
+  assert.match(
+    listed.out,
+    /^wh_[0-9a-f]{12} {2}http:\/\/127\.0\.0\.1:3000\/hook {2}message\.received,message\.status {2}active {2}0 waiting/,
+  );
   assert.equal(listed.out.includes(added.out), false, 'the secret is not listed');
 
   const id = listed.out.split(' ')[0]!;

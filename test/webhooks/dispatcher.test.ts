@@ -10,7 +10,11 @@ import { openDatabase, type Database } from '../../server/store/database.ts';
 import { createEventBus, type CoreEvents, type StoredMessage } from '../../server/events.ts';
 import { createEventLog, type EventLog } from '../../server/store/event-log.ts';
 import { createWebhookStore, type WebhookStore } from '../../server/webhooks/webhook-store.ts';
-import { createWebhookDispatcher, type DispatcherDeps, type WebhookDispatcher } from '../../server/webhooks/dispatcher.ts';
+import {
+  createWebhookDispatcher,
+  type DispatcherDeps,
+  type WebhookDispatcher,
+} from '../../server/webhooks/dispatcher.ts';
 import { verifySignature } from '../../server/webhooks/signature.ts';
 import { freePort, startReceiver, waitFor, type Receiver } from './receiver.ts';
 
@@ -44,7 +48,13 @@ function open(options: Partial<DispatcherDeps> = {}, start = true): World {
   const now = options.now ?? Date.now;
   const log = createEventLog({ db, events: bus, now });
   const store = createWebhookStore(db, now);
-  const dispatcher = createWebhookDispatcher({ store, eventLog: log, logger: pino({ level: 'info' }, sink), ...FAST, ...options });
+  const dispatcher = createWebhookDispatcher({
+    store,
+    eventLog: log,
+    logger: pino({ level: 'info' }, sink),
+    ...FAST,
+    ...options,
+  });
   if (start) dispatcher.start();
   world = { db, bus, log, store, dispatcher, logLines };
   return world;
@@ -65,7 +75,16 @@ async function receiver(port?: number, answer?: Receiver['answer']): Promise<Rec
 }
 
 function message(id: string): StoredMessage {
-  return { message_id: id, chat_jid: '15550001111@s.whatsapp.net', direction: 'inbound', sender: '15550001111@s.whatsapp.net', text: `hi ${id}`, quoted_message_id: null, timestamp: 1_764_080_000, status: 'received' };
+  return {
+    message_id: id,
+    chat_jid: '15550001111@s.whatsapp.net',
+    direction: 'inbound',
+    sender: '15550001111@s.whatsapp.net',
+    text: `hi ${id}`,
+    quoted_message_id: null,
+    timestamp: 1_764_080_000,
+    status: 'received',
+  };
 }
 
 beforeEach(() => {
@@ -86,8 +105,19 @@ test('a receiver gets the event, signed, with a delivery id and the event type',
   w.bus.emit('message.received', message('M1'));
   const [got] = await waitFor('the delivery', () => (r.received.length ? r.received : null));
   const headers = got!.headers;
-  assert.equal(verifySignature(secret, headers['wagate-signature'] as string, headers['wagate-timestamp'] as string, got!.body), true);
-  assert.equal(verifySignature(secret, headers['wagate-signature'] as string, headers['wagate-timestamp'] as string, got!.body.replace('hi M1', 'hi M2')), false);
+  assert.equal(
+    verifySignature(secret, headers['wagate-signature'] as string, headers['wagate-timestamp'] as string, got!.body),
+    true,
+  );
+  assert.equal(
+    verifySignature(
+      secret,
+      headers['wagate-signature'] as string,
+      headers['wagate-timestamp'] as string,
+      got!.body.replace('hi M1', 'hi M2'),
+    ),
+    false,
+  );
   assert.equal(headers['wagate-event'], 'message.received');
   assert.equal(headers['content-type'], 'application/json');
   assert.match(headers['wagate-delivery'] as string, /^dlv_[0-9a-f]{16}$/);
@@ -109,7 +139,10 @@ test('only the event types a webhook asked for reach it', async () => {
   w.bus.emit('message.status', { message_id: 'S1', chat_jid: '15550001111@s.whatsapp.net', status: 'read', at: 5 });
   await waitFor('the status delivery', () => r.received.length === 1);
   await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.deepEqual(r.received.map((x) => x.headers['wagate-event']), ['message.status']);
+  assert.deepEqual(
+    r.received.map((x) => x.headers['wagate-event']),
+    ['message.status'],
+  );
 });
 
 test('a receiver answering 500 gets retries with the same delivery id, and the events in order once it recovers', async () => {
@@ -119,13 +152,19 @@ test('a receiver answering 500 gets retries with the same delivery id, and the e
   const { webhook } = w.store.add({ url: r.url });
   w.bus.emit('message.received', message('O1'));
   w.bus.emit('message.received', message('O2'));
-  await waitFor('both delivered', () => w.store.deliveries(webhook.id).every((d) => d.status === 'delivered') && r.received.length === 5);
+  await waitFor(
+    'both delivered',
+    () => w.store.deliveries(webhook.id).every((d) => d.status === 'delivered') && r.received.length === 5,
+  );
 
   const ids = r.received.map((x) => JSON.parse(x.body).data.message_id);
   assert.deepEqual(ids, ['O1', 'O1', 'O1', 'O1', 'O2'], 'O2 waits until O1 is through');
   assert.equal(new Set(r.received.slice(0, 4).map((x) => x.headers['wagate-delivery'])).size, 1);
   const [second, first] = w.store.deliveries(webhook.id);
-  assert.deepEqual([first!.status, first!.attempts, second!.status, second!.attempts], ['delivered', 4, 'delivered', 1]);
+  assert.deepEqual(
+    [first!.status, first!.attempts, second!.status, second!.attempts],
+    ['delivered', 4, 'delivered', 1],
+  );
   assert.equal(w.store.get(webhook.id)!.consecutive_failures, 0);
 });
 
@@ -134,7 +173,9 @@ test('a receiver that is not listening is retried with backoff and gets the deli
   const w = open();
   const { webhook } = w.store.add({ url: `http://127.0.0.1:${port}/hook` });
   w.bus.emit('message.received', message('DOWN1'));
-  const failed = await waitFor('two failed attempts', () => w.store.deliveries(webhook.id).find((d) => d.attempts >= 2));
+  const failed = await waitFor('two failed attempts', () =>
+    w.store.deliveries(webhook.id).find((d) => d.attempts >= 2),
+  );
   assert.equal(failed.status, 'failed');
   assert.match(failed.last_error!, /ECONNREFUSED/);
   assert.equal(w.store.get(webhook.id)!.status, 'active');
@@ -161,24 +202,34 @@ test('the queue survives a restart: a pending delivery is sent once after reopen
   assert.equal(r.received.length, 1);
   const got = r.received[0]!;
   assert.equal(JSON.parse(got.body).data.message_id, 'KEEP');
-  assert.equal(verifySignature(secret, got.headers['wagate-signature'] as string, got.headers['wagate-timestamp'] as string, got.body, 300, Date.now() / 1000 + 120), true);
+  assert.equal(
+    verifySignature(
+      secret,
+      got.headers['wagate-signature'] as string,
+      got.headers['wagate-timestamp'] as string,
+      got.body,
+      300,
+      Date.now() / 1000 + 120,
+    ),
+    true,
+  );
   assert.equal(w.store.deliveries(webhook.id)[0]!.attempts, 2);
 });
 
 test('an event logged just before a crash, with no delivery queued yet, is delivered after the restart', async () => {
   const r = await receiver();
-  let w = open({}, false);
+  const w = open({}, false);
   w.store.add({ url: r.url });
   w.bus.emit('message.received', message('CRASH'));
   await close();
   assert.equal(r.received.length, 0);
 
-  w = open();
+  open();
   await waitFor('the delivery', () => r.received.length === 1);
   assert.equal(JSON.parse(r.received[0]!.body).data.message_id, 'CRASH');
   // A restart while the answer is on its way: stop() lets the attempt finish and records it.
   await close();
-  w = open();
+  open();
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(r.received.length, 1, 'not again after another restart');
 });
@@ -194,7 +245,9 @@ test('a webhook failing for long is paused, told in the log, and resumed from wh
   assert.equal(w.store.get(webhook.id)!.status, 'active', 'many attempts in a short time do not pause it');
 
   offset = 2 * 60 * 60 * 1000;
-  const paused = await waitFor('the pause', () => (w.store.get(webhook.id)!.status === 'paused' ? w.store.get(webhook.id) : null));
+  const paused = await waitFor('the pause', () =>
+    w.store.get(webhook.id)!.status === 'paused' ? w.store.get(webhook.id) : null,
+  );
   assert.match(paused.paused_reason!, /failed \d+ times in a row over 2 h/);
   const line = w.logLines.find((l) => l.msg === 'webhook paused');
   assert.ok(line, 'a log line says so');
@@ -211,7 +264,10 @@ test('a webhook failing for long is paused, told in the log, and resumed from wh
   const resumed = w.store.resume(webhook.id)!;
   assert.deepEqual([resumed.status, resumed.paused_reason, resumed.consecutive_failures], ['active', null, 0]);
   await waitFor('both delivered after resume', () => r.received.filter((x) => x.answered === 200).length === 2);
-  assert.deepEqual(r.received.filter((x) => x.answered === 200).map((x) => JSON.parse(x.body).data.message_id), ['P1', 'P2']);
+  assert.deepEqual(
+    r.received.filter((x) => x.answered === 200).map((x) => JSON.parse(x.body).data.message_id),
+    ['P1', 'P2'],
+  );
 });
 
 test('a delivery that could not be sent within the maximum age is given up', async () => {

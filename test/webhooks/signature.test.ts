@@ -10,13 +10,21 @@ test('the signature is v1= and the hex HMAC-SHA256 of "timestamp.body", as the R
   const ts = 1_764_080_000;
   const expected = createHmac('sha256', SECRET).update(`${ts}.${BODY}`).digest('hex');
   assert.equal(signPayload(SECRET, ts, BODY), `v1=${expected}`);
-  assert.equal(signPayload(SECRET, String(ts), Buffer.from(BODY)), `v1=${expected}`, 'raw bytes sign the same as the string');
+  assert.equal(
+    signPayload(SECRET, String(ts), Buffer.from(BODY)),
+    `v1=${expected}`,
+    'raw bytes sign the same as the string',
+  );
 });
 
 test('a fresh, untouched delivery verifies', () => {
   const ts = Math.floor(Date.now() / 1000);
   assert.equal(verifySignature(SECRET, signPayload(SECRET, ts, BODY), String(ts), BODY), true);
-  assert.equal(verifySignature(SECRET, `v1=${'0'.repeat(64)}, ${signPayload(SECRET, ts, BODY)}`, ts, BODY), true, 'one of several signatures');
+  assert.equal(
+    verifySignature(SECRET, `v1=${'0'.repeat(64)}, ${signPayload(SECRET, ts, BODY)}`, ts, BODY),
+    true,
+    'one of several signatures',
+  );
 });
 
 test('a tampered body, another secret, a changed timestamp or a malformed header fails', () => {
@@ -37,6 +45,14 @@ test('an old (replayed) or far-future timestamp fails even with a valid signatur
   assert.equal(verifySignature(SECRET, signPayload(SECRET, old, BODY), old, BODY), false);
   const future = now + 301;
   assert.equal(verifySignature(SECRET, signPayload(SECRET, future, BODY), future, BODY), false);
-  assert.equal(verifySignature(SECRET, signPayload(SECRET, old, BODY), old, BODY, 600), true, 'a wider tolerance takes it');
-  assert.equal(verifySignature(SECRET, signPayload(SECRET, old, BODY), old, BODY, 300, old + 10), true, 'the clock is injectable');
+  assert.equal(
+    verifySignature(SECRET, signPayload(SECRET, old, BODY), old, BODY, 600),
+    true,
+    'a wider tolerance takes it',
+  );
+  assert.equal(
+    verifySignature(SECRET, signPayload(SECRET, old, BODY), old, BODY, 300, old + 10),
+    true,
+    'the clock is injectable',
+  );
 });

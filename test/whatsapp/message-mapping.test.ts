@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { proto, type WAMessage } from '@whiskeysockets/baileys';
-import { chatJidOf, closeReasonText, quotedFor, statusFromBaileys, toInboundMessage } from '../../server/whatsapp/message-mapping.ts';
+import {
+  chatJidOf,
+  closeReasonText,
+  quotedFor,
+  statusFromBaileys,
+  toInboundMessage,
+} from '../../server/whatsapp/message-mapping.ts';
 
 const ALICE = '15550001111@s.whatsapp.net';
 
@@ -33,7 +39,10 @@ test('a text from a contact, plain or extended with a quote, becomes a stored in
     timestamp: 1_700_000_000,
     status: 'received',
   });
-  const reply = toInboundMessage(inbound({ extendedTextMessage: { text: 'yes', contextInfo: { stanzaId: 'OUT9' } } }), 1);
+  const reply = toInboundMessage(
+    inbound({ extendedTextMessage: { text: 'yes', contextInfo: { stanzaId: 'OUT9' } } }),
+    1,
+  );
   assert.equal(reply?.text, 'yes');
   assert.equal(reply?.quoted_message_id, 'OUT9');
 });
@@ -45,7 +54,10 @@ test('a chat WhatsApp addresses by LID is stored under the phone number when it 
 });
 
 test('in a group the sender is the participant', () => {
-  const m = toInboundMessage(inbound({ conversation: 'hey all' }, { remoteJid: '1203630@g.us', participant: '15550002222@s.whatsapp.net' }), 1);
+  const m = toInboundMessage(
+    inbound({ conversation: 'hey all' }, { remoteJid: '1203630@g.us', participant: '15550002222@s.whatsapp.net' }),
+    1,
+  );
   assert.equal(m?.chat_jid, '1203630@g.us');
   assert.equal(m?.sender, '15550002222@s.whatsapp.net');
 });
@@ -69,7 +81,12 @@ test('a stored message is handed to Baileys as a quotable message', () => {
     timestamp: 5,
     status: 'received',
   });
-  assert.deepEqual(quoted.key, { remoteJid: '1203630@g.us', fromMe: false, id: 'IN1', participant: '15550002222@s.whatsapp.net' });
+  assert.deepEqual(quoted.key, {
+    remoteJid: '1203630@g.us',
+    fromMe: false,
+    id: 'IN1',
+    participant: '15550002222@s.whatsapp.net',
+  });
   assert.equal(quoted.message?.conversation, 'hey all');
 });
 
@@ -77,6 +94,9 @@ test('close reasons are told in words', () => {
   assert.match(closeReasonText(401, undefined), /unlinked/);
   assert.match(closeReasonText(440, undefined), /replaced/);
   assert.equal(closeReasonText(999, 'Stream Errored (unknown)'), 'Stream Errored (unknown)');
-  assert.match(closeReasonText(408, 'WebSocket Error (getaddrinfo ENOTFOUND web.whatsapp.com)'), /cannot be reached: check that this computer is online/);
+  assert.match(
+    closeReasonText(408, 'WebSocket Error (getaddrinfo ENOTFOUND web.whatsapp.com)'),
+    /cannot be reached: check that this computer is online/,
+  );
   assert.match(closeReasonText(408, 'Connection was lost (timed out)'), /timed out/);
 });

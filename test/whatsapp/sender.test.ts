@@ -9,7 +9,13 @@ import { ALICE, BOB, CAROL, jidOf, pair, startWorld, waitForEvent, type World } 
 import { eventually } from '../support/waits.ts';
 
 /** Small times so the suite is quick; refresh shorter than the typing so a re-sent "composing" shows. */
-const TYPING = TypingConfigSchema.parse({ chars_per_second: 100, min_ms: 150, max_ms: 600, jitter: 0.1, refresh_ms: 250 });
+const TYPING = TypingConfigSchema.parse({
+  chars_per_second: 100,
+  min_ms: 150,
+  max_ms: 600,
+  jitter: 0.1,
+  refresh_ms: 250,
+});
 
 let world: World;
 let sender: Sender;
@@ -37,7 +43,11 @@ const delivered = (number: string, id: string): Promise<InboxEntry> =>
   eventually(() => world.sim.inbox(number).find((m) => m.message_id === id), `message ${id} at ${number}`);
 
 /** The frames around a message once the next frame after it (if any is expected) has arrived. */
-async function framesAround(number: string, id: string, expectAfter: boolean): Promise<{ before: string[]; after: string[] }> {
+async function framesAround(
+  number: string,
+  id: string,
+  expectAfter: boolean,
+): Promise<{ before: string[]; after: string[] }> {
   const entry = await eventually(() => {
     const found = world.sim.inbox(number).find((m) => m.message_id === id);
     return found && (!expectAfter || found.after.length > 0) ? found : undefined;
@@ -92,13 +102,19 @@ test('two concurrent sends to one chat arrive in the order they were asked for',
   const order = world.sim.inbox(ALICE).map((m) => m.message_id);
   assert.ok(order.indexOf(a.message_id) < order.indexOf(b.message_id), 'first before second');
   const frames = await framesAround(ALICE, b.message_id, true);
-  assert.deepEqual(frames.before, ['composing', 'paused'], 'still online between the two: one available, one unavailable');
+  assert.deepEqual(
+    frames.before,
+    ['composing', 'paused'],
+    'still online between the two: one available, one unavailable',
+  );
   assert.deepEqual(frames.after, ['unavailable']);
 });
 
 test('different chats are sent in parallel: a quick send does not wait behind typing to another chat', async () => {
   const slow = sender.send(request(ALICE, 'y'.repeat(60), { presenceSimulation: false })).then(() => 'alice');
-  const quick = sender.send(request(BOB, 'quick', { typingSimulation: false, presenceSimulation: false })).then(() => 'bob');
+  const quick = sender
+    .send(request(BOB, 'quick', { typingSimulation: false, presenceSimulation: false }))
+    .then(() => 'bob');
   assert.equal(await Promise.race([slow, quick]), 'bob');
   await slow;
 });
@@ -126,7 +142,11 @@ test('a send that fails in the queue does not jam the next one to that chat', as
   const first = sender.send(request(CAROL, 'one'));
   const second = sender.send(request(CAROL, 'two'));
   await assert.rejects(first, (e: unknown) => e instanceof ApiError && e.code === 404);
-  await assert.rejects(second, (e: unknown) => e instanceof ApiError && e.code === 404, 'the second ran and got its own answer');
+  await assert.rejects(
+    second,
+    (e: unknown) => e instanceof ApiError && e.code === 404,
+    'the second ran and got its own answer',
+  );
 });
 
 test('without a connection the sender answers 503', async () => {

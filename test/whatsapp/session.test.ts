@@ -36,7 +36,10 @@ test('a restart on the same database resumes the session without a QR', async (t
   assert.equal(states.includes('qr'), false, `states: ${states.join(' → ')}`);
   assert.deepEqual(world.session.snapshot().account, account);
   const sent = await world.session.sendText(jidOf(ALICE), 'after the restart');
-  await eventually(() => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id), 'the message in the inbox');
+  await eventually(
+    () => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id),
+    'the message in the inbox',
+  );
 });
 
 test('a message sent while WaGate was stopped is stored and announced at the next start', async (t) => {
@@ -63,17 +66,30 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
     assert.equal(sent.status, 'sent');
     assert.equal(sent.sender, jidOf(OWNER));
     assert.deepEqual(world.messages.get(sent.message_id), sent, 'stored at once, not when Baileys echoes it');
-    const got = await eventually(() => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id), 'the inbox');
+    const got = await eventually(
+      () => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id),
+      'the inbox',
+    );
     assert.equal(got.text, 'Hello, World!');
   });
 
   await t.test('delivered and read receipts become status events and never go back', async () => {
     const sent = await world.session.sendText(jidOf(ALICE), 'receipt me');
     await eventually(() => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id), 'the inbox');
-    const delivered = waitForEvent(world, 'message.status', (c) => c.message_id === sent.message_id && c.status === 'delivered', 'delivered');
+    const delivered = waitForEvent(
+      world,
+      'message.status',
+      (c) => c.message_id === sent.message_id && c.status === 'delivered',
+      'delivered',
+    );
     await world.sim.sendReceipt(ALICE, { message_id: sent.message_id, type: 'delivered' });
     await delivered;
-    const read = waitForEvent(world, 'message.status', (c) => c.message_id === sent.message_id && c.status === 'read', 'read');
+    const read = waitForEvent(
+      world,
+      'message.status',
+      (c) => c.message_id === sent.message_id && c.status === 'read',
+      'read',
+    );
     await world.sim.sendReceipt(ALICE, { message_id: sent.message_id, type: 'read' });
     const [change] = await read;
     assert.equal(change.chat_jid, jidOf(ALICE));
@@ -95,9 +111,15 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
     assert.deepEqual(world.messages.get(message_id), inbound);
     const reply = await world.session.sendText(jidOf(ALICE), 'yes!', message_id);
     assert.equal(reply.quoted_message_id, message_id);
-    const got = await eventually(() => world.sim.inbox(ALICE).find((m) => m.message_id === reply.message_id), 'the reply');
+    const got = await eventually(
+      () => world.sim.inbox(ALICE).find((m) => m.message_id === reply.message_id),
+      'the reply',
+    );
     assert.equal(got.quoted_message_id, message_id);
-    assert.deepEqual(world.messages.listChat(jidOf(ALICE), { limit: 2 }).map((m) => m.message_id), [reply.message_id, message_id]);
+    assert.deepEqual(
+      world.messages.listChat(jidOf(ALICE), { limit: 2 }).map((m) => m.message_id),
+      [reply.message_id, message_id],
+    );
   });
 
   await t.test('a reply to an unknown message is a 404', async () => {
@@ -119,8 +141,14 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
     await world.session.sendPresence('composing', jidOf(ALICE));
     await world.session.sendPresence('paused', jidOf(ALICE));
     const sent = await world.session.sendText(jidOf(ALICE), 'after typing');
-    const got = await eventually(() => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id), 'the message');
-    assert.deepEqual(got.before.map((f) => f.value), ['composing', 'paused']);
+    const got = await eventually(
+      () => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id),
+      'the message',
+    );
+    assert.deepEqual(
+      got.before.map((f) => f.value),
+      ['composing', 'paused'],
+    );
   });
 
   await t.test('answers about numbers are remembered: no connection is needed to give them again', async () => {
@@ -128,7 +156,10 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
     assert.equal(world.session.snapshot().state, 'stopped');
     assert.equal(await world.session.isOnWhatsApp(jidOf(ALICE)), true);
     assert.equal(await world.session.isOnWhatsApp(jidOf(CAROL)), false);
-    await assert.rejects(world.session.isOnWhatsApp(jidOf(BOB)), (e: unknown) => e instanceof ApiError && e.code === 503);
+    await assert.rejects(
+      world.session.isOnWhatsApp(jidOf(BOB)),
+      (e: unknown) => e instanceof ApiError && e.code === 503,
+    );
   });
 });
 
@@ -142,7 +173,10 @@ test('the phone unlinking the device: logged_out, credentials wiped, and a fresh
   assert.equal(snapshot.account, null);
   assert.ok(snapshot.last_error);
   assert.equal(world.auth.hasCreds(), false);
-  await assert.rejects(world.session.sendText(jidOf(ALICE), 'anyone?'), (e: unknown) => e instanceof ApiError && e.code === 503);
+  await assert.rejects(
+    world.session.sendText(jidOf(ALICE), 'anyone?'),
+    (e: unknown) => e instanceof ApiError && e.code === 503,
+  );
   await pair(world);
   assert.equal(world.session.snapshot().state, 'connected');
 });
@@ -155,7 +189,10 @@ test('logout: unlinked on the phone, credentials wiped, a new QR offered', async
   assert.equal(world.session.snapshot().state, 'logged_out');
   assert.equal(world.auth.hasCreds(), false);
   await waitForSession(world, (s) => s.state === 'qr' && s.qr !== null, 'a fresh QR');
-  await eventually(() => (world.sim.phone().linked_devices.length === 0 ? true : undefined), 'the phone to drop the device');
+  await eventually(
+    () => (world.sim.phone().linked_devices.length === 0 ? true : undefined),
+    'the phone to drop the device',
+  );
 });
 
 test('a dropped connection comes back by itself, through reconnecting', async (t) => {
@@ -203,13 +240,19 @@ test('without a connection every send is a 503', async (t) => {
     assert.equal(e.message, 'WhatsApp is not connected');
     return true;
   });
-  await assert.rejects(world.session.sendPresence('available'), (e: unknown) => e instanceof ApiError && e.code === 503);
+  await assert.rejects(
+    world.session.sendPresence('available'),
+    (e: unknown) => e instanceof ApiError && e.code === 503,
+  );
 });
 
 test('the pairing-code fallback: a code while a QR is shown, a 409 otherwise', async (t) => {
   const world = await startWorld();
   t.after(() => world.close());
-  await assert.rejects(world.session.requestPairingCode(OWNER), (e: unknown) => e instanceof ApiError && e.code === 409);
+  await assert.rejects(
+    world.session.requestPairingCode(OWNER),
+    (e: unknown) => e instanceof ApiError && e.code === 409,
+  );
   await world.session.start();
   await waitForState(world, 'qr');
   const code = await world.session.requestPairingCode(`+${OWNER}`);

@@ -17,8 +17,14 @@ test('characters are counted, not UTF-16 units', () => {
 });
 
 test('jitter moves the time by at most ±jitter', () => {
-  assert.equal(typingDurationMs('a'.repeat(20), cfg, () => 0), 1600);
-  assert.equal(typingDurationMs('a'.repeat(20), cfg, () => 1), 2400);
+  assert.equal(
+    typingDurationMs('a'.repeat(20), cfg, () => 0),
+    1600,
+  );
+  assert.equal(
+    typingDurationMs('a'.repeat(20), cfg, () => 1),
+    2400,
+  );
   for (let i = 0; i < 200; i++) {
     const ms = typingDurationMs('a'.repeat(20), cfg);
     assert.ok(ms >= 1600 && ms <= 2400, String(ms));
@@ -26,9 +32,18 @@ test('jitter moves the time by at most ±jitter', () => {
 });
 
 test('the time stays within min_ms and max_ms', () => {
-  assert.equal(typingDurationMs('', cfg, () => 0), 500);
-  assert.equal(typingDurationMs('hi', cfg, () => 0), 500);
-  assert.equal(typingDurationMs('a'.repeat(10_000), cfg, () => 1), 5000);
+  assert.equal(
+    typingDurationMs('', cfg, () => 0),
+    500,
+  );
+  assert.equal(
+    typingDurationMs('hi', cfg, () => 0),
+    500,
+  );
+  assert.equal(
+    typingDurationMs('a'.repeat(10_000), cfg, () => 1),
+    5000,
+  );
   const inverted = { ...cfg, min_ms: 3000, max_ms: 1000 };
   assert.equal(typingDurationMs('hi', inverted, middle), 1000);
 });

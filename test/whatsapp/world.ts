@@ -99,4 +99,3 @@ export async function pair(world: World): Promise<void> {
   await world.sim.scan(qr!);
   await waitForState(world, 'connected');
 }
-

@@ -7,7 +7,13 @@ type Handler<K extends EventName> = (payload: Payload<K>) => void;
 
 export type LinkState = 'connecting' | 'open' | 'lost';
 
-const NAMES: readonly EventName[] = ['session.state', 'message.status', 'message.received', 'keys.changed', 'webhooks.changed'];
+const NAMES: readonly EventName[] = [
+  'session.state',
+  'message.status',
+  'message.received',
+  'keys.changed',
+  'webhooks.changed',
+];
 
 /**
  * The core's live events (GET /admin/events, server-sent events): one stream for the whole page, so screens
@@ -25,7 +31,9 @@ export class CoreStream {
       this.source.addEventListener(name, (event) => this.dispatch(name, (event as MessageEvent<string>).data));
     }
     this.source.addEventListener('open', () => this.setLink('open'));
-    this.source.addEventListener('error', () => this.setLink(this.source.readyState === EventSource.CLOSED ? 'lost' : 'connecting'));
+    this.source.addEventListener('error', () =>
+      this.setLink(this.source.readyState === EventSource.CLOSED ? 'lost' : 'connecting'),
+    );
   }
 
   on<K extends EventName>(name: K, handler: Handler<K>): () => void {

@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import type { QrData } from '../../../server/http/schemas.ts';
-export type { SessionSnapshot, SessionState, StoredMessage, MessageStatusChange, MessageStatus, CoreEventMap } from '../../../server/events.ts';
+export type {
+  SessionSnapshot,
+  SessionState,
+  StoredMessage,
+  MessageStatusChange,
+  MessageStatus,
+  CoreEventMap,
+} from '../../../server/events.ts';
 export type { ApiKeyRecord } from '../../../server/store/api-keys.ts';
 export type { ContactView, InboxEntry } from '../../../server/sandbox/virtual-contacts.ts';
 export type { PhoneView } from '../../../server/sandbox/virtual-phone.ts';

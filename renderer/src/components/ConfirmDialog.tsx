@@ -28,7 +28,13 @@ export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, 
   }, [open]);
 
   return (
-    <dialog ref={dialog} className="confirm" aria-labelledby={titleId} aria-describedby={bodyId} onClose={() => open && onCancel()}>
+    <dialog
+      ref={dialog}
+      className="confirm"
+      aria-labelledby={titleId}
+      aria-describedby={bodyId}
+      onClose={() => open && onCancel()}
+    >
       <h2 id={titleId}>{title}</h2>
       <div id={bodyId}>{children}</div>
       <div className="actions">

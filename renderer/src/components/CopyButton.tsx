@@ -19,7 +19,11 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
         {label}
       </button>
       <span role="status" className="copy-result">
-        {state === 'copied' ? 'Copied' : state === 'failed' ? 'Could not copy: select the text and press Ctrl+C (⌘C on a Mac).' : ''}
+        {state === 'copied'
+          ? 'Copied'
+          : state === 'failed'
+            ? 'Could not copy: select the text and press Ctrl+C (⌘C on a Mac).'
+            : ''}
       </span>
     </span>
   );

@@ -22,7 +22,10 @@ export function CurlExample({ apiKey }: { apiKey: string }) {
     <figure className="curl">
       <figcaption id={id}>
         Send a message from a terminal or another program
-        {info.sandbox ? ` (to the sandbox contact Alice, +${SANDBOX_NUMBER})` : ` (put the recipient's number, country code first, in place of ${PLACEHOLDER_NUMBER})`}:
+        {info.sandbox
+          ? ` (to the sandbox contact Alice, +${SANDBOX_NUMBER})`
+          : ` (put the recipient's number, country code first, in place of ${PLACEHOLDER_NUMBER})`}
+        :
       </figcaption>
       <pre aria-labelledby={id} tabIndex={0}>
         <code>{command}</code>

@@ -9,7 +9,8 @@ export function SignatureHelp() {
           <code>WaGate-Signature</code>
         </dt>
         <dd>
-          <code>v1=</code> and the hex HMAC-SHA256, keyed with the secret, of <code>{'<WaGate-Timestamp>.<raw body>'}</code>
+          <code>v1=</code> and the hex HMAC-SHA256, keyed with the secret, of{' '}
+          <code>{'<WaGate-Timestamp>.<raw body>'}</code>
         </dd>
         <dt>
           <code>WaGate-Timestamp</code>
@@ -25,9 +26,9 @@ export function SignatureHelp() {
         <dd>the event type</dd>
       </dl>
       <p>
-        Compute the HMAC over the raw bytes as received (not JSON parsed and written again) and compare it in constant time. The program
-        should answer any 2xx within 10 seconds; anything else is retried. WaGate's README, section “Webhooks”, has a complete example
-        for Node.js.
+        Compute the HMAC over the raw bytes as received (not JSON parsed and written again) and compare it in constant
+        time. The program should answer any 2xx within 10 seconds; anything else is retried. WaGate's README, section
+        “Webhooks”, has a complete example for Node.js.
       </p>
     </details>
   );

@@ -45,8 +45,8 @@ export function ApiKeys() {
     <section aria-labelledby="keys-title" className="screen">
       <ScreenHeading id="keys-title">API keys</ScreenHeading>
       <p className="intro">
-        An API key lets another program on this computer send WhatsApp messages through WaGate. Give each program its own key, so
-        you can revoke one without touching the others.
+        An API key lets another program on this computer send WhatsApp messages through WaGate. Give each program its
+        own key, so you can revoke one without touching the others.
       </p>
       {created ? <NewKey created={created} onDone={() => setCreated(null)} /> : <CreateKey onCreated={setCreated} />}
       <KeyList keys={keys} error={loadError} onRefresh={load} />
@@ -117,12 +117,18 @@ function NewKey({ created, onDone }: { created: { key: string; record: ApiKeyRec
     <div className="card new-key" role="region" aria-labelledby="new-key-title">
       <h2 id="new-key-title">Your new key “{created.record.name}”</h2>
       <p className="warning-text">
-        <strong>Copy it now: this is the only time WaGate shows it.</strong> Keep it somewhere safe, like a password manager. If you lose
-        it, create a new key and revoke this one.
+        <strong>Copy it now: this is the only time WaGate shows it.</strong> Keep it somewhere safe, like a password
+        manager. If you lose it, create a new key and revoke this one.
       </p>
       <label htmlFor={keyId}>New API key</label>
       <div className="row">
-        <input id={keyId} className="secret grow" readOnly value={created.key} onFocus={(event) => event.target.select()} />
+        <input
+          id={keyId}
+          className="secret grow"
+          readOnly
+          value={created.key}
+          onFocus={(event) => event.target.select()}
+        />
         <CopyButton text={created.key} label="Copy key" />
       </div>
       <CurlExample apiKey={created.key} />
@@ -133,9 +139,21 @@ function NewKey({ created, onDone }: { created: { key: string; record: ApiKeyRec
   );
 }
 
-const STATUS_WORDS: Record<ApiKeyRecord['status'], string> = { active: 'Active', expired: 'Expired', revoked: 'Revoked' };
+const STATUS_WORDS: Record<ApiKeyRecord['status'], string> = {
+  active: 'Active',
+  expired: 'Expired',
+  revoked: 'Revoked',
+};
 
-function KeyList({ keys, error, onRefresh }: { keys: ApiKeyRecord[] | null; error: string | null; onRefresh: () => void }) {
+function KeyList({
+  keys,
+  error,
+  onRefresh,
+}: {
+  keys: ApiKeyRecord[] | null;
+  error: string | null;
+  onRefresh: () => void;
+}) {
   const now = useNow(30_000);
   const [revoking, setRevoking] = useState<ApiKeyRecord | null>(null);
   const [revokeError, setRevokeError] = useState<string | null>(null);
@@ -220,7 +238,12 @@ function KeyList({ keys, error, onRefresh }: { keys: ApiKeyRecord[] | null; erro
                             >
                               How to use
                             </button>
-                            <button type="button" className="danger" aria-label={`Revoke ${key.name}`} onClick={() => setRevoking(key)}>
+                            <button
+                              type="button"
+                              className="danger"
+                              aria-label={`Revoke ${key.name}`}
+                              onClick={() => setRevoking(key)}
+                            >
                               Revoke
                             </button>
                           </>
@@ -233,8 +256,8 @@ function KeyList({ keys, error, onRefresh }: { keys: ApiKeyRecord[] | null; erro
                       <td colSpan={7}>
                         <CurlExample apiKey={`${key.prefix}_…`} />
                         <p className="hint">
-                          Put the whole key that starts with <code>{key.prefix}</code> (shown once, when it was created) in place of{' '}
-                          <code>{key.prefix}_…</code>.
+                          Put the whole key that starts with <code>{key.prefix}</code> (shown once, when it was created)
+                          in place of <code>{key.prefix}_…</code>.
                         </p>
                       </td>
                     </tr>

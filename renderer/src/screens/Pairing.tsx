@@ -66,10 +66,16 @@ function LinkedAccount({ session }: { session: SessionView }) {
           Could not log out: {error}
         </p>
       )}
-      <ConfirmDialog open={confirming} title="Log out of WhatsApp?" confirmLabel="Log out" onConfirm={() => void logout()} onCancel={() => setConfirming(false)}>
+      <ConfirmDialog
+        open={confirming}
+        title="Log out of WhatsApp?"
+        confirmLabel="Log out"
+        onConfirm={() => void logout()}
+        onCancel={() => setConfirming(false)}
+      >
         <p>
-          This unlinks this computer from your phone and deletes WaGate's WhatsApp login here. Apps using your API keys will get
-          “WhatsApp is not connected” until you link a phone again.
+          This unlinks this computer from your phone and deletes WaGate's WhatsApp login here. Apps using your API keys
+          will get “WhatsApp is not connected” until you link a phone again.
         </p>
       </ConfirmDialog>
     </div>
@@ -80,7 +86,11 @@ function LinkPhone({ session, sandbox }: { session: SessionView; sandbox: boolea
   const [withCode, setWithCode] = useState(false);
   return (
     <div className="link-phone">
-      {withCode ? <PairingCode onBack={() => setWithCode(false)} /> : <QrCode session={session} onUseCode={() => setWithCode(true)} />}
+      {withCode ? (
+        <PairingCode onBack={() => setWithCode(false)} />
+      ) : (
+        <QrCode session={session} onUseCode={() => setWithCode(true)} />
+      )}
       {sandbox && <VirtualScan />}
     </div>
   );
@@ -120,12 +130,25 @@ function QrCode({ session, onUseCode }: { session: SessionView; onUseCode: () =>
       <div className="qr-layout">
         <div className="qr-frame">
           {image ? (
-            <img className="qr" src={image.data_url} data-qr={image.qr} width={320} height={320} alt="QR code for linking WhatsApp to WaGate" />
+            <img
+              className="qr"
+              src={image.data_url}
+              data-qr={image.qr}
+              width={320}
+              height={320}
+              alt="QR code for linking WhatsApp to WaGate"
+            />
           ) : (
-            <p className="qr-placeholder">{error ? `Could not show the code: ${error}` : 'Getting a code from WhatsApp…'}</p>
+            <p className="qr-placeholder">
+              {error ? `Could not show the code: ${error}` : 'Getting a code from WhatsApp…'}
+            </p>
           )}
           <p className="countdown">
-            {secondsLeft === null ? '' : secondsLeft > 0 ? `This code changes in ${secondsLeft} s — a new one appears by itself.` : 'Getting a new code…'}
+            {secondsLeft === null
+              ? ''
+              : secondsLeft > 0
+                ? `This code changes in ${secondsLeft} s — a new one appears by itself.`
+                : 'Getting a new code…'}
           </p>
         </div>
         <div>
@@ -194,8 +217,8 @@ function PairingCode({ onBack }: { onBack: () => void }) {
       {code && (
         <div role="status" className="pairing-code">
           <p>
-            On your phone open WhatsApp → Settings → Linked devices → Link a device → <strong>Link with phone number instead</strong>, and
-            enter this code:
+            On your phone open WhatsApp → Settings → Linked devices → Link a device →{' '}
+            <strong>Link with phone number instead</strong>, and enter this code:
           </p>
           <p className="code" aria-label={`Pairing code ${code.split('').join(' ')}`}>
             {code.length === 8 ? `${code.slice(0, 4)}-${code.slice(4)}` : code}

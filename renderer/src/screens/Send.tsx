@@ -35,7 +35,12 @@ export function Send() {
   shown.current = recent;
   useCoreEvent('message.status', (change) => {
     if (!shown.current?.some((message) => message.message_id === change.message_id)) return load();
-    setRecent((messages) => messages?.map((message) => (message.message_id === change.message_id ? { ...message, status: change.status } : message)) ?? null);
+    setRecent(
+      (messages) =>
+        messages?.map((message) =>
+          message.message_id === change.message_id ? { ...message, status: change.status } : message,
+        ) ?? null,
+    );
   });
 
   return (
@@ -49,7 +54,15 @@ export function Send() {
 }
 
 function SendForm({ onSent }: { onSent: () => void }) {
-  const ids = { to: useId(), toHint: useId(), toError: useId(), text: useId(), count: useId(), reply: useId(), replyHint: useId() };
+  const ids = {
+    to: useId(),
+    toHint: useId(),
+    toError: useId(),
+    text: useId(),
+    count: useId(),
+    reply: useId(),
+    replyHint: useId(),
+  };
   const info = useAdminInfo();
   const session = useSession();
   const toInput = useRef<HTMLInputElement>(null);
@@ -66,7 +79,12 @@ function SendForm({ onSent }: { onSent: () => void }) {
 
   const check = checkChatId(to);
   const toError = !check.ok && (toTouched || (check.settled && to.trim() !== '')) ? check.reason : null;
-  const textError = textTouched && text.trim() === '' ? 'Write the message to send.' : text.length > MAX_TEXT ? `WhatsApp allows at most ${MAX_TEXT.toLocaleString()} characters.` : null;
+  const textError =
+    textTouched && text.trim() === ''
+      ? 'Write the message to send.'
+      : text.length > MAX_TEXT
+        ? `WhatsApp allows at most ${MAX_TEXT.toLocaleString()} characters.`
+        : null;
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
@@ -106,7 +124,8 @@ function SendForm({ onSent }: { onSent: () => void }) {
     <form className="card send-form" noValidate onSubmit={(event) => void submit(event)}>
       {session && session.state !== 'connected' && (
         <p className="banner warning">
-          WhatsApp is not linked right now, so sending will fail. Link your phone on the <ScreenLink path="/pairing">Phone link</ScreenLink> screen first.
+          WhatsApp is not linked right now, so sending will fail. Link your phone on the{' '}
+          <ScreenLink path="/pairing">Phone link</ScreenLink> screen first.
         </p>
       )}
       <div className="field">
@@ -179,7 +198,8 @@ function SendForm({ onSent }: { onSent: () => void }) {
       <div aria-live="polite" className="outcome">
         {outcome?.ok === true && (
           <p className="ok-text" role="status">
-            Sent to {displayChat(outcome.to)} at {clockTime(outcome.result.timestamp * 1000)}. Message ID: <code>{outcome.result.message_id}</code>
+            Sent to {displayChat(outcome.to)} at {clockTime(outcome.result.timestamp * 1000)}. Message ID:{' '}
+            <code>{outcome.result.message_id}</code>
           </p>
         )}
       </div>
@@ -245,7 +265,9 @@ function RecentSends({ messages, error }: { messages: StoredMessage[] | null; er
               {messages.map((message) => (
                 <tr key={message.message_id}>
                   <td data-label="To">{displayChat(message.chat_jid)}</td>
-                  <td className="text-cell" data-label="Message">{message.text ?? ''}</td>
+                  <td className="text-cell" data-label="Message">
+                    {message.text ?? ''}
+                  </td>
                   <td data-label="Time">{dateTime(message.timestamp * 1000)}</td>
                   <td data-label="Status">
                     <span className={`status ${message.status}`}>{STATUS_WORDS[message.status]}</span>

@@ -19,14 +19,17 @@ export function SignedOut({ reason }: { reason: string }) {
                   That login link was already used or is too old. Each link works once: get a fresh one as below.
                 </p>
               )}
-              <p>This page only opens from the private link WaGate gives you, so that nobody else on this computer can use it.</p>
+              <p>
+                This page only opens from the private link WaGate gives you, so that nobody else on this computer can
+                use it.
+              </p>
               <ul>
                 <li>
                   In the desktop app: click the WaGate icon in the tray, then <strong>Open WaGate</strong>.
                 </li>
                 <li>
-                  Without the desktop app: run <code>wagate dashboard</code> in a terminal (add <code>--sandbox</code> if you started WaGate
-                  with it) and open the link it prints. Each link works once.
+                  Without the desktop app: run <code>wagate dashboard</code> in a terminal (add <code>--sandbox</code>{' '}
+                  if you started WaGate with it) and open the link it prints. Each link works once.
                 </li>
               </ul>
             </>

@@ -12,8 +12,8 @@ export function VirtualPhone() {
     <section aria-labelledby="sandbox-title" className="screen">
       <ScreenHeading id="sandbox-title">Virtual phone</ScreenHeading>
       <p className="intro">
-        In sandbox mode WaGate talks to a WhatsApp simulator on this computer instead of WhatsApp. Its virtual phone links to WaGate,
-        and its contacts receive what you send and can write back. Nothing reaches real WhatsApp.
+        In sandbox mode WaGate talks to a WhatsApp simulator on this computer instead of WhatsApp. Its virtual phone
+        links to WaGate, and its contacts receive what you send and can write back. Nothing reaches real WhatsApp.
       </p>
       <PhoneCard />
       <Contacts />
@@ -28,7 +28,9 @@ function PhoneCard() {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
   const load = useCallback(() => {
-    api<PhoneView>('GET', '/sandbox/phone').then(setPhone, (failure: unknown) => setMessage({ ok: false, text: errorText(failure) }));
+    api<PhoneView>('GET', '/sandbox/phone').then(setPhone, (failure: unknown) =>
+      setMessage({ ok: false, text: errorText(failure) }),
+    );
   }, []);
   useEffect(load, [load, session?.state]);
 
@@ -59,18 +61,36 @@ function PhoneCard() {
           <dd>
             {phone.linked_devices.length === 0
               ? 'None'
-              : phone.linked_devices.map((d) => `Device ${d.device}${d.platform ? ` (${d.platform})` : ''}${d.connected ? ', online' : ''}`).join('; ')}
+              : phone.linked_devices
+                  .map(
+                    (d) => `Device ${d.device}${d.platform ? ` (${d.platform})` : ''}${d.connected ? ', online' : ''}`,
+                  )
+                  .join('; ')}
           </dd>
         </dl>
       )}
       <div className="actions">
         {session?.state === 'qr' && (
-          <button type="button" className="primary" disabled={busy} onClick={() => void act('/sandbox/phone/scan', 'The virtual phone read the code. Linking…')}>
+          <button
+            type="button"
+            className="primary"
+            disabled={busy}
+            onClick={() => void act('/sandbox/phone/scan', 'The virtual phone read the code. Linking…')}
+          >
             Scan with virtual phone
           </button>
         )}
         {phone && phone.linked_devices.length > 0 && (
-          <button type="button" disabled={busy} onClick={() => void act('/sandbox/phone/unlink', 'The phone unlinked WaGate, as if done from Linked devices on a real phone.')}>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              void act(
+                '/sandbox/phone/unlink',
+                'The phone unlinked WaGate, as if done from Linked devices on a real phone.',
+              )
+            }
+          >
             Unlink WaGate from the phone
           </button>
         )}
@@ -155,7 +175,11 @@ function ContactInbox({ contact }: { contact: ContactView }) {
           Refresh
         </button>
       </div>
-      {!contact.on_whatsapp && <p className="hint">{contact.name} is not on WhatsApp: sending to this number fails with “Number is not on WhatsApp”.</p>}
+      {!contact.on_whatsapp && (
+        <p className="hint">
+          {contact.name} is not on WhatsApp: sending to this number fails with “Number is not on WhatsApp”.
+        </p>
+      )}
       {error && (
         <p role="alert" className="error-text">
           {error}
@@ -200,7 +224,10 @@ function WriteAsContact({ contact }: { contact: ContactView }) {
     setResult(null);
     try {
       await api('POST', `/sandbox/contacts/${contact.number}/messages`, { text });
-      setResult({ ok: true, text: `${contact.name} sent it. WaGate stores it and tells programs listening for messages.` });
+      setResult({
+        ok: true,
+        text: `${contact.name} sent it. WaGate stores it and tells programs listening for messages.`,
+      });
       setText('');
     } catch (failure) {
       setResult({ ok: false, text: errorText(failure) });

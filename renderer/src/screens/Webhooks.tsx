@@ -14,7 +14,10 @@ import { useOnReturn } from '../state/on-return.ts';
 const EVENT_WORDS: Record<LoggedEventType, { label: string; short: string }> = {
   'message.received': { label: 'A message arrives', short: 'new messages' },
   'message.status': { label: 'A sent message is delivered, read or fails', short: 'message status' },
-  'session.state': { label: 'The link to WhatsApp changes (linked, reconnecting, logged out)', short: 'WhatsApp link changes' },
+  'session.state': {
+    label: 'The link to WhatsApp changes (linked, reconnecting, logged out)',
+    short: 'WhatsApp link changes',
+  },
 };
 const EVENT_TYPES = Object.keys(EVENT_WORDS) as LoggedEventType[];
 
@@ -38,7 +41,10 @@ export function Webhooks() {
       const entries = await Promise.all(
         list.map(async (hook) => {
           try {
-            const rows = await api<DeliveryRecord[]>('GET', `/admin/webhooks/${encodeURIComponent(hook.id)}/deliveries?limit=${LOG_LIMIT}`);
+            const rows = await api<DeliveryRecord[]>(
+              'GET',
+              `/admin/webhooks/${encodeURIComponent(hook.id)}/deliveries?limit=${LOG_LIMIT}`,
+            );
             return [hook.id, { rows }] as const;
           } catch (failure) {
             return [hook.id, { error: errorText(failure) }] as const;
@@ -65,9 +71,9 @@ export function Webhooks() {
     <section aria-labelledby="webhooks-title" className="screen">
       <ScreenHeading id="webhooks-title">Webhooks</ScreenHeading>
       <p className="intro">
-        A webhook tells another program the moment something happens, for example that a message arrived. WaGate sends each event to
-        the program's address (its URL), signed with a secret so the program knows it came from WaGate. If the program does not answer,
-        WaGate tries again later.
+        A webhook tells another program the moment something happens, for example that a message arrived. WaGate sends
+        each event to the program's address (its URL), signed with a secret so the program knows it came from WaGate. If
+        the program does not answer, WaGate tries again later.
       </p>
       {created ? (
         <NewWebhook created={created} onDone={() => setCreated(null)} />
@@ -138,7 +144,11 @@ function AddWebhook({ onCreated }: { onCreated: (created: Created) => void }) {
         <legend>Send when</legend>
         {EVENT_TYPES.map((type) => (
           <label key={type} className="check">
-            <input type="checkbox" checked={events.includes(type)} onChange={(event) => toggle(type, event.target.checked)} />
+            <input
+              type="checkbox"
+              checked={events.includes(type)}
+              onChange={(event) => toggle(type, event.target.checked)}
+            />
             <span>
               {EVENT_WORDS[type].label} <code>{type}</code>
             </span>
@@ -164,13 +174,19 @@ function NewWebhook({ created, onDone }: { created: Created; onDone: () => void 
     <div className="card new-key" role="region" aria-labelledby="new-webhook-title">
       <h2 id="new-webhook-title">Webhook added for {created.webhook.url}</h2>
       <p className="warning-text">
-        <strong>Copy the signing secret now: this is the only time WaGate shows it.</strong> Give it to the receiving program, which
-        uses it to check that each delivery really comes from WaGate (how: “How the receiving program checks the signature”, below). If
-        you lose it, remove this webhook and add it again.
+        <strong>Copy the signing secret now: this is the only time WaGate shows it.</strong> Give it to the receiving
+        program, which uses it to check that each delivery really comes from WaGate (how: “How the receiving program
+        checks the signature”, below). If you lose it, remove this webhook and add it again.
       </p>
       <label htmlFor={secretId}>Signing secret</label>
       <div className="row">
-        <input id={secretId} className="secret grow" readOnly value={created.secret} onFocus={(event) => event.target.select()} />
+        <input
+          id={secretId}
+          className="secret grow"
+          readOnly
+          value={created.secret}
+          onFocus={(event) => event.target.select()}
+        />
         <CopyButton text={created.secret} label="Copy secret" />
       </div>
       <button type="button" onClick={onDone}>
@@ -236,7 +252,9 @@ function WebhookList({ hooks, logs, error, readAt, onRefresh }: ListProps) {
         </p>
       )}
       {hooks === null && !error && <p>Reading the webhooks…</p>}
-      {hooks?.length === 0 && <p>No webhooks yet. Add one above for each program that should hear about new messages.</p>}
+      {hooks?.length === 0 && (
+        <p>No webhooks yet. Add one above for each program that should hear about new messages.</p>
+      )}
       {hooks?.map((hook) => (
         <WebhookCard
           key={hook.id}
@@ -255,8 +273,8 @@ function WebhookList({ hooks, logs, error, readAt, onRefresh }: ListProps) {
         onCancel={() => setRemoving(null)}
       >
         <p>
-          WaGate stops sending events to this address at once, and forgets its waiting deliveries and its log. To send there again you
-          add a new webhook, with a new secret.
+          WaGate stops sending events to this address at once, and forgets its waiting deliveries and its log. To send
+          there again you add a new webhook, with a new secret.
         </p>
       </ConfirmDialog>
     </div>
@@ -294,8 +312,8 @@ function WebhookCard({ hook, log, now, onResume, onRemove }: CardProps) {
           <p className="advice">
             WaGate stopped trying{hook.paused_at !== null && <> {relativeTime(hook.paused_at, now)}</>}
             {hook.paused_reason && <> ({hook.paused_reason})</>}. {hook.pending_deliveries}{' '}
-            {hook.pending_deliveries === 1 ? 'delivery waits' : 'deliveries wait'} and will be sent in order once you resume; any older
-            than 7 days are given up.
+            {hook.pending_deliveries === 1 ? 'delivery waits' : 'deliveries wait'} and will be sent in order once you
+            resume; any older than 7 days are given up.
           </p>
         </div>
       )}
@@ -304,8 +322,8 @@ function WebhookCard({ hook, log, now, onResume, onRemove }: CardProps) {
           <p className="state-line">The receiver is not answering properly.</p>
           <p className="advice">
             {hook.consecutive_failures} failed {hook.consecutive_failures === 1 ? 'try' : 'tries'} in a row, since{' '}
-            {dateTime(hook.failing_since)}. WaGate keeps trying; if it still fails after a day, the webhook is paused. Check
-            that the program is running and answers at this address; the log below says what went wrong.
+            {dateTime(hook.failing_since)}. WaGate keeps trying; if it still fails after a day, the webhook is paused.
+            Check that the program is running and answers at this address; the log below says what went wrong.
           </p>
         </div>
       )}
@@ -323,7 +341,12 @@ function WebhookCard({ hook, log, now, onResume, onRemove }: CardProps) {
       </dl>
       <div className="actions">
         {paused && (
-          <button type="button" className="primary" aria-label={`Resume the webhook for ${hook.url}`} onClick={onResume}>
+          <button
+            type="button"
+            className="primary"
+            aria-label={`Resume the webhook for ${hook.url}`}
+            onClick={onResume}
+          >
             Resume
           </button>
         )}
@@ -353,7 +376,8 @@ function DeliveryLog({ hook, log, now }: { hook: WebhookRecord; log: Logs[string
       </p>
     );
   }
-  if (log.rows.length === 0) return <p className="hint">No deliveries yet. Events that happen from now on are sent here.</p>;
+  if (log.rows.length === 0)
+    return <p className="hint">No deliveries yet. Events that happen from now on are sent here.</p>;
   return (
     <div className="table-wrap">
       <p id={captionId} className="log-title">
@@ -401,7 +425,8 @@ function outcome(row: DeliveryRecord, hook: WebhookRecord, now: number): string 
     const at = row.delivered_at === null ? '' : ` ${relativeTime(row.delivered_at, now)}`;
     return `The receiver accepted it${row.last_status_code !== null ? ` (HTTP ${row.last_status_code})` : ''}${at}.`;
   }
-  if (row.status === 'dead') return `Not delivered within 7 days, so WaGate gave up.${row.last_error ? ` Last error: ${row.last_error}` : ''}`;
+  if (row.status === 'dead')
+    return `Not delivered within 7 days, so WaGate gave up.${row.last_error ? ` Last error: ${row.last_error}` : ''}`;
   const retry =
     hook.status === 'paused'
       ? 'It is sent when you resume the webhook.'

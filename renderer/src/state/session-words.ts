@@ -28,13 +28,20 @@ function sentence(text: string | null): string {
 }
 
 /** What is happening and what to do about it, for the Phone link screen. */
-export function stateWords(state: SessionState, lastError: string | null): { headline: string; advice: string | null; tone: Tone } {
+export function stateWords(
+  state: SessionState,
+  lastError: string | null,
+): { headline: string; advice: string | null; tone: Tone } {
   const why = sentence(lastError);
   switch (state) {
     case 'starting':
       return { headline: 'WaGate is starting…', advice: null, tone: 'waiting' };
     case 'qr':
-      return { headline: 'Waiting for you to link your phone.', advice: lastError ? `${why}Link again with the new code below.` : null, tone: 'waiting' };
+      return {
+        headline: 'Waiting for you to link your phone.',
+        advice: lastError ? `${why}Link again with the new code below.` : null,
+        tone: 'waiting',
+      };
     case 'connecting':
       return { headline: 'Connecting to WhatsApp…', advice: 'This usually takes a few seconds.', tone: 'waiting' };
     case 'connected':
@@ -46,14 +53,23 @@ export function stateWords(state: SessionState, lastError: string | null): { hea
         tone: 'problem',
       };
     case 'logged_out':
-      return { headline: 'This computer is not linked to WhatsApp any more.', advice: `${why}A new code to link again appears in a moment.`, tone: 'problem' };
+      return {
+        headline: 'This computer is not linked to WhatsApp any more.',
+        advice: `${why}A new code to link again appears in a moment.`,
+        tone: 'problem',
+      };
     case 'replaced':
       return {
         headline: 'Another WhatsApp Web session took over this link, so WaGate stopped.',
-        advice: 'Close the other session (WhatsApp Web or another WaGate on this phone), then restart WaGate: from the tray, Quit and open it again; without the desktop app, stop “wagate serve” and start it again.',
+        advice:
+          'Close the other session (WhatsApp Web or another WaGate on this phone), then restart WaGate: from the tray, Quit and open it again; without the desktop app, stop “wagate serve” and start it again.',
         tone: 'problem',
       };
     case 'stopped':
-      return { headline: "WaGate's connection to WhatsApp is stopped.", advice: `${why}Restart WaGate to connect again.`, tone: 'problem' };
+      return {
+        headline: "WaGate's connection to WhatsApp is stopped.",
+        advice: `${why}Restart WaGate to connect again.`,
+        tone: 'problem',
+      };
   }
 }

@@ -13,19 +13,29 @@ const EXAMPLE = 'for example +1 555 000 1111';
  */
 export function checkChatId(input: string): ChatIdCheck {
   const value = input.trim();
-  if (value === '') return { ok: false, reason: `Enter a phone number with its country code, ${EXAMPLE}.`, settled: false };
+  if (value === '')
+    return { ok: false, reason: `Enter a phone number with its country code, ${EXAMPLE}.`, settled: false };
   const jid = normaliseChatJid(value);
   if (jid) return { ok: true, jid };
   if (value.includes('@')) {
-    return { ok: false, reason: 'This is not a chat ID WhatsApp uses. A chat ID ends in @s.whatsapp.net, @g.us or @lid.', settled: false };
+    return {
+      ok: false,
+      reason: 'This is not a chat ID WhatsApp uses. A chat ID ends in @s.whatsapp.net, @g.us or @lid.',
+      settled: false,
+    };
   }
   if (!/^\+?[\d\s().-]+$/.test(value)) {
-    return { ok: false, reason: 'A phone number can only have digits, spaces, dashes, dots, brackets and a + at the start.', settled: true };
+    return {
+      ok: false,
+      reason: 'A phone number can only have digits, spaces, dashes, dots, brackets and a + at the start.',
+      settled: true,
+    };
   }
   const digits = value.replace(/\D/g, '').replace(value.startsWith('+') ? /^$/ : /^00/, '');
   if (digits.startsWith('0')) {
     return { ok: false, reason: `Start with the country code instead of a 0, ${EXAMPLE}.`, settled: false };
   }
-  if (digits.length > 15) return { ok: false, reason: 'Too long: a phone number has at most 15 digits.', settled: true };
+  if (digits.length > 15)
+    return { ok: false, reason: 'Too long: a phone number has at most 15 digits.', settled: true };
   return { ok: false, reason: `Too short: write the whole number with its country code, ${EXAMPLE}.`, settled: false };
 }

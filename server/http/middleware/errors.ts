@@ -27,10 +27,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const type = (err as { type?: string }).type;
     if (type === 'entity.too.large') return sendFail(res, 413, `Request body is larger than ${BODY_LIMIT}`);
     if (type === 'entity.parse.failed') return sendFail(res, 400, 'Malformed JSON body');
-    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendFail(res, 415, 'Unsupported body encoding');
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+      return sendFail(res, 415, 'Unsupported body encoding');
     if (err instanceof URIError) return sendFail(res, 400, 'The URL has a malformed %-encoding');
     const { status, expose, message } = err as { status?: number; expose?: boolean; message?: string };
-    if (typeof status === 'number' && status >= 400 && status < 500) return sendFail(res, status, expose && message ? message : 'Bad request');
+    if (typeof status === 'number' && status >= 400 && status < 500)
+      return sendFail(res, status, expose && message ? message : 'Bad request');
     logger.error({ err, method: req.method, path: req.path }, 'unhandled error in request');
     sendFail(res, 500, 'Internal server error');
   };

@@ -51,13 +51,18 @@ export function idempotency(store: IdempotencyStore): RequestHandler {
 
     const running = inFlight.get(slot);
     if (running) {
-      if (running.fingerprint !== print) throw new ApiError(422, 'Idempotency-Key was already used with a different request');
+      if (running.fingerprint !== print)
+        throw new ApiError(422, 'Idempotency-Key was already used with a different request');
       const { code, body } = await running.answer;
       return res.status(code).set('Idempotent-Replayed', 'true').json(body);
     }
     const claim = store.claim(scope, key, print);
     if (claim.kind === 'mismatch') throw new ApiError(422, 'Idempotency-Key was already used with a different request');
-    if (claim.kind === 'interrupted') throw new ApiError(409, 'A request with this Idempotency-Key was interrupted; whether it was sent is unknown: check GET /chats/{chat_jid}/messages');
+    if (claim.kind === 'interrupted')
+      throw new ApiError(
+        409,
+        'A request with this Idempotency-Key was interrupted; whether it was sent is unknown: check GET /chats/{chat_jid}/messages',
+      );
     if (claim.kind === 'replay') return res.status(claim.code).set('Idempotent-Replayed', 'true').json(claim.body);
 
     const answer = captureAnswer(res);

@@ -5,10 +5,22 @@ import { HEARTBEAT_MS, openEventStream, writeEvent } from '../sse.ts';
 /** A dashboard tab that stopped reading is cut off here; its EventSource reconnects and reloads what it shows. */
 const MAX_BUFFERED_BYTES = 1 << 20;
 
-const FORWARDED = ['session.state', 'message.status', 'message.received', 'keys.changed', 'webhooks.changed'] as const satisfies readonly (keyof CoreEventMap)[];
+const FORWARDED = [
+  'session.state',
+  'message.status',
+  'message.received',
+  'keys.changed',
+  'webhooks.changed',
+] as const satisfies readonly (keyof CoreEventMap)[];
 
 /** The dashboard's live view of the core: the bus's events as server-sent events, at /admin/events. */
-export function createAdminEventsRouter({ events, heartbeatMs = HEARTBEAT_MS }: { events: CoreEvents; heartbeatMs?: number }): Router {
+export function createAdminEventsRouter({
+  events,
+  heartbeatMs = HEARTBEAT_MS,
+}: {
+  events: CoreEvents;
+  heartbeatMs?: number;
+}): Router {
   const router = Router();
 
   router.get('/events', (req, res) => {

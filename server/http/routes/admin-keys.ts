@@ -21,7 +21,10 @@ export const CreateKeyBody = z.object({
 });
 
 /** The dashboard's key management at /admin/keys; the plaintext key exists only in the answer that creates it. */
-export function createAdminKeysRouter(deps: { keys: Pick<ApiKeyStore, 'create' | 'list' | 'revoke'>; events: CoreEvents }): Router {
+export function createAdminKeysRouter(deps: {
+  keys: Pick<ApiKeyStore, 'create' | 'list' | 'revoke'>;
+  events: CoreEvents;
+}): Router {
   const { keys, events } = deps;
   const router = Router();
 

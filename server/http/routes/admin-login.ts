@@ -19,7 +19,12 @@ export function createAdminLoginRouter(deps: { admin: AdminSessions; info: () =>
     const session = typeof req.query.token === 'string' ? admin.redeemLoginToken(req.query.token) : null;
     // A person clicked this link: the page explains a used or old link in plain words.
     if (!session) return res.redirect(303, '/?login=expired');
-    res.cookie(admin.cookieName, session, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 30 * 24 * 3600_000 });
+    res.cookie(admin.cookieName, session, {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      maxAge: 30 * 24 * 3600_000,
+    });
     res.redirect(303, '/');
   });
 
@@ -30,7 +35,9 @@ export function createAdminLoginRouter(deps: { admin: AdminSessions; info: () =>
   router.post('/logout', requireAdmin(admin), (req, res) => {
     for (const value of readCookies(req, admin.cookieName)) admin.endSession(value);
     res.clearCookie(admin.cookieName, { httpOnly: true, sameSite: 'strict', path: '/' });
-    sendOk(res, 'Signed out of the dashboard: open a fresh link from `wagate dashboard` to come back', { signed_out: true });
+    sendOk(res, 'Signed out of the dashboard: open a fresh link from `wagate dashboard` to come back', {
+      signed_out: true,
+    });
   });
 
   return router;

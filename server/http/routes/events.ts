@@ -20,19 +20,29 @@ export const EventsQuery = z.object({
     .string({ error: `types must be a comma-separated list of ${TYPES_LIST}` })
     .optional()
     .transform((raw, ctx): LoggedEventType[] => {
-      const types = (raw ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+      const types = (raw ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
       const unknown = types.find((t) => !(LOGGED_EVENT_TYPES as readonly string[]).includes(t));
-      if (unknown !== undefined) ctx.addIssue({ code: 'custom', message: `Unknown event type "${unknown}": use ${TYPES_LIST}` });
+      if (unknown !== undefined)
+        ctx.addIssue({ code: 'custom', message: `Unknown event type "${unknown}": use ${TYPES_LIST}` });
       return types.length ? (types as LoggedEventType[]) : [...LOGGED_EVENT_TYPES];
     })
-    .meta({ description: `Only these event types, comma-separated (default: all of ${TYPES_LIST})`, example: 'message.received,message.status' }),
+    .meta({
+      description: `Only these event types, comma-separated (default: all of ${TYPES_LIST})`,
+      example: 'message.received,message.status',
+    }),
   last_event_id: z
     .string({ error: LAST_ID_ERROR })
     .trim()
     .regex(/^\d{1,15}$/, LAST_ID_ERROR)
     .transform(Number)
     .optional()
-    .meta({ description: 'Resume after this event id, like the Last-Event-ID header (for clients that cannot set headers)', example: '42' }),
+    .meta({
+      description: 'Resume after this event id, like the Last-Event-ID header (for clients that cannot set headers)',
+      example: '42',
+    }),
 });
 
 /** Resolves when the socket takes writes again, or is gone. */
@@ -91,7 +101,11 @@ export function createEventsRouter({ eventLog, heartbeatMs = HEARTBEAT_MS }: Eve
       try {
         do {
           again = false;
-          for (let page = eventLog.since(cursor, PAGE); page.length > 0 && !closed && allowed(); page = eventLog.since(cursor, PAGE)) {
+          for (
+            let page = eventLog.since(cursor, PAGE);
+            page.length > 0 && !closed && allowed();
+            page = eventLog.since(cursor, PAGE)
+          ) {
             let flowing = true;
             for (const e of page) {
               cursor = e.id;

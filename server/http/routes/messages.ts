@@ -12,12 +12,17 @@ import { ListMessagesQuery, SendMessageBody } from '../schemas.ts';
 function chatJidOf(req: Request): string {
   const raw = String(req.params.chat_jid ?? '');
   const jid = normaliseChatJid(raw);
-  if (!jid) throw new ApiError(400, `Invalid chat_jid "${raw}": use a phone number with country code or a WhatsApp JID`);
+  if (!jid)
+    throw new ApiError(400, `Invalid chat_jid "${raw}": use a phone number with country code or a WhatsApp JID`);
   return jid;
 }
 
 /** `POST /chats/{chat_jid}/messages` (docs/send-message-api.txt) and the chat's stored messages. */
-export function createMessagesRouter(deps: { sender: Sender; messages: MessageStore; idempotency: IdempotencyStore }): Router {
+export function createMessagesRouter(deps: {
+  sender: Sender;
+  messages: MessageStore;
+  idempotency: IdempotencyStore;
+}): Router {
   const router = Router();
 
   router.post('/chats/:chat_jid/messages', idempotency(deps.idempotency), async (req, res) => {

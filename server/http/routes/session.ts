@@ -24,7 +24,10 @@ export function createSessionRouter(deps: { session: Session }): Router {
       const data_url = await QRCode.toDataURL(qr, { margin: 2, width: 320 });
       return sendOk(res, 'Scan this QR code with WhatsApp on your phone', { qr, data_url, expires_at: qr_expires_at });
     }
-    res.type('png').set('Cache-Control', 'no-store').send(await QRCode.toBuffer(qr, { margin: 2, width: 320 }));
+    res
+      .type('png')
+      .set('Cache-Control', 'no-store')
+      .send(await QRCode.toBuffer(qr, { margin: 2, width: 320 }));
   });
 
   router.post('/session/pairing-code', async (req, res) => {

@@ -77,7 +77,9 @@ export const Menu = {
 const cookies: { url: string; name: string; value: string; httpOnly?: boolean; sameSite?: string }[] = [];
 export const session = {
   defaultSession: {
-    cookies: { set: async (cookie: (typeof cookies)[number]) => void (cookies.push(cookie), record('cookie', { ...cookie })) },
+    cookies: {
+      set: async (cookie: (typeof cookies)[number]) => void (cookies.push(cookie), record('cookie', { ...cookie })),
+    },
     setPermissionRequestHandler: () => record('permissions.request'),
     setPermissionCheckHandler: () => record('permissions.check'),
     setDevicePermissionHandler: () => record('permissions.device'),
@@ -96,7 +98,10 @@ export class BrowserWindow extends EventEmitter {
   visible = false;
   constructor(options: { webPreferences?: { preload?: string } }) {
     super();
-    record('window.new', { preload: options.webPreferences?.preload, preloadExists: existsSync(options.webPreferences?.preload ?? '') });
+    record('window.new', {
+      preload: options.webPreferences?.preload,
+      preloadExists: existsSync(options.webPreferences?.preload ?? ''),
+    });
   }
   /** Loads like Electron would, then calls the desktop API as the page's top frame would. */
   async loadURL(url: string) {

@@ -4,5 +4,6 @@ import { registerHooks } from 'node:module';
 // resolves to the stand-in below, so the shell's wiring runs in plain Node where Electron's binary is missing.
 const standIn = new URL('./electron.ts', import.meta.url).href;
 registerHooks({
-  resolve: (specifier, context, next) => (specifier === 'electron' ? { url: standIn, shortCircuit: true } : next(specifier, context)),
+  resolve: (specifier, context, next) =>
+    specifier === 'electron' ? { url: standIn, shortCircuit: true } : next(specifier, context),
 });
