@@ -1,5 +1,6 @@
 import { proto, unpadRandomMax16 } from '@whiskeysockets/baileys';
 import type { Connection } from './connection.ts';
+import type { AckHold, Faults } from './faults.ts';
 import { type BinaryNode, bytes, child, children, node, nowSeconds, userOf } from './frames.ts';
 import type { Receipts } from './receipts.ts';
 import type { SandboxState } from './sandbox-state.ts';
@@ -7,7 +8,10 @@ import type { SignalDevice } from './signal-device.ts';
 import type { ContactState, FrameEvent, InboxEntry } from './virtual-contacts.ts';
 
 export interface ContactInbox {
-  /** A `<message>` from a linked device: decrypted by the devices it is for, recorded if it is to a contact, acked. */
+  /**
+   * A `<message>` from a linked device: decrypted by the devices it is for, recorded once per id if it is to a contact
+   * (a resend with the same id is the same message, as on a phone), acked.
+   */
   onMessage(conn: Connection, n: BinaryNode): Promise<void>;
   onPresence(n: BinaryNode): void;
   onChatstate(n: BinaryNode): void;
@@ -15,9 +19,10 @@ export interface ContactInbox {
 
 /**
  * What WaGate sends to contacts: each message in the contact's inbox with its quote and the presence and chatstate
- * frames around it, then an automatic delivered receipt.
+ * frames around it, the server's `<ack class="message">` (unless a `hold_acks` fault holds it), then an automatic
+ * delivered receipt.
  */
-export function createContactInbox(state: SandboxState, receipts: Receipts): ContactInbox {
+export function createContactInbox(state: SandboxState, receipts: Receipts, faults: Faults): ContactInbox {
   /** Presence/chatstate frames seen since the last message to each contact. */
   const pendingFrames = new Map<string, FrameEvent[]>();
   /** Inbox row of the last message to each contact (its `after` list grows until the next); looked up on first use. */
@@ -47,11 +52,27 @@ export function createContactInbox(state: SandboxState, receipts: Receipts): Con
     }
   };
 
-  const recordInbox = (c: ContactState, id: string, msg: proto.IMessage): void => {
+  /** False when the contact already has a message with this id. */
+  const recordInbox = (c: ContactState, id: string, msg: proto.IMessage): boolean => {
+    if (state.store.inbox<InboxEntry>(c.number).some((r) => r.entry.message_id === id)) {
+      state.logger.info(`[sandbox] ${c.name} (${c.number}) already has ${id}: the resend is not a second message`);
+      return false;
+    }
     const entry = inboxEntry(id, msg, framesFor(c.number).splice(0));
     const seq = state.store.appendInbox(c.number, entry);
     lastInbox.set(c.number, seq);
     state.logger.info(`[sandbox] ${c.name} (${c.number}) received ${id}: ${JSON.stringify(entry.text)}`);
+    return true;
+  };
+
+  /** The server's ack: it has the message. A `hold_acks` fault sends it late or not at all. */
+  const ackMessage = (conn: Connection, id: string, to: string, hold: AckHold | null): void => {
+    const send = () => conn.send(node('ack', { class: 'message', id, from: to, t: nowSeconds() }));
+    if (!hold) return send();
+    state.logger.info(
+      `[sandbox] holding the ack of ${id} (${hold.delayMs === null ? 'withheld' : `${hold.delayMs} ms`})`,
+    );
+    if (hold.delayMs !== null) state.later(hold.delayMs, send);
   };
 
   return {
@@ -59,14 +80,12 @@ export function createContactInbox(state: SandboxState, receipts: Receipts): Con
       const id = n.attrs.id ?? '';
       const to = n.attrs.to ?? '';
       const sender = conn.device?.device;
-      const ack = () => conn.send(node('ack', { class: 'message', id, from: to, t: nowSeconds() }));
-      if (sender === undefined || !conn.loggedIn) return ack();
+      if (sender === undefined || !conn.loggedIn) return ackMessage(conn, id, to, null);
       const dest = userOf(to);
       const contact = dest && !state.isPhoneUser(dest.user) ? state.contactByUser(dest.user) : undefined;
       const recorded = await decryptParticipants(state, sender, n, contact);
-      ack();
-      if (contact && recorded) {
-        recordInbox(contact, id, recorded);
+      ackMessage(conn, id, to, contact ? faults.takeAckHold() : null);
+      if (contact && recorded && recordInbox(contact, id, recorded)) {
         state.later(30, () => receipts.deliver(contact, id, undefined));
       }
     },

@@ -26,8 +26,10 @@ const MessageBody = z
 const ReceiptBody = z.object({ message_id: z.string().min(1).max(128), type: z.enum(['delivered', 'read']) }).strict();
 const FaultBody = z
   .object({
-    kind: z.enum(['drop', 'refuse', 'replaced', 'unlink']),
+    kind: z.enum(['drop', 'refuse', 'replaced', 'unlink', 'hold_acks']),
     duration_ms: z.number().int().positive().max(600_000).optional(),
+    count: z.number().int().positive().max(10_000).optional(),
+    delay_ms: z.number().int().nonnegative().max(600_000).optional(),
   })
   .strict();
 

@@ -76,9 +76,9 @@ export function createSandboxCore(store: SandboxStore, logger: Logger): SandboxC
   const login = createLogin(state, delivery);
   const pairingCode = createPairingCode(state);
   const receipts = createReceipts(state, delivery);
-  const contactInbox = createContactInbox(state, receipts);
-  const inbound = createInbound(state, delivery);
   const faults = createFaults(state);
+  const contactInbox = createContactInbox(state, receipts, faults);
+  const inbound = createInbound(state, delivery);
 
   const onPayload = (conn: Connection, payload: proto.ClientPayload) => {
     const loggingIn = payload.username !== null && payload.username !== undefined && Number(payload.username) > 0;

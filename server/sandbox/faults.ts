@@ -2,20 +2,44 @@ import { node } from './frames.ts';
 import { unlink } from './linked-devices.ts';
 import type { SandboxState } from './sandbox-state.ts';
 
-export type FaultKind = 'drop' | 'refuse' | 'replaced' | 'unlink';
+export type FaultKind = 'drop' | 'refuse' | 'replaced' | 'unlink' | 'hold_acks';
 
-export interface Faults {
-  inject(input: { kind: FaultKind; duration_ms?: number }): void;
-  /** True while a `refuse` fault keeps new connections out. */
-  readonly refusing: boolean;
+export interface FaultInput {
+  kind: FaultKind;
+  /** `refuse`: how long new connections are refused (default 5000). */
+  duration_ms?: number;
+  /** `hold_acks`: how many of the next messages to contacts have their ack held (default 1). */
+  count?: number;
+  /** `hold_acks`: send each held ack this late; absent, it is never sent (as when it is lost with the connection). */
+  delay_ms?: number;
 }
 
-/** Faults on demand: dropped sockets, refused connections, a replaced session, an unlinked phone. */
+/** What happens to the server ack of one message: sent `delayMs` late, or withheld when `delayMs` is null. */
+export interface AckHold {
+  delayMs: number | null;
+}
+
+export interface Faults {
+  inject(input: FaultInput): void;
+  /** True while a `refuse` fault keeps new connections out. */
+  readonly refusing: boolean;
+  /** For a message a client just sent to a contact: how a `hold_acks` fault holds its ack; null, sent at once. */
+  takeAckHold(): AckHold | null;
+}
+
+/** Faults on demand: dropped sockets, refused connections, a replaced session, an unlinked phone, held acks. */
 export function createFaults(state: SandboxState): Faults {
   let refusedUntil = 0;
+  let heldAcks = 0;
+  let ackDelayMs: number | null = null;
   return {
     get refusing() {
       return Date.now() < refusedUntil;
+    },
+    takeAckHold() {
+      if (heldAcks === 0) return null;
+      heldAcks--;
+      return { delayMs: ackDelayMs };
     },
     inject(input) {
       const live = [...state.connections];
@@ -33,6 +57,10 @@ export function createFaults(state: SandboxState): Faults {
           return;
         case 'unlink':
           void unlink(state);
+          return;
+        case 'hold_acks':
+          heldAcks = input.count ?? 1;
+          ackDelayMs = input.delay_ms ?? null;
           return;
       }
     },

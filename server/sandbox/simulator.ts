@@ -9,7 +9,7 @@ import { hostCheck } from '../http/middleware/host-check.ts';
 import { quietLibsignal } from '../whatsapp/libsignal-console.ts';
 import { createControlRouter } from './control-router.ts';
 import { createSandboxCore } from './core.ts';
-import type { FaultKind } from './faults.ts';
+import type { FaultInput } from './faults.ts';
 import { SandboxStore } from './store.ts';
 import type { ContactView, InboxEntry } from './virtual-contacts.ts';
 import type { PhoneView } from './virtual-phone.ts';
@@ -42,7 +42,7 @@ export interface Simulator {
     input: { text: string; reply_to_message_id?: string },
   ): Promise<{ message_id: string }>;
   sendReceipt(number: string, input: { message_id: string; type: 'delivered' | 'read' }): Promise<void>;
-  fault(input: { kind: FaultKind; duration_ms?: number }): void;
+  fault(input: FaultInput): void;
   controlRouter(options?: { currentQr?: () => string | null }): express.Router;
   close(): Promise<void>;
 }

@@ -71,6 +71,8 @@ describe('sandbox control API', () => {
     assert.equal((await call(base, 'POST', '/contacts', undefined, '{not json')).status, 400);
     assert.equal((await call(base, 'GET', '/contacts/19998887777/inbox')).status, 404);
     assert.equal((await call(base, 'POST', '/faults', { kind: 'explode' })).status, 400);
+    assert.equal((await call(base, 'POST', '/faults', { kind: 'hold_acks', count: 0 })).status, 400);
+    assert.equal((await call(base, 'POST', '/faults', { kind: 'hold_acks', delay_ms: -1 })).status, 400);
     assert.equal((await call(base, 'POST', '/phone/scan', {})).status, 409);
     assert.equal((await call(base, 'POST', '/phone/scan', { qr: 'hello' })).status, 400);
     assert.equal((await call(base, 'POST', '/contacts/15550001111/messages', { text: 'x' })).status, 409); // nothing linked yet

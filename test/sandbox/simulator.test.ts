@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BinaryNode } from '@whiskeysockets/baileys';
+import { generateMessageIDV2, type BinaryNode, type WASocket } from '@whiskeysockets/baileys';
 import { silentLogger } from '../../server/logger.ts';
 import { startSimulator, type Simulator } from '../../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
@@ -409,6 +409,102 @@ describe('sandbox: faults, reconnect and persistence', () => {
       mark = rig.client.mark();
       rig.client.connect();
       await rig.client.waitForOpen(mark);
+    } finally {
+      await stopRig(rig);
+    }
+  });
+});
+
+/** The server's `<ack class="message">` for `id` on this socket: where Baileys' own handleBadAck hears it. */
+function ackOf(sock: WASocket, id: string, timeoutMs = 10_000): Promise<BinaryNode> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sock.ws.off('CB:ack,class:message', onAck);
+      reject(new Error(`no server ack for ${id} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onAck = (n: BinaryNode) => {
+      if (n.attrs.id !== id) return;
+      clearTimeout(timer);
+      sock.ws.off('CB:ack,class:message', onAck);
+      resolve(n);
+    };
+    sock.ws.on('CB:ack,class:message', onAck);
+  });
+}
+
+describe('sandbox: server acks and resends', () => {
+  test('every message to a contact is acked with its id, from the chat it went to', async () => {
+    const rig = await startRig();
+    try {
+      await pair(rig);
+      const sock = rig.client.sock!;
+      const id = generateMessageIDV2(sock.user?.id);
+      const acked = ackOf(sock, id);
+      await sock.sendMessage(jid(ALICE), { text: 'ack me' }, { messageId: id });
+      const ack = await acked;
+      assert.equal(ack.attrs.class, 'message');
+      assert.equal(ack.attrs.from, jid(ALICE));
+      assert.equal(ack.attrs.error, undefined);
+      assert.match(ack.attrs.t ?? '', /^\d+$/);
+    } finally {
+      await stopRig(rig);
+    }
+  });
+
+  test('hold_acks without delay: the contact has the message, no ack comes; a resend with the same id after reconnect is acked and kept once', async () => {
+    const rig = await startRig();
+    try {
+      await pair(rig);
+      let sock = rig.client.sock!;
+      const held = generateMessageIDV2(sock.user?.id);
+      let heldAck = false;
+      sock.ws.on('CB:ack,class:message', (n: BinaryNode) => (heldAck ||= n.attrs.id === held));
+      rig.sim.fault({ kind: 'hold_acks' });
+      await sock.sendMessage(jid(ALICE), { text: 'held' }, { messageId: held });
+      await eventually(() => rig.sim.inbox(ALICE).find((e) => e.message_id === held), 'the held message received');
+      // Acks leave in the order the messages came: once the next one is acked, the held one's would have been.
+      const next = generateMessageIDV2(sock.user?.id);
+      const nextAcked = ackOf(sock, next);
+      await sock.sendMessage(jid(ALICE), { text: 'not held' }, { messageId: next });
+      await nextAcked;
+      assert.equal(heldAck, false, 'the held ack was sent');
+
+      const mark = rig.client.mark();
+      rig.sim.fault({ kind: 'drop' });
+      await rig.client.waitForClose(mark);
+      const reopened = rig.client.mark();
+      sock = rig.client.connect();
+      await rig.client.waitForOpen(reopened);
+      const resent = ackOf(sock, held);
+      await sock.sendMessage(jid(ALICE), { text: 'held' }, { messageId: held });
+      await resent;
+      const copies = rig.sim.inbox(ALICE).filter((e) => e.message_id === held);
+      assert.equal(copies.length, 1);
+      assert.equal(copies[0]!.text, 'held');
+    } finally {
+      await stopRig(rig);
+    }
+  });
+
+  test('hold_acks with delay_ms: the held ack comes late, after the ack of a message sent after it', async () => {
+    const rig = await startRig();
+    try {
+      await pair(rig);
+      const sock = rig.client.sock!;
+      const order: string[] = [];
+      sock.ws.on('CB:ack,class:message', (n: BinaryNode) => order.push(n.attrs.id!));
+      const late = generateMessageIDV2(sock.user?.id);
+      const onTime = generateMessageIDV2(sock.user?.id);
+      rig.sim.fault({ kind: 'hold_acks', count: 1, delay_ms: 300 });
+      const lateAck = ackOf(sock, late);
+      await sock.sendMessage(jid(BOB), { text: 'late ack' }, { messageId: late });
+      const onTimeAck = ackOf(sock, onTime);
+      await sock.sendMessage(jid(BOB), { text: 'ack on time' }, { messageId: onTime });
+      await Promise.all([lateAck, onTimeAck]);
+      assert.deepEqual(
+        order.filter((id) => id === late || id === onTime),
+        [onTime, late],
+      );
     } finally {
       await stopRig(rig);
     }
