@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../server/logger.ts';
 import { startSimulator } from '../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../server/whatsapp/trust-root.ts';
-import { BaileysTestClient, silenceLibsignal } from '../test/sandbox/baileys-client.ts';
+import { BaileysTestClient, silenceLibsignal } from '../test/support/baileys-client.ts';
 import { startWagate } from '../test/e2e/cli-processes.ts';
 import { eventually } from '../test/support/waits.ts';
 

@@ -1,8 +1,8 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { serveSandbox, type ServedWagate } from './wagate-process.ts';
+import { ALICE } from '../support/contacts.ts';
 
 const SCREENS = 'test-results/screens';
-const ALICE = '15550001111';
 
 let wagate: ServedWagate;
 
@@ -180,13 +180,13 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
   await test.step('a message sent from the form reaches the virtual contact', async () => {
     const text = `Hello from the dashboard ${Date.now()}`;
     await page.getByLabel('To', { exact: true }).fill('+1 555-000-1111');
-    await expect(page.getByText('Will send to +15550001111')).toBeVisible();
+    await expect(page.getByText(`Will send to +${ALICE}`)).toBeVisible();
     await page.getByRole('textbox', { name: 'Message', exact: true }).fill(text);
     await expect(page.getByText(`${text.length} / 65,536 characters`)).toBeVisible();
     await expect(page.getByLabel(/Show “typing…” before sending/)).toBeChecked();
     await expect(page.getByLabel('Appear online while sending')).toBeChecked();
     await page.getByRole('button', { name: 'Send', exact: true }).click();
-    await expect(page.getByText(/^Sent to \+15550001111 at /)).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByText(new RegExp(`^Sent to \\+${ALICE} at `))).toBeVisible({ timeout: 30_000 });
     const recent = page.getByRole('region', { name: 'Recent sends' });
     await expect(recent.getByRole('row', { name: new RegExp(text) })).toBeVisible();
 
@@ -204,7 +204,7 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await page.getByLabel(/Show “typing…” before sending/).uncheck();
     await page.getByLabel('Appear online while sending').uncheck();
     await page.getByRole('button', { name: 'Send', exact: true }).click();
-    await expect(page.getByText(/^Sent to \+15550001111 at /)).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByText(new RegExp(`^Sent to \\+${ALICE} at `))).toBeVisible({ timeout: 30_000 });
     const inbox = (await callApi(`/sandbox/contacts/${ALICE}/inbox`, key)).body.data as {
       text: string;
       quoted_message_id: string | null;

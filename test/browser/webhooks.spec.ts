@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import { serveSandbox, type ServedWagate } from './wagate-process.ts';
+import { ALICE } from '../support/contacts.ts';
 
 const SCREENS = 'test-results/screens';
 
@@ -80,7 +81,7 @@ async function openScreen(page: Page, name: string): Promise<void> {
 /** Alice writes to WaGate from the Virtual phone screen, as a user trying the sandbox would. */
 async function aliceWrites(page: Page, text: string): Promise<void> {
   await openScreen(page, 'Virtual phone');
-  await page.getByLabel('Contact', { exact: true }).selectOption({ label: 'Alice (+15550001111)' });
+  await page.getByLabel('Contact', { exact: true }).selectOption({ label: `Alice (+${ALICE})` });
   await page.getByLabel('Write to WaGate as Alice').fill(text);
   await page.getByRole('button', { name: 'Send as Alice' }).click();
   await expect(page.getByText('Alice sent it.', { exact: false })).toBeVisible({ timeout: 30_000 });

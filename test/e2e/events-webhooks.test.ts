@@ -1,23 +1,18 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, postJson, type Harness } from '../http/core-harness.ts';
-import { pairThroughApi } from './pairing.ts';
+import { startPairedCore, postJson, type TestCore } from '../support/core.ts';
+import { ALICE } from '../support/contacts.ts';
 import { eventually } from '../support/waits.ts';
 import { startReceiver, freePort, type Receiver } from '../webhooks/receiver.ts';
 import { verifySignature } from '../../server/webhooks/signature.ts';
 
-const ALICE = '15550001111';
-let h: Harness;
+let h: TestCore;
 const receivers: Receiver[] = [];
 
-before(async () => {
-  h = await startHarness();
-  await pairThroughApi(h);
+before(async (t) => {
+  h = await startPairedCore(t);
 });
-after(async () => {
-  await Promise.all(receivers.map((r) => r.close()));
-  await h.close();
-});
+after(() => Promise.all(receivers.map((r) => r.close())));
 
 /** Reads an SSE response into frames until `until` holds for the frames so far (bounded by the caller's timeout). */
 async function readSse(

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runWagate, startWagate } from './cli-processes.ts';
+import { ALICE } from '../support/contacts.ts';
 import { eventually } from '../support/waits.ts';
 
 test('wagate serve --wa-url --wa-root-key pairs with and sends through a simulator started separately', async (t) => {
@@ -41,14 +42,14 @@ test('wagate serve --wa-url --wa-root-key pairs with and sends through a simulat
     return ((await res.json()) as { data: { state: string } }).data.state === 'connected' ? true : undefined;
   }, 'the session connected');
 
-  const sent = await fetch(`${api}/chats/15550001111/messages`, {
+  const sent = await fetch(`${api}/chats/${ALICE}/messages`, {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/json' },
     body: JSON.stringify({ text: 'through a separate simulator', typing_simulation: false }),
   });
   assert.equal(sent.status, 200);
   await eventually(async () => {
-    const res = await fetch(`${control}/sandbox/contacts/15550001111/inbox`);
+    const res = await fetch(`${control}/sandbox/contacts/${ALICE}/inbox`);
     const body = (await res.json()) as { data: Array<{ text: string }> };
     return body.data.some((m) => m.text === 'through a separate simulator') ? true : undefined;
   }, 'the text in the contact inbox');

@@ -1,17 +1,14 @@
-import { before, after, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, postJson, type Harness } from '../http/core-harness.ts';
-import { pairThroughApi } from './pairing.ts';
+import { startPairedCore, postJson, type TestCore } from '../support/core.ts';
+import { ALICE } from '../support/contacts.ts';
 import { eventually } from '../support/waits.ts';
 
-const ALICE = '15550001111';
-let h: Harness;
+let h: TestCore;
 
-before(async () => {
-  h = await startHarness();
-  await pairThroughApi(h);
+before(async (t) => {
+  h = await startPairedCore(t);
 });
-after(() => h.close());
 
 const inboxCount = (text: string) => h.core.sandbox!.inbox(ALICE).filter((m) => m.text === text).length;
 const send = (body: object, key?: string) =>

@@ -1,15 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, postJson } from '../http/core-harness.ts';
-import { pairThroughApi } from './pairing.ts';
+import { startPairedCore, postJson, pairThroughApi } from '../support/core.ts';
+import { ALICE } from '../support/contacts.ts';
 import { eventually, waitForSession, waitForState } from '../support/waits.ts';
 
-const ALICE = '15550001111';
-
 test('a restart resumes the linked session without a new QR', async (t) => {
-  const h = await startHarness();
-  t.after(() => h.close());
-  await pairThroughApi(h);
+  const h = await startPairedCore(t);
   const account = h.core.session.snapshot().account;
   await h.restart();
   let sawQr = false;
@@ -22,9 +18,7 @@ test('a restart resumes the linked session without a new QR', async (t) => {
 });
 
 test('the phone unlinking the device: 503 until a new QR is scanned', async (t) => {
-  const h = await startHarness();
-  t.after(() => h.close());
-  await pairThroughApi(h);
+  const h = await startPairedCore(t);
   await h.core.sandbox!.unlink();
   await waitForSession(h.core, (s) => s.state === 'logged_out' || s.state === 'qr', 'logged out');
   const refused = await h.call(`/chats/${ALICE}/messages`, postJson({ text: 'anyone?' }));
@@ -36,9 +30,7 @@ test('the phone unlinking the device: 503 until a new QR is scanned', async (t) 
 });
 
 test('logout from the API unlinks, wipes the credentials and offers a fresh QR', async (t) => {
-  const h = await startHarness();
-  t.after(() => h.close());
-  await pairThroughApi(h);
+  const h = await startPairedCore(t);
   const res = await h.call('/session/logout', { method: 'POST' });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   await waitForState(h.core, 'qr');
@@ -47,9 +39,7 @@ test('logout from the API unlinks, wipes the credentials and offers a fresh QR',
 });
 
 test('a dropped connection comes back by itself, and a send made meanwhile is delivered once or refused, never lost', async (t) => {
-  const h = await startHarness();
-  t.after(() => h.close());
-  await pairThroughApi(h);
+  const h = await startPairedCore(t);
   h.core.sandbox!.fault({ kind: 'drop' });
   const during = await h.call(
     `/chats/${ALICE}/messages`,
@@ -72,9 +62,7 @@ test('a dropped connection comes back by itself, and a send made meanwhile is de
 });
 
 test('another client taking over ("replaced") stops the session instead of fighting it', async (t) => {
-  const h = await startHarness();
-  t.after(() => h.close());
-  await pairThroughApi(h);
+  const h = await startPairedCore(t);
   h.core.sandbox!.fault({ kind: 'replaced' });
   await waitForState(h.core, 'replaced');
   const res = await h.call('/session');

@@ -1,11 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness } from '../http/core-harness.ts';
-import { pairThroughApi } from './pairing.ts';
+import { pairThroughApi, startSandboxCore } from '../support/core.ts';
 
 test('revoking a key ends its open event stream before the next event reaches it', async (t) => {
-  const h = await startHarness();
-  t.after(() => h.close());
+  const h = await startSandboxCore(t);
   const { key, record } = h.core.keys.create({ name: 'listener', expiresAt: null });
   const res = await fetch(`${h.core.url}/events?types=session.state`, { headers: { authorization: key } });
   assert.equal(res.status, 200);

@@ -1,19 +1,15 @@
-import { before, after, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, postJson, type Harness } from '../http/core-harness.ts';
-import { pairThroughApi } from './pairing.ts';
+import { startPairedCore, postJson, type TestCore } from '../support/core.ts';
+import { ALICE, BOB, CAROL } from '../support/contacts.ts';
 import { eventually } from '../support/waits.ts';
 import type { InboxEntry } from '../../server/sandbox/simulator.ts';
 
-const ALICE = '15550001111';
-const BOB = '15550002222';
-let h: Harness;
+let h: TestCore;
 
-before(async () => {
-  h = await startHarness();
-  await pairThroughApi(h);
+before(async (t) => {
+  h = await startPairedCore(t);
 });
-after(() => h.close());
 
 const inbox = (number: string): InboxEntry[] => h.core.sandbox!.inbox(number);
 const frames = (events: InboxEntry['before']) => events.map((e) => e.value);
@@ -115,7 +111,7 @@ test('two concurrent requests to one chat arrive in the order they were made', a
 });
 
 test('a number that is not on WhatsApp is a 404, not a message into the void', async () => {
-  const res = await h.call('/chats/15550003333/messages', postJson({ text: 'hello?' }));
+  const res = await h.call(`/chats/${CAROL}/messages`, postJson({ text: 'hello?' }));
   assert.equal(res.status, 404);
   assert.equal(res.body.error, 'Number is not on WhatsApp');
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildElectron } from '../../electron/build.ts';
 import { findFreePort } from '../../electron/port-fallback.ts';
+import { eventually } from '../support/waits.ts';
 
 /**
  * The bundled shell (dist/electron/main.js) with the real core, in Node: only `electron` itself is the stand-in in
@@ -60,19 +61,19 @@ function startShell(args: string[], env: Record<string, string> = {}, home?: str
           .filter(Boolean)
           .map((line) => JSON.parse(line) as Entry)
       : [];
-  async function waitFor(what: string, match: (entry: Entry) => boolean, timeoutMs = 60_000): Promise<Entry> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = log().find(match);
-      if (found) return found;
-      if (Date.now() > deadline || child.exitCode !== null) {
-        throw new Error(
-          `no ${what} (exit ${child.exitCode})\nstderr: ${stderr}\nlog: ${JSON.stringify(log(), null, 1)}`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const waitFor = (what: string, match: (entry: Entry) => boolean, timeoutMs = 60_000): Promise<Entry> =>
+    eventually(
+      () => {
+        const found = log().find(match);
+        if (!found && child.exitCode !== null) throw new Error(`the shell exited (${child.exitCode})`);
+        return found;
+      },
+      what,
+      timeoutMs,
+      100,
+    ).catch((error: Error) => {
+      throw new Error(`no ${what}: ${error.message}\nstderr: ${stderr}\nlog: ${JSON.stringify(log(), null, 1)}`);
+    });
   async function cleanup(): Promise<void> {
     if (child.exitCode === null) {
       child.kill('SIGKILL');

@@ -1,21 +1,18 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import express from 'express';
-import { startHarness, postJson, type Harness } from './core-harness.ts';
+import { startSandboxCore, postJson, type TestCore } from '../support/core.ts';
+import { eventually } from '../support/waits.ts';
 import { createEventBus, type SessionSnapshot, type StoredMessage } from '../../server/events.ts';
 import { createAdminEventsRouter } from '../../server/http/routes/admin-events.ts';
 
-let h: Harness;
+let h: TestCore;
 let cookie: string;
 
-before(async () => {
-  h = await startHarness();
+before(async (t) => {
+  h = await startSandboxCore(t);
   cookie = `wagate_admin=${h.core.admin.createSession()}`;
-});
-
-after(async () => {
-  await h.close();
 });
 
 /** The dashboard's calls: the admin cookie, no API key, and the browser's same-origin marker on writes. */
@@ -195,9 +192,7 @@ test('the event stream forwards the bus to the dashboard and lets go of it on cl
       'event: message.status\ndata: {"message_id":"X","chat_jid":"c@s.whatsapp.net","status":"read","at":1}',
     ),
   );
-  const deadline = Date.now() + 3000;
-  while (listening() !== before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.equal(listening(), before, 'listeners are removed when the page goes away');
+  await eventually(() => listening() === before, 'the listeners to be removed when the page goes away', 3000);
 });
 
 test('the event stream sends a heartbeat comment while nothing happens', async () => {

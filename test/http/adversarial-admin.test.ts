@@ -1,21 +1,21 @@
-import { before, after, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, type ClientRequest } from 'node:http';
-import { startHarness, postJson, type Harness } from './core-harness.ts';
+import { startSandboxCore, postJson, type TestCore } from '../support/core.ts';
+import { eventually } from '../support/waits.ts';
 
 /**
  * The dashboard's admin session against the real core: cookies that are odd or tossed, cross-site writes, the
  * login link, the two event streams under bad cursors and many clients, and bad bodies on the admin endpoints.
  */
-let h: Harness;
+let h: TestCore;
 let session: string;
 let cookie: string;
-before(async () => {
-  h = await startHarness();
+before(async (t) => {
+  h = await startSandboxCore(t);
   session = h.core.admin.createSession();
   cookie = `wagate_admin=${session}`;
 });
-after(() => h.close());
 
 /** A request as a browser tab of the dashboard would make it (cookie, no key), with `headers` on top. */
 function asDashboard(path: string, init: RequestInit = {}, headers: Record<string, string> = {}) {
@@ -337,10 +337,11 @@ test('many event-stream clients that connect and vanish leave no subscriber or b
       assert.equal(listeners() - baseline, 20 * 5, 'five bus listeners per /admin/events client');
       h.core.events.emit('keys.changed');
       for (const s of streams) s.req.destroy();
-      const deadline = Date.now() + 3000;
-      while ((live > 0 || listeners() > baseline) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      assert.equal(live, 0, `round ${round}: every /events subscriber let go`);
-      assert.equal(listeners(), baseline, `round ${round}: every /admin/events listener let go`);
+      await eventually(
+        () => live === 0 && listeners() === baseline,
+        `round ${round}: every /events subscriber and /admin/events listener to let go`,
+        3000,
+      );
     }
   } finally {
     log.subscribe = subscribe;

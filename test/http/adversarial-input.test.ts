@@ -1,19 +1,18 @@
-import { before, after, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { startHarness, postJson, type Harness } from './core-harness.ts';
+import { startSandboxCore, postJson, type TestCore } from '../support/core.ts';
 import { waitForState } from '../support/waits.ts';
 
 /**
  * Adversarial input against the real core (sandbox, not paired: a valid send ends in 503, so every answer below 503
  * is the validation speaking). Bad input must get a specific 4xx in the envelope: never a 500, a hang or a crash.
  */
-let h: Harness;
-before(async () => {
-  h = await startHarness();
+let h: TestCore;
+before(async (t) => {
+  h = await startSandboxCore(t);
 });
-after(() => h.close());
 
 const SEND = '/chats/15550001111/messages';
 
@@ -307,19 +306,15 @@ test('/session/pairing-code refuses a phone_number that is not an international 
   }
 });
 
-test('a pairing code asked for "((((((((" must not leave the session unable to link after a restart', async () => {
+test('a pairing code asked for "((((((((" must not leave the session unable to link after a restart', async (t) => {
   // Today: Baileys stores creds.me = "@s.whatsapp.net" for the empty number; after a restart the session loops in
   // "reconnecting" (Connection Failure), never shows a QR again, and POST /session/logout answers 409 "No WhatsApp
   // account is linked": only wiping the data dir by hand recovers.
-  const own = await startHarness();
-  try {
-    await waitForState(own.core, 'qr');
-    await own.call('/session/pairing-code', postJson({ phone_number: '((((((((' }));
-    await own.restart();
-    await waitForState(own.core, 'qr', 6000);
-  } finally {
-    await own.close();
-  }
+  const own = await startSandboxCore(t);
+  await waitForState(own.core, 'qr');
+  await own.call('/session/pairing-code', postJson({ phone_number: '((((((((' }));
+  await own.restart();
+  await waitForState(own.core, 'qr', 6000);
 });
 
 test('/session/pairing-code: missing, mistyped or odd phone numbers are a 400', async () => {

@@ -1,56 +1,36 @@
-import { before, after, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { loadConfig } from '../../server/config.ts';
-import { startCore, type Core } from '../../server/core.ts';
-import { postJson } from './core-harness.ts';
-import { eventually, waitForState } from '../support/waits.ts';
+import type { Core } from '../../server/core.ts';
 import { REDACT } from '../../server/logger.ts';
+import { ALICE, BOB, CAROL } from '../support/contacts.ts';
+import { postJson, startSandboxCore, type TestCore } from '../support/core.ts';
+import { tempDir } from '../support/temp-dir.ts';
+import { eventually, waitForState } from '../support/waits.ts';
 
 /**
  * The paired core (sandbox) with a real pino logger writing every line to a file: odd texts must arrive and be
  * stored exactly, an accepted send must survive its client hanging up, and no secret may reach the log.
  */
-const ALICE = '15550001111';
-const BOB = '15550002222';
-const FAST_TYPING = { chars_per_second: 200, min_ms: 50, max_ms: 400, jitter: 0.1, refresh_ms: 150 };
-
-let dataDir: string;
 let logFile: string;
 let core: Core;
 let key: string;
+let call: TestCore['call'];
 /** Every secret the run handed out, checked against the log at the end. */
 const secrets: Record<string, string> = {};
 
-async function call(path: string, init: RequestInit & { auth?: string | false } = {}) {
-  const { auth = key, ...rest } = init;
-  const headers = new Headers(rest.headers);
-  if (auth !== false && !headers.has('authorization')) headers.set('authorization', auth);
-  const res = await fetch(`${core.url}${path}`, { ...rest, headers });
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: the body stays the text
-  }
-  return { status: res.status, body, headers: res.headers };
-}
-
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'wagate-adversarial-'));
-  logFile = join(dataDir, 'core.log');
+before(async (t) => {
+  logFile = join(tempDir(t, 'wagate-adversarial-log-'), 'core.log');
   // As `wagate serve` would log (its redaction included), one level more talkative: what debug shows must be safe too.
   const logger = pino(
     { level: 'debug', redact: { paths: REDACT, censor: '[redacted]' } },
     pino.destination({ dest: logFile, sync: true }),
   );
-  core = await startCore({ ...loadConfig({ dataDir, port: 0, sandbox: true }), typing: FAST_TYPING }, { logger });
-  key = core.keys.create({ name: 'adversarial', expiresAt: null }).key;
+  const h = await startSandboxCore(t, { logger });
+  ({ core, key, call } = h);
   secrets.api_key = key;
   secrets.api_key_secret_part = key.split('_').slice(2).join('_');
   await waitForState(core, 'qr');
@@ -60,11 +40,6 @@ before(async () => {
   const scan = await call('/sandbox/phone/scan', postJson({ qr: qr.body.data.qr }));
   assert.equal(scan.status, 200, JSON.stringify(scan.body));
   await waitForState(core, 'connected');
-});
-
-after(async () => {
-  await core.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 const sendTo = (chat: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -178,7 +153,7 @@ test("reply_to_message_id: unknown, another chat's, or odd ids are a 404, never 
 
 test('a number that is not on WhatsApp is a 404, in any writing, without a hang', async () => {
   for (const chat of [
-    '15550003333',
+    CAROL,
     '+1 555 000 3333',
     '999999999999999',
     '999999999999999@s.whatsapp.net',

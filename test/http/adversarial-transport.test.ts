@@ -1,19 +1,18 @@
-import { before, after, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { startHarness, postJson, type Harness } from './core-harness.ts';
+import { startSandboxCore, postJson, type TestCore } from '../support/core.ts';
 
 /**
  * The transport edge of the real core: Host headers (DNS rebinding), what node's HTTP parser refuses, stalled and
  * slow requests, many connections, and headers that must never appear (CORS, stack traces).
  */
-let h: Harness;
+let h: TestCore;
 let port: number;
-before(async () => {
-  h = await startHarness();
+before(async (t) => {
+  h = await startSandboxCore(t);
   port = Number(new URL(h.core.url).port);
 });
-after(() => h.close());
 
 interface RawAnswer {
   status: number;
@@ -134,25 +133,17 @@ test('a Host that is not a well-formed host[:port] is refused, whatever it start
   }
 });
 
-test('bound to 0.0.0.0 (when told to), the core refuses even http://127.0.0.1 — every Host is "not allowed"', async () => {
-  const wide = await startHarness({ host: '0.0.0.0' });
-  try {
-    const widePort = Number(new URL(wide.core.url).port);
-    const local = await raw(
-      `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${widePort}\r\nConnection: close\r\n\r\n`,
-      3000,
-      widePort,
-    );
-    assert.equal(local.status, 200, `GET http://127.0.0.1:${widePort}/health → ${local.status} ${local.body}`);
-    const rebound = await raw(
-      `GET /health HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n`,
-      3000,
-      widePort,
-    );
-    assert.equal(rebound.status, 403, 'DNS rebinding is still refused on a wide bind');
-  } finally {
-    await wide.close();
-  }
+test('bound to 0.0.0.0 (when told to), the core refuses even http://127.0.0.1 — every Host is "not allowed"', async (t) => {
+  const wide = await startSandboxCore(t, { config: { host: '0.0.0.0' } });
+  const widePort = Number(new URL(wide.core.url).port);
+  const local = await raw(
+    `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${widePort}\r\nConnection: close\r\n\r\n`,
+    3000,
+    widePort,
+  );
+  assert.equal(local.status, 200, `GET http://127.0.0.1:${widePort}/health → ${local.status} ${local.body}`);
+  const rebound = await raw(`GET /health HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n`, 3000, widePort);
+  assert.equal(rebound.status, 403, 'DNS rebinding is still refused on a wide bind');
 });
 
 test("a header block over node's limit gets its 431 in the envelope, not an empty answer", async () => {

@@ -1,12 +1,11 @@
-import { before, after, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, postJson, type Harness } from './core-harness.ts';
+import { startSandboxCore, postJson, type TestCore } from '../support/core.ts';
 
-let h: Harness;
-before(async () => {
-  h = await startHarness();
+let h: TestCore;
+before(async (t) => {
+  h = await startSandboxCore(t);
 });
-after(() => h.close());
 
 const send = '/chats/6281234567890@s.whatsapp.net/messages';
 

@@ -1,15 +1,14 @@
-import { before, after, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from './core-harness.ts';
+import { startSandboxCore, type TestCore } from '../support/core.ts';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { OPERATIONS } from '../../server/http/openapi.ts';
 import { DASHBOARD_PAGES } from '../../server/http/routes/dashboard.ts';
 
-let h: Harness;
-before(async () => {
-  h = await startHarness();
+let h: TestCore;
+before(async (t) => {
+  h = await startSandboxCore(t);
 });
-after(() => h.close());
 
 interface Layer {
   route?: { path: string | string[]; methods: Record<string, boolean> };

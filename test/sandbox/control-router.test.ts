@@ -9,7 +9,8 @@ import type { Server } from 'node:http';
 import { silentLogger } from '../../server/logger.ts';
 import { startSimulator, type Simulator } from '../../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
-import { BaileysTestClient } from './baileys-client.ts';
+import { BaileysTestClient } from '../support/baileys-client.ts';
+import { eventually } from '../support/waits.ts';
 
 async function call(base: string, method: string, path: string, body?: unknown, raw?: string) {
   const res = await fetch(`${base}${path}`, {
@@ -98,15 +99,13 @@ describe('sandbox control API', () => {
     await client.waitForOpen();
 
     const sent = await client.sock!.sendMessage('15550006666@s.whatsapp.net', { text: 'hi erin' });
-    const entry = await (async () => {
-      for (let i = 0; i < 200; i++) {
-        const r = await call(base, 'GET', '/contacts/15550006666/inbox');
-        const e = r.json.data.find((x: any) => x.message_id === sent!.key.id);
-        if (e) return e;
-        await new Promise((r2) => setTimeout(r2, 25));
-      }
-      throw new Error('message never reached the inbox');
-    })();
+    const entry = await eventually(
+      async () =>
+        (await call(base, 'GET', '/contacts/15550006666/inbox')).json.data.find(
+          (x: any) => x.message_id === sent!.key.id,
+        ),
+      "the message in Erin's inbox",
+    );
     assert.equal(entry.text, 'hi erin');
 
     const mark = client.mark();

@@ -7,13 +7,9 @@ import { generateMessageIDV2, type BinaryNode, type WASocket } from '@whiskeysoc
 import { silentLogger } from '../../server/logger.ts';
 import { startSimulator, type Simulator } from '../../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
-import { BaileysTestClient } from './baileys-client.ts';
+import { BaileysTestClient } from '../support/baileys-client.ts';
+import { ALICE, BOB, CAROL, jidOf as jid } from '../support/contacts.ts';
 import { eventually } from '../support/waits.ts';
-
-const ALICE = '15550001111';
-const BOB = '15550002222';
-const CAROL = '15550003333';
-const jid = (n: string) => `${n}@s.whatsapp.net`;
 
 interface Rig {
   dir: string;

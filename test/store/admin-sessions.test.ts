@@ -1,21 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase } from '../../server/store/database.ts';
 import { createAdminSessions } from '../../server/store/admin-sessions.ts';
+import { tempDatabase } from '../support/temp-database.ts';
 
 test('a login token is redeemed once, within its lifetime, for a session that another process sees', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wagate-admin-'));
-  const file = join(dir, 'wagate.db');
-  const server = openDatabase(file);
-  const cli = openDatabase(file);
-  t.after(() => {
-    server.close();
-    cli.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { db: server, open } = tempDatabase(t);
+  const cli = open();
   let now = 10_000;
   const sessions = createAdminSessions(server, () => now);
   const token = createAdminSessions(cli, () => now).issueLoginToken();

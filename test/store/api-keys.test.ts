@@ -1,21 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase } from '../../server/store/database.ts';
+import { readFileSync } from 'node:fs';
 import { createApiKeyStore } from '../../server/store/api-keys.ts';
-
-function tempDb(t: { after: (fn: () => void) => void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'wagate-keys-'));
-  const file = join(dir, 'wagate.db');
-  const db = openDatabase(file);
-  t.after(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { db, file };
-}
+import { tempDatabase as tempDb } from '../support/temp-database.ts';
 
 test('a created key verifies, shows a recognisable prefix, and is stored only as a hash', (t) => {
   const { db, file } = tempDb(t);

@@ -1,9 +1,8 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openDatabase } from '../../server/store/database.ts';
@@ -16,6 +15,7 @@ import {
 } from '../../server/store/auth-state.ts';
 import { startCore } from '../../server/core.ts';
 import { loadConfig } from '../../server/config.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** What pair-success leaves in the creds: the phone's signature over this device. */
 const LINKED = {
@@ -24,10 +24,9 @@ const LINKED = {
   deviceSignature: new Uint8Array([4]),
 };
 let dir: string;
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'wagate-auth-'));
+before((t) => {
+  dir = tempDir(t, 'wagate-auth-');
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function withAuth<T>(
   file: string,

@@ -1,25 +1,19 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase, type Database } from '../../server/store/database.ts';
+import type { Database } from '../../server/store/database.ts';
 import { createMessageStore, type MessageStore } from '../../server/store/messages.ts';
 import type { StoredMessage } from '../../server/events.ts';
+import { tempDatabase, type TempDatabase } from '../support/temp-database.ts';
 
 const CHAT = '6281234567890@s.whatsapp.net';
-let dir: string;
+let file: TempDatabase;
 let db: Database;
 let store: MessageStore;
 
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'wagate-messages-'));
-  db = openDatabase(join(dir, 'wagate.db'));
+before((t) => {
+  file = tempDatabase(t);
+  db = file.db;
   store = createMessageStore(db);
-});
-after(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 function message(id: string, timestamp: number, over: Partial<StoredMessage> = {}): StoredMessage {
@@ -110,10 +104,5 @@ test('failure is recorded with its reason, and inbound or unknown messages have 
 });
 
 test('messages survive reopening the file', () => {
-  const again = openDatabase(join(dir, 'wagate.db'));
-  try {
-    assert.equal(createMessageStore(again).get('S1')?.status, 'read');
-  } finally {
-    again.close();
-  }
+  assert.equal(createMessageStore(file.open()).get('S1')?.status, 'read');
 });

@@ -1,22 +1,14 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase, type Database } from '../../server/store/database.ts';
+import type { Database } from '../../server/store/database.ts';
+import { tempDatabase } from '../support/temp-database.ts';
 import { webhooksCommand } from '../../server/cli/webhooks.ts';
 import { createWebhookStore } from '../../server/webhooks/webhook-store.ts';
 
-let dir: string;
 let db: Database;
 
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'wagate-cli-webhooks-'));
-  db = openDatabase(join(dir, 'wagate.db'));
-});
-after(() => {
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
+before((t) => {
+  db = tempDatabase(t).db;
 });
 
 /** Runs the command and returns what it printed, and the exit code it set. */

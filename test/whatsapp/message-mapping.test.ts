@@ -8,8 +8,9 @@ import {
   statusFromBaileys,
   toInboundMessage,
 } from '../../server/whatsapp/message-mapping.ts';
+import { ALICE as ALICE_NUMBER, jidOf } from '../support/contacts.ts';
 
-const ALICE = '15550001111@s.whatsapp.net';
+const ALICE = jidOf(ALICE_NUMBER);
 
 const inbound = (message: proto.IMessage, key: Partial<WAMessage['key']> = {}): WAMessage => ({
   key: { remoteJid: ALICE, fromMe: false, id: 'IN1', ...key },

@@ -1,12 +1,13 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../server/api-error.ts';
 import { TypingConfigSchema } from '../../server/config.ts';
 import { silentLogger } from '../../server/logger.ts';
 import type { InboxEntry } from '../../server/sandbox/simulator.ts';
 import { createSender, type Sender, type SendRequest } from '../../server/whatsapp/sender.ts';
-import { ALICE, BOB, CAROL, jidOf, pair, startWorld, waitForEvent, type World } from './world.ts';
-import { eventually } from '../support/waits.ts';
+import { ALICE, BOB, CAROL, jidOf } from '../support/contacts.ts';
+import { startPairedWorld, type World } from '../support/session-world.ts';
+import { eventually, waitForEvent } from '../support/waits.ts';
 
 /** Small times so the suite is quick; refresh shorter than the typing so a re-sent "composing" shows. */
 const TYPING = TypingConfigSchema.parse({
@@ -20,16 +21,14 @@ const TYPING = TypingConfigSchema.parse({
 let world: World;
 let sender: Sender;
 
-before(async () => {
-  world = await startWorld();
-  await pair(world);
+before(async (t) => {
+  world = await startPairedWorld(t);
   sender = createSender({ session: world.session, messages: world.messages, typing: TYPING, logger: silentLogger() });
   // Baileys says "unavailable" when it connects (markOnlineOnConnect: false); a first message closes that window,
   // so each test sees only the frames its own send caused.
   const warmUp = await sender.send(request(ALICE, 'warm-up', { typingSimulation: false, presenceSimulation: false }));
   await delivered(ALICE, warmUp.message_id);
 });
-after(() => world.close());
 
 const request = (chat: string, text: string, over: Partial<SendRequest> = {}): SendRequest => ({
   chatJid: jidOf(chat),

@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../server/api-error.ts';
 import type { SessionState } from '../../server/events.ts';
-import { ALICE, BOB, CAROL, jidOf, pair, startWorld, waitForEvent } from './world.ts';
-import { eventually, waitForSession, waitForState } from '../support/waits.ts';
+import { ALICE, BOB, CAROL, jidOf } from '../support/contacts.ts';
+import { pair, startPairedWorld, startWorld } from '../support/session-world.ts';
+import { eventually, waitForEvent, waitForSession, waitForState } from '../support/waits.ts';
 
 const OWNER = '15559990000';
 
 test('pairing: a QR to scan, then connected with the linked account', async (t) => {
-  const world = await startWorld();
-  t.after(() => world.close());
+  const world = await startWorld(t);
   await world.session.start();
   const shown = await waitForSession(world, (s) => s.state === 'qr', 'a QR');
   assert.match(shown.qr ?? '', /^https:\/\/wa\.me\/settings\/linked_devices#/);
@@ -24,9 +24,7 @@ test('pairing: a QR to scan, then connected with the linked account', async (t) 
 });
 
 test('a restart on the same database resumes the session without a QR', async (t) => {
-  const world = await startWorld();
-  t.after(() => world.close());
-  await pair(world);
+  const world = await startPairedWorld(t);
   const account = world.session.snapshot().account;
   await world.restart();
   const states: SessionState[] = [];
@@ -43,9 +41,7 @@ test('a restart on the same database resumes the session without a QR', async (t
 });
 
 test('a message sent while WaGate was stopped is stored and announced at the next start', async (t) => {
-  const world = await startWorld();
-  t.after(() => world.close());
-  await pair(world);
+  const world = await startPairedWorld(t);
   await world.session.stop();
   const { message_id } = await world.sim.sendFromContact(ALICE, { text: 'while you were away' });
   const received = waitForEvent(world, 'message.received', (m) => m.message_id === message_id, 'the offline message');
@@ -56,9 +52,7 @@ test('a message sent while WaGate was stopped is stored and announced at the nex
 });
 
 test('sending, receiving, receipts and quotes on one linked session', async (t) => {
-  const world = await startWorld();
-  t.after(() => world.close());
-  await pair(world);
+  const world = await startPairedWorld(t);
 
   await t.test('a sent message is stored from what WhatsApp accepted and reaches the contact', async () => {
     const sent = await world.session.sendText(jidOf(ALICE), 'Hello, World!');
@@ -164,9 +158,7 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
 });
 
 test('the phone unlinking the device: logged_out, credentials wiped, and a fresh QR that pairs again', async (t) => {
-  const world = await startWorld();
-  t.after(() => world.close());
-  await pair(world);
+  const world = await startPairedWorld(t);
   const loggedOut = waitForState(world, 'logged_out');
   await world.sim.unlink();
   const snapshot = await loggedOut;
@@ -182,9 +174,7 @@ test('the phone unlinking the device: logged_out, credentials wiped, and a fresh
 });
 
 test('logout: unlinked on the phone, credentials wiped, a new QR offered', async (t) => {
-  const world = await startWorld();
-  t.after(() => world.close());
-  await pair(world);
+  const world = await startPairedWorld(t);
   await world.session.logout();
   assert.equal(world.session.snapshot().state, 'logged_out');
   assert.equal(world.auth.hasCreds(), false);
@@ -196,9 +186,7 @@ test('logout: unlinked on the phone, credentials wiped, a new QR offered', async
 });
 
 test('a dropped connection comes back by itself, through reconnecting', async (t) => {
-  const world = await startWorld();
-  t.after(() => world.close());
-  await pair(world);
+  const world = await startPairedWorld(t);
   const reconnecting = waitForState(world, 'reconnecting');
   world.sim.fault({ kind: 'drop' });
   assert.ok((await reconnecting).last_error);
@@ -208,9 +196,7 @@ test('a dropped connection comes back by itself, through reconnecting', async (t
 });
 
 test('refused connections are retried with backoff until the server takes them again', async (t) => {
-  const world = await startWorld();
-  t.after(() => world.close());
-  await pair(world);
+  const world = await startPairedWorld(t);
   const reconnecting = waitForState(world, 'reconnecting');
   world.sim.fault({ kind: 'refuse', duration_ms: 1500 });
   await reconnecting;
@@ -218,9 +204,7 @@ test('refused connections are retried with backoff until the server takes them a
 });
 
 test('connection replaced: the session says so and stops instead of fighting', async (t) => {
-  const world = await startWorld();
-  t.after(() => world.close());
-  await pair(world);
+  const world = await startPairedWorld(t);
   world.sim.fault({ kind: 'replaced' });
   const replaced = await waitForState(world, 'replaced');
   assert.ok(replaced.last_error);
@@ -232,8 +216,7 @@ test('connection replaced: the session says so and stops instead of fighting', a
 });
 
 test('without a connection every send is a 503', async (t) => {
-  const world = await startWorld();
-  t.after(() => world.close());
+  const world = await startWorld(t);
   await assert.rejects(world.session.sendText(jidOf(ALICE), 'hi'), (e: unknown) => {
     assert.ok(e instanceof ApiError);
     assert.equal(e.code, 503);
@@ -247,8 +230,7 @@ test('without a connection every send is a 503', async (t) => {
 });
 
 test('the pairing-code fallback: a code while a QR is shown, a 409 otherwise', async (t) => {
-  const world = await startWorld();
-  t.after(() => world.close());
+  const world = await startWorld(t);
   await assert.rejects(
     world.session.requestPairingCode(OWNER),
     (e: unknown) => e instanceof ApiError && e.code === 409,

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../server/config.ts';
+import { startCore, type Core } from '../../server/core.ts';
+import { silentLogger, type Logger } from '../../server/logger.ts';
+import { atEnd, type Scope } from './scope.ts';
+import { waitForState } from './waits.ts';
+
+/** The real core, as a test drives it: over HTTP with an API key, or through its parts. */
+export interface TestCore {
+  core: Core;
+  dataDir: string;
+  key: string;
+  /** fetch against the core, with the API key unless `auth: false` (or another key as a string). */
+  call(
+    path: string,
+    init?: RequestInit & { auth?: boolean | string },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Stops the core and starts a new one on the same data dir, as a process restart would. */
+  restart(): Promise<void>;
+}
+
+export interface CoreOptions {
+  config?: Partial<Config>;
+  logger?: Logger;
+}
+
+/** Typing fast enough for tests; the documented defaults are asserted in test/whatsapp/typing.test.ts. */
+export const FAST_TYPING = { chars_per_second: 200, min_ms: 50, max_ms: 400, jitter: 0.1, refresh_ms: 150 };
+
+/**
+ * The real core in sandbox mode on an ephemeral port, with its own data dir and one API key; stopped and its folder
+ * removed when `scope` ends (fastify/demo's `build(t)`).
+ */
+export async function startSandboxCore(scope: Scope, options: CoreOptions = {}): Promise<TestCore> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'wagate-core-'));
+  const logger = options.logger ?? silentLogger();
+  const config = () => ({
+    ...loadConfig({ dataDir, port: 0, sandbox: true }),
+    typing: FAST_TYPING,
+    ...options.config,
+  });
+  let core = await startCore(config(), { logger });
+  // One cleanup, in order: the core stops (flushing its files) before its folder goes.
+  atEnd(scope, async () => {
+    await core.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const key = core.keys.create({ name: 'test', expiresAt: null }).key;
+  return {
+    get core() {
+      return core;
+    },
+    dataDir,
+    key,
+    async call(path, init = {}) {
+      const { auth = true, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (auth !== false && !headers.has('authorization'))
+        headers.set('authorization', typeof auth === 'string' ? auth : key);
+      const res = await fetch(`${core.url}${path}`, { ...rest, headers });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: the body stays the text
+      }
+      return { status: res.status, body, headers: res.headers };
+    },
+    async restart() {
+      await core.stop();
+      core = await startCore(config(), { logger });
+    },
+  };
+}
+
+/** A sandbox core already linked to the virtual phone, paired as a user of the API would. */
+export async function startPairedCore(scope: Scope, options: CoreOptions = {}): Promise<TestCore> {
+  const h = await startSandboxCore(scope, options);
+  await pairThroughApi(h);
+  return h;
+}
+
+/** Pairs exactly as a user of the API would: read the QR from GET /session/qr, let the virtual phone scan it. */
+export async function pairThroughApi(h: TestCore): Promise<void> {
+  await waitForState(h.core, 'qr');
+  const qr = await h.call('/session/qr?format=json');
+  if (qr.status !== 200) throw new Error(`GET /session/qr answered ${qr.status}: ${JSON.stringify(qr.body)}`);
+  const scan = await h.call('/sandbox/phone/scan', postJson({ qr: qr.body.data.qr }));
+  if (scan.status !== 200) throw new Error(`scan answered ${scan.status}: ${JSON.stringify(scan.body)}`);
+  await waitForState(h.core, 'connected');
+}
+
+export function postJson(body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  };
+}
