@@ -4,10 +4,10 @@ import { startSimulator } from '../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../server/whatsapp/trust-root.ts';
 import { BaileysTestClient, silenceLibsignal } from '../test/support/baileys-client.ts';
 import { startWagate } from '../test/e2e/cli-processes.ts';
+import { ALICE } from '../test/support/contacts.ts';
 import { eventually } from '../test/support/waits.ts';
 
 const MESSAGES = 60;
-const ALICE = '15550001111';
 
 async function timed(count: number, sendOne: (i: number) => Promise<unknown>): Promise<number> {
   await sendOne(-1);
