@@ -1,38 +1,19 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright';
 import { buildElectron } from '../../electron/build.ts';
+import { electronBinary } from '../../electron/electron-binary.ts';
 import { findFreePort } from '../../electron/port-fallback.ts';
 import { ALICE } from '../support/contacts.ts';
 import { atEnd, suiteScope, type Scope } from '../support/scope.ts';
 import { eventually } from '../support/waits.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * The Electron binary, when `npm install` could download it. Read from electron's path.txt rather than
- * `require('electron')`, which would try to download it right now.
- */
-function electronBinary(): string | null {
-  const pkg = join(root, 'node_modules/electron');
-  const pathFile = join(pkg, 'path.txt');
-  if (!existsSync(pathFile)) return null;
-  const relative = readFileSync(pathFile, 'utf8').trim();
-  const binary = process.env.ELECTRON_OVERRIDE_DIST_PATH
-    ? join(process.env.ELECTRON_OVERRIDE_DIST_PATH, relative)
-    : join(pkg, 'dist', relative);
-  try {
-    accessSync(binary, constants.X_OK);
-    return binary;
-  } catch {
-    return null;
-  }
-}
 
 function skipReason(binary: string | null): string | false {
   if (!binary) return 'skipped: Electron binary not installed';
