@@ -131,7 +131,7 @@ async function sandbox(flags: Flags): Promise<void> {
     dataDir: config.dataDir,
     host,
     port: parsePort(flags.port) ?? 7010,
-    logger: createLogger(config.logLevel, 2),
+    logger: createLogger(config.logLevel, 2).child({ part: 'sandbox' }),
   });
   console.log(`WhatsApp simulator: ${simulator.wsUrl}`);
   console.log(`Root public key: ${simulator.rootPublicKey}`);

@@ -63,7 +63,7 @@ export class Connection {
       this.chain = this.chain
         .then(() => this.onData(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer)))
         .catch((err: unknown) => {
-          this.logger.warn({ err: String(err) }, '[sandbox] connection error, closing');
+          this.logger.warn({ err: String(err) }, 'connection error, closing');
           this.close();
         });
     });
@@ -93,7 +93,7 @@ export class Connection {
       } else if (this.stage === 'open') {
         const plain = this.noise.decryptTransport(frame);
         const n = (await decodeBinaryNode(plain)) as BinaryNode;
-        this.logger.debug(`[sandbox] C→S ${describe(n)}`);
+        this.logger.debug(`C→S ${describe(n)}`);
         const id = n.attrs.id;
         if (id && n.tag === 'iq' && (n.attrs.type === 'result' || n.attrs.type === 'error') && this.waiters.has(id)) {
           const waiter = this.waiters.get(id)!;
@@ -105,7 +105,7 @@ export class Connection {
           await this.handlers.onNode(this, n);
         } catch (err) {
           // One stanza the simulator cannot handle must not take the connection down.
-          this.logger.warn({ err: String(err) }, `[sandbox] failed to handle ${describe(n).slice(0, 200)}`);
+          this.logger.warn({ err: String(err) }, `failed to handle ${describe(n).slice(0, 200)}`);
         }
       }
     }
@@ -113,7 +113,7 @@ export class Connection {
 
   send(n: BinaryNode): void {
     if (this.stage !== 'open' || this.ws.readyState !== this.ws.OPEN) return;
-    this.logger.debug(`[sandbox] S→C ${describe(n)}`);
+    this.logger.debug(`S→C ${describe(n)}`);
     this.ws.send(this.noise.encryptTransport(encodeBinaryNode(n)));
   }
 

@@ -55,13 +55,13 @@ export function createContactInbox(state: SandboxState, receipts: Receipts, faul
   /** False when the contact already has a message with this id. */
   const recordInbox = (c: ContactState, id: string, msg: proto.IMessage): boolean => {
     if (state.store.inbox<InboxEntry>(c.number).some((r) => r.entry.message_id === id)) {
-      state.logger.info(`[sandbox] ${c.name} (${c.number}) already has ${id}: the resend is not a second message`);
+      state.logger.info(`${c.name} (${c.number}) already has ${id}: the resend is not a second message`);
       return false;
     }
     const entry = inboxEntry(id, msg, framesFor(c.number).splice(0));
     const seq = state.store.appendInbox(c.number, entry);
     lastInbox.set(c.number, seq);
-    state.logger.info(`[sandbox] ${c.name} (${c.number}) received ${id}: ${JSON.stringify(entry.text)}`);
+    state.logger.info(`${c.name} (${c.number}) received ${id}: ${JSON.stringify(entry.text)}`);
     return true;
   };
 
@@ -69,9 +69,7 @@ export function createContactInbox(state: SandboxState, receipts: Receipts, faul
   const ackMessage = (conn: Connection, id: string, to: string, hold: AckHold | null): void => {
     const send = () => conn.send(node('ack', { class: 'message', id, from: to, t: nowSeconds() }));
     if (!hold) return send();
-    state.logger.info(
-      `[sandbox] holding the ack of ${id} (${hold.delayMs === null ? 'withheld' : `${hold.delayMs} ms`})`,
-    );
+    state.logger.info(`holding the ack of ${id} (${hold.delayMs === null ? 'withheld' : `${hold.delayMs} ms`})`);
     if (hold.delayMs !== null) state.later(hold.delayMs, send);
   };
 
@@ -132,7 +130,7 @@ async function decryptParticipants(
       const msg = proto.Message.decode(unpadRandomMax16(plain));
       if (targetContact && targetContact === contact) recorded = msg;
     } catch (err) {
-      state.logger.warn({ err: String(err) }, `[sandbox] could not decrypt ${enc.attrs.type} for ${t.attrs.jid}`);
+      state.logger.warn({ err: String(err) }, `could not decrypt ${enc.attrs.type} for ${t.attrs.jid}`);
     }
   }
   return recorded;

@@ -74,7 +74,7 @@ export async function handleIq(deps: IqDeps, conn: Connection, iq: BinaryNode): 
         if (!jid) continue;
         const b = bundleFor(state, jid);
         if (b) users.push(bundleNode(jid, b));
-        else state.logger.warn(`[sandbox] key fetch for unknown device ${jid}`);
+        else state.logger.warn(`key fetch for unknown device ${jid}`);
       }
       return result(conn, iq, [node('list', {}, users)]);
     }

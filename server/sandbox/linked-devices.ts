@@ -29,7 +29,7 @@ export function removeDevice(state: SandboxState, jid: string, why: string): voi
   if (idx < 0) return;
   state.phone.devices.splice(idx, 1);
   state.savePhone();
-  state.logger.info(`[sandbox] device ${u.device} removed: ${why}`);
+  state.logger.info(`device ${u.device} removed: ${why}`);
   for (const c of state.connections) {
     if (c.device?.device === u.device) {
       c.loggedIn = false;

@@ -21,7 +21,7 @@ export function createLogin(state: SandboxState, delivery: Delivery): Login {
     if (d && !d.historySent) {
       state.later(50, () => {
         sendHistoryNotice(state, conn, d).catch((err: unknown) =>
-          state.logger.warn({ err: String(err) }, '[sandbox] history notice failed'),
+          state.logger.warn({ err: String(err) }, 'history notice failed'),
         );
       });
     }
@@ -37,7 +37,7 @@ export function createLogin(state: SandboxState, delivery: Delivery): Login {
       !conn.noise.clientStatic ||
       !dev.noiseKey.equals(conn.noise.clientStatic)
     ) {
-      state.logger.info(`[sandbox] login refused for ${number}:${deviceId} (not a linked device)`);
+      state.logger.info(`login refused for ${number}:${deviceId} (not a linked device)`);
       conn.end(node('failure', { reason: '401', location: 'sandbox' }));
       return;
     }
@@ -49,7 +49,7 @@ export function createLogin(state: SandboxState, delivery: Delivery): Login {
     conn.kind = 'login';
     conn.device = dev;
     conn.loggedIn = true;
-    state.logger.info(`[sandbox] device ${number}:${deviceId} logged in`);
+    state.logger.info(`device ${number}:${deviceId} logged in`);
     const t = nowSeconds();
     conn.send(
       node('success', {

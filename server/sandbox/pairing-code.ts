@@ -59,7 +59,7 @@ export function createPairingCode(state: SandboxState): PairingCode {
     conn.registration.linkCode = { number, ref, wrappedEphemeral: wrapped, askedAt: Date.now(), busy: false };
     if (number !== state.phone.number) {
       state.logger.info(
-        `[sandbox] a pairing code was asked for +${number}, which is not the virtual phone (+${state.phone.number})`,
+        `a pairing code was asked for +${number}, which is not the virtual phone (+${state.phone.number})`,
       );
     }
     conn.send(
@@ -154,7 +154,7 @@ export function createPairingCode(state: SandboxState): PairingCode {
       );
       if (!bundle) {
         answer({ code: '401', text: 'not-authorized' });
-        state.logger.info('[sandbox] the phone entered a code that is not the waiting device’s');
+        state.logger.info('the phone entered a code that is not the waiting device’s');
         return null;
       }
       const identity = bytes(child(finish, 'companion_identity_public'));

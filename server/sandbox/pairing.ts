@@ -105,7 +105,7 @@ export async function completePairing(
   }
   phone.devices.push(linkedDevice(reg, deviceId, keyIndex, advSecret));
   state.savePhone();
-  state.logger.info(`[sandbox] phone linked device ${deviceId} (${reg.platform})`);
+  state.logger.info(`phone linked device ${deviceId} (${reg.platform})`);
   conn.end(node('stream:error', { code: '515' }));
   return phoneView(state);
 }

@@ -87,7 +87,7 @@ export function createSandboxState(store: SandboxStore, logger: Logger): Sandbox
         try {
           fn();
         } catch (err) {
-          logger.warn({ err: String(err) }, '[sandbox] timer failed');
+          logger.warn({ err: String(err) }, 'timer failed');
         }
       }, ms);
       timers.add(t);

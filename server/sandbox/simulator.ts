@@ -8,9 +8,9 @@ import { isLoopbackHost } from '../config.ts';
 import { hostCheck } from '../http/middleware/host-check.ts';
 import { quietLibsignal } from '../whatsapp/libsignal-console.ts';
 import { createControlRouter } from './control-router.ts';
-import { createSandboxCore } from './core.ts';
+import { createSimulatedWhatsApp } from './simulated-whatsapp.ts';
 import type { FaultInput } from './faults.ts';
-import { SandboxStore } from './store.ts';
+import { createSandboxStore } from './store.ts';
 import type { ContactView, InboxEntry } from './virtual-contacts.ts';
 import type { PhoneView } from './virtual-phone.ts';
 
@@ -54,8 +54,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const logger = options.logger;
   // The virtual devices use libsignal too, which prints whole session records (keys included) on every re-key.
   quietLibsignal(logger);
-  const store = new SandboxStore(options.dataDir);
-  const core = createSandboxCore(store, logger);
+  const store = createSandboxStore(options.dataDir);
+  const whatsapp = createSimulatedWhatsApp(store, logger);
 
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const app = express();
@@ -66,14 +66,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    if (core.refusing) {
+    if (whatsapp.refusing) {
       // Reset the TCP connection: the client sees a network error, as when WhatsApp is unreachable. (An HTTP error
       // answer would leave Baileys waiting: it swallows ws' 'unexpected-response'.)
-      logger.info('[sandbox] refusing a connection (fault)');
+      logger.info('refusing a connection (fault)');
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => core.accept(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => whatsapp.accept(ws));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -90,22 +90,22 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const sim: Simulator = {
     wsUrl: `ws://${urlHost}:${port}/ws/chat`,
     httpUrl: `http://${urlHost}:${port}`,
-    rootPublicKey: core.rootPublicKey,
-    phone: () => core.phone(),
-    scan: (qr) => core.scan(qr),
-    enterPairingCode: (code) => core.enterPairingCode(code),
-    unlink: () => core.unlink(),
-    contacts: () => core.contacts(),
-    addContact: (input) => core.addContact(input),
-    inbox: (number) => core.inbox(number),
-    sendFromContact: (number, input) => core.sendFromContact(number, input),
-    sendReceipt: (number, input) => core.sendReceipt(number, input),
-    fault: (input) => core.fault(input),
+    rootPublicKey: whatsapp.rootPublicKey,
+    phone: () => whatsapp.phone(),
+    scan: (qr) => whatsapp.scan(qr),
+    enterPairingCode: (code) => whatsapp.enterPairingCode(code),
+    unlink: () => whatsapp.unlink(),
+    contacts: () => whatsapp.contacts(),
+    addContact: (input) => whatsapp.addContact(input),
+    inbox: (number) => whatsapp.inbox(number),
+    sendFromContact: (number, input) => whatsapp.sendFromContact(number, input),
+    sendReceipt: (number, input) => whatsapp.sendReceipt(number, input),
+    fault: (input) => whatsapp.fault(input),
     controlRouter: (routerOptions) => createControlRouter(sim, logger, routerOptions),
     close: async () => {
       if (closed) return;
       closed = true;
-      core.close();
+      whatsapp.close();
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       server.closeAllConnections();
@@ -119,6 +119,6 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     hostCheck({ names: new Set(['127.0.0.1', 'localhost', '[::1]', host]), allowIpLiterals: false }),
     sim.controlRouter(),
   );
-  logger.info(`[sandbox] WhatsApp simulator on ${sim.wsUrl} (root key ${sim.rootPublicKey})`);
+  logger.info(`WhatsApp simulator on ${sim.wsUrl} (root key ${sim.rootPublicKey})`);
   return sim;
 }

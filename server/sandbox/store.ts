@@ -1,90 +1,88 @@
 import { join } from 'node:path';
+import { BufferJSON } from '@whiskeysockets/baileys';
 import { openDatabase, migrate, type Database } from '../store/database.ts';
 
-/** JSON that keeps Buffers/Uint8Arrays (as {"$b": base64}). */
-export function encodeJson(value: unknown): string {
-  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
-    const raw = key === '' ? value : this[key];
-    if (raw instanceof Uint8Array) return { $b: Buffer.from(raw).toString('base64') };
-    return v;
-  });
+/** The simulator's state in SQLite under <dataDir>/sandbox/: a small key/value table and the contacts' inboxes. */
+export interface SandboxStore {
+  get<T>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+  /** The keys that start with `prefix`, in order. */
+  keys(prefix: string): string[];
+  /** Adds an entry to a contact's inbox; answers its sequence number. */
+  appendInbox(number: string, entry: unknown): number;
+  updateInbox(seq: number, entry: unknown): void;
+  inboxEntry<T>(seq: number): T | undefined;
+  inbox<T>(number: string): { seq: number; entry: T }[];
+  close(): void;
 }
 
-export function decodeJson<T>(text: string): T {
-  return JSON.parse(text, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const o = v as Record<string, unknown>;
-      if (typeof o.$b === 'string' && Object.keys(o).length === 1) return Buffer.from(o.$b, 'base64');
-    }
-    return v;
-  }) as T;
+/** Values are JSON in Baileys' BufferJSON form, which keeps Buffers (the keys) as they were. */
+const encode = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer);
+const decode = <T>(text: string): T => JSON.parse(text, BufferJSON.reviver) as T;
+
+/** Sandbox folders made before BufferJSON kept Buffers as {"$b": base64}; this rewrites them the BufferJSON way. */
+function fromLegacyBuffers(db: Database): void {
+  const legacy = (text: string): string =>
+    encode(
+      JSON.parse(text, (_key, v: unknown) => {
+        const o = v as Record<string, unknown> | null;
+        const isBuffer = o && typeof o === 'object' && typeof o.$b === 'string' && Object.keys(o).length === 1;
+        return isBuffer ? Buffer.from(o.$b as string, 'base64') : v;
+      }),
+    );
+  const kv = db.prepare('SELECT key, value FROM sandbox_kv').all() as { key: string; value: string }[];
+  const setKv = db.prepare('UPDATE sandbox_kv SET value = ? WHERE key = ?');
+  for (const row of kv) setKv.run(legacy(row.value), row.key);
+  const inbox = db.prepare('SELECT seq, entry FROM sandbox_inbox').all() as { seq: number; entry: string }[];
+  const setInbox = db.prepare('UPDATE sandbox_inbox SET entry = ? WHERE seq = ?');
+  for (const row of inbox) setInbox.run(legacy(row.entry), row.seq);
 }
 
-const MIGRATIONS = [
+export const SANDBOX_MIGRATIONS = [
   `CREATE TABLE sandbox_kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE sandbox_inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, number TEXT NOT NULL, entry TEXT NOT NULL);
    CREATE INDEX sandbox_inbox_number ON sandbox_inbox (number, seq);`,
+  fromLegacyBuffers,
 ];
 
-/** The simulator's state in SQLite under <dataDir>/sandbox/: a small key/value table and the contacts' inboxes. */
-export class SandboxStore {
-  readonly db: Database;
+export function createSandboxStore(dataDir: string): SandboxStore {
+  const db = openDatabase(join(dataDir, 'sandbox', 'sandbox.db'));
+  migrate(db, 'sandbox', SANDBOX_MIGRATIONS);
+  const sql = {
+    get: db.prepare('SELECT value FROM sandbox_kv WHERE key = ?'),
+    set: db.prepare(
+      'INSERT INTO sandbox_kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ),
+    delete: db.prepare('DELETE FROM sandbox_kv WHERE key = ?'),
+    keys: db.prepare(`SELECT key FROM sandbox_kv WHERE key LIKE ? ESCAPE '\\' ORDER BY key`),
+    appendInbox: db.prepare('INSERT INTO sandbox_inbox (number, entry) VALUES (?, ?)'),
+    updateInbox: db.prepare('UPDATE sandbox_inbox SET entry = ? WHERE seq = ?'),
+    inboxEntry: db.prepare('SELECT entry FROM sandbox_inbox WHERE seq = ?'),
+    inbox: db.prepare('SELECT seq, entry FROM sandbox_inbox WHERE number = ? ORDER BY seq'),
+  };
 
-  constructor(dataDir: string) {
-    this.db = openDatabase(join(dataDir, 'sandbox', 'sandbox.db'));
-    migrate(this.db, 'sandbox', MIGRATIONS);
-  }
-
-  get<T>(key: string): T | undefined {
-    const row = this.db.prepare('SELECT value FROM sandbox_kv WHERE key = ?').get(key) as { value: string } | undefined;
-    return row ? decodeJson<T>(row.value) : undefined;
-  }
-
-  set(key: string, value: unknown): void {
-    this.db
-      .prepare(
-        'INSERT INTO sandbox_kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-      )
-      .run(key, encodeJson(value));
-  }
-
-  delete(key: string): void {
-    this.db.prepare('DELETE FROM sandbox_kv WHERE key = ?').run(key);
-  }
-
-  keys(prefix: string): string[] {
-    const rows = this.db.prepare('SELECT key FROM sandbox_kv WHERE key LIKE ? ORDER BY key').all(`${prefix}%`) as {
-      key: string;
-    }[];
-    return rows.map((r) => r.key);
-  }
-
-  appendInbox(number: string, entry: unknown): number {
-    const res = this.db
-      .prepare('INSERT INTO sandbox_inbox (number, entry) VALUES (?, ?)')
-      .run(number, encodeJson(entry));
-    return Number(res.lastInsertRowid);
-  }
-
-  updateInbox(seq: number, entry: unknown): void {
-    this.db.prepare('UPDATE sandbox_inbox SET entry = ? WHERE seq = ?').run(encodeJson(entry), seq);
-  }
-
-  inboxEntry<T>(seq: number): T | undefined {
-    const row = this.db.prepare('SELECT entry FROM sandbox_inbox WHERE seq = ?').get(seq) as
-      { entry: string } | undefined;
-    return row ? decodeJson<T>(row.entry) : undefined;
-  }
-
-  inbox<T>(number: string): { seq: number; entry: T }[] {
-    const rows = this.db.prepare('SELECT seq, entry FROM sandbox_inbox WHERE number = ? ORDER BY seq').all(number) as {
-      seq: number;
-      entry: string;
-    }[];
-    return rows.map((r) => ({ seq: r.seq, entry: decodeJson<T>(r.entry) }));
-  }
-
-  close(): void {
-    this.db.close();
-  }
+  return {
+    get<T>(key: string) {
+      const row = sql.get.get(key) as { value: string } | undefined;
+      return row ? decode<T>(row.value) : undefined;
+    },
+    set: (key, value) => void sql.set.run(key, encode(value)),
+    delete: (key) => void sql.delete.run(key),
+    keys(prefix) {
+      const rows = sql.keys.all(`${prefix.replace(/[\\%_]/g, '\\$&')}%`) as { key: string }[];
+      return rows.map((r) => r.key);
+    },
+    appendInbox: (number, entry) => Number(sql.appendInbox.run(number, encode(entry)).lastInsertRowid),
+    updateInbox: (seq, entry) => void sql.updateInbox.run(encode(entry), seq),
+    inboxEntry<T>(seq: number) {
+      const row = sql.inboxEntry.get(seq) as { entry: string } | undefined;
+      return row ? decode<T>(row.entry) : undefined;
+    },
+    inbox<T>(number: string) {
+      const rows = sql.inbox.all(number) as { seq: number; entry: string }[];
+      return rows.map((r) => ({ seq: r.seq, entry: decode<T>(r.entry) }));
+    },
+    close: () => db.close(),
+  };
 }

@@ -31,15 +31,19 @@ export function transaction<T>(db: Database, work: () => T): T {
   }
 }
 
+/** A migration step: SQL, or a function for what SQL cannot say (rewriting stored JSON). */
+export type MigrationStep = string | ((db: Database) => void);
+
 /** Each part owns its tables and brings its own migrations; they are applied once, in order, by name. */
-export function migrate(db: Database, part: string, steps: readonly string[]): void {
+export function migrate(db: Database, part: string, steps: readonly MigrationStep[]): void {
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (part TEXT NOT NULL, step INTEGER NOT NULL, PRIMARY KEY (part, step))',
   );
   const done = db.prepare('SELECT COUNT(*) AS n FROM schema_migrations WHERE part = ?').get(part) as { n: number };
-  steps.slice(done.n).forEach((sql, i) => {
+  steps.slice(done.n).forEach((step, i) => {
     transaction(db, () => {
-      db.exec(sql);
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.prepare('INSERT INTO schema_migrations (part, step) VALUES (?, ?)').run(part, done.n + i);
     });
   });

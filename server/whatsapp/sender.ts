@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TypingConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { MessageStore } from '../store/messages.ts';
+import type { StoredMessage } from '../events.ts';
 import { ApiError } from '../api-error.ts';
 import type { PresenceKind, Session } from './session.ts';
 import { typingDurationMs } from './typing.ts';
@@ -69,18 +70,26 @@ export function createSender(deps: SenderDeps): Sender {
     await presence('paused', chatJid);
   }
 
+  /** The message replied to must be one this chat has: the only place the reply target is checked. */
+  function replyTarget(r: SendRequest): StoredMessage | null {
+    if (!r.replyToMessageId) return null;
+    const quoted = messages.get(r.replyToMessageId);
+    if (quoted?.chat_jid !== r.chatJid) throw new ApiError(404, 'Message to reply to was not found');
+    return quoted;
+  }
+
   async function checkRecipient(chatJid: string): Promise<void> {
     if (!(await session.isOnWhatsApp(chatJid))) throw new ApiError(404, 'Number is not on WhatsApp');
   }
 
-  async function deliver(r: SendRequest): Promise<SendResult> {
+  async function deliver(r: SendRequest, quoted: StoredMessage | null): Promise<SendResult> {
     await checkRecipient(r.chatJid);
     if (r.presenceSimulation && !online) {
       online = true;
       await presence('available');
     }
     if (r.typingSimulation) await typeFor(r.chatJid, r.text);
-    const sent = await session.sendText(r.chatJid, r.text, r.replyToMessageId);
+    const sent = await session.sendText(r.chatJid, r.text, quoted);
     return { message_id: sent.message_id, status: 'sent', timestamp: sent.timestamp };
   }
 
@@ -91,17 +100,17 @@ export function createSender(deps: SenderDeps): Sender {
     await presence('unavailable');
   }
 
-  async function run(r: SendRequest): Promise<SendResult> {
+  async function run(r: SendRequest, quoted: StoredMessage | null): Promise<SendResult> {
     try {
-      return await deliver(r);
+      return await deliver(r, quoted);
     } finally {
       if (r.presenceSimulation) await releasePresence();
     }
   }
 
-  function enqueue(r: SendRequest): Promise<SendResult> {
+  function enqueue(r: SendRequest, quoted: StoredMessage | null): Promise<SendResult> {
     const previous = queues.get(r.chatJid) ?? Promise.resolve();
-    const job = previous.then(() => run(r));
+    const job = previous.then(() => run(r, quoted));
     const tail = job.catch(() => undefined);
     queues.set(r.chatJid, tail);
     void tail.then(() => {
@@ -113,12 +122,10 @@ export function createSender(deps: SenderDeps): Sender {
   return {
     async send(r) {
       // Fail fast on what is known now; the queue keeps the order of what is accepted.
-      if (session.snapshot().state !== 'connected') throw new ApiError(503, 'WhatsApp is not connected');
-      const quoted = r.replyToMessageId ? messages.get(r.replyToMessageId) : undefined;
-      if (quoted === null || (quoted && quoted.chat_jid !== r.chatJid))
-        throw new ApiError(404, 'Message to reply to was not found');
+      session.assertConnected();
+      const quoted = replyTarget(r);
       if (r.presenceSimulation) presenceHolders++;
-      return enqueue(r);
+      return enqueue(r, quoted);
     },
   };
 }

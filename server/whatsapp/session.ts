@@ -7,12 +7,14 @@ import type {
   MessageUserReceiptUpdate,
 } from '@whiskeysockets/baileys';
 import type { Logger } from '../logger.ts';
-import type { CoreEvents, LinkedAccount, MessageStatus, SessionSnapshot, StoredMessage } from '../events.ts';
+import type { CoreEvents, LinkedAccount, SessionSnapshot, StoredMessage } from '../events.ts';
 import type { MessageStore } from '../store/messages.ts';
 import type { SqliteAuthState } from '../store/auth-state.ts';
 import { ApiError } from '../api-error.ts';
 import { DEFAULT_BACKOFF, decideOnClose, type BackoffConfig } from './reconnect-policy.ts';
-import { closeReasonText, quotedFor, statusFromBaileys, toInboundMessage } from './message-mapping.ts';
+import { closeReasonText, quotedFor } from './message-mapping.ts';
+import { createInbound } from './inbound.ts';
+import { createReceipts } from './receipts.ts';
 import { phoneOfJid } from './jid.ts';
 import { quietLibsignal } from './libsignal-console.ts';
 
@@ -35,13 +37,18 @@ export interface Session {
   /** Closes the socket cleanly and flushes the credentials. */
   stop(): Promise<void>;
   snapshot(): SessionSnapshot;
+  /** Throws the 503 that a send would meet now, so a caller can refuse a message before queueing it. */
+  assertConnected(): void;
   /** Unlinks this device, wipes its credentials and offers a fresh QR. */
   logout(): Promise<void>;
   requestPairingCode(phoneNumber: string): Promise<string>;
   /** Whether a person's number is on WhatsApp, asked once per number; groups and LIDs are taken as they are. */
   isOnWhatsApp(jid: string): Promise<boolean>;
-  /** Sends a text and stores it from what WhatsApp accepted (not from Baileys' own, possibly late, echo). */
-  sendText(jid: string, text: string, quotedMessageId?: string): Promise<StoredMessage>;
+  /**
+   * Sends a text, quoting `quoted` if given (the caller has checked that it belongs to this chat), and stores it from
+   * what WhatsApp accepted (not from Baileys' own, possibly late, echo).
+   */
+  sendText(jid: string, text: string, quoted?: StoredMessage | null): Promise<StoredMessage>;
   sendPresence(kind: PresenceKind, jid?: string): Promise<void>;
 }
 
@@ -74,6 +81,8 @@ export function createSession(deps: SessionDeps): Session {
   const { auth, messages, events, logger } = deps;
   quietLibsignal(logger);
   const backoff = deps.backoff ?? DEFAULT_BACKOFF;
+  const receipts = createReceipts(messages, events);
+  const onUpsert = createInbound({ messages, events, receipts });
   let sock: WASocket | null = null;
   let running = false;
   let attempt = 0;
@@ -161,11 +170,11 @@ export function createSession(deps: SessionDeps): Session {
     );
     s.ev.on(
       'messages.update',
-      mine((list: WAMessageUpdate[]) => onStatusUpdates(list)),
+      mine((list: WAMessageUpdate[]) => receipts.onMessageUpdates(list)),
     );
     s.ev.on(
       'message-receipt.update',
-      mine((list: MessageUserReceiptUpdate[]) => onGroupReceipts(list)),
+      mine((list: MessageUserReceiptUpdate[]) => receipts.onUserReceipts(list)),
     );
   }
 
@@ -221,45 +230,6 @@ export function createSession(deps: SessionDeps): Session {
     auth.clear();
     onWhatsAppCache.clear();
     update({ state: 'logged_out', account: null, last_error: reason });
-  }
-
-  /** 'notify' is live; 'append' is what came in while we were offline: both are messages someone sent us. */
-  function onUpsert(list: WAMessage[]): void {
-    for (const msg of list) {
-      // Our own sends are stored from sendMessage's return; their echo may still carry a merged receipt.
-      if (msg.key.fromMe) {
-        if (msg.key.id) applyStatus(msg.key.id, statusFromBaileys(msg.status));
-        continue;
-      }
-      const stored = toInboundMessage(msg, nowSeconds());
-      if (stored && messages.insert(stored)) events.emit('message.received', stored);
-    }
-  }
-
-  function onStatusUpdates(list: WAMessageUpdate[]): void {
-    for (const { key, update: change } of list) {
-      if (key.id) applyStatus(key.id, statusFromBaileys(change.status));
-    }
-  }
-
-  /** In groups each member receipts separately; the first delivery or read is the message's. */
-  function onGroupReceipts(list: MessageUserReceiptUpdate[]): void {
-    for (const { key, receipt } of list) {
-      if (!key.id) continue;
-      if (receipt.readTimestamp || receipt.playedTimestamp) applyStatus(key.id, 'read');
-      else if (receipt.receiptTimestamp) applyStatus(key.id, 'delivered');
-    }
-  }
-
-  function applyStatus(id: string, status: MessageStatus | null): void {
-    if (!status) return;
-    const change = messages.setStatus(
-      id,
-      status,
-      nowSeconds(),
-      status === 'failed' ? 'WhatsApp reported an error' : undefined,
-    );
-    if (change) events.emit('message.status', change);
   }
 
   /** `work` on the open socket, failing with 503 as soon as that socket closes. */
@@ -344,32 +314,29 @@ export function createSession(deps: SessionDeps): Session {
       onWhatsAppCache.set(number, { exists, at: Date.now() });
       return exists;
     } catch (error) {
-      throw failure(error, 'WhatsApp did not answer whether the number is on it');
+      throw whatsAppFailure(error, 'WhatsApp did not answer whether the number is on it');
     }
   }
 
   /** A failure of WhatsApp itself is logged with its cause; the caller only learns that sending failed. */
-  function failure(error: unknown, what: string): ApiError {
+  function whatsAppFailure(error: unknown, what: string): ApiError {
     if (error instanceof ApiError) return error;
     if (snap.state !== 'connected') return NOT_CONNECTED();
     logger.error({ err: error }, what);
     return new ApiError(500, 'Failed to send message');
   }
 
-  async function sendText(jid: string, text: string, quotedMessageId?: string): Promise<StoredMessage> {
-    const quoted = quotedMessageId ? messages.get(quotedMessageId) : null;
-    if (quotedMessageId && (!quoted || quoted.chat_jid !== jid))
-      throw new ApiError(404, 'Message to reply to was not found');
+  async function sendText(jid: string, text: string, quoted?: StoredMessage | null): Promise<StoredMessage> {
     let sent: WAMessage | undefined;
     try {
       // linkPreview null: Baileys would otherwise fetch any URL in the text from the network.
       const options = quoted ? { quoted: quotedFor(quoted) } : {};
       sent = await whileConnected((s) => s.sendMessage(jid, { text, linkPreview: null }, options));
     } catch (error) {
-      throw failure(error, 'WhatsApp did not take the message');
+      throw whatsAppFailure(error, 'WhatsApp did not take the message');
     }
     if (!sent?.key.id)
-      throw failure(new Error('sendMessage returned no message id'), 'WhatsApp did not take the message');
+      throw whatsAppFailure(new Error('sendMessage returned no message id'), 'WhatsApp did not take the message');
     const stored: StoredMessage = {
       message_id: sent.key.id,
       chat_jid: jid,
@@ -393,6 +360,7 @@ export function createSession(deps: SessionDeps): Session {
     start,
     stop,
     snapshot: () => ({ ...snap }),
+    assertConnected: () => void openSocket(),
     logout,
     requestPairingCode,
     isOnWhatsApp,

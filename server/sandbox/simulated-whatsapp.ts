@@ -21,7 +21,7 @@ import type { SandboxStore } from './store.ts';
 import { SEED_CONTACTS } from './virtual-contacts.ts';
 
 /** The simulated WhatsApp server with its virtual phone and contacts: the Simulator without its HTTP/WebSocket plumbing. */
-export interface SandboxCore extends Pick<
+export interface SimulatedWhatsApp extends Pick<
   Simulator,
   | 'rootPublicKey'
   | 'phone'
@@ -63,7 +63,7 @@ function loadServerKeys(store: SandboxStore): ServerKeys {
 }
 
 /** Builds the parts over one shared state (kept in the store, so a restart resumes) and routes client frames to them. */
-export function createSandboxCore(store: SandboxStore, logger: Logger): SandboxCore {
+export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): SimulatedWhatsApp {
   const keys = loadServerKeys(store);
   const identity: ServerIdentity = {
     staticKey: keys.static,
@@ -105,7 +105,7 @@ export function createSandboxCore(store: SandboxStore, logger: Logger): SandboxC
       case 'ib':
         return;
       default:
-        logger.info(`[sandbox] ignoring <${n.tag}> from client`);
+        logger.info(`ignoring <${n.tag}> from client`);
     }
   };
 

@@ -1,0 +1,42 @@
+import type { MessageUserReceiptUpdate, WAMessageUpdate } from '@whiskeysockets/baileys';
+import type { CoreEvents, MessageStatus } from '../events.ts';
+import type { MessageStore } from '../store/messages.ts';
+import { statusFromBaileys } from './message-mapping.ts';
+
+/** Turns WhatsApp's receipts for our sent messages into stored statuses and 'message.status' events. */
+export interface Receipts {
+  /** A status Baileys reported for one message; null (nothing new) is ignored. */
+  apply(messageId: string, status: MessageStatus | null): void;
+  /** Baileys' 'messages.update': one status per message. */
+  onMessageUpdates(list: WAMessageUpdate[]): void;
+  /** Baileys' 'message-receipt.update': in groups each member receipts separately. */
+  onUserReceipts(list: MessageUserReceiptUpdate[]): void;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+export function createReceipts(messages: MessageStore, events: CoreEvents): Receipts {
+  function apply(id: string, status: MessageStatus | null): void {
+    if (!status) return;
+    const reason = status === 'failed' ? 'WhatsApp reported an error' : undefined;
+    const change = messages.setStatus(id, status, nowSeconds(), reason);
+    if (change) events.emit('message.status', change);
+  }
+
+  return {
+    apply,
+    onMessageUpdates(list) {
+      for (const { key, update } of list) {
+        if (key.id) apply(key.id, statusFromBaileys(update.status));
+      }
+    },
+    /** The first delivery or read of any member is the message's. */
+    onUserReceipts(list) {
+      for (const { key, receipt } of list) {
+        if (!key.id) continue;
+        if (receipt.readTimestamp || receipt.playedTimestamp) apply(key.id, 'read');
+        else if (receipt.receiptTimestamp) apply(key.id, 'delivered');
+      }
+    },
+  };
+}
