@@ -1,19 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Curve } from '@whiskeysockets/baileys';
 import { silentLogger } from '../../server/logger.ts';
 import { migrate, openDatabase } from '../../server/store/database.ts';
 import { startSimulator } from '../../server/sandbox/simulator.ts';
 import { SANDBOX_MIGRATIONS, createSandboxStore } from '../../server/sandbox/store.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const legacy = (buf: Uint8Array) => ({ $b: Buffer.from(buf).toString('base64') });
 
 test('a sandbox folder from before BufferJSON keeps its keys and inboxes', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wagate-sandbox-store-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'wagate-sandbox-store-');
   const pair = () => {
     const { public: pub, private: priv } = Curve.generateKeyPair();
     return { public: legacy(pub), private: legacy(priv) };
@@ -35,15 +33,14 @@ test('a sandbox folder from before BufferJSON keeps its keys and inboxes', async
   store.close();
 
   const sim = await startSimulator({ dataDir: dir, logger: silentLogger() });
-  t.after(() => sim.close());
-  assert.equal(sim.rootPublicKey, keys.root.public.$b, 'clients that trusted the root keep trusting it');
+  const rootKey = sim.rootPublicKey;
+  await sim.close();
+  assert.equal(rootKey, keys.root.public.$b, 'clients that trusted the root keep trusting it');
 });
 
 test('values come back as they were stored, Buffers included', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wagate-sandbox-store-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'wagate-sandbox-store-');
   const store = createSandboxStore(dir);
-  t.after(() => store.close());
   const value = { key: Buffer.from([1, 2, 3]), nested: { list: [Buffer.from('x')] }, n: 5, s: 'text' };
   store.set('contact:1', value);
   store.set('contact:2', { n: 2 });
@@ -55,4 +52,5 @@ test('values come back as they were stored, Buffers included', (t) => {
   const seq = store.appendInbox('1555', { a: 1 });
   store.updateInbox(seq, { a: 2 });
   assert.deepEqual(store.inboxEntry(seq), { a: 2 });
+  store.close();
 });
