@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
+import { DEFAULT_LIMITS, type HttpLimits } from './http/limits.ts';
 
 /** How long the "is typing…" indicator shows before a message, derived from how people type on phones. */
 export const TypingConfigSchema = z.object({
@@ -37,6 +38,8 @@ export interface Config {
   sandbox: boolean;
   typing: TypingConfig;
   logLevel: string;
+  /** Deadlines and caps of the HTTP server (server/http/limits.ts); tests shorten them. */
+  limits: HttpLimits;
 }
 
 /** The platform's config dir for "WaGate": the same folder Electron's `app.getPath('userData')` gives. */
@@ -76,6 +79,7 @@ export function loadConfig(overrides: Partial<Config> & { dataDir?: string }): C
     sandbox: overrides.sandbox ?? false,
     typing: TypingConfigSchema.parse({ ...fromFile.typing, ...overrides.typing }),
     logLevel: overrides.logLevel ?? process.env.WAGATE_LOG ?? 'info',
+    limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };
   if (config.waUrl && !isLoopbackUrl(config.waUrl)) {
     throw new Error(`--wa-url must point at this machine (127.0.0.1 or localhost), not ${config.waUrl}`);

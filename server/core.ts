@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ import { trustSimulatorRoot } from './whatsapp/trust-root.ts';
 import { startSimulator, type Simulator } from './sandbox/simulator.ts';
 import type { Express } from 'express';
 import { createHttpApp } from './http/app.ts';
-import { guardHttpServer } from './http/client-errors.ts';
+import { createHttpServer } from './http/http-server.ts';
 import type { WhatsAppServerKind } from './http/routes/health.ts';
 
 export const VERSION: string = pkg.version;
@@ -169,8 +169,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   if (!isLoopbackHost(config.host))
     logger.warn({ host: config.host }, 'listening beyond this computer: anyone on the network can reach the API');
 
-  const server = createServer(app);
-  guardHttpServer(server);
+  const server = createHttpServer(app, config.limits);
   let port: number;
   try {
     port = await listen(server, config.host, config.port);

@@ -1,5 +1,5 @@
-import type { Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { failure } from './envelope.ts';
 
 const REFUSALS: Record<string, [number, string, string]> = {
@@ -7,9 +7,9 @@ const REFUSALS: Record<string, [number, string, string]> = {
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'The request took too long to arrive'],
 };
 
-/** A request that Node's HTTP parser refuses never reaches express; it still gets its answer in the envelope. */
-function answer(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
+function refuse(error: NodeJS.ErrnoException, socket: Socket): void {
+  // Already ending (an answer said `Connection: close`): node closes it once that answer is out.
+  if (!socket.writable) return;
   const [code, reason, text] = REFUSALS[error.code ?? ''] ?? [400, 'Bad Request', 'Malformed HTTP request'];
   const body = JSON.stringify(failure(code, text));
   socket.end(
@@ -18,11 +18,28 @@ function answer(error: NodeJS.ErrnoException, socket: Duplex): void {
 }
 
 /**
- * Envelope answers for unparseable requests, and deadlines so that a client that never finishes its request
- * holds its socket for seconds, not minutes.
+ * A request that Node's HTTP parser refuses never reaches express; it still gets its answer in the envelope, but only
+ * once the answers already owed on that connection are out. The refusal comes last or not at all: after a
+ * `Connection: close` answer the socket is no longer writable, and bytes that followed that request get nothing
+ * (RFC 9112 §9.6), instead of a second answer the client would read as a broken connection.
  */
-export function guardHttpServer(server: Server): void {
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.on('clientError', answer);
+export function answerClientErrors(server: Server): void {
+  const owed = new WeakMap<Socket, Set<ServerResponse>>();
+  server.on('request', (req, res: ServerResponse) => {
+    const socket = req.socket;
+    const answers = owed.get(socket) ?? new Set();
+    owed.set(socket, answers);
+    answers.add(res);
+    res.once('close', () => answers.delete(res));
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (error.code === 'ECONNRESET') return void socket.destroy();
+    const answers = [...(owed.get(socket) ?? [])];
+    if (answers.length === 0) return refuse(error, socket);
+    let left = answers.length;
+    for (const res of answers)
+      res.once('close', () => {
+        if (--left === 0) refuse(error, socket);
+      });
+  });
 }

@@ -155,7 +155,7 @@ test(
 
       const scan = await fetch(`${url}/sandbox/phone/scan`, {
         method: 'POST',
-        headers: { ...header, 'content-type': 'application/json' },
+        headers: { ...header, 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
         body: '{}',
       });
       assert.equal(scan.status, 200, await scan.text());
@@ -243,7 +243,12 @@ test(
       const cookie = first.log().find((e) => e.event === 'cookie')!;
       const scan = await fetch(`${url}/sandbox/phone/scan`, {
         method: 'POST',
-        headers: { cookie: `wagate_admin=${String(cookie.value)}`, 'content-type': 'application/json' },
+        // As the window's Chromium sends it: the page is the core's own origin.
+        headers: {
+          cookie: `wagate_admin=${String(cookie.value)}`,
+          'content-type': 'application/json',
+          'sec-fetch-site': 'same-origin',
+        },
         body: '{}',
       });
       assert.equal(scan.status, 200, await scan.text());

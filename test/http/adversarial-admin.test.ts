@@ -87,6 +87,13 @@ test('admin writes with the cookie: anything but same-origin is refused, and cha
     { origin: `https://${host}` },
     { origin: `http://${host}.evil.example` },
     { origin: `http://${host}`, 'sec-fetch-site': 'cross-site' },
+    // No Origin: the Referer says where the write comes from, and nothing at all is no better.
+    { referer: 'http://evil.com/' },
+    { referer: `http://${host}.evil.example/` },
+    { referer: `http://evil.com/?next=http://${host}/` },
+    { referer: 'not a url' },
+    { origin: 'http://evil.com', referer: `http://${host}/` },
+    {},
   ];
   const before = (await asDashboard('/admin/keys')).body.data.length;
   for (const headers of refused) {
@@ -134,7 +141,7 @@ test('admin writes with the cookie: anything but same-origin is refused, and cha
     { 'sec-fetch-site': 'same-origin' },
     { 'sec-fetch-site': 'none' },
     { origin: `http://${host}` },
-    {},
+    { referer: `http://${host}/#keys` },
   ];
   for (const headers of allowed) {
     assert.equal(

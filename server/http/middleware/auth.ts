@@ -21,12 +21,28 @@ export function readCookies(req: Request, name: string): string[] {
   });
 }
 
-/** CSRF defence for cookie-authenticated writes: the browser says where the request comes from. */
+/** The origin a URL belongs to, or null for one that does not parse. */
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CSRF defence for cookie-authenticated writes: the browser says where the request comes from. Sec-Fetch-Site first
+ * (every current browser, and the desktop app's window, sends it), then Origin, then Referer; a write that says
+ * nothing of where it comes from is refused, as a browser always says something.
+ */
 function isSameOrigin(req: Request): boolean {
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined) return site === 'same-origin' || site === 'none';
+  const own = `http://${req.headers.host}`;
   const origin = req.headers.origin;
-  return origin === undefined || origin === `http://${req.headers.host}`;
+  if (origin !== undefined) return origin === own;
+  const referer = req.headers.referer;
+  return referer !== undefined && originOf(referer) === originOf(own);
 }
 
 function hasAdminSession(req: Request, admin: AdminSessions): boolean {

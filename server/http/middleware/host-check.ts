@@ -19,13 +19,25 @@ function isAllowed(host: string, policy: HostPolicy): boolean {
   return policy.allowIpLiterals && isIP(hostname.replace(/^\[|\]$/g, '')) !== 0;
 }
 
+/** `http://authority/path`: RFC 9112 §3.2.2 makes this authority the request's host, whatever `Host` says. */
+const ABSOLUTE_FORM = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i;
+
+const hostHeaders = (rawHeaders: string[]): number =>
+  rawHeaders.filter((value, i) => i % 2 === 0 && value.toLowerCase() === 'host').length;
+
 /**
  * DNS-rebinding defence: a page on evil.example that re-points its name at 127.0.0.1 still sends
- * `Host: evil.example`, so only the names this server really answers to are let through.
+ * `Host: evil.example`, so only the names this server really answers to are let through. The host is the authority
+ * of an absolute-form request line when there is one, and a request with several Host headers is malformed
+ * (RFC 9112 §3.2): node would keep the first and a proxy might read the last.
  */
 export function hostCheck(policy: HostPolicy): RequestHandler {
   return (req, res, next) => {
-    const host = req.headers.host ?? '';
+    if (hostHeaders(req.rawHeaders) > 1) return sendFail(res, 400, 'A request carries one Host header, not several');
+    const absolute = ABSOLUTE_FORM.exec(req.url);
+    if (absolute && absolute[1]!.toLowerCase() !== 'http')
+      return sendFail(res, 400, `This server speaks http, not ${absolute[1]}`);
+    const host = absolute ? absolute[2]! : (req.headers.host ?? '');
     if (isAllowed(host, policy)) return next();
     sendFail(res, 403, `Host "${host}" is not allowed; use http://127.0.0.1 or http://localhost`);
   };
