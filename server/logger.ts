@@ -1,4 +1,6 @@
-import pino, { type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { PrettyOptions } from 'pino-pretty';
 
 export type { Logger };
 
@@ -15,9 +17,36 @@ export const REDACT = [
   ...SECRET_FIELDS.map((field) => `*.${field}`),
 ];
 
-/** Logs are JSON lines; the CLI sends them to stderr (fd 2) so stdout carries only what a person reads. */
-export function createLogger(level: string = process.env.WAGATE_LOG ?? 'info', fd: 1 | 2 = 1): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, pino.destination(fd));
+export type LogFormat = 'json' | 'pretty';
+
+/** JSON lines for machines; a terminal gets readable lines unless WAGATE_LOG_FORMAT=json asks otherwise. */
+export function logFormatFor(fd: 1 | 2, env: NodeJS.ProcessEnv = process.env): LogFormat {
+  if (env.WAGATE_LOG_FORMAT === 'json' || env.WAGATE_LOG_FORMAT === 'pretty') return env.WAGATE_LOG_FORMAT;
+  const stream = fd === 1 ? process.stdout : process.stderr;
+  return stream.isTTY ? 'pretty' : 'json';
+}
+
+function destination(fd: 1 | 2, format: LogFormat): DestinationStream {
+  if (format === 'json') return pino.destination(fd);
+  // Loaded only for a terminal: a service or a pipe never pays for it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (options: PrettyOptions) => DestinationStream;
+  return pretty({
+    destination: fd,
+    sync: true,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,part',
+    messageFormat: '{if part}[{part}] {end}{msg}',
+  });
+}
+
+/** The CLI sends logs to stderr (fd 2) so stdout carries only what a person reads. */
+export function createLogger(
+  level: string = process.env.WAGATE_LOG ?? 'info',
+  fd: 1 | 2 = 1,
+  format: LogFormat = logFormatFor(fd),
+): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' } }, destination(fd, format));
 }
 
 /** For tests and quiet embedding: a logger that writes nothing. */
