@@ -1,6 +1,7 @@
 import { ApiError } from '../api-error.ts';
 import type { SandboxState } from './sandbox-state.ts';
 import {
+  type ContactInput,
   type ContactState,
   type ContactView,
   type InboxEntry,
@@ -14,10 +15,7 @@ export function contactViews(state: SandboxState): ContactView[] {
 }
 
 /** Adds a contact, or renames and re-flags the one with that number. */
-export function addContact(
-  state: SandboxState,
-  input: { number: string; name: string; on_whatsapp: boolean },
-): ContactView {
+export function addContact(state: SandboxState, input: ContactInput): ContactView {
   const number = normalizeNumber(input.number);
   if (number.length < 6 || number.length > 15) throw new ApiError(400, 'number must have 6 to 15 digits');
   if (state.isPhoneUser(number)) throw new ApiError(409, 'that is the virtual phone’s own number');
@@ -25,10 +23,11 @@ export function addContact(
   if (existing) {
     existing.name = input.name;
     existing.onWhatsApp = input.on_whatsapp;
+    if (input.lid_migrated !== undefined) existing.lidMigrated = input.lid_migrated;
     state.saveContact(existing);
     return contactView(existing);
   }
-  const c = createContactState(number, input.name, input.on_whatsapp, nextLid(state));
+  const c = createContactState({ ...input, number, lid: nextLid(state) });
   state.saveContact(c);
   state.registerContact(c);
   return contactView(c);

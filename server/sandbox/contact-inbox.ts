@@ -3,6 +3,7 @@ import type { Connection } from './connection.ts';
 import type { AckHold, Faults } from './faults.ts';
 import { type BinaryNode, bytes, child, children, node, nowSeconds, userOf } from './frames.ts';
 import type { Receipts } from './receipts.ts';
+import { PN_ADDRESS_REFUSED, refusesAddress } from './lid-addressing.ts';
 import type { SandboxState } from './sandbox-state.ts';
 import type { SignalDevice } from './signal-device.ts';
 import type { ContactState, FrameEvent, InboxEntry } from './virtual-contacts.ts';
@@ -81,6 +82,12 @@ export function createContactInbox(state: SandboxState, receipts: Receipts, faul
       if (sender === undefined || !conn.loggedIn) return ackMessage(conn, id, to, null);
       const dest = userOf(to);
       const contact = dest && !state.isPhoneUser(dest.user) ? state.contactByUser(dest.user) : undefined;
+      if (contact && refusesAddress(contact, to)) {
+        state.logger.info(`[sandbox] ${contact.name} is LID-migrated: refusing ${id} addressed to ${to}`);
+        return conn.send(
+          node('ack', { class: 'message', id, from: to, t: nowSeconds(), error: PN_ADDRESS_REFUSED }),
+        );
+      }
       const recorded = await decryptParticipants(state, sender, n, contact);
       ackMessage(conn, id, to, contact ? faults.takeAckHold() : null);
       if (contact && recorded && recordInbox(contact, id, recorded)) {

@@ -15,6 +15,7 @@ const ContactBody = z
     number: z.string().min(1).max(32),
     name: z.string().trim().min(1).max(100),
     on_whatsapp: z.boolean(),
+    lid_migrated: z.boolean().optional(),
   })
   .strict();
 const MessageBody = z

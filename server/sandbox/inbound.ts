@@ -7,6 +7,7 @@ import { type BinaryNode, child, children, node, nowSeconds, phoneMessageId, use
 import type { SandboxState } from './sandbox-state.ts';
 import type { ContactState } from './virtual-contacts.ts';
 import type { LinkedDevice } from './virtual-phone.ts';
+import { contactJid, senderAttrs } from './lid-addressing.ts';
 
 export interface Inbound {
   /** A contact writes to WaGate: encrypted to every linked device, sent now or queued for its next login. */
@@ -65,14 +66,7 @@ export function createInbound(state: SandboxState, delivery: Delivery): Inbound 
     }
     return node(
       'message',
-      {
-        from: `${c.number}@s.whatsapp.net`,
-        id,
-        type: 'text',
-        t,
-        notify: c.name,
-        sender_lid: `${c.lid}@lid`,
-      },
+      { ...senderAttrs(c), id, type: 'text', t, notify: c.name },
       [node('enc', { v: '2', type }, ciphertext)],
     );
   };
@@ -107,7 +101,7 @@ function contactMessage(
   const ours = inboxOf(state, c.number).find((e) => e.message_id === quotedId);
   const contextInfo: proto.IContextInfo = {
     stanzaId: quotedId,
-    participant: theirs ? `${c.number}@s.whatsapp.net` : state.phoneJid,
+    participant: theirs ? contactJid(c) : state.phoneJid,
     quotedMessage: { conversation: theirs?.text ?? ours?.text ?? '' },
   };
   return { extendedTextMessage: { text: input.text, contextInfo } };

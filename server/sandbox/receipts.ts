@@ -3,6 +3,7 @@ import { inboxOf, requireContact } from './contact-book.ts';
 import type { Delivery } from './delivery.ts';
 import { node, nowSeconds } from './frames.ts';
 import type { SandboxState } from './sandbox-state.ts';
+import { contactJid } from './lid-addressing.ts';
 import type { ContactState, InboxEntry } from './virtual-contacts.ts';
 
 export interface Receipts {
@@ -19,7 +20,7 @@ export function createReceipts(state: SandboxState, delivery: Delivery): Receipt
     if (entry?.delivered && type === undefined) return; // already delivered (e.g. read came first)
     if (entry && !entry.delivered && type === 'read') deliver(c, id, undefined);
     updateInboxEntry(state, c, id, type === 'read' ? { read: true, delivered: true } : { delivered: true });
-    void delivery.toLinked(() => node('receipt', { from: `${c.number}@s.whatsapp.net`, id, t: nowSeconds(), type }));
+    void delivery.toLinked(() => node('receipt', { from: contactJid(c), id, t: nowSeconds(), type }));
   };
 
   const send = async (number: string, input: { message_id: string; type: 'delivered' | 'read' }) => {

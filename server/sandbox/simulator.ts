@@ -11,7 +11,7 @@ import { createControlRouter } from './control-router.ts';
 import { createSimulatedWhatsApp } from './simulated-whatsapp.ts';
 import type { FaultInput } from './faults.ts';
 import { createSandboxStore } from './store.ts';
-import type { ContactView, InboxEntry } from './virtual-contacts.ts';
+import type { ContactInput, ContactView, InboxEntry } from './virtual-contacts.ts';
 import type { PhoneView } from './virtual-phone.ts';
 
 export type { ContactView, InboxEntry, PhoneView };
@@ -35,7 +35,7 @@ export interface Simulator {
   enterPairingCode(code: string): Promise<PhoneView>;
   unlink(): Promise<void>;
   contacts(): ContactView[];
-  addContact(input: { number: string; name: string; on_whatsapp: boolean }): ContactView;
+  addContact(input: ContactInput): ContactView;
   inbox(number: string): InboxEntry[];
   sendFromContact(
     number: string,

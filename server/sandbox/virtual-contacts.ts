@@ -11,6 +11,8 @@ export interface ContactState {
   name: string;
   lid: string;
   onWhatsApp: boolean;
+  /** Addressed by LID only: refuses messages sent to its phone number (absent in sandboxes saved before LIDs). */
+  lidMigrated?: boolean;
   device: SignalDeviceState;
   sent: SentByContact[];
 }
@@ -21,6 +23,8 @@ export interface ContactView {
   lid: string | null;
   name: string;
   on_whatsapp: boolean;
+  /** Reachable only at its LID: a message to its phone number is refused (463). */
+  lid_migrated: boolean;
 }
 
 export interface FrameEvent {
@@ -49,10 +53,26 @@ export const SEED_CONTACTS = [
   { number: '15550001111', name: 'Alice', on_whatsapp: true },
   { number: '15550002222', name: 'Bob', on_whatsapp: true },
   { number: '15550003333', name: 'Carol', on_whatsapp: false },
+  { number: '15550005555', name: 'Dana', on_whatsapp: true, lid_migrated: true },
 ];
 
-export function createContactState(number: string, name: string, onWhatsApp: boolean, lid: string): ContactState {
-  return { number, name, lid, onWhatsApp, device: SignalDevice.createState(), sent: [] };
+export interface ContactInput {
+  number: string;
+  name: string;
+  on_whatsapp: boolean;
+  lid_migrated?: boolean;
+}
+
+export function createContactState(input: ContactInput & { lid: string }): ContactState {
+  return {
+    number: input.number,
+    name: input.name,
+    lid: input.lid,
+    onWhatsApp: input.on_whatsapp,
+    lidMigrated: input.lid_migrated ?? false,
+    device: SignalDevice.createState(),
+    sent: [],
+  };
 }
 
 export function contactView(c: ContactState): ContactView {
@@ -62,6 +82,7 @@ export function contactView(c: ContactState): ContactView {
     lid: c.onWhatsApp ? `${c.lid}@lid` : null,
     name: c.name,
     on_whatsapp: c.onWhatsApp,
+    lid_migrated: Boolean(c.lidMigrated),
   };
 }
 
