@@ -17,6 +17,8 @@ import { createWebhookDispatcher } from './webhooks/dispatcher.ts';
 import { createSqliteAuthState, type SqliteAuthState } from './store/auth-state.ts';
 import { createSession, type Session } from './whatsapp/session.ts';
 import { createSender, type Sender } from './whatsapp/sender.ts';
+import { createLidMappings } from './store/lid-mappings.ts';
+import { createContactDirectory } from './whatsapp/contact-directory.ts';
 import { trustSimulatorRoot } from './whatsapp/trust-root.ts';
 import { startSimulator, type Simulator } from './sandbox/simulator.ts';
 import type { Express } from 'express';
@@ -139,14 +141,26 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   if (target.kind !== 'whatsapp')
     logger.warn({ waUrl: target.waUrl }, 'NOT talking to WhatsApp: connected to a simulator');
 
+  const lids = createLidMappings(db);
   const session = createSession({
     auth,
     messages,
+    lids,
     events,
     logger: logger.child({ part: 'whatsapp' }),
     waUrl: target.waUrl,
   });
-  const sender = createSender({ session, messages, typing: config.typing, logger: logger.child({ part: 'sender' }) });
+  const directory = createContactDirectory({ usync: session.usync, knownPnOf: session.knownPnOf, lids });
+  // Another account may see other people: nothing learnt under the old one is kept.
+  events.on('session.state', (s) => s.state === 'logged_out' && directory.forget());
+  const sender = createSender({
+    session,
+    directory,
+    lids,
+    messages,
+    typing: config.typing,
+    logger: logger.child({ part: 'sender' }),
+  });
   let url = '';
   const app = createHttpApp({
     version: VERSION,
@@ -157,6 +171,8 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     keys,
     admin,
     messages,
+    lids,
+    directory,
     idempotency: createIdempotencyStore(db),
     eventLog,
     webhooks,

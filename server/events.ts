@@ -42,7 +42,10 @@ export type MessageStatus = z.infer<typeof MessageStatusSchema>;
 
 export const StoredMessageSchema = z.object({
   message_id: z.string(),
+  /** The person's phone-number JID when WhatsApp has told us it (one chat per person), else the LID or the group. */
   chat_jid: z.string(),
+  /** The person's LID (`…@lid`) when known: WhatsApp addresses LID-migrated people by it. */
+  chat_lid: z.string().nullable(),
   direction: MessageDirectionSchema,
   sender: z.string(),
   text: z.string().nullable(),

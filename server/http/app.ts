@@ -4,6 +4,8 @@ import type { CoreEvents } from '../events.ts';
 import type { ApiKeyStore } from '../store/api-keys.ts';
 import type { AdminSessions } from '../store/admin-sessions.ts';
 import type { MessageStore } from '../store/messages.ts';
+import type { LidMappings } from '../store/lid-mappings.ts';
+import type { ContactDirectory } from '../whatsapp/contact-directory.ts';
 import type { IdempotencyStore } from '../store/idempotency.ts';
 import type { EventLog } from '../store/event-log.ts';
 import type { WebhookStore } from '../webhooks/webhook-store.ts';
@@ -19,6 +21,7 @@ import { errorHandler, jsonBody, notFound } from './middleware/errors.ts';
 import { createHealthRouter, type WhatsAppServerKind } from './routes/health.ts';
 import { createSessionRouter } from './routes/session.ts';
 import { createMessagesRouter } from './routes/messages.ts';
+import { createContactsRouter } from './routes/contacts.ts';
 import { createAdminLoginRouter } from './routes/admin-login.ts';
 import { createAdminKeysRouter } from './routes/admin-keys.ts';
 import { createAdminEventsRouter } from './routes/admin-events.ts';
@@ -35,6 +38,8 @@ export interface HttpAppDeps {
   keys: ApiKeyStore;
   admin: AdminSessions;
   messages: MessageStore;
+  lids: LidMappings;
+  directory: ContactDirectory;
   idempotency: IdempotencyStore;
   eventLog: EventLog;
   webhooks: WebhookStore;
@@ -69,10 +74,18 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     app.use('/sandbox', caller, deps.sandbox.controlRouter({ currentQr }));
   }
 
-  app.use(['/session', '/chats', '/messages', '/events'], caller, jsonBody());
+  app.use(['/session', '/chats', '/messages', '/events', '/contacts'], caller, jsonBody());
   app.use(createEventsRouter({ eventLog: deps.eventLog }));
   app.use(createSessionRouter({ session: deps.session }));
-  app.use(createMessagesRouter({ sender: deps.sender, messages: deps.messages, idempotency: deps.idempotency }));
+  app.use(
+    createMessagesRouter({
+      sender: deps.sender,
+      messages: deps.messages,
+      lids: deps.lids,
+      idempotency: deps.idempotency,
+    }),
+  );
+  app.use(createContactsRouter({ directory: deps.directory }));
 
   app.use(createDashboardRouter(deps.dashboardDir));
   app.use(notFound);

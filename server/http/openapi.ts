@@ -3,6 +3,7 @@ import { MessageStatusChangeSchema, SessionSnapshotSchema, StoredMessageSchema }
 import { LoggedEventSchema } from '../store/event-log.ts';
 import { MessageDetailSchema } from '../store/messages.ts';
 import { SendResultSchema } from '../whatsapp/sender.ts';
+import { CONTACT_CACHE_MS, ContactInfoSchema } from '../whatsapp/contact-directory.ts';
 import { EventsQuery } from './routes/events.ts';
 import {
   HealthData,
@@ -58,7 +59,13 @@ export const OPERATIONS: Operation[] = [
       presence_simulation: true,
     },
     data: SendResultSchema,
-    dataExample: { message_id: '3EB0ABC123DEF456789', status: 'sent', timestamp: 1702129024 },
+    dataExample: {
+      message_id: '3EB0ABC123DEF456789',
+      status: 'sent',
+      chat_jid: '6281234567890@s.whatsapp.net',
+      chat_lid: '123456789012345@lid',
+      timestamp: 1702129024,
+    },
     errors: [400, 401, 404, 409, 413, 415, 422, 500, 503],
     headers: [
       {
@@ -86,6 +93,24 @@ export const OPERATIONS: Operation[] = [
     auth: true,
     data: MessageDetailSchema,
     errors: [401, 404],
+  },
+  {
+    method: 'get',
+    path: '/contacts/{phone}',
+    summary: `Is this number (or …@lid) on WhatsApp, and its JID and LID (cached: a yes for ${
+      CONTACT_CACHE_MS.on_whatsapp / 3_600_000
+    } h, a no for ${CONTACT_CACHE_MS.not_on_whatsapp / 60_000} min)`,
+    tag: 'Messages',
+    auth: true,
+    data: ContactInfoSchema,
+    dataExample: {
+      phone: '6281234567890',
+      on_whatsapp: true,
+      jid: '6281234567890@s.whatsapp.net',
+      lid: '123456789012345@lid',
+      checked_at: 1764080000123,
+    },
+    errors: [400, 401, 500, 503],
   },
   {
     method: 'get',

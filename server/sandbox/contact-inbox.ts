@@ -84,9 +84,7 @@ export function createContactInbox(state: SandboxState, receipts: Receipts, faul
       const contact = dest && !state.isPhoneUser(dest.user) ? state.contactByUser(dest.user) : undefined;
       if (contact && refusesAddress(contact, to)) {
         state.logger.info(`[sandbox] ${contact.name} is LID-migrated: refusing ${id} addressed to ${to}`);
-        return conn.send(
-          node('ack', { class: 'message', id, from: to, t: nowSeconds(), error: PN_ADDRESS_REFUSED }),
-        );
+        return conn.send(node('ack', { class: 'message', id, from: to, t: nowSeconds(), error: PN_ADDRESS_REFUSED }));
       }
       const recorded = await decryptParticipants(state, sender, n, contact);
       ackMessage(conn, id, to, contact ? faults.takeAckHold() : null);

@@ -64,11 +64,9 @@ export function createInbound(state: SandboxState, delivery: Delivery): Inbound 
       const done = new Promise<void>((r) => (resolve = r));
       awaitingReceipt.set(key, { id, done, resolve });
     }
-    return node(
-      'message',
-      { ...senderAttrs(c), id, type: 'text', t, notify: c.name },
-      [node('enc', { v: '2', type }, ciphertext)],
-    );
+    return node('message', { ...senderAttrs(c), id, type: 'text', t, notify: c.name }, [
+      node('enc', { v: '2', type }, ciphertext),
+    ]);
   };
 
   const sendFromContact = async (number: string, input: { text: string; reply_to_message_id?: string }) => {

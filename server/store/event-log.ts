@@ -34,6 +34,7 @@ export const LoggedEventSchema = z
       data: {
         message_id: '3EB0C767D26A1D5F',
         chat_jid: '6281234567890@s.whatsapp.net',
+        chat_lid: null,
         direction: 'inbound',
         sender: '6281234567890@s.whatsapp.net',
         text: 'Thanks!',

@@ -34,6 +34,7 @@ const MIGRATIONS = [
    )`,
   'CREATE INDEX messages_by_chat ON messages (chat_jid, timestamp DESC, seq DESC)',
   'CREATE INDEX messages_by_time ON messages (timestamp DESC, seq DESC)',
+  'ALTER TABLE messages ADD COLUMN chat_lid TEXT',
 ];
 
 /** The order a message's status moves in; it never goes back (a late "delivered" after "read" is dropped). */
@@ -58,8 +59,8 @@ export interface MessageStore {
   insert(m: StoredMessage): boolean;
   get(id: string): StoredMessage | null;
   detail(id: string): MessageDetail | null;
-  /** A chat's messages, newest first. */
-  listChat(chatJid: string, o: ListOptions): StoredMessage[];
+  /** A chat's messages, newest first; a person's chat is every JID they are known by (phone number and LID). */
+  listChat(chatJids: readonly string[], o: ListOptions): StoredMessage[];
   /** The latest messages of every chat, newest first (the dashboard's recent activity). */
   listRecent(limit: number): StoredMessage[];
   /** Moves a message forward to `status` at `at` (unix seconds); null when unknown or not forward. */
@@ -70,6 +71,7 @@ interface Row {
   seq: number;
   message_id: string;
   chat_jid: string;
+  chat_lid: string | null;
   direction: StoredMessage['direction'];
   sender: string;
   text: string | null;
@@ -82,6 +84,7 @@ function toMessage(row: Row): StoredMessage {
   return {
     message_id: row.message_id,
     chat_jid: row.chat_jid,
+    chat_lid: row.chat_lid,
     direction: row.direction,
     sender: row.sender,
     text: row.text,
@@ -91,26 +94,18 @@ function toMessage(row: Row): StoredMessage {
   };
 }
 
-const COLUMNS = 'seq, message_id, chat_jid, direction, sender, text, quoted_message_id, timestamp, status';
+const COLUMNS = 'seq, message_id, chat_jid, chat_lid, direction, sender, text, quoted_message_id, timestamp, status';
 
 export function createMessageStore(db: Database): MessageStore {
   migrate(db, 'messages', MIGRATIONS);
   const insertRow = db.prepare(
-    `INSERT INTO messages (message_id, chat_jid, direction, sender, text, quoted_message_id, timestamp, status, sent_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+    `INSERT INTO messages (message_id, chat_jid, chat_lid, direction, sender, text, quoted_message_id, timestamp, status,
+       sent_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
   );
   const byId = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE message_id = ?`);
-  const newest = db.prepare(
-    `SELECT ${COLUMNS} FROM messages WHERE chat_jid = ? ORDER BY timestamp DESC, seq DESC LIMIT ?`,
-  );
   const recent = db.prepare(`SELECT ${COLUMNS} FROM messages ORDER BY timestamp DESC, seq DESC LIMIT ?`);
-  const olderThanTime = db.prepare(
-    `SELECT ${COLUMNS} FROM messages WHERE chat_jid = ? AND timestamp < ? ORDER BY timestamp DESC, seq DESC LIMIT ?`,
-  );
-  const olderThanRow = db.prepare(
-    `SELECT ${COLUMNS} FROM messages WHERE chat_jid = ? AND (timestamp, seq) < (?, ?)
-     ORDER BY timestamp DESC, seq DESC LIMIT ?`,
-  );
+  const inChats = (jids: readonly string[]) => `chat_jid IN (${jids.map(() => '?').join(', ')})`;
 
   const get = (id: string): Row | undefined => byId.get(id) as Row | undefined;
   const timesById = db.prepare(
@@ -139,14 +134,21 @@ export function createMessageStore(db: Database): MessageStore {
     };
   }
 
-  function listChat(chatJid: string, { limit, before }: ListOptions): StoredMessage[] {
+  function listChat(chatJids: readonly string[], { limit, before }: ListOptions): StoredMessage[] {
+    const order = 'ORDER BY timestamp DESC, seq DESC LIMIT ?';
     let rows: unknown[];
-    if (before === undefined) rows = newest.all(chatJid, limit);
-    else if (typeof before === 'number') rows = olderThanTime.all(chatJid, before, limit);
-    else {
+    if (before === undefined) {
+      rows = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE ${inChats(chatJids)} ${order}`).all(...chatJids, limit);
+    } else if (typeof before === 'number') {
+      rows = db
+        .prepare(`SELECT ${COLUMNS} FROM messages WHERE ${inChats(chatJids)} AND timestamp < ? ${order}`)
+        .all(...chatJids, before, limit);
+    } else {
       const cursor = get(before);
-      if (!cursor || cursor.chat_jid !== chatJid) return [];
-      rows = olderThanRow.all(chatJid, cursor.timestamp, cursor.seq, limit);
+      if (!cursor || !chatJids.includes(cursor.chat_jid)) return [];
+      rows = db
+        .prepare(`SELECT ${COLUMNS} FROM messages WHERE ${inChats(chatJids)} AND (timestamp, seq) < (?, ?) ${order}`)
+        .all(...chatJids, cursor.timestamp, cursor.seq, limit);
     }
     return (rows as Row[]).map(toMessage);
   }
@@ -178,6 +180,7 @@ export function createMessageStore(db: Database): MessageStore {
       const result = insertRow.run(
         m.message_id,
         m.chat_jid,
+        m.chat_lid,
         m.direction,
         m.sender,
         m.text,

@@ -1,11 +1,13 @@
 import type { WAMessage } from '@whiskeysockets/baileys';
 import type { CoreEvents } from '../events.ts';
 import type { MessageStore } from '../store/messages.ts';
+import type { LidMappings } from '../store/lid-mappings.ts';
 import { statusFromBaileys, toInboundMessage } from './message-mapping.ts';
 import type { Receipts } from './receipts.ts';
 
 export interface InboundDeps {
   messages: MessageStore;
+  lids: LidMappings;
   events: CoreEvents;
   receipts: Receipts;
 }
@@ -14,7 +16,15 @@ export interface InboundDeps {
  * Baileys' 'messages.upsert': stores and announces what people send us. 'notify' is live; 'append' is what came in
  * while we were offline: both are messages someone sent us.
  */
-export function createInbound({ messages, events, receipts }: InboundDeps): (list: WAMessage[]) => void {
+export function createInbound({ messages, lids, events, receipts }: InboundDeps): (list: WAMessage[]) => void {
+  /** A person's chat is their phone number when known (told now, or earlier), with their LID beside it. */
+  const onePersonChat = (chatJid: string, chatLid: string | null): { chat_jid: string; chat_lid: string | null } => {
+    if (chatJid.endsWith('@s.whatsapp.net') && chatLid) lids.remember({ pn: chatJid, lid: chatLid });
+    if (chatJid.endsWith('@lid')) return { chat_jid: lids.pnOf(chatJid) ?? chatJid, chat_lid: chatJid };
+    if (chatJid.endsWith('@s.whatsapp.net')) return { chat_jid: chatJid, chat_lid: chatLid ?? lids.lidOf(chatJid) };
+    return { chat_jid: chatJid, chat_lid: null };
+  };
+
   return (list) => {
     for (const msg of list) {
       // Our own sends are stored from sendMessage's return; their echo may still carry a merged receipt.
@@ -23,7 +33,11 @@ export function createInbound({ messages, events, receipts }: InboundDeps): (lis
         continue;
       }
       const stored = toInboundMessage(msg, Math.floor(Date.now() / 1000));
-      if (stored && messages.insert(stored)) events.emit('message.received', stored);
+      if (!stored) continue;
+      const person = onePersonChat(stored.chat_jid, stored.chat_lid);
+      const sender = stored.sender === stored.chat_jid ? person.chat_jid : stored.sender;
+      const message = { ...stored, ...person, sender };
+      if (messages.insert(message)) events.emit('message.received', message);
     }
   };
 }

@@ -38,6 +38,13 @@ export function chatJidOf(key: WAMessageKey): string {
   return jidNormalizedUser(jid.endsWith('@lid') && pn ? pn : jid);
 }
 
+/** The person's LID, when the message came from it or named it as the alternate address. */
+export function chatLidOf(key: WAMessageKey): string | null {
+  if (isJidGroup(key.remoteJid ?? '')) return null;
+  const lid = [key.remoteJid, key.remoteJidAlt].find((j) => j?.endsWith('@lid'));
+  return lid ? jidNormalizedUser(lid) : null;
+}
+
 function senderOf(key: WAMessageKey, chatJid: string): string {
   if (!isJidGroup(chatJid)) return chatJid;
   return jidNormalizedUser(key.participantAlt ?? key.participant ?? chatJid);
@@ -72,6 +79,7 @@ export function toInboundMessage(msg: WAMessage, nowSeconds: number): StoredMess
   return {
     message_id: msg.key.id,
     chat_jid: chatJid,
+    chat_lid: chatLidOf(msg.key),
     direction: 'inbound',
     sender: senderOf(msg.key, chatJid),
     text: textOf(content),

@@ -5,7 +5,9 @@ import type { Logger } from '../logger.ts';
 import type { MessageStore } from '../store/messages.ts';
 import type { StoredMessage } from '../events.ts';
 import { ApiError } from '../api-error.ts';
-import type { PresenceKind, Session } from './session.ts';
+import type { PresenceKind, Recipient, Session } from './session.ts';
+import type { ContactDirectory } from './contact-directory.ts';
+import type { LidMappings } from '../store/lid-mappings.ts';
 import { typingDurationMs } from './typing.ts';
 
 export interface SendRequest {
@@ -20,6 +22,10 @@ export interface SendRequest {
 export const SendResultSchema = z.object({
   message_id: z.string(),
   status: z.literal('sent'),
+  /** The chat it is stored under: a person's phone-number JID when known, whichever address the caller wrote. */
+  chat_jid: z.string(),
+  /** The person's LID when WhatsApp has one: the address the message went to. */
+  chat_lid: z.string().nullable(),
   /** Unix seconds. */
   timestamp: z.number().int(),
 });
@@ -31,6 +37,8 @@ export interface Sender {
 
 export interface SenderDeps {
   session: Session;
+  directory: ContactDirectory;
+  lids: LidMappings;
   messages: MessageStore;
   typing: TypingConfig;
   logger: Logger;
@@ -42,7 +50,7 @@ export interface SenderDeps {
  * paused, the message, offline again.
  */
 export function createSender(deps: SenderDeps): Sender {
-  const { session, messages, typing, logger } = deps;
+  const { session, directory, lids, messages, typing, logger } = deps;
   const queues = new Map<string, Promise<unknown>>();
   /** Sends that asked for presence and have not finished: "unavailable" waits for the last of them. */
   let presenceHolders = 0;
@@ -70,27 +78,40 @@ export function createSender(deps: SenderDeps): Sender {
     await presence('paused', chatJid);
   }
 
-  /** The message replied to must be one this chat has: the only place the reply target is checked. */
+  /** The message replied to must be one this chat has (under either of a person's addresses). */
   function replyTarget(r: SendRequest): StoredMessage | null {
     if (!r.replyToMessageId) return null;
     const quoted = messages.get(r.replyToMessageId);
-    if (quoted?.chat_jid !== r.chatJid) throw new ApiError(404, 'Message to reply to was not found');
+    if (!quoted || !lids.aliasesOf(r.chatJid).includes(quoted.chat_jid))
+      throw new ApiError(404, 'Message to reply to was not found');
     return quoted;
   }
 
-  async function checkRecipient(chatJid: string): Promise<void> {
-    if (!(await session.isOnWhatsApp(chatJid))) throw new ApiError(404, 'Number is not on WhatsApp');
+  /** A person is written to at their LID when WhatsApp has one for them: LID-migrated people refuse their number. */
+  async function recipientOf(chatJid: string): Promise<Recipient> {
+    if (!chatJid.endsWith('@s.whatsapp.net') && !chatJid.endsWith('@lid'))
+      return { chat_jid: chatJid, chat_lid: null, address: chatJid };
+    const person = await directory.lookup(chatJid);
+    if (!person.on_whatsapp)
+      throw new ApiError(404, chatJid.endsWith('@lid') ? 'LID is not known to WhatsApp' : 'Number is not on WhatsApp');
+    return { chat_jid: person.jid ?? chatJid, chat_lid: person.lid, address: person.lid ?? chatJid };
   }
 
   async function deliver(r: SendRequest, quoted: StoredMessage | null): Promise<SendResult> {
-    await checkRecipient(r.chatJid);
+    const to = await recipientOf(r.chatJid);
     if (r.presenceSimulation && !online) {
       online = true;
       await presence('available');
     }
-    if (r.typingSimulation) await typeFor(r.chatJid, r.text);
-    const sent = await session.sendText(r.chatJid, r.text, quoted);
-    return { message_id: sent.message_id, status: 'sent', timestamp: sent.timestamp };
+    if (r.typingSimulation) await typeFor(to.address, r.text);
+    const sent = await session.sendText(to, r.text, quoted);
+    return {
+      message_id: sent.message_id,
+      status: 'sent',
+      chat_jid: sent.chat_jid,
+      chat_lid: sent.chat_lid,
+      timestamp: sent.timestamp,
+    };
   }
 
   async function releasePresence(): Promise<void> {

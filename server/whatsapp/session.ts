@@ -1,6 +1,9 @@
 import { makeWASocket, jidNormalizedUser, toNumber } from '@whiskeysockets/baileys';
 import type {
   ConnectionState,
+  LIDMapping,
+  USyncQuery,
+  USyncQueryResult,
   WAMessage,
   WAMessageUpdate,
   WASocket,
@@ -10,6 +13,7 @@ import type { Logger } from '../logger.ts';
 import type { CoreEvents, LinkedAccount, SessionSnapshot, StoredMessage } from '../events.ts';
 import type { MessageStore } from '../store/messages.ts';
 import type { SqliteAuthState } from '../store/auth-state.ts';
+import type { LidMappings } from '../store/lid-mappings.ts';
 import { ApiError } from '../api-error.ts';
 import { DEFAULT_BACKOFF, decideOnClose, type BackoffConfig } from './reconnect-policy.ts';
 import { closeReasonText, quotedFor } from './message-mapping.ts';
@@ -21,12 +25,20 @@ import { quietLibsignal } from './libsignal-console.ts';
 export interface SessionDeps {
   auth: SqliteAuthState;
   messages: MessageStore;
+  lids: LidMappings;
   events: CoreEvents;
   logger: Logger;
   /** A WhatsApp simulator's WebSocket URL; null or absent means WhatsApp itself. */
   waUrl?: string | null;
   /** Reconnect backoff; the default suits WhatsApp, tests may shorten it. */
   backoff?: BackoffConfig;
+}
+
+/** Where a message goes: the chat it is stored under, and the address WhatsApp takes it at (a person's LID if known). */
+export interface Recipient {
+  chat_jid: string;
+  chat_lid: string | null;
+  address: string;
 }
 
 export type PresenceKind = 'available' | 'unavailable' | 'composing' | 'paused';
@@ -42,13 +54,15 @@ export interface Session {
   /** Unlinks this device, wipes its credentials and offers a fresh QR. */
   logout(): Promise<void>;
   requestPairingCode(phoneNumber: string): Promise<string>;
-  /** Whether a person's number is on WhatsApp, asked once per number; groups and LIDs are taken as they are. */
-  isOnWhatsApp(jid: string): Promise<boolean>;
+  /** Runs a usync query (who is on WhatsApp, their LIDs and devices) on the connected socket. */
+  usync(query: USyncQuery): Promise<USyncQueryResult | undefined>;
+  /** A LID's phone-number JID as Baileys learnt it (history sync, message envelopes), if it did. */
+  knownPnOf(lid: string): Promise<string | null>;
   /**
    * Sends a text, quoting `quoted` if given (the caller has checked that it belongs to this chat), and stores it from
    * what WhatsApp accepted (not from Baileys' own, possibly late, echo).
    */
-  sendText(jid: string, text: string, quoted?: StoredMessage | null): Promise<StoredMessage>;
+  sendText(to: Recipient, text: string, quoted?: StoredMessage | null): Promise<StoredMessage>;
   sendPresence(kind: PresenceKind, jid?: string): Promise<void>;
 }
 
@@ -60,8 +74,6 @@ const NEXT_QR_MS = 20_000;
  * that timeout; 20 s keeps an HTTP caller from waiting a minute on a dead connection.
  */
 const QUERY_TIMEOUT_MS = 20_000;
-/** A "no" may change when the person installs WhatsApp; a "yes" is kept for the life of the process. */
-const NOT_ON_WHATSAPP_TTL_MS = 10 * 60_000;
 
 const NOT_CONNECTED = () => new ApiError(503, 'WhatsApp is not connected');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -78,17 +90,16 @@ function statusCodeOf(error: unknown): number | undefined {
 }
 
 export function createSession(deps: SessionDeps): Session {
-  const { auth, messages, events, logger } = deps;
+  const { auth, messages, lids, events, logger } = deps;
   quietLibsignal(logger);
   const backoff = deps.backoff ?? DEFAULT_BACKOFF;
   const receipts = createReceipts(messages, events);
-  const onUpsert = createInbound({ messages, events, receipts });
+  const onUpsert = createInbound({ messages, lids, events, receipts });
   let sock: WASocket | null = null;
   let running = false;
   let attempt = 0;
   let qrCount = 0;
   let reconnectTimer: NodeJS.Timeout | null = null;
-  const onWhatsAppCache = new Map<string, { exists: boolean; at: number }>();
   /** Sends and queries waiting on the current socket: they fail at once when it closes instead of hanging. */
   const inFlight = new Set<(error: Error) => void>();
   let snap: SessionSnapshot = {
@@ -173,6 +184,10 @@ export function createSession(deps: SessionDeps): Session {
       mine((list: WAMessageUpdate[]) => receipts.onMessageUpdates(list)),
     );
     s.ev.on(
+      'lid-mapping.update',
+      mine((m: LIDMapping) => lids.remember({ pn: jidNormalizedUser(m.pn), lid: jidNormalizedUser(m.lid) })),
+    );
+    s.ev.on(
       'message-receipt.update',
       mine((list: MessageUserReceiptUpdate[]) => receipts.onUserReceipts(list)),
     );
@@ -228,7 +243,6 @@ export function createSession(deps: SessionDeps): Session {
   /** The credentials are dead: wipe them so the next connection offers a fresh QR. */
   function forgetDevice(reason: string): void {
     auth.clear();
-    onWhatsAppCache.clear();
     update({ state: 'logged_out', account: null, last_error: reason });
   }
 
@@ -303,19 +317,20 @@ export function createSession(deps: SessionDeps): Session {
     }
   }
 
-  async function isOnWhatsApp(jid: string): Promise<boolean> {
-    const number = phoneOfJid(jid);
-    if (!number) return true;
-    const cached = onWhatsAppCache.get(number);
-    if (cached && (cached.exists || Date.now() - cached.at < NOT_ON_WHATSAPP_TTL_MS)) return cached.exists;
+  async function usync(query: USyncQuery): Promise<USyncQueryResult | undefined> {
     try {
-      const [result] = (await whileConnected((s) => s.onWhatsApp(number))) ?? [];
-      const exists = Boolean(result?.exists);
-      onWhatsAppCache.set(number, { exists, at: Date.now() });
-      return exists;
+      return await whileConnected((s) => s.executeUSyncQuery(query));
     } catch (error) {
-      throw whatsAppFailure(error, 'WhatsApp did not answer whether the number is on it');
+      if (error instanceof ApiError) throw error;
+      if (snap.state !== 'connected') throw NOT_CONNECTED();
+      logger.error({ err: error }, 'WhatsApp did not answer a usync query');
+      throw new ApiError(500, 'WhatsApp did not answer who is on it');
     }
+  }
+
+  async function knownPnOf(lid: string): Promise<string | null> {
+    const pn = await sock?.signalRepository.lidMapping.getPNForLID(lid);
+    return pn ? jidNormalizedUser(pn) : null;
   }
 
   /** A failure of WhatsApp itself is logged with its cause; the caller only learns that sending failed. */
@@ -326,12 +341,12 @@ export function createSession(deps: SessionDeps): Session {
     return new ApiError(500, 'Failed to send message');
   }
 
-  async function sendText(jid: string, text: string, quoted?: StoredMessage | null): Promise<StoredMessage> {
+  async function sendText(to: Recipient, text: string, quoted?: StoredMessage | null): Promise<StoredMessage> {
     let sent: WAMessage | undefined;
     try {
       // linkPreview null: Baileys would otherwise fetch any URL in the text from the network.
       const options = quoted ? { quoted: quotedFor(quoted) } : {};
-      sent = await whileConnected((s) => s.sendMessage(jid, { text, linkPreview: null }, options));
+      sent = await whileConnected((s) => s.sendMessage(to.address, { text, linkPreview: null }, options));
     } catch (error) {
       throw whatsAppFailure(error, 'WhatsApp did not take the message');
     }
@@ -339,7 +354,8 @@ export function createSession(deps: SessionDeps): Session {
       throw whatsAppFailure(new Error('sendMessage returned no message id'), 'WhatsApp did not take the message');
     const stored: StoredMessage = {
       message_id: sent.key.id,
-      chat_jid: jid,
+      chat_jid: to.chat_jid,
+      chat_lid: to.chat_lid,
       direction: 'outbound',
       sender: snap.account?.jid ?? '',
       text,
@@ -363,7 +379,8 @@ export function createSession(deps: SessionDeps): Session {
     assertConnected: () => void openSocket(),
     logout,
     requestPairingCode,
-    isOnWhatsApp,
+    usync,
+    knownPnOf,
     sendText,
     sendPresence,
   };

@@ -135,6 +135,7 @@ test('bad key requests get a specific 4xx in the envelope', async () => {
 test('recent messages come newest first, with a bounded limit', async () => {
   const base = {
     chat_jid: '15550001111@s.whatsapp.net',
+    chat_lid: null,
     direction: 'outbound',
     sender: 'me',
     quoted_message_id: null,

@@ -91,6 +91,7 @@ function message(id: string, text = `text ${id}`): StoredMessage {
   return {
     message_id: id,
     chat_jid: '15550001111@s.whatsapp.net',
+    chat_lid: null,
     direction: 'inbound',
     sender: '15550001111@s.whatsapp.net',
     text,

@@ -6,11 +6,9 @@ import { join } from 'node:path';
 import { silentLogger } from '../../server/logger.ts';
 import { startSimulator, type Simulator } from '../../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
-import { BaileysTestClient } from './baileys-client.ts';
+import { BaileysTestClient } from '../support/baileys-client.ts';
+import { DANA } from '../support/contacts.ts';
 import { eventually } from '../support/waits.ts';
-
-/** The seed's LID-migrated contact: reachable at her LID only, writing from it with her number as the alternate. */
-const DANA = '15550005555';
 
 describe('sandbox: LID-migrated contacts', () => {
   let dir: string;
@@ -49,7 +47,9 @@ describe('sandbox: LID-migrated contacts', () => {
     // The error comes as messages.update, or merged into Baileys' still-buffered own upsert (pitfall 7).
     const failed = await Promise.race([
       client
-        .waitFor('messages.update', (u) => u.some((x: any) => x.key.id === id && x.update.status === 0), { since: mark })
+        .waitFor('messages.update', (u) => u.some((x: any) => x.key.id === id && x.update.status === 0), {
+          since: mark,
+        })
         .then((u) => u.find((x: any) => x.key.id === id).update),
       client
         .waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === id && m.status === 'ERROR'), {
@@ -58,7 +58,10 @@ describe('sandbox: LID-migrated contacts', () => {
         .then((u) => u.messages.find((m: any) => m.key.id === id)),
     ]);
     assert.equal(failed.messageStubParameters?.[0], '463');
-    assert.equal(sim.inbox(DANA).find((e) => e.message_id === id), undefined);
+    assert.equal(
+      sim.inbox(DANA).find((e) => e.message_id === id),
+      undefined,
+    );
   });
 
   test('a message addressed to her LID reaches her and is delivered', async () => {

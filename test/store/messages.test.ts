@@ -20,6 +20,7 @@ function message(id: string, timestamp: number, over: Partial<StoredMessage> = {
   return {
     message_id: id,
     chat_jid: CHAT,
+    chat_lid: null,
     direction: 'outbound',
     sender: '15559990000@s.whatsapp.net',
     text: `text ${id}`,
@@ -52,13 +53,13 @@ test('listChat: newest first, limited, with a timestamp or message-id cursor', (
   }
   store.insert(message('OTHER', 25, { chat_jid: '6281111111111@s.whatsapp.net' }));
   const ids = (list: StoredMessage[]) => list.map((m) => m.message_id);
-  assert.deepEqual(ids(store.listChat(chat, { limit: 10 })), ['L4', 'L3', 'L2', 'L1']);
-  assert.deepEqual(ids(store.listChat(chat, { limit: 2 })), ['L4', 'L3']);
-  assert.deepEqual(ids(store.listChat(chat, { limit: 2, before: 'L3' })), ['L2', 'L1']);
-  assert.deepEqual(ids(store.listChat(chat, { limit: 10, before: 20 })), ['L1']);
-  assert.deepEqual(ids(store.listChat(chat, { limit: 10, before: 'L1' })), []);
-  assert.deepEqual(store.listChat(chat, { limit: 10, before: 'OTHER' }), [], 'a cursor from another chat');
-  assert.deepEqual(store.listChat(chat, { limit: 10, before: 'unknown' }), []);
+  assert.deepEqual(ids(store.listChat([chat], { limit: 10 })), ['L4', 'L3', 'L2', 'L1']);
+  assert.deepEqual(ids(store.listChat([chat], { limit: 2 })), ['L4', 'L3']);
+  assert.deepEqual(ids(store.listChat([chat], { limit: 2, before: 'L3' })), ['L2', 'L1']);
+  assert.deepEqual(ids(store.listChat([chat], { limit: 10, before: 20 })), ['L1']);
+  assert.deepEqual(ids(store.listChat([chat], { limit: 10, before: 'L1' })), []);
+  assert.deepEqual(store.listChat([chat], { limit: 10, before: 'OTHER' }), [], 'a cursor from another chat');
+  assert.deepEqual(store.listChat([chat], { limit: 10, before: 'unknown' }), []);
 });
 
 test('listRecent: the latest messages of every chat, newest first', () => {

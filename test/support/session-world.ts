@@ -8,10 +8,16 @@ import { createSqliteAuthState, type SqliteAuthState } from '../../server/store/
 import { createMessageStore, type MessageStore } from '../../server/store/messages.ts';
 import { startSimulator, type Simulator } from '../../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
-import { createSession, type Session } from '../../server/whatsapp/session.ts';
+import { createSession, type Recipient, type Session } from '../../server/whatsapp/session.ts';
+import { createLidMappings, type LidMappings } from '../../server/store/lid-mappings.ts';
+import { createContactDirectory, type ContactDirectory } from '../../server/whatsapp/contact-directory.ts';
 import { silenceLibsignal } from './baileys-client.ts';
+import { jidOf } from './contacts.ts';
 import { atEnd, type Scope } from './scope.ts';
 import { waitForSession, waitForState } from './waits.ts';
+
+/** A person addressed by phone number, as the session takes a recipient. */
+export const to = (number: string): Recipient => ({ chat_jid: jidOf(number), chat_lid: null, address: jidOf(number) });
 
 /** One WaGate session (the real Baileys) against one simulator, on a real SQLite file in a temp dir. */
 export interface World {
@@ -19,8 +25,10 @@ export interface World {
   db: Database;
   auth: SqliteAuthState;
   messages: MessageStore;
+  lids: LidMappings;
   events: CoreEvents;
   session: Session;
+  directory: ContactDirectory;
   /** Stops the session and builds a new one on the same database file, as a process restart would. */
   restart(): Promise<void>;
 }
@@ -35,16 +43,19 @@ export async function startWorld(scope: Scope): Promise<World> {
     const db = openDatabase(join(dir, 'wagate.db'));
     const auth = createSqliteAuthState(db);
     const messages = createMessageStore(db);
+    const lids = createLidMappings(db);
     const events = createEventBus();
     const session = createSession({
       auth,
       messages,
+      lids,
       events,
       logger: silentLogger(),
       waUrl: sim.wsUrl,
       backoff: { baseMs: 200, maxMs: 2000 },
     });
-    return { db, auth, messages, events, session };
+    const directory = createContactDirectory({ usync: session.usync, knownPnOf: session.knownPnOf, lids });
+    return { db, auth, messages, lids, events, session, directory };
   };
   const world: World = {
     sim,

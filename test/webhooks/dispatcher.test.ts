@@ -78,6 +78,7 @@ function message(id: string): StoredMessage {
   return {
     message_id: id,
     chat_jid: '15550001111@s.whatsapp.net',
+    chat_lid: null,
     direction: 'inbound',
     sender: '15550001111@s.whatsapp.net',
     text: `hi ${id}`,

@@ -33,6 +33,7 @@ test('a text from a contact, plain or extended with a quote, becomes a stored in
   assert.deepEqual(toInboundMessage(inbound({ conversation: 'hi' }), 1), {
     message_id: 'IN1',
     chat_jid: ALICE,
+    chat_lid: null,
     direction: 'inbound',
     sender: ALICE,
     text: 'hi',
@@ -75,6 +76,7 @@ test('a stored message is handed to Baileys as a quotable message', () => {
   const quoted = quotedFor({
     message_id: 'IN1',
     chat_jid: '1203630@g.us',
+    chat_lid: null,
     direction: 'inbound',
     sender: '15550002222@s.whatsapp.net',
     text: 'hey all',

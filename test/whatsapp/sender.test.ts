@@ -23,7 +23,14 @@ let sender: Sender;
 
 before(async (t) => {
   world = await startPairedWorld(t);
-  sender = createSender({ session: world.session, messages: world.messages, typing: TYPING, logger: silentLogger() });
+  sender = createSender({
+    session: world.session,
+    directory: world.directory,
+    lids: world.lids,
+    messages: world.messages,
+    typing: TYPING,
+    logger: silentLogger(),
+  });
   // Baileys says "unavailable" when it connects (markOnlineOnConnect: false); a first message closes that window,
   // so each test sees only the frames its own send caused.
   const warmUp = await sender.send(request(ALICE, 'warm-up', { typingSimulation: false, presenceSimulation: false }));

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../server/api-error.ts';
 import type { SessionState } from '../../server/events.ts';
-import { ALICE, BOB, CAROL, jidOf } from '../support/contacts.ts';
-import { pair, startPairedWorld, startWorld } from '../support/session-world.ts';
+import { ALICE, BOB, CAROL, DANA, jidOf } from '../support/contacts.ts';
+import { pair, startPairedWorld, startWorld, to } from '../support/session-world.ts';
 import { eventually, waitForEvent, waitForSession, waitForState } from '../support/waits.ts';
 
 const OWNER = '15559990000';
@@ -33,7 +33,7 @@ test('a restart on the same database resumes the session without a QR', async (t
   await waitForState(world, 'connected');
   assert.equal(states.includes('qr'), false, `states: ${states.join(' → ')}`);
   assert.deepEqual(world.session.snapshot().account, account);
-  const sent = await world.session.sendText(jidOf(ALICE), 'after the restart');
+  const sent = await world.session.sendText(to(ALICE), 'after the restart');
   await eventually(
     () => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id),
     'the message in the inbox',
@@ -55,7 +55,7 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
   const world = await startPairedWorld(t);
 
   await t.test('a sent message is stored from what WhatsApp accepted and reaches the contact', async () => {
-    const sent = await world.session.sendText(jidOf(ALICE), 'Hello, World!');
+    const sent = await world.session.sendText(to(ALICE), 'Hello, World!');
     assert.equal(sent.direction, 'outbound');
     assert.equal(sent.status, 'sent');
     assert.equal(sent.sender, jidOf(OWNER));
@@ -68,7 +68,7 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
   });
 
   await t.test('delivered and read receipts become status events and never go back', async () => {
-    const sent = await world.session.sendText(jidOf(ALICE), 'receipt me');
+    const sent = await world.session.sendText(to(ALICE), 'receipt me');
     await eventually(() => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id), 'the inbox');
     const delivered = waitForEvent(
       world,
@@ -103,7 +103,7 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
     assert.equal(inbound.direction, 'inbound');
     assert.equal(inbound.status, 'received');
     assert.deepEqual(world.messages.get(message_id), inbound);
-    const reply = await world.session.sendText(jidOf(ALICE), 'yes!', world.messages.get(message_id));
+    const reply = await world.session.sendText(to(ALICE), 'yes!', world.messages.get(message_id));
     assert.equal(reply.quoted_message_id, message_id);
     const got = await eventually(
       () => world.sim.inbox(ALICE).find((m) => m.message_id === reply.message_id),
@@ -111,21 +111,31 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
     );
     assert.equal(got.quoted_message_id, message_id);
     assert.deepEqual(
-      world.messages.listChat(jidOf(ALICE), { limit: 2 }).map((m) => m.message_id),
+      world.messages.listChat([jidOf(ALICE)], { limit: 2 }).map((m) => m.message_id),
       [reply.message_id, message_id],
     );
   });
 
-  await t.test('who is on WhatsApp is asked once and remembered', async () => {
-    assert.equal(await world.session.isOnWhatsApp(jidOf(ALICE)), true);
-    assert.equal(await world.session.isOnWhatsApp(jidOf(CAROL)), false);
-    assert.equal(await world.session.isOnWhatsApp('120363025246125486@g.us'), true, 'groups are not asked about');
+  await t.test('who is on WhatsApp is asked once and remembered, with the LID WhatsApp knows them by', async () => {
+    const alice = await world.directory.lookup(jidOf(ALICE));
+    assert.equal(alice.on_whatsapp, true);
+    assert.equal(alice.jid, jidOf(ALICE));
+    assert.equal(alice.lid, world.sim.contacts().find((c) => c.number === ALICE)!.lid);
+    assert.equal((await world.directory.lookup(jidOf(CAROL))).on_whatsapp, false);
+    const danaLid = world.sim.contacts().find((c) => c.number === DANA)!.lid!;
+    const stranger = await world.directory.lookup(danaLid);
+    assert.deepEqual([stranger.on_whatsapp, stranger.jid], [true, null], 'a LID alone does not say whose it is');
+    const dana = await world.directory.lookup(jidOf(DANA));
+    assert.equal(dana.lid, danaLid);
+    assert.equal(world.lids.pnOf(danaLid), jidOf(DANA), 'the mapping is stored');
+    assert.equal((await world.directory.lookup(danaLid)).jid, jidOf(DANA), 'and used the other way');
+    assert.equal((await world.directory.lookup('999999999999999@lid')).on_whatsapp, false, 'an unknown LID');
   });
 
   await t.test('presence frames reach the contact', async () => {
     await world.session.sendPresence('composing', jidOf(ALICE));
     await world.session.sendPresence('paused', jidOf(ALICE));
-    const sent = await world.session.sendText(jidOf(ALICE), 'after typing');
+    const sent = await world.session.sendText(to(ALICE), 'after typing');
     const got = await eventually(
       () => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id),
       'the message',
@@ -139,12 +149,9 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
   await t.test('answers about numbers are remembered: no connection is needed to give them again', async () => {
     await world.session.stop();
     assert.equal(world.session.snapshot().state, 'stopped');
-    assert.equal(await world.session.isOnWhatsApp(jidOf(ALICE)), true);
-    assert.equal(await world.session.isOnWhatsApp(jidOf(CAROL)), false);
-    await assert.rejects(
-      world.session.isOnWhatsApp(jidOf(BOB)),
-      (e: unknown) => e instanceof ApiError && e.code === 503,
-    );
+    assert.equal((await world.directory.lookup(jidOf(ALICE))).on_whatsapp, true);
+    assert.equal((await world.directory.lookup(jidOf(CAROL))).on_whatsapp, false);
+    await assert.rejects(world.directory.lookup(jidOf(BOB)), (e: unknown) => e instanceof ApiError && e.code === 503);
   });
 });
 
@@ -157,7 +164,7 @@ test('the phone unlinking the device: logged_out, credentials wiped, and a fresh
   assert.ok(snapshot.last_error);
   assert.equal(world.auth.hasCreds(), false);
   await assert.rejects(
-    world.session.sendText(jidOf(ALICE), 'anyone?'),
+    world.session.sendText(to(ALICE), 'anyone?'),
     (e: unknown) => e instanceof ApiError && e.code === 503,
   );
   await pair(world);
@@ -182,7 +189,7 @@ test('a dropped connection comes back by itself, through reconnecting', async (t
   world.sim.fault({ kind: 'drop' });
   assert.ok((await reconnecting).last_error);
   await waitForState(world, 'connected');
-  const sent = await world.session.sendText(jidOf(ALICE), 'back');
+  const sent = await world.session.sendText(to(ALICE), 'back');
   await eventually(() => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id), 'the message');
 });
 
@@ -208,7 +215,7 @@ test('connection replaced: the session says so and stops instead of fighting', a
 
 test('without a connection every send is a 503', async (t) => {
   const world = await startWorld(t);
-  await assert.rejects(world.session.sendText(jidOf(ALICE), 'hi'), (e: unknown) => {
+  await assert.rejects(world.session.sendText(to(ALICE), 'hi'), (e: unknown) => {
     assert.ok(e instanceof ApiError);
     assert.equal(e.code, 503);
     assert.equal(e.message, 'WhatsApp is not connected');

@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import type { Sender } from '../../whatsapp/sender.ts';
 import type { MessageStore } from '../../store/messages.ts';
+import type { LidMappings } from '../../store/lid-mappings.ts';
 import type { IdempotencyStore } from '../../store/idempotency.ts';
 import { idempotency } from '../middleware/idempotency.ts';
 import { normaliseChatJid } from '../../whatsapp/jid.ts';
@@ -21,6 +22,7 @@ function chatJidOf(req: Request): string {
 export function createMessagesRouter(deps: {
   sender: Sender;
   messages: MessageStore;
+  lids: LidMappings;
   idempotency: IdempotencyStore;
 }): Router {
   const router = Router();
@@ -41,7 +43,8 @@ export function createMessagesRouter(deps: {
   router.get('/chats/:chat_jid/messages', (req, res) => {
     const chatJid = chatJidOf(req);
     const { limit, before } = parseOrThrow(ListMessagesQuery, req.query);
-    sendOk(res, 'Messages of the chat, newest first', deps.messages.listChat(chatJid, { limit, before }));
+    const chat = deps.lids.aliasesOf(chatJid);
+    sendOk(res, 'Messages of the chat, newest first', deps.messages.listChat(chat, { limit, before }));
   });
 
   router.get('/messages/:message_id', (req, res) => {

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { USyncQuery, USyncUser, type USyncQueryResult } from '@whiskeysockets/baileys';
+import type { LidMappings } from '../store/lid-mappings.ts';
+
+/** `GET /contacts/{phone}`: whether a person is on WhatsApp, and the addresses WhatsApp knows them by. */
+export const ContactInfoSchema = z.object({
+  /** Digits with country code, when known. */
+  phone: z.string().nullable(),
+  on_whatsapp: z.boolean(),
+  /** Phone-number JID (`…@s.whatsapp.net`), when known. */
+  jid: z.string().nullable(),
+  /** LID (`…@lid`), when known: WhatsApp addresses LID-migrated people by it, and WaGate sends to it. */
+  lid: z.string().nullable(),
+  /** Unix ms when WhatsApp was asked. */
+  checked_at: z.number().int(),
+});
+export type ContactInfo = z.infer<typeof ContactInfoSchema>;
+
+/** A "yes" rarely changes; a "no" may change when the person installs WhatsApp. */
+export const CONTACT_CACHE_MS = { on_whatsapp: 6 * 60 * 60_000, not_on_whatsapp: 10 * 60_000 };
+
+export interface ContactDirectoryDeps {
+  /** Runs a usync query on the connected socket (503 when there is none). */
+  usync(query: USyncQuery): Promise<USyncQueryResult | undefined>;
+  /** A LID's phone number as Baileys learnt it (history sync, message envelopes), if it did. */
+  knownPnOf(lid: string): Promise<string | null>;
+  lids: LidMappings;
+  now?: () => number;
+}
+
+export interface ContactDirectory {
+  /** A person by phone-number JID or LID, asked once and kept for `CONTACT_CACHE_MS`. */
+  lookup(jid: string): Promise<ContactInfo>;
+  forget(): void;
+}
+
+const phoneOf = (pnJid: string | null) => (pnJid ? pnJid.split('@')[0]! : null);
+
+/** The one place that asks WhatsApp who a number or LID is; the send path and `GET /contacts/{phone}` share it. */
+export function createContactDirectory(deps: ContactDirectoryDeps): ContactDirectory {
+  const now = deps.now ?? Date.now;
+  const cache = new Map<string, ContactInfo>();
+
+  const fresh = (info: ContactInfo | undefined) =>
+    info &&
+    now() - info.checked_at < (info.on_whatsapp ? CONTACT_CACHE_MS.on_whatsapp : CONTACT_CACHE_MS.not_on_whatsapp);
+
+  async function byPhone(pnJid: string): Promise<ContactInfo> {
+    const query = new USyncQuery()
+      .withContactProtocol()
+      .withLIDProtocol()
+      .withUser(new USyncUser().withPhone(`+${phoneOf(pnJid)}`));
+    const [found] = (await deps.usync(query))?.list ?? [];
+    const exists = Boolean(found?.contact);
+    const lid = exists ? ((found?.lid as string | undefined) ?? deps.lids.lidOf(pnJid)) : null;
+    if (lid) deps.lids.remember({ pn: pnJid, lid });
+    return { phone: phoneOf(pnJid), on_whatsapp: exists, jid: exists ? pnJid : null, lid, checked_at: now() };
+  }
+
+  async function byLid(lid: string): Promise<ContactInfo> {
+    const pn = deps.lids.pnOf(lid) ?? (await deps.knownPnOf(lid));
+    if (pn) {
+      deps.lids.remember({ pn, lid });
+      return { phone: phoneOf(pn), on_whatsapp: true, jid: pn, lid, checked_at: now() };
+    }
+    // A LID nobody told us about: WhatsApp knows it if it lists devices for it.
+    const query = new USyncQuery().withDeviceProtocol().withUser(new USyncUser().withId(lid));
+    const [found] = (await deps.usync(query))?.list ?? [];
+    const devices = (found?.devices as { deviceList?: unknown[] } | undefined)?.deviceList ?? [];
+    const exists = devices.length > 0;
+    return { phone: null, on_whatsapp: exists, jid: null, lid: exists ? lid : null, checked_at: now() };
+  }
+
+  return {
+    async lookup(jid) {
+      const cached = cache.get(jid);
+      // A LID's phone number may have been learnt since (a message, a lookup by number): that needs no asking.
+      const learntPn = jid.endsWith('@lid') && !cached?.jid ? deps.lids.pnOf(jid) : null;
+      if (fresh(cached) && !learntPn) return cached!;
+      const info = jid.endsWith('@lid') ? await byLid(jid) : await byPhone(jid);
+      cache.set(jid, info);
+      return info;
+    },
+    forget: () => cache.clear(),
+  };
+}
