@@ -181,6 +181,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     sandbox: target.sandbox,
     whatsappServer: target.kind,
     dashboardDir: options.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
+    limits: config.limits,
   });
   if (!isLoopbackHost(config.host))
     logger.warn({ host: config.host }, 'listening beyond this computer: anyone on the network can reach the API');

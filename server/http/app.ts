@@ -28,6 +28,9 @@ import { createAdminEventsRouter } from './routes/admin-events.ts';
 import { createAdminMessagesRouter } from './routes/admin-messages.ts';
 import { createDashboardRouter } from './routes/dashboard.ts';
 import { createDocsRouter } from './routes/docs.ts';
+import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
+import { createAuthFailures } from './middleware/auth-failures.ts';
+import { createStreamCaps } from './stream-caps.ts';
 
 export interface HttpAppDeps {
   version: string;
@@ -48,6 +51,7 @@ export interface HttpAppDeps {
   sandbox: Simulator | null;
   whatsappServer: WhatsAppServerKind;
   dashboardDir: string;
+  limits?: HttpLimits;
 }
 
 /** The one HTTP surface: the public API (API key), the dashboard's admin endpoints (admin session), the dashboard. */
@@ -60,7 +64,13 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(createHealthRouter({ version: deps.version, session: deps.session, server: deps.whatsappServer }));
   app.use(createDocsRouter({ version: deps.version, apiUrl: deps.apiUrl }));
 
-  const caller = requireCaller(deps.keys, deps.admin);
+  const limits = deps.limits ?? DEFAULT_LIMITS;
+  const failures = createAuthFailures({
+    limit: limits.authFailures,
+    windowMs: limits.authFailureWindowMs,
+    logger: deps.logger,
+  });
+  const caller = requireCaller(deps.keys, deps.admin, failures);
   const info = () => ({ version: deps.version, sandbox: deps.sandbox !== null, api_url: deps.apiUrl() });
   app.use('/admin', createAdminLoginRouter({ admin: deps.admin, info }));
   app.use('/admin', requireAdmin(deps.admin), jsonBody());
@@ -75,7 +85,12 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   }
 
   app.use(['/session', '/chats', '/messages', '/events', '/contacts'], caller, jsonBody());
-  app.use(createEventsRouter({ eventLog: deps.eventLog }));
+  app.use(
+    createEventsRouter({
+      eventLog: deps.eventLog,
+      caps: createStreamCaps({ perCaller: limits.eventStreamsPerCaller, total: limits.eventStreamsTotal }),
+    }),
+  );
   app.use(createSessionRouter({ session: deps.session }));
   app.use(
     createMessagesRouter({

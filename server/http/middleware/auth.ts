@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import type { ApiKeyStore } from '../../store/api-keys.ts';
 import type { AdminSessions } from '../../store/admin-sessions.ts';
 import { sendFail } from '../envelope.ts';
+import type { AuthFailures } from './auth-failures.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -62,13 +63,21 @@ const KEY_ERRORS = {
   revoked: 'API key revoked',
 } as const;
 
-/** The public API: an API key in `Authorization` (raw or `Bearer`), or the dashboard's admin session. */
-export function requireCaller(keys: ApiKeyStore, admin: AdminSessions): RequestHandler {
+/**
+ * The public API: an API key in `Authorization` (raw or `Bearer`), or the dashboard's admin session. A client past its
+ * allowance of wrong keys gets 429 for them; its right key still opens.
+ */
+export function requireCaller(keys: ApiKeyStore, admin: AdminSessions, failures: AuthFailures): RequestHandler {
   return (req, res, next) => {
     const key = readApiKey(req);
     if (key !== undefined) {
       const check = keys.verify(key);
-      if (!check.ok) return sendFail(res, 401, KEY_ERRORS[check.reason]);
+      if (!check.ok) {
+        const retryAfter = failures.record(req.socket.remoteAddress ?? 'unknown');
+        if (retryAfter === null) return sendFail(res, 401, KEY_ERRORS[check.reason]);
+        res.set('Retry-After', String(retryAfter));
+        return sendFail(res, 429, `Too many wrong API keys from this client: try again in ${retryAfter} s`);
+      }
       const id = check.record.id;
       res.locals.callerId = `key:${id}`;
       res.locals.stillAuthorized = () => keys.isActive(id);

@@ -3,11 +3,14 @@ import { z } from 'zod';
 import { parseOrThrow } from '../validate.ts';
 import { LOGGED_EVENT_TYPES, type EventLog, type LoggedEvent, type LoggedEventType } from '../../store/event-log.ts';
 import { HEARTBEAT_MS, openEventStream, writeEvent } from '../sse.ts';
+import { sendFail } from '../envelope.ts';
+import type { StreamCaps } from '../stream-caps.ts';
 /** Events read from the log per step while a client catches up. */
 const PAGE = 200;
 
 export interface EventsRouterDeps {
   eventLog: EventLog;
+  caps: StreamCaps;
   heartbeatMs?: number;
 }
 
@@ -63,7 +66,7 @@ function drained(res: Response): Promise<void> {
  * from its Last-Event-ID to the newest row, and a new event only wakes the walk, so the replay and the live part
  * meet without a gap or a repeat.
  */
-export function createEventsRouter({ eventLog, heartbeatMs = HEARTBEAT_MS }: EventsRouterDeps): Router {
+export function createEventsRouter({ eventLog, caps, heartbeatMs = HEARTBEAT_MS }: EventsRouterDeps): Router {
   const router = Router();
 
   router.get('/events', (req, res) => {
@@ -74,10 +77,13 @@ export function createEventsRouter({ eventLog, heartbeatMs = HEARTBEAT_MS }: Eve
     const latest = eventLog.latestId();
     // An id from the future belongs to another database (a wiped data dir): the client has seen nothing of this one.
     let cursor = lastId === null || lastId > latest ? latest : lastId;
+    const place = caps.take(String(res.locals.callerId));
+    if ('refused' in place) return sendFail(res, 429, place.refused);
     let closed = false;
     let unsubscribe = (): void => {};
     const allowed = openEventStream(req, res, heartbeatMs, () => {
       closed = true;
+      place.release();
       unsubscribe();
     });
 
