@@ -3,7 +3,7 @@ import { silentLogger } from '../server/logger.ts';
 import { startSimulator } from '../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../server/whatsapp/trust-root.ts';
 import { BaileysTestClient, silenceLibsignal } from '../test/support/baileys-client.ts';
-import { startWagate } from '../test/e2e/cli-processes.ts';
+import { startWagate } from '../test/support/wagate-process.ts';
 import { ALICE } from '../test/support/contacts.ts';
 import { eventually } from '../test/support/waits.ts';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startPairedCore, postJson, type TestCore } from '../support/core.ts';
 import { ALICE } from '../support/contacts.ts';
 import { eventually } from '../support/waits.ts';
-import { startReceiver, freePort, type Receiver } from '../webhooks/receiver.ts';
+import { startReceiver, freePort, type Receiver } from '../support/webhook-receiver.ts';
 import { verifySignature } from '../../server/webhooks/signature.ts';
 
 let h: TestCore;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runWagate, startWagate } from './cli-processes.ts';
+import { runWagate, startWagate } from '../support/wagate-process.ts';
 import { ALICE } from '../support/contacts.ts';
 import { eventually } from '../support/waits.ts';
 

@@ -16,7 +16,8 @@ import {
   type WebhookDispatcher,
 } from '../../server/webhooks/dispatcher.ts';
 import { verifySignature } from '../../server/webhooks/signature.ts';
-import { freePort, startReceiver, waitFor, type Receiver } from './receiver.ts';
+import { freePort, startReceiver, type Receiver } from '../support/webhook-receiver.ts';
+import { eventually } from '../support/waits.ts';
 
 const FAST = { backoff: { baseMs: 20, capMs: 100 } };
 
@@ -104,7 +105,7 @@ test('a receiver gets the event, signed, with a delivery id and the event type',
   const w = open();
   const { webhook, secret } = w.store.add({ url: r.url });
   w.bus.emit('message.received', message('M1'));
-  const [got] = await waitFor('the delivery', () => (r.received.length ? r.received : null));
+  const [got] = await eventually(() => (r.received.length ? r.received : null), 'the delivery');
   const headers = got!.headers;
   assert.equal(
     verifySignature(secret, headers['wagate-signature'] as string, headers['wagate-timestamp'] as string, got!.body),
@@ -126,7 +127,10 @@ test('a receiver gets the event, signed, with a delivery id and the event type',
   assert.deepEqual({ type: body.type, data: body.data }, { type: 'message.received', data: message('M1') });
   assert.equal(body.id, w.log.latestId());
 
-  const delivery = await waitFor('the log', () => w.store.deliveries(webhook.id).find((d) => d.status === 'delivered'));
+  const delivery = await eventually(
+    () => w.store.deliveries(webhook.id).find((d) => d.status === 'delivered'),
+    'the log',
+  );
   assert.equal(delivery.id, headers['wagate-delivery']);
   assert.equal(delivery.attempts, 1);
   assert.equal(delivery.last_status_code, 200);
@@ -138,7 +142,7 @@ test('only the event types a webhook asked for reach it', async () => {
   w.store.add({ url: r.url, events: ['message.status'] });
   w.bus.emit('message.received', message('SKIP'));
   w.bus.emit('message.status', { message_id: 'S1', chat_jid: '15550001111@s.whatsapp.net', status: 'read', at: 5 });
-  await waitFor('the status delivery', () => r.received.length === 1);
+  await eventually(() => r.received.length === 1, 'the status delivery');
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.deepEqual(
     r.received.map((x) => x.headers['wagate-event']),
@@ -153,9 +157,9 @@ test('a receiver answering 500 gets retries with the same delivery id, and the e
   const { webhook } = w.store.add({ url: r.url });
   w.bus.emit('message.received', message('O1'));
   w.bus.emit('message.received', message('O2'));
-  await waitFor(
-    'both delivered',
+  await eventually(
     () => w.store.deliveries(webhook.id).every((d) => d.status === 'delivered') && r.received.length === 5,
+    'both delivered',
   );
 
   const ids = r.received.map((x) => JSON.parse(x.body).data.message_id);
@@ -174,15 +178,16 @@ test('a receiver that is not listening is retried with backoff and gets the deli
   const w = open();
   const { webhook } = w.store.add({ url: `http://127.0.0.1:${port}/hook` });
   w.bus.emit('message.received', message('DOWN1'));
-  const failed = await waitFor('two failed attempts', () =>
-    w.store.deliveries(webhook.id).find((d) => d.attempts >= 2),
+  const failed = await eventually(
+    () => w.store.deliveries(webhook.id).find((d) => d.attempts >= 2),
+    'two failed attempts',
   );
   assert.equal(failed.status, 'failed');
   assert.match(failed.last_error!, /ECONNREFUSED/);
   assert.equal(w.store.get(webhook.id)!.status, 'active');
 
   const r = await receiver(port);
-  await waitFor('the delivery', () => w.store.deliveries(webhook.id)[0]!.status === 'delivered');
+  await eventually(() => w.store.deliveries(webhook.id)[0]!.status === 'delivered', 'the delivery');
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(r.received.length, 1, 'delivered once');
 });
@@ -192,13 +197,13 @@ test('the queue survives a restart: a pending delivery is sent once after reopen
   let w = open({ backoff: { baseMs: 60_000, capMs: 60_000 }, random: () => 0.999 });
   const { webhook, secret } = w.store.add({ url: `http://127.0.0.1:${port}/hook` });
   w.bus.emit('message.received', message('KEEP'));
-  await waitFor('a failed attempt', () => w.store.deliveries(webhook.id)[0]?.status === 'failed');
+  await eventually(() => w.store.deliveries(webhook.id)[0]?.status === 'failed', 'a failed attempt');
   await close();
 
   const r = await receiver(port);
   // The retry was due in a minute: a restart later, it is due at once.
   w = open({ now: () => Date.now() + 120_000 });
-  await waitFor('the delivery after the restart', () => w.store.deliveries(webhook.id)[0]!.status === 'delivered');
+  await eventually(() => w.store.deliveries(webhook.id)[0]!.status === 'delivered', 'the delivery after the restart');
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(r.received.length, 1);
   const got = r.received[0]!;
@@ -226,7 +231,7 @@ test('an event logged just before a crash, with no delivery queued yet, is deliv
   assert.equal(r.received.length, 0);
 
   open();
-  await waitFor('the delivery', () => r.received.length === 1);
+  await eventually(() => r.received.length === 1, 'the delivery');
   assert.equal(JSON.parse(r.received[0]!.body).data.message_id, 'CRASH');
   // A restart while the answer is on its way: stop() lets the attempt finish and records it.
   await close();
@@ -242,12 +247,13 @@ test('a webhook failing for long is paused, told in the log, and resumed from wh
   const w = open({ now: () => Date.now() + offset, pauseAfter: { attempts: 3, ms: 60 * 60 * 1000 } });
   const { webhook } = w.store.add({ url: r.url });
   w.bus.emit('message.received', message('P1'));
-  await waitFor('5 failures', () => w.store.get(webhook.id)!.consecutive_failures >= 5);
+  await eventually(() => w.store.get(webhook.id)!.consecutive_failures >= 5, '5 failures');
   assert.equal(w.store.get(webhook.id)!.status, 'active', 'many attempts in a short time do not pause it');
 
   offset = 2 * 60 * 60 * 1000;
-  const paused = await waitFor('the pause', () =>
-    w.store.get(webhook.id)!.status === 'paused' ? w.store.get(webhook.id) : null,
+  const paused = await eventually(
+    () => (w.store.get(webhook.id)!.status === 'paused' ? w.store.get(webhook.id) : null),
+    'the pause',
   );
   assert.match(paused.paused_reason!, /failed \d+ times in a row over 2 h/);
   const line = w.logLines.find((l) => l.msg === 'webhook paused');
@@ -264,7 +270,7 @@ test('a webhook failing for long is paused, told in the log, and resumed from wh
   status = 200;
   const resumed = w.store.resume(webhook.id)!;
   assert.deepEqual([resumed.status, resumed.paused_reason, resumed.consecutive_failures], ['active', null, 0]);
-  await waitFor('both delivered after resume', () => r.received.filter((x) => x.answered === 200).length === 2);
+  await eventually(() => r.received.filter((x) => x.answered === 200).length === 2, 'both delivered after resume');
   assert.deepEqual(
     r.received.filter((x) => x.answered === 200).map((x) => JSON.parse(x.body).data.message_id),
     ['P1', 'P2'],
@@ -277,11 +283,11 @@ test('a delivery that could not be sent within the maximum age is given up', asy
   const w = open({ now: () => Date.now() + offset, maxAgeMs: 60 * 60 * 1000 });
   const { webhook } = w.store.add({ url: `http://127.0.0.1:${port}/hook` });
   w.bus.emit('message.received', message('OLD'));
-  await waitFor('a failed attempt', () => w.store.deliveries(webhook.id)[0]?.status === 'failed');
+  await eventually(() => w.store.deliveries(webhook.id)[0]?.status === 'failed', 'a failed attempt');
   await close();
   offset = 90 * 60 * 1000;
   const again = open({ now: () => Date.now() + offset, maxAgeMs: 60 * 60 * 1000 });
-  const dead = await waitFor('dead', () => again.store.deliveries(webhook.id).find((d) => d.status === 'dead'));
+  const dead = await eventually(() => again.store.deliveries(webhook.id).find((d) => d.status === 'dead'), 'dead');
   assert.equal(dead.next_attempt_at, null);
   assert.ok(again.logLines.some((l) => l.msg === 'webhook deliveries given up: not delivered in time'));
 });
@@ -296,11 +302,11 @@ test('a receiver that does not answer in time has failed the attempt; stop() doe
     const w = open({ timeoutMs: 100, backoff: { baseMs: 10, capMs: 10 }, stopGraceMs: 20 });
     const { webhook } = w.store.add({ url: `http://127.0.0.1:${(hanging.address() as { port: number }).port}/` });
     w.bus.emit('message.received', message('SLOW'));
-    const d = await waitFor('a timeout', () => w.store.deliveries(webhook.id).find((x) => x.last_error));
+    const d = await eventually(() => w.store.deliveries(webhook.id).find((x) => x.last_error), 'a timeout');
     assert.equal(d.status, 'failed');
     assert.match(d.last_error!, /no answer within 0.1 s/);
     // The next attempt hangs now; stopping cuts it short without counting it.
-    await waitFor('a second attempt under way', () => requests >= 2);
+    await eventually(() => requests >= 2, 'a second attempt under way');
     await close();
     const check = openDatabase(file);
     const [after] = createWebhookStore(check).deliveries(webhook.id);

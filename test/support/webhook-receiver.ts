@@ -44,14 +44,3 @@ export async function freePort(): Promise<number> {
   await r.close();
   return r.port;
 }
-
-/** Polls `check` until it is truthy; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T, timeoutMs = 5000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -1,0 +1,93 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin/wagate.js');
+/** Node 24 from the `node` devDependency: the machine's own node may be too old to run the TypeScript sources. */
+const NODE = existsSync(join(ROOT, 'node_modules/.bin/node')) ? join(ROOT, 'node_modules/.bin/node') : process.execPath;
+const ENV = {
+  ...process.env,
+  PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
+  WAGATE_LOG: 'warn',
+};
+
+/** A `wagate` process started as a user would start it. */
+export interface Running {
+  child: ChildProcess;
+  /** Everything printed on stdout so far. */
+  output(): string;
+  /** Everything printed on stderr so far. */
+  errors(): string;
+  /** SIGTERM for a clean shutdown, SIGKILL if it does not come within 10 s. */
+  stop(): Promise<void>;
+  /** SIGKILL: a crash, or the power going out. */
+  kill(): Promise<void>;
+}
+
+/** Starts `wagate ARGS` and resolves once stdout shows every pattern; the captured groups come back in order. */
+export async function startWagate(
+  args: string[],
+  patterns: RegExp[],
+  timeoutMs = 20_000,
+): Promise<{ running: Running; found: string[] }> {
+  const child = spawn(NODE, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: ENV });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const running: Running = {
+    child,
+    output: () => out,
+    errors: () => err,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(force);
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  try {
+    const found = await new Promise<string[]>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`wagate ${args.join(' ')} did not print ${patterns.join(', ')}:\n${out}\n${err}`)),
+        timeoutMs,
+      );
+      const onExit = (code: number | null) => {
+        clearTimeout(timer);
+        reject(new Error(`wagate ${args.join(' ')} exited with ${code}:\n${out}\n${err}`));
+      };
+      const check = () => {
+        const matches = patterns.map((p) => p.exec(out)?.[1]);
+        if (matches.some((m) => m === undefined)) return;
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        child.off('exit', onExit);
+        resolve(matches as string[]);
+      };
+      child.stdout!.on('data', check);
+      child.once('exit', onExit);
+    });
+    return { running, found };
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
+}
+
+/** Runs `wagate ARGS` to completion and answers its stdout; throws (with its stderr) when it exits non-zero. */
+export function runWagate(args: string[]): string {
+  return execFileSync(NODE, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: ENV,
+  });
+}
