@@ -1,6 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPairedCore, postJson, type TestCore } from '../support/core.ts';
+import { FAST_TYPING, startPairedCore, postJson, type TestCore } from '../support/core.ts';
 import { ALICE, BOB, CAROL } from '../support/contacts.ts';
 import { eventually } from '../support/waits.ts';
 import type { InboxEntry } from '../../server/sandbox/simulator.ts';
@@ -22,11 +22,34 @@ async function send(chat: string, body: object) {
   return res.body.data as { message_id: string; status: string; timestamp: number };
 }
 
-test('the seed send: the contact sees available, composing, paused, the message, then unavailable', async () => {
+/**
+ * The frames the contact saw around one send made at `since` (presence frames reach every contact, so earlier sends'
+ * are left out), once a later message to it has arrived: none of them can still be on their way.
+ */
+async function framesAround(number: string, messageId: string, since: number) {
+  const { message_id: later } = await send(number, {
+    text: 'a later message',
+    typing_simulation: false,
+    presence_simulation: false,
+  });
+  await eventually(() => inbox(number).some((m) => m.message_id === later), 'the later message');
+  const entry = inbox(number).find((m) => m.message_id === messageId)!;
+  return { before: framesSince(entry.before, since), after: entry.after };
+}
+
+test('the seed send: the documented answer; the contact sees available, composing, paused, the message, then unavailable', async () => {
   const since = Date.now();
-  const data = await send(`${ALICE}@s.whatsapp.net`, { text: 'Hello, World!' });
-  assert.equal(data.status, 'sent');
-  assert.ok(Math.abs(data.timestamp - Date.now() / 1000) < 60);
+  const res = await h.call(`/chats/${ALICE}@s.whatsapp.net/messages`, postJson({ text: 'Hello, World!' }));
+  const data = res.body.data;
+  assert.equal(res.status, 200);
+  assert.deepEqual(res.body, {
+    status: true,
+    code: 200,
+    message: 'Message sent successfully',
+    data: { message_id: data.message_id, status: 'sent', timestamp: data.timestamp },
+  });
+  assert.match(data.message_id, /^[0-9A-F]{16,}$/);
+  assert.ok(Number.isInteger(data.timestamp) && Math.abs(data.timestamp - Date.now() / 1000) < 60, 'Unix seconds');
   const entry = await eventually(
     () => inbox(ALICE).find((m) => m.message_id === data.message_id),
     'the message in the inbox',
@@ -45,31 +68,46 @@ test('the seed send: the contact sees available, composing, paused, the message,
 });
 
 test('the typing time grows with the length of the text', async () => {
-  const typingMs = async (text: string) => {
-    const { message_id } = await send(ALICE, { text });
+  // Measured by what the contact saw, not by the clock: "composing" is said again every refresh_ms while typing lasts.
+  const composingFrames = async (text: string) => {
+    const { message_id } = await send(ALICE, { text, presence_simulation: false });
     const entry = await eventually(() => inbox(ALICE).find((m) => m.message_id === message_id), 'the message');
-    const composing = entry.before.find((e) => e.value === 'composing')!;
-    const paused = entry.before.findLast((e) => e.value === 'paused')!;
-    return paused.at - composing.at;
+    return entry.before.filter((e) => e.value === 'composing').length;
   };
-  const short = await typingMs('ok');
-  const long = await typingMs('This is a much longer message that a person would take a while to type out.');
-  assert.ok(long > short, `typing for a long text (${long} ms) should last longer than for a short one (${short} ms)`);
+  assert.equal(FAST_TYPING.min_ms < FAST_TYPING.refresh_ms, true, 'a short text types for less than one refresh');
+  assert.equal(await composingFrames('ok'), 1);
+  // 76 characters at 200 a second, ±10 %: 342–400 ms, so said at 0, 150 and 300 ms.
+  const long = 'This is a much longer message that a person would take a while to type out.';
+  assert.equal(await composingFrames(long), 3);
+});
+
+test('typing without presence: composing and paused, never online or offline', async () => {
+  const since = Date.now();
+  const { message_id } = await send(BOB, { text: 'typing only', presence_simulation: false });
+  const { before, after } = await framesAround(BOB, message_id, since);
+  const seen = frames([...before, ...after]);
+  assert.deepEqual(seen, ['composing', 'paused'], seen.join(' → '));
+});
+
+test('presence without typing: online before and offline after, never composing', async () => {
+  const since = Date.now();
+  const { message_id } = await send(BOB, { text: 'presence only', typing_simulation: false });
+  const { before, after } = await framesAround(BOB, message_id, since);
+  assert.deepEqual(frames(before), ['available']);
+  assert.deepEqual(frames(after), ['unavailable']);
 });
 
 test('with both simulations off the contact sees no presence and no typing', async () => {
-  await new Promise((r) => setTimeout(r, 300));
   const since = Date.now();
-  const { message_id } = await send(`+${ALICE.slice(0, 1)} ${ALICE.slice(1)}`, {
+  const { message_id } = await send(`+${BOB.slice(0, 1)} ${BOB.slice(1)}`, {
     text: 'plain',
     typing_simulation: false,
     presence_simulation: false,
   });
-  const entry = await eventually(() => inbox(ALICE).find((m) => m.message_id === message_id), 'the message');
+  const entry = await eventually(() => inbox(BOB).find((m) => m.message_id === message_id), 'the message');
   assert.equal(entry.text, 'plain');
-  await new Promise((r) => setTimeout(r, 300));
-  const latest = inbox(ALICE).find((m) => m.message_id === message_id)!;
-  assert.deepEqual([...framesSince(latest.before, since), ...framesSince(latest.after, since)], []);
+  const { before, after } = await framesAround(BOB, message_id, since);
+  assert.deepEqual([...before, ...after], []);
 });
 
 test('reply_to_message_id quotes a message the contact sent; an unknown id is a 404', async () => {
@@ -93,11 +131,21 @@ test('reply_to_message_id quotes a message the contact sent; an unknown id is a 
 });
 
 test('two concurrent requests to one chat arrive in the order they were made', async () => {
+  // The second is made once the first is in the sender's queue, however slow the machine: not after a fixed delay.
+  const original = h.core.sender.send;
+  const firstQueued = new Promise<void>((resolve) => {
+    h.core.sender.send = (request) => {
+      h.core.sender.send = original;
+      const answer = original(request);
+      resolve();
+      return answer;
+    };
+  });
   const first = h.call(
     `/chats/${BOB}/messages`,
     postJson({ text: 'first, and long enough to type for a while', presence_simulation: false }),
   );
-  await new Promise((r) => setTimeout(r, 5));
+  await firstQueued;
   const second = h.call(`/chats/${BOB}/messages`, postJson({ text: 'second', presence_simulation: false }));
   const [a, b] = await Promise.all([first, second]);
   assert.equal(a.status, 200);

@@ -83,6 +83,12 @@ test('a key is created once in the clear, listed without it, and revoked', async
     const created = await admin('/admin/keys', postJson({ name: '  Shop  ', expires_in_days: 30 }));
     assert.equal(created.status, 201);
     const { key, record } = created.body.data;
+    assert.deepEqual(created.body, {
+      status: true,
+      code: 201,
+      message: 'API key created: copy it now, it is not shown again',
+      data: { key, record },
+    });
     assert.match(key, /^wg_[0-9a-f]{8}_/);
     assert.equal(record.name, 'Shop');
     assert.equal(record.status, 'active');

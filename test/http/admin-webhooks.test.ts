@@ -52,8 +52,13 @@ test('POST /webhooks answers 201 with the secret once; the list never shows it',
     events: ['message.received'],
   });
   assert.equal(created.status, 201);
-  assert.equal(created.body.status, true);
   const { webhook, secret } = created.body.data;
+  assert.deepEqual(created.body, {
+    status: true,
+    code: 201,
+    message: 'Webhook created: copy its signing secret now, it is not shown again',
+    data: { webhook, secret },
+  });
   assert.match(secret, /^whsec_[A-Za-z0-9_-]{43}$/);
   assert.deepEqual(
     [webhook.url, webhook.events, webhook.status, webhook.pending_deliveries],
