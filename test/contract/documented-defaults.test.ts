@@ -80,6 +80,7 @@ test('events stay replayable for 7 days', (t) => {
   const received = (id: string): StoredMessage => ({
     message_id: id,
     chat_jid: jidOf(ALICE),
+    chat_lid: null,
     direction: 'inbound',
     sender: jidOf(ALICE),
     text: id,

@@ -40,14 +40,11 @@ async function framesAround(number: string, messageId: string, since: number) {
 test('the seed send: the documented answer; the contact sees available, composing, paused, the message, then unavailable', async () => {
   const since = Date.now();
   const res = await h.call(`/chats/${ALICE}@s.whatsapp.net/messages`, postJson({ text: 'Hello, World!' }));
-  const data = res.body.data;
   assert.equal(res.status, 200);
-  assert.deepEqual(res.body, {
-    status: true,
-    code: 200,
-    message: 'Message sent successfully',
-    data: { message_id: data.message_id, status: 'sent', timestamp: data.timestamp },
-  });
+  const { data, ...envelope } = res.body;
+  assert.deepEqual(envelope, { status: true, code: 200, message: 'Message sent successfully' });
+  // The documented fields of data (docs/send-message-api.txt); WaGate may add more.
+  assert.equal(data.status, 'sent');
   assert.match(data.message_id, /^[0-9A-F]{16,}$/);
   assert.ok(Number.isInteger(data.timestamp) && Math.abs(data.timestamp - Date.now() / 1000) < 60, 'Unix seconds');
   const entry = await eventually(
