@@ -294,8 +294,10 @@ test('a delivery that could not be sent within the maximum age is given up', asy
 
 test('a receiver that does not answer in time has failed the attempt; stop() does not wait for one', async () => {
   let requests = 0;
+  let secondAttempt: () => void;
+  const secondArrived = new Promise<void>((resolve) => (secondAttempt = resolve));
   const hanging = createServer(() => {
-    requests++;
+    if (++requests === 2) secondAttempt();
   });
   await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
   try {
@@ -306,7 +308,8 @@ test('a receiver that does not answer in time has failed the attempt; stop() doe
     assert.equal(d.status, 'failed');
     assert.match(d.last_error!, /no answer within 0.1 s/);
     // The next attempt hangs now; stopping cuts it short without counting it.
-    await eventually(() => requests >= 2, 'a second attempt under way');
+    await secondArrived; // at once, not polled: its 100 ms must not run out before the stop
+
     await close();
     const check = openDatabase(file);
     const [after] = createWebhookStore(check).deliveries(webhook.id);
