@@ -30,6 +30,7 @@ export function trayMenuTemplate({
   return [
     { id: 'open', label: 'Open WaGate', click: () => actions.open() },
     { id: 'status', label: look.status, enabled: false },
+    ...look.warnings.map((warning, i) => ({ id: `warning-${i}`, label: warning, enabled: false })),
     ...(notice ? [{ id: 'notice', label: notice, enabled: false }] : []),
     { type: 'separator' },
     {

@@ -1,4 +1,5 @@
 import type { SessionSnapshot } from '../server/events.ts';
+import { standingNotices } from '../server/whatsapp/standing-words.ts';
 
 /** The four looks of the tray icon; each has an image set in build/tray/. */
 export type TrayIcon = 'linked' | 'pairing' | 'disconnected' | 'error';
@@ -7,7 +8,9 @@ export interface TrayLook {
   icon: TrayIcon;
   /** The state in words: the menu's state line. */
   status: string;
-  /** "WaGate: " plus the status, cut to what Windows shows (127 characters). */
+  /** What WhatsApp says about the number (a time lock, a cap), one menu line each. */
+  warnings: string[];
+  /** "WaGate: " plus the first warning or the status, cut to what Windows shows (127 characters). */
   tooltip: string;
 }
 
@@ -27,7 +30,7 @@ function withReason(text: string, reason: string | null): string {
   return reason ? `${text}: ${reason}` : text;
 }
 
-function sessionLook(snapshot: SessionSnapshot): Omit<TrayLook, 'tooltip'> {
+function sessionLook(snapshot: SessionSnapshot): Pick<TrayLook, 'icon' | 'status'> {
   switch (snapshot.state) {
     case 'connected':
       return { icon: 'linked', status: `Linked to ${accountName(snapshot)}` };
@@ -48,15 +51,25 @@ function sessionLook(snapshot: SessionSnapshot): Omit<TrayLook, 'tooltip'> {
   }
 }
 
+const shortTime = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+
+/** A linked number that WhatsApp restricts shows the error icon: sends to new chats are being refused. */
+function standingLook(snapshot: SessionSnapshot): Omit<TrayLook, 'tooltip'> {
+  const look = sessionLook(snapshot);
+  const notices = standingNotices(snapshot, (ms) => shortTime.format(ms));
+  const restricted = look.icon === 'linked' && notices.some((n) => n.restricting);
+  return { ...look, icon: restricted ? 'error' : look.icon, warnings: notices.map((n) => n.headline) };
+}
+
 function shellLook(state: ShellState): Omit<TrayLook, 'tooltip'> {
-  if (state.kind === 'starting') return { icon: 'disconnected', status: 'Starting…' };
-  if (state.kind === 'failed') return { icon: 'error', status: state.reason };
-  return sessionLook(state.snapshot);
+  if (state.kind === 'starting') return { icon: 'disconnected', status: 'Starting…', warnings: [] };
+  if (state.kind === 'failed') return { icon: 'error', status: state.reason, warnings: [] };
+  return standingLook(state.snapshot);
 }
 
 export function trayLook(state: ShellState): TrayLook {
   const look = shellLook(state);
-  const tooltip = `WaGate: ${look.status}`;
+  const tooltip = `WaGate: ${look.warnings[0] ?? look.status}`;
   return { ...look, tooltip: tooltip.length > TOOLTIP_MAX ? `${tooltip.slice(0, TOOLTIP_MAX - 1)}…` : tooltip };
 }
 

@@ -21,6 +21,35 @@ export const LinkedAccountSchema = z.object({
 });
 export type LinkedAccount = z.infer<typeof LinkedAccountSchema>;
 
+export const ReachoutTimelockSchema = z
+  .object({
+    /** Unix ms when WhatsApp lifts it; null when it did not say. */
+    until: z.number().int().nullable(),
+    /** WhatsApp's reason, e.g. DEFAULT or BIZ_QUALITY. */
+    enforcement_type: z.string(),
+  })
+  .meta({ description: 'WhatsApp refuses messages to new chats (error 463) until then' });
+export type ReachoutTimelock = z.infer<typeof ReachoutTimelockSchema>;
+
+export const MessageCappingSchema = z
+  .object({
+    status: z.enum(['none', 'first_warning', 'second_warning', 'capped']),
+    /** Messages to new chats used and allowed in the current cycle, when WhatsApp says. */
+    used: z.number().int().nullable(),
+    quota: z.number().int().nullable(),
+    /** Unix ms when the cycle ends. */
+    cycle_ends_at: z.number().int().nullable(),
+  })
+  .meta({ description: 'WhatsApp’s cap on messages to new chats, and how much of it is used' });
+export type MessageCapping = z.infer<typeof MessageCappingSchema>;
+
+/** What WhatsApp says about the linked account's standing; null: nothing in force. */
+export const AccountStandingSchema = z.object({
+  reachout_timelock: ReachoutTimelockSchema.nullable(),
+  message_capping: MessageCappingSchema.nullable(),
+});
+export type AccountStanding = z.infer<typeof AccountStandingSchema>;
+
 export const SessionSnapshotSchema = z.object({
   state: SessionStateSchema,
   /** The raw QR string while state is 'qr'. */
@@ -32,6 +61,7 @@ export const SessionSnapshotSchema = z.object({
   last_error: z.string().nullable(),
   /** Unix ms of the last state change. */
   since: z.number().int(),
+  ...AccountStandingSchema.shape,
 });
 export type SessionSnapshot = z.infer<typeof SessionSnapshotSchema>;
 

@@ -2,6 +2,7 @@ import { proto, unpadRandomMax16 } from '@whiskeysockets/baileys';
 import type { Connection } from './connection.ts';
 import type { AckHold, Faults } from './faults.ts';
 import { type BinaryNode, bytes, child, children, node, nowSeconds, userOf } from './frames.ts';
+import type { AccountStanding } from './account-standing.ts';
 import type { Receipts } from './receipts.ts';
 import { PN_ADDRESS_REFUSED, refusesAddress } from './lid-addressing.ts';
 import type { SandboxState } from './sandbox-state.ts';
@@ -23,7 +24,12 @@ export interface ContactInbox {
  * frames around it, the server's `<ack class="message">` (unless a `hold_acks` fault holds it), then an automatic
  * delivered receipt.
  */
-export function createContactInbox(state: SandboxState, receipts: Receipts, faults: Faults): ContactInbox {
+export function createContactInbox(
+  state: SandboxState,
+  receipts: Receipts,
+  faults: Faults,
+  standing: AccountStanding,
+): ContactInbox {
   /** Presence/chatstate frames seen since the last message to each contact. */
   const pendingFrames = new Map<string, FrameEvent[]>();
   /** Inbox row of the last message to each contact (its `after` list grows until the next); looked up on first use. */
@@ -87,6 +93,13 @@ export function createContactInbox(state: SandboxState, receipts: Receipts, faul
         return conn.send(node('ack', { class: 'message', id, from: to, t: nowSeconds(), error: PN_ADDRESS_REFUSED }));
       }
       const recorded = await decryptParticipants(state, sender, n, contact);
+      const rejection = contact ? standing.refuse(contact, id) : null;
+      if (contact && rejection) {
+        // The server refuses it: an error on the ack, and the contact never sees the message.
+        conn.send(node('ack', { class: 'message', id, from: to, t: nowSeconds(), error: String(rejection) }));
+        state.logger.info(`refused ${id} to ${contact.name} (${contact.number}) with error ${rejection}`);
+        return;
+      }
       ackMessage(conn, id, to, contact ? faults.takeAckHold() : null);
       if (contact && recorded && recordInbox(contact, id, recorded)) {
         state.later(30, () => receipts.deliver(contact, id, undefined));

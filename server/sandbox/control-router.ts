@@ -7,6 +7,7 @@ import { MAX_TEXT_LENGTH } from '../http/schemas.ts';
 import { ApiError } from '../api-error.ts';
 import type { Logger } from '../logger.ts';
 import type { Simulator } from './simulator.ts';
+import { CAPPING_STATUSES, REJECTION_CODES } from './account-standing.ts';
 
 const ScanBody = z.object({ qr: z.string().min(1).optional() }).strict();
 const PairingCodeBody = z.object({ code: z.string().min(1).max(32) }).strict();
@@ -34,6 +35,29 @@ const FaultBody = z
   })
   .strict();
 
+const RejectionBody = z
+  .object({
+    error: z
+      .union([z.literal(REJECTION_CODES[0]), z.literal(REJECTION_CODES[1]), z.null()])
+      .meta({ description: 'The code WhatsApp answers on the ack (463 or 479); null takes the messages again' }),
+  })
+  .strict();
+const TimelockBody = z
+  .object({
+    active: z.boolean(),
+    until: z.number().int().positive().optional().meta({ description: 'Unix ms; default a minute from now' }),
+    enforcement_type: z.string().min(1).max(64).optional(),
+  })
+  .strict();
+const CappingBody = z
+  .object({
+    status: z.enum(CAPPING_STATUSES),
+    used: z.number().int().nonnegative(),
+    quota: z.number().int().nonnegative(),
+    cycle_ends_at: z.number().int().positive().optional().meta({ description: 'Unix ms' }),
+  })
+  .strict();
+
 /** The sandbox control API, relative to where it is mounted (standalone: /sandbox; WaGate: its own /sandbox). */
 export function createControlRouter(
   sim: Simulator,
@@ -57,6 +81,22 @@ export function createControlRouter(
   router.post('/phone/unlink', async (_req, res) => {
     await sim.unlink();
     sendOk(res, 'The phone removed its linked devices', sim.phone());
+  });
+  router.get('/phone/standing', (_req, res) => sendOk(res, 'The account’s standing with WhatsApp', sim.standing()));
+  router.post('/phone/reachout-timelock', (req, res) => {
+    const body = parse(TimelockBody, req.body);
+    sendOk(res, 'WhatsApp told the linked devices about the reach-out time lock', sim.setReachoutTimelock(body));
+  });
+  router.post('/phone/message-capping', (req, res) => {
+    const body = parse(CappingBody, req.body);
+    sendOk(res, 'WhatsApp told the linked devices about the new-chat message cap', sim.setMessageCapping(body));
+  });
+  router.post('/contacts/:number/rejection', (req, res) => {
+    const body = parse(RejectionBody, req.body);
+    const message = body.error
+      ? `WhatsApp now refuses messages to this contact with ${body.error}`
+      : 'WhatsApp takes messages to this contact again';
+    sendOk(res, message, sim.rejectMessages(String(req.params.number), body.error));
   });
   router.get('/contacts', (_req, res) => sendOk(res, 'The sandbox contacts', sim.contacts()));
   router.post('/contacts', (req, res) => {

@@ -12,6 +12,8 @@ export interface IqDeps {
   /** The client asked for its key digest: it is ready for what queued up while it was offline. */
   afterDigest(conn: Connection): void;
   onLinkCodeIq(conn: Connection, iq: BinaryNode, reg: BinaryNode): void;
+  /** Answers a `w:mex` (GraphQL) query it knows; false for any other. */
+  answerMexQuery(conn: Connection, iq: BinaryNode): boolean;
 }
 
 function result(conn: Connection, iq: BinaryNode, content?: BinaryNode[]): void {
@@ -116,6 +118,7 @@ export async function handleIq(deps: IqDeps, conn: Connection, iq: BinaryNode): 
     return;
   }
   if (xmlns === 'status' && type === 'get') return result(conn, iq);
+  if (xmlns === 'w:mex' && deps.answerMexQuery(conn, iq)) return;
 
   state.logger.info(
     `[iq] UNHANDLED xmlns=${xmlns ?? ''} type=${type ?? ''} child=${firstTag ?? ''} ${describe(iq).slice(0, 200)}`,

@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import { Curve, type proto } from '@whiskeysockets/baileys';
 import type { Logger } from '../logger.ts';
+import { createAccountStanding } from './account-standing.ts';
 import { Connection } from './connection.ts';
 import { createContactInbox } from './contact-inbox.ts';
 import { addContact, contactViews, inboxOf } from './contact-book.ts';
@@ -34,6 +35,10 @@ export interface SimulatedWhatsApp extends Pick<
   | 'sendFromContact'
   | 'sendReceipt'
   | 'fault'
+  | 'standing'
+  | 'rejectMessages'
+  | 'setReachoutTimelock'
+  | 'setMessageCapping'
 > {
   /** True while a `refuse` fault keeps new connections out. */
   readonly refusing: boolean;
@@ -77,7 +82,8 @@ export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): Si
   const pairingCode = createPairingCode(state);
   const receipts = createReceipts(state, delivery);
   const faults = createFaults(state);
-  const contactInbox = createContactInbox(state, receipts, faults);
+  const standing = createAccountStanding(state, delivery);
+  const contactInbox = createContactInbox(state, receipts, faults, standing);
   const inbound = createInbound(state, delivery);
 
   const onPayload = (conn: Connection, payload: proto.ClientPayload) => {
@@ -89,7 +95,16 @@ export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): Si
   const onNode = async (conn: Connection, n: BinaryNode): Promise<void> => {
     switch (n.tag) {
       case 'iq':
-        return handleIq({ state, afterDigest: login.afterDigest, onLinkCodeIq: pairingCode.onLinkCodeIq }, conn, n);
+        return handleIq(
+          {
+            state,
+            afterDigest: login.afterDigest,
+            onLinkCodeIq: pairingCode.onLinkCodeIq,
+            answerMexQuery: standing.answerMexQuery,
+          },
+          conn,
+          n,
+        );
       case 'message':
         return contactInbox.onMessage(conn, n);
       case 'receipt':
@@ -132,6 +147,10 @@ export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): Si
     sendFromContact: (number, input) => inbound.sendFromContact(number, input),
     sendReceipt: (number, input) => receipts.send(number, input),
     fault: (input) => faults.inject(input),
+    standing: () => standing.view(),
+    rejectMessages: (number, code) => standing.rejectMessages(number, code),
+    setReachoutTimelock: (input) => standing.setReachoutTimelock(input),
+    setMessageCapping: (input) => standing.setMessageCapping(input),
     close: () => state.close(),
   };
 }

@@ -11,6 +11,7 @@ import { createControlRouter } from './control-router.ts';
 import { createSimulatedWhatsApp } from './simulated-whatsapp.ts';
 import type { FaultInput } from './faults.ts';
 import { createSandboxStore } from './store.ts';
+import type { CappingInput, RejectionCode, StandingView, TimelockInput } from './account-standing.ts';
 import type { ContactInput, ContactView, InboxEntry } from './virtual-contacts.ts';
 import type { PhoneView } from './virtual-phone.ts';
 
@@ -43,6 +44,12 @@ export interface Simulator {
   ): Promise<{ message_id: string }>;
   sendReceipt(number: string, input: { message_id: string; type: 'delivered' | 'read' }): Promise<void>;
   fault(input: FaultInput): void;
+  /** The account's standing with the server: its reach-out time lock, its new-chat cap, the numbers it refuses. */
+  standing(): StandingView;
+  /** Every message to `number` is refused with `code` on its ack (WhatsApp's 463 or 479); null accepts them again. */
+  rejectMessages(number: string, code: RejectionCode | null): StandingView;
+  setReachoutTimelock(input: TimelockInput): StandingView;
+  setMessageCapping(input: CappingInput): StandingView;
   controlRouter(options?: { currentQr?: () => string | null }): express.Router;
   close(): Promise<void>;
 }
@@ -101,6 +108,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     sendFromContact: (number, input) => whatsapp.sendFromContact(number, input),
     sendReceipt: (number, input) => whatsapp.sendReceipt(number, input),
     fault: (input) => whatsapp.fault(input),
+    standing: () => whatsapp.standing(),
+    rejectMessages: (number, code) => whatsapp.rejectMessages(number, code),
+    setReachoutTimelock: (input) => whatsapp.setReachoutTimelock(input),
+    setMessageCapping: (input) => whatsapp.setMessageCapping(input),
     controlRouter: (routerOptions) => createControlRouter(sim, logger, routerOptions),
     close: async () => {
       if (closed) return;

@@ -102,7 +102,14 @@ interface Row {
 const toEvent = (row: Row): LoggedEvent => ({ id: row.id, type: row.type, data: JSON.parse(row.data), at: row.at });
 
 function sessionData(s: SessionSnapshot): z.infer<typeof LoggedSessionSchema> {
-  return { state: s.state, account: s.account, last_error: s.last_error, since: s.since };
+  return {
+    state: s.state,
+    account: s.account,
+    last_error: s.last_error,
+    since: s.since,
+    reachout_timelock: s.reachout_timelock,
+    message_capping: s.message_capping,
+  };
 }
 
 /**
@@ -120,7 +127,8 @@ export function createEventLog(deps: EventLogDeps): EventLog {
   const lastLogged = db
     .prepare("SELECT data FROM event_log WHERE type = 'session.state' ORDER BY id DESC LIMIT 1")
     .get() as { data: string } | undefined;
-  let lastState: string | undefined = lastLogged && (JSON.parse(lastLogged.data) as SessionSnapshot).state;
+  let lastSession: string | undefined =
+    lastLogged && JSON.stringify({ ...(JSON.parse(lastLogged.data) as SessionSnapshot), since: undefined });
 
   function pruneNow(at: number): void {
     if (at - lastPrune < PRUNE_EVERY_MS) return;
@@ -152,10 +160,12 @@ export function createEventLog(deps: EventLogDeps): EventLog {
   const onReceived = (m: StoredMessage): void => append('message.received', m);
   const onStatus = (c: MessageStatusChange): void => append('message.status', c);
   const onState = (s: SessionSnapshot): void => {
-    // A change of state is news; a rotated QR (the same 'qr' state again) is not.
-    if (s.state === lastState) return;
-    lastState = s.state;
-    append('session.state', sessionData(s));
+    // A change of state, account or standing is news; a rotated QR (the same 'qr' state again) is not.
+    const data = sessionData(s);
+    const key = JSON.stringify({ ...data, since: undefined });
+    if (key === lastSession) return;
+    lastSession = key;
+    append('session.state', data);
   };
 
   events.on('message.received', onReceived);

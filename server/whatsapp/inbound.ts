@@ -2,7 +2,7 @@ import type { WAMessage } from '@whiskeysockets/baileys';
 import type { CoreEvents } from '../events.ts';
 import type { MessageStore } from '../store/messages.ts';
 import type { LidMappings } from '../store/lid-mappings.ts';
-import { statusFromBaileys, toInboundMessage } from './message-mapping.ts';
+import { failureReasonOf, statusFromBaileys, toInboundMessage } from './message-mapping.ts';
 import type { Receipts } from './receipts.ts';
 
 export interface InboundDeps {
@@ -29,7 +29,7 @@ export function createInbound({ messages, lids, events, receipts }: InboundDeps)
     for (const msg of list) {
       // Our own sends are stored from sendMessage's return; their echo may still carry a merged receipt.
       if (msg.key.fromMe) {
-        if (msg.key.id) receipts.apply(msg.key.id, statusFromBaileys(msg.status));
+        if (msg.key.id) receipts.apply(msg.key.id, statusFromBaileys(msg.status), failureReasonOf(msg));
         continue;
       }
       const stored = toInboundMessage(msg, Math.floor(Date.now() / 1000));

@@ -31,6 +31,17 @@ export function statusFromBaileys(status: number | null | undefined): MessageSta
   return null;
 }
 
+/** The reason a send WhatsApp refused fails with: the code it put on the message's ack, e.g. server_rejected:463. */
+export function rejectionReason(code: number | string): string {
+  return `server_rejected:${code}`;
+}
+
+/** Why WhatsApp failed a message: Baileys puts the ack's error code first in its stub parameters; without one, send_error. */
+export function failureReasonOf(m: { messageStubParameters?: (string | null)[] | null }): string {
+  const code = m.messageStubParameters?.[0];
+  return code && /^\d+$/.test(code) ? rejectionReason(code) : 'send_error';
+}
+
 /** A person's chat is keyed by phone number when WhatsApp tells us it, so replies land where the API looks. */
 export function chatJidOf(key: WAMessageKey): string {
   const jid = key.remoteJid ?? '';

@@ -1,12 +1,12 @@
 import type { MessageUserReceiptUpdate, WAMessageUpdate } from '@whiskeysockets/baileys';
-import type { CoreEvents, MessageStatus } from '../events.ts';
+import type { CoreEvents, MessageStatus, MessageStatusChange } from '../events.ts';
 import type { MessageStore } from '../store/messages.ts';
-import { statusFromBaileys } from './message-mapping.ts';
+import { failureReasonOf, statusFromBaileys } from './message-mapping.ts';
 
 /** Turns WhatsApp's receipts for our sent messages into stored statuses and 'message.status' events. */
 export interface Receipts {
-  /** A status Baileys reported for one message; null (nothing new) is ignored. */
-  apply(messageId: string, status: MessageStatus | null): void;
+  /** A status Baileys reported for one message (with why, if it failed); null (nothing new) is ignored. */
+  apply(messageId: string, status: MessageStatus | null, reason?: string): void;
   /** Baileys' 'messages.update': one status per message. */
   onMessageUpdates(list: WAMessageUpdate[]): void;
   /** Baileys' 'message-receipt.update': in groups each member receipts separately. */
@@ -15,19 +15,24 @@ export interface Receipts {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-export function createReceipts(messages: MessageStore, events: CoreEvents): Receipts {
-  function apply(id: string, status: MessageStatus | null): void {
+export function createReceipts(
+  messages: MessageStore,
+  events: CoreEvents,
+  onFailed: (change: MessageStatusChange) => void = () => undefined,
+): Receipts {
+  function apply(id: string, status: MessageStatus | null, reason?: string): void {
     if (!status) return;
-    const reason = status === 'failed' ? 'WhatsApp reported an error' : undefined;
-    const change = messages.setStatus(id, status, nowSeconds(), reason);
-    if (change) events.emit('message.status', change);
+    const change = messages.setStatus(id, status, nowSeconds(), status === 'failed' ? reason : undefined);
+    if (!change) return;
+    events.emit('message.status', change);
+    if (change.status === 'failed') onFailed(change);
   }
 
   return {
     apply,
     onMessageUpdates(list) {
       for (const { key, update } of list) {
-        if (key.id) apply(key.id, statusFromBaileys(update.status));
+        if (key.id) apply(key.id, statusFromBaileys(update.status), failureReasonOf(update));
       }
     },
     /** The first delivery or read of any member is the message's. */

@@ -4,6 +4,7 @@ import type {
   LIDMapping,
   USyncQuery,
   USyncQueryResult,
+  NewChatMessageCapInfo,
   WAMessage,
   WAMessageUpdate,
   WASocket,
@@ -16,9 +17,10 @@ import type { SqliteAuthState } from '../store/auth-state.ts';
 import type { LidMappings } from '../store/lid-mappings.ts';
 import { ApiError } from '../api-error.ts';
 import { DEFAULT_BACKOFF, decideOnClose, type BackoffConfig } from './reconnect-policy.ts';
-import { closeReasonText, quotedFor } from './message-mapping.ts';
+import { closeReasonText, quotedFor, rejectionReason } from './message-mapping.ts';
 import { createInbound } from './inbound.ts';
 import { createReceipts } from './receipts.ts';
+import { createStandingTracker } from './account-standing.ts';
 import { phoneOfJid } from './jid.ts';
 import { quietLibsignal } from './libsignal-console.ts';
 
@@ -93,7 +95,10 @@ export function createSession(deps: SessionDeps): Session {
   const { auth, messages, lids, events, logger } = deps;
   quietLibsignal(logger);
   const backoff = deps.backoff ?? DEFAULT_BACKOFF;
-  const receipts = createReceipts(messages, events);
+  // A 463 may mean a reach-out time lock: Baileys does not ask for it, so WaGate does.
+  const receipts = createReceipts(messages, events, (change) => {
+    if (change.reason === rejectionReason(463) && sock) standing.refresh(sock, false);
+  });
   const onUpsert = createInbound({ messages, lids, events, receipts });
   let sock: WASocket | null = null;
   let running = false;
@@ -109,7 +114,10 @@ export function createSession(deps: SessionDeps): Session {
     account: null,
     last_error: null,
     since: Date.now(),
+    reachout_timelock: null,
+    message_capping: null,
   };
+  const standing = createStandingTracker({ logger, publish: (change) => update(change) });
 
   function update(change: Partial<SessionSnapshot>): void {
     const next = { ...snap, ...change };
@@ -176,6 +184,10 @@ export function createSession(deps: SessionDeps): Session {
       mine((u: Partial<ConnectionState>) => onConnectionUpdate(s, u)),
     );
     s.ev.on(
+      'message-capping.update',
+      mine((info: NewChatMessageCapInfo) => standing.onCapping(info)),
+    );
+    s.ev.on(
       'messages.upsert',
       mine(({ messages: list }: { messages: WAMessage[] }) => onUpsert(list)),
     );
@@ -205,7 +217,9 @@ export function createSession(deps: SessionDeps): Session {
     if (u.connection === 'open') {
       attempt = 0;
       update({ state: 'connected', account: accountOf(s), last_error: null });
+      standing.refresh(s, true);
     }
+    if (u.reachoutTimeLock) standing.onTimelock(u.reachoutTimeLock);
     if (u.connection === 'close') onClose(u.lastDisconnect?.error);
   }
 
@@ -243,6 +257,7 @@ export function createSession(deps: SessionDeps): Session {
   /** The credentials are dead: wipe them so the next connection offers a fresh QR. */
   function forgetDevice(reason: string): void {
     auth.clear();
+    standing.reset();
     update({ state: 'logged_out', account: null, last_error: reason });
   }
 
@@ -288,6 +303,7 @@ export function createSession(deps: SessionDeps): Session {
 
   async function stop(): Promise<void> {
     running = false;
+    standing.stop();
     await closeSocket();
     auth.saveCreds();
     update({ state: 'stopped' });

@@ -2,5 +2,15 @@ import type { SessionSnapshot, SessionState } from '../../server/events.ts';
 
 /** A session snapshot as the core emits it, with only what a test cares about filled in. */
 export function snapshot(state: SessionState, extra: Partial<SessionSnapshot> = {}): SessionSnapshot {
-  return { state, qr: null, qr_expires_at: null, account: null, last_error: null, since: 0, ...extra };
+  return {
+    state,
+    qr: null,
+    qr_expires_at: null,
+    account: null,
+    last_error: null,
+    since: 0,
+    reachout_timelock: null,
+    message_capping: null,
+    ...extra,
+  };
 }

@@ -84,3 +84,15 @@ test('a notice, such as a moved port, is a line of its own under the state', () 
   );
   assert.equal(menu[2]!.enabled, false);
 });
+
+test('what WhatsApp says about the number is a line of its own under the state line', () => {
+  const { actions } = recorder();
+  const lock = { until: null, enforcement_type: 'DEFAULT' };
+  const look = trayLook({ kind: 'session', snapshot: snapshot('connected', { reachout_timelock: lock }) });
+  const menu = trayMenuTemplate({ look, notice: null, apiUrl: null, startAtLogin: null, actions });
+  const ids = menu.map((item) => item.id);
+  assert.equal(ids.indexOf('warning-0'), ids.indexOf('status') + 1);
+  const warning = menu.find((item) => item.id === 'warning-0')!;
+  assert.equal(warning.label, 'WhatsApp is limiting messages to new chats for now');
+  assert.equal(warning.enabled, false);
+});

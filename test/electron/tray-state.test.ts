@@ -64,3 +64,31 @@ test('pairing is needed while a QR code waits and after a log-out, not otherwise
     assert.equal(needsPairing(snapshot(state)), false, state);
   }
 });
+
+test('a reach-out time lock shows in plain words with its end, and the error icon: new chats are refused', () => {
+  const until = Date.now() + 3_600_000;
+  const look = trayLook({
+    kind: 'session',
+    snapshot: snapshot('connected', { account, reachout_timelock: { until, enforcement_type: 'DEFAULT' } }),
+  });
+  assert.equal(look.icon, 'error');
+  assert.equal(look.status, 'Linked to Shop (+6281234567890)');
+  assert.equal(look.warnings.length, 1);
+  assert.match(look.warnings[0]!, /^WhatsApp is limiting messages to new chats until .*\d\d.\d\d/);
+  assert.equal(look.tooltip, `WaGate: ${look.warnings[0]}`);
+});
+
+test('a cap warning is a line of its own but keeps the linked icon; a reached cap is a restriction', () => {
+  const capping = { status: 'first_warning' as const, used: 40, quota: 50, cycle_ends_at: null };
+  const warned = trayLook({ kind: 'session', snapshot: snapshot('connected', { account, message_capping: capping }) });
+  assert.equal(warned.icon, 'linked');
+  assert.deepEqual(warned.warnings, [
+    'This number is close to WhatsApp’s cap on messages to new chats (40 of 50 used)',
+  ]);
+  const capped = trayLook({
+    kind: 'session',
+    snapshot: snapshot('connected', { account, message_capping: { ...capping, status: 'capped', used: 50 } }),
+  });
+  assert.equal(capped.icon, 'error');
+  assert.deepEqual(capped.warnings, ['WhatsApp has capped messages to new chats (50 of 50 used)']);
+});

@@ -178,6 +178,8 @@ test('the event stream forwards the bus to the dashboard and lets go of it on cl
     account: null,
     last_error: 'test',
     since: Date.now(),
+    reachout_timelock: null,
+    message_capping: null,
   };
   const seen = await readEvents(
     `${h.core.url}/admin/events`,

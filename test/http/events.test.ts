@@ -110,6 +110,8 @@ function snapshot(state: SessionSnapshot['state'], qr: string | null = null): Se
     account: null,
     last_error: null,
     since: Date.now(),
+    reachout_timelock: null,
+    message_capping: null,
   };
 }
 
