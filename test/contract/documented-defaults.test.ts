@@ -156,6 +156,8 @@ async function failingWebhook(t: TestContext, start: number) {
     qr_expires_at: null,
     last_error: null,
     since: clock,
+    reachout_timelock: null,
+    message_capping: null,
   });
   const delivery = () => store.deliveries(webhook.id)[0];
   return {
