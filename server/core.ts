@@ -186,7 +186,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   if (!isLoopbackHost(config.host))
     logger.warn({ host: config.host }, 'listening beyond this computer: anyone on the network can reach the API');
 
-  const server = createHttpServer(app, config.limits);
+  const { server, drain } = createHttpServer(app, config.limits);
   let port: number;
   try {
     port = await listen(server, config.host, config.port);
@@ -200,18 +200,24 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   dispatcher.start();
   await session.start();
 
-  async function stop(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+  /**
+   * In this order: the HTTP layer stops taking requests and lets those in flight finish (a send under way is
+   * answered); then WhatsApp closes, which fails whatever is still waiting on it; then the last answers go out and
+   * the connections close; then the stores. A part that must finish its own work first (an outbox) goes after drain.
+   */
+  let stopping: Promise<void> | null = null;
+  async function stopOnce(): Promise<void> {
+    await drain.drain(config.limits.drainMs);
     await session.stop();
+    await drain.close();
     await dispatcher.stop();
     eventLog.close();
     await target.sandbox?.close();
     rmSync(serverInfoFile(config), { force: true });
     db.close();
   }
+  // A second SIGTERM, or the desktop app's quit after a failure, waits for the same stop.
+  const stop = (): Promise<void> => (stopping ??= stopOnce());
 
   return {
     config,

@@ -25,6 +25,6 @@ export const DEFAULT_LIMITS: HttpLimits = {
   eventStreamsTotal: 50,
   authFailures: 20,
   authFailureWindowMs: 60_000,
-  // The longest typing simulation (8 s by default) and the send after it.
-  drainMs: 15_000,
+  // The longest typing simulation (8 s by default) and the send after it; the desktop app gives a stop 15 s in all.
+  drainMs: 10_000,
 };
