@@ -16,6 +16,7 @@ import { VirtualPhone } from './screens/VirtualPhone.tsx';
 import { SignedOut } from './screens/SignedOut.tsx';
 import { Brand } from './components/Brand.tsx';
 import { SignOutButton } from './components/SignOutButton.tsx';
+import { Announcer } from './components/Announcer.tsx';
 
 type Access = { kind: 'checking' } | { kind: 'signed-out'; reason: string } | { kind: 'in'; info: AdminInfo };
 
@@ -122,12 +123,14 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
           Could not read the WhatsApp state: {error}
         </p>
       )}
-      <main id="main">
-        {shown === '/pairing' && <Pairing />}
-        {shown === '/keys' && <ApiKeys />}
-        {shown === '/send' && <Send />}
-        {shown === '/webhooks' && <Webhooks />}
-        {shown === '/sandbox' && <VirtualPhone />}
+      <main id="main" tabIndex={-1}>
+        <Announcer key={shown}>
+          {shown === '/pairing' && <Pairing />}
+          {shown === '/keys' && <ApiKeys />}
+          {shown === '/send' && <Send />}
+          {shown === '/webhooks' && <Webhooks />}
+          {shown === '/sandbox' && <VirtualPhone />}
+        </Announcer>
       </main>
       <footer className="foot">
         WaGate {info.version} · API at <code>{info.api_url}</code>

@@ -1,4 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { shown } from './dashboard-states.ts';
 import { serveSandbox, type ServedWagate } from './wagate-process.ts';
 import { ALICE } from '../support/contacts.ts';
 
@@ -96,7 +97,7 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
       return res.status;
     }, qr);
     expect(scanned).toBe(200);
-    await expect(page.getByText('Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
+    await expect(shown(page, 'Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
     const account = page.getByRole('heading', { name: 'Linked account' }).locator('..');
     await expect(account).toContainText('Sandbox Phone');
     await expect(account).toContainText('+15559990000');
@@ -110,11 +111,11 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await page.getByLabel('Name').fill('Shop notifications');
     await page.getByLabel('Expires').selectOption({ label: 'In 30 days' });
     await page.getByRole('button', { name: 'Create key' }).click();
-    await expect(page.getByText('this is the only time WaGate shows it')).toBeVisible();
+    await expect(shown(page, 'this is the only time WaGate shows it')).toBeVisible();
     key = await page.getByLabel('New API key').inputValue();
     expect(key).toMatch(/^wg_[0-9a-f]{8}_/);
     await page.getByRole('button', { name: 'Copy key' }).click();
-    await expect(page.getByText('Copied', { exact: true })).toBeVisible();
+    await expect(shown(page, 'Copied', { exact: true })).toBeVisible();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
     await expect(page.locator('.new-key pre')).toContainText(`Authorization: Bearer ${key}`);
     await expect(page.locator('.new-key pre')).toContainText(`${wagate.apiUrl}/chats/${ALICE}/messages`);
@@ -186,7 +187,7 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await expect(page.getByLabel(/Show “typing…” before sending/)).toBeChecked();
     await expect(page.getByLabel('Appear online while sending')).toBeChecked();
     await page.getByRole('button', { name: 'Send', exact: true }).click();
-    await expect(page.getByText(new RegExp(`^Sent to \\+${ALICE} at `))).toBeVisible({ timeout: 30_000 });
+    await expect(shown(page, new RegExp(`^Sent to \\+${ALICE} at `))).toBeVisible({ timeout: 30_000 });
     const recent = page.getByRole('region', { name: 'Recent sends' });
     await expect(recent.getByRole('row', { name: new RegExp(text) })).toBeVisible();
 
@@ -204,7 +205,7 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await page.getByLabel(/Show “typing…” before sending/).uncheck();
     await page.getByLabel('Appear online while sending').uncheck();
     await page.getByRole('button', { name: 'Send', exact: true }).click();
-    await expect(page.getByText(new RegExp(`^Sent to \\+${ALICE} at `))).toBeVisible({ timeout: 30_000 });
+    await expect(shown(page, new RegExp(`^Sent to \\+${ALICE} at `))).toBeVisible({ timeout: 30_000 });
     const inbox = (await callApi(`/sandbox/contacts/${ALICE}/inbox`, key)).body.data as {
       text: string;
       quoted_message_id: string | null;
@@ -258,7 +259,7 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
       timeout: 30_000,
     });
     await expect(page.getByRole('status', { name: 'WhatsApp: Not linked' })).toBeVisible();
-    await expect(page.getByText('Logged out from WaGate. Link again with the new code below.')).toBeVisible();
+    await expect(shown(page, 'Logged out from WaGate. Link again with the new code below.')).toBeVisible();
     await shoot(page, '11-pairing-after-logout');
   });
 
@@ -283,24 +284,24 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
       await code.innerText(),
     );
     expect(typed).toBe(200);
-    await expect(page.getByText('Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
+    await expect(shown(page, 'Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
   });
 
   await test.step('after logging out again, the sandbox button links the virtual phone', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('dialog', { name: 'Log out of WhatsApp?' }).getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('button', { name: 'Scan with virtual phone' }).click();
-    await expect(page.getByText('Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
+    await expect(shown(page, 'Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
   });
 
   await test.step('a dropped connection is explained, and clears by itself', async () => {
     await injectFault(page, { kind: 'refuse', duration_ms: 6000 });
     await injectFault(page, { kind: 'drop' });
-    await expect(page.getByText('Reconnecting to WhatsApp…')).toBeVisible();
-    await expect(page.getByText(/WaGate reconnects by itself/)).toBeVisible();
+    await expect(shown(page, 'Reconnecting to WhatsApp…')).toBeVisible();
+    await expect(shown(page, /WaGate reconnects by itself/)).toBeVisible();
     await expect(page.getByRole('status', { name: 'WhatsApp: Reconnecting' })).toBeVisible();
     await shoot(page, '13-pairing-reconnecting');
-    await expect(page.getByText('Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
+    await expect(shown(page, 'Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
   });
 
   await test.step('unlinking from the phone is explained, with a new QR code', async () => {
@@ -308,12 +309,12 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await page.getByRole('button', { name: 'Unlink WaGate from the phone' }).click();
     await openScreen(page, 'Phone link');
     await expect(
-      page.getByText('The phone unlinked this device (logged out). Link again with the new code below.'),
+      shown(page, 'The phone unlinked this device (logged out). Link again with the new code below.'),
     ).toBeVisible({ timeout: 30_000 });
     await expect(page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' })).toBeVisible();
     await shoot(page, '14-pairing-unlinked');
     await page.getByRole('button', { name: 'Scan with virtual phone' }).click();
-    await expect(page.getByText('Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
+    await expect(shown(page, 'Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
   });
 
   await test.step('dark mode follows the system', async () => {
@@ -338,7 +339,7 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
   await test.step('another session taking over is explained', async () => {
     await openScreen(page, 'Phone link');
     await injectFault(page, { kind: 'replaced' });
-    await expect(page.getByText('Another WhatsApp Web session took over this link, so WaGate stopped.')).toBeVisible({
+    await expect(shown(page, 'Another WhatsApp Web session took over this link, so WaGate stopped.')).toBeVisible({
       timeout: 30_000,
     });
     await expect(page.getByRole('status', { name: 'WhatsApp: Stopped' })).toBeVisible();

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
+import { shown } from './dashboard-states.ts';
 import { serveSandbox, type ServedWagate } from './wagate-process.ts';
 import { ALICE } from '../support/contacts.ts';
 
@@ -84,7 +85,7 @@ async function aliceWrites(page: Page, text: string): Promise<void> {
   await page.getByLabel('Contact', { exact: true }).selectOption({ label: `Alice (+${ALICE})` });
   await page.getByLabel('Write to WaGate as Alice').fill(text);
   await page.getByRole('button', { name: 'Send as Alice' }).click();
-  await expect(page.getByText('Alice sent it.', { exact: false })).toBeVisible({ timeout: 30_000 });
+  await expect(shown(page, 'Alice sent it.', { exact: false })).toBeVisible({ timeout: 30_000 });
 }
 
 /** The request the receiver got whose body holds `text`; fails after 30 s. */
@@ -105,7 +106,7 @@ test('a webhook is added from the dashboard, gets a signed event, shows its log 
     await page.goto(wagate.loginUrl);
     await expect(page.getByRole('heading', { level: 1, name: 'Phone link' })).toBeVisible();
     await page.getByRole('button', { name: 'Scan with virtual phone' }).click();
-    await expect(page.getByText('Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
+    await expect(shown(page, 'Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
   });
 
   await test.step('the screen opens from its address too', async () => {
@@ -136,11 +137,11 @@ test('a webhook is added from the dashboard, gets a signed event, shows its log 
     await page.getByLabel('Receiver URL').fill(receiver.url);
     await page.getByLabel(/A message arrives/).check();
     await page.getByRole('button', { name: 'Add webhook' }).click();
-    await expect(page.getByText('this is the only time WaGate shows it')).toBeVisible();
+    await expect(shown(page, 'this is the only time WaGate shows it')).toBeVisible();
     secret = await page.getByLabel('Signing secret').inputValue();
     expect(secret).toMatch(/^whsec_\S{20,}$/);
     await page.getByRole('button', { name: 'Copy secret' }).click();
-    await expect(page.getByText('Copied', { exact: true })).toBeVisible();
+    await expect(shown(page, 'Copied', { exact: true })).toBeVisible();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
     const hook = page.getByRole('article', { name: receiver.url });
     await expect(hook).toContainText('New messages');

@@ -1,15 +1,21 @@
 import { useState } from 'react';
+import { useAnnounce } from '../state/announce.ts';
+
+const FAILED = 'Could not copy: select the text and press Ctrl+C (⌘C on a Mac).';
 
 /** Copies `text` to the clipboard and says so; where the clipboard is refused, says how to copy by hand. */
 export function CopyButton({ text, label }: { text: string; label: string }) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const announce = useAnnounce();
 
   async function copy(): Promise<void> {
     try {
       await navigator.clipboard.writeText(text);
       setState('copied');
+      announce('Copied');
     } catch {
       setState('failed');
+      announce(FAILED);
     }
   }
 
@@ -18,13 +24,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
       <button type="button" onClick={() => void copy()}>
         {label}
       </button>
-      <span role="status" className="copy-result">
-        {state === 'copied'
-          ? 'Copied'
-          : state === 'failed'
-            ? 'Could not copy: select the text and press Ctrl+C (⌘C on a Mac).'
-            : ''}
-      </span>
+      <span className="copy-result">{state === 'copied' ? 'Copied' : state === 'failed' ? FAILED : ''}</span>
     </span>
   );
 }

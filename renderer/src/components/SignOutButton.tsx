@@ -1,5 +1,6 @@
 import { api } from '../api/client.ts';
 import { useAction } from '../state/action.ts';
+import { BusyButton } from './BusyButton.tsx';
 
 /** Ends this browser's dashboard session; the page then says how to get back in. (The desktop window has none.) */
 export function SignOutButton() {
@@ -11,9 +12,9 @@ export function SignOutButton() {
     });
   return (
     <>
-      <button type="button" className="sign-out" disabled={busy} onClick={() => void signOut()}>
+      <BusyButton type="button" className="sign-out" busy={busy} onClick={() => void signOut()}>
         {busy ? 'Signing out…' : 'Sign out'}
-      </button>
+      </BusyButton>
       {error && (
         <p role="alert" className="error-text">
           Could not sign out: {error}

@@ -1,14 +1,17 @@
-import { Fragment, useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { api, errorText } from '../api/client.ts';
+import { Fragment, useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { ApiFailure, api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
 import type { ApiKeyRecord } from '../api/types.ts';
+import { BusyButton } from '../components/BusyButton.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { CopyButton } from '../components/CopyButton.tsx';
 import { CurlExample } from '../components/CurlExample.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { dateOnly, dateTime, relativeTime } from '../format/time.ts';
 import { useAction } from '../state/action.ts';
+import { useAnnounce } from '../state/announce.ts';
 import { useNow } from '../state/clock.ts';
+import { focusById, useFocusOnMount } from '../state/focus.ts';
 import { useOnReturn } from '../state/on-return.ts';
 
 const EXPIRY_CHOICES = [
@@ -19,11 +22,17 @@ const EXPIRY_CHOICES = [
   { value: '365', label: 'In 1 year' },
 ];
 
+type Created = { key: string; record: ApiKeyRecord };
+
+/** Where the focus goes when the control the user pressed is gone: the list the key went to or left. */
+const LIST_TITLE = 'key-list-title';
+
 /** API keys: the passwords other programs use to send through WaGate. */
 export function ApiKeys() {
   const [keys, setKeys] = useState<ApiKeyRecord[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [created, setCreated] = useState<{ key: string; record: ApiKeyRecord } | null>(null);
+  const [created, setCreated] = useState<Created | null>(null);
+  const announce = useAnnounce();
 
   const load = useCallback(() => {
     api<ApiKeyRecord[]>('GET', '/admin/keys').then(
@@ -48,44 +57,85 @@ export function ApiKeys() {
         An API key lets another program on this computer send WhatsApp messages through WaGate. Give each program its
         own key, so you can revoke one without touching the others.
       </p>
-      {created ? <NewKey created={created} onDone={() => setCreated(null)} /> : <CreateKey onCreated={setCreated} />}
+      {created ? (
+        <NewKey
+          created={created}
+          onDone={() => {
+            setCreated(null);
+            focusById(LIST_TITLE);
+          }}
+        />
+      ) : (
+        <CreateKey
+          onCreated={(result) => {
+            setCreated(result);
+            announce(`Key “${result.record.name}” created. Copy it now: this is the only time WaGate shows it.`);
+          }}
+        />
+      )}
       <KeyList keys={keys} error={loadError} onRefresh={load} />
     </section>
   );
 }
 
-function CreateKey({ onCreated }: { onCreated: (created: { key: string; record: ApiKeyRecord }) => void }) {
+function CreateKey({ onCreated }: { onCreated: (created: Created) => void }) {
   const nameId = useId();
   const expiryId = useId();
   const nameHintId = useId();
+  const nameErrorId = useId();
+  const nameInput = useRef<HTMLInputElement>(null);
   const [name, setName] = useState('');
   const [expiry, setExpiry] = useState('');
+  const [nameError, setNameError] = useState<string | null>(null);
   const { busy, error, run } = useAction();
+
+  function refuseName(reason: string): void {
+    setNameError(reason);
+    nameInput.current?.focus();
+  }
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
+    if (name.trim() === '') return refuseName('Give the key a name first.');
+    setNameError(null);
     await run(async () => {
       const body = { name, ...(expiry ? { expires_in_days: Number(expiry) } : {}) };
-      onCreated(await api<{ key: string; record: ApiKeyRecord }>('POST', '/admin/keys', body));
+      try {
+        onCreated(await api<Created>('POST', '/admin/keys', body));
+      } catch (failure) {
+        // The expiry is picked from a list, so a 400 is about the name.
+        if (!(failure instanceof ApiFailure && failure.code === 400)) throw failure;
+        refuseName(errorText(failure));
+      }
     });
   }
 
   return (
-    <form className="card create-key" onSubmit={(event) => void submit(event)} aria-labelledby="create-key-title">
+    <form
+      className="card create-key"
+      noValidate
+      onSubmit={(event) => void submit(event)}
+      aria-labelledby="create-key-title"
+    >
       <h2 id="create-key-title">Create a key</h2>
       <div className="row">
         <div className="field grow">
           <label htmlFor={nameId}>Name</label>
           <input
             id={nameId}
+            ref={nameInput}
             value={name}
             maxLength={64}
-            required
-            aria-describedby={nameHintId}
+            aria-required="true"
+            aria-invalid={nameError !== null}
+            aria-describedby={`${nameHintId} ${nameErrorId}`}
             onChange={(event) => setName(event.target.value)}
           />
           <p id={nameHintId} className="hint">
             Which program will use it, for example “Shop notifications”.
+          </p>
+          <p id={nameErrorId} className="error-text field-error">
+            {nameError}
           </p>
         </div>
         <div className="field">
@@ -99,9 +149,9 @@ function CreateKey({ onCreated }: { onCreated: (created: { key: string; record: 
           </select>
         </div>
       </div>
-      <button type="submit" className="primary" disabled={busy}>
+      <BusyButton type="submit" className="primary" busy={busy}>
         {busy ? 'Creating…' : 'Create key'}
-      </button>
+      </BusyButton>
       {error && (
         <p role="alert" className="error-text">
           Could not create the key: {error}
@@ -111,11 +161,14 @@ function CreateKey({ onCreated }: { onCreated: (created: { key: string; record: 
   );
 }
 
-function NewKey({ created, onDone }: { created: { key: string; record: ApiKeyRecord }; onDone: () => void }) {
+function NewKey({ created, onDone }: { created: Created; onDone: () => void }) {
   const keyId = useId();
+  const heading = useFocusOnMount<HTMLHeadingElement>();
   return (
     <div className="card new-key" role="region" aria-labelledby="new-key-title">
-      <h2 id="new-key-title">Your new key “{created.record.name}”</h2>
+      <h2 id="new-key-title" ref={heading} tabIndex={-1}>
+        Your new key “{created.record.name}”
+      </h2>
       <p className="warning-text">
         <strong>Copy it now: this is the only time WaGate shows it.</strong> Keep it somewhere safe, like a password
         manager. If you lose it, create a new key and revoke this one.
@@ -158,6 +211,7 @@ function KeyList({
   const [revoking, setRevoking] = useState<ApiKeyRecord | null>(null);
   const [revokeError, setRevokeError] = useState<string | null>(null);
   const [example, setExample] = useState<string | null>(null);
+  const announce = useAnnounce();
 
   async function revoke(record: ApiKeyRecord): Promise<void> {
     setRevoking(null);
@@ -165,15 +219,19 @@ function KeyList({
     try {
       await api('DELETE', `/admin/keys/${encodeURIComponent(record.id)}`);
       onRefresh();
+      announce(`Key “${record.name}” revoked. Programs using it are refused from now on.`);
+      focusById(LIST_TITLE);
     } catch (failure) {
       setRevokeError(`Could not revoke “${record.name}”: ${errorText(failure)}`);
     }
   }
 
   return (
-    <div className="card" aria-labelledby="key-list-title" role="region">
+    <div className="card" aria-labelledby={LIST_TITLE} role="region">
       <div className="row spread">
-        <h2 id="key-list-title">Your keys</h2>
+        <h2 id={LIST_TITLE} tabIndex={-1}>
+          Your keys
+        </h2>
         <button type="button" onClick={onRefresh}>
           Refresh list
         </button>

@@ -1,14 +1,20 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, ApiFailure, errorText } from '../api/client.ts';
 import type { QrImage } from '../api/types.ts';
+import { BusyButton } from '../components/BusyButton.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { dateTime, displayChat } from '../format/time.ts';
 import { useAction } from '../state/action.ts';
 import { useAdminInfo } from '../state/admin.ts';
+import { useAnnounce } from '../state/announce.ts';
+import { focusById, useFocusOnMount } from '../state/focus.ts';
 import { useNow } from '../state/clock.ts';
 import { useSession, type SessionView } from '../state/session.ts';
 import { stateWords } from '../state/session-words.ts';
+
+/** The state line: where the focus goes when what the user pressed (Log out, Scan) is replaced by the new state. */
+const STATE_LINE = 'pairing-state';
 
 /** Linking WhatsApp: the live state, the QR (or a pairing code), and once linked, the account and Log out. */
 export function Pairing() {
@@ -27,9 +33,18 @@ export function Pairing() {
 
 function SessionState({ session }: { session: SessionView }) {
   const words = stateWords(session.state, session.last_error);
+  const announce = useAnnounce();
+  const said = words.advice ? `${words.headline} ${words.advice}` : words.headline;
+  const shown = useRef(said);
+  // A change of state is said through the screen's live region; the state on arrival is read with the page.
+  useEffect(() => {
+    if (shown.current === said) return;
+    shown.current = said;
+    announce(said);
+  }, [said, announce]);
   return (
     <div className={`state-box ${words.tone}`}>
-      <p role="status" aria-live="polite" className="state-line">
+      <p id={STATE_LINE} className="state-line" tabIndex={-1}>
         {words.headline}
       </p>
       {words.advice && <p className="advice">{words.advice}</p>}
@@ -44,7 +59,10 @@ function LinkedAccount({ session }: { session: SessionView }) {
 
   async function logout(): Promise<void> {
     setConfirming(false);
-    await run(() => api('POST', '/session/logout'));
+    await run(async () => {
+      await api('POST', '/session/logout');
+      focusById(STATE_LINE);
+    });
   }
 
   return (
@@ -58,9 +76,9 @@ function LinkedAccount({ session }: { session: SessionView }) {
         <dt>Connected since</dt>
         <dd>{dateTime(session.since)}</dd>
       </dl>
-      <button type="button" className="danger" disabled={busy} onClick={() => setConfirming(true)}>
+      <BusyButton type="button" className="danger" busy={busy} onClick={() => setConfirming(true)}>
         {busy ? 'Logging out…' : 'Log out'}
-      </button>
+      </BusyButton>
       {error && (
         <p role="alert" className="error-text">
           Could not log out: {error}
@@ -84,19 +102,26 @@ function LinkedAccount({ session }: { session: SessionView }) {
 
 function LinkPhone({ session, sandbox }: { session: SessionView; sandbox: boolean }) {
   const [withCode, setWithCode] = useState(false);
+  // Once the user switched, the card that replaced the button they pressed takes the focus.
+  const [switched, setSwitched] = useState(false);
+  function show(code: boolean): void {
+    setWithCode(code);
+    setSwitched(true);
+  }
   return (
     <div className="link-phone">
       {withCode ? (
-        <PairingCode onBack={() => setWithCode(false)} />
+        <PairingCode focus={switched} onBack={() => show(false)} />
       ) : (
-        <QrCode session={session} onUseCode={() => setWithCode(true)} />
+        <QrCode session={session} focus={switched} onUseCode={() => show(true)} />
       )}
       {sandbox && <VirtualScan />}
     </div>
   );
 }
 
-function QrCode({ session, onUseCode }: { session: SessionView; onUseCode: () => void }) {
+function QrCode({ session, focus, onUseCode }: { session: SessionView; focus: boolean; onUseCode: () => void }) {
+  const heading = useFocusOnMount<HTMLHeadingElement>(focus);
   const [image, setImage] = useState<QrImage | null>(null);
   const [error, setError] = useState<string | null>(null);
   const expiresAt = image?.expires_at ?? session.qr_expires_at;
@@ -126,7 +151,9 @@ function QrCode({ session, onUseCode }: { session: SessionView; onUseCode: () =>
 
   return (
     <div className="card qr-card">
-      <h2>Scan this code with your phone</h2>
+      <h2 ref={heading} tabIndex={-1}>
+        Scan this code with your phone
+      </h2>
       <div className="qr-layout">
         <div className="qr-frame">
           {image ? (
@@ -168,42 +195,68 @@ function QrCode({ session, onUseCode }: { session: SessionView; onUseCode: () =>
   );
 }
 
-function PairingCode({ onBack }: { onBack: () => void }) {
+function PairingCode({ focus, onBack }: { focus: boolean; onBack: () => void }) {
   const inputId = useId();
   const hintId = useId();
+  const errorId = useId();
+  const heading = useFocusOnMount<HTMLHeadingElement>(focus);
+  const input = useRef<HTMLInputElement>(null);
   const [number, setNumber] = useState('');
+  const [numberError, setNumberError] = useState<string | null>(null);
   const [code, setCode] = useState<string | null>(null);
   const { busy, error, run } = useAction();
+  const announce = useAnnounce();
+
+  function refuseNumber(reason: string): void {
+    setNumberError(reason);
+    input.current?.focus();
+  }
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
+    if (number.trim() === '') return refuseNumber('Write your phone number first.');
+    setNumberError(null);
     await run(async () => {
-      const answer = await api<{ code: string }>('POST', '/session/pairing-code', { phone_number: number });
-      setCode(answer.code);
+      try {
+        const answer = await api<{ code: string }>('POST', '/session/pairing-code', { phone_number: number });
+        setCode(answer.code);
+        announce(`Your pairing code is ${spelled(answer.code)}. Enter it on your phone.`);
+      } catch (failure) {
+        // A 400 is about the number typed; anything else is not the user's typing.
+        if (!(failure instanceof ApiFailure && failure.code === 400)) throw failure;
+        refuseNumber(errorText(failure));
+      }
     });
   }
 
   return (
     <div className="card">
-      <h2>Link with a phone number</h2>
-      <form onSubmit={(event) => void submit(event)} className="stack">
+      <h2 ref={heading} tabIndex={-1}>
+        Link with a phone number
+      </h2>
+      <form onSubmit={(event) => void submit(event)} className="stack" noValidate>
         <label htmlFor={inputId}>Your WhatsApp phone number</label>
         <input
           id={inputId}
+          ref={input}
           type="tel"
           autoComplete="tel"
-          aria-describedby={hintId}
+          aria-required="true"
+          aria-invalid={numberError !== null}
+          aria-describedby={`${hintId} ${errorId}`}
           value={number}
           onChange={(event) => setNumber(event.target.value)}
-          required
         />
         <p id={hintId} className="hint">
           With the country code, for example +1 555 000 1111.
         </p>
+        <p id={errorId} className="error-text field-error">
+          {numberError}
+        </p>
         <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
+          <BusyButton type="submit" className="primary" busy={busy}>
             {busy ? 'Asking WhatsApp…' : 'Get a code'}
-          </button>
+          </BusyButton>
           <button type="button" className="link-button" onClick={onBack}>
             Use the QR code instead
           </button>
@@ -215,12 +268,12 @@ function PairingCode({ onBack }: { onBack: () => void }) {
         </p>
       )}
       {code && (
-        <div role="status" className="pairing-code">
+        <div className="pairing-code">
           <p>
             On your phone open WhatsApp → Settings → Linked devices → Link a device →{' '}
             <strong>Link with phone number instead</strong>, and enter this code:
           </p>
-          <p className="code" aria-label={`Pairing code ${code.split('').join(' ')}`}>
+          <p className="code" aria-label={`Pairing code ${spelled(code)}`}>
             {code.length === 8 ? `${code.slice(0, 4)}-${code.slice(4)}` : code}
           </p>
         </div>
@@ -231,16 +284,19 @@ function PairingCode({ onBack }: { onBack: () => void }) {
 
 function VirtualScan() {
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  const announce = useAnnounce();
 
   async function scan(): Promise<void> {
     setBusy(true);
-    setResult(null);
+    setFailed(null);
     try {
       await api('POST', '/sandbox/phone/scan', {});
-      setResult({ ok: true, text: 'The virtual phone read the code. Linking…' });
+      // This card goes away as the phone links: the state line that says so takes the focus.
+      announce('The virtual phone read the code. Linking…');
+      focusById(STATE_LINE);
     } catch (failure) {
-      setResult({ ok: false, text: `The virtual phone could not link: ${errorText(failure)}` });
+      setFailed(`The virtual phone could not link: ${errorText(failure)}`);
     } finally {
       setBusy(false);
     }
@@ -250,14 +306,19 @@ function VirtualScan() {
     <aside className="card sandbox-card" aria-labelledby="virtual-scan-title">
       <h2 id="virtual-scan-title">No phone needed in sandbox mode</h2>
       <p>WaGate is talking to a simulator on this computer. Its virtual phone can read the code for you.</p>
-      <button type="button" className="primary" disabled={busy} onClick={() => void scan()}>
+      <BusyButton type="button" className="primary" busy={busy} onClick={() => void scan()}>
         {busy ? 'Scanning…' : 'Scan with virtual phone'}
-      </button>
-      {result && (
-        <p role={result.ok ? 'status' : 'alert'} className={result.ok ? 'ok-text' : 'error-text'}>
-          {result.text}
+      </BusyButton>
+      {failed && (
+        <p role="alert" className="error-text">
+          {failed}
         </p>
       )}
     </aside>
   );
+}
+
+/** A code said one character at a time, as it is typed. */
+function spelled(code: string): string {
+  return code.split('').join(' ');
 }

@@ -2,10 +2,12 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 
 import { api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
 import type { ContactView, SendResult, StoredMessage } from '../api/types.ts';
+import { BusyButton } from '../components/BusyButton.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { ScreenLink } from '../components/ScreenLink.tsx';
 import { clockTime, dateTime, displayChat } from '../format/time.ts';
 import { useAdminInfo } from '../state/admin.ts';
+import { useAnnounce } from '../state/announce.ts';
 import { useSession } from '../state/session.ts';
 import { checkChatId } from '../validation/chat-id.ts';
 
@@ -76,6 +78,7 @@ function SendForm({ onSent }: { onSent: () => void }) {
   const [presence, setPresence] = useState(true);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const announce = useAnnounce();
 
   const check = checkChatId(to);
   const toError = !check.ok && (toTouched || (check.settled && to.trim() !== '')) ? check.reason : null;
@@ -88,6 +91,7 @@ function SendForm({ onSent }: { onSent: () => void }) {
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
+    if (busy) return;
     setToTouched(true);
     setTextTouched(true);
     if (!check.ok) {
@@ -109,6 +113,7 @@ function SendForm({ onSent }: { onSent: () => void }) {
     try {
       const result = await api<SendResult>('POST', `/chats/${encodeURIComponent(check.jid)}/messages`, body);
       setOutcome({ ok: true, to: check.jid, result });
+      announce(sentText(check.jid, result));
       setText('');
       setTextTouched(false);
       setReplyTo('');
@@ -146,7 +151,7 @@ function SendForm({ onSent }: { onSent: () => void }) {
         <p id={ids.toHint} className="hint">
           A phone number with its country code (+1 555 000 1111) or a chat ID (…@s.whatsapp.net, …@g.us).
         </p>
-        <p id={ids.toError} className="error-text field-error" aria-live="polite">
+        <p id={ids.toError} className="error-text field-error">
           {toError ?? (check.ok ? <span className="ok-text">Will send to {displayChat(check.jid)}</span> : '')}
         </p>
         {info.sandbox && <SandboxContacts onPick={(number) => setTo(`+${number}`)} />}
@@ -192,17 +197,15 @@ function SendForm({ onSent }: { onSent: () => void }) {
           Appear online while sending
         </label>
       </fieldset>
-      <button type="submit" className="primary" disabled={busy}>
+      <BusyButton type="submit" className="primary" busy={busy}>
         {busy ? 'Sending…' : 'Send'}
-      </button>
-      <div aria-live="polite" className="outcome">
-        {outcome?.ok === true && (
-          <p className="ok-text" role="status">
-            Sent to {displayChat(outcome.to)} at {clockTime(outcome.result.timestamp * 1000)}. Message ID:{' '}
-            <code>{outcome.result.message_id}</code>
-          </p>
-        )}
-      </div>
+      </BusyButton>
+      {outcome?.ok === true && (
+        <p className="ok-text outcome">
+          {sentText(outcome.to, outcome.result, false)}
+          <code>{outcome.result.message_id}</code>
+        </p>
+      )}
       {outcome?.ok === false && (
         <p className="error-text" role="alert">
           Not sent: {outcome.error}
@@ -211,6 +214,12 @@ function SendForm({ onSent }: { onSent: () => void }) {
       )}
     </form>
   );
+}
+
+/** "Sent to +1555… at 10:42. Message ID: …", on the page (the id apart, as code) and in the announcement. */
+function sentText(to: string, result: SendResult, withId = true): string {
+  const said = `Sent to ${displayChat(to)} at ${clockTime(result.timestamp * 1000)}. Message ID: `;
+  return withId ? said + result.message_id : said;
 }
 
 function SandboxContacts({ onPick }: { onPick: (number: string) => void }) {

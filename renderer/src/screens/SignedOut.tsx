@@ -1,15 +1,19 @@
+import { useEffect } from 'react';
 import { Brand } from '../components/Brand.tsx';
 
 /** Shown without a dashboard session: how to get in, in plain words. */
 export function SignedOut({ reason }: { reason: string }) {
   // The core sends a used or expired login link here with ?login=expired.
   const usedLink = new URLSearchParams(window.location.search).get('login') === 'expired';
+  useEffect(() => {
+    document.title = 'Open WaGate from its link – WaGate';
+  }, []);
   return (
     <>
       <header className="top">
         <Brand />
       </header>
-      <main id="main" className="signed-out">
+      <main id="main" className="signed-out" tabIndex={-1}>
         <div className="card">
           <h1>Open WaGate from its link</h1>
           {reason === 'no-session' ? (

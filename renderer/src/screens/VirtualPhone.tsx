@@ -1,9 +1,13 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { flushSync } from 'react-dom';
 import { api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
 import type { ContactView, InboxEntry, PhoneView } from '../api/types.ts';
+import { BusyButton } from '../components/BusyButton.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { clockTime, dateTime } from '../format/time.ts';
+import { useAnnounce } from '../state/announce.ts';
+import { focusById } from '../state/focus.ts';
 import { useSession } from '../state/session.ts';
 
 /** Sandbox mode only: the simulator's phone and contacts, to try WaGate without a real phone. */
@@ -21,11 +25,14 @@ export function VirtualPhone() {
   );
 }
 
+const PHONE_RESULT = 'phone-result';
+
 function PhoneCard() {
   const session = useSession();
   const [phone, setPhone] = useState<PhoneView | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const announce = useAnnounce();
 
   const load = useCallback(() => {
     api<PhoneView>('GET', '/sandbox/phone').then(setPhone, (failure: unknown) =>
@@ -39,7 +46,10 @@ function PhoneCard() {
     setMessage(null);
     try {
       await api('POST', path, {});
-      setMessage({ ok: true, text: done });
+      // The button pressed goes away (the phone linked or unlinked): the line that says what happened takes the focus.
+      flushSync(() => setMessage({ ok: true, text: done }));
+      announce(done);
+      focusById(PHONE_RESULT);
     } catch (failure) {
       setMessage({ ok: false, text: errorText(failure) });
     } finally {
@@ -71,19 +81,19 @@ function PhoneCard() {
       )}
       <div className="actions">
         {session?.state === 'qr' && (
-          <button
+          <BusyButton
             type="button"
             className="primary"
-            disabled={busy}
+            busy={busy}
             onClick={() => void act('/sandbox/phone/scan', 'The virtual phone read the code. Linking…')}
           >
-            Scan with virtual phone
-          </button>
+            {busy ? 'Scanning…' : 'Scan with virtual phone'}
+          </BusyButton>
         )}
         {phone && phone.linked_devices.length > 0 && (
-          <button
+          <BusyButton
             type="button"
-            disabled={busy}
+            busy={busy}
             onClick={() =>
               void act(
                 '/sandbox/phone/unlink',
@@ -92,11 +102,16 @@ function PhoneCard() {
             }
           >
             Unlink WaGate from the phone
-          </button>
+          </BusyButton>
         )}
       </div>
       {message && (
-        <p role={message.ok ? 'status' : 'alert'} className={message.ok ? 'ok-text' : 'error-text'}>
+        <p
+          id={PHONE_RESULT}
+          tabIndex={-1}
+          role={message.ok ? undefined : 'alert'}
+          className={message.ok ? 'ok-text' : 'error-text'}
+        >
           {message.text}
         </p>
       )}
@@ -217,17 +232,19 @@ function WriteAsContact({ contact }: { contact: ContactView }) {
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const announce = useAnnounce();
+  const empty = text.trim() === '';
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
+    if (busy || empty) return;
     setBusy(true);
     setResult(null);
     try {
       await api('POST', `/sandbox/contacts/${contact.number}/messages`, { text });
-      setResult({
-        ok: true,
-        text: `${contact.name} sent it. WaGate stores it and tells programs listening for messages.`,
-      });
+      const said = `${contact.name} sent it. WaGate stores it and tells programs listening for messages.`;
+      setResult({ ok: true, text: said });
+      announce(said);
       setText('');
     } catch (failure) {
       setResult({ ok: false, text: errorText(failure) });
@@ -240,11 +257,11 @@ function WriteAsContact({ contact }: { contact: ContactView }) {
     <form className="stack write-as" onSubmit={(event) => void submit(event)}>
       <label htmlFor={textId}>Write to WaGate as {contact.name}</label>
       <textarea id={textId} rows={2} value={text} required onChange={(event) => setText(event.target.value)} />
-      <button type="submit" disabled={busy || text.trim() === ''}>
+      <BusyButton type="submit" busy={busy || empty}>
         {busy ? 'Sending…' : `Send as ${contact.name}`}
-      </button>
+      </BusyButton>
       {result && (
-        <p role={result.ok ? 'status' : 'alert'} className={result.ok ? 'ok-text' : 'error-text'}>
+        <p role={result.ok ? undefined : 'alert'} className={result.ok ? 'ok-text' : 'error-text'}>
           {result.text}
         </p>
       )}

@@ -2,12 +2,15 @@ import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiFailure, api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
 import type { DeliveryRecord, LoggedEventType, WebhookRecord } from '../api/types.ts';
+import { BusyButton } from '../components/BusyButton.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { CopyButton } from '../components/CopyButton.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { SignatureHelp } from '../components/SignatureHelp.tsx';
 import { clockTime, dateTime, relativeTime } from '../format/time.ts';
+import { useAnnounce } from '../state/announce.ts';
 import { useNow } from '../state/clock.ts';
+import { focusById, useFocusOnMount } from '../state/focus.ts';
 import { useOnReturn } from '../state/on-return.ts';
 
 /** The event types a webhook can ask for, in plain words; a Record so a new type on the server fails the type-check here. */
@@ -20,6 +23,9 @@ const EVENT_WORDS: Record<LoggedEventType, { label: string; short: string }> = {
   },
 };
 const EVENT_TYPES = Object.keys(EVENT_WORDS) as LoggedEventType[];
+
+/** Where the focus goes when the control the user pressed is gone: the list the webhook went to or left. */
+const LIST_TITLE = 'webhook-list-title';
 
 /** How many deliveries each webhook's log shows. */
 const LOG_LIMIT = 20;
@@ -34,6 +40,7 @@ export function Webhooks() {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [readAt, setReadAt] = useState<number | null>(null);
   const [created, setCreated] = useState<Created | null>(null);
+  const announce = useAnnounce();
 
   const load = useCallback(async () => {
     try {
@@ -76,11 +83,18 @@ export function Webhooks() {
         the program does not answer, WaGate tries again later.
       </p>
       {created ? (
-        <NewWebhook created={created} onDone={() => setCreated(null)} />
+        <NewWebhook
+          created={created}
+          onDone={() => {
+            setCreated(null);
+            focusById(LIST_TITLE);
+          }}
+        />
       ) : (
         <AddWebhook
           onCreated={(result) => {
             setCreated(result);
+            announce(`Webhook for ${result.webhook.url} added. Copy its signing secret now.`);
             reload();
           }}
         />
@@ -106,6 +120,7 @@ function AddWebhook({ onCreated }: { onCreated: (created: Created) => void }) {
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
+    if (busy) return;
     setBusy(true);
     setError(null);
     try {
@@ -156,9 +171,9 @@ function AddWebhook({ onCreated }: { onCreated: (created: Created) => void }) {
         ))}
         <p className="hint">Tick none to send all of them.</p>
       </fieldset>
-      <button type="submit" className="primary" disabled={busy}>
+      <BusyButton type="submit" className="primary" busy={busy}>
         {busy ? 'Adding…' : 'Add webhook'}
-      </button>
+      </BusyButton>
       {error && (
         <p role="alert" id={errorId} className="error-text">
           Could not add the webhook: {error.text}.{error.badUrl && ' Correct the URL and try again.'}
@@ -170,9 +185,12 @@ function AddWebhook({ onCreated }: { onCreated: (created: Created) => void }) {
 
 function NewWebhook({ created, onDone }: { created: Created; onDone: () => void }) {
   const secretId = useId();
+  const heading = useFocusOnMount<HTMLHeadingElement>();
   return (
     <div className="card new-key" role="region" aria-labelledby="new-webhook-title">
-      <h2 id="new-webhook-title">Webhook added for {created.webhook.url}</h2>
+      <h2 id="new-webhook-title" ref={heading} tabIndex={-1}>
+        Webhook added for {created.webhook.url}
+      </h2>
       <p className="warning-text">
         <strong>Copy the signing secret now: this is the only time WaGate shows it.</strong> Give it to the receiving
         program, which uses it to check that each delivery really comes from WaGate (how: “How the receiving program
@@ -208,12 +226,15 @@ function WebhookList({ hooks, logs, error, readAt, onRefresh }: ListProps) {
   const now = useNow(30_000);
   const [removing, setRemoving] = useState<WebhookRecord | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
+  const announce = useAnnounce();
 
   async function remove(hook: WebhookRecord): Promise<void> {
     setRemoving(null);
     setActionError(null);
     try {
       await api('DELETE', `/admin/webhooks/${encodeURIComponent(hook.id)}`);
+      announce(`Webhook for ${hook.url} removed.`);
+      focusById(LIST_TITLE);
     } catch (failure) {
       setActionError(`Could not remove the webhook for ${hook.url}: ${errorText(failure)}`);
     }
@@ -224,6 +245,9 @@ function WebhookList({ hooks, logs, error, readAt, onRefresh }: ListProps) {
     setActionError(null);
     try {
       await api('POST', `/admin/webhooks/${encodeURIComponent(hook.id)}/resume`, {});
+      // The Resume button goes away with the pause.
+      announce(`Webhook for ${hook.url} resumed.`);
+      focusById(LIST_TITLE);
     } catch (failure) {
       setActionError(`Could not resume the webhook for ${hook.url}: ${errorText(failure)}`);
     }
@@ -231,9 +255,11 @@ function WebhookList({ hooks, logs, error, readAt, onRefresh }: ListProps) {
   }
 
   return (
-    <div className="card" role="region" aria-labelledby="webhook-list-title">
+    <div className="card" role="region" aria-labelledby={LIST_TITLE}>
       <div className="row spread">
-        <h2 id="webhook-list-title">Your webhooks</h2>
+        <h2 id={LIST_TITLE} tabIndex={-1}>
+          Your webhooks
+        </h2>
         <div className="actions">
           {readAt !== null && <span className="hint">Updated {clockTime(readAt)}</span>}
           <button type="button" onClick={onRefresh}>
@@ -307,7 +333,7 @@ function WebhookCard({ hook, log, now, onResume, onRemove }: CardProps) {
         <span className={`status ${paused ? 'paused' : 'active'}`}>{paused ? 'Paused' : 'Active'}</span>
       </div>
       {paused && (
-        <div className="state-box problem" role="status">
+        <div className="state-box problem">
           <p className="state-line">Paused: the receiver failed for a day. Fix it, then Resume.</p>
           <p className="advice">
             WaGate stopped trying{hook.paused_at !== null && <> {relativeTime(hook.paused_at, now)}</>}
@@ -318,7 +344,7 @@ function WebhookCard({ hook, log, now, onResume, onRemove }: CardProps) {
         </div>
       )}
       {!paused && hook.failing_since !== null && (
-        <div className="state-box waiting" role="status">
+        <div className="state-box waiting">
           <p className="state-line">The receiver is not answering properly.</p>
           <p className="advice">
             {hook.consecutive_failures} failed {hook.consecutive_failures === 1 ? 'try' : 'tries'} in a row, since{' '}

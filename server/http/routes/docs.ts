@@ -1,17 +1,10 @@
 import express, { Router } from 'express';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { DOCS_HTML, DOCS_INITIALIZER, DOCS_THEME } from '../docs-page.ts';
 import { buildOpenApi } from '../openapi.ts';
 
 const SWAGGER_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-
-/** Served as a file, not inline, so the strict CSP holds on the docs page too. */
-const INITIALIZER = `window.onload = () => {
-  window.ui = SwaggerUIBundle({
-    url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, persistAuthorization: false,
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout',
-  });
-};`;
 
 /** `GET /openapi.json` (the document itself is not enveloped: tools read it as is) and the interactive `/docs`. */
 export function createDocsRouter(deps: { version: string; apiUrl: () => string }): Router {
@@ -21,9 +14,15 @@ export function createDocsRouter(deps: { version: string; apiUrl: () => string }
     document ??= buildOpenApi(deps.version, deps.apiUrl());
     res.json(document);
   });
-  router.get('/docs/swagger-initializer.js', (_req, res) => {
-    res.type('js').send(INITIALIZER);
+  router.get(['/docs/', '/docs/index.html'], (_req, res) => {
+    res.type('html').send(DOCS_HTML);
   });
-  router.use('/docs', express.static(SWAGGER_DIR, { index: 'index.html' }));
+  router.get('/docs/swagger-initializer.js', (_req, res) => {
+    res.type('js').send(DOCS_INITIALIZER);
+  });
+  router.get('/docs/wagate-theme.css', (_req, res) => {
+    res.type('css').send(DOCS_THEME);
+  });
+  router.use('/docs', express.static(SWAGGER_DIR, { index: false }));
   return router;
 }
