@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { BufferJSON } from '@whiskeysockets/baileys';
-import { openDatabase, migrate, type Database } from '../store/database.ts';
+import { openDatabase, migrate, type Database, type Migrations } from '../store/database.ts';
 
 /** The simulator's state in SQLite under <dataDir>/sandbox/: a small key/value table and the contacts' inboxes. */
 export interface SandboxStore {
@@ -39,17 +39,20 @@ function fromLegacyBuffers(db: Database): void {
   for (const row of inbox) setInbox.run(legacy(row.entry), row.seq);
 }
 
-export const SANDBOX_MIGRATIONS = [
-  `CREATE TABLE sandbox_kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-   CREATE TABLE sandbox_inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, number TEXT NOT NULL, entry TEXT NOT NULL);
-   CREATE INDEX sandbox_inbox_number ON sandbox_inbox (number, seq);`,
-  fromLegacyBuffers,
-];
+export const SANDBOX_MIGRATIONS: Migrations = {
+  part: 'sandbox',
+  steps: {
+    0: `CREATE TABLE sandbox_kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE sandbox_inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, number TEXT NOT NULL, entry TEXT NOT NULL);
+        CREATE INDEX sandbox_inbox_number ON sandbox_inbox (number, seq);`,
+    1: fromLegacyBuffers,
+  },
+};
 
 export function createSandboxStore(dataDir: string): SandboxStore {
   const db = openDatabase(join(dataDir, 'sandbox', 'sandbox.db'));
-  migrate(db, 'sandbox', SANDBOX_MIGRATIONS);
-  const sql = {
+  migrate(db, SANDBOX_MIGRATIONS);
+  const statements = {
     get: db.prepare('SELECT value FROM sandbox_kv WHERE key = ?'),
     set: db.prepare(
       'INSERT INTO sandbox_kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
@@ -64,23 +67,23 @@ export function createSandboxStore(dataDir: string): SandboxStore {
 
   return {
     get<T>(key: string) {
-      const row = sql.get.get(key) as { value: string } | undefined;
+      const row = statements.get.get(key) as { value: string } | undefined;
       return row ? decode<T>(row.value) : undefined;
     },
-    set: (key, value) => void sql.set.run(key, encode(value)),
-    delete: (key) => void sql.delete.run(key),
+    set: (key, value) => void statements.set.run(key, encode(value)),
+    delete: (key) => void statements.delete.run(key),
     keys(prefix) {
-      const rows = sql.keys.all(`${prefix.replace(/[\\%_]/g, '\\$&')}%`) as { key: string }[];
+      const rows = statements.keys.all(`${prefix.replace(/[\\%_]/g, '\\$&')}%`) as { key: string }[];
       return rows.map((r) => r.key);
     },
-    appendInbox: (number, entry) => Number(sql.appendInbox.run(number, encode(entry)).lastInsertRowid),
-    updateInbox: (seq, entry) => void sql.updateInbox.run(encode(entry), seq),
+    appendInbox: (number, entry) => Number(statements.appendInbox.run(number, encode(entry)).lastInsertRowid),
+    updateInbox: (seq, entry) => void statements.updateInbox.run(encode(entry), seq),
     inboxEntry<T>(seq: number) {
-      const row = sql.inboxEntry.get(seq) as { entry: string } | undefined;
+      const row = statements.inboxEntry.get(seq) as { entry: string } | undefined;
       return row ? decode<T>(row.entry) : undefined;
     },
     inbox<T>(number: string) {
-      const rows = sql.inbox.all(number) as { seq: number; entry: string }[];
+      const rows = statements.inbox.all(number) as { seq: number; entry: string }[];
       return rows.map((r) => ({ seq: r.seq, entry: decode<T>(r.entry) }));
     },
     close: () => db.close(),

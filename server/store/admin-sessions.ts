@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { migrate, type Database } from './database.ts';
+import { migrate, type Migrations, type Database } from './database.ts';
 
 /**
  * The dashboard's access, separate from API keys. A one-time login token (printed by `wagate serve` and
@@ -18,10 +18,13 @@ export interface AdminSessions {
   endSession(cookieValue: string): void;
 }
 
-const MIGRATIONS = [
-  `CREATE TABLE admin_login_tokens (hash BLOB PRIMARY KEY, expires_at INTEGER NOT NULL);
-   CREATE TABLE admin_sessions (hash BLOB PRIMARY KEY, expires_at INTEGER NOT NULL);`,
-];
+export const ADMIN_SESSIONS_MIGRATIONS: Migrations = {
+  part: 'admin_sessions',
+  steps: {
+    0: `CREATE TABLE admin_login_tokens (hash BLOB PRIMARY KEY, expires_at INTEGER NOT NULL);
+     CREATE TABLE admin_sessions (hash BLOB PRIMARY KEY, expires_at INTEGER NOT NULL);`,
+  },
+};
 
 const LOGIN_TOKEN_TTL_MS = 15 * 60_000;
 const SESSION_TTL_MS = 30 * 24 * 3600_000;
@@ -30,12 +33,21 @@ const hash = (secret: string): Buffer => createHash('sha256').update(secret).dig
 const newSecret = (): string => randomBytes(32).toString('base64url');
 
 export function createAdminSessions(db: Database, now: () => number = Date.now): AdminSessions {
-  migrate(db, 'admin_sessions', MIGRATIONS);
+  migrate(db, ADMIN_SESSIONS_MIGRATIONS);
+  const statements = {
+    forgetOldTokens: db.prepare('DELETE FROM admin_login_tokens WHERE expires_at <= ?'),
+    insertToken: db.prepare('INSERT INTO admin_login_tokens (hash, expires_at) VALUES (?, ?)'),
+    redeemToken: db.prepare('DELETE FROM admin_login_tokens WHERE hash = ? AND expires_at > ?'),
+    forgetOldSessions: db.prepare('DELETE FROM admin_sessions WHERE expires_at <= ?'),
+    insertSession: db.prepare('INSERT INTO admin_sessions (hash, expires_at) VALUES (?, ?)'),
+    endSession: db.prepare('DELETE FROM admin_sessions WHERE hash = ?'),
+    liveSession: db.prepare('SELECT 1 FROM admin_sessions WHERE hash = ? AND expires_at > ?'),
+  };
 
   function createSession(): string {
     const value = newSecret();
-    db.prepare('DELETE FROM admin_sessions WHERE expires_at <= ?').run(now());
-    db.prepare('INSERT INTO admin_sessions (hash, expires_at) VALUES (?, ?)').run(hash(value), now() + SESSION_TTL_MS);
+    statements.forgetOldSessions.run(now());
+    statements.insertSession.run(hash(value), now() + SESSION_TTL_MS);
     return value;
   }
 
@@ -43,29 +55,21 @@ export function createAdminSessions(db: Database, now: () => number = Date.now):
     cookieName: 'wagate_admin',
     issueLoginToken() {
       const token = newSecret();
-      db.prepare('DELETE FROM admin_login_tokens WHERE expires_at <= ?').run(now());
-      db.prepare('INSERT INTO admin_login_tokens (hash, expires_at) VALUES (?, ?)').run(
-        hash(token),
-        now() + LOGIN_TOKEN_TTL_MS,
-      );
+      statements.forgetOldTokens.run(now());
+      statements.insertToken.run(hash(token), now() + LOGIN_TOKEN_TTL_MS);
       return token;
     },
     redeemLoginToken(token) {
-      const removed = db
-        .prepare('DELETE FROM admin_login_tokens WHERE hash = ? AND expires_at > ?')
-        .run(hash(token), now());
+      const removed = statements.redeemToken.run(hash(token), now());
       return removed.changes === 1 ? createSession() : null;
     },
     createSession,
     endSession(cookieValue) {
-      db.prepare('DELETE FROM admin_sessions WHERE hash = ?').run(hash(cookieValue));
+      statements.endSession.run(hash(cookieValue));
     },
     isValidSession(cookieValue) {
       if (!cookieValue) return false;
-      return (
-        db.prepare('SELECT 1 FROM admin_sessions WHERE hash = ? AND expires_at > ?').get(hash(cookieValue), now()) !==
-        undefined
-      );
+      return statements.liveSession.get(hash(cookieValue), now()) !== undefined;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { migrate, type Database } from './database.ts';
+import { migrate, type Migrations, type Database } from './database.ts';
 
 export type ApiKeyStatus = 'active' | 'expired' | 'revoked';
 
@@ -27,11 +27,14 @@ export interface ApiKeyStore {
   isActive(id: string): boolean;
 }
 
-const MIGRATIONS = [
-  `CREATE TABLE api_keys (
-     id TEXT PRIMARY KEY, name TEXT NOT NULL, hash BLOB NOT NULL, created_at INTEGER NOT NULL,
-     last_used_at INTEGER, expires_at INTEGER, revoked_at INTEGER)`,
-];
+export const API_KEYS_MIGRATIONS: Migrations = {
+  part: 'api_keys',
+  steps: {
+    0: `CREATE TABLE api_keys (
+       id TEXT PRIMARY KEY, name TEXT NOT NULL, hash BLOB NOT NULL, created_at INTEGER NOT NULL,
+       last_used_at INTEGER, expires_at INTEGER, revoked_at INTEGER)`,
+  },
+};
 
 /** Writing last_used_at on every request would cost an fsync each; a minute's precision is enough to read. */
 const LAST_USED_PRECISION_MS = 60_000;
@@ -64,9 +67,12 @@ export interface ApiKeyStoreOptions {
 
 export function createApiKeyStore(db: Database, options: ApiKeyStoreOptions = {}): ApiKeyStore {
   const { now = Date.now, onUse } = options;
-  migrate(db, 'api_keys', MIGRATIONS);
+  migrate(db, API_KEYS_MIGRATIONS);
   const byId = db.prepare('SELECT * FROM api_keys WHERE id = ?');
   const touch = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
+  const insert = db.prepare('INSERT INTO api_keys (id, name, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)');
+  const newestFirst = db.prepare('SELECT * FROM api_keys ORDER BY created_at DESC');
+  const revoke = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
 
   function find(id: string): Row | undefined {
     return byId.get(id) as Row | undefined;
@@ -76,21 +82,15 @@ export function createApiKeyStore(db: Database, options: ApiKeyStoreOptions = {}
     create({ name, expiresAt }) {
       const id = randomBytes(4).toString('hex');
       const key = `wg_${id}_${randomBytes(32).toString('base64url')}`;
-      db.prepare('INSERT INTO api_keys (id, name, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
-        id,
-        name,
-        hashKey(key),
-        now(),
-        expiresAt,
-      );
+      insert.run(id, name, hashKey(key), now(), expiresAt);
       return { key, record: toRecord(find(id)!, now()) };
     },
     list() {
-      const rows = db.prepare('SELECT * FROM api_keys ORDER BY created_at DESC').all() as unknown as Row[];
+      const rows = newestFirst.all() as unknown as Row[];
       return rows.map((row) => toRecord(row, now()));
     },
     revoke(id) {
-      db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now(), id);
+      revoke.run(now(), id);
       const row = find(id);
       return row ? toRecord(row, now()) : null;
     },

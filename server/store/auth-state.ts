@@ -6,16 +6,20 @@ import type {
   SignalDataTypeMap,
 } from '@whiskeysockets/baileys';
 import type { Database } from './database.ts';
-import { migrate, transaction } from './database.ts';
+import { migrate, type Migrations, transaction } from './database.ts';
 import { createCredentialCipher, CredentialDecryptError, isSealed, SEALED_PREFIX } from './credential-cipher.ts';
 
-const MIGRATIONS = [
-  'CREATE TABLE wa_creds (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)',
-  'CREATE TABLE wa_keys (type TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (type, id))',
-  // In the clear beside sealed creds: whether they belong to a linked device, so a process without the key can
-  // tell creds worth keeping from the throwaway ones of a device that was never linked (or was logged out).
-  'ALTER TABLE wa_creds ADD COLUMN linked INTEGER NOT NULL DEFAULT 0',
-];
+export const AUTH_STATE_MIGRATIONS: Migrations = {
+  part: 'auth_state',
+  formerly: 'auth-state',
+  steps: {
+    0: 'CREATE TABLE wa_creds (id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL)',
+    1: 'CREATE TABLE wa_keys (type TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (type, id))',
+    // In the clear beside sealed creds: whether they belong to a linked device, so a process without the key can
+    // tell creds worth keeping from the throwaway ones of a device that was never linked (or was logged out).
+    2: 'ALTER TABLE wa_creds ADD COLUMN linked INTEGER NOT NULL DEFAULT 0',
+  },
+};
 
 /** The stored credentials exist but this process cannot use them; nothing was changed. */
 export class CredentialsUnavailableError extends Error {}
@@ -55,11 +59,11 @@ const isLinked = (creds: AuthenticationCreds | null): boolean => Boolean(creds?.
 
 const CREDS = 'creds';
 const keyContext = (type: string, id: string) => `key/${type}/${id}`;
-const SEALED = `LIKE '${SEALED_PREFIX}%'`;
+const SEALED = `${SEALED_PREFIX}%`;
 
 /** Forgets the stored WhatsApp link whatever state it is in, for a user who chose to link again. */
 export function forgetCredentials(db: Database): void {
-  migrate(db, 'auth-state', MIGRATIONS);
+  migrate(db, AUTH_STATE_MIGRATIONS);
   transaction(db, () => db.exec('DELETE FROM wa_keys; DELETE FROM wa_creds'));
 }
 
@@ -72,7 +76,7 @@ export function forgetCredentials(db: Database): void {
  * with a CredentialsUnavailableError and are left as they are; sealed leftovers of an unlinked device are dropped.
  */
 export function createSqliteAuthState(db: Database, key?: Buffer | null): SqliteAuthState {
-  migrate(db, 'auth-state', MIGRATIONS);
+  migrate(db, AUTH_STATE_MIGRATIONS);
   const cipher = key ? createCredentialCipher(key) : null;
   const readCreds = db.prepare('SELECT data, linked FROM wa_creds WHERE id = 1');
   const writeCreds = db.prepare(
@@ -150,15 +154,16 @@ export function createSqliteAuthState(db: Database, key?: Buffer | null): Sqlite
     const row = readCreds.get() as { data: string; linked: number } | undefined;
     if (row && isSealed(row.data) && row.linked === 1)
       throw cipher ? new CredentialsUnreadableError(reason) : new CredentialsLockedError();
-    transaction(db, () =>
-      db.exec(`DELETE FROM wa_keys WHERE data ${SEALED}; DELETE FROM wa_creds WHERE data ${SEALED}`),
-    );
+    transaction(db, () => {
+      db.prepare('DELETE FROM wa_keys WHERE data LIKE ?').run(SEALED);
+      db.prepare('DELETE FROM wa_creds WHERE data LIKE ?').run(SEALED);
+    });
   }
 
   /** Seals rows written before encryption, all in one transaction, and leaves no plaintext copy in the file. */
   function sealPlaintextRows(): void {
-    const creds = db.prepare(`SELECT data FROM wa_creds WHERE data NOT ${SEALED}`).all() as { data: string }[];
-    const keys = db.prepare(`SELECT type, id, data FROM wa_keys WHERE data NOT ${SEALED}`).all() as {
+    const creds = db.prepare('SELECT data FROM wa_creds WHERE data NOT LIKE ?').all(SEALED) as { data: string }[];
+    const keys = db.prepare('SELECT type, id, data FROM wa_keys WHERE data NOT LIKE ?').all(SEALED) as {
       type: string;
       id: string;
       data: string;

@@ -34,17 +34,40 @@ export function transaction<T>(db: Database, work: () => T): T {
 /** A migration step: SQL, or a function for what SQL cannot say (rewriting stored JSON). */
 export type MigrationStep = string | ((db: Database) => void);
 
-/** Each part owns its tables and brings its own migrations; they are applied once, in order, by name. */
-export function migrate(db: Database, part: string, steps: readonly MigrationStep[]): void {
+/**
+ * A part's tables and their history. Each part owns its tables; step N brings its schema from N to N + 1 and is
+ * applied once, in one transaction, in order. Steps are numbered from 0, like the rows of `schema_migrations`; a
+ * change to the schema is one more numbered step at the end (never an edit of one that has shipped), with a test in
+ * test/store/migrations.test.ts from the schema before it to the one after.
+ */
+export interface Migrations {
+  /** snake_case, like the tables. */
+  readonly part: string;
+  /** The part's earlier name, whose steps count as done. */
+  readonly formerly?: string;
+  readonly steps: Readonly<Record<number, MigrationStep>>;
+}
+
+function orderedSteps({ part, steps }: Migrations): MigrationStep[] {
+  const numbers = Object.keys(steps);
+  if (numbers.some((n, i) => n !== String(i))) throw new Error(`the migrations of ${part} must be numbered 0, 1, 2…`);
+  return Object.values(steps);
+}
+
+export function migrate(db: Database, migrations: Migrations): void {
+  const { part, formerly } = migrations;
+  const steps = orderedSteps(migrations);
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (part TEXT NOT NULL, step INTEGER NOT NULL, PRIMARY KEY (part, step))',
   );
+  if (formerly) db.prepare('UPDATE schema_migrations SET part = ? WHERE part = ?').run(part, formerly);
   const done = db.prepare('SELECT COUNT(*) AS n FROM schema_migrations WHERE part = ?').get(part) as { n: number };
+  const record = db.prepare('INSERT INTO schema_migrations (part, step) VALUES (?, ?)');
   steps.slice(done.n).forEach((step, i) => {
     transaction(db, () => {
       if (typeof step === 'string') db.exec(step);
       else step(db);
-      db.prepare('INSERT INTO schema_migrations (part, step) VALUES (?, ?)').run(part, done.n + i);
+      record.run(part, done.n + i);
     });
   });
 }

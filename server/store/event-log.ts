@@ -1,5 +1,5 @@
 import type { Database } from './database.ts';
-import { migrate } from './database.ts';
+import { migrate, type Migrations } from './database.ts';
 import { z } from 'zod';
 import { MessageStatusChangeSchema, SessionSnapshotSchema, StoredMessageSchema } from '../events.ts';
 import type { CoreEvents, MessageStatusChange, SessionSnapshot, StoredMessage } from '../events.ts';
@@ -76,16 +76,19 @@ export interface EventLogDeps {
   logger?: Logger;
 }
 
-const MIGRATIONS = [
-  // AUTOINCREMENT: an id is never handed out twice, so a client's Last-Event-ID stays meaningful after pruning.
-  `CREATE TABLE event_log (
-     id INTEGER PRIMARY KEY AUTOINCREMENT,
-     type TEXT NOT NULL,
-     data TEXT NOT NULL,
-     at INTEGER NOT NULL
-   )`,
-  'CREATE INDEX event_log_by_time ON event_log (at)',
-];
+export const EVENT_LOG_MIGRATIONS: Migrations = {
+  part: 'event_log',
+  steps: {
+    // AUTOINCREMENT: an id is never handed out twice, so a client's Last-Event-ID stays meaningful after pruning.
+    0: `CREATE TABLE event_log (
+       id INTEGER PRIMARY KEY AUTOINCREMENT,
+       type TEXT NOT NULL,
+       data TEXT NOT NULL,
+       at INTEGER NOT NULL
+     )`,
+    1: 'CREATE INDEX event_log_by_time ON event_log (at)',
+  },
+};
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_LIMIT = 500;
@@ -118,7 +121,7 @@ function sessionData(s: SessionSnapshot): z.infer<typeof LoggedSessionSchema> {
  */
 export function createEventLog(deps: EventLogDeps): EventLog {
   const { db, events, retentionMs = 7 * DAY_MS, now = Date.now, logger } = deps;
-  migrate(db, 'event_log', MIGRATIONS);
+  migrate(db, EVENT_LOG_MIGRATIONS);
   const insert = db.prepare('INSERT INTO event_log (type, data, at) VALUES (?, ?, ?)');
   const after = db.prepare('SELECT id, type, data, at FROM event_log WHERE id > ? ORDER BY id LIMIT ?');
   const prune = db.prepare('DELETE FROM event_log WHERE at < ?');

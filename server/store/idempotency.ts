@@ -1,4 +1,4 @@
-import { migrate, type Database } from './database.ts';
+import { migrate, type Migrations, type Database } from './database.ts';
 
 /** What a request with an `Idempotency-Key` finds when it arrives. */
 export type IdempotencyClaim =
@@ -12,31 +12,33 @@ export interface IdempotencyStore {
   release(scope: string, key: string): void;
 }
 
-const MIGRATIONS = [
-  `CREATE TABLE idempotency_keys (
-     scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, created_at INTEGER NOT NULL,
-     code INTEGER, body TEXT, PRIMARY KEY (scope, key))`,
-];
+export const IDEMPOTENCY_MIGRATIONS: Migrations = {
+  part: 'idempotency',
+  steps: {
+    0: `CREATE TABLE idempotency_keys (
+       scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, created_at INTEGER NOT NULL,
+       code INTEGER, body TEXT, PRIMARY KEY (scope, key))`,
+  },
+};
 
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
 
 export function createIdempotencyStore(db: Database, now: () => number = Date.now): IdempotencyStore {
-  migrate(db, 'idempotency', MIGRATIONS);
+  migrate(db, IDEMPOTENCY_MIGRATIONS);
+  const forgetOld = db.prepare('DELETE FROM idempotency_keys WHERE created_at <= ?');
   const find = db.prepare(
     'SELECT fingerprint, code, body FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at > ?',
   );
+  const insert = db.prepare('INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) VALUES (?, ?, ?, ?)');
+  const answer = db.prepare('UPDATE idempotency_keys SET code = ?, body = ? WHERE scope = ? AND key = ?');
+  const remove = db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ?');
   return {
     claim(scope, key, fingerprint) {
-      db.prepare('DELETE FROM idempotency_keys WHERE created_at <= ?').run(now() - IDEMPOTENCY_WINDOW_MS);
+      forgetOld.run(now() - IDEMPOTENCY_WINDOW_MS);
       const row = find.get(scope, key, now() - IDEMPOTENCY_WINDOW_MS) as
         { fingerprint: string; code: number | null; body: string | null } | undefined;
       if (!row) {
-        db.prepare('INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) VALUES (?, ?, ?, ?)').run(
-          scope,
-          key,
-          fingerprint,
-          now(),
-        );
+        insert.run(scope, key, fingerprint, now());
         return { kind: 'new' };
       }
       if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
@@ -45,15 +47,10 @@ export function createIdempotencyStore(db: Database, now: () => number = Date.no
       return { kind: 'replay', code: row.code, body: JSON.parse(row.body!) };
     },
     finish(scope, key, code, body) {
-      db.prepare('UPDATE idempotency_keys SET code = ?, body = ? WHERE scope = ? AND key = ?').run(
-        code,
-        JSON.stringify(body),
-        scope,
-        key,
-      );
+      answer.run(code, JSON.stringify(body), scope, key);
     },
     release(scope, key) {
-      db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ?').run(scope, key);
+      remove.run(scope, key);
     },
   };
 }

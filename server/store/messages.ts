@@ -1,5 +1,6 @@
 import type { Database } from './database.ts';
-import { migrate, transaction } from './database.ts';
+import { migrate, type Migrations, transaction } from './database.ts';
+import { createQueries, sql, sqlJoin, type SqlQuery } from './sql.ts';
 import { z } from 'zod';
 import { StoredMessageSchema, type MessageStatus, type MessageStatusChange, type StoredMessage } from '../events.ts';
 
@@ -15,37 +16,40 @@ export const MessageDetailSchema = StoredMessageSchema.extend({
 });
 export type MessageDetail = z.infer<typeof MessageDetailSchema>;
 
-const MIGRATIONS = [
-  `CREATE TABLE messages (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-     message_id TEXT NOT NULL UNIQUE,
-     chat_jid TEXT NOT NULL,
-     direction TEXT NOT NULL CHECK (direction IN ('outbound', 'inbound')),
-     sender TEXT NOT NULL,
-     text TEXT,
-     quoted_message_id TEXT,
-     timestamp INTEGER NOT NULL,
-     status TEXT NOT NULL,
-     sent_at INTEGER,
-     delivered_at INTEGER,
-     read_at INTEGER,
-     failed_at INTEGER,
-     status_reason TEXT
-   )`,
-  'CREATE INDEX messages_by_chat ON messages (chat_jid, timestamp DESC, seq DESC)',
-  'CREATE INDEX messages_by_time ON messages (timestamp DESC, seq DESC)',
-  'ALTER TABLE messages ADD COLUMN chat_lid TEXT',
-];
+export const MESSAGES_MIGRATIONS: Migrations = {
+  part: 'messages',
+  steps: {
+    0: `CREATE TABLE messages (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       message_id TEXT NOT NULL UNIQUE,
+       chat_jid TEXT NOT NULL,
+       direction TEXT NOT NULL CHECK (direction IN ('outbound', 'inbound')),
+       sender TEXT NOT NULL,
+       text TEXT,
+       quoted_message_id TEXT,
+       timestamp INTEGER NOT NULL,
+       status TEXT NOT NULL,
+       sent_at INTEGER,
+       delivered_at INTEGER,
+       read_at INTEGER,
+       failed_at INTEGER,
+       status_reason TEXT
+     )`,
+    1: 'CREATE INDEX messages_by_chat ON messages (chat_jid, timestamp DESC, seq DESC)',
+    2: 'CREATE INDEX messages_by_time ON messages (timestamp DESC, seq DESC)',
+    3: 'ALTER TABLE messages ADD COLUMN chat_lid TEXT',
+  },
+};
 
 /** The order a message's status moves in; it never goes back (a late "delivered" after "read" is dropped). */
 const RANK: Record<MessageStatus, number> = { sent: 1, failed: 1.5, delivered: 2, read: 3, received: 4 };
 
 /** The column that records when a message reached each status. */
-const TIME_COLUMN: Partial<Record<MessageStatus, string>> = {
-  sent: 'sent_at',
-  delivered: 'delivered_at',
-  read: 'read_at',
-  failed: 'failed_at',
+const TIME_COLUMN: Partial<Record<MessageStatus, SqlQuery>> = {
+  sent: sql`sent_at`,
+  delivered: sql`delivered_at`,
+  read: sql`read_at`,
+  failed: sql`failed_at`,
 };
 
 export interface ListOptions {
@@ -94,18 +98,18 @@ function toMessage(row: Row): StoredMessage {
   };
 }
 
-const COLUMNS = 'seq, message_id, chat_jid, chat_lid, direction, sender, text, quoted_message_id, timestamp, status';
+const COLUMNS = sql`seq, message_id, chat_jid, chat_lid, direction, sender, text, quoted_message_id, timestamp, status`;
 
 export function createMessageStore(db: Database): MessageStore {
-  migrate(db, 'messages', MIGRATIONS);
+  migrate(db, MESSAGES_MIGRATIONS);
+  const queries = createQueries(db);
   const insertRow = db.prepare(
     `INSERT INTO messages (message_id, chat_jid, chat_lid, direction, sender, text, quoted_message_id, timestamp, status,
        sent_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
   );
-  const byId = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE message_id = ?`);
-  const recent = db.prepare(`SELECT ${COLUMNS} FROM messages ORDER BY timestamp DESC, seq DESC LIMIT ?`);
-  const inChats = (jids: readonly string[]) => `chat_jid IN (${jids.map(() => '?').join(', ')})`;
+  const byId = db.prepare(`SELECT ${COLUMNS.text} FROM messages WHERE message_id = ?`);
+  const recent = db.prepare(`SELECT ${COLUMNS.text} FROM messages ORDER BY timestamp DESC, seq DESC LIMIT ?`);
 
   const get = (id: string): Row | undefined => byId.get(id) as Row | undefined;
   const timesById = db.prepare(
@@ -135,39 +139,30 @@ export function createMessageStore(db: Database): MessageStore {
   }
 
   function listChat(chatJids: readonly string[], { limit, before }: ListOptions): StoredMessage[] {
-    const order = 'ORDER BY timestamp DESC, seq DESC LIMIT ?';
-    let rows: unknown[];
-    if (before === undefined) {
-      rows = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE ${inChats(chatJids)} ${order}`).all(...chatJids, limit);
-    } else if (typeof before === 'number') {
-      rows = db
-        .prepare(`SELECT ${COLUMNS} FROM messages WHERE ${inChats(chatJids)} AND timestamp < ? ${order}`)
-        .all(...chatJids, before, limit);
-    } else {
+    const where = [sql`chat_jid IN (${sqlJoin(chatJids.map((jid) => sql`${jid}`))})`];
+    if (typeof before === 'number') where.push(sql`timestamp < ${before}`);
+    else if (before !== undefined) {
       const cursor = get(before);
       if (!cursor || !chatJids.includes(cursor.chat_jid)) return [];
-      rows = db
-        .prepare(`SELECT ${COLUMNS} FROM messages WHERE ${inChats(chatJids)} AND (timestamp, seq) < (?, ?) ${order}`)
-        .all(...chatJids, cursor.timestamp, cursor.seq, limit);
+      where.push(sql`(timestamp, seq) < (${cursor.timestamp}, ${cursor.seq})`);
     }
-    return (rows as Row[]).map(toMessage);
+    const rows = queries.all<Row>(
+      sql`SELECT ${COLUMNS} FROM messages WHERE ${sqlJoin(where, sql` AND `)}
+          ORDER BY timestamp DESC, seq DESC LIMIT ${limit}`,
+    );
+    return rows.map(toMessage);
   }
 
   function setStatus(id: string, status: MessageStatus, at: number, reason?: string): MessageStatusChange | null {
     return transaction(db, () => {
       const row = get(id);
       if (!row || !movesForward(row, status)) return null;
+      const changes = [sql`status = ${status}`, sql`status_reason = ${reason ?? null}`];
       const column = TIME_COLUMN[status];
-      const times = column ? `, ${column} = COALESCE(${column}, ?)` : '';
+      if (column) changes.push(sql`${column} = COALESCE(${column}, ${at})`);
       // Read implies delivered, even when WhatsApp sends only the read receipt.
-      const delivered = status === 'read' ? ', delivered_at = COALESCE(delivered_at, ?)' : '';
-      const args: (string | number | null)[] = [status, reason ?? null];
-      if (column) args.push(at);
-      if (delivered) args.push(at);
-      db.prepare(`UPDATE messages SET status = ?, status_reason = ?${times}${delivered} WHERE message_id = ?`).run(
-        ...args,
-        id,
-      );
+      if (status === 'read') changes.push(sql`delivered_at = COALESCE(delivered_at, ${at})`);
+      queries.run(sql`UPDATE messages SET ${sqlJoin(changes)} WHERE message_id = ${id}`);
       const change: MessageStatusChange = { message_id: id, chat_jid: row.chat_jid, status, at };
       if (reason !== undefined) change.reason = reason;
       return change;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { migrate, transaction, type Database } from '../store/database.ts';
+import { migrate, type Migrations, transaction, type Database } from '../store/database.ts';
 import { LOGGED_EVENT_TYPES, type LoggedEvent, type LoggedEventType } from '../store/event-log.ts';
 
 export type WebhookStatus = 'active' | 'paused';
@@ -80,38 +80,41 @@ export interface WebhookStore {
   expire(createdBefore: number, forgetBefore: number): number;
 }
 
-const MIGRATIONS = [
-  `CREATE TABLE webhooks (
-     id TEXT PRIMARY KEY,
-     url TEXT NOT NULL,
-     events TEXT NOT NULL,
-     secret TEXT NOT NULL,
-     status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused')),
-     paused_reason TEXT,
-     paused_at INTEGER,
-     failing_since INTEGER,
-     consecutive_failures INTEGER NOT NULL DEFAULT 0,
-     created_at INTEGER NOT NULL
-   )`,
-  `CREATE TABLE webhook_deliveries (
-     id TEXT PRIMARY KEY,
-     webhook_id TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
-     event_id INTEGER NOT NULL,
-     event_type TEXT NOT NULL,
-     body TEXT NOT NULL,
-     attempts INTEGER NOT NULL DEFAULT 0,
-     next_attempt_at INTEGER,
-     status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'dead')),
-     last_error TEXT,
-     last_status_code INTEGER,
-     created_at INTEGER NOT NULL,
-     delivered_at INTEGER,
-     UNIQUE (webhook_id, event_id)
-   )`,
-  `CREATE INDEX webhook_deliveries_queue ON webhook_deliveries (webhook_id, event_id) WHERE status IN ('pending', 'failed')`,
-  'CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (created_at)',
-  'CREATE TABLE webhook_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), last_event_id INTEGER NOT NULL)',
-];
+export const WEBHOOKS_MIGRATIONS: Migrations = {
+  part: 'webhooks',
+  steps: {
+    0: `CREATE TABLE webhooks (
+       id TEXT PRIMARY KEY,
+       url TEXT NOT NULL,
+       events TEXT NOT NULL,
+       secret TEXT NOT NULL,
+       status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused')),
+       paused_reason TEXT,
+       paused_at INTEGER,
+       failing_since INTEGER,
+       consecutive_failures INTEGER NOT NULL DEFAULT 0,
+       created_at INTEGER NOT NULL
+     )`,
+    1: `CREATE TABLE webhook_deliveries (
+       id TEXT PRIMARY KEY,
+       webhook_id TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+       event_id INTEGER NOT NULL,
+       event_type TEXT NOT NULL,
+       body TEXT NOT NULL,
+       attempts INTEGER NOT NULL DEFAULT 0,
+       next_attempt_at INTEGER,
+       status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'dead')),
+       last_error TEXT,
+       last_status_code INTEGER,
+       created_at INTEGER NOT NULL,
+       delivered_at INTEGER,
+       UNIQUE (webhook_id, event_id)
+     )`,
+    2: `CREATE INDEX webhook_deliveries_queue ON webhook_deliveries (webhook_id, event_id) WHERE status IN ('pending', 'failed')`,
+    3: 'CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (created_at)',
+    4: 'CREATE TABLE webhook_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), last_event_id INTEGER NOT NULL)',
+  },
+};
 
 const MAX_URL_LENGTH = 2048;
 
@@ -162,13 +165,54 @@ const HEADS = `SELECT d.*, w.url, w.secret FROM webhooks w
   WHERE w.status = 'active'`;
 
 export function createWebhookStore(db: Database, now: () => number = Date.now): WebhookStore {
-  migrate(db, 'webhooks', MIGRATIONS);
+  migrate(db, WEBHOOKS_MIGRATIONS);
+  const statements = {
+    byId: db.prepare(`${WEBHOOK_SELECT} WHERE w.id = ?`),
+    all: db.prepare(`${WEBHOOK_SELECT} ORDER BY w.created_at, w.id`),
+    filters: db.prepare('SELECT id, events, created_at FROM webhooks'),
+    insert: db.prepare('INSERT INTO webhooks (id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?)'),
+    remove: db.prepare('DELETE FROM webhooks WHERE id = ?'),
+    resume: db.prepare(
+      `UPDATE webhooks SET status = 'active', paused_reason = NULL, paused_at = NULL, failing_since = NULL, consecutive_failures = 0 WHERE id = ?`,
+    ),
+    pause: db.prepare(`UPDATE webhooks SET status = 'paused', paused_reason = ?, paused_at = ? WHERE id = ?`),
+    succeeded: db.prepare('UPDATE webhooks SET failing_since = NULL, consecutive_failures = 0 WHERE id = ?'),
+    failed: db.prepare(
+      'UPDATE webhooks SET failing_since = COALESCE(failing_since, ?), consecutive_failures = consecutive_failures + 1 WHERE id = ?',
+    ),
+    deliveries: db.prepare(
+      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = ? ORDER BY event_id DESC LIMIT ?`,
+    ),
+    dueNow: db.prepare(
+      `UPDATE webhook_deliveries SET next_attempt_at = ? WHERE webhook_id = ? AND status IN ('pending', 'failed')`,
+    ),
+    insertDelivery: db.prepare(
+      `INSERT OR IGNORE INTO webhook_deliveries (id, webhook_id, event_id, event_type, body, status, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+    ),
+    heads: db.prepare(HEADS),
+    delivered: db.prepare(
+      `UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, last_status_code = ?, last_error = NULL, next_attempt_at = NULL, delivered_at = ? WHERE id = ?`,
+    ),
+    retryLater: db.prepare(
+      `UPDATE webhook_deliveries SET status = 'failed', attempts = attempts + 1, last_status_code = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`,
+    ),
+    giveUp: db.prepare(
+      `UPDATE webhook_deliveries SET status = 'dead', next_attempt_at = NULL WHERE status IN ('pending', 'failed') AND created_at < ?`,
+    ),
+    forgetFinished: db.prepare(
+      `DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'dead') AND created_at < ?`,
+    ),
+    cursor: db.prepare('SELECT last_event_id FROM webhook_cursor WHERE id = 1'),
+    moveCursor: db.prepare(
+      'INSERT INTO webhook_cursor (id, last_event_id) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET last_event_id = MAX(last_event_id, excluded.last_event_id)',
+    ),
+  };
   const listeners = new Set<() => void>();
   const changed = (): void => {
     for (const fn of listeners) fn();
   };
   const find = (id: string): WebhookRecord | null => {
-    const row = db.prepare(`${WEBHOOK_SELECT} WHERE w.id = ?`).get(id) as WebhookRow | undefined;
+    const row = statements.byId.get(id) as WebhookRow | undefined;
     return row ? toWebhook(row) : null;
   };
 
@@ -179,55 +223,35 @@ export function createWebhookStore(db: Database, now: () => number = Date.now): 
       const id = `wh_${randomBytes(6).toString('hex')}`;
       const secret = `whsec_${randomBytes(32).toString('base64url')}`;
       const filter = LOGGED_EVENT_TYPES.filter((t) => events.includes(t));
-      db.prepare('INSERT INTO webhooks (id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?)').run(
-        id,
-        url,
-        JSON.stringify(filter),
-        secret,
-        now(),
-      );
+      statements.insert.run(id, url, JSON.stringify(filter), secret, now());
       changed();
       return { webhook: find(id)!, secret };
     },
     list() {
-      return (db.prepare(`${WEBHOOK_SELECT} ORDER BY w.created_at, w.id`).all() as unknown as WebhookRow[]).map(
-        toWebhook,
-      );
+      return (statements.all.all() as unknown as WebhookRow[]).map(toWebhook);
     },
     get: find,
     remove(id) {
       const record = find(id);
       if (!record) return null;
-      db.prepare('DELETE FROM webhooks WHERE id = ?').run(id);
+      statements.remove.run(id);
       changed();
       return record;
     },
     deliveries(webhookId, limit = 50) {
-      return db
-        .prepare(
-          `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = ? ORDER BY event_id DESC LIMIT ?`,
-        )
-        .all(webhookId, limit) as unknown as DeliveryRecord[];
+      return statements.deliveries.all(webhookId, limit) as unknown as DeliveryRecord[];
     },
     resume(id) {
       if (!find(id)) return null;
       transaction(db, () => {
-        db.prepare(
-          `UPDATE webhooks SET status = 'active', paused_reason = NULL, paused_at = NULL, failing_since = NULL, consecutive_failures = 0 WHERE id = ?`,
-        ).run(id);
-        db.prepare(
-          `UPDATE webhook_deliveries SET next_attempt_at = ? WHERE webhook_id = ? AND status IN ('pending', 'failed')`,
-        ).run(now(), id);
+        statements.resume.run(id);
+        statements.dueNow.run(now(), id);
       });
       changed();
       return find(id);
     },
     pause(id, reason) {
-      db.prepare(`UPDATE webhooks SET status = 'paused', paused_reason = ?, paused_at = ? WHERE id = ?`).run(
-        reason,
-        now(),
-        id,
-      );
+      statements.pause.run(reason, now(), id);
     },
     onChange(fn) {
       listeners.add(fn);
@@ -237,67 +261,52 @@ export function createWebhookStore(db: Database, now: () => number = Date.now): 
     },
 
     cursor() {
-      const row = db.prepare('SELECT last_event_id FROM webhook_cursor WHERE id = 1').get() as
-        { last_event_id: number } | undefined;
+      const row = statements.cursor.get() as { last_event_id: number } | undefined;
       return row?.last_event_id ?? 0;
     },
     enqueue(events) {
       if (events.length === 0) return;
-      const hooks = db.prepare('SELECT id, events, created_at FROM webhooks').all() as unknown as Pick<
-        WebhookRow,
-        'id' | 'events' | 'created_at'
-      >[];
+      const hooks = statements.filters.all() as unknown as Pick<WebhookRow, 'id' | 'events' | 'created_at'>[];
       const filters = hooks.map((h) => ({ ...h, types: new Set(JSON.parse(h.events) as string[]) }));
-      const insert = db.prepare(
-        `INSERT OR IGNORE INTO webhook_deliveries (id, webhook_id, event_id, event_type, body, status, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
-      );
       transaction(db, () => {
         for (const e of events) {
           const body = JSON.stringify(e);
           for (const hook of filters) {
             // A webhook added later (say by the CLI while the server was down) does not get the events before it.
             if (!hook.types.has(e.type) || hook.created_at > e.at) continue;
-            insert.run(`dlv_${randomBytes(8).toString('hex')}`, hook.id, e.id, e.type, body, e.at, e.at);
+            statements.insertDelivery.run(
+              `dlv_${randomBytes(8).toString('hex')}`,
+              hook.id,
+              e.id,
+              e.type,
+              body,
+              e.at,
+              e.at,
+            );
           }
         }
-        db.prepare(
-          'INSERT INTO webhook_cursor (id, last_event_id) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET last_event_id = MAX(last_event_id, excluded.last_event_id)',
-        ).run(events.at(-1)!.id);
+        statements.moveCursor.run(events.at(-1)!.id);
       });
     },
     heads() {
-      return db.prepare(HEADS).all() as unknown as DueDelivery[];
+      return statements.heads.all() as unknown as DueDelivery[];
     },
     recordAttempt(delivery, result, at, retryAt) {
       transaction(db, () => {
         if (result.ok) {
-          db.prepare(
-            `UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, last_status_code = ?, last_error = NULL, next_attempt_at = NULL, delivered_at = ? WHERE id = ?`,
-          ).run(result.statusCode, at, delivery.id);
-          db.prepare('UPDATE webhooks SET failing_since = NULL, consecutive_failures = 0 WHERE id = ?').run(
-            delivery.webhook_id,
-          );
+          statements.delivered.run(result.statusCode, at, delivery.id);
+          statements.succeeded.run(delivery.webhook_id);
         } else {
-          db.prepare(
-            `UPDATE webhook_deliveries SET status = 'failed', attempts = attempts + 1, last_status_code = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`,
-          ).run(result.statusCode, result.error, retryAt, delivery.id);
-          db.prepare(
-            'UPDATE webhooks SET failing_since = COALESCE(failing_since, ?), consecutive_failures = consecutive_failures + 1 WHERE id = ?',
-          ).run(at, delivery.webhook_id);
+          statements.retryLater.run(result.statusCode, result.error, retryAt, delivery.id);
+          statements.failed.run(at, delivery.webhook_id);
         }
       });
       return find(delivery.webhook_id);
     },
     expire(createdBefore, forgetBefore) {
       return transaction(db, () => {
-        const { changes } = db
-          .prepare(
-            `UPDATE webhook_deliveries SET status = 'dead', next_attempt_at = NULL WHERE status IN ('pending', 'failed') AND created_at < ?`,
-          )
-          .run(createdBefore);
-        db.prepare(`DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'dead') AND created_at < ?`).run(
-          forgetBefore,
-        );
+        const { changes } = statements.giveUp.run(createdBefore);
+        statements.forgetFinished.run(forgetBefore);
         return Number(changes);
       });
     },

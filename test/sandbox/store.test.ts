@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Curve } from '@whiskeysockets/baileys';
 import { silentLogger } from '../../server/logger.ts';
 import { migrate, openDatabase } from '../../server/store/database.ts';
+import { upTo } from '../support/migrations.ts';
 import { startSimulator } from '../../server/sandbox/simulator.ts';
 import { SANDBOX_MIGRATIONS, createSandboxStore } from '../../server/sandbox/store.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -18,7 +19,7 @@ test('a sandbox folder from before BufferJSON keeps its keys and inboxes', async
   };
   const keys = { root: pair(), intermediate: pair(), static: pair() };
   const db = openDatabase(join(dir, 'sandbox', 'sandbox.db'));
-  migrate(db, 'sandbox', SANDBOX_MIGRATIONS.slice(0, 1));
+  migrate(db, upTo(SANDBOX_MIGRATIONS, 1));
   db.prepare('INSERT INTO sandbox_kv (key, value) VALUES (?, ?)').run('server-keys', JSON.stringify(keys));
   db.prepare('INSERT INTO sandbox_inbox (number, entry) VALUES (?, ?)').run(
     '15550001111',

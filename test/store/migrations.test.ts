@@ -1,0 +1,157 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { migrate, type Migrations } from '../../server/store/database.ts';
+import { ADMIN_SESSIONS_MIGRATIONS } from '../../server/store/admin-sessions.ts';
+import { API_KEYS_MIGRATIONS } from '../../server/store/api-keys.ts';
+import { AUTH_STATE_MIGRATIONS, createSqliteAuthState } from '../../server/store/auth-state.ts';
+import { EVENT_LOG_MIGRATIONS } from '../../server/store/event-log.ts';
+import { IDEMPOTENCY_MIGRATIONS } from '../../server/store/idempotency.ts';
+import { MESSAGES_MIGRATIONS, createMessageStore } from '../../server/store/messages.ts';
+import { WEBHOOKS_MIGRATIONS } from '../../server/webhooks/webhook-store.ts';
+import { SANDBOX_MIGRATIONS } from '../../server/sandbox/store.ts';
+import { schemaOf, upTo } from '../support/migrations.ts';
+import { tempDatabase } from '../support/temp-database.ts';
+
+/**
+ * Every step of every part, with what it changes in the schema: a new step fails the last test until it is listed
+ * here. Steps that carry data over have a test of their own below (the sandbox's in test/sandbox/store.test.ts).
+ */
+const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
+  [AUTH_STATE_MIGRATIONS, 0, { added: ['table wa_creds (id, data)'] }],
+  [AUTH_STATE_MIGRATIONS, 1, { added: ['table wa_keys (type, id, data)'] }],
+  [AUTH_STATE_MIGRATIONS, 2, { added: ['table wa_creds (id, data, linked)'], removed: ['table wa_creds (id, data)'] }],
+  [
+    ADMIN_SESSIONS_MIGRATIONS,
+    0,
+    { added: ['table admin_login_tokens (hash, expires_at)', 'table admin_sessions (hash, expires_at)'] },
+  ],
+  [
+    API_KEYS_MIGRATIONS,
+    0,
+    { added: ['table api_keys (id, name, hash, created_at, last_used_at, expires_at, revoked_at)'] },
+  ],
+  [EVENT_LOG_MIGRATIONS, 0, { added: ['table event_log (id, type, data, at)'] }],
+  [EVENT_LOG_MIGRATIONS, 1, { added: ['index event_log_by_time on event_log'] }],
+  [
+    MESSAGES_MIGRATIONS,
+    0,
+    {
+      added: [
+        'table messages (seq, message_id, chat_jid, direction, sender, text, quoted_message_id, timestamp, status, sent_at, delivered_at, read_at, failed_at, status_reason)',
+      ],
+    },
+  ],
+  [MESSAGES_MIGRATIONS, 1, { added: ['index messages_by_chat on messages'] }],
+  [MESSAGES_MIGRATIONS, 2, { added: ['index messages_by_time on messages'] }],
+  [
+    MESSAGES_MIGRATIONS,
+    3,
+    {
+      added: [
+        'table messages (seq, message_id, chat_jid, direction, sender, text, quoted_message_id, timestamp, status, sent_at, delivered_at, read_at, failed_at, status_reason, chat_lid)',
+      ],
+      removed: [
+        'table messages (seq, message_id, chat_jid, direction, sender, text, quoted_message_id, timestamp, status, sent_at, delivered_at, read_at, failed_at, status_reason)',
+      ],
+    },
+  ],
+  [IDEMPOTENCY_MIGRATIONS, 0, { added: ['table idempotency_keys (scope, key, fingerprint, created_at, code, body)'] }],
+  [
+    WEBHOOKS_MIGRATIONS,
+    0,
+    {
+      added: [
+        'table webhooks (id, url, events, secret, status, paused_reason, paused_at, failing_since, consecutive_failures, created_at)',
+      ],
+    },
+  ],
+  [
+    WEBHOOKS_MIGRATIONS,
+    1,
+    {
+      added: [
+        'table webhook_deliveries (id, webhook_id, event_id, event_type, body, attempts, next_attempt_at, status, last_error, last_status_code, created_at, delivered_at)',
+      ],
+    },
+  ],
+  [WEBHOOKS_MIGRATIONS, 2, { added: ['index webhook_deliveries_queue on webhook_deliveries'] }],
+  [WEBHOOKS_MIGRATIONS, 3, { added: ['index webhook_deliveries_by_time on webhook_deliveries'] }],
+  [WEBHOOKS_MIGRATIONS, 4, { added: ['table webhook_cursor (id, last_event_id)'] }],
+  [
+    SANDBOX_MIGRATIONS,
+    0,
+    {
+      added: [
+        'table sandbox_kv (key, value)',
+        'table sandbox_inbox (seq, number, entry)',
+        'index sandbox_inbox_number on sandbox_inbox',
+      ],
+    },
+  ],
+  [SANDBOX_MIGRATIONS, 1, { added: [] }],
+];
+
+const difference = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x)).sort();
+
+for (const [migrations, n, { added, removed = [] }] of STEPS) {
+  test(`${migrations.part} step ${n}: ${added.join('; ') || 'no change to the schema'}`, (t) => {
+    const { db } = tempDatabase(t);
+    migrate(db, upTo(migrations, n));
+    const before = schemaOf(db);
+    migrate(db, upTo(migrations, n + 1));
+    const after = schemaOf(db);
+    assert.deepEqual(difference(after, before), [...added].sort());
+    assert.deepEqual(difference(before, after), [...removed].sort());
+  });
+}
+
+test('every migration step of every part has its test above', () => {
+  const parts = new Set(STEPS.map(([m]) => m));
+  const listed = STEPS.map(([m, n]) => `${m.part} ${n}`).sort();
+  const shipped = [...parts].flatMap((m) => Object.keys(m.steps).map((n) => `${m.part} ${n}`)).sort();
+  assert.deepEqual(listed, shipped);
+});
+
+test('auth_state step 2: stored credentials stay, and count as not linked until they are saved again', (t) => {
+  const file = tempDatabase(t);
+  migrate(file.db, upTo(AUTH_STATE_MIGRATIONS, 2));
+  file.db.prepare('INSERT INTO wa_creds (id, data) VALUES (1, ?)').run('{"registrationId":7}');
+  migrate(file.db, AUTH_STATE_MIGRATIONS);
+  assert.deepEqual(
+    { ...file.db.prepare('SELECT data, linked FROM wa_creds').get() },
+    {
+      data: '{"registrationId":7}',
+      linked: 0,
+    },
+  );
+  assert.equal(createSqliteAuthState(file.db).state.creds.registrationId, 7);
+});
+
+test('messages step 3: stored messages stay, with no LID for their chat', (t) => {
+  const { db } = tempDatabase(t);
+  migrate(db, upTo(MESSAGES_MIGRATIONS, 3));
+  db.prepare(
+    `INSERT INTO messages (message_id, chat_jid, direction, sender, text, timestamp, status)
+     VALUES ('M1', '15550001111@s.whatsapp.net', 'inbound', '15550001111@s.whatsapp.net', 'hi', 100, 'received')`,
+  ).run();
+  const stored = createMessageStore(db).get('M1');
+  assert.equal(stored?.text, 'hi');
+  assert.equal(stored?.chat_lid, null);
+});
+
+test('a part renamed keeps the steps it had done under its former name', (t) => {
+  const { db } = tempDatabase(t);
+  migrate(db, { ...upTo(AUTH_STATE_MIGRATIONS, 2), part: 'auth-state', formerly: undefined });
+  migrate(db, AUTH_STATE_MIGRATIONS);
+  const done = db.prepare('SELECT part, step FROM schema_migrations ORDER BY step').all();
+  assert.deepEqual(
+    done.map((r) => ({ ...r })),
+    [0, 1, 2].map((step) => ({ part: 'auth_state', step })),
+  );
+  assert.ok(schemaOf(db).has('table wa_creds (id, data, linked)'));
+});
+
+test('steps must be numbered 0, 1, 2… with none missing', (t) => {
+  const { db } = tempDatabase(t);
+  assert.throws(() => migrate(db, { part: 'gappy', steps: { 0: 'SELECT 1', 2: 'SELECT 2' } }), /numbered 0, 1, 2/);
+});
