@@ -1,14 +1,17 @@
 import type { Database } from './database.ts';
-import { migrate } from './database.ts';
+import { migrate, type Migrations } from './database.ts';
 
-const MIGRATIONS = [
-  `CREATE TABLE lid_mappings (
-     lid TEXT PRIMARY KEY,
-     pn TEXT NOT NULL,
-     updated_at INTEGER NOT NULL
-   )`,
-  'CREATE INDEX lid_mappings_by_pn ON lid_mappings (pn)',
-];
+export const LID_MAPPINGS_MIGRATIONS: Migrations = {
+  part: 'lid_mappings',
+  steps: {
+    0: `CREATE TABLE lid_mappings (
+       lid TEXT PRIMARY KEY,
+       pn TEXT NOT NULL,
+       updated_at INTEGER NOT NULL
+     )`,
+    1: 'CREATE INDEX lid_mappings_by_pn ON lid_mappings (pn)',
+  },
+};
 
 /** The same person under their two addresses. Both are bare JIDs: `…@s.whatsapp.net` and `…@lid`. */
 export interface LidMapping {
@@ -29,7 +32,7 @@ export interface LidMappings {
 }
 
 export function createLidMappings(db: Database): LidMappings {
-  migrate(db, 'lid_mappings', MIGRATIONS);
+  migrate(db, LID_MAPPINGS_MIGRATIONS);
   const upsert = db.prepare(
     `INSERT INTO lid_mappings (lid, pn, updated_at) VALUES (?, ?, ?)
      ON CONFLICT (lid) DO UPDATE SET pn = excluded.pn, updated_at = excluded.updated_at WHERE pn != excluded.pn`,

@@ -1,10 +1,13 @@
 import { test } from 'node:test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { migrate, type Migrations } from '../../server/store/database.ts';
 import { ADMIN_SESSIONS_MIGRATIONS } from '../../server/store/admin-sessions.ts';
 import { API_KEYS_MIGRATIONS } from '../../server/store/api-keys.ts';
 import { AUTH_STATE_MIGRATIONS, createSqliteAuthState } from '../../server/store/auth-state.ts';
 import { EVENT_LOG_MIGRATIONS } from '../../server/store/event-log.ts';
+import { LID_MAPPINGS_MIGRATIONS } from '../../server/store/lid-mappings.ts';
 import { IDEMPOTENCY_MIGRATIONS } from '../../server/store/idempotency.ts';
 import { MESSAGES_MIGRATIONS, createMessageStore } from '../../server/store/messages.ts';
 import { WEBHOOKS_MIGRATIONS } from '../../server/webhooks/webhook-store.ts';
@@ -55,6 +58,8 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
       ],
     },
   ],
+  [LID_MAPPINGS_MIGRATIONS, 0, { added: ['table lid_mappings (lid, pn, updated_at)'] }],
+  [LID_MAPPINGS_MIGRATIONS, 1, { added: ['index lid_mappings_by_pn on lid_mappings'] }],
   [IDEMPOTENCY_MIGRATIONS, 0, { added: ['table idempotency_keys (scope, key, fingerprint, created_at, code, body)'] }],
   [
     WEBHOOKS_MIGRATIONS,
@@ -105,8 +110,19 @@ for (const [migrations, n, { added, removed = [] }] of STEPS) {
   });
 }
 
+/** The parts that declare migrations anywhere in server/, by the name of their export. */
+function declaredParts(): string[] {
+  const files = readdirSync('server', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  return files.flatMap((f) =>
+    [...readFileSync(join('server', f), 'utf8').matchAll(/export const (\w+): Migrations = \{\s*part: '(\w+)'/g)].map(
+      (match) => match[2]!,
+    ),
+  );
+}
+
 test('every migration step of every part has its test above', () => {
   const parts = new Set(STEPS.map(([m]) => m));
+  assert.deepEqual([...new Set([...parts].map((m) => m.part))].sort(), declaredParts().sort());
   const listed = STEPS.map(([m, n]) => `${m.part} ${n}`).sort();
   const shipped = [...parts].flatMap((m) => Object.keys(m.steps).map((n) => `${m.part} ${n}`)).sort();
   assert.deepEqual(listed, shipped);
