@@ -89,7 +89,7 @@ export function createContactInbox(
       const dest = userOf(to);
       const contact = dest && !state.isPhoneUser(dest.user) ? state.contactByUser(dest.user) : undefined;
       if (contact && refusesAddress(contact, to)) {
-        state.logger.info(`[sandbox] ${contact.name} is LID-migrated: refusing ${id} addressed to ${to}`);
+        state.logger.info(`${contact.name} is LID-migrated: refusing ${id} addressed to ${to}`);
         return conn.send(node('ack', { class: 'message', id, from: to, t: nowSeconds(), error: PN_ADDRESS_REFUSED }));
       }
       const recorded = await decryptParticipants(state, sender, n, contact);
