@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BrowserWindow } from 'electron';
@@ -6,6 +6,7 @@ import { app, clipboard, dialog, ipcMain, Menu, Notification, safeStorage } from
 import { defaultDataDir, loadConfig, type Config } from '../server/config.ts';
 import { createLogger, type Logger } from '../server/logger.ts';
 import { databaseFile, startCore, VERSION, type Core } from '../server/core.ts';
+import { makeOwnerOnlyFolder } from '../server/store/data-folder.ts';
 import type { SessionSnapshot } from '../server/events.ts';
 import { createAutostart, launchCommand, wasStartedAtLogin } from './autostart.ts';
 import {
@@ -44,7 +45,7 @@ const dataDir = launch.dataDir ?? defaultDataDir();
 app.setName('WaGate');
 // Electron's own files and WaGate's share the one folder that server/config.ts names for `wagate serve` too.
 // setPath throws for a folder that does not exist yet, as on the first run.
-mkdirSync(dataDir, { recursive: true });
+makeOwnerOnlyFolder(dataDir);
 app.setPath('userData', dataDir);
 
 let core: Core | null = null;

@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../server/config.ts';
+import { FILE_MODE, makeOwnerOnlyFolder } from '../server/store/data-folder.ts';
 
 /** Who listens on the port WaGate wanted: another WaGate (`wagate serve` on the same machine) or some other program. */
 export type PortHolder = 'wagate' | 'other';
@@ -98,8 +99,8 @@ export async function identifyPortHolder(host: string, port: number, timeoutMs =
 export function rememberPort(dataDir: string, port: number): void {
   const file = join(dataDir, 'config.json');
   const current = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...current, port }, null, 2)}\n`);
+  makeOwnerOnlyFolder(dataDir);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ ...current, port }, null, 2)}\n`, { mode: FILE_MODE });
   renameSync(`${file}.tmp`, file);
 }
 

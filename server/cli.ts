@@ -2,7 +2,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { isLoopbackHost, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
-import { openDatabase } from './store/database.ts';
+import { openDatabase, type Database } from './store/database.ts';
+import { lockDownDataFolder } from './store/data-folder.ts';
 import { createApiKeyStore, type ApiKeyRecord } from './store/api-keys.ts';
 import { createAdminSessions } from './store/admin-sessions.ts';
 import { databaseFile, serverInfoFile, startCore, VERSION, type Core } from './core.ts';
@@ -67,6 +68,12 @@ function configFrom(flags: Flags): Config {
   } catch (error) {
     fail((error as Error).message);
   }
+}
+
+/** The database of the commands that work on the data folder without a running server; the folder locked down first. */
+function openData(config: Config): Database {
+  lockDownDataFolder(config.dataDir, { logger: createLogger(config.logLevel, 2) });
+  return openDatabase(databaseFile(config));
 }
 
 /** "30d", "12h", "45m" → milliseconds. */
@@ -159,7 +166,7 @@ function describeKey(record: ApiKeyRecord): string {
 }
 
 function keys(flags: Flags, args: string[]): void {
-  const store = createApiKeyStore(openDatabase(databaseFile(configFrom(flags))));
+  const store = createApiKeyStore(openData(configFrom(flags)));
   const [action, value] = args;
   if (action === 'create') {
     const name = KeyName.safeParse(value ?? '');
@@ -188,7 +195,7 @@ function dashboard(flags: Flags): void {
   const infoFile = serverInfoFile(config);
   if (!existsSync(infoFile)) fail('WaGate is not running: start it with `wagate serve`, which prints a login link too');
   const { url } = JSON.parse(readFileSync(infoFile, 'utf8')) as { url: string };
-  const token = createAdminSessions(openDatabase(databaseFile(config))).issueLoginToken();
+  const token = createAdminSessions(openData(config)).issueLoginToken();
   console.log(loginLink(url, token));
 }
 
@@ -206,8 +213,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'serve') return serve(flags);
   if (command === 'sandbox') return sandbox(flags);
   if (command === 'keys') return keys(flags, rest);
-  if (command === 'webhooks')
-    return webhooksCommand(openDatabase(databaseFile(configFrom(flags))), rest, { events: flags.events });
+  if (command === 'webhooks') return webhooksCommand(openData(configFrom(flags)), rest, { events: flags.events });
   if (command === 'dashboard') return dashboard(flags);
   fail(`unknown command "${command}"\n\n${USAGE}`);
 }

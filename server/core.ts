@@ -7,6 +7,7 @@ import { isLoopbackHost, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createEventBus, type CoreEvents } from './events.ts';
 import { openDatabase } from './store/database.ts';
+import { FILE_MODE, lockDownDataFolder } from './store/data-folder.ts';
 import { createApiKeyStore, type ApiKeyStore } from './store/api-keys.ts';
 import { createAdminSessions, type AdminSessions } from './store/admin-sessions.ts';
 import { createMessageStore, type MessageStore } from './store/messages.ts';
@@ -113,6 +114,7 @@ function allowedHostnames(host: string): Set<string> {
 /** The composition root: builds every part of WaGate and hands each what it needs. */
 export async function startCore(config: Config, options: CoreOptions = {}): Promise<Core> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  lockDownDataFolder(config.dataDir, { logger });
   const db = openDatabase(databaseFile(config));
   // First: credentials this process cannot open stop the start before anything else runs.
   let auth: SqliteAuthState;
@@ -196,7 +198,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     throw error;
   }
   url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  writeFileSync(serverInfoFile(config), JSON.stringify({ url, pid: process.pid }));
+  writeFileSync(serverInfoFile(config), JSON.stringify({ url, pid: process.pid }), { mode: FILE_MODE });
   dispatcher.start();
   await session.start();
 

@@ -1,16 +1,18 @@
 import { DatabaseSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeOwnerOnlyFolder, touchOwnerOnly } from './data-folder.ts';
 
 export type Database = DatabaseSync;
 
 /**
  * Opens WaGate's SQLite file. WAL with synchronous=FULL: a committed transaction survives a crash of the process or
  * of the machine at any moment, which is what keeps the WhatsApp credentials and accepted messages whole. The fsync
- * per commit is the price (about half the messages per second in `npm run bench` compared with NORMAL).
+ * per commit is the price (about half the messages per second in `npm run bench` compared with NORMAL). The file, its
+ * -wal and -shm and their folder are readable by the owner alone, whatever the umask.
  */
 export function openDatabase(file: string): Database {
-  mkdirSync(dirname(file), { recursive: true });
+  makeOwnerOnlyFolder(dirname(file));
+  touchOwnerOnly(file);
   const db = new DatabaseSync(file);
   db.exec(
     'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
