@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { appendFileSync, existsSync } from 'node:fs';
 
 /**
- * The parts of Electron's main-process API that electron/main.ts touches, recording each call as a JSON line in
+ * The parts of Electron's main-process API that the shell (electron/main.ts and what it sets up) touches, recording each call as a JSON line in
  * $STAND_IN_LOG. Only for test/electron/main-wiring.test.ts, where the real binary is not installed; the behaviour
  * that matters (cookies, navigation, the window) is covered by app.e2e.test.ts wherever Electron runs.
  */
