@@ -116,6 +116,60 @@ test('each screen has its own title', async ({ page }) => {
   }
 });
 
+/**
+ * What axe does not measure: each text field's border against the card around it (WCAG 1.4.11, 3:1) and its
+ * placeholder against the field (4.5:1). Colours as the browser computed them, in rgb().
+ */
+async function fieldContrasts(page: Page): Promise<{ field: string; border: number; placeholder: number }[]> {
+  return page.evaluate(() => {
+    const rgb = (color: string) => (color.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+    const luminance = (color: string) => {
+      const [r, g, b] = rgb(color).map((v) => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    const ratio = (a: string, b: string) => {
+      const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+      return Math.round(((light! + 0.05) / (dark! + 0.05)) * 100) / 100;
+    };
+    const backgroundOf = (element: Element | null): string => {
+      for (let at = element; at; at = at.parentElement) {
+        const color = getComputedStyle(at).backgroundColor;
+        if (!color.startsWith('rgba(0, 0, 0, 0)') && color !== 'transparent') return color;
+      }
+      return 'rgb(255, 255, 255)';
+    };
+    return [...document.querySelectorAll('main input:not([type=checkbox]), main textarea, main select')].map(
+      (field) => {
+        const style = getComputedStyle(field);
+        return {
+          field: field.getAttribute('aria-label') ?? (field as HTMLInputElement).labels?.[0]?.textContent ?? field.id,
+          border: ratio(style.borderTopColor, backgroundOf(field.parentElement)),
+          placeholder: ratio(getComputedStyle(field, '::placeholder').color, backgroundOf(field)),
+        };
+      },
+    );
+  });
+}
+
+test('text-field borders and placeholders keep their contrast, light and dark', async ({ page }) => {
+  await signIn(page);
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const name of ['API keys', 'Send a message', 'Webhooks']) {
+      await openScreen(page, name);
+      const fields = await fieldContrasts(page);
+      expect(fields.length, `${name} has text fields`).toBeGreaterThan(0);
+      for (const field of fields) {
+        expect(field.border, `${name} (${scheme}): border of “${field.field}”`).toBeGreaterThanOrEqual(3);
+        expect(field.placeholder, `${name} (${scheme}): placeholder of “${field.field}”`).toBeGreaterThanOrEqual(4.5);
+      }
+    }
+  }
+});
+
 /** Presses Tab (or Shift+Tab) until `target` has the focus, as a keyboard user would. */
 async function tabTo(page: Page, target: Locator, key = 'Tab', max = 40): Promise<void> {
   for (let i = 0; i < max; i++) {
@@ -222,6 +276,8 @@ test('from the keyboard, the focus lands on what replaced the control after each
     await page.keyboard.press('Enter');
     await expect(sending).toHaveAttribute('aria-disabled', 'true');
     await expectFocusOn(page, sending);
+    // The busy label is the only sign of progress: it is not dimmed.
+    await expect(sending).toHaveCSS('opacity', '1');
     await expect(page.locator('.outcome')).toContainText(`Sent to +${ALICE}`, { timeout: 30_000 });
     await expectFocusOn(page, send);
   });

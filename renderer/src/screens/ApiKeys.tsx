@@ -128,15 +128,17 @@ function CreateKey({ onCreated }: { onCreated: (created: Created) => void }) {
             maxLength={64}
             aria-required="true"
             aria-invalid={nameError !== null}
-            aria-describedby={`${nameHintId} ${nameErrorId}`}
+            aria-describedby={nameError === null ? nameHintId : `${nameHintId} ${nameErrorId}`}
             onChange={(event) => setName(event.target.value)}
           />
           <p id={nameHintId} className="hint">
             Which program will use it, for example “Shop notifications”.
           </p>
-          <p id={nameErrorId} className="error-text field-error">
-            {nameError}
-          </p>
+          {nameError && (
+            <p id={nameErrorId} className="error-text">
+              {nameError}
+            </p>
+          )}
         </div>
         <div className="field">
           <label htmlFor={expiryId}>Expires</label>

@@ -243,16 +243,18 @@ function PairingCode({ focus, onBack }: { focus: boolean; onBack: () => void }) 
           autoComplete="tel"
           aria-required="true"
           aria-invalid={numberError !== null}
-          aria-describedby={`${hintId} ${errorId}`}
+          aria-describedby={numberError === null ? hintId : `${hintId} ${errorId}`}
           value={number}
           onChange={(event) => setNumber(event.target.value)}
         />
         <p id={hintId} className="hint">
           With the country code, for example +1 555 000 1111.
         </p>
-        <p id={errorId} className="error-text field-error">
-          {numberError}
-        </p>
+        {numberError && (
+          <p id={errorId} className="error-text">
+            {numberError}
+          </p>
+        )}
         <div className="actions">
           <BusyButton type="submit" className="primary" busy={busy}>
             {busy ? 'Asking WhatsApp…' : 'Get a code'}
