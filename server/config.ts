@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { readFileSync, existsSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_LIMITS, type HttpLimits } from './http/limits.ts';
+import { WatchdogConfigSchema, type WatchdogConfig } from './whatsapp/watchdog.ts';
 
 /** How long the "is typing…" indicator shows before a message, derived from how people type on phones. */
 export const TypingConfigSchema = z.object({
@@ -23,6 +24,7 @@ export const ConfigFileSchema = z
     host: z.string().optional(),
     port: z.number().int().min(0).max(65535).optional(),
     typing: TypingConfigSchema.partial().optional(),
+    watchdog: WatchdogConfigSchema.partial().optional(),
   })
   .strict();
 
@@ -37,6 +39,8 @@ export interface Config {
   /** Start an in-process simulator and connect to it (`wagate serve --sandbox`). */
   sandbox: boolean;
   typing: TypingConfig;
+  /** How soon a dead WhatsApp stream is found (server/whatsapp/watchdog.ts); tests shorten it. */
+  watchdog: WatchdogConfig;
   logLevel: string;
   /** Deadlines and caps of the HTTP server (server/http/limits.ts); tests shorten them. */
   limits: HttpLimits;
@@ -78,6 +82,7 @@ export function loadConfig(overrides: Partial<Config> & { dataDir?: string }): C
     waRootKey: overrides.waRootKey ?? null,
     sandbox: overrides.sandbox ?? false,
     typing: TypingConfigSchema.parse({ ...fromFile.typing, ...overrides.typing }),
+    watchdog: WatchdogConfigSchema.parse({ ...fromFile.watchdog, ...overrides.watchdog }),
     logLevel: overrides.logLevel ?? process.env.WAGATE_LOG ?? 'info',
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };

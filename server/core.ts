@@ -19,6 +19,7 @@ import { createSqliteAuthState, type SqliteAuthState } from './store/auth-state.
 import { createSession, type Session } from './whatsapp/session.ts';
 import { createSender, type Sender } from './whatsapp/sender.ts';
 import { createLidMappings } from './store/lid-mappings.ts';
+import { createReconnectLog } from './store/reconnect-log.ts';
 import { createContactDirectory } from './whatsapp/contact-directory.ts';
 import { trustSimulatorRoot } from './whatsapp/trust-root.ts';
 import { startSimulator, type Simulator } from './sandbox/simulator.ts';
@@ -148,8 +149,10 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     auth,
     messages,
     lids,
+    reconnects: createReconnectLog(db),
     events,
     logger: logger.child({ part: 'whatsapp' }),
+    watchdog: config.watchdog,
     waUrl: target.waUrl,
   });
   const directory = createContactDirectory({ usync: session.usync, knownPnOf: session.knownPnOf, lids });

@@ -50,6 +50,14 @@ export const AccountStandingSchema = z.object({
 });
 export type AccountStanding = z.infer<typeof AccountStandingSchema>;
 
+export const ReconnectSchema = z.object({
+  /** Unix ms when the connection was lost. */
+  at: z.number().int(),
+  /** Why, in plain words (e.g. "No answer from WhatsApp for 30 s"). */
+  cause: z.string(),
+});
+export type Reconnect = z.infer<typeof ReconnectSchema>;
+
 export const SessionSnapshotSchema = z.object({
   state: SessionStateSchema,
   /** The raw QR string while state is 'qr'. */
@@ -62,6 +70,10 @@ export const SessionSnapshotSchema = z.object({
   /** Unix ms of the last state change. */
   since: z.number().int(),
   ...AccountStandingSchema.shape,
+  /** How often a connected session lost its connection and reconnected since local midnight. */
+  reconnects_today: z.number().int(),
+  /** The last of those, whenever it was. */
+  last_reconnect: ReconnectSchema.nullable(),
 });
 export type SessionSnapshot = z.infer<typeof SessionSnapshotSchema>;
 

@@ -53,6 +53,10 @@ export class Connection {
   device: LinkedDevice | null = null;
   /** True once the client is logged in and past `success`. */
   loggedIn = false;
+  /** Half-open: the server neither reads nor writes any more, and does not close either (a `silent` fault). */
+  muted = false;
+  /** Keep-alive pings go unanswered (an `ignore_pings` fault). */
+  ignoresPings = false;
 
   constructor(ws: WebSocket, identity: ServerIdentity, handlers: ConnectionHandlers, logger: Logger) {
     this.ws = ws;
@@ -91,6 +95,7 @@ export class Connection {
         this.stage = 'open';
         await this.handlers.onPayload(this, payload);
       } else if (this.stage === 'open') {
+        if (this.muted) continue;
         const plain = this.noise.decryptTransport(frame);
         const n = (await decodeBinaryNode(plain)) as BinaryNode;
         this.logger.debug(`C→S ${describe(n)}`);
@@ -112,7 +117,7 @@ export class Connection {
   }
 
   send(n: BinaryNode): void {
-    if (this.stage !== 'open' || this.ws.readyState !== this.ws.OPEN) return;
+    if (this.stage !== 'open' || this.ws.readyState !== this.ws.OPEN || this.muted) return;
     this.logger.debug(`S→C ${describe(n)}`);
     this.ws.send(this.noise.encryptTransport(encodeBinaryNode(n)));
   }

@@ -61,8 +61,13 @@ export function createContactInbox(
 
   /** False when the contact already has a message with this id. */
   const recordInbox = (c: ContactState, id: string, msg: proto.IMessage): boolean => {
-    if (state.store.inbox<InboxEntry>(c.number).some((r) => r.entry.message_id === id)) {
+    const existing = state.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === id);
+    if (existing) {
       state.logger.info(`${c.name} (${c.number}) already has ${id}: the resend is not a second message`);
+      if (existing.entry.retries) {
+        const resent = inboxEntry(id, msg, []);
+        state.store.updateInbox(existing.seq, { ...existing.entry, resent_text: resent.text });
+      }
       return false;
     }
     const entry = inboxEntry(id, msg, framesFor(c.number).splice(0));

@@ -8,6 +8,8 @@ import { ApiError } from '../api-error.ts';
 import type { Logger } from '../logger.ts';
 import type { Simulator } from './simulator.ts';
 import { CAPPING_STATUSES, REJECTION_CODES } from './account-standing.ts';
+import { FAULT_KINDS } from './faults.ts';
+import { STATUS_ACK_WITHIN_MS, STREAM_ERRORS } from './stream-health.ts';
 
 const ScanBody = z.object({ qr: z.string().min(1).optional() }).strict();
 const PairingCodeBody = z.object({ code: z.string().min(1).max(32) }).strict();
@@ -26,9 +28,17 @@ const MessageBody = z
   })
   .strict();
 const ReceiptBody = z.object({ message_id: z.string().min(1).max(128), type: z.enum(['delivered', 'read']) }).strict();
+const StatusBody = z
+  .object({
+    text: z.string().min(1).max(MAX_TEXT_LENGTH),
+    ack_within_ms: z.number().int().positive().max(STATUS_ACK_WITHIN_MS).optional(),
+  })
+  .strict();
+const RetryBody = z.object({ message_id: z.string().min(1).max(128) }).strict();
 const FaultBody = z
   .object({
-    kind: z.enum(['drop', 'refuse', 'replaced', 'unlink', 'hold_acks']),
+    kind: z.enum(FAULT_KINDS),
+    code: z.enum(STREAM_ERRORS).optional(),
     duration_ms: z.number().int().positive().max(600_000).optional(),
     count: z.number().int().positive().max(10_000).optional(),
     delay_ms: z.number().int().nonnegative().max(600_000).optional(),
@@ -114,6 +124,15 @@ export function createControlRouter(
     const body = parse(ReceiptBody, req.body);
     await sim.sendReceipt(String(req.params.number), body);
     sendOk(res, 'Receipt sent', { message_id: body.message_id, type: body.type });
+  });
+  router.post('/contacts/:number/status', (req, res) => {
+    const body = parse(StatusBody, req.body);
+    sendOk(res, 'The contact’s status was sent', sim.sendStatus(String(req.params.number), body));
+  });
+  router.post('/contacts/:number/retry', async (req, res) => {
+    const body = parse(RetryBody, req.body);
+    await sim.askRetry(String(req.params.number), body);
+    sendOk(res, 'The contact asked for the message again', body);
   });
   router.post('/faults', (req, res) => {
     const body = parse(FaultBody, req.body);

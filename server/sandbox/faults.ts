@@ -1,8 +1,19 @@
 import { node } from './frames.ts';
 import { unlink } from './linked-devices.ts';
 import type { SandboxState } from './sandbox-state.ts';
+import type { StreamErrorCode, StreamHealth } from './stream-health.ts';
 
-export type FaultKind = 'drop' | 'refuse' | 'replaced' | 'unlink' | 'hold_acks';
+export const FAULT_KINDS = [
+  'drop',
+  'refuse',
+  'replaced',
+  'unlink',
+  'hold_acks',
+  'silent',
+  'ignore_pings',
+  'stream_error',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultInput {
   kind: FaultKind;
@@ -12,6 +23,8 @@ export interface FaultInput {
   count?: number;
   /** `hold_acks`: send each held ack this late; absent, it is never sent (as when it is lost with the connection). */
   delay_ms?: number;
+  /** `stream_error`: which one (default 500). */
+  code?: StreamErrorCode;
 }
 
 /** What happens to the server ack of one message: sent `delayMs` late, or withheld when `delayMs` is null. */
@@ -27,8 +40,11 @@ export interface Faults {
   takeAckHold(): AckHold | null;
 }
 
-/** Faults on demand: dropped sockets, refused connections, a replaced session, an unlinked phone, held acks. */
-export function createFaults(state: SandboxState): Faults {
+/**
+ * Faults on demand: dropped sockets, refused connections, a replaced session, an unlinked phone, held acks, a silent
+ * (half-open) server, unanswered pings, stream errors.
+ */
+export function createFaults(state: SandboxState, stream: StreamHealth): Faults {
   let refusedUntil = 0;
   let heldAcks = 0;
   let ackDelayMs: number | null = null;
@@ -62,6 +78,12 @@ export function createFaults(state: SandboxState): Faults {
           heldAcks = input.count ?? 1;
           ackDelayMs = input.delay_ms ?? null;
           return;
+        case 'silent':
+          return stream.silence();
+        case 'ignore_pings':
+          return stream.ignorePings();
+        case 'stream_error':
+          return stream.streamError(input.code ?? '500');
       }
     },
   };

@@ -44,7 +44,7 @@ export async function handleIq(deps: IqDeps, conn: Connection, iq: BinaryNode): 
   const first = Array.isArray(iq.content) ? iq.content[0] : undefined;
   const firstTag = first?.tag;
 
-  if (xmlns === 'w:p' && firstTag === 'ping') return result(conn, iq);
+  if (xmlns === 'w:p' && firstTag === 'ping') return conn.ignoresPings ? undefined : result(conn, iq);
   if (xmlns === 'passive') return result(conn, iq);
 
   if (xmlns === 'encrypt') {

@@ -7,6 +7,8 @@ import { createContactInbox } from './contact-inbox.ts';
 import { addContact, contactViews, inboxOf } from './contact-book.ts';
 import { createDelivery } from './delivery.ts';
 import { createFaults } from './faults.ts';
+import { createRetryRequests } from './retry-requests.ts';
+import { createStreamHealth } from './stream-health.ts';
 import { type BinaryNode, node } from './frames.ts';
 import { answerPresenceSubscribe, createInbound } from './inbound.ts';
 import { handleIq } from './iq-handlers.ts';
@@ -34,6 +36,9 @@ export interface SimulatedWhatsApp extends Pick<
   | 'inbox'
   | 'sendFromContact'
   | 'sendReceipt'
+  | 'sendStatus'
+  | 'statusAcknowledged'
+  | 'askRetry'
   | 'fault'
   | 'standing'
   | 'rejectMessages'
@@ -81,7 +86,9 @@ export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): Si
   const login = createLogin(state, delivery);
   const pairingCode = createPairingCode(state);
   const receipts = createReceipts(state, delivery);
-  const faults = createFaults(state);
+  const stream = createStreamHealth(state);
+  const faults = createFaults(state, stream);
+  const retries = createRetryRequests(state, delivery);
   const standing = createAccountStanding(state, delivery);
   const contactInbox = createContactInbox(state, receipts, faults, standing);
   const inbound = createInbound(state, delivery);
@@ -117,6 +124,8 @@ export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): Si
       case 'chatstate':
         return contactInbox.onChatstate(n);
       case 'ack':
+        if (n.attrs.class === 'status') stream.onStatusAck(conn, n);
+        return;
       case 'ib':
         return;
       default:
@@ -146,6 +155,9 @@ export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): Si
     inbox: (number) => inboxOf(state, number),
     sendFromContact: (number, input) => inbound.sendFromContact(number, input),
     sendReceipt: (number, input) => receipts.send(number, input),
+    sendStatus: (number, input) => stream.sendStatus(number, input),
+    statusAcknowledged: (id) => stream.statusAcknowledged(id),
+    askRetry: (number, input) => retries.ask(number, input),
     fault: (input) => faults.inject(input),
     standing: () => standing.view(),
     rejectMessages: (number, code) => standing.rejectMessages(number, code),

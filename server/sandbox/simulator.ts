@@ -43,6 +43,12 @@ export interface Simulator {
     input: { text: string; reply_to_message_id?: string },
   ): Promise<{ message_id: string }>;
   sendReceipt(number: string, input: { message_id: string; type: 'delivered' | 'read' }): Promise<void>;
+  /** The contact's status as a top-level `<status>` the client must ack (else its stream is recycled). */
+  sendStatus(number: string, input: { text: string; ack_within_ms?: number }): { status_id: string; sent_to: number };
+  /** True once every connection the status went to has acknowledged it. */
+  statusAcknowledged(statusId: string): boolean;
+  /** The contact's phone asks for a message again (a retry receipt). */
+  askRetry(number: string, input: { message_id: string }): Promise<void>;
   fault(input: FaultInput): void;
   /** The account's standing with the server: its reach-out time lock, its new-chat cap, the numbers it refuses. */
   standing(): StandingView;
@@ -107,6 +113,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     inbox: (number) => whatsapp.inbox(number),
     sendFromContact: (number, input) => whatsapp.sendFromContact(number, input),
     sendReceipt: (number, input) => whatsapp.sendReceipt(number, input),
+    sendStatus: (number, input) => whatsapp.sendStatus(number, input),
+    askRetry: (number, input) => whatsapp.askRetry(number, input),
+    statusAcknowledged: (id) => whatsapp.statusAcknowledged(id),
     fault: (input) => whatsapp.fault(input),
     standing: () => whatsapp.standing(),
     rejectMessages: (number, code) => whatsapp.rejectMessages(number, code),

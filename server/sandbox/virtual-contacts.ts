@@ -47,6 +47,10 @@ export interface InboxEntry {
   /** Receipts the contact has sent for it. */
   delivered: boolean;
   read: boolean;
+  /** Retry receipts the contact sent for it (absent: none). */
+  retries?: number;
+  /** The text of the copy the sender sent again after a retry receipt, once it came. */
+  resent_text?: string | null;
 }
 
 export const SEED_CONTACTS = [

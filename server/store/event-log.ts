@@ -112,6 +112,8 @@ function sessionData(s: SessionSnapshot): z.infer<typeof LoggedSessionSchema> {
     since: s.since,
     reachout_timelock: s.reachout_timelock,
     message_capping: s.message_capping,
+    reconnects_today: s.reconnects_today,
+    last_reconnect: s.last_reconnect,
   };
 }
 

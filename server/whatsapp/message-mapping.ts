@@ -100,6 +100,18 @@ export function toInboundMessage(msg: WAMessage, nowSeconds: number): StoredMess
   };
 }
 
+/** What WaGate sent, as Baileys built it: a text, with the message it quoted, if any. */
+export function contentOf(stored: StoredMessage, quoted: StoredMessage | null): proto.IMessage | undefined {
+  if (stored.text === null) return undefined;
+  if (!quoted) return { extendedTextMessage: { text: stored.text } };
+  const contextInfo: proto.IContextInfo = {
+    stanzaId: quoted.message_id,
+    participant: quoted.sender,
+    quotedMessage: { conversation: quoted.text ?? '' },
+  };
+  return { extendedTextMessage: { text: stored.text, contextInfo } };
+}
+
 /** How a stored message is handed to Baileys so a reply quotes it. */
 export function quotedFor(stored: StoredMessage): WAMessage {
   const group = isJidGroup(stored.chat_jid);

@@ -1,5 +1,6 @@
-import { makeWASocket, jidNormalizedUser, toNumber } from '@whiskeysockets/baileys';
+import { makeWASocket, jidNormalizedUser, S_WHATSAPP_NET, toNumber } from '@whiskeysockets/baileys';
 import type {
+  BinaryNode,
   ConnectionState,
   LIDMapping,
   USyncQuery,
@@ -15,9 +16,11 @@ import type { CoreEvents, LinkedAccount, SessionSnapshot, StoredMessage } from '
 import type { MessageStore } from '../store/messages.ts';
 import type { SqliteAuthState } from '../store/auth-state.ts';
 import type { LidMappings } from '../store/lid-mappings.ts';
+import type { ReconnectLog } from '../store/reconnect-log.ts';
+import { startWatchdog, WatchdogConfigSchema, type WatchdogConfig } from './watchdog.ts';
 import { ApiError } from '../api-error.ts';
 import { DEFAULT_BACKOFF, decideOnClose, type BackoffConfig } from './reconnect-policy.ts';
-import { closeReasonText, quotedFor, rejectionReason } from './message-mapping.ts';
+import { closeReasonText, contentOf, quotedFor, rejectionReason } from './message-mapping.ts';
 import { createInbound } from './inbound.ts';
 import { createReceipts } from './receipts.ts';
 import { createStandingTracker } from './account-standing.ts';
@@ -28,8 +31,11 @@ export interface SessionDeps {
   auth: SqliteAuthState;
   messages: MessageStore;
   lids: LidMappings;
+  reconnects: ReconnectLog;
   events: CoreEvents;
   logger: Logger;
+  /** How a dead stream is detected; the default suits WhatsApp, tests shorten it. */
+  watchdog?: WatchdogConfig;
   /** A WhatsApp simulator's WebSocket URL; null or absent means WhatsApp itself. */
   waUrl?: string | null;
   /** Reconnect backoff; the default suits WhatsApp, tests may shorten it. */
@@ -77,6 +83,8 @@ const NEXT_QR_MS = 20_000;
  */
 const QUERY_TIMEOUT_MS = 20_000;
 
+/** A stream the watchdog found dead closes as Baileys' own keep-alive would: 408, connection lost. */
+const DEAD_STREAM = 408;
 const NOT_CONNECTED = () => new ApiError(503, 'WhatsApp is not connected');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -92,7 +100,11 @@ function statusCodeOf(error: unknown): number | undefined {
 }
 
 export function createSession(deps: SessionDeps): Session {
-  const { auth, messages, lids, events, logger } = deps;
+  const { auth, messages, lids, reconnects, events, logger } = deps;
+  const watchdog = deps.watchdog ?? WatchdogConfigSchema.parse({});
+  let stopWatchdog: (() => void) | null = null;
+  /** True from `open` until the connection is lost: only losing a working connection counts as a reconnect. */
+  let wasOpen = false;
   quietLibsignal(logger);
   const backoff = deps.backoff ?? DEFAULT_BACKOFF;
   // A 463 may mean a reach-out time lock: Baileys does not ask for it, so WaGate does.
@@ -116,8 +128,15 @@ export function createSession(deps: SessionDeps): Session {
     since: Date.now(),
     reachout_timelock: null,
     message_capping: null,
+    ...reconnectCounts(),
   };
   const standing = createStandingTracker({ logger, publish: (change) => update(change) });
+
+  function reconnectCounts(): Pick<SessionSnapshot, 'reconnects_today' | 'last_reconnect'> {
+    const midnight = new Date();
+    midnight.setHours(0, 0, 0, 0);
+    return { reconnects_today: reconnects.countSince(midnight.getTime()), last_reconnect: reconnects.last() };
+  }
 
   function update(change: Partial<SessionSnapshot>): void {
     const next = { ...snap, ...change };
@@ -151,9 +170,13 @@ export function createSession(deps: SessionDeps): Session {
       syncFullHistory: false,
       generateHighQualityLinkPreview: false,
       defaultQueryTimeoutMs: QUERY_TIMEOUT_MS,
+      // A recipient that could not decrypt a message asks for it again (a retry receipt): answered from the store,
+      // so it works after a restart too, with the quote the message had.
       getMessage: async (key) => {
         const stored = key.id ? messages.get(key.id) : null;
-        return stored?.text ? { conversation: stored.text } : undefined;
+        if (!stored || stored.direction !== 'outbound') return undefined;
+        const quoted = stored.quoted_message_id ? messages.get(stored.quoted_message_id) : null;
+        return contentOf(stored, quoted);
       },
     });
     sock = s;
@@ -195,6 +218,14 @@ export function createSession(deps: SessionDeps): Session {
       'messages.update',
       mine((list: WAMessageUpdate[]) => receipts.onMessageUpdates(list)),
     );
+    // WhatsApp sends contacts' status as a top-level <status> and recycles a stream that leaves it unacknowledged;
+    // Baileys rc14 has no handler for it.
+    s.ws.on(
+      'CB:status',
+      mine((n: BinaryNode) => {
+        s.sendMessageAck(n).catch((error: unknown) => logger.warn({ err: error }, 'could not ack a status'));
+      }),
+    );
     s.ev.on(
       'lid-mapping.update',
       mine((m: LIDMapping) => lids.remember({ pn: jidNormalizedUser(m.pn), lid: jidNormalizedUser(m.lid) })),
@@ -216,6 +247,8 @@ export function createSession(deps: SessionDeps): Session {
     if (u.connection === 'connecting' && snap.state === 'starting') update({ state: 'connecting' });
     if (u.connection === 'open') {
       attempt = 0;
+      wasOpen = true;
+      watch(s);
       update({ state: 'connected', account: accountOf(s), last_error: null });
       standing.refresh(s, true);
     }
@@ -223,14 +256,49 @@ export function createSession(deps: SessionDeps): Session {
     if (u.connection === 'close') onClose(u.lastDisconnect?.error);
   }
 
+  /** Keep-alives and inbound traffic: a stream that stops answering is ended and reconnected, not trusted. */
+  function watch(s: WASocket): void {
+    stopWatchdog?.();
+    let lastInbound = Date.now();
+    s.ws.on('frame', () => (lastInbound = Date.now()));
+    stopWatchdog = startWatchdog({
+      config: watchdog,
+      ping: (timeoutMs) =>
+        s.query(
+          {
+            tag: 'iq',
+            attrs: { to: S_WHATSAPP_NET, type: 'get', xmlns: 'w:p' },
+            content: [{ tag: 'ping', attrs: {} }],
+          },
+          timeoutMs,
+        ),
+      lastInboundAt: () => lastInbound,
+      onDead: (cause) => {
+        if (sock !== s) return;
+        logger.warn({ cause }, 'the WhatsApp connection is dead: reconnecting');
+        update({ state: 'reconnecting', last_error: cause });
+        void s.end(Object.assign(new Error(cause), { output: { statusCode: DEAD_STREAM }, watchdog: true }));
+      },
+    });
+  }
+
   function onClose(error: Error | undefined): void {
     sock = null;
+    stopWatchdog?.();
+    stopWatchdog = null;
     abortInFlight();
+    const lost = wasOpen;
+    wasOpen = false;
     if (!running) return;
     const code = statusCodeOf(error);
     const decision = decideOnClose(code, attempt, Math.random, backoff);
-    const lastError = closeReasonText(code, error?.message);
+    const byWatchdog = (error as { watchdog?: boolean } | undefined)?.watchdog === true;
+    const lastError = byWatchdog ? error!.message : closeReasonText(code, error?.message);
     logger.info({ code, action: decision.action, reason: lastError }, 'WhatsApp connection closed');
+    if (lost && (decision.action === 'restart' || decision.action === 'reconnect')) {
+      reconnects.record({ at: Date.now(), cause: lastError });
+      update(reconnectCounts());
+    }
     switch (decision.action) {
       case 'restart':
         update({ state: 'connecting' });
@@ -288,6 +356,9 @@ export function createSession(deps: SessionDeps): Session {
     reconnectTimer = null;
     const s = sock;
     sock = null;
+    stopWatchdog?.();
+    stopWatchdog = null;
+    wasOpen = false;
     abortInFlight();
     await last?.();
     await s?.end(undefined);
@@ -391,7 +462,7 @@ export function createSession(deps: SessionDeps): Session {
   return {
     start,
     stop,
-    snapshot: () => ({ ...snap }),
+    snapshot: () => ({ ...snap, ...reconnectCounts() }),
     assertConnected: () => void openSocket(),
     logout,
     requestPairingCode,

@@ -302,6 +302,7 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await expect(page.getByRole('status', { name: 'WhatsApp: Reconnecting' })).toBeVisible();
     await shoot(page, '13-pairing-reconnecting');
     await expect(shown(page, 'Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
+    await expect(shown(page, /^Reconnected (once|\d+ times) today; last: .+ \(/)).toBeVisible();
   });
 
   await test.step('unlinking from the phone is explained, with a new QR code', async () => {

@@ -158,6 +158,8 @@ async function failingWebhook(t: TestContext, start: number) {
     since: clock,
     reachout_timelock: null,
     message_capping: null,
+    reconnects_today: 0,
+    last_reconnect: null,
   });
   const delivery = () => store.deliveries(webhook.id)[0];
   return {

@@ -11,6 +11,8 @@ export function snapshot(state: SessionState, extra: Partial<SessionSnapshot> = 
     since: 0,
     reachout_timelock: null,
     message_capping: null,
+    reconnects_today: 0,
+    last_reconnect: null,
     ...extra,
   };
 }

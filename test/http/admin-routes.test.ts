@@ -176,6 +176,8 @@ test('the event stream forwards the bus to the dashboard and lets go of it on cl
     qr: null,
     qr_expires_at: null,
     account: null,
+    reconnects_today: 0,
+    last_reconnect: null,
     last_error: 'test',
     since: Date.now(),
     reachout_timelock: null,

@@ -108,6 +108,8 @@ function snapshot(state: SessionSnapshot['state'], qr: string | null = null): Se
     qr,
     qr_expires_at: qr ? Date.now() + 20_000 : null,
     account: null,
+    reconnects_today: 0,
+    last_reconnect: null,
     last_error: null,
     since: Date.now(),
     reachout_timelock: null,

@@ -8,6 +8,7 @@ import { API_KEYS_MIGRATIONS } from '../../server/store/api-keys.ts';
 import { AUTH_STATE_MIGRATIONS, createSqliteAuthState } from '../../server/store/auth-state.ts';
 import { EVENT_LOG_MIGRATIONS } from '../../server/store/event-log.ts';
 import { LID_MAPPINGS_MIGRATIONS } from '../../server/store/lid-mappings.ts';
+import { RECONNECT_LOG_MIGRATIONS } from '../../server/store/reconnect-log.ts';
 import { IDEMPOTENCY_MIGRATIONS } from '../../server/store/idempotency.ts';
 import { MESSAGES_MIGRATIONS, createMessageStore } from '../../server/store/messages.ts';
 import { WEBHOOKS_MIGRATIONS } from '../../server/webhooks/webhook-store.ts';
@@ -60,6 +61,7 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
   ],
   [LID_MAPPINGS_MIGRATIONS, 0, { added: ['table lid_mappings (lid, pn, updated_at)'] }],
   [LID_MAPPINGS_MIGRATIONS, 1, { added: ['index lid_mappings_by_pn on lid_mappings'] }],
+  [RECONNECT_LOG_MIGRATIONS, 0, { added: ['table session_reconnects (seq, at, cause)'] }],
   [IDEMPOTENCY_MIGRATIONS, 0, { added: ['table idempotency_keys (scope, key, fingerprint, created_at, code, body)'] }],
   [
     WEBHOOKS_MIGRATIONS,

@@ -10,6 +10,8 @@ import { startSimulator, type Simulator } from '../../server/sandbox/simulator.t
 import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
 import { createSession, type Recipient, type Session } from '../../server/whatsapp/session.ts';
 import { createLidMappings, type LidMappings } from '../../server/store/lid-mappings.ts';
+import { createReconnectLog } from '../../server/store/reconnect-log.ts';
+import type { WatchdogConfig } from '../../server/whatsapp/watchdog.ts';
 import { createContactDirectory, type ContactDirectory } from '../../server/whatsapp/contact-directory.ts';
 import { silenceLibsignal } from './baileys-client.ts';
 import { jidOf } from './contacts.ts';
@@ -34,7 +36,12 @@ export interface World {
 }
 
 /** A session below the core: the parts the sender and the session tests assemble themselves. Ends with `scope`. */
-export async function startWorld(scope: Scope): Promise<World> {
+export interface WorldOptions {
+  /** The session's dead-stream watchdog; its default (20 s + 10 s) is too slow for a test. */
+  watchdog?: WatchdogConfig;
+}
+
+export async function startWorld(scope: Scope, options: WorldOptions = {}): Promise<World> {
   silenceLibsignal();
   const dir = mkdtempSync(join(tmpdir(), 'wagate-session-'));
   const sim = await startSimulator({ dataDir: join(dir, 'sandbox'), port: 0, logger: silentLogger() });
@@ -49,8 +56,10 @@ export async function startWorld(scope: Scope): Promise<World> {
       auth,
       messages,
       lids,
+      reconnects: createReconnectLog(db),
       events,
       logger: silentLogger(),
+      watchdog: options.watchdog,
       waUrl: sim.wsUrl,
       backoff: { baseMs: 200, maxMs: 2000 },
     });
@@ -76,8 +85,8 @@ export async function startWorld(scope: Scope): Promise<World> {
 }
 
 /** A world whose session is linked: the virtual phone scanned the QR the session showed, as a user would. */
-export async function startPairedWorld(scope: Scope): Promise<World> {
-  const world = await startWorld(scope);
+export async function startPairedWorld(scope: Scope, options: WorldOptions = {}): Promise<World> {
+  const world = await startWorld(scope, options);
   await pair(world);
   return world;
 }

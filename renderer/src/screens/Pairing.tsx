@@ -4,7 +4,7 @@ import type { QrImage } from '../api/types.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
-import { dateTime, displayChat } from '../format/time.ts';
+import { clockTime, dateTime, displayChat } from '../format/time.ts';
 import { useAction } from '../state/action.ts';
 import { useAdminInfo } from '../state/admin.ts';
 import { useAnnounce } from '../state/announce.ts';
@@ -48,7 +48,20 @@ function SessionState({ session }: { session: SessionView }) {
         {words.headline}
       </p>
       {words.advice && <p className="advice">{words.advice}</p>}
+      <ReconnectSummary session={session} />
     </div>
+  );
+}
+
+/** "Reconnected 3 times today; last: No answer from WhatsApp for 30 s (14:02:11)." Nothing on a quiet day. */
+function ReconnectSummary({ session }: { session: SessionView }) {
+  const last = session.last_reconnect;
+  if (session.reconnects_today === 0 || !last) return null;
+  const times = session.reconnects_today === 1 ? 'once' : `${session.reconnects_today} times`;
+  return (
+    <p className="advice reconnects">
+      Reconnected {times} today; last: {last.cause} ({clockTime(last.at)}).
+    </p>
   );
 }
 

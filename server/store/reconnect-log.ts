@@ -1,0 +1,41 @@
+import type { Reconnect } from '../events.ts';
+import type { Database } from './database.ts';
+import { migrate, type Migrations } from './database.ts';
+
+export const RECONNECT_LOG_MIGRATIONS: Migrations = {
+  part: 'session_reconnects',
+  steps: {
+    0: `CREATE TABLE session_reconnects (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       at INTEGER NOT NULL,
+       cause TEXT NOT NULL
+     )`,
+  },
+};
+
+/** Every time a connected session lost its connection and had to reconnect: when, and why. */
+export interface ReconnectLog {
+  record(r: Reconnect): void;
+  /** How many since `since` (unix ms). */
+  countSince(since: number): number;
+  last(): Reconnect | null;
+}
+
+/** Kept a month; older rows go as new ones come. */
+const KEEP_MS = 30 * 24 * 60 * 60_000;
+
+export function createReconnectLog(db: Database): ReconnectLog {
+  migrate(db, RECONNECT_LOG_MIGRATIONS);
+  const insert = db.prepare('INSERT INTO session_reconnects (at, cause) VALUES (?, ?)');
+  const prune = db.prepare('DELETE FROM session_reconnects WHERE at < ?');
+  const count = db.prepare('SELECT COUNT(*) AS n FROM session_reconnects WHERE at >= ?');
+  const newest = db.prepare('SELECT at, cause FROM session_reconnects ORDER BY seq DESC LIMIT 1');
+  return {
+    record({ at, cause }) {
+      insert.run(at, cause);
+      prune.run(at - KEEP_MS);
+    },
+    countSince: (since) => (count.get(since) as { n: number }).n,
+    last: () => (newest.get() as Reconnect | undefined) ?? null,
+  };
+}
