@@ -45,18 +45,15 @@ describe('sandbox: LID-migrated contacts', () => {
     const sent = await client.sock!.sendMessage(`${DANA}@s.whatsapp.net`, { text: 'to the old address' });
     const id = sent!.key.id!;
     // The error comes as messages.update, or merged into Baileys' still-buffered own upsert (pitfall 7).
-    const failed = await Promise.race([
-      client
-        .waitFor('messages.update', (u) => u.some((x: any) => x.key.id === id && x.update.status === 0), {
-          since: mark,
-        })
-        .then((u) => u.find((x: any) => x.key.id === id).update),
-      client
-        .waitFor('messages.upsert', (u) => u.messages.some((m: any) => m.key.id === id && m.status === 'ERROR'), {
-          since: mark,
-        })
-        .then((u) => u.messages.find((m: any) => m.key.id === id)),
-    ]);
+    const failed = await eventually(() => {
+      for (const e of client.events.filter((x) => x.seq >= mark)) {
+        if (e.name === 'messages.update')
+          for (const u of e.data) if (u.key.id === id && u.update.status === 0) return u.update;
+        if (e.name === 'messages.upsert')
+          for (const m of e.data.messages) if (m.key.id === id && (m.status === 0 || m.status === 'ERROR')) return m;
+      }
+      return undefined;
+    }, 'the refusal');
     assert.equal(failed.messageStubParameters?.[0], '463');
     assert.equal(
       sim.inbox(DANA).find((e) => e.message_id === id),
