@@ -1,10 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import { shown } from './dashboard-states.ts';
 import { serveSandbox, type ServedWagate } from './wagate-process.ts';
 import { ALICE } from '../support/contacts.ts';
+import { signedAsDocumented } from '../support/webhook-receiver.ts';
 
 const SCREENS = 'test-results/screens';
 
@@ -39,15 +39,8 @@ async function startReceiver(status: number, text = ''): Promise<Receiver> {
   };
 }
 
-/** The check the README tells receivers to make: v1= hex HMAC-SHA256 of "<timestamp>.<raw body>", keyed with the secret. */
-function signatureValid(secret: string, request: Received, body: Buffer = request.body): boolean {
-  const timestamp = String(request.headers['wagate-timestamp'] ?? '');
-  if (!/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
-  const expected = createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest();
-  const [scheme, hex = ''] = String(request.headers['wagate-signature'] ?? '').split('=');
-  const given = Buffer.from(hex, 'hex');
-  return scheme === 'v1' && given.length === expected.length && timingSafeEqual(given, expected);
-}
+const signatureValid = (secret: string, request: Received, body: Buffer = request.body) =>
+  signedAsDocumented(secret, request.headers, body);
 
 let wagate: ServedWagate;
 let receiver: Receiver;

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 
 export interface Received {
@@ -43,4 +44,27 @@ export async function freePort(): Promise<number> {
   const r = await startReceiver();
   await r.close();
   return r.port;
+}
+
+/**
+ * The check the README tells receivers to make, written as the README writes it rather than with the server's own
+ * verifySignature (which would share a bug with the signer): one of the `v1=` hex HMAC-SHA256 of
+ * "<WaGate-Timestamp>.<raw body>", keyed with the secret, signed within 5 minutes of `nowSec`.
+ */
+export function signedAsDocumented(
+  secret: string,
+  headers: Record<string, string | string[] | undefined>,
+  body: string | Buffer,
+  nowSec = Date.now() / 1000,
+): boolean {
+  const timestamp = String(headers['wagate-timestamp'] ?? '');
+  if (!/^\d+$/.test(timestamp) || Math.abs(nowSec - Number(timestamp)) > 300) return false;
+  const expected = createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest();
+  return String(headers['wagate-signature'] ?? '')
+    .split(',')
+    .some((part) => {
+      const [scheme, hex = ''] = part.trim().split('=');
+      const given = Buffer.from(hex, 'hex');
+      return scheme === 'v1' && given.length === expected.length && timingSafeEqual(given, expected);
+    });
 }
