@@ -1,4 +1,4 @@
-import { makeWASocket, jidNormalizedUser, S_WHATSAPP_NET, toNumber } from '@whiskeysockets/baileys';
+import { DisconnectReason, makeWASocket, jidNormalizedUser, S_WHATSAPP_NET, toNumber } from '@whiskeysockets/baileys';
 import type {
   BinaryNode,
   ConnectionState,
@@ -404,12 +404,21 @@ export function createSession(deps: SessionDeps): Session {
     }
   }
 
+  /**
+   * Baileys' error when the socket closed under a request: the session hears of the close a moment later, so its state
+   * may still say connected. Not connected (503), not a failure of WhatsApp (500).
+   */
+  function connectionWentAway(error: unknown): boolean {
+    const code = (error as { output?: { statusCode?: number } } | null)?.output?.statusCode;
+    return code === DisconnectReason.connectionClosed;
+  }
+
   async function usync(query: USyncQuery): Promise<USyncQueryResult | undefined> {
     try {
       return await whileConnected((s) => s.executeUSyncQuery(query));
     } catch (error) {
       if (error instanceof ApiError) throw error;
-      if (snap.state !== 'connected') throw NOT_CONNECTED();
+      if (snap.state !== 'connected' || connectionWentAway(error)) throw NOT_CONNECTED();
       logger.error({ err: error }, 'WhatsApp did not answer a usync query');
       throw new ApiError(500, 'WhatsApp did not answer who is on it');
     }
@@ -423,7 +432,7 @@ export function createSession(deps: SessionDeps): Session {
   /** A failure of WhatsApp itself is logged with its cause; the caller only learns that sending failed. */
   function whatsAppFailure(error: unknown, what: string): ApiError {
     if (error instanceof ApiError) return error;
-    if (snap.state !== 'connected') return NOT_CONNECTED();
+    if (snap.state !== 'connected' || connectionWentAway(error)) return NOT_CONNECTED();
     logger.error({ err: error }, what);
     return new ApiError(500, 'Failed to send message');
   }

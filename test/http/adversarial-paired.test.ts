@@ -102,8 +102,9 @@ test('a client that hangs up while its message is typed does not lose it, and it
   assert.equal(retry.status, 200, JSON.stringify(retry.body));
   assert.equal(retry.body.data.message_id, entry.message_id, 'the retry answers the first send');
   assert.equal(retry.headers.get('idempotent-replayed'), 'true');
-  // Longer than a second send would take to be typed (max_ms) and delivered.
-  await new Promise((r) => setTimeout(r, 1500));
+  // One chat's messages leave in order: a second copy would reach Bob before this later message does.
+  const later = await sendTo(BOB, { text: `after ${text}`, typing_simulation: false, presence_simulation: false });
+  await inboxEntry(BOB, later.body.data.message_id);
   assert.equal(core.sandbox!.inbox(BOB).filter((m) => m.text === text).length, 1, 'one message, not two');
 });
 
