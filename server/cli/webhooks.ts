@@ -1,14 +1,9 @@
 import type { Database } from '../store/database.ts';
 import { LOGGED_EVENT_TYPES, type LoggedEventType } from '../store/event-log.ts';
 import { createWebhookStore, webhookUrlProblem, type WebhookRecord } from '../webhooks/webhook-store.ts';
+import { fail } from './fail.ts';
 
 const USAGE = `usage: wagate webhooks add URL [--events ${LOGGED_EVENT_TYPES.join(',')}] | list | remove ID | resume ID`;
-
-/** Prints like cli.ts's own failures, but leaves exiting to the caller's process. */
-function fail(message: string): void {
-  console.error(`wagate: ${message}`);
-  process.exitCode = 2;
-}
 
 function parseEvents(text: string | undefined): LoggedEventType[] | string {
   if (text === undefined) return [...LOGGED_EVENT_TYPES];
@@ -45,11 +40,11 @@ export function webhooksCommand(db: Database, args: string[], flags: { events?: 
   const store = createWebhookStore(db);
   const [action, value] = args;
   if (action === 'add') {
-    if (!value) return fail(USAGE);
+    if (!value) fail(USAGE);
     const problem = webhookUrlProblem(value);
-    if (problem) return fail(problem);
+    if (problem) fail(problem);
     const events = parseEvents(flags.events);
-    if (typeof events === 'string') return fail(events);
+    if (typeof events === 'string') fail(events);
     const { webhook, secret } = store.add({ url: value, events });
     console.log(secret);
     console.error(`Created webhook ${webhook.id} for ${webhook.url} (${webhook.events.join(', ')}).`);
@@ -58,9 +53,9 @@ export function webhooksCommand(db: Database, args: string[], flags: { events?: 
     const all = store.list();
     console.log(all.length ? all.map(describe).join('\n') : 'No webhooks yet: wagate webhooks add URL');
   } else if (action === 'remove' || action === 'resume') {
-    if (!value) return fail(`usage: wagate webhooks ${action} ID`);
+    if (!value) fail(`usage: wagate webhooks ${action} ID`);
     const record = action === 'remove' ? store.remove(value) : store.resume(value);
-    if (!record) return fail(`no webhook with id ${value} (see wagate webhooks list)`);
+    if (!record) fail(`no webhook with id ${value} (see wagate webhooks list)`);
     console.log(
       action === 'remove'
         ? `Removed ${record.id} ${record.url}`

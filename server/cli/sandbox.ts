@@ -1,0 +1,29 @@
+import { isLoopbackHost } from '../config.ts';
+import { createLogger } from '../logger.ts';
+import { startSimulator } from '../sandbox/simulator.ts';
+import { fail } from './fail.ts';
+import { configFrom, parsePort, type Flags } from './flags.ts';
+
+/** `wagate sandbox`: the WhatsApp simulator alone, for a `wagate serve --wa-url` elsewhere. */
+export async function sandboxCommand(flags: Flags): Promise<void> {
+  const config = configFrom(flags);
+  const host = flags.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host))
+    fail(`the simulator listens on this computer only (127.0.0.1, localhost or ::1), not ${host}`);
+  const simulator = await startSimulator({
+    dataDir: config.dataDir,
+    host,
+    port: parsePort(flags.port) ?? 7010,
+    logger: createLogger(config.logLevel, 2).child({ part: 'sandbox' }),
+  });
+  console.log(`WhatsApp simulator: ${simulator.wsUrl}`);
+  console.log(`Root public key: ${simulator.rootPublicKey}`);
+  console.log(`Control API: ${simulator.httpUrl}/sandbox/phone`);
+  console.log(`Connect WaGate: wagate serve --wa-url ${simulator.wsUrl} --wa-root-key ${simulator.rootPublicKey}`);
+  const shutdown = async () => {
+    await simulator.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
