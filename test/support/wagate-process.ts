@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -90,4 +90,10 @@ export function runWagate(args: string[]): string {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: ENV,
   });
+}
+
+/** Runs `wagate ARGS` to completion, whatever its exit code: what a user sees in the terminal. */
+export function tryWagate(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(NODE, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: ENV });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
