@@ -3,8 +3,9 @@ import { ALICE, CAROL } from '../support/contacts.ts';
 
 /**
  * Every state of the dashboard a user can reach, in the order one sandbox session reaches them. The accessibility
- * spec checks each one with axe (light and dark) and at 320 px and 200 % zoom: a new screen joins by adding its
- * states here, reached from the state before it as a user would, with the mouse.
+ * spec checks each one: the focus is not on the page itself, the screen has one live region, axe finds nothing
+ * (light and dark), and it reflows at 320 px and at 200 % zoom. A new screen joins by adding its states here,
+ * reached from the state before it as a user would, with the mouse.
  */
 export interface DashboardState {
   /** Names the screenshots and the failures. */

@@ -36,11 +36,14 @@ function SessionState({ session }: { session: SessionView }) {
   const announce = useAnnounce();
   const said = words.advice ? `${words.headline} ${words.advice}` : words.headline;
   const shown = useRef(said);
-  // A change of state is said through the screen's live region; the state on arrival is read with the page.
+  // A change of state is said through the screen's live region; the state on arrival is read with the page. When
+  // the change took away the control that had the focus (the phone linked while "Get a code" had it), the focus
+  // comes here rather than stay lost on the page.
   useEffect(() => {
     if (shown.current === said) return;
     shown.current = said;
     announce(said);
+    if (document.activeElement === document.body) focusById(STATE_LINE);
   }, [said, announce]);
   return (
     <div className={`state-box ${words.tone}`}>
