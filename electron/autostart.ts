@@ -54,7 +54,7 @@ export interface Autostart {
 }
 
 /** Linux: the .desktop file is the switch; it counts as on while it exists and has not been disabled by hand. */
-export function createXdgAutostart(file: string, entry: string): Autostart {
+function createXdgAutostart(file: string, entry: string): Autostart {
   return {
     isEnabled() {
       if (!existsSync(file)) return false;
@@ -70,7 +70,7 @@ export function createXdgAutostart(file: string, entry: string): Autostart {
 }
 
 /** macOS and Windows: the OS keeps the login item; Windows gets the hidden flag, macOS tells us through wasOpenedAtLogin. */
-export function createLoginItemAutostart(
+function createLoginItemAutostart(
   app: Pick<App, 'getLoginItemSettings' | 'setLoginItemSettings'>,
   platform: NodeJS.Platform,
   launch: LaunchCommand,

@@ -3,7 +3,7 @@ import { GET_INFO_CHANNEL, type DesktopInfo } from './desktop-api.ts';
 import { isAppUrl } from './navigation-policy.ts';
 
 /** Only the dashboard's own top frame may call the shell; a page that got in some other way gets an error. */
-export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, appOrigin: string): boolean {
+function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, appOrigin: string): boolean {
   const frame = event.senderFrame;
   return frame !== null && frame.parent === null && isAppUrl(frame.url, appOrigin);
 }

@@ -24,7 +24,7 @@ export function electronBinary(root: string = ROOT): string | null {
   }
 }
 
-export const MISSING_ELECTRON = [
+const MISSING_ELECTRON = [
   "WaGate's desktop app needs Electron's program, which is not installed here",
   '(npm install skipped or could not finish its download).',
   '',

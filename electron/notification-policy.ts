@@ -24,7 +24,7 @@ export interface NotificationPolicy {
   dispose(): void;
 }
 
-export const DEFAULT_DROP_AFTER_MS = 30_000;
+const DEFAULT_DROP_AFTER_MS = 30_000;
 
 const DROPPING = new Set<SessionSnapshot['state']>(['connecting', 'reconnecting', 'starting']);
 

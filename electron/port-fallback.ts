@@ -29,7 +29,7 @@ export type PortFallbackResult<C> = { core: C; movedFrom: number | null } | { co
 
 const MAX_ATTEMPTS = 3;
 
-export function isAddressInUse(error: unknown): boolean {
+function isAddressInUse(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EADDRINUSE';
 }
 

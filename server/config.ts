@@ -19,7 +19,7 @@ export const TypingConfigSchema = z.object({
 });
 export type TypingConfig = z.infer<typeof TypingConfigSchema>;
 
-export const ConfigFileSchema = z
+const ConfigFileSchema = z
   .object({
     host: z.string().optional(),
     port: z.number().int().min(0).max(65535).optional(),

@@ -1,5 +1,5 @@
 /** Something the user asked for that cannot be done, said in words: `wagate: …` on stderr, exit code 2. */
-export class CliFailure extends Error {}
+class CliFailure extends Error {}
 
 export function fail(message: string): never {
   throw new CliFailure(message);

@@ -2,12 +2,12 @@ import * as libsignal from 'libsignal';
 import { Curve, generateRegistrationId } from '@whiskeysockets/baileys';
 
 /** 33-byte Signal public key (0x05 prefix) from a 32-byte X25519 public key. */
-export function signalPub(pub: Uint8Array): Buffer {
+function signalPub(pub: Uint8Array): Buffer {
   return pub.length === 33 ? Buffer.from(pub) : Buffer.concat([Buffer.from([5]), pub]);
 }
 
 /** 32-byte key from a 33-byte Signal public key. */
-export function rawPub(pub: Uint8Array): Buffer {
+function rawPub(pub: Uint8Array): Buffer {
   return pub.length === 33 ? Buffer.from(pub.subarray(1)) : Buffer.from(pub);
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from '../logger.ts';
 
 /** The data folder holds the WhatsApp link: only its owner may read anything in it. */
-export const FOLDER_MODE = 0o700;
+const FOLDER_MODE = 0o700;
 export const FILE_MODE = 0o600;
 
 /** Creates `dir` (and missing parents) owner-only, whatever the umask; a folder that exists is left as it is. */

@@ -50,7 +50,7 @@ export function chatJidOf(key: WAMessageKey): string {
 }
 
 /** The person's LID, when the message came from it or named it as the alternate address. */
-export function chatLidOf(key: WAMessageKey): string | null {
+function chatLidOf(key: WAMessageKey): string | null {
   if (isJidGroup(key.remoteJid ?? '')) return null;
   const lid = [key.remoteJid, key.remoteJidAlt].find((j) => j?.endsWith('@lid'));
   return lid ? jidNormalizedUser(lid) : null;

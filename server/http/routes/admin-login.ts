@@ -3,7 +3,6 @@ import type { AdminSessions } from '../../store/admin-sessions.ts';
 import { sendOk } from '../envelope.ts';
 import { readCookies, requireAdmin } from '../middleware/auth.ts';
 
-/** The dashboard's way in: the one-time link becomes an HttpOnly, SameSite=Strict session cookie. */
 /** `GET /admin/me`: what the dashboard needs to know about the core it talks to. */
 export interface AdminInfo {
   sandbox: boolean;
@@ -11,6 +10,7 @@ export interface AdminInfo {
   api_url: string;
 }
 
+/** The dashboard's way in: the one-time link becomes an HttpOnly, SameSite=Strict session cookie. */
 export function createAdminLoginRouter(deps: { admin: AdminSessions; info: () => AdminInfo }): Router {
   const { admin } = deps;
   const router = Router();

@@ -2,13 +2,13 @@ import express, { Router } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The dashboard's screens: each path serves index.html and the page picks the screen. */
+export const DASHBOARD_PAGES = ['/', '/pairing', '/keys', '/send', '/webhooks', '/sandbox'];
+
 /**
  * The built dashboard (dist/renderer). Its assets carry a content hash and are cached for long; index.html is
  * revalidated every time, so after an upgrade no browser keeps a page that points at assets that are gone.
  */
-/** The dashboard's screens: each path serves index.html and the page picks the screen. */
-export const DASHBOARD_PAGES = ['/', '/pairing', '/keys', '/send', '/webhooks', '/sandbox'];
-
 export function createDashboardRouter(dashboardDir: string): Router {
   const router = Router();
   const index = join(dashboardDir, 'index.html');
