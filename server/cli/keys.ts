@@ -6,7 +6,8 @@ import { fail } from './fail.ts';
 /** "30d", "12h", "45m" → milliseconds. */
 function parseDuration(text: string): number | null {
   const match = /^(\d+)\s*([dhm])$/.exec(text.trim());
-  if (!match) return null;
+  // A key that expires as it is made is a mistake, not a choice.
+  if (!match || Number(match[1]) === 0) return null;
   const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[match[2] as 'd' | 'h' | 'm'];
   return Number(match[1]) * unit;
 }
@@ -33,7 +34,7 @@ export function keysCommand(db: Database, args: string[], flags: { 'expires-in'?
     if (!name.success) fail(`${name.error.issues[0]!.message}: wagate keys create NAME [--expires-in 30d]`);
     const ttl = flags['expires-in'] === undefined ? null : parseDuration(flags['expires-in']);
     if (ttl === null && flags['expires-in'] !== undefined)
-      fail('--expires-in takes a number of days, hours or minutes: 30d, 12h, 45m');
+      fail('--expires-in takes a number of days, hours or minutes above zero: 30d, 12h, 45m');
     const { key, record } = store.create({ name: name.data, expiresAt: ttl === null ? null : Date.now() + ttl });
     console.log(key);
     console.error(`Created key ${record.id} "${record.name}". Copy it now: it is not shown again.`);

@@ -3,20 +3,58 @@ import { startCore, VERSION, type Core } from '../core.ts';
 import { CredentialsUnavailableError } from '../store/auth-state.ts';
 import { loginLink } from './dashboard.ts';
 import { fail } from './fail.ts';
+import { SEED_CONTACTS } from '../sandbox/virtual-contacts.ts';
+import type { SessionSnapshot, SessionState } from '../events.ts';
 import { configFrom, type Flags } from './flags.ts';
 
-function printSandboxWelcome(core: Core): void {
-  const keys = core.keys;
-  console.log('SANDBOX MODE: WaGate is linked to a virtual phone, not to WhatsApp. Nothing leaves this machine.');
-  if (keys.list().length > 0) return;
-  const { key } = keys.create({ name: 'sandbox', expiresAt: null });
-  console.log(`API key (shown once): ${key}`);
-  console.log(`Pair the virtual phone:  curl -X POST ${core.url}/sandbox/phone/scan -H "Authorization: ${key}"`);
+/** Alice: the first seed contact, on WhatsApp. */
+const ALICE_NUMBER = SEED_CONTACTS[0]!.number;
+
+const LINK_STATES = new Set<SessionState>(['qr', 'connected', 'logged_out', 'replaced']);
+
+/** Waits (briefly) until the session says whether a phone is linked, so the banner never claims a link too early. */
+function linkSettled(core: Core, withinMs = 5_000): Promise<SessionState> {
+  const now = core.session.snapshot().state;
+  if (LINK_STATES.has(now)) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const done = (state: SessionState) => {
+      clearTimeout(timer);
+      core.events.off('session.state', onState);
+      resolve(state);
+    };
+    const onState = (snap: SessionSnapshot) => LINK_STATES.has(snap.state) && done(snap.state);
+    const timer = setTimeout(() => done(core.session.snapshot().state), withinMs);
+    core.events.on('session.state', onState);
+  });
+}
+
+/**
+ * A simulator's keys live in the sandbox's data (`--sandbox`): the first run makes one and shows it; later runs say
+ * how to make another. Returns the key to put in the examples.
+ */
+function printKeyHint(core: Core): string {
+  if (core.keys.list().length > 0) {
+    console.log('API keys: use one you made before, or make one: npx wagate keys create NAME --sandbox');
+    return '$KEY';
+  }
+  const { key } = core.keys.create({ name: 'sandbox', expiresAt: null });
+  console.log(`API key (shown once, keep it): ${key}`);
+  return key;
+}
+
+/** What a newcomer needs next in sandbox mode: a key, pairing if not linked, a first send. */
+async function printSandboxWelcome(core: Core): Promise<void> {
+  console.log('SANDBOX MODE: WaGate talks to a WhatsApp simulator on this computer. Nothing leaves this machine.');
+  const key = printKeyHint(core);
+  const linked = (await linkSettled(core)) === 'connected';
+  console.log(linked ? 'Linked to the virtual phone.' : 'Not linked yet.');
+  if (!linked)
+    console.log(`Pair the virtual phone:  curl -X POST ${core.url}/sandbox/phone/scan -H "Authorization: ${key}"`);
   console.log(
-    `Send a message:          curl -X POST ${core.url}/chats/15550001111/messages -H "Authorization: ${key}" -H "Content-Type: application/json" -d '{"text":"Hello, World!"}'`,
+    `Send a message:          curl -X POST ${core.url}/chats/${ALICE_NUMBER}/messages -H "Authorization: ${key}" -H "Content-Type: application/json" -d '{"text":"Hello, World!"}'`,
   );
   console.log(
-    `Read Alice's inbox:      curl ${core.url}/sandbox/contacts/15550001111/inbox -H "Authorization: ${key}"`,
+    `Read Alice's inbox:      curl ${core.url}/sandbox/contacts/${ALICE_NUMBER}/inbox -H "Authorization: ${key}"`,
   );
 }
 
@@ -37,8 +75,11 @@ export async function serveCommand(flags: Flags): Promise<void> {
   console.log(`API: ${core.url}`);
   console.log(`Dashboard: ${loginLink(core.url, core.admin.issueLoginToken())}`);
   console.log(`Data: ${config.dataDir}`);
-  if (config.sandbox) printSandboxWelcome(core);
-  if (config.waUrl) console.log(`NOT WHATSAPP: connected to the simulator at ${config.waUrl}`);
+  if (config.sandbox) await printSandboxWelcome(core);
+  if (config.waUrl) {
+    console.log(`NOT WHATSAPP: connected to the simulator at ${config.waUrl}`);
+    printKeyHint(core);
+  }
   const shutdown = async () => {
     await core.stop();
     process.exit(0);

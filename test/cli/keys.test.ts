@@ -64,10 +64,14 @@ test('keys create --expires-in: days, hours or minutes from now, listed as its e
     assert.ok([minute(before + ms), minute(Date.now() + ms)].includes(expires!), `${flag}: ${line}`);
     assert.equal(verdict(dataDir, made.stdout.trim()).ok, true, 'works until then');
   }
-  for (const bad of ['30', '1.5d', 'soon']) {
+  for (const bad of ['30', '1.5d', 'soon', '0d', '0m']) {
     const refused = keys('create', 'bad', '--expires-in', bad);
     assert.equal(refused.code, 2, bad);
-    assert.match(refused.stderr, /--expires-in takes a number of days, hours or minutes: 30d, 12h, 45m/, bad);
+    assert.match(
+      refused.stderr,
+      /--expires-in takes a number of days, hours or minutes above zero: 30d, 12h, 45m/,
+      bad,
+    );
   }
   assert.equal(keys('list').stdout.includes('bad'), false, 'a refused create makes no key');
 });
