@@ -19,12 +19,31 @@ export const TypingConfigSchema = z.object({
 });
 export type TypingConfig = z.infer<typeof TypingConfigSchema>;
 
+/** How sends wait and how long the outbox keeps trying. */
+export const OutboxConfigSchema = z.object({
+  /**
+   * How long `POST /chats/{chat_jid}/messages` waits for WhatsApp's server to ack the message (through reconnects)
+   * before it answers 202 pending and lets the outbox go on.
+   */
+  sync_wait_ms: z.number().int().positive().max(600_000).default(60_000),
+  /** A message that could not leave within this time fails as `expired` instead of arriving late. */
+  expire_after_s: z
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600),
+  /** With the connection up but no ack from the server this long, the message is sent again with the same id. */
+  ack_timeout_ms: z.number().int().positive().default(30_000),
+});
+export type OutboxConfig = z.infer<typeof OutboxConfigSchema>;
+
 const ConfigFileSchema = z
   .object({
     host: z.string().optional(),
     port: z.number().int().min(0).max(65535).optional(),
     typing: TypingConfigSchema.partial().optional(),
     watchdog: WatchdogConfigSchema.partial().optional(),
+    outbox: OutboxConfigSchema.partial().optional(),
   })
   .strict();
 
@@ -41,6 +60,7 @@ export interface Config {
   typing: TypingConfig;
   /** How soon a dead WhatsApp stream is found (server/whatsapp/watchdog.ts); tests shorten it. */
   watchdog: WatchdogConfig;
+  outbox: OutboxConfig;
   logLevel: string;
   /** Deadlines and caps of the HTTP server (server/http/limits.ts); tests shorten them. */
   limits: HttpLimits;
@@ -83,6 +103,7 @@ export function loadConfig(overrides: Partial<Config> & { dataDir?: string }): C
     sandbox: overrides.sandbox ?? false,
     typing: TypingConfigSchema.parse({ ...fromFile.typing, ...overrides.typing }),
     watchdog: WatchdogConfigSchema.parse({ ...fromFile.watchdog, ...overrides.watchdog }),
+    outbox: OutboxConfigSchema.parse({ ...fromFile.outbox, ...overrides.outbox }),
     logLevel: overrides.logLevel ?? process.env.WAGATE_LOG ?? 'info',
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };

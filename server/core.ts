@@ -18,6 +18,9 @@ import { createWebhookDispatcher } from './webhooks/dispatcher.ts';
 import { createSqliteAuthState, type SqliteAuthState } from './store/auth-state.ts';
 import { createSession, type Session } from './whatsapp/session.ts';
 import { createSender, type Sender } from './whatsapp/sender.ts';
+import { createOutboxWorker } from './whatsapp/outbox-worker.ts';
+import { createOutboxStore } from './store/outbox.ts';
+import { systemClock, type Clock } from './clock.ts';
 import { createLidMappings } from './store/lid-mappings.ts';
 import { createReconnectLog } from './store/reconnect-log.ts';
 import { createContactDirectory } from './whatsapp/contact-directory.ts';
@@ -56,6 +59,8 @@ export interface CoreOptions {
   dashboardDir?: string;
   /** 32 bytes that seal the WhatsApp credentials at rest (the desktop app's, kept by the OS keyring); none: plaintext. */
   credentialKey?: Buffer;
+  /** Time for scheduled sends and the synchronous wait; tests pass a fake one. */
+  clock?: Clock;
 }
 
 const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
@@ -154,16 +159,34 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     logger: logger.child({ part: 'whatsapp' }),
     watchdog: config.watchdog,
     waUrl: target.waUrl,
+    ackTimeoutMs: config.outbox.ack_timeout_ms,
   });
   const directory = createContactDirectory({ usync: session.usync, knownPnOf: session.knownPnOf, lids });
   // Another account may see other people: nothing learnt under the old one is kept.
   events.on('session.state', (s) => s.state === 'logged_out' && directory.forget());
+  const clock = options.clock ?? systemClock;
+  const outbox = createOutboxStore(db, messages, clock.now);
+  const worker = createOutboxWorker({
+    session,
+    directory,
+    outbox,
+    messages,
+    events,
+    typing: config.typing,
+    config: config.outbox,
+    clock,
+    logger: logger.child({ part: 'outbox' }),
+  });
   const sender = createSender({
     session,
     directory,
     lids,
     messages,
-    typing: config.typing,
+    outbox,
+    worker,
+    events,
+    config: config.outbox,
+    clock,
     logger: logger.child({ part: 'sender' }),
   });
   let url = '';
@@ -203,6 +226,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   writeFileSync(serverInfoFile(config), JSON.stringify({ url, pid: process.pid }), { mode: FILE_MODE });
   dispatcher.start();
+  worker.start();
   await session.start();
 
   /**
@@ -213,7 +237,10 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   let stopping: Promise<void> | null = null;
   async function stopOnce(): Promise<void> {
     await drain.drain(config.limits.drainMs);
+    // The outbox takes no new turn; what is in flight ends with the socket and is sent again at the next start.
+    const workerStopped = worker.stop();
     await session.stop();
+    await workerStopped;
     await drain.close();
     await dispatcher.stop();
     eventLog.close();

@@ -79,8 +79,22 @@ export type SessionSnapshot = z.infer<typeof SessionSnapshotSchema>;
 
 export const MessageDirectionSchema = z.enum(['outbound', 'inbound']);
 export type MessageDirection = z.infer<typeof MessageDirectionSchema>;
-export const MessageStatusSchema = z.enum(['sent', 'delivered', 'read', 'failed', 'received']);
+/**
+ * A sent message moves queued → sending → sent (WhatsApp's server has it) → delivered → read, or ends failed with a
+ * reason; 'received' is a message someone sent us.
+ */
+export const MessageStatusSchema = z.enum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'received']);
 export type MessageStatus = z.infer<typeof MessageStatusSchema>;
+
+/**
+ * Why a message failed, in one word: `not_on_whatsapp`, `server_rejected:<code>` (WhatsApp's server refused it with
+ * that error code), `expired` (it could not leave within the outbox's lifetime), `cancelled` (DELETE before it left),
+ * `logged_out` (the device was unlinked before it left), `send_error` (WhatsApp's client library could not send it,
+ * several times in a row, with the connection up: it never left).
+ */
+export const FailureReasonSchema = z
+  .string()
+  .regex(/^(not_on_whatsapp|server_rejected:\d+|expired|cancelled|logged_out|send_error)$/);
 
 export const StoredMessageSchema = z.object({
   message_id: z.string(),

@@ -22,6 +22,7 @@ import { createHealthRouter, type WhatsAppServerKind } from './routes/health.ts'
 import { createSessionRouter } from './routes/session.ts';
 import { createMessagesRouter } from './routes/messages.ts';
 import { createContactsRouter } from './routes/contacts.ts';
+import { createOutboxRouter } from './routes/outbox.ts';
 import { createAdminLoginRouter } from './routes/admin-login.ts';
 import { createAdminKeysRouter } from './routes/admin-keys.ts';
 import { createAdminEventsRouter } from './routes/admin-events.ts';
@@ -84,7 +85,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     app.use('/sandbox', caller, deps.sandbox.controlRouter({ currentQr }));
   }
 
-  app.use(['/session', '/chats', '/messages', '/events', '/contacts'], caller, jsonBody());
+  app.use(['/session', '/chats', '/messages', '/outbox', '/events', '/contacts'], caller, jsonBody());
   app.use(
     createEventsRouter({
       eventLog: deps.eventLog,
@@ -100,6 +101,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
       idempotency: deps.idempotency,
     }),
   );
+  app.use(createOutboxRouter({ sender: deps.sender }));
   app.use(createContactsRouter({ directory: deps.directory }));
 
   app.use(createDashboardRouter(deps.dashboardDir));

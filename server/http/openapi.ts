@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { MessageStatusChangeSchema, SessionSnapshotSchema, StoredMessageSchema } from '../events.ts';
 import { LoggedEventSchema } from '../store/event-log.ts';
 import { MessageDetailSchema } from '../store/messages.ts';
-import { SendResultSchema } from '../whatsapp/sender.ts';
+import { OutboxEntrySchema } from '../store/outbox.ts';
+import { AcceptedResultSchema, SendResultSchema } from '../whatsapp/sender.ts';
 import { CONTACT_CACHE_MS, ContactInfoSchema } from '../whatsapp/contact-directory.ts';
 import { EventsQuery } from './routes/events.ts';
 import {
@@ -18,7 +19,7 @@ import {
 } from './schemas.ts';
 
 interface Operation {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   path: string;
   summary: string;
   tag: 'Messages' | 'Session' | 'Events' | 'System';
@@ -29,6 +30,8 @@ interface Operation {
   /** The schema of `data` in a success envelope; absent for non-JSON answers. */
   data?: z.ZodType;
   dataExample?: unknown;
+  /** `data` of a 202: accepted into the outbox, not sent yet. */
+  accepted?: { data: z.ZodType; description: string };
   errors: number[];
   produces?: 'image/png' | 'text/event-stream';
   headers?: Array<{ name: string; description: string }>;
@@ -66,12 +69,22 @@ export const OPERATIONS: Operation[] = [
       chat_lid: '123456789012345@lid',
       timestamp: 1702129024,
     },
+    accepted: {
+      data: AcceptedResultSchema,
+      description:
+        'In the outbox and certain to be sent: `queued` for an async or scheduled send, `pending` when WhatsApp did not ' +
+        'confirm it within the wait (60 s by default); follow it with GET /messages/{message_id} or message.status events',
+    },
     errors: [400, 401, 404, 409, 413, 415, 422, 500, 503],
     headers: [
       {
         name: 'Idempotency-Key',
         description:
           'Retry safely: a repeat with the same key and body within 24 h answers the first result and sends nothing',
+      },
+      {
+        name: 'Prefer',
+        description: '`respond-async` (RFC 7240): answer 202 as soon as the message is in the outbox',
       },
     ],
   },
@@ -93,6 +106,42 @@ export const OPERATIONS: Operation[] = [
     auth: true,
     data: MessageDetailSchema,
     errors: [401, 404],
+  },
+  {
+    method: 'delete',
+    path: '/messages/{message_id}',
+    summary: 'Cancel a queued or scheduled message that has not left',
+    tag: 'Messages',
+    auth: true,
+    data: MessageStatusChangeSchema,
+    errors: [401, 404, 409],
+  },
+  {
+    method: 'get',
+    path: '/outbox',
+    summary: 'Messages waiting to leave (scheduled, queued, sending) or failed, oldest first',
+    tag: 'Messages',
+    auth: true,
+    data: z.array(OutboxEntrySchema),
+    errors: [401],
+  },
+  {
+    method: 'post',
+    path: '/outbox/{message_id}/retry',
+    summary: 'Send a failed message again, with the same id',
+    tag: 'Messages',
+    auth: true,
+    data: MessageStatusChangeSchema,
+    errors: [401, 404],
+  },
+  {
+    method: 'delete',
+    path: '/outbox/{message_id}',
+    summary: 'Drop a failed message from the outbox (or cancel one that has not left)',
+    tag: 'Messages',
+    auth: true,
+    data: z.object({ message_id: z.string() }),
+    errors: [401, 404, 409],
   },
   {
     method: 'get',
@@ -244,7 +293,15 @@ function responsesOf(op: Operation) {
       },
     ]),
   );
-  return { '200': { description: 'Success', content: success }, ...errors };
+  const accepted = op.accepted
+    ? {
+        '202': {
+          description: op.accepted.description,
+          content: { 'application/json': { schema: envelope(op.accepted.data, undefined) } },
+        },
+      }
+    : {};
+  return { '200': { description: 'Success', content: success }, ...accepted, ...errors };
 }
 
 function operationOf(op: Operation) {
@@ -274,7 +331,8 @@ Send it as \`Authorization: <key>\` (or \`Bearer <key>\`).
 
 **2. Send.** \`POST /chats/{chat_jid}/messages\` with \`{"text": "Hello"}\`; add an \`Idempotency-Key\` header to retry safely.
 
-**3. Follow it.** \`GET /messages/{message_id}\` moves \`sent → delivered → read\` (or \`failed\`), with the time of each;
+**3. Follow it.** A 200 means WhatsApp's server has the message; a 202 that it is in the outbox and will be sent.
+\`GET /messages/{message_id}\` moves \`queued → sending → sent → delivered → read\` (or \`failed\` with a reason), with the time of each;
 \`GET /events\` streams \`message.status\`, \`message.received\` and \`session.state\` as they happen.
 
 **4. Replies by webhook.** Register a URL in the dashboard (Webhooks) or with

@@ -6,6 +6,19 @@ export const MAX_TEXT_LENGTH = 65_536;
 
 const flag = (name: string) => z.boolean({ error: `${name} must be true or false` }).default(true);
 
+const SEND_AT_RULE = 'send_at must be an ISO 8601 time with a time zone (2026-12-01T09:30:00Z) or Unix seconds';
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+/** Unix seconds up to the year 9999. */
+const MAX_UNIX_SECONDS = 253_402_300_799;
+
+function sendAtSeconds(value: number | string): number | null {
+  if (typeof value === 'number')
+    return Number.isInteger(value) && value > 0 && value <= MAX_UNIX_SECONDS ? value : null;
+  if (!ISO_8601.test(value)) return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) && ms > 0 ? Math.ceil(ms / 1000) : null;
+}
+
 /** The body of `POST /chats/{chat_jid}/messages`, exactly as docs/send-message-api.txt gives it. */
 export const SendMessageBody = z.object({
   text: z
@@ -24,6 +37,17 @@ export const SendMessageBody = z.object({
     .optional(),
   typing_simulation: flag('typing_simulation'),
   presence_simulation: flag('presence_simulation'),
+  /** Answer 202 as soon as the message is in the outbox (as `Prefer: respond-async` does). */
+  async: z.boolean({ error: 'async must be true or false' }).default(false),
+  /** Leave no earlier than this: ISO 8601 with a time zone, or Unix seconds; kept across restarts. */
+  send_at: z
+    .union([z.number(), z.string()], { error: SEND_AT_RULE })
+    .transform((value, ctx) => {
+      const seconds = sendAtSeconds(value);
+      if (seconds === null) ctx.addIssue({ code: 'custom', message: SEND_AT_RULE });
+      return seconds ?? 0;
+    })
+    .optional(),
 });
 export type SendMessageBody = z.infer<typeof SendMessageBody>;
 

@@ -105,8 +105,10 @@ export function createContactInbox(
         state.logger.info(`refused ${id} to ${contact.name} (${contact.number}) with error ${rejection}`);
         return;
       }
-      ackMessage(conn, id, to, contact ? faults.takeAckHold() : null);
-      if (contact && recorded && recordInbox(contact, id, recorded)) {
+      const hold = contact ? faults.takeAckHold() : null;
+      ackMessage(conn, id, to, hold);
+      // A held ack holds back the automatic receipt too: both are lost with the connection they would have used.
+      if (contact && recorded && recordInbox(contact, id, recorded) && !hold) {
         state.later(30, () => receipts.deliver(contact, id, undefined));
       }
     },

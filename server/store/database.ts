@@ -20,8 +20,9 @@ export function openDatabase(file: string): Database {
   return db;
 }
 
-/** Runs `work` in one transaction: all of it lands, or none of it. */
+/** Runs `work` in one transaction: all of it lands, or none of it. Inside another, it is part of that one. */
 export function transaction<T>(db: Database, work: () => T): T {
+  if (db.isTransaction) return work();
   db.exec('BEGIN IMMEDIATE');
   try {
     const result = work();

@@ -42,7 +42,17 @@ export const MESSAGES_MIGRATIONS: Migrations = {
 };
 
 /** The order a message's status moves in; it never goes back (a late "delivered" after "read" is dropped). */
-const RANK: Record<MessageStatus, number> = { sent: 1, failed: 1.5, delivered: 2, read: 3, received: 4 };
+const RANK: Record<MessageStatus, number> = {
+  queued: 0,
+  sending: 1,
+  failed: 1.5,
+  sent: 2,
+  delivered: 3,
+  read: 4,
+  received: 5,
+};
+/** The steps a receipt implies: a read says sent and delivered too, each reported in order. */
+const IMPLIED: readonly MessageStatus[] = ['sent', 'delivered', 'read'];
 
 /** The column that records when a message reached each status. */
 const TIME_COLUMN: Partial<Record<MessageStatus, SqlQuery>> = {
@@ -67,8 +77,13 @@ export interface MessageStore {
   listChat(chatJids: readonly string[], o: ListOptions): StoredMessage[];
   /** The latest messages of every chat, newest first (the dashboard's recent activity). */
   listRecent(limit: number): StoredMessage[];
-  /** Moves a message forward to `status` at `at` (unix seconds); null when unknown or not forward. */
-  setStatus(id: string, status: MessageStatus, at: number, reason?: string): MessageStatusChange | null;
+  /**
+   * Moves a message forward to `status` at `at` (unix seconds), with every step it implies that it had not reached
+   * (a read before the delivery: delivered, then read), in order; none when unknown or not forward.
+   */
+  setStatus(id: string, status: MessageStatus, at: number, reason?: string): MessageStatusChange[];
+  /** A failed message goes back to queued to be sent again (the outbox's retry); null unless it had failed. */
+  requeue(id: string, at: number): MessageStatusChange | null;
 }
 
 interface Row {
@@ -153,20 +168,32 @@ export function createMessageStore(db: Database): MessageStore {
     return rows.map(toMessage);
   }
 
-  function setStatus(id: string, status: MessageStatus, at: number, reason?: string): MessageStatusChange | null {
+  function setStatus(id: string, status: MessageStatus, at: number, reason?: string): MessageStatusChange[] {
     return transaction(db, () => {
       const row = get(id);
-      if (!row || !movesForward(row, status)) return null;
+      if (!row || !movesForward(row, status)) return [];
+      const steps = IMPLIED.includes(status)
+        ? IMPLIED.filter((step) => RANK[step] > RANK[row.status] && RANK[step] <= RANK[status])
+        : [status];
       const changes = [sql`status = ${status}`, sql`status_reason = ${reason ?? null}`];
-      const column = TIME_COLUMN[status];
-      if (column) changes.push(sql`${column} = COALESCE(${column}, ${at})`);
-      // Read implies delivered, even when WhatsApp sends only the read receipt.
-      if (status === 'read') changes.push(sql`delivered_at = COALESCE(delivered_at, ${at})`);
+      for (const column of steps.map((step) => TIME_COLUMN[step]))
+        if (column) changes.push(sql`${column} = COALESCE(${column}, ${at})`);
       queries.run(sql`UPDATE messages SET ${sqlJoin(changes)} WHERE message_id = ${id}`);
-      const change: MessageStatusChange = { message_id: id, chat_jid: row.chat_jid, status, at };
-      if (reason !== undefined) change.reason = reason;
-      return change;
+      return steps.map((step) => {
+        const change: MessageStatusChange = { message_id: id, chat_jid: row.chat_jid, status: step, at };
+        if (step === status && reason !== undefined) change.reason = reason;
+        return change;
+      });
     });
+  }
+
+  const requeueRow = db.prepare(
+    "UPDATE messages SET status = 'queued', status_reason = NULL, failed_at = NULL WHERE message_id = ? AND status = 'failed'",
+  );
+  function requeue(id: string, at: number): MessageStatusChange | null {
+    const row = get(id);
+    if (!row || requeueRow.run(id).changes === 0) return null;
+    return { message_id: id, chat_jid: row.chat_jid, status: 'queued', at };
   }
 
   return {
@@ -194,12 +221,13 @@ export function createMessageStore(db: Database): MessageStore {
     listChat,
     listRecent: (limit) => (recent.all(limit) as unknown as Row[]).map(toMessage),
     setStatus,
+    requeue,
   };
 }
 
 function movesForward(row: Row, status: MessageStatus): boolean {
   if (row.direction === 'inbound' || status === 'received') return false;
-  // A message WhatsApp already delivered cannot fail afterwards.
-  if (status === 'failed') return row.status === 'sent';
+  // Only a message WhatsApp's server does not have yet can fail.
+  if (status === 'failed') return row.status === 'queued' || row.status === 'sending';
   return RANK[status] > RANK[row.status];
 }

@@ -22,10 +22,10 @@ export function createReceipts(
 ): Receipts {
   function apply(id: string, status: MessageStatus | null, reason?: string): void {
     if (!status) return;
-    const change = messages.setStatus(id, status, nowSeconds(), status === 'failed' ? reason : undefined);
-    if (!change) return;
-    events.emit('message.status', change);
-    if (change.status === 'failed') onFailed(change);
+    for (const change of messages.setStatus(id, status, nowSeconds(), status === 'failed' ? reason : undefined)) {
+      events.emit('message.status', change);
+      if (change.status === 'failed') onFailed(change);
+    }
   }
 
   return {

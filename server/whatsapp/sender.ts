@@ -1,14 +1,16 @@
 import { z } from 'zod';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { TypingConfig } from '../config.ts';
+import type { Clock } from '../clock.ts';
+import type { OutboxConfig } from '../config.ts';
+import type { CoreEvents, MessageStatusChange, SessionState, StoredMessage } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { MessageStore } from '../store/messages.ts';
-import type { StoredMessage } from '../events.ts';
+import type { OutboxEntry, OutboxStore } from '../store/outbox.ts';
 import { ApiError } from '../api-error.ts';
-import type { PresenceKind, Recipient, Session } from './session.ts';
-import type { ContactDirectory } from './contact-directory.ts';
 import type { LidMappings } from '../store/lid-mappings.ts';
-import { typingDurationMs } from './typing.ts';
+import type { ContactDirectory } from './contact-directory.ts';
+import type { OutboxWorker } from './outbox-worker.ts';
+import { resolveRecipient } from './recipient.ts';
+import type { Recipient, Session } from './session.ts';
 
 export interface SendRequest {
   chatJid: string;
@@ -16,9 +18,13 @@ export interface SendRequest {
   replyToMessageId?: string;
   typingSimulation: boolean;
   presenceSimulation: boolean;
+  /** Answer as soon as the message is in the outbox instead of waiting for WhatsApp's server. */
+  async: boolean;
+  /** Unix seconds: leave no earlier than this; null, as soon as possible. */
+  sendAt: number | null;
 }
 
-/** What a send answers: `data` of a 200 from `POST /chats/{chat_jid}/messages`. */
+/** What a send answers: `data` of a 200 from `POST /chats/{chat_jid}/messages`: WhatsApp's server has the message. */
 export const SendResultSchema = z.object({
   message_id: z.string(),
   status: z.literal('sent'),
@@ -26,57 +32,73 @@ export const SendResultSchema = z.object({
   chat_jid: z.string(),
   /** The person's LID when WhatsApp has one: the address the message went to. */
   chat_lid: z.string().nullable(),
-  /** Unix seconds. */
+  /** Unix seconds: when WhatsApp's server took it. */
   timestamp: z.number().int(),
 });
 export type SendResult = z.infer<typeof SendResultSchema>;
 
+/**
+ * `data` of a 202: the message is in the outbox and will be sent. `queued` for an async or scheduled send,
+ * `pending` when a synchronous send's wait ended before WhatsApp's server acked it.
+ */
+export const AcceptedResultSchema = z.object({
+  message_id: z.string(),
+  status: z.enum(['queued', 'pending']),
+  /** Unix seconds, for a scheduled send; otherwise null. */
+  send_at: z.number().int().nullable(),
+});
+export type AcceptedResult = z.infer<typeof AcceptedResultSchema>;
+
+export type SendOutcome = { kind: 'sent'; result: SendResult } | { kind: 'accepted'; result: AcceptedResult };
+
 export interface Sender {
-  send(r: SendRequest): Promise<SendResult>;
+  send(r: SendRequest): Promise<SendOutcome>;
+  /** `DELETE /messages/{id}`: a queued or scheduled message that has not left. */
+  cancel(id: string): MessageStatusChange[];
+  /** `POST /outbox/{id}/retry`: a failed message goes back in line with the same id. */
+  retry(id: string): MessageStatusChange;
+  /** `DELETE /outbox/{id}`: forgets a failed message, or cancels one that has not left. */
+  drop(id: string): void;
+  outbox(): OutboxEntry[];
 }
 
 export interface SenderDeps {
-  session: Session;
-  directory: ContactDirectory;
-  lids: LidMappings;
-  messages: MessageStore;
-  typing: TypingConfig;
+  session: Pick<Session, 'snapshot' | 'newMessageId'>;
+  directory: Pick<ContactDirectory, 'lookup'>;
+  lids: Pick<LidMappings, 'aliasesOf'>;
+  messages: Pick<MessageStore, 'get'>;
+  outbox: OutboxStore;
+  worker: Pick<OutboxWorker, 'kick'>;
+  events: CoreEvents;
+  config: Pick<OutboxConfig, 'sync_wait_ms'>;
+  clock: Clock;
   logger: Logger;
 }
 
+/** Session states from which a linked session comes back by itself: a send made now waits for it. */
+const LINKED_STATES = new Set<SessionState>(['connected', 'connecting', 'reconnecting', 'starting']);
+const NOT_CONNECTED = () => new ApiError(503, 'WhatsApp is not connected');
+
+/** What a failed message answers to the request that was waiting for it: nothing was or will be sent. */
+function failureAnswer(reason: string | undefined): ApiError {
+  if (reason === 'not_on_whatsapp') return new ApiError(404, 'Number is not on WhatsApp');
+  if (reason === 'cancelled') return new ApiError(409, 'The message was cancelled before it left');
+  if (reason === 'logged_out') return NOT_CONNECTED();
+  const code = reason?.startsWith('server_rejected:') ? reason.slice('server_rejected:'.length) : null;
+  if (code) return new ApiError(500, `WhatsApp refused the message (error ${code})`);
+  return new ApiError(500, 'Failed to send message');
+}
+
 /**
- * The send path: one FIFO queue per chat (a chat's messages leave in the order they were asked for, different chats
- * go in parallel), each message wrapped the way a person sends one: online, typing for as long as the text takes,
- * paused, the message, offline again.
+ * Accepts sends: checks what can be known now, writes the message to the outbox (from then on it is never lost) and,
+ * for a synchronous send, waits until WhatsApp's server acks it, within a bounded time.
  */
 export function createSender(deps: SenderDeps): Sender {
-  const { session, directory, lids, messages, typing, logger } = deps;
-  const queues = new Map<string, Promise<unknown>>();
-  /** Sends that asked for presence and have not finished: "unavailable" waits for the last of them. */
-  let presenceHolders = 0;
-  let online = false;
-
-  /** Presence and chatstates are cosmetic: losing one must not lose the message, which fails on its own if it must. */
-  async function presence(kind: PresenceKind, jid?: string): Promise<void> {
-    try {
-      await session.sendPresence(kind, jid);
-    } catch (error) {
-      logger.warn({ err: error, kind }, 'could not send presence');
-    }
-  }
-
-  async function typeFor(chatJid: string, text: string): Promise<void> {
-    let remaining = typingDurationMs(text, typing);
-    await presence('composing', chatJid);
-    while (remaining > 0) {
-      const wait = Math.min(remaining, typing.refresh_ms);
-      await sleep(wait);
-      remaining -= wait;
-      // WhatsApp drops the indicator after about ten seconds unless it is said again.
-      if (remaining > 0) await presence('composing', chatJid);
-    }
-    await presence('paused', chatJid);
-  }
+  const { session, directory, lids, messages, outbox, worker, events, clock } = deps;
+  const nowSeconds = () => Math.floor(clock.now() / 1000);
+  const emit = (changes: (MessageStatusChange | null)[]) => {
+    for (const change of changes) if (change) events.emit('message.status', change);
+  };
 
   /** The message replied to must be one this chat has (under either of a person's addresses). */
   function replyTarget(r: SendRequest): StoredMessage | null {
@@ -87,66 +109,112 @@ export function createSender(deps: SenderDeps): Sender {
     return quoted;
   }
 
-  /** A person is written to at their LID when WhatsApp has one for them: LID-migrated people refuse their number. */
-  async function recipientOf(chatJid: string): Promise<Recipient> {
-    if (!chatJid.endsWith('@s.whatsapp.net') && !chatJid.endsWith('@lid'))
-      return { chat_jid: chatJid, chat_lid: null, address: chatJid };
-    const person = await directory.lookup(chatJid);
-    if (!person.on_whatsapp)
-      throw new ApiError(404, chatJid.endsWith('@lid') ? 'LID is not known to WhatsApp' : 'Number is not on WhatsApp');
-    return { chat_jid: person.jid ?? chatJid, chat_lid: person.lid, address: person.lid ?? chatJid };
-  }
-
-  async function deliver(r: SendRequest, quoted: StoredMessage | null): Promise<SendResult> {
-    const to = await recipientOf(r.chatJid);
-    if (r.presenceSimulation && !online) {
-      online = true;
-      await presence('available');
-    }
-    if (r.typingSimulation) await typeFor(to.address, r.text);
-    const sent = await session.sendText(to, r.text, quoted);
-    return {
-      message_id: sent.message_id,
-      status: 'sent',
-      chat_jid: sent.chat_jid,
-      chat_lid: sent.chat_lid,
-      timestamp: sent.timestamp,
-    };
-  }
-
-  async function releasePresence(): Promise<void> {
-    presenceHolders--;
-    if (presenceHolders > 0 || !online) return;
-    online = false;
-    await presence('unavailable');
-  }
-
-  async function run(r: SendRequest, quoted: StoredMessage | null): Promise<SendResult> {
+  /** Asked now when connected (a 404 at once); without a connection the outbox asks before it sends. */
+  async function recipientNow(chatJid: string): Promise<Recipient | null> {
+    if (session.snapshot().state !== 'connected') return null;
+    let to: Recipient | null;
     try {
-      return await deliver(r, quoted);
-    } finally {
-      if (r.presenceSimulation) await releasePresence();
+      to = await resolveRecipient(directory, chatJid);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 503) return null;
+      throw error;
     }
+    if (!to)
+      throw new ApiError(404, chatJid.endsWith('@lid') ? 'LID is not known to WhatsApp' : 'Number is not on WhatsApp');
+    return to;
   }
 
-  function enqueue(r: SendRequest, quoted: StoredMessage | null): Promise<SendResult> {
-    const previous = queues.get(r.chatJid) ?? Promise.resolve();
-    const job = previous.then(() => run(r, quoted));
-    const tail = job.catch(() => undefined);
-    queues.set(r.chatJid, tail);
-    void tail.then(() => {
-      if (queues.get(r.chatJid) === tail) queues.delete(r.chatJid);
+  /** The outcome of message `id`: sent, failed, or still unconfirmed when the wait ends. */
+  function outcomeOf(id: string): { result: Promise<SendOutcome>; cancel: () => void } {
+    let stop = () => undefined as void;
+    const result = new Promise<SendOutcome>((resolve, reject) => {
+      const onStatus = (c: MessageStatusChange) => {
+        if (c.message_id !== id) return;
+        if (c.status === 'sent') {
+          stop();
+          const stored = messages.get(id);
+          const chat = { chat_jid: stored?.chat_jid ?? c.chat_jid, chat_lid: stored?.chat_lid ?? null };
+          resolve({ kind: 'sent', result: { message_id: id, status: 'sent', ...chat, timestamp: c.at } });
+        } else if (c.status === 'failed') {
+          stop();
+          reject(failureAnswer(c.reason));
+        }
+      };
+      const cancelTimer = clock.after(deps.config.sync_wait_ms, () => {
+        stop();
+        resolve({ kind: 'accepted', result: { message_id: id, status: 'pending', send_at: null } });
+      });
+      stop = () => {
+        cancelTimer();
+        events.off('message.status', onStatus);
+      };
+      events.on('message.status', onStatus);
     });
-    return job;
+    return { result, cancel: () => stop() };
+  }
+
+  async function send(r: SendRequest): Promise<SendOutcome> {
+    const state = session.snapshot().state;
+    const messageId = LINKED_STATES.has(state) ? session.newMessageId() : null;
+    if (!messageId) throw NOT_CONNECTED();
+    const quoted = replyTarget(r);
+    const to = await recipientNow(r.chatJid);
+    const now = nowSeconds();
+    const sendAt = r.sendAt !== null && r.sendAt > now ? r.sendAt : null;
+    const message: StoredMessage = {
+      message_id: messageId,
+      chat_jid: to?.chat_jid ?? r.chatJid,
+      chat_lid: to?.chat_lid ?? null,
+      direction: 'outbound',
+      sender: session.snapshot().account?.jid ?? '',
+      text: r.text,
+      quoted_message_id: quoted?.message_id ?? null,
+      timestamp: now,
+      status: 'queued',
+    };
+    const waitForIt = !r.async && sendAt === null;
+    const outcome = waitForIt ? outcomeOf(messageId) : null;
+    try {
+      outbox.add({
+        message,
+        typing_simulation: r.typingSimulation,
+        presence_simulation: r.presenceSimulation,
+        send_at: sendAt,
+      });
+    } catch (error) {
+      outcome?.cancel();
+      throw error;
+    }
+    emit([{ message_id: messageId, chat_jid: message.chat_jid, status: 'queued', at: now }]);
+    worker.kick(message.chat_jid);
+    if (outcome) return outcome.result;
+    return { kind: 'accepted', result: { message_id: messageId, status: 'queued', send_at: sendAt } };
   }
 
   return {
-    async send(r) {
-      // Fail fast on what is known now; the queue keeps the order of what is accepted.
-      session.assertConnected();
-      const quoted = replyTarget(r);
-      if (r.presenceSimulation) presenceHolders++;
-      return enqueue(r, quoted);
+    send,
+    cancel(id) {
+      const result = outbox.cancel(id, nowSeconds());
+      if (result.kind === 'not_found') throw new ApiError(404, 'Message not found');
+      if (result.kind !== 'cancelled')
+        throw new ApiError(409, 'The message has already left (or is not in the outbox): it cannot be cancelled');
+      emit(result.changes);
+      return result.changes;
     },
+    retry(id) {
+      const change = outbox.retry(id, nowSeconds());
+      if (!change) throw new ApiError(404, 'No failed message with this id in the outbox');
+      emit([change]);
+      worker.kick(change.chat_jid);
+      return change;
+    },
+    drop(id) {
+      if (outbox.drop(id)) return;
+      const result = outbox.cancel(id, nowSeconds());
+      if (result.kind === 'cancelled') return emit(result.changes);
+      if (result.kind === 'left') throw new ApiError(409, 'The message has already left: it cannot be dropped');
+      throw new ApiError(404, 'No message with this id in the outbox');
+    },
+    outbox: () => outbox.list(),
   };
 }

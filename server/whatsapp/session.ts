@@ -1,4 +1,10 @@
-import { DisconnectReason, makeWASocket, jidNormalizedUser, S_WHATSAPP_NET, toNumber } from '@whiskeysockets/baileys';
+import {
+  DisconnectReason,
+  generateMessageIDV2,
+  makeWASocket,
+  jidNormalizedUser,
+  S_WHATSAPP_NET,
+} from '@whiskeysockets/baileys';
 import type {
   BinaryNode,
   ConnectionState,
@@ -26,6 +32,7 @@ import { createReceipts } from './receipts.ts';
 import { createStandingTracker } from './account-standing.ts';
 import { phoneOfJid } from './jid.ts';
 import { quietLibsignal } from './libsignal-console.ts';
+import { AckTimeoutError, listenForAcks, ServerRejectedError, type ServerAcks } from './server-acks.ts';
 
 export interface SessionDeps {
   auth: SqliteAuthState;
@@ -40,6 +47,15 @@ export interface SessionDeps {
   waUrl?: string | null;
   /** Reconnect backoff; the default suits WhatsApp, tests may shorten it. */
   backoff?: BackoffConfig;
+  /** How long a sent message may wait for the server's ack on an open connection before it is sent again. */
+  ackTimeoutMs: number;
+}
+
+export interface SendTextOptions {
+  /** The id the message is sent with, the same for every resend of it. */
+  messageId: string;
+  /** The message replied to (the caller has checked that it belongs to this chat). */
+  quoted: StoredMessage | null;
 }
 
 /** Where a message goes: the chat it is stored under, and the address WhatsApp takes it at (a person's LID if known). */
@@ -66,11 +82,13 @@ export interface Session {
   usync(query: USyncQuery): Promise<USyncQueryResult | undefined>;
   /** A LID's phone-number JID as Baileys learnt it (history sync, message envelopes), if it did. */
   knownPnOf(lid: string): Promise<string | null>;
+  /** A new message id for this account, or null when no account is linked. */
+  newMessageId(): string | null;
   /**
-   * Sends a text, quoting `quoted` if given (the caller has checked that it belongs to this chat), and stores it from
-   * what WhatsApp accepted (not from Baileys' own, possibly late, echo).
+   * Sends a text and resolves when WhatsApp's server acks it, with the ack's time (unix seconds). Rejects with a 503
+   * when the connection closes first (the server may or may not have it), ServerRejectedError or AckTimeoutError.
    */
-  sendText(to: Recipient, text: string, quoted?: StoredMessage | null): Promise<StoredMessage>;
+  sendText(to: Recipient, text: string, options: SendTextOptions): Promise<number>;
   sendPresence(kind: PresenceKind, jid?: string): Promise<void>;
 }
 
@@ -86,7 +104,6 @@ const QUERY_TIMEOUT_MS = 20_000;
 /** A stream the watchdog found dead closes as Baileys' own keep-alive would: 408, connection lost. */
 const DEAD_STREAM = 408;
 const NOT_CONNECTED = () => new ApiError(503, 'WhatsApp is not connected');
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Baileys logs a lot at info; WaGate shows its warnings unless our own logger asks for debug detail. */
 function baileysLogger(logger: Logger): Logger {
@@ -113,6 +130,7 @@ export function createSession(deps: SessionDeps): Session {
   });
   const onUpsert = createInbound({ messages, lids, events, receipts });
   let sock: WASocket | null = null;
+  const acks = new WeakMap<WASocket, ServerAcks>();
   let running = false;
   let attempt = 0;
   let qrCount = 0;
@@ -180,6 +198,7 @@ export function createSession(deps: SessionDeps): Session {
       },
     });
     sock = s;
+    acks.set(s, listenForAcks(s));
     // Only the current socket speaks for the session, and a failing handler must not break Baileys' event loop.
     const mine =
       <A extends unknown[]>(handler: (...args: A) => void) =>
@@ -437,30 +456,27 @@ export function createSession(deps: SessionDeps): Session {
     return new ApiError(500, 'Failed to send message');
   }
 
-  async function sendText(to: Recipient, text: string, quoted?: StoredMessage | null): Promise<StoredMessage> {
-    let sent: WAMessage | undefined;
+  async function sendText(to: Recipient, text: string, { messageId, quoted }: SendTextOptions): Promise<number> {
+    // linkPreview null: Baileys would otherwise fetch any URL in the text from the network.
+    const options = { messageId, ...(quoted ? { quoted: quotedFor(quoted) } : {}) };
     try {
-      // linkPreview null: Baileys would otherwise fetch any URL in the text from the network.
-      const options = quoted ? { quoted: quotedFor(quoted) } : {};
-      sent = await whileConnected((s) => s.sendMessage(to.address, { text, linkPreview: null }, options));
+      return await whileConnected(async (s) => {
+        const acked = acks.get(s)!.waitFor(messageId, deps.ackTimeoutMs);
+        acked.catch(() => undefined); // sendMessage may fail first: then its error is the one that counts
+        await s.sendMessage(to.address, { text, linkPreview: null }, options);
+        return acked;
+      });
     } catch (error) {
+      // A 463 may mean a reach-out time lock: Baileys does not ask for it, so WaGate does.
+      if (error instanceof ServerRejectedError && error.code === '463' && sock) standing.refresh(sock, false);
+      if (error instanceof ServerRejectedError || error instanceof AckTimeoutError) throw error;
       throw whatsAppFailure(error, 'WhatsApp did not take the message');
     }
-    if (!sent?.key.id)
-      throw whatsAppFailure(new Error('sendMessage returned no message id'), 'WhatsApp did not take the message');
-    const stored: StoredMessage = {
-      message_id: sent.key.id,
-      chat_jid: to.chat_jid,
-      chat_lid: to.chat_lid,
-      direction: 'outbound',
-      sender: snap.account?.jid ?? '',
-      text,
-      quoted_message_id: quoted?.message_id ?? null,
-      timestamp: toNumber(sent.messageTimestamp) || nowSeconds(),
-      status: 'sent',
-    };
-    messages.insert(stored);
-    return stored;
+  }
+
+  function newMessageId(): string | null {
+    const me = auth.state.creds.me?.id;
+    return me ? generateMessageIDV2(me) : null;
   }
 
   async function sendPresence(kind: PresenceKind, jid?: string): Promise<void> {
@@ -477,6 +493,7 @@ export function createSession(deps: SessionDeps): Session {
     requestPairingCode,
     usync,
     knownPnOf,
+    newMessageId,
     sendText,
     sendPresence,
   };

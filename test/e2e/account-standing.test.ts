@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { startPairedCore, postJson, type TestCore } from '../support/core.ts';
 import { ALICE } from '../support/contacts.ts';
 import { eventually, waitForEvent, waitForSession, waitForState } from '../support/waits.ts';
-import type { MessageStatusChange } from '../../server/events.ts';
 
 let h: TestCore;
 let contacts = 0;
@@ -21,39 +20,33 @@ const sandbox = () => h.core.sandbox!;
 const newContact = (name: string) =>
   sandbox().addContact({ number: `1555888${String(++contacts).padStart(4, '0')}`, name, on_whatsapp: true }).number;
 
-/** Resolves with the message's first 'failed' status event. */
-function failureOf(messageId: () => string | undefined): Promise<MessageStatusChange> {
-  return new Promise((resolve) => {
-    const seen: MessageStatusChange[] = [];
-    const check = () => {
-      const hit = seen.find((c) => c.message_id === messageId() && c.status === 'failed');
-      if (!hit) return;
-      h.core.events.off('message.status', onStatus);
-      resolve(hit);
-    };
-    const onStatus = (c: MessageStatusChange) => {
-      seen.push(c);
-      check();
-    };
-    h.core.events.on('message.status', onStatus);
-    // The id is known once the send answers; a failure may come before or after that.
-    void eventually(messageId, 'the message id', 30_000).then(check);
-  });
+/** The first 'failed' status event of a message to `number`: a refused send is answered before its id is known. */
+const failureTo = (number: string) =>
+  waitForEvent(
+    h.core,
+    'message.status',
+    (c) => c.chat_jid === `${number}@s.whatsapp.net` && c.status === 'failed',
+    `a failure to ${number}`,
+  ).then(([change]) => change);
+
+/** WhatsApp refused it: the answer says so, and nothing was sent. */
+function assertRefused(res: { status: number; body: any }, code: number): void {
+  assert.equal(res.status, 500, JSON.stringify(res.body));
+  assert.equal(res.body.error, `WhatsApp refused the message (error ${code})`);
 }
 
 for (const code of [463, 479] as const) {
   test(`a send WhatsApp refuses with ${code} fails with server_rejected:${code}, and is never sent again`, async () => {
     const number = newContact(`Refuses ${code}`);
     sandbox().rejectMessages(number, code);
-    const sent: { id?: string } = {};
-    const failed = failureOf(() => sent.id);
+    const failed = failureTo(number);
     const res = await h.call(
       `/chats/${number}@s.whatsapp.net/messages`,
       postJson({ text: 'hello', typing_simulation: false }),
     );
-    const id = (sent.id = res.body.data?.message_id);
-    assert.ok(id, JSON.stringify(res.body));
+    assertRefused(res, code);
     const change = await failed;
+    const id = change.message_id;
     assert.equal(change.reason, `server_rejected:${code}`);
     const stored = await h.call(`/messages/${id}`);
     assert.equal(stored.body.data.status, 'failed');
@@ -66,11 +59,10 @@ for (const code of [463, 479] as const) {
 test('a refused send is not sent again after the connection drops and comes back', async () => {
   const number = newContact('Refuses, then a drop');
   sandbox().rejectMessages(number, 463);
-  const sent: { id?: string } = {};
-  const failed = failureOf(() => sent.id);
+  const failed = failureTo(number);
   const res = await h.call(`/chats/${number}/messages`, postJson({ text: 'once only', typing_simulation: false }));
-  sent.id = res.body.data?.message_id;
-  await failed;
+  assertRefused(res, 463);
+  const sent = { id: (await failed).message_id };
   // A reconnect is when an outbox resends what it holds unconfirmed: WhatsApp must see this id exactly once.
   const reconnected = waitForState(h.core, 'reconnecting').then(() => waitForState(h.core, 'connected', 60_000));
   sandbox().fault({ kind: 'drop' });
@@ -107,10 +99,9 @@ test('a reach-out time lock shows in GET /session and as a session.state event, 
 
 test('while locked, a new chat is refused with 463; a chat that has history still gets its messages', async () => {
   const number = newContact('Stranger');
-  const sent: { id?: string } = {};
-  const failed = failureOf(() => sent.id);
+  const failed = failureTo(number);
   const res = await h.call(`/chats/${number}/messages`, postJson({ text: 'hi there', typing_simulation: false }));
-  sent.id = res.body.data?.message_id;
+  assertRefused(res, 463);
   assert.equal((await failed).reason, 'server_rejected:463');
   assert.equal(sandbox().inbox(number).length, 0);
   const known = await h.call(`/chats/${ALICE}/messages`, postJson({ text: 'still fine', typing_simulation: false }));

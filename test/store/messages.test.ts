@@ -69,39 +69,56 @@ test('listRecent: the latest messages of every chat, newest first', () => {
 
 test('status moves forward only: read beats a late delivered', () => {
   store.insert(message('S1', 200));
-  assert.deepEqual(store.setStatus('S1', 'delivered', 201), {
-    message_id: 'S1',
-    chat_jid: CHAT,
-    status: 'delivered',
-    at: 201,
-  });
-  assert.equal(store.setStatus('S1', 'read', 202)?.status, 'read');
-  assert.equal(store.setStatus('S1', 'delivered', 203), null);
-  assert.equal(store.setStatus('S1', 'sent', 204), null);
-  assert.equal(store.setStatus('S1', 'failed', 205, 'late error'), null);
+  assert.deepEqual(store.setStatus('S1', 'delivered', 201), [
+    { message_id: 'S1', chat_jid: CHAT, status: 'delivered', at: 201 },
+  ]);
+  assert.deepEqual(
+    store.setStatus('S1', 'read', 202).map((c) => c.status),
+    ['read'],
+  );
+  assert.deepEqual(store.setStatus('S1', 'delivered', 203), []);
+  assert.deepEqual(store.setStatus('S1', 'sent', 204), []);
+  assert.deepEqual(store.setStatus('S1', 'failed', 205, 'cancelled'), [], 'a message the server has cannot fail');
   assert.equal(store.get('S1')?.status, 'read');
-  assert.equal(store.setStatus('S1', 'read', 206), null, 'the same status twice is not a change');
+  assert.deepEqual(store.setStatus('S1', 'read', 206), [], 'the same status twice is not a change');
 });
 
-test('a read receipt alone also records the delivery; times are kept', () => {
+test('a read receipt alone also records the delivery, and says both, in order; times are kept', () => {
   store.insert(message('S2', 300));
-  store.setStatus('S2', 'read', 305);
+  assert.deepEqual(
+    store.setStatus('S2', 'read', 305).map((c) => c.status),
+    ['delivered', 'read'],
+  );
   const row = db.prepare('SELECT sent_at, delivered_at, read_at FROM messages WHERE message_id = ?').get('S2');
   assert.deepEqual({ ...row }, { sent_at: 300, delivered_at: 305, read_at: 305 });
 });
 
+test('a queued message goes through sending; a receipt before the ack says sent first', () => {
+  store.insert(message('Q1', 350, { status: 'queued' }));
+  assert.deepEqual(
+    store.setStatus('Q1', 'sending', 351).map((c) => c.status),
+    ['sending'],
+  );
+  assert.deepEqual(
+    store.setStatus('Q1', 'delivered', 352).map((c) => c.status),
+    ['sent', 'delivered'],
+  );
+  const row = db.prepare('SELECT sent_at, delivered_at FROM messages WHERE message_id = ?').get('Q1');
+  assert.deepEqual({ ...row }, { sent_at: 352, delivered_at: 352 });
+});
+
 test('failure is recorded with its reason, and inbound or unknown messages have no status changes', () => {
-  store.insert(message('F1', 400, { status: 'sent' }));
-  assert.deepEqual(store.setStatus('F1', 'failed', 401, 'WhatsApp refused'), {
-    message_id: 'F1',
-    chat_jid: CHAT,
-    status: 'failed',
-    at: 401,
-    reason: 'WhatsApp refused',
-  });
+  store.insert(message('F1', 400, { status: 'sending' }));
+  assert.deepEqual(store.setStatus('F1', 'failed', 401, 'server_rejected:463'), [
+    { message_id: 'F1', chat_jid: CHAT, status: 'failed', at: 401, reason: 'server_rejected:463' },
+  ]);
+  assert.equal(store.detail('F1')?.failure_reason, 'server_rejected:463');
+  assert.deepEqual(store.requeue('F1', 402), { message_id: 'F1', chat_jid: CHAT, status: 'queued', at: 402 });
+  assert.equal(store.detail('F1')?.failure_reason, null);
+  assert.equal(store.requeue('F1', 403), null, 'only a failed message goes back in line');
   store.insert(message('IN1', 500, { direction: 'inbound', status: 'received' }));
-  assert.equal(store.setStatus('IN1', 'read', 501), null);
-  assert.equal(store.setStatus('missing', 'read', 501), null);
+  assert.deepEqual(store.setStatus('IN1', 'read', 501), []);
+  assert.deepEqual(store.setStatus('missing', 'read', 501), []);
 });
 
 test('messages survive reopening the file', () => {

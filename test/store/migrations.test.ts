@@ -11,6 +11,7 @@ import { LID_MAPPINGS_MIGRATIONS } from '../../server/store/lid-mappings.ts';
 import { RECONNECT_LOG_MIGRATIONS } from '../../server/store/reconnect-log.ts';
 import { IDEMPOTENCY_MIGRATIONS } from '../../server/store/idempotency.ts';
 import { MESSAGES_MIGRATIONS, createMessageStore } from '../../server/store/messages.ts';
+import { OUTBOX_MIGRATIONS } from '../../server/store/outbox.ts';
 import { WEBHOOKS_MIGRATIONS } from '../../server/webhooks/webhook-store.ts';
 import { SANDBOX_MIGRATIONS } from '../../server/sandbox/store.ts';
 import { schemaOf, upTo } from '../support/migrations.ts';
@@ -59,6 +60,16 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
       ],
     },
   ],
+  [
+    OUTBOX_MIGRATIONS,
+    0,
+    {
+      added: [
+        'table outbox (seq, message_id, chat_jid, text, quoted_message_id, typing_simulation, presence_simulation, send_at, created_at, attempts, failed)',
+      ],
+    },
+  ],
+  [OUTBOX_MIGRATIONS, 1, { added: ['index outbox_by_chat on outbox'] }],
   [LID_MAPPINGS_MIGRATIONS, 0, { added: ['table lid_mappings (lid, pn, updated_at)'] }],
   [LID_MAPPINGS_MIGRATIONS, 1, { added: ['index lid_mappings_by_pn on lid_mappings'] }],
   [RECONNECT_LOG_MIGRATIONS, 0, { added: ['table session_reconnects (seq, at, cause)'] }],

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { startCore, type Core } from '../../server/core.ts';
 import { silentLogger, type Logger } from '../../server/logger.ts';
+import type { Clock } from '../../server/clock.ts';
 import { atEnd, type Scope } from './scope.ts';
 import { waitForState } from './waits.ts';
 
@@ -24,6 +25,8 @@ export interface TestCore {
 export interface CoreOptions {
   config?: Partial<Config>;
   logger?: Logger;
+  /** For scheduled sends and the synchronous wait (test/support/fake-clock.ts); the system's by default. */
+  clock?: Clock;
 }
 
 /** Typing fast enough for tests; the documented defaults are asserted in test/whatsapp/typing.test.ts. */
@@ -41,7 +44,7 @@ export async function startSandboxCore(scope: Scope, options: CoreOptions = {}):
     typing: FAST_TYPING,
     ...options.config,
   });
-  let core = await startCore(config(), { logger });
+  let core = await startCore(config(), { logger, clock: options.clock });
   // One cleanup, in order: the core stops (flushing its files) before its folder goes.
   atEnd(scope, async () => {
     await core.stop();
@@ -71,7 +74,7 @@ export async function startSandboxCore(scope: Scope, options: CoreOptions = {}):
     },
     async restart() {
       await core.stop();
-      core = await startCore(config(), { logger });
+      core = await startCore(config(), { logger, clock: options.clock });
     },
   };
 }

@@ -1,25 +1,26 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventBus, type CoreEvents } from '../../server/events.ts';
+import { createEventBus, type CoreEvents, type StoredMessage } from '../../server/events.ts';
+import { OutboxConfigSchema, TypingConfigSchema, type TypingConfig } from '../../server/config.ts';
+import { systemClock } from '../../server/clock.ts';
 import { silentLogger } from '../../server/logger.ts';
 import { openDatabase, type Database } from '../../server/store/database.ts';
 import { createSqliteAuthState, type SqliteAuthState } from '../../server/store/auth-state.ts';
 import { createMessageStore, type MessageStore } from '../../server/store/messages.ts';
+import { createOutboxStore } from '../../server/store/outbox.ts';
+import { createLidMappings, type LidMappings } from '../../server/store/lid-mappings.ts';
 import { startSimulator, type Simulator } from '../../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
-import { createSession, type Recipient, type Session } from '../../server/whatsapp/session.ts';
-import { createLidMappings, type LidMappings } from '../../server/store/lid-mappings.ts';
 import { createReconnectLog } from '../../server/store/reconnect-log.ts';
 import type { WatchdogConfig } from '../../server/whatsapp/watchdog.ts';
+import { createSession, type Session } from '../../server/whatsapp/session.ts';
 import { createContactDirectory, type ContactDirectory } from '../../server/whatsapp/contact-directory.ts';
+import { createOutboxWorker, type OutboxWorker } from '../../server/whatsapp/outbox-worker.ts';
+import { createSender, type Sender, type SendRequest } from '../../server/whatsapp/sender.ts';
 import { silenceLibsignal } from './baileys-client.ts';
-import { jidOf } from './contacts.ts';
 import { atEnd, type Scope } from './scope.ts';
 import { waitForSession, waitForState } from './waits.ts';
-
-/** A person addressed by phone number, as the session takes a recipient. */
-export const to = (number: string): Recipient => ({ chat_jid: jidOf(number), chat_lid: null, address: jidOf(number) });
 
 /** One WaGate session (the real Baileys) against one simulator, on a real SQLite file in a temp dir. */
 export interface World {
@@ -31,21 +32,31 @@ export interface World {
   events: CoreEvents;
   session: Session;
   directory: ContactDirectory;
+  /** The send path over the session: the outbox, its worker, the sender. */
+  sender: Sender;
+  /** Sends a plain text (no typing, no presence) through the sender; the message as stored once the server acked it. */
+  send(jid: string, text: string, replyTo?: string): Promise<StoredMessage>;
   /** Stops the session and builds a new one on the same database file, as a process restart would. */
   restart(): Promise<void>;
 }
 
-/** A session below the core: the parts the sender and the session tests assemble themselves. Ends with `scope`. */
+/** Typing as quick as can be, unless a test asks for its own. */
+const QUICK_TYPING = TypingConfigSchema.parse({ min_ms: 0, max_ms: 0 });
+
 export interface WorldOptions {
   /** The session's dead-stream watchdog; its default (20 s + 10 s) is too slow for a test. */
   watchdog?: WatchdogConfig;
+  /** Typing before each message; as quick as can be by default. */
+  typing?: TypingConfig;
 }
 
+/** A session below the core: the parts the sender and the session tests assemble themselves. Ends with `scope`. */
 export async function startWorld(scope: Scope, options: WorldOptions = {}): Promise<World> {
   silenceLibsignal();
   const dir = mkdtempSync(join(tmpdir(), 'wagate-session-'));
   const sim = await startSimulator({ dataDir: join(dir, 'sandbox'), port: 0, logger: silentLogger() });
   trustSimulatorRoot(sim.rootPublicKey);
+  let worker: OutboxWorker;
   const build = () => {
     const db = openDatabase(join(dir, 'wagate.db'));
     const auth = createSqliteAuthState(db);
@@ -56,27 +67,73 @@ export async function startWorld(scope: Scope, options: WorldOptions = {}): Prom
       auth,
       messages,
       lids,
-      reconnects: createReconnectLog(db),
       events,
       logger: silentLogger(),
-      watchdog: options.watchdog,
       waUrl: sim.wsUrl,
       backoff: { baseMs: 200, maxMs: 2000 },
+      reconnects: createReconnectLog(db),
+      watchdog: options.watchdog,
+      ackTimeoutMs: 10_000,
     });
     const directory = createContactDirectory({ usync: session.usync, knownPnOf: session.knownPnOf, lids });
-    return { db, auth, messages, lids, events, session, directory };
+    const config = OutboxConfigSchema.parse({});
+    const outbox = createOutboxStore(db, messages, systemClock.now);
+    worker = createOutboxWorker({
+      session,
+      directory,
+      outbox,
+      messages,
+      events,
+      typing: options.typing ?? QUICK_TYPING,
+      config,
+      clock: systemClock,
+      logger: silentLogger(),
+    });
+    worker.start();
+    const sender = createSender({
+      session,
+      directory,
+      lids,
+      messages,
+      outbox,
+      worker,
+      events,
+      config,
+      clock: systemClock,
+      logger: silentLogger(),
+    });
+    return { db, auth, messages, lids, events, session, directory, sender };
+  };
+  const stop = async () => {
+    const stopped = worker.stop();
+    await world.session.stop();
+    await stopped;
   };
   const world: World = {
     sim,
     ...build(),
+    async send(jid, text, replyTo) {
+      const request: SendRequest = {
+        chatJid: jid,
+        text,
+        replyToMessageId: replyTo,
+        typingSimulation: false,
+        presenceSimulation: false,
+        async: false,
+        sendAt: null,
+      };
+      const outcome = await world.sender.send(request);
+      if (outcome.kind !== 'sent') throw new Error(`not acked: ${JSON.stringify(outcome)}`);
+      return world.messages.get(outcome.result.message_id)!;
+    },
     async restart() {
-      await world.session.stop();
+      await stop();
       world.db.close();
       Object.assign(world, build());
     },
   };
   atEnd(scope, async () => {
-    await world.session.stop();
+    await stop();
     await sim.close();
     world.db.close();
     rmSync(dir, { recursive: true, force: true });

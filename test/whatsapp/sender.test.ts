@@ -2,9 +2,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../server/api-error.ts';
 import { TypingConfigSchema } from '../../server/config.ts';
-import { silentLogger } from '../../server/logger.ts';
 import type { InboxEntry } from '../../server/sandbox/simulator.ts';
-import { createSender, type Sender, type SendRequest } from '../../server/whatsapp/sender.ts';
+import type { SendRequest, SendResult } from '../../server/whatsapp/sender.ts';
 import { ALICE, BOB, CAROL, jidOf } from '../support/contacts.ts';
 import { startPairedWorld, type World } from '../support/session-world.ts';
 import { eventually, waitForEvent } from '../support/waits.ts';
@@ -19,18 +18,18 @@ const TYPING = TypingConfigSchema.parse({
 });
 
 let world: World;
-let sender: Sender;
+
+/** A synchronous send through the world's outbox: the answer once WhatsApp's server has the message. */
+const sender = {
+  async send(r: SendRequest): Promise<SendResult> {
+    const outcome = await world.sender.send(r);
+    if (outcome.kind !== 'sent') throw new Error(`answered ${JSON.stringify(outcome)}`);
+    return outcome.result;
+  },
+};
 
 before(async (t) => {
-  world = await startPairedWorld(t);
-  sender = createSender({
-    session: world.session,
-    directory: world.directory,
-    lids: world.lids,
-    messages: world.messages,
-    typing: TYPING,
-    logger: silentLogger(),
-  });
+  world = await startPairedWorld(t, { typing: TYPING });
   // Baileys says "unavailable" when it connects (markOnlineOnConnect: false); a first message closes that window,
   // so each test sees only the frames its own send caused.
   const warmUp = await sender.send(request(ALICE, 'warm-up', { typingSimulation: false, presenceSimulation: false }));
@@ -42,6 +41,8 @@ const request = (chat: string, text: string, over: Partial<SendRequest> = {}): S
   text,
   typingSimulation: true,
   presenceSimulation: true,
+  async: false,
+  sendAt: null,
   ...over,
 });
 
@@ -70,7 +71,7 @@ test('with both simulations the contact sees available → composing → paused 
   const frames = await framesAround(ALICE, result.message_id, true);
   assert.deepEqual(frames.before, ['available', 'composing', 'paused']);
   assert.deepEqual(frames.after, ['unavailable']);
-  assert.equal(world.messages.get(result.message_id)?.status, 'sent');
+  assert.equal(world.messages.detail(result.message_id)?.status_times.sent, result.timestamp, 'stored as sent');
 });
 
 test('a long wait re-sends "composing" so the indicator does not drop', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ApiError } from '../../server/api-error.ts';
 import type { SessionState } from '../../server/events.ts';
 import { ALICE, BOB, CAROL, DANA, jidOf } from '../support/contacts.ts';
-import { pair, startPairedWorld, startWorld, to } from '../support/session-world.ts';
+import { pair, startPairedWorld, startWorld } from '../support/session-world.ts';
 import { eventually, waitForEvent, waitForSession, waitForState } from '../support/waits.ts';
 
 const OWNER = '15559990000';
@@ -33,7 +33,7 @@ test('a restart on the same database resumes the session without a QR', async (t
   await waitForState(world, 'connected');
   assert.equal(states.includes('qr'), false, `states: ${states.join(' → ')}`);
   assert.deepEqual(world.session.snapshot().account, account);
-  const sent = await world.session.sendText(to(ALICE), 'after the restart');
+  const sent = await world.send(jidOf(ALICE), 'after the restart');
   await eventually(
     () => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id),
     'the message in the inbox',
@@ -55,7 +55,7 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
   const world = await startPairedWorld(t);
 
   await t.test('a sent message is stored from what WhatsApp accepted and reaches the contact', async () => {
-    const sent = await world.session.sendText(to(ALICE), 'Hello, World!');
+    const sent = await world.send(jidOf(ALICE), 'Hello, World!');
     assert.equal(sent.direction, 'outbound');
     assert.equal(sent.status, 'sent');
     assert.equal(sent.sender, jidOf(OWNER));
@@ -68,7 +68,7 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
   });
 
   await t.test('delivered and read receipts become status events', async () => {
-    const sent = await world.session.sendText(to(ALICE), 'receipt me');
+    const sent = await world.send(jidOf(ALICE), 'receipt me');
     await eventually(() => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id), 'the inbox');
     const delivered = waitForEvent(
       world,
@@ -100,7 +100,7 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
     assert.equal(inbound.direction, 'inbound');
     assert.equal(inbound.status, 'received');
     assert.deepEqual(world.messages.get(message_id), inbound);
-    const reply = await world.session.sendText(to(ALICE), 'yes!', world.messages.get(message_id));
+    const reply = await world.send(jidOf(ALICE), 'yes!', message_id);
     assert.equal(reply.quoted_message_id, message_id);
     const got = await eventually(
       () => world.sim.inbox(ALICE).find((m) => m.message_id === reply.message_id),
@@ -132,7 +132,7 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
   await t.test('presence frames reach the contact', async () => {
     await world.session.sendPresence('composing', jidOf(ALICE));
     await world.session.sendPresence('paused', jidOf(ALICE));
-    const sent = await world.session.sendText(to(ALICE), 'after typing');
+    const sent = await world.send(jidOf(ALICE), 'after typing');
     const got = await eventually(
       () => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id),
       'the message',
@@ -160,10 +160,7 @@ test('the phone unlinking the device: logged_out, credentials wiped, and a fresh
   assert.equal(snapshot.account, null);
   assert.ok(snapshot.last_error);
   assert.equal(world.auth.hasCreds(), false);
-  await assert.rejects(
-    world.session.sendText(to(ALICE), 'anyone?'),
-    (e: unknown) => e instanceof ApiError && e.code === 503,
-  );
+  await assert.rejects(world.send(jidOf(ALICE), 'anyone?'), (e: unknown) => e instanceof ApiError && e.code === 503);
   await pair(world);
   assert.equal(world.session.snapshot().state, 'connected');
 });
@@ -186,7 +183,7 @@ test('a dropped connection comes back by itself, through reconnecting', async (t
   world.sim.fault({ kind: 'drop' });
   assert.ok((await reconnecting).last_error);
   await waitForState(world, 'connected');
-  const sent = await world.session.sendText(to(ALICE), 'back');
+  const sent = await world.send(jidOf(ALICE), 'back');
   await eventually(() => world.sim.inbox(ALICE).find((m) => m.message_id === sent.message_id), 'the message');
 });
 
@@ -212,7 +209,7 @@ test('connection replaced: the session says so and stops instead of fighting', a
 
 test('without a connection every send is a 503', async (t) => {
   const world = await startWorld(t);
-  await assert.rejects(world.session.sendText(to(ALICE), 'hi'), (e: unknown) => {
+  await assert.rejects(world.send(jidOf(ALICE), 'hi'), (e: unknown) => {
     assert.ok(e instanceof ApiError);
     assert.equal(e.code, 503);
     assert.equal(e.message, 'WhatsApp is not connected');

@@ -241,6 +241,8 @@ function SandboxContacts({ onPick }: { onPick: (number: string) => void }) {
 }
 
 const STATUS_WORDS: Record<StoredMessage['status'], string> = {
+  queued: 'Queued',
+  sending: 'Sending',
   sent: 'Sent',
   delivered: 'Delivered',
   read: 'Read',

@@ -10,8 +10,11 @@ interface Answer {
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-/** Only a sent message is remembered; any other answer sent nothing, so it frees the key and a retry can send. */
-const isFinal = (code: number) => code === 200;
+/**
+ * A sent message (200) and one in the outbox (202) are remembered; any other answer sent nothing and never will, so
+ * it frees the key and a retry can send.
+ */
+const isFinal = (code: number) => code === 200 || code === 202;
 
 function fingerprint(method: string, path: string, body: unknown): string {
   let json: string;

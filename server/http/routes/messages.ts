@@ -1,5 +1,5 @@
-import { Router, type Request } from 'express';
-import type { Sender } from '../../whatsapp/sender.ts';
+import { Router, type Request, type Response } from 'express';
+import type { AcceptedResult, Sender } from '../../whatsapp/sender.ts';
 import type { MessageStore } from '../../store/messages.ts';
 import type { LidMappings } from '../../store/lid-mappings.ts';
 import type { IdempotencyStore } from '../../store/idempotency.ts';
@@ -9,6 +9,23 @@ import { sendOk } from '../envelope.ts';
 import { ApiError } from '../../api-error.ts';
 import { parseOrThrow } from '../validate.ts';
 import { ListMessagesQuery, SendMessageBody } from '../schemas.ts';
+
+/** RFC 7240: `Prefer: respond-async` asks for an answer before the work is done. */
+function prefersAsync(req: Request): boolean {
+  return (req.get('prefer') ?? '')
+    .split(',')
+    .some((pref) => pref.split(';')[0]!.trim().toLowerCase() === 'respond-async');
+}
+
+function answerAccepted(res: Response, result: AcceptedResult, preferenceApplied: boolean): void {
+  if (preferenceApplied) res.set('Preference-Applied', 'respond-async');
+  res.set('Location', `/messages/${encodeURIComponent(result.message_id)}`);
+  const message =
+    result.status === 'pending'
+      ? 'Message accepted; WhatsApp has not confirmed it yet and it will be sent as soon as it can'
+      : 'Message queued; it will be sent';
+  sendOk(res, message, result, 202);
+}
 
 function chatJidOf(req: Request): string {
   const raw = String(req.params.chat_jid ?? '');
@@ -30,14 +47,18 @@ export function createMessagesRouter(deps: {
   router.post('/chats/:chat_jid/messages', idempotency(deps.idempotency), async (req, res) => {
     const chatJid = chatJidOf(req);
     const body = parseOrThrow(SendMessageBody, req.body);
-    const sent = await deps.sender.send({
+    const preferAsync = prefersAsync(req);
+    const outcome = await deps.sender.send({
       chatJid,
       text: body.text,
       replyToMessageId: body.reply_to_message_id,
       typingSimulation: body.typing_simulation,
       presenceSimulation: body.presence_simulation,
+      async: body.async || preferAsync,
+      sendAt: body.send_at ?? null,
     });
-    sendOk(res, 'Message sent successfully', sent);
+    if (outcome.kind === 'sent') return sendOk(res, 'Message sent successfully', outcome.result);
+    answerAccepted(res, outcome.result, preferAsync);
   });
 
   router.get('/chats/:chat_jid/messages', (req, res) => {
@@ -51,6 +72,11 @@ export function createMessagesRouter(deps: {
     const message = deps.messages.detail(req.params.message_id);
     if (!message) throw new ApiError(404, 'Message not found');
     sendOk(res, `Message ${message.status}`, message);
+  });
+
+  router.delete('/messages/:message_id', (req, res) => {
+    const changes = deps.sender.cancel(req.params.message_id);
+    sendOk(res, 'Message cancelled: it was not and will not be sent', changes.at(-1));
   });
 
   return router;

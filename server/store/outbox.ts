@@ -1,0 +1,208 @@
+import { z } from 'zod';
+import type { Database } from './database.ts';
+import { migrate, transaction, type Migrations } from './database.ts';
+import type { MessageStore } from './messages.ts';
+import { MessageStatusSchema, type MessageStatusChange, type StoredMessage } from '../events.ts';
+
+/**
+ * Where a message in the outbox is: waiting for its `send_at`, waiting its turn, handed to WhatsApp and waiting for
+ * the server's ack, or failed (kept until it is retried or dropped).
+ */
+export const OutboxStageSchema = z.enum(['scheduled', 'queued', 'sending', 'failed']);
+export type OutboxStage = z.infer<typeof OutboxStageSchema>;
+
+/** One message in `GET /outbox`. */
+export const OutboxEntrySchema = z.object({
+  message_id: z.string(),
+  chat_jid: z.string(),
+  text: z.string(),
+  stage: OutboxStageSchema,
+  status: MessageStatusSchema,
+  /** Unix seconds: when it was accepted, and when it is to leave (null: as soon as it can). */
+  created_at: z.number().int(),
+  send_at: z.number().int().nullable(),
+  /** How many times its frame was handed to the socket (a resend keeps the message id). */
+  attempts: z.number().int(),
+  failure_reason: z.string().nullable(),
+});
+export type OutboxEntry = z.infer<typeof OutboxEntrySchema>;
+
+/** What the outbox keeps to send a message again after a reconnect or a restart. */
+export interface OutboxJob {
+  message_id: string;
+  chat_jid: string;
+  text: string;
+  quoted_message_id: string | null;
+  typing_simulation: boolean;
+  presence_simulation: boolean;
+  /** Unix seconds, or null. */
+  send_at: number | null;
+  created_at: number;
+  attempts: number;
+}
+
+export interface NewJob {
+  message: StoredMessage;
+  typing_simulation: boolean;
+  presence_simulation: boolean;
+  send_at: number | null;
+}
+
+export type CancelResult = { kind: 'cancelled'; changes: MessageStatusChange[] } | { kind: 'left' | 'not_found' };
+
+export interface OutboxStore {
+  /** Stores the message (status queued) and its job in one transaction: from here on it is never lost. */
+  add(job: NewJob): void;
+  /** Every job still to send, in the order they were accepted. */
+  pending(): OutboxJob[];
+  get(id: string): OutboxJob | null;
+  /** Counts a frame handed to the socket; false if the job was cancelled meanwhile (then it must not leave). */
+  beginAttempt(id: string): boolean;
+  /** The server acked it: the job is done and the message sent, at `at` (unix seconds). */
+  complete(id: string, at: number): MessageStatusChange[];
+  fail(id: string, reason: string, at: number): MessageStatusChange[];
+  /** A receipt showed the server has it (its ack was lost): the job is done; false if there was none. */
+  settle(id: string): boolean;
+  /** Cancels a job whose frame never left. */
+  cancel(id: string, at: number): CancelResult;
+  /** A failed job goes back in line; null when there is no failed job with that id. */
+  retry(id: string, at: number): MessageStatusChange | null;
+  /** Forgets a failed job (the message stays failed); false when there is no failed job with that id. */
+  drop(id: string): boolean;
+  list(): OutboxEntry[];
+}
+
+export const OUTBOX_MIGRATIONS: Migrations = {
+  part: 'outbox',
+  steps: {
+    0: `CREATE TABLE outbox (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     message_id TEXT NOT NULL UNIQUE REFERENCES messages (message_id),
+     chat_jid TEXT NOT NULL,
+     text TEXT NOT NULL,
+     quoted_message_id TEXT,
+     typing_simulation INTEGER NOT NULL,
+     presence_simulation INTEGER NOT NULL,
+     send_at INTEGER,
+     created_at INTEGER NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     failed INTEGER NOT NULL DEFAULT 0
+   )`,
+    1: 'CREATE INDEX outbox_by_chat ON outbox (chat_jid, seq)',
+  },
+};
+
+interface JobRow {
+  message_id: string;
+  chat_jid: string;
+  text: string;
+  quoted_message_id: string | null;
+  typing_simulation: number;
+  presence_simulation: number;
+  send_at: number | null;
+  created_at: number;
+  attempts: number;
+}
+
+const toJob = (r: JobRow): OutboxJob => ({
+  ...r,
+  typing_simulation: r.typing_simulation === 1,
+  presence_simulation: r.presence_simulation === 1,
+});
+
+const JOB_COLUMNS =
+  'o.message_id, o.chat_jid, o.text, o.quoted_message_id, o.typing_simulation, o.presence_simulation, o.send_at, o.created_at, o.attempts';
+
+/** The durable outbox: a job per accepted message until WhatsApp's server acks it (or it fails). */
+export function createOutboxStore(db: Database, messages: MessageStore, now: () => number): OutboxStore {
+  migrate(db, OUTBOX_MIGRATIONS);
+  const insertJob = db.prepare(
+    `INSERT INTO outbox (message_id, chat_jid, text, quoted_message_id, typing_simulation, presence_simulation, send_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const pendingJobs = db.prepare(`SELECT ${JOB_COLUMNS} FROM outbox o WHERE o.failed = 0 ORDER BY o.seq`);
+  const jobById = db.prepare(`SELECT ${JOB_COLUMNS} FROM outbox o WHERE o.message_id = ? AND o.failed = 0`);
+  const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE message_id = ? AND failed = 0');
+  const remove = db.prepare('DELETE FROM outbox WHERE message_id = ?');
+  const markFailed = db.prepare('UPDATE outbox SET failed = 1 WHERE message_id = ?');
+  const unfail = db.prepare('UPDATE outbox SET failed = 0, attempts = 0 WHERE message_id = ? AND failed = 1');
+  const removeFailed = db.prepare('DELETE FROM outbox WHERE message_id = ? AND failed = 1');
+  const cancellable = db.prepare('SELECT attempts FROM outbox WHERE message_id = ? AND failed = 0');
+  const all = db.prepare(
+    `SELECT ${JOB_COLUMNS}, o.failed, m.status, m.status_reason FROM outbox o JOIN messages m USING (message_id) ORDER BY o.seq`,
+  );
+
+  function stageOf(row: JobRow & { failed: number; status: string }): OutboxStage {
+    if (row.failed) return 'failed';
+    if (row.status === 'sending') return 'sending';
+    return row.send_at !== null && row.send_at * 1000 > now() ? 'scheduled' : 'queued';
+  }
+
+  return {
+    add({ message, typing_simulation, presence_simulation, send_at }) {
+      transaction(db, () => {
+        if (!messages.insert(message)) throw new Error(`message id ${message.message_id} is already taken`);
+        insertJob.run(
+          message.message_id,
+          message.chat_jid,
+          message.text ?? '',
+          message.quoted_message_id,
+          typing_simulation ? 1 : 0,
+          presence_simulation ? 1 : 0,
+          send_at,
+          message.timestamp,
+        );
+      });
+    },
+    pending: () => (pendingJobs.all() as unknown as JobRow[]).map(toJob),
+    get(id) {
+      const row = jobById.get(id) as JobRow | undefined;
+      return row ? toJob(row) : null;
+    },
+    beginAttempt: (id) => attempt.run(id).changes > 0,
+    complete(id, at) {
+      return transaction(db, () => {
+        remove.run(id);
+        return messages.setStatus(id, 'sent', at);
+      });
+    },
+    settle: (id) => remove.run(id).changes > 0,
+    fail(id, reason, at) {
+      return transaction(db, () => {
+        markFailed.run(id);
+        return messages.setStatus(id, 'failed', at, reason);
+      });
+    },
+    cancel(id, at) {
+      return transaction(db, (): CancelResult => {
+        const row = cancellable.get(id) as { attempts: number } | undefined;
+        if (!row) return { kind: messages.get(id) ? 'left' : 'not_found' };
+        if (row.attempts > 0) return { kind: 'left' };
+        remove.run(id);
+        return { kind: 'cancelled', changes: messages.setStatus(id, 'failed', at, 'cancelled') };
+      });
+    },
+    retry(id, at) {
+      return transaction(db, () => (unfail.run(id).changes > 0 ? messages.requeue(id, at) : null));
+    },
+    drop: (id) => removeFailed.run(id).changes > 0,
+    list() {
+      const rows = all.all() as unknown as (JobRow & {
+        failed: number;
+        status: string;
+        status_reason: string | null;
+      })[];
+      return rows.map((r) => ({
+        message_id: r.message_id,
+        chat_jid: r.chat_jid,
+        text: r.text,
+        stage: stageOf(r),
+        status: MessageStatusSchema.parse(r.status),
+        created_at: r.created_at,
+        send_at: r.send_at,
+        attempts: r.attempts,
+        failure_reason: r.failed ? r.status_reason : null,
+      }));
+    },
+  };
+}

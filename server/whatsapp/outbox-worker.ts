@@ -1,0 +1,263 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Clock } from '../clock.ts';
+import type { OutboxConfig, TypingConfig } from '../config.ts';
+import type { CoreEvents, MessageStatusChange, SessionSnapshot } from '../events.ts';
+import type { Logger } from '../logger.ts';
+import type { MessageStore } from '../store/messages.ts';
+import type { OutboxJob, OutboxStore } from '../store/outbox.ts';
+import { ApiError } from '../api-error.ts';
+import { AckTimeoutError, ServerRejectedError } from './server-acks.ts';
+import type { ContactDirectory } from './contact-directory.ts';
+import { resolveRecipient } from './recipient.ts';
+import type { PresenceKind, Session } from './session.ts';
+import { typingDurationMs } from './typing.ts';
+
+export interface OutboxWorkerDeps {
+  session: Pick<Session, 'snapshot' | 'sendText' | 'sendPresence'>;
+  directory: Pick<ContactDirectory, 'lookup'>;
+  outbox: OutboxStore;
+  messages: Pick<MessageStore, 'get' | 'setStatus'>;
+  events: CoreEvents;
+  typing: TypingConfig;
+  config: Pick<OutboxConfig, 'expire_after_s'>;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface OutboxWorker {
+  /** Sends what the outbox holds (after a restart: what the last process left), and each new job as it comes. */
+  start(): void;
+  /** A job was added or retried for this chat. */
+  kick(chatJid: string): void;
+  stop(): Promise<void>;
+}
+
+/** A failure that sending again cannot mend: the job fails with this reason. */
+class Final extends Error {
+  readonly reason: string;
+  constructor(reason: string) {
+    super(reason);
+    this.reason = reason;
+  }
+}
+
+/**
+ * Errors of WhatsApp itself on an open connection (an encryption that fails, say): the frame never left, so trying
+ * again is safe; after this many in a row the message fails as `send_error`.
+ */
+const MAX_SEND_ERRORS = 5;
+const SEND_ERROR_BACKOFF_MS = 250;
+/** A breath before a resend, so a connection that flaps cannot spin the loop. */
+const RESEND_PAUSE_MS = 50;
+
+/** A dropped connection (503) or an ack that did not come: the message goes again, with the same id. */
+const isTransient = (error: unknown) =>
+  error instanceof AckTimeoutError || (error instanceof ApiError && error.code === 503);
+
+/**
+ * Delivers the outbox: one chat's messages leave one at a time, in order, each waiting for the server's ack before
+ * the next; chats go in parallel. A message whose connection drops before the ack is sent again with the same id
+ * once the session is back (the recipient keeps one message per id), typed and announced only the first time.
+ */
+export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
+  const { session, directory, outbox, messages, events, typing, clock, logger } = deps;
+  const stopping = new AbortController();
+  const running = new Map<string, Promise<void>>();
+  /** Chats kicked while their drain was running: it looks again before it ends. */
+  const again = new Set<string>();
+  let online = false;
+  let presenceJobs = 0;
+  let cancelWake: (() => void) | null = null;
+  let started = false;
+
+  const nowSeconds = () => Math.floor(clock.now() / 1000);
+  const emit = (changes: MessageStatusChange[]) => {
+    for (const change of changes) events.emit('message.status', change);
+  };
+  /** Real time (typing, backoff), cut short when the worker stops; the clock is for what is scheduled. */
+  const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
+  const isDue = (job: OutboxJob) => job.send_at === null || job.send_at * 1000 <= clock.now();
+
+  /** Presence and chatstates are cosmetic: losing one must not lose the message. */
+  async function presence(kind: PresenceKind, jid?: string): Promise<void> {
+    try {
+      await session.sendPresence(kind, jid);
+    } catch (error) {
+      logger.warn({ err: error, kind }, 'could not send presence');
+    }
+  }
+
+  async function typeFor(chatJid: string, text: string): Promise<void> {
+    let remaining = typingDurationMs(text, typing);
+    await presence('composing', chatJid);
+    while (remaining > 0 && !stopping.signal.aborted) {
+      const wait = Math.min(remaining, typing.refresh_ms);
+      await pause(wait);
+      remaining -= wait;
+      // WhatsApp drops the indicator after about ten seconds unless it is said again.
+      if (remaining > 0) await presence('composing', chatJid);
+    }
+    await presence('paused', chatJid);
+  }
+
+  /** Resolves once the session is connected; false when the worker stops first. */
+  function connected(): Promise<boolean> {
+    if (session.snapshot().state === 'connected') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const onState = (s: SessionSnapshot) => {
+        if (s.state !== 'connected') return;
+        done(true);
+      };
+      const onStop = () => done(false);
+      const done = (value: boolean) => {
+        events.off('session.state', onState);
+        stopping.signal.removeEventListener('abort', onStop);
+        resolve(value);
+      };
+      events.on('session.state', onState);
+      stopping.signal.addEventListener('abort', onStop, { once: true });
+    });
+  }
+
+  function fail(job: OutboxJob, reason: string): void {
+    logger.warn({ message_id: job.message_id, reason }, 'message failed');
+    emit(outbox.fail(job.message_id, reason, nowSeconds()));
+  }
+
+  /** One try: typed and announced if nothing has left yet, then the frame, then the server's ack. */
+  async function attempt(job: OutboxJob): Promise<void> {
+    emit(messages.setStatus(job.message_id, 'sending', nowSeconds()));
+    const to = await resolveRecipient(directory, job.chat_jid);
+    if (!to) throw new Final('not_on_whatsapp');
+    if (job.attempts === 0 && job.presence_simulation && !online) {
+      online = true;
+      await presence('available');
+    }
+    if (job.attempts === 0 && job.typing_simulation) await typeFor(to.address, job.text);
+    if (stopping.signal.aborted || !outbox.beginAttempt(job.message_id)) return; // cancelled while typing
+    const quoted = job.quoted_message_id ? messages.get(job.quoted_message_id) : null;
+    try {
+      const at = await session.sendText(to, job.text, { messageId: job.message_id, quoted });
+      emit(outbox.complete(job.message_id, at));
+    } catch (error) {
+      if (error instanceof ServerRejectedError) throw new Final(`server_rejected:${error.code}`);
+      throw error;
+    }
+  }
+
+  /** Tries until the job is acked, fails for good, is cancelled or the worker stops. */
+  async function deliver(first: OutboxJob): Promise<void> {
+    let errors = 0;
+    for (;;) {
+      if (!(await connected())) return;
+      const job = outbox.get(first.message_id);
+      if (!job) return; // cancelled, failed (logged out) or already done
+      if (job.attempts === 0 && job.created_at + deps.config.expire_after_s < nowSeconds()) return fail(job, 'expired');
+      try {
+        return await attempt(job);
+      } catch (error) {
+        if (error instanceof Final) return fail(job, error.reason);
+        if (isTransient(error)) {
+          logger.info({ message_id: job.message_id, err: error }, 'message not acked: it goes again with the same id');
+          await pause(RESEND_PAUSE_MS);
+          continue;
+        }
+        if (++errors >= MAX_SEND_ERRORS) return fail(job, 'send_error');
+        logger.warn({ message_id: job.message_id, err: error }, 'WhatsApp did not take the message; trying again');
+        await pause(SEND_ERROR_BACKOFF_MS * 2 ** errors);
+      }
+    }
+  }
+
+  async function releasePresence(job: OutboxJob): Promise<void> {
+    if (!job.presence_simulation) return;
+    presenceJobs--;
+    const more = outbox.pending().some((j) => j.presence_simulation && isDue(j));
+    if (presenceJobs > 0 || more || !online) return;
+    online = false;
+    await presence('unavailable');
+  }
+
+  function nextFor(chatJid: string): OutboxJob | undefined {
+    return outbox
+      .pending()
+      .filter((j) => j.chat_jid === chatJid && isDue(j))
+      .sort((a, b) => (a.send_at ?? a.created_at) - (b.send_at ?? b.created_at))[0];
+  }
+
+  async function drain(chatJid: string): Promise<void> {
+    for (let job = nextFor(chatJid); job && !stopping.signal.aborted; job = nextFor(chatJid)) {
+      if (job.presence_simulation) presenceJobs++;
+      try {
+        await deliver(job);
+      } catch (error) {
+        logger.error({ err: error, message_id: job.message_id }, 'outbox could not handle a message');
+      } finally {
+        await releasePresence(job);
+      }
+    }
+  }
+
+  function kick(chatJid: string): void {
+    if (!started || stopping.signal.aborted) return;
+    if (running.has(chatJid)) {
+      again.add(chatJid);
+      return;
+    }
+    const run = drain(chatJid).finally(() => {
+      running.delete(chatJid);
+      if (again.delete(chatJid)) kick(chatJid);
+    });
+    running.set(chatJid, run);
+    scheduleWake();
+  }
+
+  /** A timer for the next scheduled message, so it leaves on time (and after a restart, too). */
+  function scheduleWake(): void {
+    cancelWake?.();
+    cancelWake = null;
+    const next = outbox
+      .pending()
+      .filter((j) => !isDue(j))
+      .reduce<number | null>((min, j) => (min === null || j.send_at! < min ? j.send_at! : min), null);
+    if (next === null) return;
+    cancelWake = clock.after(next * 1000 - clock.now(), () => {
+      cancelWake = null;
+      kickAll();
+    });
+  }
+
+  function kickAll(): void {
+    for (const chat of new Set(outbox.pending().map((j) => j.chat_jid))) kick(chat);
+    scheduleWake();
+  }
+
+  /** A receipt for a message whose ack was lost (with a connection, or a process) proves the server has it. */
+  function onStatus(c: MessageStatusChange): void {
+    if (c.status === 'sent' && outbox.settle(c.message_id))
+      logger.info({ message_id: c.message_id }, 'a receipt showed WhatsApp has the message: no need to send it again');
+  }
+
+  /** Unlinked: nothing waiting may leave from whatever account is linked next. */
+  function onSessionState(s: SessionSnapshot): void {
+    if (s.state !== 'logged_out') return;
+    for (const job of outbox.pending()) fail(job, 'logged_out');
+  }
+
+  return {
+    start() {
+      started = true;
+      events.on('session.state', onSessionState);
+      events.on('message.status', onStatus);
+      kickAll();
+    },
+    kick,
+    async stop() {
+      stopping.abort();
+      cancelWake?.();
+      events.off('session.state', onSessionState);
+      events.off('message.status', onStatus);
+      await Promise.allSettled(running.values());
+    },
+  };
+}
