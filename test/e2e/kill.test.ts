@@ -106,7 +106,7 @@ test('kill -9 of `wagate serve --sandbox` mid-burst: after a restart every 200 i
   const dir = mkdtempSync(join(tmpdir(), 'wagate-kill-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const args = ['serve', '--sandbox', '--port', '0', '--data-dir', dir];
-  const first = await startWagate(args, [/^API: (\S+)$/m, /^API key \(shown once\): (\S+)$/m]);
+  const first = await startWagate(args, [/^API: (\S+)$/m, /^API key \(shown once[^)]*\): (\S+)$/m]);
   t.after(() => first.running.stop());
   const [api, key] = first.found as [string, string];
   const target: Target = { api, key, control: `${api}/sandbox`, controlHeaders: { authorization: key } };
