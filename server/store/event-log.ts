@@ -87,6 +87,8 @@ export const EVENT_LOG_MIGRATIONS: Migrations = {
        at INTEGER NOT NULL
      )`,
     1: 'CREATE INDEX event_log_by_time ON event_log (at)',
+    // The start-up lookup of the last session.state event: without it, a read of the whole log.
+    2: 'CREATE INDEX event_log_by_type ON event_log (type, id)',
   },
 };
 

@@ -18,6 +18,8 @@ export const IDEMPOTENCY_MIGRATIONS: Migrations = {
     0: `CREATE TABLE idempotency_keys (
        scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, created_at INTEGER NOT NULL,
        code INTEGER, body TEXT, PRIMARY KEY (scope, key))`,
+    // Every claim forgets keys older than the window: without it, that DELETE reads the whole table.
+    1: 'CREATE INDEX idempotency_keys_by_time ON idempotency_keys (created_at)',
   },
 };
 

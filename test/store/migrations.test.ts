@@ -37,6 +37,7 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
   ],
   [EVENT_LOG_MIGRATIONS, 0, { added: ['table event_log (id, type, data, at)'] }],
   [EVENT_LOG_MIGRATIONS, 1, { added: ['index event_log_by_time on event_log'] }],
+  [EVENT_LOG_MIGRATIONS, 2, { added: ['index event_log_by_type on event_log'] }],
   [
     MESSAGES_MIGRATIONS,
     0,
@@ -74,6 +75,7 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
   [LID_MAPPINGS_MIGRATIONS, 1, { added: ['index lid_mappings_by_pn on lid_mappings'] }],
   [RECONNECT_LOG_MIGRATIONS, 0, { added: ['table session_reconnects (seq, at, cause)'] }],
   [IDEMPOTENCY_MIGRATIONS, 0, { added: ['table idempotency_keys (scope, key, fingerprint, created_at, code, body)'] }],
+  [IDEMPOTENCY_MIGRATIONS, 1, { added: ['index idempotency_keys_by_time on idempotency_keys'] }],
   [
     WEBHOOKS_MIGRATIONS,
     0,
