@@ -210,6 +210,7 @@ export function createSender(deps: SenderDeps): Sender {
     },
     drop(id) {
       if (outbox.drop(id)) return;
+      if (!outbox.get(id)) throw new ApiError(404, 'No message with this id in the outbox');
       const result = outbox.cancel(id, nowSeconds());
       if (result.kind === 'cancelled') return emit(result.changes);
       if (result.kind === 'left') throw new ApiError(409, 'The message has already left: it cannot be dropped');
