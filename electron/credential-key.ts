@@ -1,63 +1,50 @@
-import { randomBytes } from 'node:crypto';
 import type * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import type { SafeStorage } from 'electron';
 import { openDatabase } from '../server/store/database.ts';
 import { CredentialsUnavailableError, forgetCredentials } from '../server/store/auth-state.ts';
-
-export const CREDENTIAL_KEY_FILE = 'credentials.key';
-const KEY_BYTES = 32;
+import {
+  CREDENTIAL_KEY_FILE,
+  CredentialKeyError,
+  loadCredentialKey as loadSharedKey,
+  type LoadedKey,
+} from '../server/store/credential-key.ts';
+import type { OsKeyring } from '../server/store/os-keyring.ts';
 
 export type Keyring = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'>;
-export type KeyFiles = Pick<typeof nodeFs, 'readFileSync' | 'writeFileSync' | 'renameSync' | 'rmSync'>;
-
-/** credentials.key is there, but the OS keyring will not unwrap it. */
-export class CredentialKeyError extends Error {}
+export type KeyFiles = Pick<typeof nodeFs, 'rmSync'>;
 
 export interface CredentialKeyOptions {
   safeStorage: Keyring;
   /** describeCredentialProtection's answer: false where safeStorage would only use a key written in Electron's source. */
   protectedByOs: boolean;
   dataDir: string;
-  fs: KeyFiles;
+  /** openOsKeyring()'s answer, shared with `wagate serve`: where it answers, the key lives there. */
+  keyring?: OsKeyring | null;
 }
 
 /**
- * The key that seals the WhatsApp credentials at rest (server/store/credential-cipher.ts), kept in
- * `<dataDir>/credentials.key` wrapped by safeStorage: made on the first run, unwrapped on every other one.
- * Null where the OS has no real keyring: the credentials stay plaintext there, as the dashboard says, and an existing
- * key file is left alone for the day the keyring is back. Call it once the app is ready.
+ * The desktop app's key of the WhatsApp credentials: the one `wagate serve` uses too (server/store/credential-key.ts),
+ * kept in the OS keyring. safeStorage only unwraps a key file of an older desktop app (which then moves into the
+ * keyring), or wraps a new key where safeStorage has a keyring that @napi-rs/keyring does not reach. With neither,
+ * the credentials stay plaintext and an existing key file is left for the day the keyring is back. Call it once the
+ * app is ready.
  */
-export function loadCredentialKey({ safeStorage, protectedByOs, dataDir, fs }: CredentialKeyOptions): Buffer | null {
-  if (!protectedByOs || !safeStorage.isEncryptionAvailable()) return null;
-  const file = join(dataDir, CREDENTIAL_KEY_FILE);
-  let wrapped: Buffer;
-  try {
-    wrapped = fs.readFileSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    return createKey(file, safeStorage, fs);
-  }
-  let key: Buffer;
-  try {
-    key = Buffer.from(safeStorage.decryptString(wrapped), 'base64');
-  } catch {
-    throw new CredentialKeyError(
-      'The OS keyring would not unlock the key of your saved WhatsApp credentials: it is locked, refused WaGate, or no longer holds the key (as after a keyring reset).',
-    );
-  }
-  if (key.length !== KEY_BYTES)
-    throw new CredentialKeyError(`The key file of your saved WhatsApp credentials (${file}) is damaged.`);
-  return key;
-}
-
-function createKey(file: string, safeStorage: Keyring, fs: KeyFiles): Buffer {
-  const key = randomBytes(KEY_BYTES);
-  const temp = `${file}.tmp`;
-  // Written whole and flushed before it takes the real name: a crash leaves either no key file or a complete one.
-  fs.writeFileSync(temp, safeStorage.encryptString(key.toString('base64')), { mode: 0o600, flush: true });
-  fs.renameSync(temp, file);
-  return key;
+export function loadCredentialKey({
+  safeStorage,
+  protectedByOs,
+  dataDir,
+  keyring = null,
+}: CredentialKeyOptions): LoadedKey {
+  const legacy =
+    protectedByOs && safeStorage.isEncryptionAvailable()
+      ? {
+          unwrap: (wrapped: Buffer) => safeStorage.decryptString(wrapped),
+          wrap: (key: string) => safeStorage.encryptString(key),
+        }
+      : undefined;
+  if (!legacy && !keyring) return { key: null, storage: { kind: 'folder_permissions', keyring: null } };
+  return loadSharedKey({ dataDir, keyring, legacy });
 }
 
 /** A start that failed on the saved credentials themselves, which the user can get out of by linking again. */

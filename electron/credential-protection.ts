@@ -1,4 +1,5 @@
 import type { SafeStorage } from 'electron';
+import type { CredentialStorage } from '../server/store/credential-key.ts';
 
 export interface CredentialProtection {
   /** True when the OS keeps the encryption key (Keychain, DPAPI, libsecret or KWallet). */
@@ -23,8 +24,22 @@ export function describeCredentialProtection(
   const available = safeStorage.isEncryptionAvailable();
   const backend = platform === 'linux' ? safeStorage.getSelectedStorageBackend() : (OS_STORE[platform] ?? 'unknown');
   const protectedByOs = available && backend !== 'basic_text' && backend !== 'unknown';
-  const summary = protectedByOs
-    ? `The WhatsApp credentials are encrypted with a key kept by the system (${backend}).`
-    : 'This system has no keyring for WaGate: the WhatsApp credentials are protected only by the permissions of your data folder.';
+  const summary = protectedByOs ? keptBy(backend) : NO_KEYRING;
   return { protectedByOs, backend, summary };
+}
+
+const keptBy = (backend: string) =>
+  `The WhatsApp credentials are encrypted with a key kept by the system (${backend}).`;
+const NO_KEYRING =
+  'This system has no keyring for WaGate: the WhatsApp credentials are protected only by the permissions of your data folder.';
+
+/** Once the key is loaded, what really keeps it: the OS keyring shared with `wagate serve`, safeStorage, or nothing. */
+export function describeCredentialStorage(
+  storage: CredentialStorage,
+  safeStorageView: CredentialProtection,
+): CredentialProtection {
+  if (storage.kind === 'folder_permissions')
+    return { protectedByOs: false, backend: safeStorageView.backend, summary: NO_KEYRING };
+  if (storage.keyring === 'safeStorage') return safeStorageView;
+  return { protectedByOs: true, backend: storage.keyring, summary: keptBy(storage.keyring) };
 }

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { BrowserWindow } from 'electron';
 import { app, dialog, Menu, safeStorage } from 'electron';
 import { loadConfig, type Config } from '../server/config.ts';
@@ -11,7 +11,12 @@ import {
   linkAgainPrompt,
   loadCredentialKey,
 } from './credential-key.ts';
-import { describeCredentialProtection, type CredentialProtection } from './credential-protection.ts';
+import {
+  describeCredentialProtection,
+  describeCredentialStorage,
+  type CredentialProtection,
+} from './credential-protection.ts';
+import { openOsKeyring } from '../server/store/os-keyring.ts';
 import { setupIpc } from './ipc.ts';
 import type { LaunchOptions } from './launch-options.ts';
 import { createMainWindow, showWindow } from './main-window.ts';
@@ -93,12 +98,22 @@ export function setupLifecycle({ launch, dataDir, files }: LifecycleDeps): void 
    * and the user may forget them and link again; nothing is forgotten without that answer.
    */
   async function startWithCredentials(config: Config, logger: Logger, protection: CredentialProtection): Promise<Core> {
-    const fs = { readFileSync, writeFileSync, renameSync, rmSync };
+    const fs = { rmSync };
+    const keyring = openOsKeyring();
     for (;;) {
       try {
-        const credentialKey =
-          loadCredentialKey({ safeStorage, protectedByOs: protection.protectedByOs, dataDir, fs }) ?? undefined;
-        return await startCore(config, { logger, dashboardDir: files.dashboardDir, credentialKey });
+        const { key, storage } = loadCredentialKey({
+          safeStorage,
+          protectedByOs: protection.protectedByOs,
+          dataDir,
+          keyring,
+        });
+        return await startCore(config, {
+          logger,
+          dashboardDir: files.dashboardDir,
+          credentialKey: key ?? undefined,
+          credentialStorage: storage,
+        });
       } catch (error) {
         if (!isCredentialFailure(error)) throw error;
         const { response } = await dialog.showMessageBox({
@@ -154,7 +169,7 @@ export function setupLifecycle({ launch, dataDir, files }: LifecycleDeps): void 
     setupIpc(new URL(core.url).origin, {
       version: VERSION,
       platform: process.platform,
-      credentialProtection: protection,
+      credentialProtection: describeCredentialStorage(core.credentialStorage, protection),
       portNotice,
     });
 

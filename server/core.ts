@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createEventBus, type CoreEvents } from './events.ts';
 import { openDatabase } from './store/database.ts';
 import { FILE_MODE, lockDownDataFolder } from './store/data-folder.ts';
+import type { CredentialStorage } from './store/credential-key.ts';
 import { createApiKeyStore, type ApiKeyStore } from './store/api-keys.ts';
 import { createAdminSessions, type AdminSessions } from './store/admin-sessions.ts';
 import { createMessageStore, type MessageStore } from './store/messages.ts';
@@ -45,6 +46,8 @@ export interface Core {
   admin: AdminSessions;
   messages: MessageStore;
   sandbox: Simulator | null;
+  /** Who keeps the key of the WhatsApp credentials. */
+  credentialStorage: CredentialStorage;
   eventLog: EventLog;
   webhooks: WebhookStore;
   /** The express app, for tools that inspect its routes. */
@@ -61,6 +64,8 @@ export interface CoreOptions {
   credentialKey?: Buffer;
   /** Time for scheduled sends and the synchronous wait; tests pass a fake one. */
   clock?: Clock;
+  /** Who keeps that key, for the banner and the admin view of /health; without a key, the folder's permissions. */
+  credentialStorage?: CredentialStorage;
 }
 
 const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
@@ -120,6 +125,11 @@ function allowedHostnames(host: string): Set<string> {
 /** The composition root: builds every part of WaGate and hands each what it needs. */
 export async function startCore(config: Config, options: CoreOptions = {}): Promise<Core> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const credentialStorage: CredentialStorage =
+    options.credentialStorage ??
+    (options.credentialKey
+      ? { kind: 'keyring', keyring: 'system keyring' }
+      : { kind: 'folder_permissions', keyring: null });
   lockDownDataFolder(config.dataDir, { logger });
   const db = openDatabase(databaseFile(config));
   // First: credentials this process cannot open stop the start before anything else runs.
@@ -208,6 +218,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     sender,
     sandbox: target.sandbox,
     whatsappServer: target.kind,
+    credentialStorage,
     dashboardDir: options.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
     limits: config.limits,
   });
@@ -262,6 +273,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     admin,
     messages,
     sandbox: target.sandbox,
+    credentialStorage,
     eventLog,
     webhooks,
     httpApp: app,

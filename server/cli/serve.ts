@@ -1,6 +1,9 @@
 import { createLogger } from '../logger.ts';
 import { startCore, VERSION, type Core } from '../core.ts';
 import { CredentialsUnavailableError } from '../store/auth-state.ts';
+import { CredentialKeyError, loadCredentialKey, type CredentialStorage } from '../store/credential-key.ts';
+import { makeOwnerOnlyFolder } from '../store/data-folder.ts';
+import { openOsKeyring } from '../store/os-keyring.ts';
 import { loginLink } from './dashboard.ts';
 import { fail } from './fail.ts';
 import { SEED_CONTACTS } from '../sandbox/virtual-contacts.ts';
@@ -58,23 +61,32 @@ async function printSandboxWelcome(core: Core): Promise<void> {
   );
 }
 
+function describeStorage(storage: CredentialStorage): string {
+  return storage.kind === 'keyring'
+    ? `encrypted, the key in the system keyring (${storage.keyring})`
+    : "protected by the data folder's permissions only (no system keyring here)";
+}
+
 /** `wagate serve`: the API and the dashboard until SIGINT or SIGTERM. */
 export async function serveCommand(flags: Flags): Promise<void> {
   const config = configFrom(flags);
   const logger = createLogger(config.logLevel, 2);
   let core: Core;
   try {
-    core = await startCore(config, { logger });
+    makeOwnerOnlyFolder(config.dataDir);
+    const { key, storage } = loadCredentialKey({ dataDir: config.dataDir, keyring: openOsKeyring() });
+    core = await startCore(config, { logger, credentialKey: key ?? undefined, credentialStorage: storage });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
       fail(`port ${config.port} is already in use: is WaGate already running? Try --port 7002`);
-    if (error instanceof CredentialsUnavailableError) fail(error.message);
+    if (error instanceof CredentialsUnavailableError || error instanceof CredentialKeyError) fail(error.message);
     throw error;
   }
   console.log(`WaGate ${VERSION}`);
   console.log(`API: ${core.url}`);
   console.log(`Dashboard: ${loginLink(core.url, core.admin.issueLoginToken())}`);
   console.log(`Data: ${config.dataDir}`);
+  console.log(`Credentials: ${describeStorage(core.credentialStorage)}`);
   if (config.sandbox) await printSandboxWelcome(core);
   if (config.waUrl) {
     console.log(`NOT WHATSAPP: connected to the simulator at ${config.waUrl}`);

@@ -29,6 +29,7 @@ import { createAdminEventsRouter } from './routes/admin-events.ts';
 import { createAdminMessagesRouter } from './routes/admin-messages.ts';
 import { createDashboardRouter } from './routes/dashboard.ts';
 import { createDocsRouter } from './routes/docs.ts';
+import type { CredentialStorage } from '../store/credential-key.ts';
 import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
 import { createAuthFailures } from './middleware/auth-failures.ts';
 import { createStreamCaps } from './stream-caps.ts';
@@ -51,6 +52,8 @@ export interface HttpAppDeps {
   sender: Sender;
   sandbox: Simulator | null;
   whatsappServer: WhatsAppServerKind;
+  /** Shown in the admin view of /health; the folder's permissions when not given. */
+  credentialStorage?: CredentialStorage;
   dashboardDir: string;
   limits?: HttpLimits;
 }
@@ -62,7 +65,15 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.set('query parser', 'simple');
   app.use(securityHeaders, hostCheck(deps.hosts));
 
-  app.use(createHealthRouter({ version: deps.version, session: deps.session, server: deps.whatsappServer }));
+  app.use(
+    createHealthRouter({
+      version: deps.version,
+      session: deps.session,
+      server: deps.whatsappServer,
+      admin: deps.admin,
+      credentialStorage: deps.credentialStorage ?? { kind: 'folder_permissions', keyring: null },
+    }),
+  );
   app.use(createDocsRouter({ version: deps.version, apiUrl: deps.apiUrl }));
 
   const limits = deps.limits ?? DEFAULT_LIMITS;

@@ -86,6 +86,14 @@ export const HealthData = z.object({
   whatsapp: SessionStateSchema,
   /** `whatsapp`, or a simulator: the in-process sandbox or one given with --wa-url. */
   whatsapp_server: z.enum(['whatsapp', 'sandbox', 'simulator']),
+  /** Only for the dashboard's admin session: who keeps the key of the WhatsApp credentials. */
+  credentials: z
+    .object({
+      kept_by: z.enum(['keyring', 'folder_permissions']),
+      /** The keyring's name (Secret Service, macOS Keychain, Windows Credential Manager), or null. */
+      keyring: z.string().nullable(),
+    })
+    .optional(),
 });
 
 /** `GET /session`: the snapshot without the raw QR, which `GET /session/qr` gives. */

@@ -17,13 +17,15 @@ test('wagate serve --wa-url --wa-root-key pairs with and sends through a simulat
   const [wsUrl, rootKey, control] = sim.found as [string, string, string];
   const app = await startWagate(
     ['serve', '--port', '0', '--data-dir', join(dir, 'app'), '--wa-url', wsUrl, '--wa-root-key', rootKey],
-    [/^API: (\S+)$/m, /^(NOT WHATSAPP)/m],
+    [/^API: (\S+)$/m, /^(NOT WHATSAPP)/m, /^Credentials: (.+)$/m],
   );
   t.after(async () => {
     await app.running.stop();
     rmSync(dir, { recursive: true, force: true });
   });
   const api = app.found[0]!;
+  // The test kit turns the keyring off (WAGATE_KEYRING=off): the banner says what protects the credentials then.
+  assert.equal(app.found[2], "protected by the data folder's permissions only (no system keyring here)");
   const key = runWagate(['keys', 'create', 'ext', '--sandbox', '--data-dir', join(dir, 'app')]).trim();
   const auth = { authorization: key };
 

@@ -5,9 +5,8 @@ import * as fs from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CREDENTIAL_KEY_FILE, CredentialKeyError } from '../../server/store/credential-key.ts';
 import {
-  CREDENTIAL_KEY_FILE,
-  CredentialKeyError,
   forgetUnusableCredentials,
   isCredentialFailure,
   linkAgainPrompt,
@@ -52,7 +51,7 @@ const freshDir = () => mkdtempSync(join(root, 'data-'));
 test('the first run makes a random 32-byte key, kept wrapped by the keyring; later runs unwrap the same key', () => {
   const dataDir = freshDir();
   const os = keyring();
-  const first = loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir, fs })!;
+  const first = loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir }).key!;
   assert.equal(first.length, 32);
   const file = join(dataDir, CREDENTIAL_KEY_FILE);
   const stored = readFileSync(file);
@@ -60,11 +59,11 @@ test('the first run makes a random 32-byte key, kept wrapped by the keyring; lat
     assert.ok(!stored.includes(form), 'the file holds no form of the key');
   if (process.platform !== 'win32') assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.equal(existsSync(`${file}.tmp`), false);
-  const second = loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir, fs })!;
+  const second = loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir }).key!;
   assert.deepEqual(second, first);
   assert.deepEqual(os.calls, ['encrypt', 'decrypt']);
   assert.notDeepEqual(
-    loadCredentialKey({ safeStorage: keyring(), protectedByOs: true, dataDir: freshDir(), fs }),
+    loadCredentialKey({ safeStorage: keyring(), protectedByOs: true, dataDir: freshDir() }).key,
     first,
     'each install has its own key',
   );
@@ -72,19 +71,19 @@ test('the first run makes a random 32-byte key, kept wrapped by the keyring; lat
 
 test('no real keyring (no backend, or Linux basic_text): no key, no file, and an existing key file is left for later', () => {
   const dataDir = freshDir();
-  assert.equal(loadCredentialKey({ safeStorage: keyring(), protectedByOs: false, dataDir, fs }), null);
+  assert.equal(loadCredentialKey({ safeStorage: keyring(), protectedByOs: false, dataDir }).key, null);
   assert.equal(
-    loadCredentialKey({ safeStorage: keyring(randomBytes(32), false), protectedByOs: true, dataDir, fs }),
+    loadCredentialKey({ safeStorage: keyring(randomBytes(32), false), protectedByOs: true, dataDir }).key,
     null,
   );
   assert.equal(existsSync(join(dataDir, CREDENTIAL_KEY_FILE)), false);
   const os = keyring();
-  const key = loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir, fs });
+  const key = loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir }).key;
   const wrapped = readFileSync(join(dataDir, CREDENTIAL_KEY_FILE));
-  assert.equal(loadCredentialKey({ safeStorage: os, protectedByOs: false, dataDir, fs }), null);
+  assert.equal(loadCredentialKey({ safeStorage: os, protectedByOs: false, dataDir }).key, null);
   assert.deepEqual(readFileSync(join(dataDir, CREDENTIAL_KEY_FILE)), wrapped);
   assert.deepEqual(
-    loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir, fs }),
+    loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir }).key,
     key,
     'the keyring is back: the same key',
   );
@@ -92,10 +91,10 @@ test('no real keyring (no backend, or Linux basic_text): no key, no file, and an
 
 test("a reset keyring cannot unwrap the key: a clear error, the file kept, and no new key made behind the user's back", () => {
   const dataDir = freshDir();
-  loadCredentialKey({ safeStorage: keyring(), protectedByOs: true, dataDir, fs });
+  loadCredentialKey({ safeStorage: keyring(), protectedByOs: true, dataDir });
   const wrapped = readFileSync(join(dataDir, CREDENTIAL_KEY_FILE));
   assert.throws(
-    () => loadCredentialKey({ safeStorage: keyring(), protectedByOs: true, dataDir, fs }),
+    () => loadCredentialKey({ safeStorage: keyring(), protectedByOs: true, dataDir }).key,
     (error) =>
       error instanceof CredentialKeyError &&
       /keyring would not unlock/.test(error.message) &&
@@ -108,7 +107,7 @@ test('desktop app to the end: sealed creds, keyring reset, the user chooses to l
   const dataDir = freshDir();
   const databaseFile = join(dataDir, 'wagate.db');
   const before = keyring();
-  const key = loadCredentialKey({ safeStorage: before, protectedByOs: true, dataDir, fs })!;
+  const key = loadCredentialKey({ safeStorage: before, protectedByOs: true, dataDir }).key!;
   let db = openDatabase(databaseFile);
   const auth = createSqliteAuthState(db, key);
   auth.state.creds.me = { id: '15559990000:7@s.whatsapp.net' };
@@ -123,7 +122,7 @@ test('desktop app to the end: sealed creds, keyring reset, the user chooses to l
   const reset = keyring();
   let failure: unknown;
   try {
-    loadCredentialKey({ safeStorage: reset, protectedByOs: true, dataDir, fs });
+    loadCredentialKey({ safeStorage: reset, protectedByOs: true, dataDir });
   } catch (error) {
     failure = error;
   }
@@ -134,7 +133,7 @@ test('desktop app to the end: sealed creds, keyring reset, the user chooses to l
   assert.equal(prompt.buttons[0], 'Forget it and link again');
 
   forgetUnusableCredentials(failure, { dataDir, databaseFile, fs });
-  const fresh = loadCredentialKey({ safeStorage: reset, protectedByOs: true, dataDir, fs })!;
+  const fresh = loadCredentialKey({ safeStorage: reset, protectedByOs: true, dataDir }).key!;
   assert.notDeepEqual(fresh, key);
   db = openDatabase(databaseFile);
   try {
@@ -159,7 +158,7 @@ test('creds sealed with another key (the key file was replaced): the store refus
   auth.saveCreds();
   db.close();
   const os = keyring();
-  const key = loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir, fs })!;
+  const key = loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir }).key!;
   db = openDatabase(databaseFile);
   let failure: unknown;
   try {
@@ -171,7 +170,7 @@ test('creds sealed with another key (the key file was replaced): the store refus
   }
   assert.ok(failure instanceof CredentialsUnreadableError && isCredentialFailure(failure));
   forgetUnusableCredentials(failure, { dataDir, databaseFile, fs });
-  assert.deepEqual(loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir, fs }), key);
+  assert.deepEqual(loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir }).key, key);
   db = openDatabase(databaseFile);
   try {
     assert.equal(createSqliteAuthState(db, key).hasCreds(), false);

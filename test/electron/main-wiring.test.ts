@@ -47,7 +47,8 @@ function startShell(args: string[], env: Record<string, string> = {}, home?: str
   const dataDir = join(home, 'WaGate');
   const logFile = join(home, `stand-in-${++launches}.log`);
   const child = spawn(process.execPath, ['--import', REGISTER, MAIN, '--data-dir', dataDir, ...args], {
-    env: { ...process.env, STAND_IN_LOG: logFile, WAGATE_LOG: 'silent', ...env },
+    // The stand-in's safeStorage is the keyring here; a developer's own OS keyring is left alone.
+    env: { ...process.env, STAND_IN_LOG: logFile, WAGATE_LOG: 'silent', WAGATE_KEYRING: 'off', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -241,3 +241,12 @@ test('signing out of the dashboard ends the session: its cookie opens nothing an
   assert.equal(crossSite.status, 401, 'another site cannot sign the user out');
   assert.equal((await admin('/admin/me')).status, 200, 'other sessions stay signed in');
 });
+
+test("GET /health's admin view says who keeps the credentials' key; the open view and an API key do not see it", async () => {
+  const open = await h.call('/health', { auth: false });
+  assert.equal(open.status, 200);
+  assert.equal(open.body.data.credentials, undefined);
+  assert.equal((await h.call('/health')).body.data.credentials, undefined, 'an API key is not the admin');
+  const asAdmin = await admin('/health');
+  assert.deepEqual(asAdmin.body.data.credentials, { kept_by: 'folder_permissions', keyring: null });
+});

@@ -10,6 +10,8 @@ const ENV = {
   ...process.env,
   PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
   WAGATE_LOG: 'warn',
+  // A developer's own keyring is left alone; test/store/os-keyring.test.ts runs against a throwaway one.
+  WAGATE_KEYRING: 'off',
 };
 
 /** A `wagate` process started as a user would start it. */

@@ -1,17 +1,34 @@
 import { Router } from 'express';
 import type { Session } from '../../whatsapp/session.ts';
+import type { AdminSessions } from '../../store/admin-sessions.ts';
+import type { CredentialStorage } from '../../store/credential-key.ts';
 import { sendOk } from '../envelope.ts';
+import { readCookies } from '../middleware/auth.ts';
 
 export type WhatsAppServerKind = 'whatsapp' | 'sandbox' | 'simulator';
 
-/** `GET /health`, open without a key: is the process up, which version, and is WhatsApp linked. */
-export function createHealthRouter(deps: { version: string; session: Session; server: WhatsAppServerKind }): Router {
+export interface HealthDeps {
+  version: string;
+  session: Session;
+  server: WhatsAppServerKind;
+  admin: AdminSessions;
+  credentialStorage: CredentialStorage;
+}
+
+/**
+ * `GET /health`, open without a key: is the process up, which version, and is WhatsApp linked. The dashboard's admin
+ * session also sees who keeps the key of the WhatsApp credentials (the OS keyring, or only the folder's permissions).
+ */
+export function createHealthRouter(deps: HealthDeps): Router {
   const router = Router();
-  router.get('/health', (_req, res) => {
+  router.get('/health', (req, res) => {
+    const isAdmin = readCookies(req, deps.admin.cookieName).some((value) => deps.admin.isValidSession(value));
+    const { kind, keyring } = deps.credentialStorage;
     sendOk(res, 'WaGate is running', {
       version: deps.version,
       whatsapp: deps.session.snapshot().state,
       whatsapp_server: deps.server,
+      ...(isAdmin ? { credentials: { kept_by: kind, keyring } } : {}),
     });
   });
   return router;
