@@ -33,13 +33,15 @@ async function bareBaileys(dataDir: string): Promise<number> {
 }
 
 /**
- * The same through WaGate's HTTP API, with both simulations off, one request after the other, from another
- * process as a local app would: `wagate serve --sandbox` runs as a child, this process is the client.
+ * The same through WaGate's HTTP API, with both simulations off, from another process as a local app would:
+ * `wagate serve --sandbox` runs as a child, this process is the client. `sync`: one request after the other, each
+ * answered once WhatsApp's server acked it; `outbox`: the same number sent with `"async": true` (each answered 202 at
+ * once), timed until the outbox has delivered them all.
  */
-async function throughApi(dataDir: string): Promise<number> {
+async function throughApi(dataDir: string): Promise<{ sync: number; outbox: number }> {
   const { running, found } = await startWagate(
     ['serve', '--sandbox', '--port', '0', '--data-dir', dataDir],
-    [/^API: (\S+)$/m, /^API key \(shown once\): (\S+)$/m],
+    [/^API: (\S+)$/m, /^API key \(shown once[^)]*\): (\S+)$/m],
   );
   const [api, key] = found as [string, string];
   const headers = { authorization: key, 'content-type': 'application/json' };
@@ -52,19 +54,27 @@ async function throughApi(dataDir: string): Promise<number> {
       async () => ((await state()) === 'connected' ? true : undefined),
       'the sandbox session to connect',
     );
-    return await timed(MESSAGES, async (i) => {
-      const body = JSON.stringify({ text: `api ${i}`, typing_simulation: false, presence_simulation: false });
+    const send = async (text: string, async: boolean, expected: number) => {
+      const body = JSON.stringify({ text, typing_simulation: false, presence_simulation: false, async });
       const res = await fetch(`${api}/chats/${ALICE}/messages`, { method: 'POST', headers, body });
-      if (res.status !== 200) throw new Error(`send answered ${res.status}: ${await res.text()}`);
-    });
+      if (res.status !== expected) throw new Error(`send answered ${res.status}: ${await res.text()}`);
+    };
+    const sync = await timed(MESSAGES, (i) => send(`api ${i}`, false, 200));
+    const outboxEmpty = async () =>
+      ((await (await fetch(`${api}/outbox`, { headers })).json()) as { data: unknown[] }).data.length === 0;
+    const start = performance.now();
+    for (let i = 0; i < MESSAGES; i++) await send(`outbox ${i}`, true, 202);
+    await eventually(async () => ((await outboxEmpty()) ? true : undefined), 'the outbox delivered', 120_000);
+    const outbox = MESSAGES / ((performance.now() - start) / 1000);
+    return { sync, outbox };
   } finally {
     await running.stop();
   }
 }
 
-export async function benchMessagesPerSecond(dataDir: string): Promise<{ api: number; bare: number }> {
+export async function benchMessagesPerSecond(dataDir: string): Promise<{ sync: number; outbox: number; bare: number }> {
   silenceLibsignal();
   const bare = await bareBaileys(join(dataDir, 'bare'));
-  const api = await throughApi(join(dataDir, 'api'));
-  return { api, bare };
+  const { sync, outbox } = await throughApi(join(dataDir, 'api'));
+  return { sync, outbox, bare };
 }

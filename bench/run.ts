@@ -76,8 +76,15 @@ try {
   console.log(`cold start of wagate serve --sandbox to /health: ${coldStartMs.toFixed(0)} ms`);
   console.log(`idle RSS of wagate serve --sandbox (simulator in-process): ${idleRssMb.toFixed(1)} MB`);
   const messages = await benchMessagesPerSecond(join(dir, 'messages'));
+  const ratio = (perSecond: number) => (perSecond / messages.bare).toFixed(2);
   console.log(
-    `messages through the API (simulations off): ${messages.api.toFixed(1)}/s; bare Baileys to the same simulator: ${messages.bare.toFixed(1)}/s; ratio ${(messages.api / messages.bare).toFixed(2)}`,
+    `messages (simulations off), bare Baileys to the same simulator: ${messages.bare.toFixed(1)}/s (frame written, no ack awaited)`,
+  );
+  console.log(
+    `  through the API, synchronous (each answered once the server acked it): ${messages.sync.toFixed(1)}/s; ratio ${ratio(messages.sync)}`,
+  );
+  console.log(
+    `  through the outbox ("async": true, until all delivered): ${messages.outbox.toFixed(1)}/s; ratio ${ratio(messages.outbox)}`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
