@@ -62,6 +62,8 @@ export interface HttpAppDeps {
 export function createHttpApp(deps: HttpAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // API answers change with every call: an ETag (a SHA-1 of each body) would never match. Static files keep theirs.
+  app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(securityHeaders, hostCheck(deps.hosts));
 

@@ -73,10 +73,30 @@ export function createApiKeyStore(db: Database, options: ApiKeyStoreOptions = {}
   const insert = db.prepare('INSERT INTO api_keys (id, name, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)');
   const newestFirst = db.prepare('SELECT * FROM api_keys ORDER BY created_at DESC');
   const revoke = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
+  const dataVersion = db.prepare('PRAGMA data_version');
+  dataVersion.setReturnArrays(true);
 
+  /**
+   * Rows read before, so that a request does not read its key's row again. `PRAGMA data_version` moves whenever
+   * another connection commits (`wagate keys revoke` in a shell): then every row is read afresh, so a revocation
+   * counts from the next request. This store's own writes update the rows it keeps.
+   */
+  const rows = new Map<string, Row>();
+  let seenVersion: unknown;
   function find(id: string): Row | undefined {
-    return byId.get(id) as Row | undefined;
+    const [version] = dataVersion.get() as unknown as [number];
+    if (version !== seenVersion) {
+      rows.clear();
+      seenVersion = version;
+    }
+    let row = rows.get(id);
+    if (!row) {
+      row = byId.get(id) as Row | undefined;
+      if (row) rows.set(id, row);
+    }
+    return row;
   }
+  const forget = (id: string): boolean => rows.delete(id);
 
   return {
     create({ name, expiresAt }) {
@@ -91,6 +111,7 @@ export function createApiKeyStore(db: Database, options: ApiKeyStoreOptions = {}
     },
     revoke(id) {
       revoke.run(now(), id);
+      forget(id);
       const row = find(id);
       return row ? toRecord(row, now()) : null;
     },
@@ -106,7 +127,7 @@ export function createApiKeyStore(db: Database, options: ApiKeyStoreOptions = {}
       if (record.status !== 'active') return { ok: false, reason: record.status };
       if (row.last_used_at === null || now() - row.last_used_at >= LAST_USED_PRECISION_MS) {
         touch.run(now(), row.id);
-        record.last_used_at = now();
+        row.last_used_at = record.last_used_at = now();
         onUse?.(record);
       }
       return { ok: true, record };

@@ -26,6 +26,11 @@ test('an unknown key is refused; Bearer and raw keys both work', async () => {
   assert.equal((await h.call(send, postJson({ text: '' }))).status, 400);
 });
 
+test('API answers carry no ETag: they change with every call, so a SHA-1 of each would never be reused', async () => {
+  for (const res of [await h.call('/session'), await h.call(send, postJson({ text: '' }))])
+    assert.equal(res.headers.get('etag'), null);
+});
+
 test('an expired and a revoked key say so', async () => {
   const expired = h.core.keys.create({ name: 'old', expiresAt: Date.now() - 1 });
   assert.equal((await h.call('/session', { auth: expired.key })).body.error, 'API key expired');

@@ -52,3 +52,28 @@ test('last_used_at is kept, at a minute precision', (t) => {
   assert.equal(store.list()[0]!.last_used_at, 5_070_000);
   assert.deepEqual(used, [5_000_000, 5_070_000], 'each recorded use is announced, the skipped one is not');
 });
+
+test('a key revoked by another process (wagate keys revoke) is refused from the next request on', (t) => {
+  const file = tempDb(t);
+  const server = createApiKeyStore(file.db);
+  const { key, record } = server.create({ name: 'crm', expiresAt: null });
+  assert.ok(server.verify(key).ok);
+  assert.ok(server.verify(key).ok);
+  createApiKeyStore(file.open()).revoke(record.id);
+  assert.deepEqual(server.verify(key), { ok: false, reason: 'revoked' });
+  assert.equal(server.isActive(record.id), false);
+});
+
+test('a key revoked in this process is refused at once, and one verified before still expires on time', (t) => {
+  const { db } = tempDb(t);
+  let now = 1_000_000;
+  const store = createApiKeyStore(db, { now: () => now });
+  const revoked = store.create({ name: 'a', expiresAt: null });
+  const expiring = store.create({ name: 'b', expiresAt: now + 1000 });
+  assert.ok(store.verify(revoked.key).ok);
+  assert.ok(store.verify(expiring.key).ok);
+  store.revoke(revoked.record.id);
+  assert.deepEqual(store.verify(revoked.key), { ok: false, reason: 'revoked' });
+  now += 1000;
+  assert.deepEqual(store.verify(expiring.key), { ok: false, reason: 'expired' });
+});
