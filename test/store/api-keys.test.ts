@@ -8,8 +8,8 @@ test('a created key verifies, shows a recognisable prefix, and is stored only as
   const { db, file } = tempDb(t);
   const store = createApiKeyStore(db);
   const { key, record } = store.create({ name: 'crm', expiresAt: null });
-  assert.match(key, /^wg_[0-9a-f]{8}_/);
-  assert.ok(key.startsWith(record.prefix));
+  assert.match(key, /^wg_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/);
+  assert.equal(record.prefix, key.split('_').slice(0, 2).join('_'), 'the prefix is how the list names the key');
   assert.equal(record.status, 'active');
   const check = store.verify(key);
   assert.ok(check.ok);
@@ -28,10 +28,22 @@ test('unknown, tampered, revoked and expired keys are refused with their reason'
   const expiring = store.create({ name: 'b', expiresAt: now + 1000 });
   assert.deepEqual(store.verify('nonsense'), { ok: false, reason: 'unknown' });
   assert.deepEqual(store.verify(key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A')), { ok: false, reason: 'unknown' });
+  for (const wrapped of [`x${key}`, `${key}x`, ` ${key}`]) {
+    assert.deepEqual(store.verify(wrapped), { ok: false, reason: 'unknown' }, 'the key and nothing around it');
+  }
+  assert.deepEqual(store.verify(expiring.key).ok, true, 'before its expiry');
+  assert.equal(store.isActive(expiring.record.id), true);
+  now = expiring.record.expires_at! - 1;
+  assert.equal(store.verify(expiring.key).ok, true, 'a millisecond before its expiry');
+  now += 1;
+  assert.deepEqual(store.verify(expiring.key), { ok: false, reason: 'expired' }, 'at its expiry');
+  assert.equal(store.isActive(expiring.record.id), false);
   now += 2000;
   assert.deepEqual(store.verify(expiring.key), { ok: false, reason: 'expired' });
   assert.equal(store.revoke(record.id)?.status, 'revoked');
   assert.deepEqual(store.verify(key), { ok: false, reason: 'revoked' });
+  assert.equal(store.isActive(record.id), false, 'a revoked key is no longer active (open streams end)');
+  assert.equal(store.isActive('ffffffff'), false);
   assert.equal(store.revoke('ffffffff'), null);
 });
 
@@ -47,10 +59,10 @@ test('last_used_at is kept, at a minute precision', (t) => {
   now += 10_000;
   store.verify(key);
   assert.equal(store.list()[0]!.last_used_at, 5_000_000);
-  now += 60_000;
+  now = 5_060_000; // a minute exactly after the recorded use
   store.verify(key);
-  assert.equal(store.list()[0]!.last_used_at, 5_070_000);
-  assert.deepEqual(used, [5_000_000, 5_070_000], 'each recorded use is announced, the skipped one is not');
+  assert.equal(store.list()[0]!.last_used_at, 5_060_000);
+  assert.deepEqual(used, [5_000_000, 5_060_000], 'each recorded use is announced, the skipped one is not');
 });
 
 test('a key revoked by another process (wagate keys revoke) is refused from the next request on', (t) => {

@@ -1,7 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { signPayload, verifySignature } from '../../server/webhooks/signature.ts';
+import { readFileSync } from 'node:fs';
+import {
+  DELIVERY_HEADER,
+  EVENT_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  signPayload,
+  verifySignature,
+} from '../../server/webhooks/signature.ts';
 
 const SECRET = 'whsec_test-secret';
 const BODY = '{"id":7,"type":"message.received","at":1764080000000,"data":{"text":"héllo"}}';
@@ -55,4 +63,23 @@ test('an old (replayed) or far-future timestamp fails even with a valid signatur
     true,
     'the clock is injectable',
   );
+});
+
+test('a timestamp or a signature with anything around it fails, and never throws', () => {
+  const now = 1_764_080_000;
+  const at = (ts: string, header: string) => verifySignature(SECRET, header, ts, BODY, 300, now);
+  for (const ts of [`${now}x`, `x${now}`, ` ${now}`]) {
+    assert.equal(at(ts, signPayload(SECRET, ts, BODY)), false, `timestamp ${JSON.stringify(ts)}`);
+  }
+  const hex = signPayload(SECRET, now, BODY).slice(3);
+  for (const header of [`v1=zz${hex}`, `v1=${hex}00`, `v1=${hex.slice(2)}`]) {
+    assert.equal(at(String(now), header), false, header);
+  }
+});
+
+test('the headers are named as the README documents them', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const names = [SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, EVENT_HEADER];
+  assert.deepEqual(names, ['WaGate-Signature', 'WaGate-Timestamp', 'WaGate-Delivery', 'WaGate-Event']);
+  for (const name of names) assert.ok(readme.includes(`| \`${name}\` |`), `${name} in the README's table`);
 });

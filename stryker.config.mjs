@@ -1,0 +1,88 @@
+// @ts-check
+/**
+ * `npm run mutate`: mutation testing of the modules where a bug costs a user most (scores in NOTES.md). Not in CI.
+ * Each module runs only its fast, relevant test files; `MUTATE=signature,api-keys npm run mutate` runs some of them.
+ * The sandbox's line ranges are its decryption and pairing checks: keep them on those lines when the files change.
+ */
+const MODULES = {
+  http: {
+    mutate: [
+      'server/http/envelope.ts',
+      'server/http/middleware/auth.ts',
+      'server/http/middleware/host-check.ts',
+      'server/http/middleware/idempotency.ts',
+    ],
+    testFiles: [
+      'test/http/api-errors.test.ts',
+      'test/http/adversarial-transport.test.ts',
+      'test/http/adversarial-admin.test.ts',
+      'test/e2e/idempotency-and-status.test.ts',
+    ],
+  },
+  sender: { mutate: ['server/whatsapp/sender.ts'], testFiles: ['test/whatsapp/sender.test.ts'] },
+  signature: {
+    mutate: ['server/webhooks/signature.ts'],
+    testFiles: ['test/webhooks/signature.test.ts', 'test/contract/documented-defaults.test.ts'],
+  },
+  'api-keys': {
+    mutate: ['server/store/api-keys.ts'],
+    testFiles: ['test/store/api-keys.test.ts', 'test/store/migrations.test.ts'],
+  },
+  'sandbox-checks': {
+    mutate: [
+      'server/sandbox/contact-inbox.ts:108-110',
+      'server/sandbox/contact-inbox.ts:134-160',
+      'server/sandbox/pairing.ts:101-105',
+      'server/sandbox/virtual-phone.ts:14-20',
+      'server/sandbox/virtual-phone.ts:142-154',
+    ],
+    testFiles: ['test/sandbox/checks.test.ts'],
+  },
+};
+
+const chosen = (process.env.MUTATE ?? Object.keys(MODULES).join(',')).split(',');
+const unknown = chosen.filter((name) => !(name in MODULES));
+if (unknown.length) throw new Error(`MUTATE names no module ${unknown.join(', ')}: ${Object.keys(MODULES).join(', ')}`);
+const modules = chosen.map((name) => MODULES[/** @type {keyof typeof MODULES} */ (name)]);
+const run = chosen.join('+');
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'tap',
+  plugins: ['@stryker-mutator/tap-runner'],
+  tap: {
+    testFiles: [...new Set(modules.flatMap((m) => m.testFiles))],
+    // node:test in the runner's own process (its coverage hook sees the code), TAP out.
+    nodeArgs: [
+      '-r',
+      '{{hookFile}}',
+      '--test',
+      '--test-isolation=none',
+      '--test-force-exit',
+      '--test-reporter=tap',
+      '{{testFile}}',
+    ],
+    forceBail: true,
+  },
+  mutate: modules.flatMap((m) => m.mutate),
+  ignoreStatic: true,
+  concurrency: 2,
+  timeoutMS: 10_000,
+  incremental: true,
+  incrementalFile: `reports/mutation/${run}.incremental.json`,
+  reporters: ['clear-text', 'progress', 'html'],
+  htmlReporter: { fileName: `reports/mutation/${run}.html` },
+  ignorePatterns: [
+    'dist',
+    'renderer',
+    'test-results',
+    'playwright-report',
+    'build',
+    'docs',
+    'bench',
+    'electron',
+    'reports',
+  ],
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: true,
+};
