@@ -13,10 +13,10 @@ const MODULES = {
       'server/http/middleware/idempotency.ts',
     ],
     testFiles: [
+      'test/http/idempotency.test.ts',
       'test/http/api-errors.test.ts',
       'test/http/adversarial-transport.test.ts',
       'test/http/adversarial-admin.test.ts',
-      'test/e2e/idempotency-and-status.test.ts',
     ],
   },
   sender: { mutate: ['server/whatsapp/sender.ts'], testFiles: ['test/whatsapp/sender.test.ts'] },
