@@ -6,18 +6,16 @@
  */
 const MODULES = {
   http: {
-    mutate: [
-      'server/http/envelope.ts',
-      'server/http/middleware/auth.ts',
-      'server/http/middleware/host-check.ts',
-      'server/http/middleware/idempotency.ts',
-    ],
+    mutate: ['server/http/envelope.ts', 'server/http/middleware/auth.ts', 'server/http/middleware/host-check.ts'],
     testFiles: [
-      'test/http/idempotency.test.ts',
       'test/http/api-errors.test.ts',
       'test/http/adversarial-transport.test.ts',
       'test/http/adversarial-admin.test.ts',
     ],
+  },
+  idempotency: {
+    mutate: ['server/http/middleware/idempotency.ts'],
+    testFiles: ['test/http/idempotency.test.ts'],
   },
   sender: { mutate: ['server/whatsapp/sender.ts'], testFiles: ['test/whatsapp/sender.test.ts'] },
   signature: {
@@ -26,7 +24,7 @@ const MODULES = {
   },
   'api-keys': {
     mutate: ['server/store/api-keys.ts'],
-    testFiles: ['test/store/api-keys.test.ts', 'test/store/migrations.test.ts'],
+    testFiles: ['test/store/api-keys.test.ts'],
   },
   'sandbox-checks': {
     mutate: [
