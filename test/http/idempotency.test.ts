@@ -24,10 +24,17 @@ async function startApp(scope: Scope) {
   const holding = new Promise<void>((resolve) => (held = resolve));
   const app = express();
   app.use(jsonBody());
+  // Counts requests whose body is read: the middleware under test runs next, without waiting, up to its own awaits.
+  let arrived = 0;
+  const waiting: Array<{ count: number; resolve: () => void }> = [];
   app.use((req, res, next) => {
     res.locals.callerId = req.get('x-caller') ?? 'key:1';
+    arrived++;
+    for (const w of waiting.filter((x) => x.count <= arrived)) w.resolve();
     next();
   });
+  const hasArrived = (count: number) =>
+    new Promise<void>((resolve) => (arrived >= count ? resolve() : waiting.push({ count, resolve })));
   app.post('/chats/:chat/messages', idempotency(store), async (req, res) => {
     if (req.body.hold) {
       const go = new Promise<void>((resolve) => (release = resolve));
@@ -51,7 +58,7 @@ async function startApp(scope: Scope) {
     });
     return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as any };
   };
-  return { store, sent, post, holding, release: () => release() };
+  return { store, sent, post, holding, hasArrived, release: () => release() };
 }
 
 test('a repeat with the same key and body answers the first result, marked replayed, without sending again', async (t) => {
@@ -99,6 +106,8 @@ test('a repeat while the first is in flight waits for it and answers the same; a
   const mismatch = await app.post({ text: 'other', hold: true }, { 'idempotency-key': 'k4' });
   assert.equal(mismatch.status, 422);
   const second = app.post({ text: 'slow', hold: true }, { 'idempotency-key': 'k4' });
+  await app.hasArrived(3); // the second now waits for the first's answer
+  await new Promise((resolve) => setImmediate(resolve));
   app.release();
   const [a, b] = await Promise.all([first, second]);
   assert.deepEqual([a.status, b.status, b.replayed, b.body], [200, 200, 'true', a.body]);
