@@ -119,3 +119,22 @@ test('a send not confirmed within the bound (60 s) is answered 202 pending, and 
   await sent;
   assert.equal(copiesOf(h, ALICE, message_id), 1);
 });
+
+test('a read receipt that came while WaGate was away is applied when it is back', async (t) => {
+  const h = await startPairedCore(t);
+  const answer = send(h, ALICE, 'read while you were away');
+  const delivered = waitForEvent(h.core, 'message.status', (c) => c.status === 'delivered', 'delivered');
+  const res = await answer;
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const id = res.body.data.message_id as string;
+  await delivered;
+  await h.core.session.stop();
+  await h.core.sandbox!.sendReceipt(ALICE, { message_id: id, type: 'read' });
+  const steps: string[] = [];
+  h.core.events.on('message.status', (c) => c.message_id === id && steps.push(c.status));
+  const read = statusOf(h, id, 'read');
+  await h.core.session.start();
+  await read;
+  assert.deepEqual(steps, ['read']);
+  assert.equal((await h.call(`/messages/${id}`)).body.data.status, 'read');
+});
