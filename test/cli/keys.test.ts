@@ -5,6 +5,7 @@ import { openDatabase } from '../../server/store/database.ts';
 import { createApiKeyStore } from '../../server/store/api-keys.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { tryWagate } from '../support/wagate-process.ts';
+import { startSandboxCore } from '../support/core.ts';
 
 /** `wagate keys …` as a user types it, on a data folder of its own (the sandbox's data, as `--sandbox` says). */
 function cli(dataDir: string) {
@@ -96,4 +97,15 @@ test('keys revoke: the key is refused from then on and listed as revoked; an unk
   const missing = keys('revoke');
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /usage: wagate keys revoke ID/);
+});
+
+test('keys revoke in a shell shuts a running server to that key from its next request', async (t) => {
+  const h = await startSandboxCore(t);
+  assert.equal((await h.call('/session')).status, 200);
+  const id = /^wg_([0-9a-f]{8})_/.exec(h.key)![1]!;
+  const revoked = cli(h.dataDir)('revoke', id);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  const res = await h.call('/session');
+  assert.equal(res.status, 401);
+  assert.equal(res.body.error, 'API key revoked');
 });
