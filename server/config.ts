@@ -1,9 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_LIMITS, type HttpLimits } from './http/limits.ts';
 import { WatchdogConfigSchema, type WatchdogConfig } from './whatsapp/watchdog.ts';
+import { PacingPolicySchema, type PacingPolicy } from './whatsapp/pacing.ts';
 
 /** How long the "is typing…" indicator shows before a message, derived from how people type on phones. */
 export const TypingConfigSchema = z.object({
@@ -44,6 +45,7 @@ const ConfigFileSchema = z
     typing: TypingConfigSchema.partial().optional(),
     watchdog: WatchdogConfigSchema.partial().optional(),
     outbox: OutboxConfigSchema.partial().optional(),
+    pacing: PacingPolicySchema.partial().optional(),
   })
   .strict();
 
@@ -61,6 +63,8 @@ export interface Config {
   /** How soon a dead WhatsApp stream is found (server/whatsapp/watchdog.ts); tests shorten it. */
   watchdog: WatchdogConfig;
   outbox: OutboxConfig;
+  /** How fast messages may leave (server/whatsapp/pacing.ts); the dashboard's Pacing screen edits it. */
+  pacing: PacingPolicy;
   logLevel: string;
   /** Deadlines and caps of the HTTP server (server/http/limits.ts); tests shorten them. */
   limits: HttpLimits;
@@ -89,11 +93,30 @@ function isLoopbackUrl(url: string): boolean {
   }
 }
 
+type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+const configFile = (dataDir: string) => join(dataDir, 'config.json');
+
+function readConfigFile(dataDir: string): ConfigFile {
+  const file = configFile(dataDir);
+  return existsSync(file) ? ConfigFileSchema.parse(JSON.parse(readFileSync(file, 'utf8'))) : {};
+}
+
+/**
+ * Changes one part of `config.json`, keeping the rest as it is; written whole or not at all (a rename), so a crash
+ * never leaves half a file that would stop the next start.
+ */
+export function saveConfigPart<K extends keyof ConfigFile>(dataDir: string, key: K, value: ConfigFile[K]): void {
+  const next = ConfigFileSchema.parse({ ...readConfigFile(dataDir), [key]: value });
+  const file = configFile(dataDir);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+}
+
 /** Reads `config.json` in the data dir, if there is one; flags given on the command line win over it. */
 export function loadConfig(overrides: Partial<Config> & { dataDir?: string }): Config {
   const dataDir = overrides.dataDir ?? defaultDataDir();
-  const file = join(dataDir, 'config.json');
-  const fromFile = existsSync(file) ? ConfigFileSchema.parse(JSON.parse(readFileSync(file, 'utf8'))) : {};
+  const fromFile = readConfigFile(dataDir);
   const config: Config = {
     host: overrides.host ?? fromFile.host ?? '127.0.0.1',
     port: overrides.port ?? fromFile.port ?? 7001,
@@ -104,6 +127,7 @@ export function loadConfig(overrides: Partial<Config> & { dataDir?: string }): C
     typing: TypingConfigSchema.parse({ ...fromFile.typing, ...overrides.typing }),
     watchdog: WatchdogConfigSchema.parse({ ...fromFile.watchdog, ...overrides.watchdog }),
     outbox: OutboxConfigSchema.parse({ ...fromFile.outbox, ...overrides.outbox }),
+    pacing: PacingPolicySchema.parse({ ...fromFile.pacing, ...overrides.pacing }),
     logLevel: overrides.logLevel ?? process.env.WAGATE_LOG ?? 'info',
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };

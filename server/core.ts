@@ -3,7 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pkg from '../package.json' with { type: 'json' };
-import { isLoopbackHost, type Config } from './config.ts';
+import { isLoopbackHost, saveConfigPart, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createEventBus, type CoreEvents } from './events.ts';
 import { openDatabase } from './store/database.ts';
@@ -25,6 +25,8 @@ import { systemClock, type Clock } from './clock.ts';
 import { createLidMappings } from './store/lid-mappings.ts';
 import { createReconnectLog } from './store/reconnect-log.ts';
 import { createContactDirectory } from './whatsapp/contact-directory.ts';
+import { createPacer, type Pacer } from './whatsapp/pacing.ts';
+import { createPacingHistory } from './store/pacing-history.ts';
 import { trustSimulatorRoot } from './whatsapp/trust-root.ts';
 import { startSimulator, type Simulator } from './sandbox/simulator.ts';
 import type { Express } from 'express';
@@ -42,6 +44,7 @@ export interface Core {
   events: CoreEvents;
   session: Session;
   sender: Sender;
+  pacer: Pacer;
   keys: ApiKeyStore;
   admin: AdminSessions;
   messages: MessageStore;
@@ -62,7 +65,7 @@ export interface CoreOptions {
   dashboardDir?: string;
   /** 32 bytes that seal the WhatsApp credentials at rest (the desktop app's, kept by the OS keyring); none: plaintext. */
   credentialKey?: Buffer;
-  /** Time for scheduled sends and the synchronous wait; tests pass a fake one. */
+  /** Time for scheduled sends, the synchronous wait and pacing; tests pass a fake one. */
   clock?: Clock;
   /** Who keeps that key, for the banner and the admin view of /health; without a key, the folder's permissions. */
   credentialStorage?: CredentialStorage;
@@ -171,10 +174,18 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     waUrl: target.waUrl,
     ackTimeoutMs: config.outbox.ack_timeout_ms,
   });
+  const clock = options.clock ?? systemClock;
+  const pacingHistory = createPacingHistory(db);
+  // Yesterday's sends still count: the limits hold across a restart.
+  const pacer = createPacer({
+    policy: config.pacing,
+    clock,
+    history: pacingHistory.sentSince(clock.now() - 24 * 3_600_000),
+    onChange: (state) => events.emit('pacing.changed', state),
+  });
   const directory = createContactDirectory({ usync: session.usync, knownPnOf: session.knownPnOf, lids });
   // Another account may see other people: nothing learnt under the old one is kept.
   events.on('session.state', (s) => s.state === 'logged_out' && directory.forget());
-  const clock = options.clock ?? systemClock;
   const outbox = createOutboxStore(db, messages, clock.now);
   const worker = createOutboxWorker({
     session,
@@ -186,6 +197,8 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     config: config.outbox,
     clock,
     logger: logger.child({ part: 'outbox' }),
+    pacer,
+    isNewChat: (chatJid) => !pacingHistory.hasWrittenToUs(chatJid),
   });
   const sender = createSender({
     session,
@@ -198,6 +211,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     config: config.outbox,
     clock,
     logger: logger.child({ part: 'sender' }),
+    pacer,
   });
   let url = '';
   const app = createHttpApp({
@@ -216,6 +230,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     webhooks,
     session,
     sender,
+    pacing: { pacer, save: (policy) => saveConfigPart(config.dataDir, 'pacing', policy) },
     sandbox: target.sandbox,
     whatsappServer: target.kind,
     credentialStorage,
@@ -269,6 +284,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     events,
     session,
     sender,
+    pacer,
     keys,
     admin,
     messages,

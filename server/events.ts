@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
+import type { PacingState } from './whatsapp/pacing.ts';
 
 /** Where the WhatsApp session is, in the words `GET /session`, the dashboard and the tray use. */
 export const SessionStateSchema = z.enum([
@@ -130,6 +131,8 @@ export interface CoreEventMap {
   'keys.changed': [];
   /** A webhook was added, removed, resumed or paused, or a delivery was queued or tried. */
   'webhooks.changed': [];
+  /** The pacing policy changed, a message was held back or let go, or a send was counted. */
+  'pacing.changed': [PacingState];
 }
 
 export type CoreEvents = EventEmitter<CoreEventMap>;

@@ -17,6 +17,8 @@ import { SignedOut } from './screens/SignedOut.tsx';
 import { Brand } from './components/Brand.tsx';
 import { SignOutButton } from './components/SignOutButton.tsx';
 import { Announcer } from './components/Announcer.tsx';
+import { StandingBanners } from './components/StandingBanners.tsx';
+import { Pacing } from './screens/Pacing.tsx';
 
 type Access = { kind: 'checking' } | { kind: 'signed-out'; reason: string } | { kind: 'in'; info: AdminInfo };
 
@@ -63,6 +65,7 @@ const SCREENS: { path: ScreenPath; label: string; sandboxOnly?: boolean }[] = [
   { path: '/pairing', label: 'Phone link' },
   { path: '/keys', label: 'API keys' },
   { path: '/send', label: 'Send a message' },
+  { path: '/pacing', label: 'Pacing' },
   { path: '/webhooks', label: 'Webhooks' },
   { path: '/sandbox', label: 'Virtual phone', sandboxOnly: true },
 ];
@@ -118,6 +121,7 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
       {desktop?.credentialProtection && !desktop.credentialProtection.protectedByOs && (
         <p className="banner info">{desktop.credentialProtection.summary}</p>
       )}
+      <StandingBanners session={session} />
       {error && (
         <p className="banner error" role="alert">
           Could not read the WhatsApp state: {error}
@@ -128,6 +132,7 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
           {shown === '/pairing' && <Pairing />}
           {shown === '/keys' && <ApiKeys />}
           {shown === '/send' && <Send />}
+          {shown === '/pacing' && <Pacing />}
           {shown === '/webhooks' && <Webhooks />}
           {shown === '/sandbox' && <VirtualPhone />}
         </Announcer>

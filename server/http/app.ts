@@ -27,6 +27,7 @@ import { createAdminLoginRouter } from './routes/admin-login.ts';
 import { createAdminKeysRouter } from './routes/admin-keys.ts';
 import { createAdminEventsRouter } from './routes/admin-events.ts';
 import { createAdminMessagesRouter } from './routes/admin-messages.ts';
+import { createAdminPacingRouter, type AdminPacingDeps } from './routes/admin-pacing.ts';
 import { createDashboardRouter } from './routes/dashboard.ts';
 import { createDocsRouter } from './routes/docs.ts';
 import type { CredentialStorage } from '../store/credential-key.ts';
@@ -50,6 +51,7 @@ export interface HttpAppDeps {
   webhooks: WebhookStore;
   session: Session;
   sender: Sender;
+  pacing: AdminPacingDeps;
   sandbox: Simulator | null;
   whatsappServer: WhatsAppServerKind;
   /** Shown in the admin view of /health; the folder's permissions when not given. */
@@ -92,6 +94,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use('/admin', createAdminEventsRouter({ events: deps.events }));
   app.use('/admin', createAdminMessagesRouter({ messages: deps.messages }));
   app.use('/admin', createAdminWebhooksRouter({ webhooks: deps.webhooks }));
+  app.use('/admin', createAdminPacingRouter(deps.pacing));
 
   if (deps.sandbox) {
     const currentQr = () => deps.session.snapshot().qr;

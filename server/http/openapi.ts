@@ -237,6 +237,7 @@ const ERROR_TEXT: Record<number, string> = {
   413: 'Body too large',
   415: 'Not application/json',
   422: 'Idempotency-Key reused with another body',
+  429: 'Too many: pacing would hold the message longer than a request may wait (the error says until when); nothing was sent',
   500: 'WhatsApp failed to send',
   503: 'WhatsApp is not connected',
 };

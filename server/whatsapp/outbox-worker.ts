@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../clock.ts';
+import type { Pacer } from './pacing.ts';
 import type { OutboxConfig, TypingConfig } from '../config.ts';
 import type { CoreEvents, MessageStatusChange, SessionSnapshot } from '../events.ts';
 import type { Logger } from '../logger.ts';
@@ -22,6 +23,9 @@ export interface OutboxWorkerDeps {
   config: Pick<OutboxConfig, 'expire_after_s'>;
   clock: Clock;
   logger: Logger;
+  pacer: Pick<Pacer, 'hold'>;
+  /** Whether a chat has never written to us: pacing limits those (WhatsApp's reach-out limit). */
+  isNewChat(chatJid: string): boolean;
 }
 
 export interface OutboxWorker {
@@ -69,6 +73,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let presenceJobs = 0;
   let cancelWake: (() => void) | null = null;
   let started = false;
+  /** Messages pacing has let go (kept for the life of the process; one per id). */
+  const paced = new Set<string>();
 
   const nowSeconds = () => Math.floor(clock.now() / 1000);
   const emit = (changes: MessageStatusChange[]) => {
@@ -125,7 +131,16 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   /** One try: typed and announced if nothing has left yet, then the frame, then the server's ack. */
+  /** Waits until pacing lets the message leave; counted once, a resend after a drop is not held again. */
+  async function pace(job: OutboxJob): Promise<void> {
+    if (job.attempts > 0 || paced.has(job.message_id)) return;
+    const newChat = deps.isNewChat(job.chat_jid);
+    await deps.pacer.hold(job.chat_jid, newChat, Infinity, job.message_id, stopping.signal);
+    paced.add(job.message_id);
+  }
+
   async function attempt(job: OutboxJob): Promise<void> {
+    await pace(job);
     emit(messages.setStatus(job.message_id, 'sending', nowSeconds()));
     const to = await resolveRecipient(directory, job.chat_jid);
     if (!to) throw new Final('not_on_whatsapp');

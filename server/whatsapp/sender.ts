@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Pacer } from './pacing.ts';
 import type { Clock } from '../clock.ts';
 import type { OutboxConfig } from '../config.ts';
 import type { CoreEvents, MessageStatusChange, SessionState, StoredMessage } from '../events.ts';
@@ -34,6 +35,12 @@ export const SendResultSchema = z.object({
   chat_lid: z.string().nullable(),
   /** Unix seconds: when WhatsApp's server took it. */
   timestamp: z.number().int(),
+  paced_ms: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta({ description: 'How long pacing held the message back before it left; absent when it did not' }),
 });
 export type SendResult = z.infer<typeof SendResultSchema>;
 
@@ -73,6 +80,8 @@ export interface SenderDeps {
   config: Pick<OutboxConfig, 'sync_wait_ms'>;
   clock: Clock;
   logger: Logger;
+  /** How long pacing held a message back (the outbox worker waits for it). */
+  pacer: Pick<Pacer, 'waitedFor'>;
 }
 
 /** Session states from which a linked session comes back by itself: a send made now waits for it. */
@@ -134,7 +143,9 @@ export function createSender(deps: SenderDeps): Sender {
           stop();
           const stored = messages.get(id);
           const chat = { chat_jid: stored?.chat_jid ?? c.chat_jid, chat_lid: stored?.chat_lid ?? null };
-          resolve({ kind: 'sent', result: { message_id: id, status: 'sent', ...chat, timestamp: c.at } });
+          const paced = deps.pacer.waitedFor(id);
+          const result = { message_id: id, status: 'sent' as const, ...chat, timestamp: c.at };
+          resolve({ kind: 'sent', result: paced > 0 ? { ...result, paced_ms: paced } : result });
         } else if (c.status === 'failed') {
           stop();
           reject(failureAnswer(c.reason));

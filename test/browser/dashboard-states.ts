@@ -160,6 +160,39 @@ export const DASHBOARD_STATES: DashboardState[] = [
     },
   },
   {
+    name: 'pacing',
+    reach: async (page) => {
+      await openScreen(page, 'Pacing');
+      await expect(page.getByLabel('Messages per minute, all chats together')).toHaveValue('12');
+    },
+  },
+  {
+    name: 'pacing-refused',
+    reach: async (page) => {
+      await page.getByLabel('Messages per minute, all chats together').fill('0');
+      await button(page, 'Save').click();
+      await expect(page.locator('.pacing-form .banner.error')).toContainText('messages per minute');
+    },
+  },
+  {
+    name: 'pacing-whatsapp-limits',
+    reach: async (page) => {
+      await button(page, 'Use the recommended values').click();
+      await phone(page, '/sandbox/phone/reachout-timelock', { active: true, until: Date.now() + 3_600_000 });
+      await phone(page, '/sandbox/phone/message-capping', { status: 'FIRST_WARNING', used: 40, quota: 50 });
+      await expect(page.getByTestId('standing-reachout_timelock')).toBeVisible();
+      await expect(page.getByTestId('standing-message_capping')).toBeVisible();
+    },
+  },
+  {
+    name: 'pacing-limits-lifted',
+    reach: async (page) => {
+      await phone(page, '/sandbox/phone/reachout-timelock', { active: false });
+      await phone(page, '/sandbox/phone/message-capping', { status: 'NONE', used: 0, quota: 50 });
+      await expect(page.locator('.banner.standing')).toHaveCount(0);
+    },
+  },
+  {
     name: 'webhooks-empty',
     reach: async (page) => {
       await openScreen(page, 'Webhooks');

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { startCore, type Core } from '../../server/core.ts';
 import { silentLogger, type Logger } from '../../server/logger.ts';
-import type { Clock } from '../../server/clock.ts';
 import { atEnd, type Scope } from './scope.ts';
 import { waitForState } from './waits.ts';
+import { DEFAULT_PACING } from '../../server/whatsapp/pacing.ts';
+import type { Clock } from '../../server/clock.ts';
 
 /** The real core, as a test drives it: over HTTP with an API key, or through its parts. */
 export interface TestCore {
@@ -29,6 +30,9 @@ export interface CoreOptions {
   clock?: Clock;
 }
 
+/** Pacing off: most tests send faster than a person should; the pacing tests turn it on. */
+export const PACING_OFF = { ...DEFAULT_PACING, enabled: false };
+
 /** Typing fast enough for tests; the documented defaults are asserted in test/whatsapp/typing.test.ts. */
 export const FAST_TYPING = { chars_per_second: 200, min_ms: 50, max_ms: 400, jitter: 0.1, refresh_ms: 150 };
 
@@ -42,6 +46,7 @@ export async function startSandboxCore(scope: Scope, options: CoreOptions = {}):
   const config = () => ({
     ...loadConfig({ dataDir, port: 0, sandbox: true }),
     typing: FAST_TYPING,
+    pacing: PACING_OFF,
     ...options.config,
   });
   let core = await startCore(config(), { logger, clock: options.clock });

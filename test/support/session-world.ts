@@ -1,3 +1,5 @@
+import { createPacer } from '../../server/whatsapp/pacing.ts';
+import { PACING_OFF } from './core.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +80,8 @@ export async function startWorld(scope: Scope, options: WorldOptions = {}): Prom
     const directory = createContactDirectory({ usync: session.usync, knownPnOf: session.knownPnOf, lids });
     const config = OutboxConfigSchema.parse({});
     const outbox = createOutboxStore(db, messages, systemClock.now);
+    // Pacing has its own tests; here it would only slow the sends down.
+    const pacer = createPacer({ policy: PACING_OFF, clock: systemClock });
     worker = createOutboxWorker({
       session,
       directory,
@@ -88,6 +92,8 @@ export async function startWorld(scope: Scope, options: WorldOptions = {}): Prom
       config,
       clock: systemClock,
       logger: silentLogger(),
+      pacer,
+      isNewChat: () => false,
     });
     worker.start();
     const sender = createSender({
@@ -101,6 +107,7 @@ export async function startWorld(scope: Scope, options: WorldOptions = {}): Prom
       config,
       clock: systemClock,
       logger: silentLogger(),
+      pacer,
     });
     return { db, auth, messages, lids, events, session, directory, sender };
   };

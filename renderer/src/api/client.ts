@@ -21,7 +21,7 @@ export function onSignedOut(listener: Listener): () => void {
 }
 
 /** One call to the core, same origin with the admin cookie; answers the envelope's data or throws its error. */
-export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {

@@ -13,6 +13,7 @@ const NAMES: readonly EventName[] = [
   'message.received',
   'keys.changed',
   'webhooks.changed',
+  'pacing.changed',
 ];
 
 /**

@@ -15,6 +15,7 @@ export type { WebhookRecord, DeliveryRecord } from '../../../server/webhooks/web
 export type { LoggedEventType } from '../../../server/store/event-log.ts';
 
 export type { SendResult } from '../../../server/whatsapp/sender.ts';
+export type { PacingPolicy, PacingState, PacedMessage, PacingLimit } from '../../../server/whatsapp/pacing.ts';
 export type { AdminInfo } from '../../../server/http/routes/admin-login.ts';
 
 /** `GET /session/qr?format=json`. */

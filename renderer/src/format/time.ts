@@ -42,3 +42,12 @@ export function displayChat(jidOrNumber: string): string {
   if (server === undefined || server === 's.whatsapp.net') return `+${(user ?? '').replace(/:\d+$/, '')}`;
   return jidOrNumber;
 }
+
+const hourMinute = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/** "14:30" for a time later today, "2 Dec 2026, 14:30" for another day: how a deadline reads best. */
+export function untilTime(ms: number, now: number = Date.now()): string {
+  return new Date(ms).toDateString() === new Date(now).toDateString()
+    ? hourMinute.format(ms)
+    : dateTimeFormat.format(ms);
+}

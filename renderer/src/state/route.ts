@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 
-export type ScreenPath = '/pairing' | '/keys' | '/send' | '/webhooks' | '/sandbox';
+export type ScreenPath = '/pairing' | '/keys' | '/send' | '/pacing' | '/webhooks' | '/sandbox';
 
-const KNOWN = new Set<string>(['/pairing', '/keys', '/send', '/webhooks', '/sandbox']);
+const KNOWN = new Set<string>(['/pairing', '/keys', '/send', '/pacing', '/webhooks', '/sandbox']);
 const CHANGE = 'wagate:navigate';
 
 function current(): ScreenPath | null {

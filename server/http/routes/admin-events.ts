@@ -11,6 +11,7 @@ const FORWARDED = [
   'message.received',
   'keys.changed',
   'webhooks.changed',
+  'pacing.changed',
 ] as const satisfies readonly (keyof CoreEventMap)[];
 
 /** The dashboard's live view of the core: the bus's events as server-sent events, at /admin/events. */

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The dashboard's screens: each path serves index.html and the page picks the screen. */
-export const DASHBOARD_PAGES = ['/', '/pairing', '/keys', '/send', '/webhooks', '/sandbox'];
+export const DASHBOARD_PAGES = ['/', '/pairing', '/keys', '/send', '/pacing', '/webhooks', '/sandbox'];
 
 /**
  * The built dashboard (dist/renderer). Its assets carry a content hash and are cached for long; index.html is

@@ -1,0 +1,101 @@
+import { expect, test, type Page } from '@playwright/test';
+import { serveSandbox, type ServedWagate } from './wagate-process.ts';
+import { ALICE } from '../support/contacts.ts';
+import { shown } from './dashboard-states.ts';
+
+const SCREENS = 'test-results/screens';
+
+let wagate: ServedWagate;
+
+test.beforeAll(async () => {
+  wagate = await serveSandbox();
+});
+
+test.afterAll(async () => {
+  await wagate?.stop();
+});
+
+const shoot = (page: Page, name: string) => page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
+
+/** A call as the dashboard's page makes it: the admin cookie of this browser, from WaGate's own origin. */
+async function call(page: Page, method: 'POST' | 'PUT', path: string, data: unknown) {
+  const res = await page.request.fetch(`${wagate.apiUrl}${path}`, {
+    method,
+    data,
+    headers: { origin: wagate.apiUrl, 'sec-fetch-site': 'same-origin' },
+  });
+  expect(res.status(), await res.text()).toBeLessThan(300);
+  return res;
+}
+
+test('pacing and the number’s standing: the policy is seen and edited, held messages and WhatsApp’s limits are shown', async ({
+  page,
+}) => {
+  await test.step('log in and link the virtual phone', async () => {
+    await page.goto(wagate.loginUrl);
+    await page.getByRole('button', { name: 'Scan with virtual phone' }).click();
+    await expect(shown(page, 'Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
+  });
+
+  await test.step('the Pacing screen shows the recommended policy, on', async () => {
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Pacing' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Pacing' })).toBeVisible();
+    await expect(page.getByLabel('Pace messages (recommended)')).toBeChecked();
+    await expect(page.getByLabel('Messages per minute, all chats together')).toHaveValue('12');
+    await expect(page.getByLabel('Pause between two messages to the same chat (seconds)')).toHaveValue('3');
+    await expect(page.getByText('No message is being held back right now.')).toBeVisible();
+    await shoot(page, 'pacing-01-defaults');
+  });
+
+  await test.step('a burst to one chat: the second message shows as waiting, then leaves', async () => {
+    await call(page, 'POST', `/chats/${ALICE}/messages`, { text: 'one', typing_simulation: false });
+    const second = call(page, 'POST', `/chats/${ALICE}/messages`, { text: 'two', typing_simulation: false });
+    const waiting = page.getByTestId('pacing-waiting');
+    await expect(waiting).toContainText(`To +${ALICE}: leaves at`);
+    await expect(waiting).toContainText('the pause between two messages to the same chat');
+    await shoot(page, 'pacing-02-waiting');
+    const answer = await (await second).json();
+    expect(answer.data.paced_ms).toBeGreaterThan(0);
+    await expect(page.getByText('No message is being held back right now.')).toBeVisible();
+    await expect(page.getByTestId('pacing-usage')).toContainText('In the last minute2 of 12');
+  });
+
+  await test.step('a value that makes no sense is refused in the API’s words; a good one is saved and kept', async () => {
+    await page.getByLabel('Messages per minute, all chats together').fill('0');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.locator('.pacing-form .banner.error')).toContainText(
+      'per_minute (messages per minute) must be a whole number from 1 to 1000',
+    );
+    await page.getByLabel('Messages per minute, all chats together').fill('6');
+    await page.getByLabel('New chats per day').fill('5');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(shown(page, 'Saved. The new pacing applies now, and after a restart too.')).toBeVisible();
+    await page.reload();
+    await expect(page.getByLabel('Messages per minute, all chats together')).toHaveValue('6');
+    await expect(page.getByTestId('pacing-usage')).toContainText('2 of 6');
+    await page.getByRole('button', { name: 'Use the recommended values' }).click();
+    await expect(page.getByLabel('Messages per minute, all chats together')).toHaveValue('12');
+  });
+
+  await test.step('WhatsApp locks new chats: every screen says so in plain words, until when', async () => {
+    const until = Date.now() + 2 * 3_600_000;
+    await call(page, 'POST', '/sandbox/phone/reachout-timelock', { active: true, until });
+    const banner = page.getByTestId('standing-reachout_timelock');
+    await expect(banner).toContainText('WhatsApp is limiting messages to new chats until');
+    await expect(banner).toContainText('error 463');
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Send a message' }).click();
+    await expect(banner).toBeVisible();
+    await shoot(page, 'pacing-03-timelock');
+  });
+
+  await test.step('the new-chat cap shows with what is used; lifting the lock takes its banner away', async () => {
+    await call(page, 'POST', '/sandbox/phone/message-capping', { status: 'SECOND_WARNING', used: 45, quota: 50 });
+    await expect(page.getByTestId('standing-message_capping')).toContainText(
+      'This number is close to WhatsApp’s cap on messages to new chats (45 of 50 used)',
+    );
+    await call(page, 'POST', '/sandbox/phone/reachout-timelock', { active: false });
+    await expect(page.getByTestId('standing-reachout_timelock')).toHaveCount(0);
+    await expect(page.getByTestId('standing-message_capping')).toBeVisible();
+    await shoot(page, 'pacing-04-capping');
+  });
+});
