@@ -129,8 +129,12 @@ export function quotedFor(stored: StoredMessage): WAMessage {
 
 const NETWORK_ERROR = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ENETUNREACH|EHOSTUNREACH|ETIMEDOUT)\b/;
 
-/** Why a connection closed, in words for `GET /session`. */
-export function closeReasonText(statusCode: number | undefined, fallback: string | undefined): string {
+/** A QR that nobody scanned in time ends its connection with 408; a new connection brings a new code at once. */
+export const QR_EXPIRED = 'The code expired before it was scanned';
+
+/** Why a connection closed, in words for `GET /session`; `whileQr`: it closed while showing a code. */
+export function closeReasonText(statusCode: number | undefined, fallback: string | undefined, whileQr = false): string {
+  if (whileQr && statusCode === 408) return QR_EXPIRED;
   // Baileys files a failed DNS lookup or a refused connection under 408 with the system error in its message.
   if (fallback && NETWORK_ERROR.test(fallback)) return 'WhatsApp cannot be reached: check that this computer is online';
   const known: Record<number, string> = {

@@ -122,6 +122,8 @@ export function createSession(deps: SessionDeps): Session {
   let stopWatchdog: (() => void) | null = null;
   /** True from `open` until the connection is lost: only losing a working connection counts as a reconnect. */
   let wasOpen = false;
+  /** The reason the last close was logged with, so a run of identical closes is logged once. */
+  let lastCloseReason: string | null = null;
   quietLibsignal(logger);
   const backoff = deps.backoff ?? DEFAULT_BACKOFF;
   // A 463 may mean a reach-out time lock: Baileys does not ask for it, so WaGate does.
@@ -267,6 +269,7 @@ export function createSession(deps: SessionDeps): Session {
     if (u.connection === 'open') {
       attempt = 0;
       wasOpen = true;
+      lastCloseReason = null;
       watch(s);
       update({ state: 'connected', account: accountOf(s), last_error: null });
       standing.refresh(s, true);
@@ -312,8 +315,11 @@ export function createSession(deps: SessionDeps): Session {
     const code = statusCodeOf(error);
     const decision = decideOnClose(code, attempt, Math.random, backoff);
     const byWatchdog = (error as { watchdog?: boolean } | undefined)?.watchdog === true;
-    const lastError = byWatchdog ? error!.message : closeReasonText(code, error?.message);
-    logger.info({ code, action: decision.action, reason: lastError }, 'WhatsApp connection closed');
+    const lastError = byWatchdog ? error!.message : closeReasonText(code, error?.message, snap.state === 'qr');
+    // One line when the reason changes, not one per retry while offline or while codes expire unscanned.
+    const level = lastError === lastCloseReason ? 'debug' : 'info';
+    lastCloseReason = lastError;
+    logger[level]({ code, action: decision.action, reason: lastError }, 'WhatsApp connection closed');
     if (lost && (decision.action === 'restart' || decision.action === 'reconnect')) {
       reconnects.record({ at: Date.now(), cause: lastError });
       update(reconnectCounts());

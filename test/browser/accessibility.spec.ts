@@ -233,10 +233,10 @@ test('from the keyboard, the focus lands on what replaced the control after each
     await expectFocusOn(page, stateLine(page));
   });
 
-  await test.step('confirming Log out: the state line', async () => {
-    await tabTo(page, button(page, 'Log out'));
+  await test.step('confirming Unlink: the state line', async () => {
+    await tabTo(page, button(page, 'Unlink this phone'));
     await page.keyboard.press('Enter');
-    await confirmDialog(page, 'Log out');
+    await confirmDialog(page, 'Unlink');
     await expectFocusOn(page, stateLine(page));
     await expect(page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' })).toBeVisible();
     await expectFocusOn(page, stateLine(page));
@@ -407,8 +407,8 @@ test('outcomes are announced in the screen’s one live region', async ({ page }
   await test.step('a change of the WhatsApp link, on Phone link', async () => {
     await openScreen(page, 'Phone link');
     const region = await liveRegion(page);
-    await button(page, 'Log out').click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Log out' }).click();
+    await button(page, 'Unlink this phone').click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Unlink', exact: true }).click();
     await expect(region).toContainText('Logged out from WaGate.', { timeout: 30_000 });
   });
 });

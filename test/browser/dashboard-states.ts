@@ -257,14 +257,14 @@ export const DASHBOARD_STATES: DashboardState[] = [
     name: 'pairing-logout-confirm',
     reach: async (page) => {
       await openScreen(page, 'Phone link');
-      await button(page, 'Log out').click();
-      await expect(page.getByRole('dialog', { name: 'Log out of WhatsApp?' })).toBeVisible();
+      await button(page, 'Unlink this phone').click();
+      await expect(page.getByRole('dialog', { name: 'Unlink this phone from WaGate?' })).toBeVisible();
     },
   },
   {
     name: 'pairing-logged-out',
     reach: async (page) => {
-      await page.getByRole('dialog').getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Unlink', exact: true }).click();
       await expect(page.getByRole('img', { name: QR })).toBeVisible({ timeout: 30_000 });
     },
   },

@@ -252,9 +252,9 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
 
   await test.step('logging out brings the QR code back', async () => {
     await openScreen(page, 'Phone link');
-    await page.getByRole('button', { name: 'Log out' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Log out of WhatsApp?' });
-    await dialog.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Unlink this phone' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Unlink this phone from WaGate?' });
+    await dialog.getByRole('button', { name: 'Unlink', exact: true }).click();
     await expect(page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' })).toBeVisible({
       timeout: 30_000,
     });
@@ -288,8 +288,11 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
   });
 
   await test.step('after logging out again, the sandbox button links the virtual phone', async () => {
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByRole('dialog', { name: 'Log out of WhatsApp?' }).getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Unlink this phone' }).click();
+    await page
+      .getByRole('dialog', { name: 'Unlink this phone from WaGate?' })
+      .getByRole('button', { name: 'Unlink', exact: true })
+      .click();
     await page.getByRole('button', { name: 'Scan with virtual phone' }).click();
     await expect(shown(page, 'Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
   });
@@ -353,7 +356,7 @@ test('without the login cookie the page says how to get in', async ({ browser })
   const page = await context.newPage();
   await page.goto(`${wagate.apiUrl}/`);
   await expect(page.getByRole('heading', { level: 1, name: 'Open WaGate from its link' })).toBeVisible();
-  await expect(page.getByText('wagate dashboard')).toBeVisible();
+  await expect(page.getByText('npx wagate dashboard')).toBeVisible();
   await shoot(page, '19-signed-out');
   await context.close();
 });
@@ -392,7 +395,8 @@ test('a login link works once, signing out ends the session, and a used link sen
   await firstPage.goto(link);
   await expect(firstPage.getByRole('heading', { level: 1, name: 'Phone link' })).toBeVisible();
   await firstPage.getByRole('button', { name: 'Sign out' }).click();
-  await expect(firstPage.getByText(/wagate dashboard/)).toBeVisible();
+  await expect(firstPage.getByRole('status').filter({ hasText: 'You signed out of the dashboard.' })).toBeVisible();
+  await expect(firstPage.getByText('npx wagate dashboard')).toBeVisible();
   await expect(firstPage.getByRole('link', { name: 'Phone link' })).toHaveCount(0);
   await firstPage.reload();
   await expect(firstPage.getByRole('link', { name: 'Phone link' })).toHaveCount(0);
@@ -403,7 +407,7 @@ test('a login link works once, signing out ends the session, and a used link sen
   const secondPage = await second.newPage();
   await secondPage.goto(link);
   await expect(secondPage.getByText(/already used or is too old/)).toBeVisible();
-  await expect(secondPage.getByText(/wagate dashboard/)).toBeVisible();
+  await expect(secondPage.getByText('npx wagate dashboard')).toBeVisible();
   await expect(secondPage.getByRole('link', { name: 'Phone link' })).toHaveCount(0);
   await second.close();
 });

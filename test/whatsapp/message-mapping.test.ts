@@ -102,4 +102,10 @@ test('close reasons are told in words', () => {
     /cannot be reached: check that this computer is online/,
   );
   assert.match(closeReasonText(408, 'Connection was lost (timed out)'), /timed out/);
+  assert.equal(closeReasonText(408, 'QR refs attempts ended', true), 'The code expired before it was scanned');
+  assert.match(
+    closeReasonText(428, 'Connection Closed', true),
+    /closed/,
+    'only a timeout while showing a code is expiry',
+  );
 });

@@ -8,7 +8,7 @@ export function SignOutButton() {
   const signOut = () =>
     run(async () => {
       await api('POST', '/admin/logout');
-      window.location.assign('/');
+      window.location.assign('/?signed-out=1');
     });
   return (
     <>

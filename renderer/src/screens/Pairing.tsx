@@ -4,6 +4,7 @@ import type { QrImage } from '../api/types.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
+import { ScreenLink } from '../components/ScreenLink.tsx';
 import { clockTime, dateTime, displayChat } from '../format/time.ts';
 import { useAction } from '../state/action.ts';
 import { useAdminInfo } from '../state/admin.ts';
@@ -13,10 +14,10 @@ import { useNow } from '../state/clock.ts';
 import { useSession, type SessionView } from '../state/session.ts';
 import { stateWords } from '../state/session-words.ts';
 
-/** The state line: where the focus goes when what the user pressed (Log out, Scan) is replaced by the new state. */
+/** The state line: where the focus goes when what the user pressed (Unlink, Scan) is replaced by the new state. */
 const STATE_LINE = 'pairing-state';
 
-/** Linking WhatsApp: the live state, the QR (or a pairing code), and once linked, the account and Log out. */
+/** Linking WhatsApp: the live state, the QR (or a pairing code), and once linked, the account and Unlink. */
 export function Pairing() {
   const session = useSession();
   const info = useAdminInfo();
@@ -51,6 +52,12 @@ function SessionState({ session }: { session: SessionView }) {
         {words.headline}
       </p>
       {words.advice && <p className="advice">{words.advice}</p>}
+      {session.state === 'connected' && (
+        <p className="advice">
+          Next: make a key for your app on <ScreenLink path="/keys">API keys</ScreenLink>, or send yourself a test on{' '}
+          <ScreenLink path="/send">Send</ScreenLink>.
+        </p>
+      )}
       <ReconnectSummary session={session} />
     </div>
   );
@@ -93,17 +100,17 @@ function LinkedAccount({ session }: { session: SessionView }) {
         <dd>{dateTime(session.since)}</dd>
       </dl>
       <BusyButton type="button" className="danger" busy={busy} onClick={() => setConfirming(true)}>
-        {busy ? 'Logging out…' : 'Log out'}
+        {busy ? 'Unlinking…' : 'Unlink this phone'}
       </BusyButton>
       {error && (
         <p role="alert" className="error-text">
-          Could not log out: {error}
+          Could not unlink: {error}
         </p>
       )}
       <ConfirmDialog
         open={confirming}
-        title="Log out of WhatsApp?"
-        confirmLabel="Log out"
+        title="Unlink this phone from WaGate?"
+        confirmLabel="Unlink"
         onConfirm={() => void logout()}
         onCancel={() => setConfirming(false)}
       >

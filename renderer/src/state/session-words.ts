@@ -10,6 +10,8 @@ export function stateBadge(state: SessionState | null): { text: string; tone: To
     case 'qr':
     case 'logged_out':
       return { text: 'Not linked', tone: 'waiting' };
+    case 'connecting':
+      return { text: 'Connecting', tone: 'waiting' };
     case 'reconnecting':
       return { text: 'Reconnecting', tone: 'problem' };
     case 'replaced':
@@ -35,11 +37,14 @@ export function stateWords(
   const why = sentence(lastError);
   switch (state) {
     case 'starting':
-      return { headline: 'WaGate is starting…', advice: null, tone: 'waiting' };
+      // After a first attempt (a code that expired, a refused connection), a new one is on its way.
+      return lastError
+        ? { headline: 'Getting a new code…', advice: `${why}It appears here in a moment.`, tone: 'waiting' }
+        : { headline: 'WaGate is starting…', advice: null, tone: 'waiting' };
     case 'qr':
       return {
         headline: 'Waiting for you to link your phone.',
-        advice: lastError ? `${why}Link again with the new code below.` : null,
+        advice: lastError ? `${why}Link with the new code below.` : null,
         tone: 'waiting',
       };
     case 'connecting':
@@ -49,7 +54,9 @@ export function stateWords(
     case 'reconnecting':
       return {
         headline: 'Reconnecting to WhatsApp…',
-        advice: `${why}WaGate reconnects by itself. If this lasts more than a minute, check that this computer is online.`,
+        advice: /\bonline\b/.test(why)
+          ? `${why}WaGate reconnects by itself.`
+          : `${why}WaGate reconnects by itself. If this lasts more than a minute, check that this computer is online.`,
         tone: 'problem',
       };
     case 'logged_out':
