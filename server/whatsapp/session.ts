@@ -413,7 +413,7 @@ export function createSession(deps: SessionDeps): Session {
       if (s && wasConnected)
         await s.logout().catch((error: unknown) => logger.warn({ err: error }, 'WhatsApp did not confirm the logout'));
     });
-    forgetDevice('Logged out from WaGate');
+    forgetDevice('This phone was unlinked from WaGate');
     running = true;
     connect();
   }

@@ -409,7 +409,7 @@ test('outcomes are announced in the screen’s one live region', async ({ page }
     const region = await liveRegion(page);
     await button(page, 'Unlink this phone').click();
     await page.getByRole('dialog').getByRole('button', { name: 'Unlink', exact: true }).click();
-    await expect(region).toContainText('Logged out from WaGate.', { timeout: 30_000 });
+    await expect(region).toContainText('This phone was unlinked from WaGate.', { timeout: 30_000 });
   });
 });
 

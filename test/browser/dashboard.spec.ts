@@ -259,7 +259,7 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
       timeout: 30_000,
     });
     await expect(page.getByRole('status', { name: 'WhatsApp: Not linked' })).toBeVisible();
-    await expect(shown(page, 'Logged out from WaGate. Link again with the new code below.')).toBeVisible();
+    await expect(shown(page, 'This phone was unlinked from WaGate. Link with the new code below.')).toBeVisible();
     await shoot(page, '11-pairing-after-logout');
   });
 
