@@ -313,7 +313,7 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await page.getByRole('button', { name: 'Unlink WaGate from the phone' }).click();
     await openScreen(page, 'Phone link');
     await expect(
-      shown(page, 'The phone unlinked this device (logged out). Link again with the new code below.'),
+      shown(page, 'The phone unlinked this device (logged out). Link with the new code below.'),
     ).toBeVisible({ timeout: 30_000 });
     await expect(page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' })).toBeVisible();
     await shoot(page, '14-pairing-unlinked');
