@@ -312,9 +312,9 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await openScreen(page, 'Virtual phone');
     await page.getByRole('button', { name: 'Unlink WaGate from the phone' }).click();
     await openScreen(page, 'Phone link');
-    await expect(
-      shown(page, 'The phone unlinked this device (logged out). Link with the new code below.'),
-    ).toBeVisible({ timeout: 30_000 });
+    await expect(shown(page, 'The phone unlinked this device (logged out). Link with the new code below.')).toBeVisible(
+      { timeout: 30_000 },
+    );
     await expect(page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' })).toBeVisible();
     await shoot(page, '14-pairing-unlinked');
     await page.getByRole('button', { name: 'Scan with virtual phone' }).click();

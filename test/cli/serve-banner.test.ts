@@ -24,13 +24,10 @@ test('the sandbox banner tells a newcomer the truth: not linked and a key the fi
   const dataDir = tempDir(t);
   const first = await startWagate(
     ['serve', '--sandbox', '--port', '0', '--data-dir', dataDir],
-    [API, KEY, /(Not linked yet\.)/],
+    [API, KEY, /Pair the virtual phone: +(curl -X POST \S+\/sandbox\/phone\/scan -H "Authorization: wg_\S+")/],
   );
   const [api, key] = first.found as [string, string];
-  assert.match(
-    first.running.output(),
-    /Pair the virtual phone: +curl -X POST \S+\/sandbox\/phone\/scan -H "Authorization: wg_/,
-  );
+  assert.match(first.running.output(), /\nNot linked yet\.\n/);
   assert.doesNotMatch(first.running.output(), /Linked to the virtual phone/);
   await scan(api, key);
   await first.running.stop();
