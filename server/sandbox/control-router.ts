@@ -34,6 +34,17 @@ const StatusBody = z
     ack_within_ms: z.number().int().positive().max(STATUS_ACK_WITHIN_MS).optional(),
   })
   .strict();
+const GroupMessageBody = z
+  .object({ from: z.string().min(1).max(32), text: z.string().min(1).max(MAX_TEXT_LENGTH) })
+  .strict();
+const GroupReceiptBody = z
+  .object({
+    from: z.string().min(1).max(32),
+    message_id: z.string().min(1).max(128),
+    type: z.enum(['delivered', 'read']),
+  })
+  .strict();
+const GroupMembersBody = z.object({ action: z.enum(['add', 'remove']), number: z.string().min(1).max(32) }).strict();
 const RetryBody = z.object({ message_id: z.string().min(1).max(128) }).strict();
 const FaultBody = z
   .object({
@@ -133,6 +144,23 @@ export function createControlRouter(
     const body = parse(RetryBody, req.body);
     await sim.askRetry(String(req.params.number), body);
     sendOk(res, 'The contact asked for the message again', body);
+  });
+  router.get('/groups', (_req, res) => sendOk(res, 'The sandbox groups', sim.groups()));
+  router.get('/groups/:jid/inbox', (req, res) => {
+    sendOk(res, 'What the group’s members got', sim.groupInbox(String(req.params.jid)));
+  });
+  router.post('/groups/:jid/messages', async (req, res) => {
+    const body = parse(GroupMessageBody, req.body);
+    sendOk(res, 'The member wrote to the group', await sim.sendFromGroupMember(String(req.params.jid), body), 201);
+  });
+  router.post('/groups/:jid/receipts', async (req, res) => {
+    const body = parse(GroupReceiptBody, req.body);
+    await sim.sendGroupReceipt(String(req.params.jid), body);
+    sendOk(res, 'Receipt sent', body);
+  });
+  router.post('/groups/:jid/participants', async (req, res) => {
+    const body = parse(GroupMembersBody, req.body);
+    sendOk(res, 'Members changed', await sim.changeGroupMembers(String(req.params.jid), body));
   });
   router.post('/faults', (req, res) => {
     const body = parse(FaultBody, req.body);

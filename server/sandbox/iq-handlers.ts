@@ -14,6 +14,8 @@ export interface IqDeps {
   onLinkCodeIq(conn: Connection, iq: BinaryNode, reg: BinaryNode): void;
   /** Answers a `w:mex` (GraphQL) query it knows; false for any other. */
   answerMexQuery(conn: Connection, iq: BinaryNode): boolean;
+  /** `w:g2`: group metadata and the groups the phone is in. */
+  onGroupIq(conn: Connection, iq: BinaryNode): void;
 }
 
 function result(conn: Connection, iq: BinaryNode, content?: BinaryNode[]): void {
@@ -46,6 +48,7 @@ export async function handleIq(deps: IqDeps, conn: Connection, iq: BinaryNode): 
 
   if (xmlns === 'w:p' && firstTag === 'ping') return conn.ignoresPings ? undefined : result(conn, iq);
   if (xmlns === 'passive') return result(conn, iq);
+  if (xmlns === 'w:g2') return deps.onGroupIq(conn, iq);
 
   if (xmlns === 'encrypt') {
     if (type === 'get' && firstTag === 'count') {

@@ -8,6 +8,8 @@ import { addContact, contactViews, inboxOf } from './contact-book.ts';
 import { createDelivery } from './delivery.ts';
 import { createFaults } from './faults.ts';
 import { createRetryRequests } from './retry-requests.ts';
+import { createGroups } from './groups.ts';
+import { createGroupMessages } from './group-messages.ts';
 import { createStreamHealth } from './stream-health.ts';
 import { type BinaryNode, node } from './frames.ts';
 import { answerPresenceSubscribe, createInbound } from './inbound.ts';
@@ -39,6 +41,11 @@ export interface SimulatedWhatsApp extends Pick<
   | 'sendStatus'
   | 'statusAcknowledged'
   | 'askRetry'
+  | 'groups'
+  | 'groupInbox'
+  | 'sendFromGroupMember'
+  | 'sendGroupReceipt'
+  | 'changeGroupMembers'
   | 'fault'
   | 'standing'
   | 'rejectMessages'
@@ -89,6 +96,8 @@ export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): Si
   const stream = createStreamHealth(state);
   const faults = createFaults(state, stream);
   const retries = createRetryRequests(state, delivery);
+  const groups = createGroups(state, delivery);
+  const groupMessages = createGroupMessages(state, groups, delivery);
   const standing = createAccountStanding(state, delivery);
   const contactInbox = createContactInbox(state, receipts, faults, standing);
   const inbound = createInbound(state, delivery);
@@ -106,6 +115,7 @@ export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): Si
           {
             state,
             afterDigest: login.afterDigest,
+            onGroupIq: groups.onIq,
             onLinkCodeIq: pairingCode.onLinkCodeIq,
             answerMexQuery: standing.answerMexQuery,
           },
@@ -113,6 +123,7 @@ export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): Si
           n,
         );
       case 'message':
+        if (n.attrs.to?.endsWith('@g.us')) return groupMessages.onMessage(conn, n);
         return contactInbox.onMessage(conn, n);
       case 'receipt':
         conn.send(node('ack', { class: 'receipt', id: n.attrs.id, from: n.attrs.to, type: n.attrs.type }));
@@ -158,6 +169,11 @@ export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): Si
     sendStatus: (number, input) => stream.sendStatus(number, input),
     statusAcknowledged: (id) => stream.statusAcknowledged(id),
     askRetry: (number, input) => retries.ask(number, input),
+    groups: () => groups.views(),
+    groupInbox: (jid) => groupMessages.inbox(jid),
+    sendFromGroupMember: (jid, input) => groupMessages.sendFromMember(jid, input),
+    sendGroupReceipt: (jid, input) => groupMessages.sendReceipt(jid, input),
+    changeGroupMembers: (jid, input) => groups.changeMembers(jid, input),
     fault: (input) => faults.inject(input),
     standing: () => standing.view(),
     rejectMessages: (number, code) => standing.rejectMessages(number, code),

@@ -14,8 +14,10 @@ import { createSandboxStore } from './store.ts';
 import type { CappingInput, RejectionCode, StandingView, TimelockInput } from './account-standing.ts';
 import type { ContactInput, ContactView, InboxEntry } from './virtual-contacts.ts';
 import type { PhoneView } from './virtual-phone.ts';
+import type { GroupView } from './groups.ts';
+import type { GroupInboxEntry } from './group-messages.ts';
 
-export type { ContactView, InboxEntry, PhoneView };
+export type { ContactView, GroupInboxEntry, GroupView, InboxEntry, PhoneView };
 
 export interface SimulatorOptions {
   dataDir: string;
@@ -45,6 +47,19 @@ export interface Simulator {
   sendReceipt(number: string, input: { message_id: string; type: 'delivered' | 'read' }): Promise<void>;
   /** The contact's status as a top-level `<status>` the client must ack (else its stream is recycled). */
   sendStatus(number: string, input: { text: string; ack_within_ms?: number }): { status_id: string; sent_to: number };
+  /** The sandbox's groups, the phone's and others. */
+  groups(): GroupView[];
+  /** What a group's members got from WaGate, with who received, delivered and read each message. */
+  groupInbox(groupJid: string): GroupInboxEntry[];
+  /** A member writes to the group. */
+  sendFromGroupMember(groupJid: string, input: { from: string; text: string }): Promise<{ message_id: string }>;
+  /** A member's receipt for a message WaGate sent to the group. */
+  sendGroupReceipt(
+    groupJid: string,
+    input: { from: string; message_id: string; type: 'delivered' | 'read' },
+  ): Promise<void>;
+  /** Someone joins or leaves (is added or removed by an admin); the phone itself too. */
+  changeGroupMembers(groupJid: string, input: { action: 'add' | 'remove'; number: string }): Promise<GroupView>;
   /** True once every connection the status went to has acknowledged it. */
   statusAcknowledged(statusId: string): boolean;
   /** The contact's phone asks for a message again (a retry receipt). */
@@ -115,6 +130,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     sendReceipt: (number, input) => whatsapp.sendReceipt(number, input),
     sendStatus: (number, input) => whatsapp.sendStatus(number, input),
     askRetry: (number, input) => whatsapp.askRetry(number, input),
+    groups: () => whatsapp.groups(),
+    groupInbox: (jid) => whatsapp.groupInbox(jid),
+    sendFromGroupMember: (jid, input) => whatsapp.sendFromGroupMember(jid, input),
+    sendGroupReceipt: (jid, input) => whatsapp.sendGroupReceipt(jid, input),
+    changeGroupMembers: (jid, input) => whatsapp.changeGroupMembers(jid, input),
     statusAcknowledged: (id) => whatsapp.statusAcknowledged(id),
     fault: (input) => whatsapp.fault(input),
     standing: () => whatsapp.standing(),
