@@ -24,6 +24,8 @@ import { createOutboxStore } from './store/outbox.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createLidMappings } from './store/lid-mappings.ts';
 import { createReconnectLog } from './store/reconnect-log.ts';
+import { createMemberReceipts } from './store/member-receipts.ts';
+import { createGroupDirectory } from './whatsapp/group-directory.ts';
 import { createContactDirectory } from './whatsapp/contact-directory.ts';
 import { createPacer, type Pacer } from './whatsapp/pacing.ts';
 import { createPacingHistory } from './store/pacing-history.ts';
@@ -163,11 +165,13 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     logger.warn({ waUrl: target.waUrl }, 'NOT talking to WhatsApp: connected to a simulator');
 
   const lids = createLidMappings(db);
+  const memberReceipts = createMemberReceipts(db);
   const session = createSession({
     auth,
     messages,
     lids,
     reconnects: createReconnectLog(db),
+    memberReceipts,
     events,
     logger: logger.child({ part: 'whatsapp' }),
     watchdog: config.watchdog,
@@ -186,6 +190,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   const directory = createContactDirectory({ usync: session.usync, knownPnOf: session.knownPnOf, lids });
   // Another account may see other people: nothing learnt under the old one is kept.
   events.on('session.state', (s) => s.state === 'logged_out' && directory.forget());
+  const groups = createGroupDirectory({ session, lids });
   const outbox = createOutboxStore(db, messages, clock.now);
   const worker = createOutboxWorker({
     session,
@@ -203,6 +208,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   const sender = createSender({
     session,
     directory,
+    groups,
     lids,
     messages,
     outbox,
@@ -225,6 +231,8 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     messages,
     lids,
     directory,
+    groups,
+    memberReceipts,
     idempotency: createIdempotencyStore(db),
     eventLog,
     webhooks,

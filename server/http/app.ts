@@ -6,6 +6,9 @@ import type { AdminSessions } from '../store/admin-sessions.ts';
 import type { MessageStore } from '../store/messages.ts';
 import type { LidMappings } from '../store/lid-mappings.ts';
 import type { ContactDirectory } from '../whatsapp/contact-directory.ts';
+import type { GroupDirectory } from '../whatsapp/group-directory.ts';
+import type { MemberReceipts } from '../store/member-receipts.ts';
+import { createGroupsRouter } from './routes/groups.ts';
 import type { IdempotencyStore } from '../store/idempotency.ts';
 import type { EventLog } from '../store/event-log.ts';
 import type { WebhookStore } from '../webhooks/webhook-store.ts';
@@ -46,6 +49,8 @@ export interface HttpAppDeps {
   messages: MessageStore;
   lids: LidMappings;
   directory: ContactDirectory;
+  groups: GroupDirectory;
+  memberReceipts: MemberReceipts;
   idempotency: IdempotencyStore;
   eventLog: EventLog;
   webhooks: WebhookStore;
@@ -101,7 +106,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     app.use('/sandbox', caller, deps.sandbox.controlRouter({ currentQr }));
   }
 
-  app.use(['/session', '/chats', '/messages', '/outbox', '/events', '/contacts'], caller, jsonBody());
+  app.use(['/session', '/chats', '/messages', '/outbox', '/events', '/contacts', '/groups'], caller, jsonBody());
   app.use(
     createEventsRouter({
       eventLog: deps.eventLog,
@@ -114,11 +119,13 @@ export function createHttpApp(deps: HttpAppDeps): Express {
       sender: deps.sender,
       messages: deps.messages,
       lids: deps.lids,
+      memberReceipts: deps.memberReceipts,
       idempotency: deps.idempotency,
     }),
   );
   app.use(createOutboxRouter({ sender: deps.sender }));
   app.use(createContactsRouter({ directory: deps.directory }));
+  app.use(createGroupsRouter({ groups: deps.groups }));
 
   app.use(createDashboardRouter(deps.dashboardDir));
   app.use(notFound);

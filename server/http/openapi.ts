@@ -5,6 +5,8 @@ import { MessageDetailSchema } from '../store/messages.ts';
 import { OutboxEntrySchema } from '../store/outbox.ts';
 import { AcceptedResultSchema, SendResultSchema } from '../whatsapp/sender.ts';
 import { CONTACT_CACHE_MS, ContactInfoSchema } from '../whatsapp/contact-directory.ts';
+import { GroupDetailSchema, GroupSummarySchema } from '../whatsapp/group-directory.ts';
+import { MemberReceiptSchema } from '../store/member-receipts.ts';
 import { EventsQuery } from './routes/events.ts';
 import {
   HealthData,
@@ -104,7 +106,10 @@ export const OPERATIONS: Operation[] = [
     summary: 'One message, its status and when it reached each one',
     tag: 'Messages',
     auth: true,
-    data: MessageDetailSchema,
+    data: MessageDetailSchema.extend({
+      /** Group messages: each member's delivered and read receipts. */
+      receipts: z.array(MemberReceiptSchema),
+    }),
     errors: [401, 404],
   },
   {
@@ -142,6 +147,25 @@ export const OPERATIONS: Operation[] = [
     auth: true,
     data: z.object({ message_id: z.string() }),
     errors: [401, 404, 409],
+  },
+  {
+    method: 'get',
+    path: '/groups',
+    summary: 'The groups the linked phone is in: JID, subject, size',
+    tag: 'Messages',
+    auth: true,
+    data: z.array(GroupSummarySchema),
+    dataExample: [{ jid: '120363000000000001@g.us', subject: 'Family', size: 4 }],
+    errors: [401, 500, 503],
+  },
+  {
+    method: 'get',
+    path: '/groups/{group_jid}',
+    summary: 'One group: subject, description, participants (LID and phone number) with admin flags',
+    tag: 'Messages',
+    auth: true,
+    data: GroupDetailSchema,
+    errors: [400, 401, 404, 500, 503],
   },
   {
     method: 'get',

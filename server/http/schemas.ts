@@ -20,6 +20,9 @@ function sendAtSeconds(value: number | string): number | null {
 }
 
 /** The body of `POST /chats/{chat_jid}/messages`, exactly as docs/send-message-api.txt gives it. */
+/** WhatsApp groups hold at most 1024 members. */
+const MAX_MENTIONS = 1024;
+
 export const SendMessageBody = z.object({
   text: z
     .string({ error: 'Text field is required' })
@@ -48,6 +51,13 @@ export const SendMessageBody = z.object({
       return seconds ?? 0;
     })
     .optional(),
+  mentions: z
+    .array(z.string({ error: 'mentions must be JIDs or phone numbers' }).min(1).max(64), {
+      error: 'mentions must be a list of JIDs or phone numbers',
+    })
+    .max(MAX_MENTIONS, `at most ${MAX_MENTIONS} mentions`)
+    .optional()
+    .meta({ description: 'Group chats only: the people the text @-mentions (JIDs or phone numbers)' }),
 });
 export type SendMessageBody = z.infer<typeof SendMessageBody>;
 

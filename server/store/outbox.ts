@@ -35,6 +35,8 @@ export interface OutboxJob {
   quoted_message_id: string | null;
   typing_simulation: boolean;
   presence_simulation: boolean;
+  /** Group messages: the JIDs the text @-mentions. */
+  mentions: string[];
   /** Unix seconds, or null. */
   send_at: number | null;
   created_at: number;
@@ -45,6 +47,7 @@ export interface NewJob {
   message: StoredMessage;
   typing_simulation: boolean;
   presence_simulation: boolean;
+  mentions?: string[];
   send_at: number | null;
 }
 
@@ -89,6 +92,7 @@ export const OUTBOX_MIGRATIONS: Migrations = {
      failed INTEGER NOT NULL DEFAULT 0
    )`,
     1: 'CREATE INDEX outbox_by_chat ON outbox (chat_jid, seq)',
+    2: 'ALTER TABLE outbox ADD COLUMN mentions TEXT',
   },
 };
 
@@ -99,6 +103,7 @@ interface JobRow {
   quoted_message_id: string | null;
   typing_simulation: number;
   presence_simulation: number;
+  mentions: string | null;
   send_at: number | null;
   created_at: number;
   attempts: number;
@@ -108,17 +113,19 @@ const toJob = (r: JobRow): OutboxJob => ({
   ...r,
   typing_simulation: r.typing_simulation === 1,
   presence_simulation: r.presence_simulation === 1,
+  mentions: r.mentions ? (JSON.parse(r.mentions) as string[]) : [],
 });
 
 const JOB_COLUMNS =
-  'o.message_id, o.chat_jid, o.text, o.quoted_message_id, o.typing_simulation, o.presence_simulation, o.send_at, o.created_at, o.attempts';
+  'o.message_id, o.chat_jid, o.text, o.quoted_message_id, o.typing_simulation, o.presence_simulation, o.mentions, o.send_at, o.created_at, o.attempts';
 
 /** The durable outbox: a job per accepted message until WhatsApp's server acks it (or it fails). */
 export function createOutboxStore(db: Database, messages: MessageStore, now: () => number): OutboxStore {
   migrate(db, OUTBOX_MIGRATIONS);
   const insertJob = db.prepare(
-    `INSERT INTO outbox (message_id, chat_jid, text, quoted_message_id, typing_simulation, presence_simulation, send_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO outbox (message_id, chat_jid, text, quoted_message_id, typing_simulation, presence_simulation, mentions,
+       send_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const pendingJobs = db.prepare(`SELECT ${JOB_COLUMNS} FROM outbox o WHERE o.failed = 0 ORDER BY o.seq`);
   const jobById = db.prepare(`SELECT ${JOB_COLUMNS} FROM outbox o WHERE o.message_id = ? AND o.failed = 0`);
@@ -139,7 +146,7 @@ export function createOutboxStore(db: Database, messages: MessageStore, now: () 
   }
 
   return {
-    add({ message, typing_simulation, presence_simulation, send_at }) {
+    add({ message, typing_simulation, presence_simulation, mentions, send_at }) {
       transaction(db, () => {
         if (!messages.insert(message)) throw new Error(`message id ${message.message_id} is already taken`);
         insertJob.run(
@@ -149,6 +156,7 @@ export function createOutboxStore(db: Database, messages: MessageStore, now: () 
           message.quoted_message_id,
           typing_simulation ? 1 : 0,
           presence_simulation ? 1 : 0,
+          mentions?.length ? JSON.stringify(mentions) : null,
           send_at,
           message.timestamp,
         );

@@ -152,7 +152,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     if (stopping.signal.aborted || !outbox.beginAttempt(job.message_id)) return; // cancelled while typing
     const quoted = job.quoted_message_id ? messages.get(job.quoted_message_id) : null;
     try {
-      const at = await session.sendText(to, job.text, { messageId: job.message_id, quoted });
+      const at = await session.sendText(to, job.text, { messageId: job.message_id, quoted, mentions: job.mentions });
       emit(outbox.complete(job.message_id, at));
     } catch (error) {
       if (error instanceof ServerRejectedError) throw new Final(`server_rejected:${error.code}`);

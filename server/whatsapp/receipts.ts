@@ -19,6 +19,8 @@ export function createReceipts(
   messages: MessageStore,
   events: CoreEvents,
   onFailed: (change: MessageStatusChange) => void = () => undefined,
+  /** Each group member's own receipt, kept beside the message's status. */
+  onMemberReceipt: (messageId: string, member: string, kind: 'delivered' | 'read') => void = () => undefined,
 ): Receipts {
   function apply(id: string, status: MessageStatus | null, reason?: string): void {
     if (!status) return;
@@ -39,8 +41,11 @@ export function createReceipts(
     onUserReceipts(list) {
       for (const { key, receipt } of list) {
         if (!key.id) continue;
-        if (receipt.readTimestamp || receipt.playedTimestamp) apply(key.id, 'read');
-        else if (receipt.receiptTimestamp) apply(key.id, 'delivered');
+        const kind =
+          receipt.readTimestamp || receipt.playedTimestamp ? 'read' : receipt.receiptTimestamp ? 'delivered' : null;
+        if (!kind) continue;
+        if (receipt.userJid) onMemberReceipt(key.id, receipt.userJid, kind);
+        apply(key.id, kind);
       }
     },
   };

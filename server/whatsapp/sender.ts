@@ -9,6 +9,7 @@ import type { OutboxEntry, OutboxStore } from '../store/outbox.ts';
 import { ApiError } from '../api-error.ts';
 import type { LidMappings } from '../store/lid-mappings.ts';
 import type { ContactDirectory } from './contact-directory.ts';
+import type { GroupDetail, GroupDirectory } from './group-directory.ts';
 import type { OutboxWorker } from './outbox-worker.ts';
 import { resolveRecipient } from './recipient.ts';
 import type { Recipient, Session } from './session.ts';
@@ -19,6 +20,8 @@ export interface SendRequest {
   replyToMessageId?: string;
   typingSimulation: boolean;
   presenceSimulation: boolean;
+  /** Group chats only: the people the text @-mentions, as JIDs. */
+  mentions?: string[];
   /** Answer as soon as the message is in the outbox instead of waiting for WhatsApp's server. */
   async: boolean;
   /** Unix seconds: leave no earlier than this; null, as soon as possible. */
@@ -72,6 +75,7 @@ export interface Sender {
 export interface SenderDeps {
   session: Pick<Session, 'snapshot' | 'newMessageId'>;
   directory: Pick<ContactDirectory, 'lookup'>;
+  groups: Pick<GroupDirectory, 'get'>;
   lids: Pick<LidMappings, 'aliasesOf'>;
   messages: Pick<MessageStore, 'get'>;
   outbox: OutboxStore;
@@ -103,7 +107,7 @@ function failureAnswer(reason: string | undefined): ApiError {
  * for a synchronous send, waits until WhatsApp's server acks it, within a bounded time.
  */
 export function createSender(deps: SenderDeps): Sender {
-  const { session, directory, lids, messages, outbox, worker, events, clock } = deps;
+  const { session, directory, groups, lids, messages, outbox, worker, events, clock } = deps;
   const nowSeconds = () => Math.floor(clock.now() / 1000);
   const emit = (changes: (MessageStatusChange | null)[]) => {
     for (const change of changes) if (change) events.emit('message.status', change);
@@ -116,6 +120,24 @@ export function createSender(deps: SenderDeps): Sender {
     if (!quoted || !lids.aliasesOf(r.chatJid).includes(quoted.chat_jid))
       throw new ApiError(404, 'Message to reply to was not found');
     return quoted;
+  }
+
+  /** A group the phone is in (404 "Group not found" otherwise), asked now when connected; null without a connection. */
+  async function groupNow(chatJid: string): Promise<GroupDetail | null> {
+    if (!chatJid.endsWith('@g.us') || session.snapshot().state !== 'connected') return null;
+    try {
+      return await groups.get(chatJid);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 503) return null;
+      throw error;
+    }
+  }
+
+  /** A mention names a member as the group addresses them (their LID in a LID group), so their phone shows it. */
+  function mentionsIn(group: GroupDetail | null, mentions: string[]): string[] {
+    return mentions.map(
+      (jid) => group?.participants.find((p) => p.jid === jid || p.phone_jid === jid || p.lid === jid)?.jid ?? jid,
+    );
   }
 
   /** Asked now when connected (a 404 at once); without a connection the outbox asks before it sends. */
@@ -169,6 +191,7 @@ export function createSender(deps: SenderDeps): Sender {
     const messageId = LINKED_STATES.has(state) ? session.newMessageId() : null;
     if (!messageId) throw NOT_CONNECTED();
     const quoted = replyTarget(r);
+    const group = await groupNow(r.chatJid);
     const to = await recipientNow(r.chatJid);
     const now = nowSeconds();
     const sendAt = r.sendAt !== null && r.sendAt > now ? r.sendAt : null;
@@ -190,6 +213,7 @@ export function createSender(deps: SenderDeps): Sender {
         message,
         typing_simulation: r.typingSimulation,
         presence_simulation: r.presenceSimulation,
+        mentions: mentionsIn(group, r.mentions ?? []),
         send_at: sendAt,
       });
     } catch (error) {

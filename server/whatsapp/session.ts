@@ -8,6 +8,7 @@ import {
 import type {
   BinaryNode,
   ConnectionState,
+  GroupMetadata,
   LIDMapping,
   USyncQuery,
   USyncQueryResult,
@@ -23,6 +24,7 @@ import type { MessageStore } from '../store/messages.ts';
 import type { SqliteAuthState } from '../store/auth-state.ts';
 import type { LidMappings } from '../store/lid-mappings.ts';
 import type { ReconnectLog } from '../store/reconnect-log.ts';
+import type { MemberReceipts } from '../store/member-receipts.ts';
 import { startWatchdog, WatchdogConfigSchema, type WatchdogConfig } from './watchdog.ts';
 import { ApiError } from '../api-error.ts';
 import { DEFAULT_BACKOFF, decideOnClose, type BackoffConfig } from './reconnect-policy.ts';
@@ -39,6 +41,8 @@ export interface SessionDeps {
   messages: MessageStore;
   lids: LidMappings;
   reconnects: ReconnectLog;
+  /** Each group member's delivered and read receipts. */
+  memberReceipts: MemberReceipts;
   events: CoreEvents;
   logger: Logger;
   /** How a dead stream is detected; the default suits WhatsApp, tests shorten it. */
@@ -56,6 +60,8 @@ export interface SendTextOptions {
   messageId: string;
   /** The message replied to (the caller has checked that it belongs to this chat). */
   quoted: StoredMessage | null;
+  /** Group messages: the members the text @-mentions, as the group addresses them. */
+  mentions?: string[];
 }
 
 /** Where a message goes: the chat it is stored under, and the address WhatsApp takes it at (a person's LID if known). */
@@ -82,6 +88,10 @@ export interface Session {
   usync(query: USyncQuery): Promise<USyncQueryResult | undefined>;
   /** A LID's phone-number JID as Baileys learnt it (history sync, message envelopes), if it did. */
   knownPnOf(lid: string): Promise<string | null>;
+  /** The groups the phone is in (`w:g2` participating). */
+  groupsParticipating(): Promise<Record<string, GroupMetadata>>;
+  /** One group's metadata; rejects with WhatsApp's error code for a group that does not exist or the phone is not in. */
+  groupMetadata(jid: string): Promise<GroupMetadata>;
   /** A new message id for this account, or null when no account is linked. */
   newMessageId(): string | null;
   /**
@@ -127,9 +137,17 @@ export function createSession(deps: SessionDeps): Session {
   quietLibsignal(logger);
   const backoff = deps.backoff ?? DEFAULT_BACKOFF;
   // A 463 may mean a reach-out time lock: Baileys does not ask for it, so WaGate does.
-  const receipts = createReceipts(messages, events, (change) => {
-    if (change.reason === rejectionReason(463) && sock) standing.refresh(sock, false);
-  });
+  const receipts = createReceipts(
+    messages,
+    events,
+    (change) => {
+      if (change.reason === rejectionReason(463) && sock) standing.refresh(sock, false);
+    },
+    (messageId, member, kind) => {
+      const jid = jidNormalizedUser(member);
+      deps.memberReceipts.record(messageId, lids.pnOf(jid) ?? jid, kind, Math.floor(Date.now() / 1000));
+    },
+  );
   const onUpsert = createInbound({ messages, lids, events, receipts });
   let sock: WASocket | null = null;
   const acks = new WeakMap<WASocket, ServerAcks>();
@@ -449,6 +467,9 @@ export function createSession(deps: SessionDeps): Session {
     }
   }
 
+  const groupsParticipating = () => whileConnected((s) => s.groupFetchAllParticipating());
+  const groupMetadata = (jid: string) => whileConnected((s) => s.groupMetadata(jid));
+
   async function knownPnOf(lid: string): Promise<string | null> {
     const pn = await sock?.signalRepository.lidMapping.getPNForLID(lid);
     return pn ? jidNormalizedUser(pn) : null;
@@ -462,14 +483,19 @@ export function createSession(deps: SessionDeps): Session {
     return new ApiError(500, 'Failed to send message');
   }
 
-  async function sendText(to: Recipient, text: string, { messageId, quoted }: SendTextOptions): Promise<number> {
+  async function sendText(
+    to: Recipient,
+    text: string,
+    { messageId, quoted, mentions }: SendTextOptions,
+  ): Promise<number> {
     // linkPreview null: Baileys would otherwise fetch any URL in the text from the network.
     const options = { messageId, ...(quoted ? { quoted: quotedFor(quoted) } : {}) };
     try {
       return await whileConnected(async (s) => {
         const acked = acks.get(s)!.waitFor(messageId, deps.ackTimeoutMs);
         acked.catch(() => undefined); // sendMessage may fail first: then its error is the one that counts
-        await s.sendMessage(to.address, { text, linkPreview: null }, options);
+        const content = { text, linkPreview: null, ...(mentions?.length ? { mentions } : {}) };
+        await s.sendMessage(to.address, content, options);
         return acked;
       });
     } catch (error) {
@@ -499,6 +525,8 @@ export function createSession(deps: SessionDeps): Session {
     requestPairingCode,
     usync,
     knownPnOf,
+    groupsParticipating,
+    groupMetadata,
     newMessageId,
     sendText,
     sendPresence,

@@ -230,6 +230,22 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await shoot(page, '07-send-error');
   });
 
+  await test.step('a group picked by name gets the message, and the virtual phone shows its groups', async () => {
+    await page.getByLabel('Or a group').selectOption({ label: 'Family (4 members)' });
+    await expect(page.getByLabel('To', { exact: true })).toHaveValue('120363000000000001@g.us');
+    await page.getByRole('textbox', { name: 'Message', exact: true }).fill('Hello, family');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect(shown(page, /^Sent to 120363000000000001@g\.us at /)).toBeVisible({ timeout: 30_000 });
+    const inbox = (await callApi('/sandbox/groups/120363000000000001@g.us/inbox', key)).body.data as { text: string }[];
+    expect(inbox.map((entry) => entry.text)).toContain('Hello, family');
+    await openScreen(page, 'Virtual phone');
+    const groups = page.getByRole('list', { name: 'Sandbox groups' });
+    await expect(groups).toContainText('Family');
+    await expect(groups).toContainText('Neighbours');
+    await expect(groups).toContainText('the phone is not in this group');
+    await openScreen(page, 'Send a message');
+  });
+
   await test.step('the virtual phone shows what the contact received', async () => {
     await openScreen(page, 'Virtual phone');
     await expect(page.getByRole('list', { name: 'Messages Alice received' })).toContainText('Hello from the dashboard');

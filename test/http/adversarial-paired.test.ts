@@ -166,18 +166,16 @@ test('a number that is not on WhatsApp is a 404, in any writing, without a hang'
   }
 });
 
-test(
-  'a group or LID that does not exist is a specific 404, not a 500 or a send into the void',
-  {
-    todo: 'unknown group → 500 "Failed to send message" (the README allows 500 when WhatsApp refuses); an unknown @lid is not checked and answers 200',
-  },
-  async () => {
-    for (const chat of ['123456789012345@g.us', '99999999999@lid']) {
-      const res = await sendTo(chat, { text: 'hi', typing_simulation: false, presence_simulation: false });
-      assert.equal(res.status, 404, `${chat} → ${JSON.stringify(res.body)}`);
-    }
-  },
-);
+test('a group or LID that does not exist is a specific 404, not a 500 or a send into the void', async () => {
+  for (const [chat, error] of [
+    ['123456789012345@g.us', 'Group not found'],
+    ['99999999999@lid', 'LID is not known to WhatsApp'],
+  ]) {
+    const res = await sendTo(chat!, { text: 'hi', typing_simulation: false, presence_simulation: false });
+    assert.equal(res.status, 404, `${chat} → ${JSON.stringify(res.body)}`);
+    assert.equal(res.body.error, error);
+  }
+});
 
 test("no secret reaches the log: API keys, the admin cookie, the login token, webhook secrets, the QR's secret", async () => {
   // The dashboard's way in, and its writes.

@@ -9,6 +9,7 @@ import { AUTH_STATE_MIGRATIONS, createSqliteAuthState } from '../../server/store
 import { EVENT_LOG_MIGRATIONS } from '../../server/store/event-log.ts';
 import { LID_MAPPINGS_MIGRATIONS } from '../../server/store/lid-mappings.ts';
 import { RECONNECT_LOG_MIGRATIONS } from '../../server/store/reconnect-log.ts';
+import { MEMBER_RECEIPTS_MIGRATIONS } from '../../server/store/member-receipts.ts';
 import { IDEMPOTENCY_MIGRATIONS } from '../../server/store/idempotency.ts';
 import { MESSAGES_MIGRATIONS, createMessageStore } from '../../server/store/messages.ts';
 import { OUTBOX_MIGRATIONS } from '../../server/store/outbox.ts';
@@ -71,9 +72,22 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
     },
   ],
   [OUTBOX_MIGRATIONS, 1, { added: ['index outbox_by_chat on outbox'] }],
+  [
+    OUTBOX_MIGRATIONS,
+    2,
+    {
+      added: [
+        'table outbox (seq, message_id, chat_jid, text, quoted_message_id, typing_simulation, presence_simulation, send_at, created_at, attempts, failed, mentions)',
+      ],
+      removed: [
+        'table outbox (seq, message_id, chat_jid, text, quoted_message_id, typing_simulation, presence_simulation, send_at, created_at, attempts, failed)',
+      ],
+    },
+  ],
   [LID_MAPPINGS_MIGRATIONS, 0, { added: ['table lid_mappings (lid, pn, updated_at)'] }],
   [LID_MAPPINGS_MIGRATIONS, 1, { added: ['index lid_mappings_by_pn on lid_mappings'] }],
   [RECONNECT_LOG_MIGRATIONS, 0, { added: ['table session_reconnects (seq, at, cause)'] }],
+  [MEMBER_RECEIPTS_MIGRATIONS, 0, { added: ['table member_receipts (message_id, member, delivered_at, read_at)'] }],
   [IDEMPOTENCY_MIGRATIONS, 0, { added: ['table idempotency_keys (scope, key, fingerprint, created_at, code, body)'] }],
   [IDEMPOTENCY_MIGRATIONS, 1, { added: ['index idempotency_keys_by_time on idempotency_keys'] }],
   [

@@ -18,6 +18,8 @@ import { createReconnectLog } from '../../server/store/reconnect-log.ts';
 import type { WatchdogConfig } from '../../server/whatsapp/watchdog.ts';
 import { createSession, type Session } from '../../server/whatsapp/session.ts';
 import { createContactDirectory, type ContactDirectory } from '../../server/whatsapp/contact-directory.ts';
+import { createGroupDirectory, type GroupDirectory } from '../../server/whatsapp/group-directory.ts';
+import { createMemberReceipts } from '../../server/store/member-receipts.ts';
 import { createOutboxWorker, type OutboxWorker } from '../../server/whatsapp/outbox-worker.ts';
 import { createSender, type Sender, type SendRequest } from '../../server/whatsapp/sender.ts';
 import { silenceLibsignal } from './baileys-client.ts';
@@ -34,6 +36,7 @@ export interface World {
   events: CoreEvents;
   session: Session;
   directory: ContactDirectory;
+  groups: GroupDirectory;
   /** The send path over the session: the outbox, its worker, the sender. */
   sender: Sender;
   /** Sends a plain text (no typing, no presence) through the sender; the message as stored once the server acked it. */
@@ -74,6 +77,7 @@ export async function startWorld(scope: Scope, options: WorldOptions = {}): Prom
       waUrl: sim.wsUrl,
       backoff: { baseMs: 200, maxMs: 2000 },
       reconnects: createReconnectLog(db),
+      memberReceipts: createMemberReceipts(db),
       watchdog: options.watchdog,
       ackTimeoutMs: 10_000,
     });
@@ -96,9 +100,11 @@ export async function startWorld(scope: Scope, options: WorldOptions = {}): Prom
       isNewChat: () => false,
     });
     worker.start();
+    const groups = createGroupDirectory({ session, lids });
     const sender = createSender({
       session,
       directory,
+      groups,
       lids,
       messages,
       outbox,
@@ -109,7 +115,7 @@ export async function startWorld(scope: Scope, options: WorldOptions = {}): Prom
       logger: silentLogger(),
       pacer,
     });
-    return { db, auth, messages, lids, events, session, directory, sender };
+    return { db, auth, messages, lids, events, session, directory, groups, sender };
   };
   const stop = async () => {
     const stopped = worker.stop();

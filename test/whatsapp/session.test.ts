@@ -127,6 +127,11 @@ test('sending, receiving, receipts and quotes on one linked session', async (t) 
     assert.equal(world.lids.pnOf(danaLid), jidOf(DANA), 'the mapping is stored');
     assert.equal((await world.directory.lookup(danaLid)).jid, jidOf(DANA), 'and used the other way');
     assert.equal((await world.directory.lookup('999999999999999@lid')).on_whatsapp, false, 'an unknown LID');
+    // Groups are asked about too: one that does not exist is not taken on trust.
+    await assert.rejects(
+      world.groups.get('120363025246125486@g.us'),
+      (e: unknown) => e instanceof ApiError && e.code === 404 && e.message === 'Group not found',
+    );
   });
 
   await t.test('presence frames reach the contact', async () => {

@@ -11,6 +11,8 @@ export type {
 export type { ApiKeyRecord } from '../../../server/store/api-keys.ts';
 export type { ContactView, InboxEntry } from '../../../server/sandbox/virtual-contacts.ts';
 export type { PhoneView } from '../../../server/sandbox/virtual-phone.ts';
+export type { GroupView } from '../../../server/sandbox/groups.ts';
+export type { GroupSummary } from '../../../server/whatsapp/group-directory.ts';
 export type { WebhookRecord, DeliveryRecord } from '../../../server/webhooks/webhook-store.ts';
 export type { LoggedEventType } from '../../../server/store/event-log.ts';
 

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
-import type { ContactView, SendResult, StoredMessage } from '../api/types.ts';
+import type { ContactView, GroupSummary, SendResult, StoredMessage } from '../api/types.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { ScreenLink } from '../components/ScreenLink.tsx';
@@ -155,6 +155,7 @@ function SendForm({ onSent }: { onSent: () => void }) {
           {toError ?? (check.ok ? <span className="ok-text">Will send to {displayChat(check.jid)}</span> : '')}
         </p>
         {info.sandbox && <SandboxContacts onPick={(number) => setTo(`+${number}`)} />}
+        {session?.state === 'connected' && <GroupPicker chosen={to} onPick={setTo} />}
       </div>
       <div className="field">
         <label htmlFor={ids.text}>Message</label>
@@ -220,6 +221,33 @@ function SendForm({ onSent }: { onSent: () => void }) {
 function sentText(to: string, result: SendResult, withId = true): string {
   const said = `Sent to ${displayChat(to)} at ${clockTime(result.timestamp * 1000)}. Message ID: `;
   return withId ? said + result.message_id : said;
+}
+
+/** The groups the phone is in, by name: picking one puts its JID in the To field. */
+function GroupPicker({ chosen, onPick }: { chosen: string; onPick: (jid: string) => void }) {
+  const id = useId();
+  const [groups, setGroups] = useState<GroupSummary[]>([]);
+  useEffect(() => {
+    api<GroupSummary[]>('GET', '/groups').then(setGroups, () => setGroups([]));
+  }, []);
+  if (groups.length === 0) return null;
+  return (
+    <div className="group-picker">
+      <label htmlFor={id}>Or a group</label>
+      <select
+        id={id}
+        value={groups.some((g) => g.jid === chosen) ? chosen : ''}
+        onChange={(event) => event.target.value && onPick(event.target.value)}
+      >
+        <option value="">Pick a group…</option>
+        {groups.map((g) => (
+          <option key={g.jid} value={g.jid}>
+            {g.subject} ({g.size} members)
+          </option>
+        ))}
+      </select>
+    </div>
+  );
 }
 
 function SandboxContacts({ onPick }: { onPick: (number: string) => void }) {

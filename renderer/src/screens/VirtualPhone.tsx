@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { flushSync } from 'react-dom';
 import { api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
-import type { ContactView, InboxEntry, PhoneView } from '../api/types.ts';
+import type { ContactView, GroupView, InboxEntry, PhoneView } from '../api/types.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { clockTime, dateTime } from '../format/time.ts';
@@ -21,6 +21,7 @@ export function VirtualPhone() {
       </p>
       <PhoneCard />
       <Contacts />
+      <Groups />
     </section>
   );
 }
@@ -114,6 +115,42 @@ function PhoneCard() {
         >
           {message.text}
         </p>
+      )}
+    </div>
+  );
+}
+
+/** The sandbox's groups: who is in each, and whether the phone (so WaGate) is. */
+function Groups() {
+  const session = useSession();
+  const [groups, setGroups] = useState<GroupView[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<GroupView[]>('GET', '/sandbox/groups').then(setGroups, (failure: unknown) => setError(errorText(failure)));
+  }, [session?.state]);
+
+  return (
+    <div className="card" role="region" aria-labelledby="groups-title">
+      <h2 id="groups-title">Groups</h2>
+      {error && (
+        <p role="alert" className="error-text">
+          Could not read the groups: {error}
+        </p>
+      )}
+      {groups && (
+        <ul className="groups" aria-label="Sandbox groups">
+          {groups.map((g) => (
+            <li key={g.jid}>
+              <strong>{g.subject}</strong> <code>{g.jid}</code>
+              {g.phone_is_member ? '' : ' — the phone is not in this group: sending to it fails with “Group not found”'}
+              <p className="hint">
+                {g.members
+                  .map((m) => `${m.name}${m.role === 'superadmin' ? ' (owner)' : m.role === 'admin' ? ' (admin)' : ''}`)
+                  .join(', ')}
+              </p>
+            </li>
+          ))}
+        </ul>
       )}
     </div>
   );

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AcceptedResult, Sender } from '../../whatsapp/sender.ts';
 import type { MessageStore } from '../../store/messages.ts';
 import type { LidMappings } from '../../store/lid-mappings.ts';
+import type { MemberReceipts } from '../../store/member-receipts.ts';
 import type { IdempotencyStore } from '../../store/idempotency.ts';
 import { idempotency } from '../middleware/idempotency.ts';
 import { normaliseChatJid } from '../../whatsapp/jid.ts';
@@ -35,11 +36,23 @@ function chatJidOf(req: Request): string {
   return jid;
 }
 
+/** `mentions` as JIDs: only in groups, and each one a person (a phone number or a JID). */
+function mentionsOf(chatJid: string, mentions: string[] | undefined): string[] | undefined {
+  if (!mentions?.length) return undefined;
+  if (!chatJid.endsWith('@g.us')) throw new ApiError(400, 'mentions are only for group chats (…@g.us)');
+  return mentions.map((m) => {
+    const jid = normaliseChatJid(m);
+    if (!jid || jid.endsWith('@g.us')) throw new ApiError(400, `Invalid mention "${m}": use a phone number or a JID`);
+    return jid;
+  });
+}
+
 /** `POST /chats/{chat_jid}/messages` (docs/send-message-api.txt) and the chat's stored messages. */
 export function createMessagesRouter(deps: {
   sender: Sender;
   messages: MessageStore;
   lids: LidMappings;
+  memberReceipts: MemberReceipts;
   idempotency: IdempotencyStore;
 }): Router {
   const router = Router();
@@ -48,7 +61,9 @@ export function createMessagesRouter(deps: {
     const chatJid = chatJidOf(req);
     const body = parseOrThrow(SendMessageBody, req.body);
     const preferAsync = prefersAsync(req);
+    const mentions = mentionsOf(chatJid, body.mentions);
     const outcome = await deps.sender.send({
+      mentions,
       chatJid,
       text: body.text,
       replyToMessageId: body.reply_to_message_id,
@@ -71,7 +86,7 @@ export function createMessagesRouter(deps: {
   router.get('/messages/:message_id', (req, res) => {
     const message = deps.messages.detail(req.params.message_id);
     if (!message) throw new ApiError(404, 'Message not found');
-    sendOk(res, `Message ${message.status}`, message);
+    sendOk(res, `Message ${message.status}`, { ...message, receipts: deps.memberReceipts.of(message.message_id) });
   });
 
   router.delete('/messages/:message_id', (req, res) => {
