@@ -30,6 +30,8 @@ export function createInbound({ messages, lids, events, receipts }: InboundDeps)
       // Our own sends are stored from sendMessage's return; their echo may still carry a merged receipt.
       if (msg.key.fromMe) {
         if (msg.key.id) receipts.apply(msg.key.id, statusFromBaileys(msg.status), failureReasonOf(msg));
+        // Group members' receipts that came while Baileys still buffered the upsert are merged into it.
+        receipts.onUserReceipts((msg.userReceipt ?? []).map((receipt) => ({ key: msg.key, receipt })));
         continue;
       }
       const stored = toInboundMessage(msg, Math.floor(Date.now() / 1000));
