@@ -1,4 +1,4 @@
-import type { SessionSnapshot } from '../server/events.ts';
+import type { SessionSnapshot } from '../server/contract/session.ts';
 
 export interface DesktopNotice {
   kind: 'dropped' | 'logged_out' | 'replaced' | 'back';

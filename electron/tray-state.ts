@@ -1,5 +1,5 @@
-import type { SessionSnapshot } from '../server/events.ts';
 import { standingNotices } from '../server/whatsapp/standing-words.ts';
+import type { SessionSnapshot } from '../server/contract/session.ts';
 
 /** The four looks of the tray icon; each has an image set in build/tray/. */
 export type TrayIcon = 'linked' | 'pairing' | 'disconnected' | 'error';

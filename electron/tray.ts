@@ -1,10 +1,10 @@
 import { homedir } from 'node:os';
 import { app, clipboard, Notification } from 'electron';
-import type { SessionSnapshot } from '../server/events.ts';
 import { createAutostart, launchCommand } from './autostart.ts';
 import { createNotificationPolicy, type DesktopNotice } from './notification-policy.ts';
 import { createTrayController } from './tray-controller.ts';
 import type { ShellState } from './tray-state.ts';
+import type { SessionSnapshot } from '../server/contract/session.ts';
 
 export interface TrayDeps {
   iconDir: string;

@@ -4,7 +4,7 @@ import { readFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_LIMITS, type HttpLimits } from './http/limits.ts';
 import { WatchdogConfigSchema, type WatchdogConfig } from './whatsapp/watchdog.ts';
-import { PacingPolicySchema, type PacingPolicy } from './whatsapp/pacing.ts';
+import { PacingPolicySchema, type PacingPolicy } from './contract/pacing.ts';
 
 /** How long the "is typing…" indicator shows before a message, derived from how people type on phones. */
 export const TypingConfigSchema = z.object({
@@ -63,7 +63,7 @@ export interface Config {
   /** How soon a dead WhatsApp stream is found (server/whatsapp/watchdog.ts); tests shorten it. */
   watchdog: WatchdogConfig;
   outbox: OutboxConfig;
-  /** How fast messages may leave (server/whatsapp/pacing.ts); the dashboard's Pacing screen edits it. */
+  /** How fast messages may leave (server/contract/pacing.ts; the pacer is server/whatsapp/pacing.ts); the dashboard's Pacing screen edits it. */
   pacing: PacingPolicy;
   logLevel: string;
   /** Deadlines and caps of the HTTP server (server/http/limits.ts); tests shorten them. */

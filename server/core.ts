@@ -34,7 +34,7 @@ import { startSimulator, type Simulator } from './sandbox/simulator.ts';
 import type { Express } from 'express';
 import { createHttpApp } from './http/app.ts';
 import { createHttpServer } from './http/http-server.ts';
-import type { WhatsAppServerKind } from './http/routes/health.ts';
+import type { WhatsAppServerKind } from './contract/health.ts';
 
 export const VERSION: string = pkg.version;
 

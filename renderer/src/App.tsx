@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, onSignedOut } from './api/client.ts';
 import { CoreStream, CoreStreamContext, type LinkState } from './api/events.ts';
-import type { AdminInfo } from './api/types.ts';
+import type { AdminInfo } from '../../server/contract/admin.ts';
 import { AdminInfoContext } from './state/admin.ts';
 import { usePath, type ScreenPath } from './state/route.ts';
 import { ScreenLink } from './components/ScreenLink.tsx';

@@ -1,7 +1,7 @@
 import type { Database } from '../store/database.ts';
-import { createApiKeyStore, type ApiKeyRecord } from '../store/api-keys.ts';
-import { KeyName } from '../http/schemas.ts';
+import { createApiKeyStore } from '../store/api-keys.ts';
 import { fail } from './fail.ts';
+import { type ApiKeyRecord, KeyName } from '../contract/keys.ts';
 
 /** "30d", "12h", "45m" → milliseconds. */
 function parseDuration(text: string): number | null {

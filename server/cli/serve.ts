@@ -7,8 +7,8 @@ import { openOsKeyring } from '../store/os-keyring.ts';
 import { loginLink } from './dashboard.ts';
 import { fail } from './fail.ts';
 import { SEED_CONTACTS } from '../sandbox/virtual-contacts.ts';
-import type { SessionSnapshot, SessionState } from '../events.ts';
 import { configFrom, type Flags } from './flags.ts';
+import type { SessionSnapshot, SessionState } from '../contract/session.ts';
 
 /** Alice: the first seed contact, on WhatsApp. */
 const ALICE_NUMBER = SEED_CONTACTS[0]!.number;

@@ -1,7 +1,8 @@
 import type { Database } from '../store/database.ts';
-import { LOGGED_EVENT_TYPES, type LoggedEventType } from '../store/event-log.ts';
-import { createWebhookStore, webhookUrlProblem, type WebhookRecord } from '../webhooks/webhook-store.ts';
+import { createWebhookStore } from '../webhooks/webhook-store.ts';
 import { fail } from './fail.ts';
+import { LOGGED_EVENT_TYPES, type LoggedEventType } from '../contract/events.ts';
+import { webhookUrlProblem, type WebhookRecord } from '../contract/webhooks.ts';
 
 const USAGE = `usage: wagate webhooks add URL [--events ${LOGGED_EVENT_TYPES.join(',')}] | list | remove ID | resume ID`;
 

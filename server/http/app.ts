@@ -21,7 +21,7 @@ import { securityHeaders } from './security-headers.ts';
 import { hostCheck, type HostPolicy } from './middleware/host-check.ts';
 import { requireAdmin, requireCaller } from './middleware/auth.ts';
 import { errorHandler, jsonBody, notFound } from './middleware/errors.ts';
-import { createHealthRouter, type WhatsAppServerKind } from './routes/health.ts';
+import { createHealthRouter } from './routes/health.ts';
 import { createSessionRouter } from './routes/session.ts';
 import { createMessagesRouter } from './routes/messages.ts';
 import { createContactsRouter } from './routes/contacts.ts';
@@ -37,6 +37,7 @@ import type { CredentialStorage } from '../store/credential-key.ts';
 import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
 import { createAuthFailures } from './middleware/auth-failures.ts';
 import { createStreamCaps } from './stream-caps.ts';
+import type { WhatsAppServerKind } from '../contract/health.ts';
 
 export interface HttpAppDeps {
   version: string;

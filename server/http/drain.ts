@@ -1,5 +1,5 @@
 import type { Server, ServerResponse } from 'node:http';
-import { failure } from './envelope.ts';
+import { failure } from '../contract/envelope.ts';
 
 export interface HttpDrain {
   /** Every request passes here first: true to handle it; while draining it is answered 503 here instead. */

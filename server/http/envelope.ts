@@ -1,34 +1,9 @@
 import type { Response } from 'express';
+import { failure, success } from '../contract/envelope.ts';
 
-/** The `{status, code, message, data|error}` envelope that every answer of the API speaks (docs/send-message-api.txt). */
-export type Envelope<T> =
-  | { status: true; code: number; message: string; data: T }
-  | { status: false; code: number; message: string; error: string };
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not found',
-  405: 'Method not allowed',
-  408: 'Request timeout',
-  409: 'Conflict',
-  413: 'Payload too large',
-  415: 'Unsupported media type',
-  431: 'Request header fields too large',
-  422: 'Unprocessable entity',
-  429: 'Too many requests',
-  500: 'Internal server error',
-  503: 'Service unavailable',
-};
-
+/** Answers in the envelope of server/contract/envelope.ts. */
 export function sendOk<T>(res: Response, message: string, data: T, code = 200): void {
-  const body: Envelope<T> = { status: true, code, message, data };
-  res.status(code).json(body);
-}
-
-export function failure(code: number, error: string): Envelope<never> {
-  return { status: false, code, message: STATUS_TEXT[code] ?? 'Error', error };
+  res.status(code).json(success(message, data, code));
 }
 
 export function sendFail(res: Response, code: number, error: string): void {

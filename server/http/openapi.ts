@@ -1,24 +1,28 @@
 import { z } from 'zod';
-import { MessageStatusChangeSchema, SessionSnapshotSchema, StoredMessageSchema } from '../events.ts';
-import { LoggedEventSchema } from '../store/event-log.ts';
-import { MessageDetailSchema } from '../store/messages.ts';
 import { OutboxEntrySchema } from '../store/outbox.ts';
-import { AcceptedResultSchema, SendResultSchema } from '../whatsapp/sender.ts';
+import { AcceptedResultSchema } from '../whatsapp/sender.ts';
 import { CONTACT_CACHE_MS, ContactInfoSchema } from '../whatsapp/contact-directory.ts';
-import { GroupDetailSchema, GroupSummarySchema } from '../whatsapp/group-directory.ts';
+import { GroupDetailSchema, GroupSummarySchema } from '../contract/groups.ts';
 import { MemberReceiptSchema } from '../store/member-receipts.ts';
-import { EventsQuery } from './routes/events.ts';
+import { LoggedEventSchema, EventsQuery } from '../contract/event-stream.ts';
+import { HealthData } from '../contract/health.ts';
 import {
-  HealthData,
+  MessageStatusChangeSchema,
+  StoredMessageSchema,
+  MessageDetailSchema,
+  SendResultSchema,
   ListMessagesQuery,
+  SendMessageBody,
+} from '../contract/messages.ts';
+import {
+  SessionSnapshotSchema,
   LogoutData,
   PairingCodeBody,
   PairingCodeData,
   QrData,
   QrQuery,
-  SendMessageBody,
   SessionData,
-} from './schemas.ts';
+} from '../contract/session.ts';
 
 interface Operation {
   method: 'get' | 'post' | 'delete';

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { sendFail, sendOk } from '../http/envelope.ts';
 import { parseOrThrow as parse } from '../http/validate.ts';
 import { errorHandler, jsonBody } from '../http/middleware/errors.ts';
-import { MAX_TEXT_LENGTH } from '../http/schemas.ts';
 import { ApiError } from '../api-error.ts';
 import type { Logger } from '../logger.ts';
 import type { Simulator } from './simulator.ts';
 import { CAPPING_STATUSES, REJECTION_CODES } from './account-standing.ts';
 import { FAULT_KINDS } from './faults.ts';
 import { STATUS_ACK_WITHIN_MS, STREAM_ERRORS } from './stream-health.ts';
+import { MAX_TEXT_LENGTH } from '../contract/limits.ts';
 
 const ScanBody = z.object({ qr: z.string().min(1).optional() }).strict();
 const PairingCodeBody = z.object({ code: z.string().min(1).max(32) }).strict();

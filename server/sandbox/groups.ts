@@ -1,11 +1,10 @@
 import { ApiError } from '../api-error.ts';
+import type { GroupRole, GroupView } from '../contract/sandbox.ts';
 import type { Connection } from './connection.ts';
 import type { Delivery } from './delivery.ts';
 import { type BinaryNode, node, nowSeconds, serverId, userOf } from './frames.ts';
 import type { SandboxState } from './sandbox-state.ts';
 import { normalizeNumber } from './virtual-contacts.ts';
-
-export type GroupRole = 'admin' | 'superadmin' | null;
 
 export interface GroupMember {
   /** The member's phone number (a contact's, or the virtual phone's own). */
@@ -25,16 +24,6 @@ export interface GroupState {
   members: GroupMember[];
   /** Each member's sender keys (the ones it got, and its own), by member number. */
   senderKeys: Record<string, Record<string, unknown>>;
-}
-
-export interface GroupView {
-  jid: string;
-  subject: string;
-  description: string;
-  addressing: 'lid' | 'pn';
-  /** Whether the virtual phone (so WaGate) is in it. */
-  phone_is_member: boolean;
-  members: { number: string; name: string; jid: string; lid: string | null; role: GroupRole }[];
 }
 
 /** The seed: two groups the phone is in (one addressed by LID, one by number) and one it is not in. */

@@ -14,7 +14,7 @@ import { createSandboxStore } from './store.ts';
 import type { CappingInput, RejectionCode, StandingView, TimelockInput } from './account-standing.ts';
 import type { ContactInput, ContactView, InboxEntry } from './virtual-contacts.ts';
 import type { PhoneView } from './virtual-phone.ts';
-import type { GroupView } from './groups.ts';
+import type { GroupView } from '../contract/sandbox.ts';
 import type { GroupInboxEntry } from './group-messages.ts';
 
 export type { ContactView, GroupInboxEntry, GroupView, InboxEntry, PhoneView };

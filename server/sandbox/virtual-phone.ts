@@ -3,6 +3,9 @@ import * as libsignal from 'libsignal';
 import { Curve, hmacSign, proto, WA_ADV_ACCOUNT_SIG_PREFIX, WA_ADV_DEVICE_SIG_PREFIX } from '@whiskeysockets/baileys';
 import type { KeyPair } from './noise-server.ts';
 import { SignalDevice, type SignalDeviceState } from './signal-device.ts';
+import type { PhoneView } from '../contract/sandbox.ts';
+
+export type { PhoneView };
 
 /**
  * libsignal's verdict on a Curve25519 signature. Not Baileys' `Curve.verify`: it answers true for any well-formed
@@ -48,21 +51,6 @@ export interface PhoneState {
   devices: LinkedDevice[];
   nextDeviceId: number;
   nextKeyIndex: number;
-}
-
-export interface PhoneView {
-  number: string;
-  name: string;
-  jid: string;
-  lid: string;
-  linked_devices: {
-    device: number;
-    jid: string;
-    lid: string;
-    platform: string;
-    linked_at: number;
-    connected: boolean;
-  }[];
 }
 
 export function createPhoneState(number = '15559990000', name = 'Sandbox Phone', lid = '200000000000001'): PhoneState {

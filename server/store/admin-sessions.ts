@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { migrate, type Migrations, type Database } from './database.ts';
+import { ADMIN_SESSION_LIFETIME_MS, LOGIN_LINK_LIFETIME_MS } from '../contract/lifetimes.ts';
 
 /**
  * The dashboard's access, separate from API keys. A one-time login token (printed by `wagate serve` and
@@ -26,9 +27,6 @@ export const ADMIN_SESSIONS_MIGRATIONS: Migrations = {
   },
 };
 
-const LOGIN_TOKEN_TTL_MS = 15 * 60_000;
-const SESSION_TTL_MS = 30 * 24 * 3600_000;
-
 const hash = (secret: string): Buffer => createHash('sha256').update(secret).digest();
 const newSecret = (): string => randomBytes(32).toString('base64url');
 
@@ -47,7 +45,7 @@ export function createAdminSessions(db: Database, now: () => number = Date.now):
   function createSession(): string {
     const value = newSecret();
     statements.forgetOldSessions.run(now());
-    statements.insertSession.run(hash(value), now() + SESSION_TTL_MS);
+    statements.insertSession.run(hash(value), now() + ADMIN_SESSION_LIFETIME_MS);
     return value;
   }
 
@@ -56,7 +54,7 @@ export function createAdminSessions(db: Database, now: () => number = Date.now):
     issueLoginToken() {
       const token = newSecret();
       statements.forgetOldTokens.run(now());
-      statements.insertToken.run(hash(token), now() + LOGIN_TOKEN_TTL_MS);
+      statements.insertToken.run(hash(token), now() + LOGIN_LINK_LIFETIME_MS);
       return token;
     },
     redeemLoginToken(token) {

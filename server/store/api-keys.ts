@@ -1,19 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { migrate, type Migrations, type Database } from './database.ts';
-
-export type ApiKeyStatus = 'active' | 'expired' | 'revoked';
-
-export interface ApiKeyRecord {
-  id: string;
-  name: string;
-  /** The part of the key that may be shown again (`wg_1a2b3c4d`), to recognise it in lists and logs. */
-  prefix: string;
-  created_at: number;
-  last_used_at: number | null;
-  expires_at: number | null;
-  revoked_at: number | null;
-  status: ApiKeyStatus;
-}
+import type { ApiKeyRecord, ApiKeyStatus } from '../contract/keys.ts';
 
 export type KeyCheck = { ok: true; record: ApiKeyRecord } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' };
 

@@ -1,49 +1,12 @@
 import type { Database } from './database.ts';
 import { migrate, type Migrations } from './database.ts';
-import { z } from 'zod';
-import { MessageStatusChangeSchema, SessionSnapshotSchema, StoredMessageSchema } from '../events.ts';
-import type { CoreEvents, MessageStatusChange, SessionSnapshot, StoredMessage } from '../events.ts';
+import type { CoreEvents } from '../events.ts';
+import type { MessageStatusChange, StoredMessage } from '../contract/messages.ts';
+import type { SessionSnapshot } from '../contract/session.ts';
+import type { LoggedEventType } from '../contract/events.ts';
+import type { LoggedSession } from '../contract/event-stream.ts';
+import { EVENT_RETENTION_MS } from '../contract/lifetimes.ts';
 import type { Logger } from '../logger.ts';
-
-export const LOGGED_EVENT_TYPES = ['message.received', 'message.status', 'session.state'] as const;
-export type LoggedEventType = (typeof LOGGED_EVENT_TYPES)[number];
-
-/** The session as logged: without the QR, which is stale by the time anyone replays it (GET /session has the live one). */
-export const LoggedSessionSchema = SessionSnapshotSchema.omit({ qr: true, qr_expires_at: true });
-
-const envelopeOf = <T extends LoggedEventType, D extends z.ZodType>(type: T, data: D) =>
-  z.object({
-    id: z.number().int().meta({ description: 'Increases with every event; the SSE id and Last-Event-ID' }),
-    type: z.literal(type),
-    at: z.number().int().meta({ description: 'Unix ms when WaGate logged it' }),
-    data,
-  });
-
-/** What an SSE `data:` line and a webhook's body carry: one logged event. */
-export const LoggedEventSchema = z
-  .discriminatedUnion('type', [
-    envelopeOf('message.received', StoredMessageSchema),
-    envelopeOf('message.status', MessageStatusChangeSchema),
-    envelopeOf('session.state', LoggedSessionSchema),
-  ])
-  .meta({
-    example: {
-      id: 42,
-      type: 'message.received',
-      at: 1764080000123,
-      data: {
-        message_id: '3EB0C767D26A1D5F',
-        chat_jid: '6281234567890@s.whatsapp.net',
-        chat_lid: null,
-        direction: 'inbound',
-        sender: '6281234567890@s.whatsapp.net',
-        text: 'Thanks!',
-        quoted_message_id: null,
-        timestamp: 1764080000,
-        status: 'received',
-      },
-    },
-  });
 
 export interface LoggedEvent {
   /** Increases with every event and is never reused, also after pruning: the SSE `id` and `Last-Event-ID`. */
@@ -92,7 +55,6 @@ export const EVENT_LOG_MIGRATIONS: Migrations = {
   },
 };
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_LIMIT = 500;
 /** Pruning is a range delete on an index; doing it at most once a minute keeps appends cheap. */
 const PRUNE_EVERY_MS = 60_000;
@@ -106,7 +68,7 @@ interface Row {
 
 const toEvent = (row: Row): LoggedEvent => ({ id: row.id, type: row.type, data: JSON.parse(row.data), at: row.at });
 
-function sessionData(s: SessionSnapshot): z.infer<typeof LoggedSessionSchema> {
+function sessionData(s: SessionSnapshot): LoggedSession {
   return {
     state: s.state,
     account: s.account,
@@ -124,7 +86,7 @@ function sessionData(s: SessionSnapshot): z.infer<typeof LoggedSessionSchema> {
  * can pick up after the last id it saw.
  */
 export function createEventLog(deps: EventLogDeps): EventLog {
-  const { db, events, retentionMs = 7 * DAY_MS, now = Date.now, logger } = deps;
+  const { db, events, retentionMs = EVENT_RETENTION_MS, now = Date.now, logger } = deps;
   migrate(db, EVENT_LOG_MIGRATIONS);
   const insert = db.prepare('INSERT INTO event_log (type, data, at) VALUES (?, ?, ?)');
   const after = db.prepare('SELECT id, type, data, at FROM event_log WHERE id > ? ORDER BY id LIMIT ?');

@@ -1,4 +1,5 @@
 import { migrate, type Migrations, type Database } from './database.ts';
+import { IDEMPOTENCY_WINDOW_MS } from '../contract/lifetimes.ts';
 
 /** What a request with an `Idempotency-Key` finds when it arrives. */
 export type IdempotencyClaim =
@@ -22,8 +23,6 @@ export const IDEMPOTENCY_MIGRATIONS: Migrations = {
     1: 'CREATE INDEX idempotency_keys_by_time ON idempotency_keys (created_at)',
   },
 };
-
-export const IDEMPOTENCY_WINDOW_MS = 24 * 3600_000;
 
 export function createIdempotencyStore(db: Database, now: () => number = Date.now): IdempotencyStore {
   migrate(db, IDEMPOTENCY_MIGRATIONS);

@@ -1,20 +1,7 @@
 import type { Database } from './database.ts';
 import { migrate, type Migrations, transaction } from './database.ts';
 import { createQueries, sql, sqlJoin, type SqlQuery } from './sql.ts';
-import { z } from 'zod';
-import { StoredMessageSchema, type MessageStatus, type MessageStatusChange, type StoredMessage } from '../events.ts';
-
-/** A message with the time it reached each status (unix seconds, null until it did): `GET /messages/{id}`. */
-export const MessageDetailSchema = StoredMessageSchema.extend({
-  status_times: z.object({
-    sent: z.number().int().nullable(),
-    delivered: z.number().int().nullable(),
-    read: z.number().int().nullable(),
-    failed: z.number().int().nullable(),
-  }),
-  failure_reason: z.string().nullable(),
-});
-export type MessageDetail = z.infer<typeof MessageDetailSchema>;
+import type { MessageDetail, MessageStatus, MessageStatusChange, StoredMessage } from '../contract/messages.ts';
 
 export const MESSAGES_MIGRATIONS: Migrations = {
   part: 'messages',

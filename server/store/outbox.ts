@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Database } from './database.ts';
 import { migrate, transaction, type Migrations } from './database.ts';
 import type { MessageStore } from './messages.ts';
-import { MessageStatusSchema, type MessageStatusChange, type StoredMessage } from '../events.ts';
+import { MessageStatusSchema, type MessageStatusChange, type StoredMessage } from '../contract/messages.ts';
 
 /**
  * Where a message in the outbox is: waiting for its `send_at`, waiting its turn, handed to WhatsApp and waiting for

@@ -1,6 +1,6 @@
-import type { Reconnect } from '../events.ts';
 import type { Database } from './database.ts';
 import { migrate, type Migrations } from './database.ts';
+import type { Reconnect } from '../contract/session.ts';
 
 export const RECONNECT_LOG_MIGRATIONS: Migrations = {
   part: 'session_reconnects',

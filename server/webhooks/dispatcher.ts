@@ -1,10 +1,9 @@
 import type { Logger } from '../logger.ts';
 import type { EventLog } from '../store/event-log.ts';
-import type { AttemptResult, DueDelivery, WebhookRecord, WebhookStore } from './webhook-store.ts';
+import type { AttemptResult, DueDelivery, WebhookStore } from './webhook-store.ts';
+import { HOUR_MS, WEBHOOK } from '../contract/lifetimes.ts';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature.ts';
-
-const HOUR_MS = 60 * 60 * 1000;
-const DAY_MS = 24 * HOUR_MS;
+import type { WebhookRecord } from '../contract/webhooks.ts';
 
 export interface DispatcherDeps {
   store: WebhookStore;
@@ -83,10 +82,18 @@ function safeUrl(url: string): string {
  * webhook, retried with backoff from the SQLite queue, so neither a receiver that is down nor a restart loses one.
  */
 export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher {
-  const { store, eventLog, logger, now = Date.now, fetchImpl = fetch, random = Math.random, timeoutMs = 10_000 } = deps;
-  const backoff = deps.backoff ?? { baseMs: 5_000, capMs: HOUR_MS };
-  const pauseAfter = deps.pauseAfter ?? { attempts: 15, ms: DAY_MS };
-  const maxAgeMs = deps.maxAgeMs ?? 7 * DAY_MS;
+  const {
+    store,
+    eventLog,
+    logger,
+    now = Date.now,
+    fetchImpl = fetch,
+    random = Math.random,
+    timeoutMs = WEBHOOK.timeoutMs,
+  } = deps;
+  const backoff = deps.backoff ?? WEBHOOK.backoff;
+  const pauseAfter = deps.pauseAfter ?? WEBHOOK.pauseAfter;
+  const maxAgeMs = deps.maxAgeMs ?? WEBHOOK.maxAgeMs;
   const maxSleepMs = deps.maxSleepMs ?? 60_000;
   const stopGraceMs = deps.stopGraceMs ?? 2_000;
 

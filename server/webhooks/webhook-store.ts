@@ -1,43 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { migrate, type Migrations, transaction, type Database } from '../store/database.ts';
-import { LOGGED_EVENT_TYPES, type LoggedEvent, type LoggedEventType } from '../store/event-log.ts';
-
-export type WebhookStatus = 'active' | 'paused';
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead';
-
-/** A webhook as the dashboard and the CLI see it: never with its secret. */
-export interface WebhookRecord {
-  id: string;
-  url: string;
-  events: LoggedEventType[];
-  status: WebhookStatus;
-  paused_reason: string | null;
-  paused_at: number | null;
-  /** Unix ms of the first failure in the current run of failures; null while deliveries succeed. */
-  failing_since: number | null;
-  consecutive_failures: number;
-  /** Deliveries waiting to be sent (never tried, or failed and due again). */
-  pending_deliveries: number;
-  created_at: number;
-}
-
-/**
- * One event for one webhook. `pending`: not tried yet; `failed`: the last try failed and another is due at
- * next_attempt_at; `delivered`: a 2xx answer; `dead`: given up, too old to send.
- */
-export interface DeliveryRecord {
-  id: string;
-  webhook_id: string;
-  event_id: number;
-  event_type: LoggedEventType;
-  attempts: number;
-  next_attempt_at: number | null;
-  status: DeliveryStatus;
-  last_error: string | null;
-  last_status_code: number | null;
-  created_at: number;
-  delivered_at: number | null;
-}
+import type { LoggedEvent } from '../store/event-log.ts';
+import { LOGGED_EVENT_TYPES, type LoggedEventType } from '../contract/events.ts';
+import {
+  webhookUrlProblem,
+  type DeliveryRecord,
+  type WebhookRecord,
+  type WebhookStatus,
+} from '../contract/webhooks.ts';
 
 /** What the dispatcher sends: the delivery with its raw body and the secret to sign it with. */
 export interface DueDelivery extends DeliveryRecord {
@@ -115,26 +85,6 @@ export const WEBHOOKS_MIGRATIONS: Migrations = {
     4: 'CREATE TABLE webhook_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), last_event_id INTEGER NOT NULL)',
   },
 };
-
-const MAX_URL_LENGTH = 2048;
-
-/**
- * Why a URL cannot be a webhook, or null when it can. Any host is fine (local apps mostly listen on loopback, but a
- * LAN or public receiver is legitimate); other schemes are not, nor credentials that would sit in the database.
- */
-export function webhookUrlProblem(url: string): string | null {
-  if (url.length > MAX_URL_LENGTH) return `URL must be at most ${MAX_URL_LENGTH} characters`;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'URL must be an absolute http:// or https:// URL';
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'URL must start with http:// or https://';
-  if (parsed.username || parsed.password) return 'URL must not contain a user name or password';
-  if (parsed.hash) return 'URL must not contain a #fragment';
-  return null;
-}
 
 interface WebhookRow {
   id: string;

@@ -1,6 +1,6 @@
 import type { NewChatMessageCapInfo, ReachoutTimelockState, WASocket } from '@whiskeysockets/baileys';
 import type { Logger } from '../logger.ts';
-import type { AccountStanding, MessageCapping, ReachoutTimelock } from '../events.ts';
+import type { AccountStanding, MessageCapping, ReachoutTimelock } from '../contract/session.ts';
 
 /** Baileys' enforcement type for "no restriction". */
 const NO_ENFORCEMENT = 'DEFAULT';

@@ -7,7 +7,7 @@ import {
   toNumber,
 } from '@whiskeysockets/baileys';
 import type { WAMessage, WAMessageKey } from '@whiskeysockets/baileys';
-import type { MessageStatus, StoredMessage } from '../events.ts';
+import type { MessageStatus, StoredMessage } from '../contract/messages.ts';
 
 /** Message types that carry no content for a person: protocol traffic, key distribution, reactions, edits. */
 const NOT_CONTENT = new Set<string>([

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../clock.ts';
 import type { Pacer } from './pacing.ts';
 import type { OutboxConfig, TypingConfig } from '../config.ts';
-import type { CoreEvents, MessageStatusChange, SessionSnapshot } from '../events.ts';
+import type { CoreEvents } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { MessageStore } from '../store/messages.ts';
 import type { OutboxJob, OutboxStore } from '../store/outbox.ts';
@@ -12,6 +12,8 @@ import type { ContactDirectory } from './contact-directory.ts';
 import { resolveRecipient } from './recipient.ts';
 import type { PresenceKind, Session } from './session.ts';
 import { typingDurationMs } from './typing.ts';
+import type { MessageStatusChange } from '../contract/messages.ts';
+import type { SessionSnapshot } from '../contract/session.ts';
 
 export interface OutboxWorkerDeps {
   session: Pick<Session, 'snapshot' | 'sendText' | 'sendPresence'>;

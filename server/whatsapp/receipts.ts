@@ -1,7 +1,8 @@
 import type { MessageUserReceiptUpdate, WAMessageUpdate } from '@whiskeysockets/baileys';
-import type { CoreEvents, MessageStatus, MessageStatusChange } from '../events.ts';
+import type { CoreEvents } from '../events.ts';
 import type { MessageStore } from '../store/messages.ts';
 import { failureReasonOf, statusFromBaileys } from './message-mapping.ts';
+import type { MessageStatus, MessageStatusChange } from '../contract/messages.ts';
 
 /** Turns WhatsApp's receipts for our sent messages into stored statuses and 'message.status' events. */
 export interface Receipts {

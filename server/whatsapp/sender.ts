@@ -2,17 +2,20 @@ import { z } from 'zod';
 import type { Pacer } from './pacing.ts';
 import type { Clock } from '../clock.ts';
 import type { OutboxConfig } from '../config.ts';
-import type { CoreEvents, MessageStatusChange, SessionState, StoredMessage } from '../events.ts';
+import type { CoreEvents } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { MessageStore } from '../store/messages.ts';
 import type { OutboxEntry, OutboxStore } from '../store/outbox.ts';
 import { ApiError } from '../api-error.ts';
 import type { LidMappings } from '../store/lid-mappings.ts';
 import type { ContactDirectory } from './contact-directory.ts';
-import type { GroupDetail, GroupDirectory } from './group-directory.ts';
+import type { GroupDirectory } from './group-directory.ts';
+import type { GroupDetail } from '../contract/groups.ts';
 import type { OutboxWorker } from './outbox-worker.ts';
 import { resolveRecipient } from './recipient.ts';
 import type { Recipient, Session } from './session.ts';
+import type { MessageStatusChange, StoredMessage } from '../contract/messages.ts';
+import type { SessionState } from '../contract/session.ts';
 
 export interface SendRequest {
   chatJid: string;

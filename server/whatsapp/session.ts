@@ -19,7 +19,7 @@ import type {
   MessageUserReceiptUpdate,
 } from '@whiskeysockets/baileys';
 import type { Logger } from '../logger.ts';
-import type { CoreEvents, LinkedAccount, SessionSnapshot, StoredMessage } from '../events.ts';
+import type { CoreEvents } from '../events.ts';
 import type { MessageStore } from '../store/messages.ts';
 import type { SqliteAuthState } from '../store/auth-state.ts';
 import type { LidMappings } from '../store/lid-mappings.ts';
@@ -35,6 +35,8 @@ import { createStandingTracker } from './account-standing.ts';
 import { phoneOfJid } from './jid.ts';
 import { quietLibsignal } from './libsignal-console.ts';
 import { AckTimeoutError, listenForAcks, ServerRejectedError, type ServerAcks } from './server-acks.ts';
+import type { StoredMessage } from '../contract/messages.ts';
+import type { LinkedAccount, SessionSnapshot } from '../contract/session.ts';
 
 export interface SessionDeps {
   auth: SqliteAuthState;

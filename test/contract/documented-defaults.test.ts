@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { loadConfig, TypingConfigSchema } from '../../server/config.ts';
-import { createEventBus, type StoredMessage } from '../../server/events.ts';
+import { createEventBus } from '../../server/events.ts';
 import { createEventLog } from '../../server/store/event-log.ts';
 import { createIdempotencyStore } from '../../server/store/idempotency.ts';
 import { createWebhookDispatcher } from '../../server/webhooks/dispatcher.ts';
@@ -15,6 +15,7 @@ import { tempDatabase } from '../support/temp-database.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { eventually } from '../support/waits.ts';
 import { startReceiver } from '../support/webhook-receiver.ts';
+import type { StoredMessage } from '../../server/contract/messages.ts';
 
 /**
  * Every default the README promises, checked once against the words the README uses and against what the code does

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MessageStatusChange } from '../../server/events.ts';
 import { postJson, startPairedCore, type TestCore } from '../support/core.ts';
 import { ALICE, BOB, jidOf } from '../support/contacts.ts';
 import { eventually, waitForEvent, waitForState } from '../support/waits.ts';
 import { fakeClock } from '../support/fake-clock.ts';
+import type { MessageStatusChange } from '../../server/contract/messages.ts';
 
 /** A plain send: no typing, no presence, unless the test asks. */
 const send = (h: TestCore, chat: string, text: string, extra: object = {}) =>

@@ -7,7 +7,7 @@ import { ALICE, BOB } from '../support/contacts.ts';
 import { eventually, waitForEvent } from '../support/waits.ts';
 import { fakeClock, type FakeClock } from '../support/fake-clock.ts';
 import { loadConfig } from '../../server/config.ts';
-import { DEFAULT_PACING, type PacingPolicy } from '../../server/whatsapp/pacing.ts';
+import { DEFAULT_PACING, type PacingPolicy } from '../../server/contract/pacing.ts';
 
 const DAY = 24 * 3_600_000;
 /** Loose except where a test tightens it; no jitter, so the waits are exact. */

@@ -1,9 +1,9 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SessionState } from '../../server/events.ts';
 import { postJson, startPairedCore, type TestCore } from '../support/core.ts';
 import { ALICE } from '../support/contacts.ts';
 import { eventually, waitForState } from '../support/waits.ts';
+import type { SessionState } from '../../server/contract/session.ts';
 
 /**
  * Sessions that never die quietly: WaGate acknowledges what WhatsApp expects acknowledged, finds a dead stream within

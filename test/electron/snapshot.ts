@@ -1,4 +1,4 @@
-import type { SessionSnapshot, SessionState } from '../../server/events.ts';
+import type { SessionSnapshot, SessionState } from '../../server/contract/session.ts';
 
 /** A session snapshot as the core emits it, with only what a test cares about filled in. */
 export function snapshot(state: SessionState, extra: Partial<SessionSnapshot> = {}): SessionSnapshot {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { needsPairing, trayIconFile, trayLook } from '../../electron/tray-state.ts';
-import type { SessionState } from '../../server/events.ts';
 import { snapshot } from './snapshot.ts';
+import type { SessionState } from '../../server/contract/session.ts';
 
 const account = { jid: '6281234567890@s.whatsapp.net', number: '6281234567890', name: 'Shop' };
 

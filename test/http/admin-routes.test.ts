@@ -4,8 +4,10 @@ import { createServer } from 'node:http';
 import express from 'express';
 import { startSandboxCore, postJson, type TestCore } from '../support/core.ts';
 import { eventually } from '../support/waits.ts';
-import { createEventBus, type SessionSnapshot, type StoredMessage } from '../../server/events.ts';
+import { createEventBus } from '../../server/events.ts';
 import { createAdminEventsRouter } from '../../server/http/routes/admin-events.ts';
+import type { StoredMessage } from '../../server/contract/messages.ts';
+import type { SessionSnapshot } from '../../server/contract/session.ts';
 
 let h: TestCore;
 let cookie: string;

@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { openDatabase, type Database } from '../../server/store/database.ts';
-import { createEventBus, type CoreEvents, type SessionSnapshot, type StoredMessage } from '../../server/events.ts';
+import { createEventBus, type CoreEvents } from '../../server/events.ts';
 import { createEventLog, type EventLog } from '../../server/store/event-log.ts';
 import { createEventsRouter } from '../../server/http/routes/events.ts';
 import { createStreamCaps } from '../../server/http/stream-caps.ts';
 import { errorHandler, notFound } from '../../server/http/middleware/errors.ts';
 import { silentLogger } from '../../server/logger.ts';
+import type { StoredMessage } from '../../server/contract/messages.ts';
+import type { SessionSnapshot } from '../../server/contract/session.ts';
 
 interface SseEvent {
   id: string | null;

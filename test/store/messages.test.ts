@@ -2,8 +2,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Database } from '../../server/store/database.ts';
 import { createMessageStore, type MessageStore } from '../../server/store/messages.ts';
-import type { StoredMessage } from '../../server/events.ts';
 import { tempDatabase, type TempDatabase } from '../support/temp-database.ts';
+import type { StoredMessage } from '../../server/contract/messages.ts';
 
 const CHAT = '6281234567890@s.whatsapp.net';
 let file: TempDatabase;

@@ -6,7 +6,7 @@ import { startCore, type Core } from '../../server/core.ts';
 import { silentLogger, type Logger } from '../../server/logger.ts';
 import { atEnd, type Scope } from './scope.ts';
 import { waitForState } from './waits.ts';
-import { DEFAULT_PACING } from '../../server/whatsapp/pacing.ts';
+import { DEFAULT_PACING } from '../../server/contract/pacing.ts';
 import type { Clock } from '../../server/clock.ts';
 
 /** The real core, as a test drives it: over HTTP with an API key, or through its parts. */

@@ -3,7 +3,7 @@ import { PACING_OFF } from './core.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventBus, type CoreEvents, type StoredMessage } from '../../server/events.ts';
+import { createEventBus, type CoreEvents } from '../../server/events.ts';
 import { OutboxConfigSchema, TypingConfigSchema, type TypingConfig } from '../../server/config.ts';
 import { systemClock } from '../../server/clock.ts';
 import { silentLogger } from '../../server/logger.ts';
@@ -25,6 +25,7 @@ import { createSender, type Sender, type SendRequest } from '../../server/whatsa
 import { silenceLibsignal } from './baileys-client.ts';
 import { atEnd, type Scope } from './scope.ts';
 import { waitForSession, waitForState } from './waits.ts';
+import type { StoredMessage } from '../../server/contract/messages.ts';
 
 /** One WaGate session (the real Baileys) against one simulator, on a real SQLite file in a temp dir. */
 export interface World {

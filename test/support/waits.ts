@@ -1,4 +1,6 @@
-import type { CoreEventMap, CoreEvents, SessionSnapshot, SessionState } from '../../server/events.ts';
+import type { CoreEvents } from '../../server/events.ts';
+import type { CoreEventMap } from '../../server/contract/events.ts';
+import type { SessionSnapshot, SessionState } from '../../server/contract/session.ts';
 
 /** Anything with a WhatsApp session and the bus it reports on: the core, or a test's own assembly of parts. */
 export interface SessionSource {

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { createServer } from 'node:http';
 import pino from 'pino';
 import { openDatabase, type Database } from '../../server/store/database.ts';
-import { createEventBus, type CoreEvents, type StoredMessage } from '../../server/events.ts';
+import { createEventBus, type CoreEvents } from '../../server/events.ts';
 import { createEventLog, type EventLog } from '../../server/store/event-log.ts';
 import { createWebhookStore, type WebhookStore } from '../../server/webhooks/webhook-store.ts';
 import {
@@ -17,6 +17,7 @@ import {
 } from '../../server/webhooks/dispatcher.ts';
 import { freePort, signedAsDocumented, startReceiver, type Receiver } from '../support/webhook-receiver.ts';
 import { eventually } from '../support/waits.ts';
+import type { StoredMessage } from '../../server/contract/messages.ts';
 
 const FAST = { backoff: { baseMs: 20, capMs: 100 } };
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normaliseChatJid, phoneOfJid } from '../../server/whatsapp/jid.ts';
+import { normaliseChatJid } from '../../server/contract/chat-id.ts';
+import { phoneOfJid } from '../../server/whatsapp/jid.ts';
 
 test('phone numbers in any common writing become a person JID', () => {
   for (const input of ['+62 812-3456-7890', '6281234567890', ' +62 (812) 3456.7890 ', '0062 812 3456 7890']) {

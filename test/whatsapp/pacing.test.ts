@@ -1,14 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  createPacer,
-  DEFAULT_PACING,
-  earliestSlot,
-  PacingHoldTooLong,
-  type PacedSend,
-  type PacingPolicy,
-  type PacingState,
-} from '../../server/whatsapp/pacing.ts';
+import { createPacer, earliestSlot, PacingHoldTooLong, type PacedSend } from '../../server/whatsapp/pacing.ts';
+import { DEFAULT_PACING, type PacingPolicy, type PacingState } from '../../server/contract/pacing.ts';
 import { fakeClock } from '../support/fake-clock.ts';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);

@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { ApiError } from '../../server/api-error.ts';
 import { TypingConfigSchema } from '../../server/config.ts';
 import type { InboxEntry } from '../../server/sandbox/simulator.ts';
-import type { SendRequest, SendResult } from '../../server/whatsapp/sender.ts';
+import type { SendRequest } from '../../server/whatsapp/sender.ts';
 import { ALICE, BOB, CAROL, jidOf } from '../support/contacts.ts';
 import { startPairedWorld, type World } from '../support/session-world.ts';
 import { eventually, waitForEvent } from '../support/waits.ts';
+import type { SendResult } from '../../server/contract/messages.ts';
 
 /** Small times so the suite is quick; refresh shorter than the typing so a re-sent "composing" shows. */
 const TYPING = TypingConfigSchema.parse({

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../server/api-error.ts';
-import type { SessionState } from '../../server/events.ts';
 import { ALICE, BOB, CAROL, DANA, jidOf } from '../support/contacts.ts';
 import { pair, startPairedWorld, startWorld } from '../support/session-world.ts';
 import { eventually, waitForEvent, waitForSession, waitForState } from '../support/waits.ts';
+import type { SessionState } from '../../server/contract/session.ts';
 
 const OWNER = '15559990000';
 

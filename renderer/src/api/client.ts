@@ -1,4 +1,4 @@
-import type { Envelope } from '../../../server/http/envelope.ts';
+import type { Envelope } from '../../../server/contract/envelope.ts';
 
 /** A failed call, carrying the API's own words so the page can show them as they are. */
 export class ApiFailure extends Error {

@@ -1,20 +1,11 @@
 import { createContext, useContext, useEffect, useRef } from 'react';
-import type { CoreEventMap } from './types.ts';
+import { CORE_EVENT_NAMES, type CoreEventMap, type CoreEventName } from '../../../server/contract/events.ts';
 
-export type EventName = keyof CoreEventMap;
+export type EventName = CoreEventName;
 type Payload<K extends EventName> = CoreEventMap[K] extends [infer P] ? P : null;
 type Handler<K extends EventName> = (payload: Payload<K>) => void;
 
 export type LinkState = 'connecting' | 'open' | 'lost';
-
-const NAMES: readonly EventName[] = [
-  'session.state',
-  'message.status',
-  'message.received',
-  'keys.changed',
-  'webhooks.changed',
-  'pacing.changed',
-];
 
 /**
  * The core's live events (GET /admin/events, server-sent events): one stream for the whole page, so screens
@@ -28,7 +19,7 @@ export class CoreStream {
 
   constructor(url = '/admin/events') {
     this.source = new EventSource(url);
-    for (const name of NAMES) {
+    for (const name of CORE_EVENT_NAMES) {
       this.source.addEventListener(name, (event) => this.dispatch(name, (event as MessageEvent<string>).data));
     }
     this.source.addEventListener('open', () => this.setLink('open'));

@@ -36,6 +36,18 @@ export function relativeTime(ms: number, now: number): string {
   return 'just now';
 }
 
+/** A length of time said plainly: "a day", "7 days", "an hour", "2 hours". */
+export function durationText(ms: number): string {
+  for (const [unit, size] of UNITS) {
+    const count = ms / size;
+    if (count >= 1 && Number.isInteger(count)) {
+      if (count > 1) return `${count} ${unit}s`;
+      return unit === 'hour' ? 'an hour' : `a ${unit}`;
+    }
+  }
+  return `${Math.round(ms / 1000)} seconds`;
+}
+
 /** "+15550001111" for a bare number or a person's JID; groups and LIDs are shown as they are. */
 export function displayChat(jidOrNumber: string): string {
   const [user, server] = jidOrNumber.split('@');

@@ -1,7 +1,7 @@
 import { Fragment, useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { ApiFailure, api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
-import type { ApiKeyRecord } from '../api/types.ts';
+import type { ApiKeyRecord } from '../../../server/contract/keys.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { CopyButton } from '../components/CopyButton.tsx';

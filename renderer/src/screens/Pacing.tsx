@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
-import type { PacingPolicy, PacingState } from '../api/types.ts';
+import type { PacingPolicy, PacingState } from '../../../server/contract/pacing.ts';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { BusyButton } from '../components/BusyButton.tsx';
 import { displayChat, untilTime } from '../format/time.ts';
 import { useAction } from '../state/action.ts';
 import { useAnnounce } from '../state/announce.ts';
-import { PACING_LIMIT_WORDS } from '../../../server/whatsapp/pacing-words.ts';
+import { PACING_LIMIT_WORDS } from '../../../server/contract/pacing-words.ts';
 
 /** The form's fields: times in seconds (people think in seconds), counts as they are. */
 interface Draft {

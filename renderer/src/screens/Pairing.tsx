@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, ApiFailure, errorText } from '../api/client.ts';
-import type { QrImage } from '../api/types.ts';
+import type { QrImage } from '../../../server/contract/session.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';

@@ -1,7 +1,10 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
-import type { ContactView, GroupSummary, SendResult, StoredMessage } from '../api/types.ts';
+import type { SendResult, StoredMessage } from '../../../server/contract/messages.ts';
+import { MAX_TEXT_LENGTH } from '../../../server/contract/limits.ts';
+import type { ContactView } from '../../../server/contract/sandbox.ts';
+import type { GroupSummary } from '../../../server/contract/groups.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { ScreenLink } from '../components/ScreenLink.tsx';
@@ -10,9 +13,6 @@ import { useAdminInfo } from '../state/admin.ts';
 import { useAnnounce } from '../state/announce.ts';
 import { useSession } from '../state/session.ts';
 import { checkChatId } from '../validation/chat-id.ts';
-
-/** WhatsApp's own limit, the same the API checks. */
-const MAX_TEXT = 65_536;
 
 type Outcome = { ok: true; to: string; result: SendResult } | { ok: false; error: string; code: number };
 
@@ -85,8 +85,8 @@ function SendForm({ onSent }: { onSent: () => void }) {
   const textError =
     textTouched && text.trim() === ''
       ? 'Write the message to send.'
-      : text.length > MAX_TEXT
-        ? `WhatsApp allows at most ${MAX_TEXT.toLocaleString()} characters.`
+      : text.length > MAX_TEXT_LENGTH
+        ? `WhatsApp allows at most ${MAX_TEXT_LENGTH.toLocaleString()} characters.`
         : null;
 
   async function submit(event: FormEvent): Promise<void> {
@@ -98,7 +98,7 @@ function SendForm({ onSent }: { onSent: () => void }) {
       toInput.current?.focus();
       return;
     }
-    if (text.trim() === '' || text.length > MAX_TEXT) {
+    if (text.trim() === '' || text.length > MAX_TEXT_LENGTH) {
       textInput.current?.focus();
       return;
     }
@@ -168,8 +168,8 @@ function SendForm({ onSent }: { onSent: () => void }) {
           aria-describedby={ids.count}
           onChange={(event) => setText(event.target.value)}
         />
-        <p id={ids.count} className={`hint count ${text.length > MAX_TEXT ? 'over' : ''}`}>
-          {text.length.toLocaleString()} / {MAX_TEXT.toLocaleString()} characters
+        <p id={ids.count} className={`hint count ${text.length > MAX_TEXT_LENGTH ? 'over' : ''}`}>
+          {text.length.toLocaleString()} / {MAX_TEXT_LENGTH.toLocaleString()} characters
           {textError && <span className="error-text"> — {textError}</span>}
         </p>
       </div>

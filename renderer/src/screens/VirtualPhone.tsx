@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { flushSync } from 'react-dom';
 import { api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
-import type { ContactView, GroupView, InboxEntry, PhoneView } from '../api/types.ts';
+import type { ContactView, GroupView, InboxEntry, PhoneView } from '../../../server/contract/sandbox.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { clockTime, dateTime } from '../format/time.ts';

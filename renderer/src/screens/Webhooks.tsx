@@ -1,13 +1,15 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiFailure, api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
-import type { DeliveryRecord, LoggedEventType, WebhookRecord } from '../api/types.ts';
+import type { LoggedEventType } from '../../../server/contract/events.ts';
+import type { DeliveryRecord, WebhookRecord } from '../../../server/contract/webhooks.ts';
+import { WEBHOOK } from '../../../server/contract/lifetimes.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { CopyButton } from '../components/CopyButton.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { SignatureHelp } from '../components/SignatureHelp.tsx';
-import { clockTime, dateTime, relativeTime } from '../format/time.ts';
+import { clockTime, dateTime, durationText, relativeTime } from '../format/time.ts';
 import { useAnnounce } from '../state/announce.ts';
 import { useNow } from '../state/clock.ts';
 import { focusById, useFocusOnMount } from '../state/focus.ts';
@@ -26,6 +28,10 @@ const EVENT_TYPES = Object.keys(EVENT_WORDS) as LoggedEventType[];
 
 /** Where the focus goes when the control the user pressed is gone: the list the webhook went to or left. */
 const LIST_TITLE = 'webhook-list-title';
+
+/** How long a webhook fails before it is paused, and how old an unsent delivery gets before it is given up. */
+const PAUSE_AFTER = durationText(WEBHOOK.pauseAfter.ms);
+const GIVE_UP_AFTER = durationText(WEBHOOK.maxAgeMs);
 
 /** How many deliveries each webhook's log shows. */
 const LOG_LIMIT = 20;
@@ -334,12 +340,12 @@ function WebhookCard({ hook, log, now, onResume, onRemove }: CardProps) {
       </div>
       {paused && (
         <div className="state-box problem">
-          <p className="state-line">Paused: the receiver failed for a day. Fix it, then Resume.</p>
+          <p className="state-line">Paused: the receiver failed for {PAUSE_AFTER}. Fix it, then Resume.</p>
           <p className="advice">
             WaGate stopped trying{hook.paused_at !== null && <> {relativeTime(hook.paused_at, now)}</>}
             {hook.paused_reason && <> ({hook.paused_reason})</>}. {hook.pending_deliveries}{' '}
             {hook.pending_deliveries === 1 ? 'delivery waits' : 'deliveries wait'} and will be sent in order once you
-            resume; any older than 7 days are given up.
+            resume; any older than {GIVE_UP_AFTER} are given up.
           </p>
         </div>
       )}
@@ -348,8 +354,8 @@ function WebhookCard({ hook, log, now, onResume, onRemove }: CardProps) {
           <p className="state-line">The receiver is not answering properly.</p>
           <p className="advice">
             {hook.consecutive_failures} failed {hook.consecutive_failures === 1 ? 'try' : 'tries'} in a row, since{' '}
-            {dateTime(hook.failing_since)}. WaGate keeps trying; if it still fails after a day, the webhook is paused.
-            Check that the program is running and answers at this address; the log below says what went wrong.
+            {dateTime(hook.failing_since)}. WaGate keeps trying; if it still fails after {PAUSE_AFTER}, the webhook is
+            paused. Check that the program is running and answers at this address; the log below says what went wrong.
           </p>
         </div>
       )}
@@ -452,7 +458,7 @@ function outcome(row: DeliveryRecord, hook: WebhookRecord, now: number): string 
     return `The receiver accepted it${row.last_status_code !== null ? ` (HTTP ${row.last_status_code})` : ''}${at}.`;
   }
   if (row.status === 'dead')
-    return `Not delivered within 7 days, so WaGate gave up.${row.last_error ? ` Last error: ${row.last_error}` : ''}`;
+    return `Not delivered within ${GIVE_UP_AFTER}, so WaGate gave up.${row.last_error ? ` Last error: ${row.last_error}` : ''}`;
   const retry =
     hook.status === 'paused'
       ? 'It is sent when you resume the webhook.'

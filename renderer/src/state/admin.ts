@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { AdminInfo } from '../api/types.ts';
+import type { AdminInfo } from '../../../server/contract/admin.ts';
 
 export const AdminInfoContext = createContext<AdminInfo | null>(null);
 

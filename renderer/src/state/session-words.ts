@@ -1,4 +1,4 @@
-import type { SessionState } from '../api/types.ts';
+import type { SessionState } from '../../../server/contract/session.ts';
 
 export type Tone = 'ok' | 'waiting' | 'problem';
 

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
-import type { SessionSnapshot } from '../api/types.ts';
+import type { SessionSnapshot } from '../../../server/contract/session.ts';
 
 /** What the page knows of the WhatsApp session: GET /session once, then every 'session.state' event. */
 export type SessionView = Omit<SessionSnapshot, 'qr'> & { qr?: string | null };

@@ -1,4 +1,4 @@
-import { normaliseChatJid } from '../../../server/whatsapp/jid.ts';
+import { MAX_PHONE_DIGITS, PHONE_WRITING, normaliseChatJid, phoneDigits } from '../../../server/contract/chat-id.ts';
 
 export type ChatIdCheck =
   | { ok: true; jid: string }
@@ -8,7 +8,7 @@ export type ChatIdCheck =
 const EXAMPLE = 'for example +1 555 000 1111';
 
 /**
- * The same rule the API applies to `chat_jid` (server/whatsapp/jid.ts), with a reason in plain words.
+ * The rule the API applies to `chat_jid` (server/contract/chat-id.ts), with a reason in plain words.
  * Too few digits is only "settled" once the person has left the field or pressed Send.
  */
 export function checkChatId(input: string): ChatIdCheck {
@@ -24,18 +24,18 @@ export function checkChatId(input: string): ChatIdCheck {
       settled: false,
     };
   }
-  if (!/^\+?[\d\s().-]+$/.test(value)) {
+  if (!PHONE_WRITING.test(value)) {
     return {
       ok: false,
       reason: 'A phone number can only have digits, spaces, dashes, dots, brackets and a + at the start.',
       settled: true,
     };
   }
-  const digits = value.replace(/\D/g, '').replace(value.startsWith('+') ? /^$/ : /^00/, '');
+  const digits = phoneDigits(value);
   if (digits.startsWith('0')) {
     return { ok: false, reason: `Start with the country code instead of a 0, ${EXAMPLE}.`, settled: false };
   }
-  if (digits.length > 15)
-    return { ok: false, reason: 'Too long: a phone number has at most 15 digits.', settled: true };
+  if (digits.length > MAX_PHONE_DIGITS)
+    return { ok: false, reason: `Too long: a phone number has at most ${MAX_PHONE_DIGITS} digits.`, settled: true };
   return { ok: false, reason: `Too short: write the whole number with its country code, ${EXAMPLE}.`, settled: false };
 }

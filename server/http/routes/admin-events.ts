@@ -1,18 +1,10 @@
 import { Router } from 'express';
-import type { CoreEventMap, CoreEvents } from '../../events.ts';
+import type { CoreEvents } from '../../events.ts';
 import { HEARTBEAT_MS, openEventStream, writeEvent } from '../sse.ts';
+import { CORE_EVENT_NAMES } from '../../contract/events.ts';
 
 /** A dashboard tab that stopped reading is cut off here; its EventSource reconnects and reloads what it shows. */
 const MAX_BUFFERED_BYTES = 1 << 20;
-
-const FORWARDED = [
-  'session.state',
-  'message.status',
-  'message.received',
-  'keys.changed',
-  'webhooks.changed',
-  'pacing.changed',
-] as const satisfies readonly (keyof CoreEventMap)[];
 
 /** The dashboard's live view of the core: the bus's events as server-sent events, at /admin/events. */
 export function createAdminEventsRouter({
@@ -25,7 +17,7 @@ export function createAdminEventsRouter({
   const router = Router();
 
   router.get('/events', (req, res) => {
-    const listeners = FORWARDED.map((name) => {
+    const listeners = CORE_EVENT_NAMES.map((name) => {
       const listener = (...args: unknown[]): void => {
         if (!allowed()) return;
         if (!writeEvent(res, { type: name, data: args[0] }) && res.writableLength > MAX_BUFFERED_BYTES) res.end();

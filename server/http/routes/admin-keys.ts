@@ -1,24 +1,11 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { sendOk } from '../envelope.ts';
 import { ApiError } from '../../api-error.ts';
 import { parseOrThrow } from '../validate.ts';
-import { KeyName } from '../schemas.ts';
 import type { CoreEvents } from '../../events.ts';
 import type { ApiKeyStore } from '../../store/api-keys.ts';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-export const CreateKeyBody = z.object({
-  name: KeyName,
-  expires_in_days: z
-    .number({ error: 'expires_in_days must be a whole number of days' })
-    .int('expires_in_days must be a whole number of days')
-    .min(1, 'expires_in_days must be from 1 to 3650')
-    .max(3650, 'expires_in_days must be from 1 to 3650')
-    .nullable()
-    .optional(),
-});
+import { CreateKeyBody } from '../../contract/keys.ts';
+import { DAY_MS } from '../../contract/lifetimes.ts';
 
 /** The dashboard's key management at /admin/keys; the plaintext key exists only in the answer that creates it. */
 export function createAdminKeysRouter(deps: {

@@ -2,13 +2,8 @@ import { Router } from 'express';
 import type { AdminSessions } from '../../store/admin-sessions.ts';
 import { sendOk } from '../envelope.ts';
 import { readCookies, requireAdmin } from '../middleware/auth.ts';
-
-/** `GET /admin/me`: what the dashboard needs to know about the core it talks to. */
-export interface AdminInfo {
-  sandbox: boolean;
-  version: string;
-  api_url: string;
-}
+import type { AdminInfo } from '../../contract/admin.ts';
+import { ADMIN_SESSION_LIFETIME_MS } from '../../contract/lifetimes.ts';
 
 /** The dashboard's way in: the one-time link becomes an HttpOnly, SameSite=Strict session cookie. */
 export function createAdminLoginRouter(deps: { admin: AdminSessions; info: () => AdminInfo }): Router {
@@ -23,7 +18,7 @@ export function createAdminLoginRouter(deps: { admin: AdminSessions; info: () =>
       httpOnly: true,
       sameSite: 'strict',
       path: '/',
-      maxAge: 30 * 24 * 3600_000,
+      maxAge: ADMIN_SESSION_LIFETIME_MS,
     });
     res.redirect(303, '/');
   });

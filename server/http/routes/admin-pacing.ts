@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { sendOk } from '../envelope.ts';
 import { parseOrThrow } from '../validate.ts';
-import { PacingPolicySchema, type Pacer, type PacingPolicy } from '../../whatsapp/pacing.ts';
+import { PacingPolicySchema, type PacingPolicy } from '../../contract/pacing.ts';
+import type { Pacer } from '../../whatsapp/pacing.ts';
 
 export interface AdminPacingDeps {
   pacer: Pick<Pacer, 'state' | 'setPolicy'>;

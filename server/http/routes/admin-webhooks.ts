@@ -1,36 +1,9 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { sendOk } from '../envelope.ts';
 import { ApiError } from '../../api-error.ts';
 import { parseOrThrow } from '../validate.ts';
-import { LOGGED_EVENT_TYPES } from '../../store/event-log.ts';
-import { webhookUrlProblem, type WebhookStore } from '../../webhooks/webhook-store.ts';
-
-export const CreateWebhookBody = z.object({
-  url: z
-    .string({ error: 'url is required' })
-    .trim()
-    .min(1, 'url is required')
-    .superRefine((url, ctx) => {
-      const problem = webhookUrlProblem(url);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-  events: z
-    .array(z.enum(LOGGED_EVENT_TYPES, { error: `events may only hold ${LOGGED_EVENT_TYPES.join(', ')}` }), {
-      error: `events must be a list of ${LOGGED_EVENT_TYPES.join(', ')}`,
-    })
-    .min(1, 'events must name at least one event type (leave it out for all of them)')
-    .optional(),
-});
-
-export const DeliveriesQuery = z.object({
-  limit: z.coerce
-    .number({ error: 'limit must be a whole number from 1 to 200' })
-    .int('limit must be a whole number from 1 to 200')
-    .min(1, 'limit must be a whole number from 1 to 200')
-    .max(200, 'limit must be a whole number from 1 to 200')
-    .default(50),
-});
+import type { WebhookStore } from '../../webhooks/webhook-store.ts';
+import { CreateWebhookBody, DeliveriesQuery } from '../../contract/webhooks.ts';
 
 type Store = Pick<WebhookStore, 'add' | 'list' | 'get' | 'remove' | 'resume' | 'deliveries'>;
 

@@ -1,10 +1,12 @@
 import { Router, type Response } from 'express';
-import { z } from 'zod';
 import { parseOrThrow } from '../validate.ts';
-import { LOGGED_EVENT_TYPES, type EventLog, type LoggedEvent, type LoggedEventType } from '../../store/event-log.ts';
+import type { EventLog, LoggedEvent } from '../../store/event-log.ts';
 import { HEARTBEAT_MS, openEventStream, writeEvent } from '../sse.ts';
 import { sendFail } from '../envelope.ts';
 import type { StreamCaps } from '../stream-caps.ts';
+import type { LoggedEventType } from '../../contract/events.ts';
+import { EventsQuery } from '../../contract/event-stream.ts';
+
 /** Events read from the log per step while a client catches up. */
 const PAGE = 200;
 
@@ -13,40 +15,6 @@ export interface EventsRouterDeps {
   caps: StreamCaps;
   heartbeatMs?: number;
 }
-
-const TYPES_LIST = LOGGED_EVENT_TYPES.join(', ');
-const LAST_ID_ERROR = 'Last-Event-ID must be an event id (a whole number)';
-
-/** The query of `GET /events`; the Last-Event-ID header, when sent, wins over `last_event_id`. */
-export const EventsQuery = z.object({
-  types: z
-    .string({ error: `types must be a comma-separated list of ${TYPES_LIST}` })
-    .optional()
-    .transform((raw, ctx): LoggedEventType[] => {
-      const types = (raw ?? '')
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean);
-      const unknown = types.find((t) => !(LOGGED_EVENT_TYPES as readonly string[]).includes(t));
-      if (unknown !== undefined)
-        ctx.addIssue({ code: 'custom', message: `Unknown event type "${unknown}": use ${TYPES_LIST}` });
-      return types.length ? (types as LoggedEventType[]) : [...LOGGED_EVENT_TYPES];
-    })
-    .meta({
-      description: `Only these event types, comma-separated (default: all of ${TYPES_LIST})`,
-      example: 'message.received,message.status',
-    }),
-  last_event_id: z
-    .string({ error: LAST_ID_ERROR })
-    .trim()
-    .regex(/^\d{1,15}$/, LAST_ID_ERROR)
-    .transform(Number)
-    .optional()
-    .meta({
-      description: 'Resume after this event id, like the Last-Event-ID header (for clients that cannot set headers)',
-      example: '42',
-    }),
-});
 
 /** Resolves when the socket takes writes again, or is gone. */
 function drained(res: Response): Promise<void> {

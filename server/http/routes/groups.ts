@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { GroupDirectory } from '../../whatsapp/group-directory.ts';
-import { normaliseChatJid } from '../../whatsapp/jid.ts';
+import { normaliseChatJid } from '../../contract/chat-id.ts';
 import { sendOk } from '../envelope.ts';
 import { ApiError } from '../../api-error.ts';
 

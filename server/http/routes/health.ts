@@ -3,9 +3,8 @@ import type { Session } from '../../whatsapp/session.ts';
 import type { AdminSessions } from '../../store/admin-sessions.ts';
 import type { CredentialStorage } from '../../store/credential-key.ts';
 import { sendOk } from '../envelope.ts';
+import type { WhatsAppServerKind } from '../../contract/health.ts';
 import { readCookies } from '../middleware/auth.ts';
-
-export type WhatsAppServerKind = 'whatsapp' | 'sandbox' | 'simulator';
 
 export interface HealthDeps {
   version: string;

@@ -5,11 +5,11 @@ import type { LidMappings } from '../../store/lid-mappings.ts';
 import type { MemberReceipts } from '../../store/member-receipts.ts';
 import type { IdempotencyStore } from '../../store/idempotency.ts';
 import { idempotency } from '../middleware/idempotency.ts';
-import { normaliseChatJid } from '../../whatsapp/jid.ts';
+import { normaliseChatJid } from '../../contract/chat-id.ts';
 import { sendOk } from '../envelope.ts';
 import { ApiError } from '../../api-error.ts';
 import { parseOrThrow } from '../validate.ts';
-import { ListMessagesQuery, SendMessageBody } from '../schemas.ts';
+import { ListMessagesQuery, SendMessageBody } from '../../contract/messages.ts';
 
 /** RFC 7240: `Prefer: respond-async` asks for an answer before the work is done. */
 function prefersAsync(req: Request): boolean {

@@ -4,7 +4,7 @@ import type { Session } from '../../whatsapp/session.ts';
 import { sendOk } from '../envelope.ts';
 import { ApiError } from '../../api-error.ts';
 import { parseOrThrow } from '../validate.ts';
-import { PairingCodeBody, QrQuery } from '../schemas.ts';
+import { PairingCodeBody, QrQuery } from '../../contract/session.ts';
 
 /** The linked WhatsApp account: its state, the QR to pair it, the pairing-code fallback, and logout. */
 export function createSessionRouter(deps: { session: Session }): Router {

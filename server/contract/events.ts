@@ -1,0 +1,37 @@
+import type { SessionSnapshot } from './session.ts';
+import type { MessageStatusChange, StoredMessage } from './messages.ts';
+import type { PacingState } from './pacing.ts';
+
+/** Every state change in the core is one of these events; the API, the dashboard and the tray read them. */
+export interface CoreEventMap {
+  'session.state': [SessionSnapshot];
+  'message.received': [StoredMessage];
+  'message.status': [MessageStatusChange];
+  'keys.changed': [];
+  /** A webhook was added, removed, resumed or paused, or a delivery was queued or tried. */
+  'webhooks.changed': [];
+  /** The pacing policy changed, a message was held back or let go, or a send was counted. */
+  'pacing.changed': [PacingState];
+}
+export type CoreEventName = keyof CoreEventMap;
+
+/** A Record, so that an event added to the map and not here fails the type-check. */
+const EVERY_EVENT: Record<CoreEventName, true> = {
+  'session.state': true,
+  'message.status': true,
+  'message.received': true,
+  'keys.changed': true,
+  'webhooks.changed': true,
+  'pacing.changed': true,
+};
+
+/** Every event's name: the dashboard's live stream (`GET /admin/events`) forwards all of them. */
+export const CORE_EVENT_NAMES = Object.keys(EVERY_EVENT) as CoreEventName[];
+
+/** The events kept in the event log: `GET /events` streams them and webhooks receive them. */
+export const LOGGED_EVENT_TYPES = [
+  'message.received',
+  'message.status',
+  'session.state',
+] as const satisfies readonly CoreEventName[];
+export type LoggedEventType = (typeof LOGGED_EVENT_TYPES)[number];

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+export const GroupSummarySchema = z.object({
+  /** `…@g.us`: where to send (`POST /chats/{group_jid}/messages`). */
+  jid: z.string(),
+  subject: z.string(),
+  /** How many members, the linked phone included. */
+  size: z.number().int(),
+});
+export type GroupSummary = z.infer<typeof GroupSummarySchema>;
+
+export const GroupParticipantSchema = z.object({
+  /** The member as the group addresses them: a LID (`…@lid`) or a phone-number JID. */
+  jid: z.string(),
+  /** Their phone-number JID, when WhatsApp says it. */
+  phone_jid: z.string().nullable(),
+  /** Their LID, when WhatsApp says it. */
+  lid: z.string().nullable(),
+  admin: z.enum(['admin', 'superadmin']).nullable(),
+});
+export const GroupDetailSchema = GroupSummarySchema.extend({
+  description: z.string().nullable(),
+  /** `lid`: members are addressed by LID; `pn`: by phone number. */
+  addressing_mode: z.enum(['lid', 'pn']),
+  participants: z.array(GroupParticipantSchema),
+});
+export type GroupDetail = z.infer<typeof GroupDetailSchema>;

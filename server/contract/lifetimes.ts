@@ -1,0 +1,28 @@
+/** How long things last: the server keeps to these, the dashboard, the docs and the CLI tell them. */
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
+/** A dashboard session (its cookie) lasts this long after sign-in. */
+export const ADMIN_SESSION_LIFETIME_MS = 30 * DAY_MS;
+
+/** A one-time dashboard login link works for this long. */
+export const LOGIN_LINK_LIFETIME_MS = 15 * MINUTE_MS;
+
+/** A repeat with the same Idempotency-Key within this time answers the first result. */
+export const IDEMPOTENCY_WINDOW_MS = DAY_MS;
+
+/** Events stay replayable (`GET /events` with Last-Event-ID) for this long. */
+export const EVENT_RETENTION_MS = 7 * DAY_MS;
+
+export const WEBHOOK = {
+  /** A receiver that has not answered in this time has failed the attempt. */
+  timeoutMs: 10_000,
+  /** Retry n waits a random time up to min(capMs, baseMs · 2^(n-1)) ("full jitter"). */
+  backoff: { baseMs: 5_000, capMs: HOUR_MS },
+  /** A webhook is paused once it has failed this many times in a row and for at least this long. */
+  pauseAfter: { attempts: 15, ms: DAY_MS },
+  /** An unsent delivery older than this is given up ('dead'). */
+  maxAgeMs: 7 * DAY_MS,
+} as const;

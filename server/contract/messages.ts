@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { normaliseChatJid } from './chat-id.ts';
+import { CHAT_PAGE, MAX_MENTIONS, MAX_MESSAGE_ID_LENGTH, MAX_TEXT_LENGTH, RECENT_MESSAGES_PAGE } from './limits.ts';
+import { pageLimit } from './paging.ts';
+
+export const MessageDirectionSchema = z.enum(['outbound', 'inbound']);
+export type MessageDirection = z.infer<typeof MessageDirectionSchema>;
+/**
+ * A sent message moves queued → sending → sent (WhatsApp's server has it) → delivered → read, or ends failed with a
+ * reason; 'received' is a message someone sent us.
+ */
+export const MessageStatusSchema = z.enum(['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'received']);
+export type MessageStatus = z.infer<typeof MessageStatusSchema>;
+
+/**
+ * Why a message failed, in one word: `not_on_whatsapp`, `server_rejected:<code>` (WhatsApp's server refused it with
+ * that error code), `expired` (it could not leave within the outbox's lifetime), `cancelled` (DELETE before it left),
+ * `logged_out` (the device was unlinked before it left), `send_error` (WhatsApp's client library could not send it,
+ * several times in a row, with the connection up: it never left).
+ */
+export const FailureReasonSchema = z
+  .string()
+  .regex(/^(not_on_whatsapp|server_rejected:\d+|expired|cancelled|logged_out|send_error)$/);
+
+export const StoredMessageSchema = z.object({
+  message_id: z.string(),
+  /** The person's phone-number JID when WhatsApp has told us it (one chat per person), else the LID or the group. */
+  chat_jid: z.string(),
+  /** The person's LID (`…@lid`) when known: WhatsApp addresses LID-migrated people by it. */
+  chat_lid: z.string().nullable(),
+  direction: MessageDirectionSchema,
+  sender: z.string(),
+  text: z.string().nullable(),
+  quoted_message_id: z.string().nullable(),
+  /** Unix seconds. */
+  timestamp: z.number().int(),
+  status: MessageStatusSchema,
+});
+export type StoredMessage = z.infer<typeof StoredMessageSchema>;
+
+export const MessageStatusChangeSchema = z.object({
+  message_id: z.string(),
+  chat_jid: z.string(),
+  status: MessageStatusSchema,
+  /** Unix seconds. */
+  at: z.number().int(),
+  reason: z.string().optional(),
+});
+export type MessageStatusChange = z.infer<typeof MessageStatusChangeSchema>;
+
+/** `GET /messages/{message_id}`: the message, and when it reached each status. */
+export const MessageDetailSchema = StoredMessageSchema.extend({
+  status_times: z.object({
+    sent: z.number().int().nullable(),
+    delivered: z.number().int().nullable(),
+    read: z.number().int().nullable(),
+    failed: z.number().int().nullable(),
+  }),
+  failure_reason: z.string().nullable(),
+});
+export type MessageDetail = z.infer<typeof MessageDetailSchema>;
+
+/** A chat as the path names it: a JID or a phone number with country code, turned into the JID. */
+export const ChatJidParam = z
+  .string()
+  .transform((raw, ctx) => {
+    const jid = normaliseChatJid(raw);
+    if (jid) return jid;
+    ctx.addIssue({
+      code: 'custom',
+      message: `Invalid chat_jid "${raw}": use a phone number with country code or a WhatsApp JID`,
+    });
+    return z.NEVER;
+  })
+  .meta({
+    description: 'A JID (…@s.whatsapp.net, …@g.us, …@lid) or a phone number with country code',
+    example: '6281234567890@s.whatsapp.net',
+  });
+
+export const ChatParams = z.object({ chat_jid: ChatJidParam });
+export const MessageParams = z.object({ message_id: z.string() });
+
+const flag = (name: string) => z.boolean({ error: `${name} must be true or false` }).default(true);
+
+const SEND_AT_RULE = 'send_at must be an ISO 8601 time with a time zone (2026-12-01T09:30:00Z) or Unix seconds';
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+/** Unix seconds up to the year 9999. */
+const MAX_UNIX_SECONDS = 253_402_300_799;
+
+function sendAtSeconds(value: number | string): number | null {
+  if (typeof value === 'number')
+    return Number.isInteger(value) && value > 0 && value <= MAX_UNIX_SECONDS ? value : null;
+  if (!ISO_8601.test(value)) return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) && ms > 0 ? Math.ceil(ms / 1000) : null;
+}
+
+/** The body of `POST /chats/{chat_jid}/messages`, exactly as docs/send-message-api.txt gives it. */
+export const SendMessageBody = z.object({
+  text: z
+    .string({ error: 'Text field is required' })
+    .refine((text) => text.trim().length > 0, 'Text field is required')
+    // A lone UTF-16 surrogate cannot be stored as it was sent, so it would be altered on the way: refuse it.
+    .refine((text) => text.isWellFormed(), 'Text must be valid Unicode (it holds a lone surrogate)')
+    .refine(
+      (text) => text.length <= MAX_TEXT_LENGTH,
+      `Text is longer than WhatsApp allows (${MAX_TEXT_LENGTH} characters)`,
+    ),
+  reply_to_message_id: z
+    .string({ error: 'reply_to_message_id must be a string' })
+    .min(1, 'reply_to_message_id must not be empty')
+    .max(MAX_MESSAGE_ID_LENGTH, 'reply_to_message_id is too long')
+    .optional(),
+  typing_simulation: flag('typing_simulation'),
+  presence_simulation: flag('presence_simulation'),
+  /** Answer 202 as soon as the message is in the outbox (as `Prefer: respond-async` does). */
+  async: z.boolean({ error: 'async must be true or false' }).default(false),
+  /** Leave no earlier than this: ISO 8601 with a time zone, or Unix seconds; kept across restarts. */
+  send_at: z
+    .union([z.number(), z.string()], { error: SEND_AT_RULE })
+    .transform((value, ctx) => {
+      const seconds = sendAtSeconds(value);
+      if (seconds === null) ctx.addIssue({ code: 'custom', message: SEND_AT_RULE });
+      return seconds ?? 0;
+    })
+    .optional(),
+  mentions: z
+    .array(z.string({ error: 'mentions must be JIDs or phone numbers' }).min(1).max(64), {
+      error: 'mentions must be a list of JIDs or phone numbers',
+    })
+    .max(MAX_MENTIONS, `at most ${MAX_MENTIONS} mentions`)
+    .optional()
+    .meta({ description: 'Group chats only: the people the text @-mentions (JIDs or phone numbers)' }),
+});
+export type SendMessageBody = z.infer<typeof SendMessageBody>;
+
+/** What a send answers: `data` of a 200 from `POST /chats/{chat_jid}/messages`. */
+export const SendResultSchema = z.object({
+  message_id: z.string(),
+  status: z.literal('sent'),
+  /** The chat it is stored under: a person's phone-number JID when known, whichever address the caller wrote. */
+  chat_jid: z.string(),
+  /** The person's LID when WhatsApp has one: the address the message went to. */
+  chat_lid: z.string().nullable(),
+  /** Unix seconds. */
+  timestamp: z.number().int(),
+});
+export type SendResult = z.infer<typeof SendResultSchema>;
+
+export const ListMessagesQuery = z.object({
+  limit: pageLimit(CHAT_PAGE),
+  /** A unix-seconds timestamp, or the message_id of the oldest message already read. */
+  before: z
+    .string({ error: 'before must be a unix timestamp or a message_id' })
+    .regex(/^[\w.-]{1,128}$/, 'before must be a unix timestamp or a message_id')
+    .transform((value) => (/^\d{1,12}$/.test(value) ? Number(value) : value))
+    .optional(),
+});
+
+/** The dashboard's recent activity (`GET /admin/messages`). */
+export const RecentMessagesQuery = z.object({ limit: pageLimit(RECENT_MESSAGES_PAGE) });
