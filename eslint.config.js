@@ -6,6 +6,41 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
+/**
+ * The layers, each with what it may not import and why (the map is in CONTRIBUTING.md). `regex` is matched against
+ * the import as written, so a rule holds at any folder depth.
+ */
+const LAYERS = [
+  {
+    files: ['server/contract/**/*.ts'],
+    forbid: [
+      {
+        regex: '^(?!zod$|\\./)',
+        message: 'server/contract/ is runtime-neutral (the browser imports it too): only zod and its own files.',
+      },
+    ],
+  },
+  {
+    files: ['renderer/src/**/*.{ts,tsx}'],
+    forbid: [
+      {
+        regex: '(^|/)(server/(?!contract/)|electron/)|^node:',
+        message:
+          'The dashboard runs in a browser and talks to the core over HTTP: from the server it imports only server/contract/.',
+      },
+    ],
+  },
+  {
+    files: ['server/store/**/*.ts'],
+    forbid: [
+      {
+        regex: '^\\.\\./(whatsapp|http|webhooks|sandbox|cli|core\\.ts|cli\\.ts)',
+        message: 'server/store/ is the bottom of the core: the parts above use it, it uses none of them.',
+      },
+    ],
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'test-results/', 'playwright-report/', 'node_modules/', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
@@ -23,6 +58,10 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
+  ...LAYERS.map(({ files, forbid }) => ({
+    files,
+    rules: { 'no-restricted-imports': ['error', { patterns: forbid }] },
+  })),
   {
     // Tests read answers' JSON bodies, whose shape is what they assert.
     files: ['test/**/*.ts'],

@@ -1,14 +1,5 @@
 import type { SafeStorage } from 'electron';
-import type { CredentialStorage } from '../server/store/credential-key.ts';
-
-export interface CredentialProtection {
-  /** True when the OS keeps the encryption key (Keychain, DPAPI, libsecret or KWallet). */
-  protectedByOs: boolean;
-  /** Linux's backend name, or the OS's key store elsewhere. */
-  backend: string;
-  /** One sentence for the dashboard and the README. */
-  summary: string;
-}
+import type { CredentialProtection, CredentialStorage } from '../server/contract/desktop.ts';
 
 const OS_STORE: Partial<Record<NodeJS.Platform, string>> = { darwin: 'keychain', win32: 'dpapi' };
 

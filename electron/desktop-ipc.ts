@@ -1,5 +1,5 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { GET_INFO_CHANNEL, type DesktopInfo } from './desktop-api.ts';
+import { GET_INFO_CHANNEL, type DesktopInfo } from '../server/contract/desktop.ts';
 import { isAppUrl } from './navigation-policy.ts';
 
 /** Only the dashboard's own top frame may call the shell; a page that got in some other way gets an error. */

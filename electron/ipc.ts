@@ -1,5 +1,5 @@
 import { ipcMain } from 'electron';
-import type { DesktopInfo } from './desktop-api.ts';
+import type { DesktopInfo } from '../server/contract/desktop.ts';
 import { registerDesktopIpc } from './desktop-ipc.ts';
 
 /** The dashboard's one question to the shell, answered once the core runs: what it says does not change after. */

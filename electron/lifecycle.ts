@@ -11,11 +11,8 @@ import {
   linkAgainPrompt,
   loadCredentialKey,
 } from './credential-key.ts';
-import {
-  describeCredentialProtection,
-  describeCredentialStorage,
-  type CredentialProtection,
-} from './credential-protection.ts';
+import { describeCredentialProtection, describeCredentialStorage } from './credential-protection.ts';
+import type { CredentialProtection } from '../server/contract/desktop.ts';
 import { openOsKeyring } from '../server/store/os-keyring.ts';
 import { setupIpc } from './ipc.ts';
 import type { LaunchOptions } from './launch-options.ts';

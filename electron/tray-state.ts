@@ -1,4 +1,4 @@
-import { standingNotices } from '../server/whatsapp/standing-words.ts';
+import { standingNotices } from '../server/contract/standing-words.ts';
 import type { SessionSnapshot } from '../server/contract/session.ts';
 
 /** The four looks of the tray icon; each has an image set in build/tray/. */

@@ -8,7 +8,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { createEventBus, type CoreEvents } from './events.ts';
 import { openDatabase } from './store/database.ts';
 import { FILE_MODE, lockDownDataFolder } from './store/data-folder.ts';
-import type { CredentialStorage } from './store/credential-key.ts';
+import type { CredentialStorage } from './contract/desktop.ts';
 import { createApiKeyStore, type ApiKeyStore } from './store/api-keys.ts';
 import { createAdminSessions, type AdminSessions } from './store/admin-sessions.ts';
 import { createMessageStore, type MessageStore } from './store/messages.ts';

@@ -33,7 +33,7 @@ import { createAdminMessagesRouter } from './routes/admin-messages.ts';
 import { createAdminPacingRouter, type AdminPacingDeps } from './routes/admin-pacing.ts';
 import { createDashboardRouter } from './routes/dashboard.ts';
 import { createDocsRouter } from './routes/docs.ts';
-import type { CredentialStorage } from '../store/credential-key.ts';
+import type { CredentialStorage } from '../contract/desktop.ts';
 import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
 import { createAuthFailures } from './middleware/auth-failures.ts';
 import { createStreamCaps } from './stream-caps.ts';

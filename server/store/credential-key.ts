@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OsKeyring } from './os-keyring.ts';
+import type { CredentialStorage } from '../contract/desktop.ts';
 import { FILE_MODE } from './data-folder.ts';
 
 export const CREDENTIAL_KEY_FILE = 'credentials.key';
@@ -21,7 +22,6 @@ export interface LegacyWrapping {
 }
 
 /** Who keeps the key of the WhatsApp credentials, said the same way in the banner, /health and the dashboard. */
-export type CredentialStorage = { kind: 'keyring'; keyring: string } | { kind: 'folder_permissions'; keyring: null };
 
 export interface LoadedKey {
   /** Null: no keyring here, the credentials stay plaintext, protected by the data folder's permissions alone. */

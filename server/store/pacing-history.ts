@@ -1,5 +1,12 @@
 import type { Database } from './database.ts';
-import type { PacedSend } from '../whatsapp/pacing.ts';
+
+/** A message that left: when, to which chat, and whether that chat had never written to us. */
+export interface PacedSend {
+  chat: string;
+  /** Unix ms. */
+  at: number;
+  newChat: boolean;
+}
 
 export interface PacingHistory {
   /** Messages that left since `sinceMs` (Unix ms), oldest first, each marked if its chat had never written to us. */

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import type { PacedSend } from '../store/pacing-history.ts';
 import {
   DEFAULT_PACING,
   type PacedMessage,
@@ -11,14 +12,6 @@ import {
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-/** A message that left: when, to which chat, and whether that chat had never written to us. */
-export interface PacedSend {
-  chat: string;
-  /** Unix ms. */
-  at: number;
-  newChat: boolean;
-}
 
 export interface PacingSlot {
   /** Unix ms when the message may leave; `now` when nothing holds it back, Infinity when nothing ever will. */

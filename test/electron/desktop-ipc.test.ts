@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IpcMainInvokeEvent } from 'electron';
-import { GET_INFO_CHANNEL, type DesktopInfo } from '../../electron/desktop-api.ts';
+import { GET_INFO_CHANNEL, type DesktopInfo } from '../../server/contract/desktop.ts';
 import { registerDesktopIpc } from '../../electron/desktop-ipc.ts';
 
 const APP = 'http://127.0.0.1:7001';

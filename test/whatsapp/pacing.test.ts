@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPacer, earliestSlot, PacingHoldTooLong, type PacedSend } from '../../server/whatsapp/pacing.ts';
+import { createPacer, earliestSlot, PacingHoldTooLong } from '../../server/whatsapp/pacing.ts';
+import type { PacedSend } from '../../server/store/pacing-history.ts';
 import { DEFAULT_PACING, type PacingPolicy, type PacingState } from '../../server/contract/pacing.ts';
 import { fakeClock } from '../support/fake-clock.ts';
 

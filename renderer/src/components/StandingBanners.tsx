@@ -1,4 +1,4 @@
-import { standingNotices } from '../../../server/whatsapp/standing-words.ts';
+import { standingNotices } from '../../../server/contract/standing-words.ts';
 import { untilTime } from '../format/time.ts';
 import type { SessionView } from '../state/session.ts';
 

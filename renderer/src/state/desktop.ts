@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { DesktopApi, DesktopInfo } from '../../../electron/desktop-api.ts';
+import type { DesktopApi, DesktopInfo } from '../../../server/contract/desktop.ts';
 
 declare global {
   interface Window {

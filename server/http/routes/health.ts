@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Session } from '../../whatsapp/session.ts';
 import type { AdminSessions } from '../../store/admin-sessions.ts';
-import type { CredentialStorage } from '../../store/credential-key.ts';
+import type { CredentialStorage } from '../../contract/desktop.ts';
 import { sendOk } from '../envelope.ts';
 import type { WhatsAppServerKind } from '../../contract/health.ts';
 import { readCookies } from '../middleware/auth.ts';

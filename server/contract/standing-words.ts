@@ -1,4 +1,4 @@
-import type { AccountStanding } from '../contract/session.ts';
+import type { AccountStanding } from './session.ts';
 
 /** One thing WhatsApp says about the number, in plain words: a line for the tray, and what it means for the dashboard. */
 export interface StandingNotice {
