@@ -134,7 +134,7 @@ export const SendMessageBody = z.object({
 });
 export type SendMessageBody = z.infer<typeof SendMessageBody>;
 
-/** What a send answers: `data` of a 200 from `POST /chats/{chat_jid}/messages`. */
+/** What a send answers: `data` of a 200 from `POST /chats/{chat_jid}/messages`: WhatsApp's server has the message. */
 export const SendResultSchema = z.object({
   message_id: z.string(),
   status: z.literal('sent'),
@@ -142,10 +142,28 @@ export const SendResultSchema = z.object({
   chat_jid: z.string(),
   /** The person's LID when WhatsApp has one: the address the message went to. */
   chat_lid: z.string().nullable(),
-  /** Unix seconds. */
+  /** Unix seconds: when WhatsApp's server took it. */
   timestamp: z.number().int(),
+  paced_ms: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta({ description: 'How long pacing held the message back before it left; absent when it did not' }),
 });
 export type SendResult = z.infer<typeof SendResultSchema>;
+
+/**
+ * `data` of a 202: the message is in the outbox and will be sent. `queued` for an async or scheduled send,
+ * `pending` when a synchronous send's wait ended before WhatsApp's server acked it.
+ */
+export const AcceptedResultSchema = z.object({
+  message_id: z.string(),
+  status: z.enum(['queued', 'pending']),
+  /** Unix seconds, for a scheduled send; otherwise null. */
+  send_at: z.number().int().nullable(),
+});
+export type AcceptedResult = z.infer<typeof AcceptedResultSchema>;
 
 export const ListMessagesQuery = z.object({
   limit: pageLimit(CHAT_PAGE),

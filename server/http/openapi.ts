@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { OutboxEntrySchema } from '../store/outbox.ts';
-import { AcceptedResultSchema } from '../whatsapp/sender.ts';
 import { CONTACT_CACHE_MS, ContactInfoSchema } from '../whatsapp/contact-directory.ts';
 import { GroupDetailSchema, GroupSummarySchema } from '../contract/groups.ts';
 import { MemberReceiptSchema } from '../store/member-receipts.ts';
@@ -11,6 +10,7 @@ import {
   StoredMessageSchema,
   MessageDetailSchema,
   SendResultSchema,
+  AcceptedResultSchema,
   ListMessagesQuery,
   SendMessageBody,
 } from '../contract/messages.ts';

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Pacer } from './pacing.ts';
 import type { Clock } from '../clock.ts';
 import type { OutboxConfig } from '../config.ts';
@@ -14,7 +13,7 @@ import type { GroupDetail } from '../contract/groups.ts';
 import type { OutboxWorker } from './outbox-worker.ts';
 import { resolveRecipient } from './recipient.ts';
 import type { Recipient, Session } from './session.ts';
-import type { MessageStatusChange, StoredMessage } from '../contract/messages.ts';
+import type { AcceptedResult, MessageStatusChange, SendResult, StoredMessage } from '../contract/messages.ts';
 import type { SessionState } from '../contract/session.ts';
 
 export interface SendRequest {
@@ -30,37 +29,6 @@ export interface SendRequest {
   /** Unix seconds: leave no earlier than this; null, as soon as possible. */
   sendAt: number | null;
 }
-
-/** What a send answers: `data` of a 200 from `POST /chats/{chat_jid}/messages`: WhatsApp's server has the message. */
-export const SendResultSchema = z.object({
-  message_id: z.string(),
-  status: z.literal('sent'),
-  /** The chat it is stored under: a person's phone-number JID when known, whichever address the caller wrote. */
-  chat_jid: z.string(),
-  /** The person's LID when WhatsApp has one: the address the message went to. */
-  chat_lid: z.string().nullable(),
-  /** Unix seconds: when WhatsApp's server took it. */
-  timestamp: z.number().int(),
-  paced_ms: z
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .meta({ description: 'How long pacing held the message back before it left; absent when it did not' }),
-});
-export type SendResult = z.infer<typeof SendResultSchema>;
-
-/**
- * `data` of a 202: the message is in the outbox and will be sent. `queued` for an async or scheduled send,
- * `pending` when a synchronous send's wait ended before WhatsApp's server acked it.
- */
-export const AcceptedResultSchema = z.object({
-  message_id: z.string(),
-  status: z.enum(['queued', 'pending']),
-  /** Unix seconds, for a scheduled send; otherwise null. */
-  send_at: z.number().int().nullable(),
-});
-export type AcceptedResult = z.infer<typeof AcceptedResultSchema>;
 
 export type SendOutcome = { kind: 'sent'; result: SendResult } | { kind: 'accepted'; result: AcceptedResult };
 

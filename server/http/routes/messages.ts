@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { AcceptedResult, Sender } from '../../whatsapp/sender.ts';
+import type { Sender } from '../../whatsapp/sender.ts';
 import type { MessageStore } from '../../store/messages.ts';
 import type { LidMappings } from '../../store/lid-mappings.ts';
 import type { MemberReceipts } from '../../store/member-receipts.ts';
@@ -9,7 +9,7 @@ import { normaliseChatJid } from '../../contract/chat-id.ts';
 import { sendOk } from '../envelope.ts';
 import { ApiError } from '../../api-error.ts';
 import { parseOrThrow } from '../validate.ts';
-import { ListMessagesQuery, SendMessageBody } from '../../contract/messages.ts';
+import { ListMessagesQuery, SendMessageBody, type AcceptedResult } from '../../contract/messages.ts';
 
 /** RFC 7240: `Prefer: respond-async` asks for an answer before the work is done. */
 function prefersAsync(req: Request): boolean {
