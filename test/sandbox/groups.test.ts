@@ -1,12 +1,10 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../server/logger.ts';
-import { startSimulator, type Simulator } from '../../server/sandbox/simulator.ts';
-import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
-import { BaileysTestClient } from '../support/baileys-client.ts';
+import type { Simulator } from '../../server/sandbox/simulator.ts';
+import type { BaileysTestClient } from '../support/baileys-client.ts';
 import { ALICE, BOB, DANA, jidOf } from '../support/contacts.ts';
-import { tempDir } from '../support/temp-dir.ts';
 import { suiteScope } from '../support/scope.ts';
+import { startPairedSimulator } from '../support/paired-simulator.ts';
 import { eventually } from '../support/waits.ts';
 
 const FAMILY = '120363000000000001@g.us'; // addressed by LID
@@ -19,15 +17,8 @@ describe('sandbox: groups', () => {
   let client: BaileysTestClient;
   const lidOf = (number: string) => sim.contacts().find((c) => c.number === number)!.lid!;
   before(async () => {
-    sim = await startSimulator({ dataDir: tempDir(scope), logger: silentLogger() });
-    scope.after(() => sim.close());
-    trustSimulatorRoot(sim.rootPublicKey);
-    client = new BaileysTestClient(sim.wsUrl);
-    client.connect();
-    await sim.scan(await client.waitForQr());
-    await client.waitForOpen();
+    ({ sim, client } = await startPairedSimulator(scope));
   });
-  after(() => client.end());
 
   test('w:g2: the groups the phone is in, with subjects, addressing, participants and admins', async () => {
     const all = await client.sock!.groupFetchAllParticipating();

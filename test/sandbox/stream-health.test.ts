@@ -1,13 +1,11 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { S_WHATSAPP_NET, type BinaryNode } from '@whiskeysockets/baileys';
-import { silentLogger } from '../../server/logger.ts';
-import { startSimulator, type Simulator } from '../../server/sandbox/simulator.ts';
-import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
-import { BaileysTestClient } from '../support/baileys-client.ts';
+import type { Simulator } from '../../server/sandbox/simulator.ts';
+import type { BaileysTestClient } from '../support/baileys-client.ts';
 import { ALICE } from '../support/contacts.ts';
-import { tempDir } from '../support/temp-dir.ts';
 import { suiteScope } from '../support/scope.ts';
+import { startPairedSimulator } from '../support/paired-simulator.ts';
 
 /** What the server does to streams that are not kept well: unacked stanzas, silence, unanswered pings, stream errors. */
 describe('sandbox: stream health', () => {
@@ -15,15 +13,8 @@ describe('sandbox: stream health', () => {
   let sim: Simulator;
   let client: BaileysTestClient;
   before(async () => {
-    sim = await startSimulator({ dataDir: tempDir(scope), logger: silentLogger() });
-    scope.after(() => sim.close());
-    trustSimulatorRoot(sim.rootPublicKey);
-    client = new BaileysTestClient(sim.wsUrl);
-    client.connect();
-    await sim.scan(await client.waitForQr());
-    await client.waitForOpen();
+    ({ sim, client } = await startPairedSimulator(scope));
   });
-  after(() => client.end());
 
   /** A fresh login after the previous stream ended. */
   async function reconnect(): Promise<void> {
