@@ -1,3 +1,5 @@
+import type { MediaFile, MediaKind } from './media.ts';
+
 /** The sandbox's control API (/sandbox, only with --sandbox): what its virtual phone and contacts show. */
 
 export interface PhoneView {
@@ -42,6 +44,12 @@ export interface InboxEntry {
   after: FrameEvent[];
   /** The message type Baileys sent, e.g. 'extendedTextMessage'. */
   type: string;
+  /** `text` or the media kind, as the contact's phone shows it. */
+  kind: 'text' | MediaKind;
+  /** A media message's caption (absent or null otherwise). */
+  caption?: string | null;
+  /** A media message: the file as the contact downloaded and decrypted it (absent for text). */
+  media?: ContactMedia;
   /** Receipts the contact has sent for it. */
   delivered: boolean;
   read: boolean;
@@ -61,4 +69,20 @@ export interface GroupView {
   /** Whether the virtual phone (so WaGate) is in it. */
   phone_is_member: boolean;
   members: { number: string; name: string; jid: string; lid: string | null; role: GroupRole }[];
+}
+
+/**
+ * A media file a contact received, downloaded from the media servers and decrypted: `sha256` is that of the decrypted
+ * bytes (null with `error` when the download, the MAC or a hash did not check out).
+ */
+export interface ContactMedia extends Omit<MediaFile, 'sha256'> {
+  sha256: string | null;
+  error: string | null;
+  /** Voice notes and audio: the seconds the message says; a voice note's waveform bars (0 when it has none). */
+  seconds: number | null;
+  waveform_bars: number;
+  /** Images, videos and stickers: the size the message says, and whether it carries a thumbnail. */
+  width: number | null;
+  height: number | null;
+  has_thumbnail: boolean;
 }

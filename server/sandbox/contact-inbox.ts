@@ -3,10 +3,13 @@ import type { Connection } from './connection.ts';
 import type { AckHold, Faults } from './faults.ts';
 import { type BinaryNode, bytes, child, children, node, nowSeconds, userOf } from './frames.ts';
 import type { AccountStanding } from './account-standing.ts';
+import { findMedia, receiveMedia } from './media-messages.ts';
+import type { MediaServers } from './media-servers.ts';
 import type { Receipts } from './receipts.ts';
 import { PN_ADDRESS_REFUSED, refusesAddress } from './lid-addressing.ts';
 import type { SandboxState } from './sandbox-state.ts';
 import type { SignalDevice } from './signal-device.ts';
+import type { ContactMedia } from '../contract/sandbox.ts';
 import type { ContactState, FrameEvent, InboxEntry } from './virtual-contacts.ts';
 
 export interface ContactInbox {
@@ -29,6 +32,7 @@ export function createContactInbox(
   receipts: Receipts,
   faults: Faults,
   standing: AccountStanding,
+  mediaServers: MediaServers,
 ): ContactInbox {
   /** Presence/chatstate frames seen since the last message to each contact. */
   const pendingFrames = new Map<string, FrameEvent[]>();
@@ -60,20 +64,21 @@ export function createContactInbox(
   };
 
   /** False when the contact already has a message with this id. */
-  const recordInbox = (c: ContactState, id: string, msg: proto.IMessage): boolean => {
+  const recordInbox = (c: ContactState, id: string, msg: proto.IMessage, media: ContactMedia | null): boolean => {
     const existing = state.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === id);
     if (existing) {
       state.logger.info(`${c.name} (${c.number}) already has ${id}: the resend is not a second message`);
       if (existing.entry.retries) {
-        const resent = inboxEntry(id, msg, []);
+        const resent = inboxEntry(id, msg, [], null);
         state.store.updateInbox(existing.seq, { ...existing.entry, resent_text: resent.text });
       }
       return false;
     }
-    const entry = inboxEntry(id, msg, framesFor(c.number).splice(0));
+    const entry = inboxEntry(id, msg, framesFor(c.number).splice(0), media);
     const seq = state.store.appendInbox(c.number, entry);
     lastInbox.set(c.number, seq);
-    state.logger.info(`${c.name} (${c.number}) received ${id}: ${JSON.stringify(entry.text)}`);
+    const what = media ? `${entry.kind} ${media.sha256 ?? media.error}` : JSON.stringify(entry.text);
+    state.logger.info(`${c.name} (${c.number}) received ${id}: ${what}`);
     return true;
   };
 
@@ -105,10 +110,13 @@ export function createContactInbox(
         state.logger.info(`refused ${id} to ${contact.name} (${contact.number}) with error ${rejection}`);
         return;
       }
+      // The contact's phone downloads and decrypts a media message's file (before the ack only to keep this ordered).
+      const found = recorded ? findMedia(recorded) : null;
+      const media = contact && found ? await receiveMedia(mediaServers, found) : null;
       const hold = contact ? faults.takeAckHold() : null;
       ackMessage(conn, id, to, hold);
       // A held ack holds back the automatic receipt too: both are lost with the connection they would have used.
-      if (contact && recorded && recordInbox(contact, id, recorded) && !hold) {
+      if (contact && recorded && recordInbox(contact, id, recorded, media) && !hold) {
         state.later(30, () => receipts.deliver(contact, id, undefined));
       }
     },
@@ -161,8 +169,12 @@ async function decryptParticipants(
   return recorded;
 }
 
-/** The inbox entry for a message: its text, the message it quotes (from any message type's contextInfo), its type. */
-function inboxEntry(id: string, msg: proto.IMessage, before: FrameEvent[]): InboxEntry {
+/**
+ * The inbox entry for a message: its text, the message it quotes (from any message type's contextInfo), its type,
+ * and for media its kind, caption and the file as the contact decrypted it.
+ */
+function inboxEntry(id: string, msg: proto.IMessage, before: FrameEvent[], media: ContactMedia | null): InboxEntry {
+  const found = findMedia(msg);
   const ext = msg.extendedTextMessage;
   const text = msg.conversation ?? ext?.text ?? null;
   let quoted: string | null = ext?.contextInfo?.stanzaId ?? null;
@@ -181,6 +193,9 @@ function inboxEntry(id: string, msg: proto.IMessage, before: FrameEvent[]): Inbo
     before,
     after: [],
     type,
+    kind: found?.kind ?? 'text',
+    ...(found ? { caption: found.caption } : {}),
+    ...(media ? { media } : {}),
     delivered: false,
     read: false,
   };

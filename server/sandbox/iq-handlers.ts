@@ -16,6 +16,8 @@ export interface IqDeps {
   answerMexQuery(conn: Connection, iq: BinaryNode): boolean;
   /** `w:g2`: group metadata and the groups the phone is in. */
   onGroupIq(conn: Connection, iq: BinaryNode): void;
+  /** `w:m` `<media_conn/>`: where to upload media, and the token to do it with. */
+  answerMediaConn(conn: Connection, iq: BinaryNode): void;
 }
 
 function result(conn: Connection, iq: BinaryNode, content?: BinaryNode[]): void {
@@ -49,6 +51,7 @@ export async function handleIq(deps: IqDeps, conn: Connection, iq: BinaryNode): 
   if (xmlns === 'w:p' && firstTag === 'ping') return conn.ignoresPings ? undefined : result(conn, iq);
   if (xmlns === 'passive') return result(conn, iq);
   if (xmlns === 'w:g2') return deps.onGroupIq(conn, iq);
+  if (xmlns === 'w:m' && firstTag === 'media_conn') return deps.answerMediaConn(conn, iq);
 
   if (xmlns === 'encrypt') {
     if (type === 'get' && firstTag === 'count') {

@@ -16,6 +16,7 @@ import { answerPresenceSubscribe, createInbound } from './inbound.ts';
 import { handleIq } from './iq-handlers.ts';
 import { phoneView, unlink } from './linked-devices.ts';
 import { createLogin } from './login.ts';
+import { createMediaServers, type MediaServers } from './media-servers.ts';
 import { buildCertChain, type KeyPair, type ServerIdentity } from './noise-server.ts';
 import { createPairingCode } from './pairing-code.ts';
 import { register, scan } from './pairing.ts';
@@ -56,6 +57,8 @@ export interface SimulatedWhatsApp extends Pick<
   readonly refusing: boolean;
   /** Takes a client WebSocket from the upgrade. */
   accept(ws: WebSocket): void;
+  /** WhatsApp's media servers: what the simulator's HTTPS endpoint serves. */
+  readonly mediaServers: MediaServers;
   close(): void;
 }
 
@@ -80,7 +83,7 @@ function loadServerKeys(store: SandboxStore): ServerKeys {
 }
 
 /** Builds the parts over one shared state (kept in the store, so a restart resumes) and routes client frames to them. */
-export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): SimulatedWhatsApp {
+export function createSimulatedWhatsApp(store: SandboxStore, dataDir: string, logger: Logger): SimulatedWhatsApp {
   const keys = loadServerKeys(store);
   const identity: ServerIdentity = {
     staticKey: keys.static,
@@ -99,7 +102,8 @@ export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): Si
   const groups = createGroups(state, delivery);
   const groupMessages = createGroupMessages(state, groups, delivery);
   const standing = createAccountStanding(state, delivery);
-  const contactInbox = createContactInbox(state, receipts, faults, standing);
+  const mediaServers = createMediaServers(state, dataDir);
+  const contactInbox = createContactInbox(state, receipts, faults, standing, mediaServers);
   const inbound = createInbound(state, delivery);
 
   const onPayload = (conn: Connection, payload: proto.ClientPayload) => {
@@ -118,6 +122,7 @@ export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): Si
             onGroupIq: groups.onIq,
             onLinkCodeIq: pairingCode.onLinkCodeIq,
             answerMexQuery: standing.answerMexQuery,
+            answerMediaConn: mediaServers.answerMediaConn,
           },
           conn,
           n,
@@ -151,6 +156,7 @@ export function createSimulatedWhatsApp(store: SandboxStore, logger: Logger): Si
 
   return {
     rootPublicKey: keys.root.public.toString('base64'),
+    mediaServers,
     get refusing() {
       return faults.refusing;
     },

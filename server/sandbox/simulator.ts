@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -10,6 +11,7 @@ import { quietLibsignal } from '../whatsapp/libsignal-console.ts';
 import { createControlRouter } from './control-router.ts';
 import { createSimulatedWhatsApp } from './simulated-whatsapp.ts';
 import type { FaultInput } from './faults.ts';
+import { loadMediaTls } from './media-tls.ts';
 import { createSandboxStore } from './store.ts';
 import type { CappingInput, RejectionCode, StandingView, TimelockInput } from './account-standing.ts';
 import type { ContactInput, ContactView, InboxEntry } from './virtual-contacts.ts';
@@ -32,6 +34,12 @@ export interface Simulator {
   wsUrl: string;
   httpUrl: string;
   rootPublicKey: string;
+  /**
+   * WhatsApp's media servers played over HTTPS on loopback (`https://127.0.0.1:PORT`), and the root certificate (PEM)
+   * its certificate chains to: a client trusts it for media only in simulator modes, as it trusts `rootPublicKey`.
+   */
+  mediaUrl: string;
+  mediaRootCert: string;
   phone(): PhoneView;
   scan(qr: string): Promise<PhoneView>;
   /** The phone types the pairing code a client shows ("Link with phone number instead") and links that client. */
@@ -83,7 +91,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   // The virtual devices use libsignal too, which prints whole session records (keys included) on every re-key.
   quietLibsignal(logger);
   const store = createSandboxStore(options.dataDir);
-  const whatsapp = createSimulatedWhatsApp(store, logger);
+  const whatsapp = createSimulatedWhatsApp(store, options.dataDir, logger);
+  const tls = loadMediaTls(store);
+  const mediaServer = createHttpsServer({ cert: tls.cert, key: tls.key }, (req, res) =>
+    whatsapp.mediaServers.handle(req, res),
+  );
 
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const app = express();
@@ -104,21 +116,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     wss.handleUpgrade(req, socket, head, (ws) => whatsapp.accept(ws));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, options.port ?? 0, host);
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  const mediaHost = `${urlHost}:${await listen(mediaServer, 0, host)}`;
+  whatsapp.mediaServers.setHost(mediaHost);
   let closed = false;
 
   const sim: Simulator = {
     wsUrl: `ws://${urlHost}:${port}/ws/chat`,
     httpUrl: `http://${urlHost}:${port}`,
     rootPublicKey: whatsapp.rootPublicKey,
+    mediaUrl: `https://${mediaHost}`,
+    mediaRootCert: tls.rootCert,
     phone: () => whatsapp.phone(),
     scan: (qr) => whatsapp.scan(qr),
     enterPairingCode: (code) => whatsapp.enterPairingCode(code),
@@ -149,7 +158,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      mediaServer.closeAllConnections();
+      await Promise.all([closeServer(server), closeServer(mediaServer)]);
       store.close();
     },
   };
@@ -161,4 +171,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   );
   logger.info(`WhatsApp simulator on ${sim.wsUrl} (root key ${sim.rootPublicKey})`);
   return sim;
+}
+
+function listen(server: HttpServer | HttpsServer, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: HttpServer | HttpsServer): Promise<void> {
+  return new Promise<void>((resolve) => server.close(() => resolve()));
 }

@@ -6,6 +6,7 @@ import makeWASocket, {
   type SignalKeyStore,
   type WASocket,
 } from '@whiskeysockets/baileys';
+import { Agent } from 'node:https';
 import pino from 'pino';
 
 /** libsignal prints whole session objects through console.info/warn on every re-key (pitfall 3): keep tests readable. */
@@ -87,9 +88,12 @@ export class BaileysTestClient {
   private readonly timers = new Set<NodeJS.Timeout>();
   url: string;
   private stopped = false;
+  /** Trusts the simulator's media root for uploads, as WaGate does in simulator modes. */
+  private readonly fetchAgent: Agent | undefined;
 
-  constructor(url: string) {
+  constructor(url: string, options: { mediaRootCert?: string } = {}) {
     this.url = url;
+    this.fetchAgent = options.mediaRootCert ? new Agent({ ca: options.mediaRootCert }) : undefined;
     silenceLibsignal();
     unrefLongTimers();
   }
@@ -114,6 +118,7 @@ export class BaileysTestClient {
       connectTimeoutMs: 15_000,
       keepAliveIntervalMs: 30_000,
       retryRequestDelayMs: 100,
+      ...(this.fetchAgent ? { fetchAgent: this.fetchAgent } : {}),
     });
     this.sock = sock;
     sock.ev.process(async (batch) => {

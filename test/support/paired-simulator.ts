@@ -12,7 +12,7 @@ import { tempDir } from './temp-dir.ts';
 export async function startPairedSimulator(scope: Scope): Promise<{ sim: Simulator; client: BaileysTestClient }> {
   const sim = await startSimulator({ dataDir: tempDir(scope), logger: silentLogger() });
   trustSimulatorRoot(sim.rootPublicKey);
-  const client = new BaileysTestClient(sim.wsUrl);
+  const client = new BaileysTestClient(sim.wsUrl, { mediaRootCert: sim.mediaRootCert });
   atEnd(scope, async () => {
     await client.end();
     await sim.close();
