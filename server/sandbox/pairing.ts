@@ -11,8 +11,8 @@ import {
   buildPairSuccessIdentity,
   parseQr,
   randomRef,
-  verifyPairDeviceSign,
 } from './virtual-phone.ts';
+import { verifyPairDeviceSign } from './pair-device-sign.ts';
 
 /** A client payload without a username: a new companion registering. It is given the refs its QR shows. */
 export function register(conn: Connection, payload: proto.ClientPayload): void {

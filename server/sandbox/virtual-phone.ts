@@ -1,26 +1,10 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import * as libsignal from 'libsignal';
-import { Curve, hmacSign, proto, WA_ADV_ACCOUNT_SIG_PREFIX, WA_ADV_DEVICE_SIG_PREFIX } from '@whiskeysockets/baileys';
+import { Curve, hmacSign, proto, WA_ADV_ACCOUNT_SIG_PREFIX } from '@whiskeysockets/baileys';
 import type { KeyPair } from './noise-server.ts';
 import { SignalDevice, type SignalDeviceState } from './signal-device.ts';
 import type { PhoneView } from '../contract/sandbox.ts';
 
 export type { PhoneView };
-
-/**
- * libsignal's verdict on a Curve25519 signature. Not Baileys' `Curve.verify`: it answers true for any well-formed
- * signature (it drops libsignal's boolean and only catches throws), so the phone would accept a forged one.
- */
-const { curve } = libsignal as unknown as {
-  curve: { verifySignature(publicKey: Buffer, message: Buffer, signature: Buffer): boolean };
-};
-const verifiesSignature = (publicKey: Buffer, message: Buffer, signature: Buffer): boolean => {
-  try {
-    return curve.verifySignature(publicKey, message, signature);
-  } catch {
-    return false;
-  }
-};
 
 /** A companion device (a Baileys client) linked to the virtual phone, and the keys it registered. */
 export interface LinkedDevice {
@@ -124,21 +108,6 @@ export function buildPairSuccessIdentity(
     }).finish(),
   );
   return { hmacContainer, deviceDetails };
-}
-
-/** Checks the companion's `pair-device-sign`: its device signature over our details, with its identity key. */
-export function verifyPairDeviceSign(
-  phone: PhoneState,
-  signedIdentity: Uint8Array,
-  identityKey: Buffer,
-  expectedDetails: Buffer,
-): boolean {
-  const account = proto.ADVSignedDeviceIdentity.decode(signedIdentity);
-  if (!account.details || !account.deviceSignature) return false;
-  const details = Buffer.from(account.details);
-  if (!details.equals(expectedDetails)) return false;
-  const msg = Buffer.concat([WA_ADV_DEVICE_SIG_PREFIX, details, identityKey, phone.accountKey.public]);
-  return verifiesSignature(identityKey, msg, Buffer.from(account.deviceSignature));
 }
 
 export function randomRef(): string {
