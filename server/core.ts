@@ -31,7 +31,6 @@ import { createPacer, type Pacer } from './whatsapp/pacing.ts';
 import { createPacingHistory } from './store/pacing-history.ts';
 import { trustSimulatorRoot } from './whatsapp/trust-root.ts';
 import { startSimulator, type Simulator } from './sandbox/simulator.ts';
-import type { Express } from 'express';
 import { createHttpApp } from './http/app.ts';
 import { createHttpServer } from './http/http-server.ts';
 import type { WhatsAppServerKind } from './contract/health.ts';
@@ -39,10 +38,8 @@ import type { WhatsAppServerKind } from './contract/health.ts';
 export const VERSION: string = pkg.version;
 
 export interface Core {
-  config: Config;
   /** Where the API and the dashboard answer, e.g. http://127.0.0.1:7001 */
   url: string;
-  logger: Logger;
   events: CoreEvents;
   session: Session;
   sender: Sender;
@@ -55,8 +52,6 @@ export interface Core {
   credentialStorage: CredentialStorage;
   eventLog: EventLog;
   webhooks: WebhookStore;
-  /** The express app, for tools that inspect its routes. */
-  httpApp: Express;
   /** Stops the HTTP server and the WhatsApp session; every write is flushed before it resolves. */
   stop(): Promise<void>;
 }
@@ -286,9 +281,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   const stop = (): Promise<void> => (stopping ??= stopOnce());
 
   return {
-    config,
     url,
-    logger,
     events,
     session,
     sender,
@@ -300,7 +293,6 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     credentialStorage,
     eventLog,
     webhooks,
-    httpApp: app,
     stop,
   };
 }

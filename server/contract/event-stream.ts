@@ -79,4 +79,8 @@ export const EventsQuery = z.object({
 });
 
 /** The headers of `GET /events`: Last-Event-ID, when sent, wins over `last_event_id`. */
-export const EventsHeaders = z.object({ 'last-event-id': LastEventId.optional() });
+export const EventsHeaders = z.object({
+  'Last-Event-ID': LastEventId.optional().meta({
+    description: 'Resume after this event id: missed events are replayed from the store first',
+  }),
+});

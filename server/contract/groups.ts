@@ -1,4 +1,15 @@
 import { z } from 'zod';
+import { normaliseChatJid } from './chat-id.ts';
+
+/** `GET /groups/{group_jid}`: a group JID, with or without its `@g.us`. */
+export const GroupParams = z.object({
+  group_jid: z.string().transform((raw, ctx) => {
+    const jid = normaliseChatJid(raw.includes('@') ? raw : `${raw}@g.us`);
+    if (jid?.endsWith('@g.us')) return jid;
+    ctx.addIssue({ code: 'custom', message: `Invalid group_jid "${raw}": use a group JID (…@g.us)` });
+    return z.NEVER;
+  }),
+});
 
 export const GroupSummarySchema = z.object({
   /** `…@g.us`: where to send (`POST /chats/{group_jid}/messages`). */

@@ -13,6 +13,10 @@ export const LOGIN_LINK_LIFETIME_MS = 15 * MINUTE_MS;
 /** A repeat with the same Idempotency-Key within this time answers the first result. */
 export const IDEMPOTENCY_WINDOW_MS = DAY_MS;
 
+/** How long `GET /contacts/{phone}` and the send path trust WhatsApp's answer: a "yes" rarely changes; a "no" may
+ * change when the person installs WhatsApp. */
+export const CONTACT_CACHE_MS = { on_whatsapp: 6 * HOUR_MS, not_on_whatsapp: 10 * MINUTE_MS };
+
 /** Events stay replayable (`GET /events` with Last-Event-ID) for this long. */
 export const EVENT_RETENTION_MS = 7 * DAY_MS;
 

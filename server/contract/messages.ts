@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { normaliseChatJid } from './chat-id.ts';
 import { CHAT_PAGE, MAX_MENTIONS, MAX_MESSAGE_ID_LENGTH, MAX_TEXT_LENGTH, RECENT_MESSAGES_PAGE } from './limits.ts';
 import { pageLimit } from './paging.ts';
+import { HOUR_MS, IDEMPOTENCY_WINDOW_MS } from './lifetimes.ts';
 
 export const MessageDirectionSchema = z.enum(['outbound', 'inbound']);
 export type MessageDirection = z.infer<typeof MessageDirectionSchema>;
@@ -79,6 +80,20 @@ export const ChatJidParam = z
 
 export const ChatParams = z.object({ chat_jid: ChatJidParam });
 export const MessageParams = z.object({ message_id: z.string() });
+
+/** The headers of a send; the Idempotency-Key is checked by its own middleware, before anything else. */
+export const SendHeaders = z.object({
+  'Idempotency-Key': z
+    .string()
+    .optional()
+    .meta({
+      description: `Retry safely: a repeat with the same key and body within ${IDEMPOTENCY_WINDOW_MS / HOUR_MS} h answers the first result and sends nothing`,
+    }),
+  Prefer: z
+    .string()
+    .optional()
+    .meta({ description: '`respond-async` (RFC 7240): answer 202 as soon as the message is in the outbox' }),
+});
 
 const flag = (name: string) => z.boolean({ error: `${name} must be true or false` }).default(true);
 

@@ -37,6 +37,7 @@ import type { CredentialStorage } from '../contract/desktop.ts';
 import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
 import { createAuthFailures } from './middleware/auth-failures.ts';
 import { createStreamCaps } from './stream-caps.ts';
+import type { ApiRouter } from './operations.ts';
 import type { WhatsAppServerKind } from '../contract/health.ts';
 
 export interface HttpAppDeps {
@@ -75,18 +76,38 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.set('query parser', 'simple');
   app.use(securityHeaders, hostCheck(deps.hosts));
 
-  app.use(
-    createHealthRouter({
-      version: deps.version,
-      session: deps.session,
-      server: deps.whatsappServer,
-      admin: deps.admin,
-      credentialStorage: deps.credentialStorage ?? { kind: 'folder_permissions', keyring: null },
-    }),
-  );
-  app.use(createDocsRouter({ version: deps.version, apiUrl: deps.apiUrl }));
-
   const limits = deps.limits ?? DEFAULT_LIMITS;
+  // The public API: each router declares its operations, and the OpenAPI document lists exactly those.
+  const health = createHealthRouter({
+    version: deps.version,
+    session: deps.session,
+    server: deps.whatsappServer,
+    admin: deps.admin,
+    credentialStorage: deps.credentialStorage ?? { kind: 'folder_permissions', keyring: null },
+  });
+  const events = createEventsRouter({
+    eventLog: deps.eventLog,
+    caps: createStreamCaps({ perCaller: limits.eventStreamsPerCaller, total: limits.eventStreamsTotal }),
+  });
+  const session = createSessionRouter({ session: deps.session });
+  const messages = createMessagesRouter({
+    sender: deps.sender,
+    messages: deps.messages,
+    lids: deps.lids,
+    memberReceipts: deps.memberReceipts,
+    idempotency: deps.idempotency,
+  });
+  const outbox = createOutboxRouter({ sender: deps.sender });
+  const contacts = createContactsRouter({ directory: deps.directory });
+  const groups = createGroupsRouter({ groups: deps.groups });
+  const publicApi: ApiRouter[] = [messages, outbox, groups, contacts, session, events, health];
+  const docs = createDocsRouter({
+    version: deps.version,
+    apiUrl: deps.apiUrl,
+    operations: () => [...publicApi, docs].flatMap((api) => api.operations),
+  });
+  app.use(health.router, docs.router);
+
   const failures = createAuthFailures({
     limit: limits.authFailures,
     windowMs: limits.authFailureWindowMs,
@@ -96,11 +117,11 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const info = () => ({ version: deps.version, sandbox: deps.sandbox !== null, api_url: deps.apiUrl() });
   app.use('/admin', createAdminLoginRouter({ admin: deps.admin, info }));
   app.use('/admin', requireAdmin(deps.admin), jsonBody());
-  app.use('/admin', createAdminKeysRouter({ keys: deps.keys, events: deps.events }));
+  app.use('/admin', createAdminKeysRouter({ keys: deps.keys, events: deps.events }).router);
   app.use('/admin', createAdminEventsRouter({ events: deps.events }));
-  app.use('/admin', createAdminMessagesRouter({ messages: deps.messages }));
-  app.use('/admin', createAdminWebhooksRouter({ webhooks: deps.webhooks }));
-  app.use('/admin', createAdminPacingRouter(deps.pacing));
+  app.use('/admin', createAdminMessagesRouter({ messages: deps.messages }).router);
+  app.use('/admin', createAdminWebhooksRouter({ webhooks: deps.webhooks }).router);
+  app.use('/admin', createAdminPacingRouter(deps.pacing).router);
 
   if (deps.sandbox) {
     const currentQr = () => deps.session.snapshot().qr;
@@ -108,25 +129,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   }
 
   app.use(['/session', '/chats', '/messages', '/outbox', '/events', '/contacts', '/groups'], caller, jsonBody());
-  app.use(
-    createEventsRouter({
-      eventLog: deps.eventLog,
-      caps: createStreamCaps({ perCaller: limits.eventStreamsPerCaller, total: limits.eventStreamsTotal }),
-    }),
-  );
-  app.use(createSessionRouter({ session: deps.session }));
-  app.use(
-    createMessagesRouter({
-      sender: deps.sender,
-      messages: deps.messages,
-      lids: deps.lids,
-      memberReceipts: deps.memberReceipts,
-      idempotency: deps.idempotency,
-    }),
-  );
-  app.use(createOutboxRouter({ sender: deps.sender }));
-  app.use(createContactsRouter({ directory: deps.directory }));
-  app.use(createGroupsRouter({ groups: deps.groups }));
+  app.use(events.router, session.router, messages.router, outbox.router, contacts.router, groups.router);
 
   app.use(createDashboardRouter(deps.dashboardDir));
   app.use(notFound);

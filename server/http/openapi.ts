@@ -1,261 +1,8 @@
 import { z } from 'zod';
-import { OutboxEntrySchema } from '../store/outbox.ts';
-import { CONTACT_CACHE_MS, ContactInfoSchema } from '../whatsapp/contact-directory.ts';
-import { GroupDetailSchema, GroupSummarySchema } from '../contract/groups.ts';
-import { MemberReceiptSchema } from '../store/member-receipts.ts';
-import { LoggedEventSchema, EventsQuery } from '../contract/event-stream.ts';
-import { HealthData } from '../contract/health.ts';
-import {
-  MessageStatusChangeSchema,
-  StoredMessageSchema,
-  MessageDetailSchema,
-  SendResultSchema,
-  AcceptedResultSchema,
-  ListMessagesQuery,
-  SendMessageBody,
-} from '../contract/messages.ts';
-import {
-  SessionSnapshotSchema,
-  LogoutData,
-  PairingCodeBody,
-  PairingCodeData,
-  QrData,
-  QrQuery,
-  SessionData,
-} from '../contract/session.ts';
-
-interface Operation {
-  method: 'get' | 'post' | 'delete';
-  path: string;
-  summary: string;
-  tag: 'Messages' | 'Session' | 'Events' | 'System';
-  auth: boolean;
-  body?: z.ZodType;
-  bodyExample?: unknown;
-  query?: z.ZodObject;
-  /** The schema of `data` in a success envelope; absent for non-JSON answers. */
-  data?: z.ZodType;
-  dataExample?: unknown;
-  /** `data` of a 202: accepted into the outbox, not sent yet. */
-  accepted?: { data: z.ZodType; description: string };
-  errors: number[];
-  produces?: 'image/png' | 'text/event-stream';
-  headers?: Array<{ name: string; description: string }>;
-}
-
-const CHAT_JID = {
-  name: 'chat_jid',
-  in: 'path',
-  required: true,
-  description: 'A JID (…@s.whatsapp.net, …@g.us, …@lid) or a phone number with country code',
-  schema: { type: 'string' },
-  example: '6281234567890@s.whatsapp.net',
-};
-
-/** Every public endpoint; `test/http/openapi.test.ts` checks this list against the routes the server really has. */
-export const OPERATIONS: Operation[] = [
-  {
-    method: 'post',
-    path: '/chats/{chat_jid}/messages',
-    summary: 'Send a text message to a chat or group',
-    tag: 'Messages',
-    auth: true,
-    body: SendMessageBody,
-    bodyExample: {
-      text: 'Hello, World!',
-      reply_to_message_id: '3EB0ABC123DEF456789',
-      typing_simulation: true,
-      presence_simulation: true,
-    },
-    data: SendResultSchema,
-    dataExample: {
-      message_id: '3EB0ABC123DEF456789',
-      status: 'sent',
-      chat_jid: '6281234567890@s.whatsapp.net',
-      chat_lid: '123456789012345@lid',
-      timestamp: 1702129024,
-    },
-    accepted: {
-      data: AcceptedResultSchema,
-      description:
-        'In the outbox and certain to be sent: `queued` for an async or scheduled send, `pending` when WhatsApp did not ' +
-        'confirm it within the wait (60 s by default); follow it with GET /messages/{message_id} or message.status events',
-    },
-    errors: [400, 401, 404, 409, 413, 415, 422, 500, 503],
-    headers: [
-      {
-        name: 'Idempotency-Key',
-        description:
-          'Retry safely: a repeat with the same key and body within 24 h answers the first result and sends nothing',
-      },
-      {
-        name: 'Prefer',
-        description: '`respond-async` (RFC 7240): answer 202 as soon as the message is in the outbox',
-      },
-    ],
-  },
-  {
-    method: 'get',
-    path: '/chats/{chat_jid}/messages',
-    summary: "A chat's stored messages, newest first",
-    tag: 'Messages',
-    auth: true,
-    query: ListMessagesQuery,
-    data: z.array(StoredMessageSchema),
-    errors: [400, 401],
-  },
-  {
-    method: 'get',
-    path: '/messages/{message_id}',
-    summary: 'One message, its status and when it reached each one',
-    tag: 'Messages',
-    auth: true,
-    data: MessageDetailSchema.extend({
-      /** Group messages: each member's delivered and read receipts. */
-      receipts: z.array(MemberReceiptSchema),
-    }),
-    errors: [401, 404],
-  },
-  {
-    method: 'delete',
-    path: '/messages/{message_id}',
-    summary: 'Cancel a queued or scheduled message that has not left',
-    tag: 'Messages',
-    auth: true,
-    data: MessageStatusChangeSchema,
-    errors: [401, 404, 409],
-  },
-  {
-    method: 'get',
-    path: '/outbox',
-    summary: 'Messages waiting to leave (scheduled, queued, sending) or failed, oldest first',
-    tag: 'Messages',
-    auth: true,
-    data: z.array(OutboxEntrySchema),
-    errors: [401],
-  },
-  {
-    method: 'post',
-    path: '/outbox/{message_id}/retry',
-    summary: 'Send a failed message again, with the same id',
-    tag: 'Messages',
-    auth: true,
-    data: MessageStatusChangeSchema,
-    errors: [401, 404],
-  },
-  {
-    method: 'delete',
-    path: '/outbox/{message_id}',
-    summary: 'Drop a failed message from the outbox (or cancel one that has not left)',
-    tag: 'Messages',
-    auth: true,
-    data: z.object({ message_id: z.string() }),
-    errors: [401, 404, 409],
-  },
-  {
-    method: 'get',
-    path: '/groups',
-    summary: 'The groups the linked phone is in: JID, subject, size',
-    tag: 'Messages',
-    auth: true,
-    data: z.array(GroupSummarySchema),
-    dataExample: [{ jid: '120363000000000001@g.us', subject: 'Family', size: 4 }],
-    errors: [401, 500, 503],
-  },
-  {
-    method: 'get',
-    path: '/groups/{group_jid}',
-    summary: 'One group: subject, description, participants (LID and phone number) with admin flags',
-    tag: 'Messages',
-    auth: true,
-    data: GroupDetailSchema,
-    errors: [400, 401, 404, 500, 503],
-  },
-  {
-    method: 'get',
-    path: '/contacts/{phone}',
-    summary: `Is this number (or …@lid) on WhatsApp, and its JID and LID (cached: a yes for ${
-      CONTACT_CACHE_MS.on_whatsapp / 3_600_000
-    } h, a no for ${CONTACT_CACHE_MS.not_on_whatsapp / 60_000} min)`,
-    tag: 'Messages',
-    auth: true,
-    data: ContactInfoSchema,
-    dataExample: {
-      phone: '6281234567890',
-      on_whatsapp: true,
-      jid: '6281234567890@s.whatsapp.net',
-      lid: '123456789012345@lid',
-      checked_at: 1764080000123,
-    },
-    errors: [400, 401, 500, 503],
-  },
-  {
-    method: 'get',
-    path: '/session',
-    summary: 'The WhatsApp session: state, linked account, last error',
-    tag: 'Session',
-    auth: true,
-    data: SessionData,
-    errors: [401],
-  },
-  {
-    method: 'get',
-    path: '/session/qr',
-    summary: 'The current pairing QR code (PNG, or JSON with ?format=json)',
-    tag: 'Session',
-    auth: true,
-    query: QrQuery,
-    data: QrData,
-    produces: 'image/png',
-    errors: [400, 401, 404],
-  },
-  {
-    method: 'post',
-    path: '/session/pairing-code',
-    summary: 'Link by typing a code on the phone instead of scanning',
-    tag: 'Session',
-    auth: true,
-    body: PairingCodeBody,
-    bodyExample: { phone_number: '+62 812-3456-7890' },
-    data: PairingCodeData,
-    errors: [400, 401, 409, 500],
-  },
-  {
-    method: 'post',
-    path: '/session/logout',
-    summary: 'Unlink this device and wipe its credentials',
-    tag: 'Session',
-    auth: true,
-    data: LogoutData,
-    errors: [401, 409],
-  },
-  {
-    method: 'get',
-    path: '/events',
-    summary: 'Server-sent events: message.received, message.status, session.state (resume with Last-Event-ID)',
-    tag: 'Events',
-    auth: true,
-    query: EventsQuery,
-    produces: 'text/event-stream',
-    errors: [400, 401],
-    headers: [
-      {
-        name: 'Last-Event-ID',
-        description: 'Resume after this event id: missed events are replayed from the store first',
-      },
-    ],
-  },
-  {
-    method: 'get',
-    path: '/health',
-    summary: 'Is WaGate up, and is WhatsApp linked (no key needed)',
-    tag: 'System',
-    auth: false,
-    data: HealthData,
-    errors: [],
-  },
-  { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'System', auth: false, errors: [] },
-];
+import { LoggedEventSchema } from '../contract/event-stream.ts';
+import { MessageStatusChangeSchema, StoredMessageSchema } from '../contract/messages.ts';
+import { SessionSnapshotSchema } from '../contract/session.ts';
+import type { Operation } from './operations.ts';
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Bad request: the error says which field and why',
@@ -291,13 +38,26 @@ function envelope(data: z.ZodType, example: unknown) {
   };
 }
 
+/** A schema's properties as JSON Schema, by name. */
+const propertiesOf = (schema: z.ZodObject | undefined): Record<string, Record<string, unknown>> =>
+  schema ? (jsonSchema(schema, 'input').properties as Record<string, Record<string, unknown>>) : {};
+
 function parametersOf(op: Operation) {
-  const path = [...op.path.matchAll(/\{(\w+)\}/g)].map(([, name]) =>
-    name === 'chat_jid' ? CHAT_JID : { name, in: 'path', required: true, schema: { type: 'string' } },
-  );
-  const queryShape = op.query ? (jsonSchema(op.query, 'input').properties as Record<string, object>) : {};
-  const query = Object.entries(queryShape).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
-  const headers = (op.headers ?? []).map(({ name, description }) => ({
+  const path = Object.entries(propertiesOf(op.params)).map(([name, { description, example }]) => ({
+    name,
+    in: 'path',
+    required: true,
+    ...(description === undefined ? {} : { description }),
+    schema: { type: 'string' },
+    ...(example === undefined ? {} : { example }),
+  }));
+  const query = Object.entries(propertiesOf(op.query)).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema,
+  }));
+  const headers = Object.entries(propertiesOf(op.headers)).map(([name, { description }]) => ({
     name,
     in: 'header',
     required: false,
@@ -415,10 +175,10 @@ function webhooksOf() {
   };
 }
 
-/** OpenAPI 3.1, built from the same zod schemas that validate the requests. */
-export function buildOpenApi(version: string, serverUrl: string): object {
+/** OpenAPI 3.1 of `operations`, built from the same zod schemas that validate their requests. */
+export function buildOpenApi(version: string, serverUrl: string, operations: readonly Operation[]): object {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of OPERATIONS) (paths[op.path] ??= {})[op.method] = operationOf(op);
+  for (const op of operations) (paths[op.path] ??= {})[op.method] = operationOf(op);
   return {
     openapi: '3.1.0',
     info: { title: 'WaGate', version, description: GUIDE },

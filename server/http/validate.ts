@@ -1,15 +1,68 @@
+import type { RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../api-error.ts';
 
 /** zod's safeParse, whose failure is a plain `$ZodError` rather than an `Error`: no stack is captured for a 400. */
 const safeParse = z.core._safeParse(z.core.$ZodError);
 
-/** Parses with a zod schema; the first problem becomes a 400 in the caller's words. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+/** What a request may carry, each part checked by its zod schema before the handler runs. */
+export interface RequestSchemas {
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  /** Keyed by the header's name as documented (`Last-Event-ID`); read case-insensitively. */
+  headers?: z.ZodObject;
+  body?: z.ZodType;
+  /** Headers that stand in for a query field and win over it, as Last-Event-ID does for `last_event_id`. */
+  queryFromHeaders?: Record<string, string>;
+}
+
+type Parsed<S, K extends keyof RequestSchemas> =
+  S extends Record<K, infer T extends z.ZodType> ? z.output<T> : undefined;
+
+/** The request's parts, parsed: what a handler works with instead of `req.params`, `req.query` and `req.body`. */
+export interface Input<S extends RequestSchemas> {
+  params: Parsed<S, 'params'>;
+  query: Parsed<S, 'query'>;
+  headers: Parsed<S, 'headers'>;
+  body: Parsed<S, 'body'>;
+}
+
+/** The first problem of a value, as a 400 in the caller's words. */
+function parse(schema: z.ZodType, value: unknown, part: keyof RequestSchemas): unknown {
   const result = safeParse(schema, value ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const message =
-    issue.code === 'invalid_type' && issue.path.length === 0 ? 'Request body must be a JSON object' : issue.message;
-  throw new ApiError(400, message);
+  const rootType = issue.code === 'invalid_type' && issue.path.length === 0;
+  throw new ApiError(400, part === 'body' && rootType ? 'Request body must be a JSON object' : issue.message);
+}
+
+/** Checks params, query, headers and body in that order; the first problem answers 400, in the envelope. */
+export function validate(schemas: RequestSchemas): RequestHandler {
+  return (req, res, next) => {
+    const query: Record<string, unknown> = { ...req.query };
+    for (const [header, field] of Object.entries(schemas.queryFromHeaders ?? {})) {
+      const value = req.get(header);
+      if (value) query[field] = value;
+    }
+    const headers = schemas.headers
+      ? Object.fromEntries(Object.keys(schemas.headers.shape).map((name) => [name, req.get(name) || undefined]))
+      : undefined;
+    const input: Record<string, unknown> = {};
+    for (const [part, value] of [
+      ['params', req.params],
+      ['query', query],
+      ['headers', headers],
+      ['body', req.body],
+    ] as const) {
+      const schema = schemas[part];
+      if (schema) input[part] = parse(schema, value, part);
+    }
+    res.locals.input = input;
+    next();
+  };
+}
+
+/** What `validate` parsed for this request. */
+export function inputOf<S extends RequestSchemas>(res: Response): Input<S> {
+  return res.locals.input as Input<S>;
 }

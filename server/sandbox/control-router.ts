@@ -1,7 +1,7 @@
 import express from 'express';
 import { z } from 'zod';
 import { sendFail, sendOk } from '../http/envelope.ts';
-import { parseOrThrow as parse } from '../http/validate.ts';
+import { inputOf, validate } from '../http/validate.ts';
 import { errorHandler, jsonBody } from '../http/middleware/errors.ts';
 import { ApiError } from '../api-error.ts';
 import type { Logger } from '../logger.ts';
@@ -89,14 +89,14 @@ export function createControlRouter(
   router.use(jsonBody());
 
   router.get('/phone', (_req, res) => sendOk(res, 'The virtual phone', sim.phone()));
-  router.post('/phone/scan', async (req, res) => {
-    const body = parse(ScanBody, req.body);
+  router.post('/phone/scan', validate({ body: ScanBody }), async (req, res) => {
+    const { body } = inputOf<{ body: typeof ScanBody }>(res);
     const qr = body.qr ?? options.currentQr?.() ?? null;
     if (!qr) throw new ApiError(409, 'no QR to scan: pass {qr}, or wait until WaGate shows one');
     sendOk(res, 'The phone scanned the QR and linked the device', await sim.scan(qr));
   });
-  router.post('/phone/pairing-code', async (req, res) => {
-    const body = parse(PairingCodeBody, req.body);
+  router.post('/phone/pairing-code', validate({ body: PairingCodeBody }), async (req, res) => {
+    const { body } = inputOf<{ body: typeof PairingCodeBody }>(res);
     sendOk(res, 'The phone entered the pairing code and linked the device', await sim.enterPairingCode(body.code));
   });
   router.post('/phone/unlink', async (_req, res) => {
@@ -104,44 +104,44 @@ export function createControlRouter(
     sendOk(res, 'The phone removed its linked devices', sim.phone());
   });
   router.get('/phone/standing', (_req, res) => sendOk(res, 'The account’s standing with WhatsApp', sim.standing()));
-  router.post('/phone/reachout-timelock', (req, res) => {
-    const body = parse(TimelockBody, req.body);
+  router.post('/phone/reachout-timelock', validate({ body: TimelockBody }), (req, res) => {
+    const { body } = inputOf<{ body: typeof TimelockBody }>(res);
     sendOk(res, 'WhatsApp told the linked devices about the reach-out time lock', sim.setReachoutTimelock(body));
   });
-  router.post('/phone/message-capping', (req, res) => {
-    const body = parse(CappingBody, req.body);
+  router.post('/phone/message-capping', validate({ body: CappingBody }), (req, res) => {
+    const { body } = inputOf<{ body: typeof CappingBody }>(res);
     sendOk(res, 'WhatsApp told the linked devices about the new-chat message cap', sim.setMessageCapping(body));
   });
-  router.post('/contacts/:number/rejection', (req, res) => {
-    const body = parse(RejectionBody, req.body);
+  router.post('/contacts/:number/rejection', validate({ body: RejectionBody }), (req, res) => {
+    const { body } = inputOf<{ body: typeof RejectionBody }>(res);
     const message = body.error
       ? `WhatsApp now refuses messages to this contact with ${body.error}`
       : 'WhatsApp takes messages to this contact again';
     sendOk(res, message, sim.rejectMessages(String(req.params.number), body.error));
   });
   router.get('/contacts', (_req, res) => sendOk(res, 'The sandbox contacts', sim.contacts()));
-  router.post('/contacts', (req, res) => {
-    const body = parse(ContactBody, req.body);
+  router.post('/contacts', validate({ body: ContactBody }), (req, res) => {
+    const { body } = inputOf<{ body: typeof ContactBody }>(res);
     sendOk(res, 'Contact saved', sim.addContact(body), 201);
   });
   router.get('/contacts/:number/inbox', (req, res) => {
     sendOk(res, 'What the contact received', sim.inbox(String(req.params.number)));
   });
-  router.post('/contacts/:number/messages', async (req, res) => {
-    const body = parse(MessageBody, req.body);
+  router.post('/contacts/:number/messages', validate({ body: MessageBody }), async (req, res) => {
+    const { body } = inputOf<{ body: typeof MessageBody }>(res);
     sendOk(res, 'The contact sent the message', await sim.sendFromContact(String(req.params.number), body), 201);
   });
-  router.post('/contacts/:number/receipts', async (req, res) => {
-    const body = parse(ReceiptBody, req.body);
+  router.post('/contacts/:number/receipts', validate({ body: ReceiptBody }), async (req, res) => {
+    const { body } = inputOf<{ body: typeof ReceiptBody }>(res);
     await sim.sendReceipt(String(req.params.number), body);
     sendOk(res, 'Receipt sent', { message_id: body.message_id, type: body.type });
   });
-  router.post('/contacts/:number/status', (req, res) => {
-    const body = parse(StatusBody, req.body);
+  router.post('/contacts/:number/status', validate({ body: StatusBody }), (req, res) => {
+    const { body } = inputOf<{ body: typeof StatusBody }>(res);
     sendOk(res, 'The contact’s status was sent', sim.sendStatus(String(req.params.number), body));
   });
-  router.post('/contacts/:number/retry', async (req, res) => {
-    const body = parse(RetryBody, req.body);
+  router.post('/contacts/:number/retry', validate({ body: RetryBody }), async (req, res) => {
+    const { body } = inputOf<{ body: typeof RetryBody }>(res);
     await sim.askRetry(String(req.params.number), body);
     sendOk(res, 'The contact asked for the message again', body);
   });
@@ -149,21 +149,21 @@ export function createControlRouter(
   router.get('/groups/:jid/inbox', (req, res) => {
     sendOk(res, 'What the group’s members got', sim.groupInbox(String(req.params.jid)));
   });
-  router.post('/groups/:jid/messages', async (req, res) => {
-    const body = parse(GroupMessageBody, req.body);
+  router.post('/groups/:jid/messages', validate({ body: GroupMessageBody }), async (req, res) => {
+    const { body } = inputOf<{ body: typeof GroupMessageBody }>(res);
     sendOk(res, 'The member wrote to the group', await sim.sendFromGroupMember(String(req.params.jid), body), 201);
   });
-  router.post('/groups/:jid/receipts', async (req, res) => {
-    const body = parse(GroupReceiptBody, req.body);
+  router.post('/groups/:jid/receipts', validate({ body: GroupReceiptBody }), async (req, res) => {
+    const { body } = inputOf<{ body: typeof GroupReceiptBody }>(res);
     await sim.sendGroupReceipt(String(req.params.jid), body);
     sendOk(res, 'Receipt sent', body);
   });
-  router.post('/groups/:jid/participants', async (req, res) => {
-    const body = parse(GroupMembersBody, req.body);
+  router.post('/groups/:jid/participants', validate({ body: GroupMembersBody }), async (req, res) => {
+    const { body } = inputOf<{ body: typeof GroupMembersBody }>(res);
     sendOk(res, 'Members changed', await sim.changeGroupMembers(String(req.params.jid), body));
   });
-  router.post('/faults', (req, res) => {
-    const body = parse(FaultBody, req.body);
+  router.post('/faults', validate({ body: FaultBody }), (req, res) => {
+    const { body } = inputOf<{ body: typeof FaultBody }>(res);
     sim.fault(body);
     sendOk(res, 'Fault injected', body);
   });

@@ -1,23 +1,7 @@
-import { z } from 'zod';
 import { USyncQuery, USyncUser, type USyncQueryResult } from '@whiskeysockets/baileys';
 import type { LidMappings } from '../store/lid-mappings.ts';
-
-/** `GET /contacts/{phone}`: whether a person is on WhatsApp, and the addresses WhatsApp knows them by. */
-export const ContactInfoSchema = z.object({
-  /** Digits with country code, when known. */
-  phone: z.string().nullable(),
-  on_whatsapp: z.boolean(),
-  /** Phone-number JID (`…@s.whatsapp.net`), when known. */
-  jid: z.string().nullable(),
-  /** LID (`…@lid`), when known: WhatsApp addresses LID-migrated people by it, and WaGate sends to it. */
-  lid: z.string().nullable(),
-  /** Unix ms when WhatsApp was asked. */
-  checked_at: z.number().int(),
-});
-export type ContactInfo = z.infer<typeof ContactInfoSchema>;
-
-/** A "yes" rarely changes; a "no" may change when the person installs WhatsApp. */
-export const CONTACT_CACHE_MS = { on_whatsapp: 6 * 60 * 60_000, not_on_whatsapp: 10 * 60_000 };
+import type { ContactInfo } from '../contract/contacts.ts';
+import { CONTACT_CACHE_MS } from '../contract/lifetimes.ts';
 
 export interface ContactDirectoryDeps {
   /** Runs a usync query on the connected socket (503 when there is none). */

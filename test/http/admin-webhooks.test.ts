@@ -22,7 +22,7 @@ before(async () => {
   db = openDatabase(join(dir, 'wagate.db'));
   store = createWebhookStore(db);
   const app = express();
-  app.use('/admin', jsonBody(), createAdminWebhooksRouter({ webhooks: store }));
+  app.use('/admin', jsonBody(), createAdminWebhooksRouter({ webhooks: store }).router);
   app.use(notFound, errorHandler(silentLogger()));
   server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

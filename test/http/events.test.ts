@@ -128,7 +128,7 @@ before(async () => {
   bus = createEventBus();
   log = createEventLog({ db, events: bus });
   const app = express();
-  app.use(createEventsRouter({ eventLog: log, caps: uncapped() }));
+  app.use(createEventsRouter({ eventLog: log, caps: uncapped() }).router);
   app.use(notFound, errorHandler(silentLogger()));
   server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -208,7 +208,7 @@ test('a client that reconnects with Last-Event-ID gets what it missed, then live
 });
 
 test('a heartbeat comment keeps an idle stream open', async () => {
-  const app = express().use(createEventsRouter({ eventLog: log, caps: uncapped(), heartbeatMs: 20 }));
+  const app = express().use(createEventsRouter({ eventLog: log, caps: uncapped(), heartbeatMs: 20 }).router);
   const hserver = createServer(app);
   await new Promise<void>((resolve) => hserver.listen(0, '127.0.0.1', resolve));
   const controller = new AbortController();
@@ -292,7 +292,7 @@ test('events outlive a restart with growing ids; beyond retention they are prune
     [[3, 'NEW']],
   );
 
-  const app = express().use(createEventsRouter({ eventLog: rlog, caps: uncapped() }));
+  const app = express().use(createEventsRouter({ eventLog: rlog, caps: uncapped() }).router);
   const rserver = createServer(app);
   await new Promise<void>((resolve) => rserver.listen(0, '127.0.0.1', resolve));
   const client = await connect(`http://127.0.0.1:${(rserver.address() as { port: number }).port}/events`, {

@@ -1,19 +1,29 @@
-import express, { Router } from 'express';
+import express from 'express';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { DOCS_HTML, DOCS_INITIALIZER, DOCS_THEME } from '../docs-page.ts';
 import { buildOpenApi } from '../openapi.ts';
+import { createApiRouter, type ApiRouter, type Operation } from '../operations.ts';
 
 const SWAGGER_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
 /** `GET /openapi.json` (the document itself is not enveloped: tools read it as is) and the interactive `/docs`. */
-export function createDocsRouter(deps: { version: string; apiUrl: () => string }): Router {
-  const router = Router();
+export function createDocsRouter(deps: {
+  version: string;
+  apiUrl: () => string;
+  /** The public API's operations, this one's included; read at the first request, once every router is built. */
+  operations: () => readonly Operation[];
+}): ApiRouter {
+  const api = createApiRouter();
+  const { router } = api;
   let document: object | undefined;
-  router.get('/openapi.json', (_req, res) => {
-    document ??= buildOpenApi(deps.version, deps.apiUrl());
-    res.json(document);
-  });
+  api.route(
+    { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'System', auth: false, errors: [] },
+    (_input, res) => {
+      document ??= buildOpenApi(deps.version, deps.apiUrl(), deps.operations());
+      res.json(document);
+    },
+  );
   router.get(['/docs/', '/docs/index.html'], (_req, res) => {
     res.type('html').send(DOCS_HTML);
   });
@@ -24,5 +34,5 @@ export function createDocsRouter(deps: { version: string; apiUrl: () => string }
     res.type('css').send(DOCS_THEME);
   });
   router.use('/docs', express.static(SWAGGER_DIR, { index: false }));
-  return router;
+  return api;
 }

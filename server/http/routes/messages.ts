@@ -1,21 +1,32 @@
-import { Router, type Request, type Response } from 'express';
+import type { Response } from 'express';
+import { z } from 'zod';
 import type { Sender } from '../../whatsapp/sender.ts';
 import type { MessageStore } from '../../store/messages.ts';
 import type { LidMappings } from '../../store/lid-mappings.ts';
-import type { MemberReceipts } from '../../store/member-receipts.ts';
+import { MemberReceiptSchema, type MemberReceipts } from '../../store/member-receipts.ts';
 import type { IdempotencyStore } from '../../store/idempotency.ts';
 import { idempotency } from '../middleware/idempotency.ts';
 import { normaliseChatJid } from '../../contract/chat-id.ts';
 import { sendOk } from '../envelope.ts';
 import { ApiError } from '../../api-error.ts';
-import { parseOrThrow } from '../validate.ts';
-import { ListMessagesQuery, SendMessageBody, type AcceptedResult } from '../../contract/messages.ts';
+import { createApiRouter, type ApiRouter } from '../operations.ts';
+import {
+  AcceptedResultSchema,
+  ChatParams,
+  ListMessagesQuery,
+  MessageDetailSchema,
+  MessageParams,
+  MessageStatusChangeSchema,
+  SendHeaders,
+  SendMessageBody,
+  SendResultSchema,
+  StoredMessageSchema,
+  type AcceptedResult,
+} from '../../contract/messages.ts';
 
 /** RFC 7240: `Prefer: respond-async` asks for an answer before the work is done. */
-function prefersAsync(req: Request): boolean {
-  return (req.get('prefer') ?? '')
-    .split(',')
-    .some((pref) => pref.split(';')[0]!.trim().toLowerCase() === 'respond-async');
+function prefersAsync(prefer: string | undefined): boolean {
+  return (prefer ?? '').split(',').some((pref) => pref.split(';')[0]!.trim().toLowerCase() === 'respond-async');
 }
 
 function answerAccepted(res: Response, result: AcceptedResult, preferenceApplied: boolean): void {
@@ -26,14 +37,6 @@ function answerAccepted(res: Response, result: AcceptedResult, preferenceApplied
       ? 'Message accepted; WhatsApp has not confirmed it yet and it will be sent as soon as it can'
       : 'Message queued; it will be sent';
   sendOk(res, message, result, 202);
-}
-
-function chatJidOf(req: Request): string {
-  const raw = String(req.params.chat_jid ?? '');
-  const jid = normaliseChatJid(raw);
-  if (!jid)
-    throw new ApiError(400, `Invalid chat_jid "${raw}": use a phone number with country code or a WhatsApp JID`);
-  return jid;
 }
 
 /** `mentions` as JIDs: only in groups, and each one a person (a phone number or a JID). */
@@ -54,45 +57,114 @@ export function createMessagesRouter(deps: {
   lids: LidMappings;
   memberReceipts: MemberReceipts;
   idempotency: IdempotencyStore;
-}): Router {
-  const router = Router();
+}): ApiRouter {
+  const api = createApiRouter();
 
-  router.post('/chats/:chat_jid/messages', idempotency(deps.idempotency), async (req, res) => {
-    const chatJid = chatJidOf(req);
-    const body = parseOrThrow(SendMessageBody, req.body);
-    const preferAsync = prefersAsync(req);
-    const mentions = mentionsOf(chatJid, body.mentions);
-    const outcome = await deps.sender.send({
-      mentions,
-      chatJid,
-      text: body.text,
-      replyToMessageId: body.reply_to_message_id,
-      typingSimulation: body.typing_simulation,
-      presenceSimulation: body.presence_simulation,
-      async: body.async || preferAsync,
-      sendAt: body.send_at ?? null,
-    });
-    if (outcome.kind === 'sent') return sendOk(res, 'Message sent successfully', outcome.result);
-    answerAccepted(res, outcome.result, preferAsync);
-  });
+  api.route(
+    {
+      method: 'post',
+      path: '/chats/{chat_jid}/messages',
+      summary: 'Send a text message to a chat or group',
+      tag: 'Messages',
+      auth: true,
+      before: [idempotency(deps.idempotency)],
+      params: ChatParams,
+      headers: SendHeaders,
+      body: SendMessageBody,
+      bodyExample: {
+        text: 'Hello, World!',
+        reply_to_message_id: '3EB0ABC123DEF456789',
+        typing_simulation: true,
+        presence_simulation: true,
+      },
+      data: SendResultSchema,
+      dataExample: {
+        message_id: '3EB0ABC123DEF456789',
+        status: 'sent',
+        chat_jid: '6281234567890@s.whatsapp.net',
+        chat_lid: '123456789012345@lid',
+        timestamp: 1702129024,
+      },
+      accepted: {
+        data: AcceptedResultSchema,
+        description:
+          'In the outbox and certain to be sent: `queued` for an async or scheduled send, `pending` when WhatsApp did not ' +
+          'confirm it within the wait (60 s by default); follow it with GET /messages/{message_id} or message.status events',
+      },
+      errors: [400, 401, 404, 409, 413, 415, 422, 500, 503],
+    },
+    async ({ params, headers, body }, res) => {
+      const preferAsync = prefersAsync(headers.Prefer);
+      const outcome = await deps.sender.send({
+        mentions: mentionsOf(params.chat_jid, body.mentions),
+        chatJid: params.chat_jid,
+        text: body.text,
+        replyToMessageId: body.reply_to_message_id,
+        typingSimulation: body.typing_simulation,
+        presenceSimulation: body.presence_simulation,
+        async: body.async || preferAsync,
+        sendAt: body.send_at ?? null,
+      });
+      if (outcome.kind === 'sent') return sendOk(res, 'Message sent successfully', outcome.result);
+      answerAccepted(res, outcome.result, preferAsync);
+    },
+  );
 
-  router.get('/chats/:chat_jid/messages', (req, res) => {
-    const chatJid = chatJidOf(req);
-    const { limit, before } = parseOrThrow(ListMessagesQuery, req.query);
-    const chat = deps.lids.aliasesOf(chatJid);
-    sendOk(res, 'Messages of the chat, newest first', deps.messages.listChat(chat, { limit, before }));
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/chats/{chat_jid}/messages',
+      summary: "A chat's stored messages, newest first",
+      tag: 'Messages',
+      auth: true,
+      params: ChatParams,
+      query: ListMessagesQuery,
+      data: z.array(StoredMessageSchema),
+      errors: [400, 401],
+    },
+    ({ params, query }, res) => {
+      const chat = deps.lids.aliasesOf(params.chat_jid);
+      sendOk(res, 'Messages of the chat, newest first', deps.messages.listChat(chat, query));
+    },
+  );
 
-  router.get('/messages/:message_id', (req, res) => {
-    const message = deps.messages.detail(req.params.message_id);
-    if (!message) throw new ApiError(404, 'Message not found');
-    sendOk(res, `Message ${message.status}`, { ...message, receipts: deps.memberReceipts.of(message.message_id) });
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/messages/{message_id}',
+      summary: 'One message, its status and when it reached each one',
+      tag: 'Messages',
+      auth: true,
+      params: MessageParams,
+      data: MessageDetailSchema.extend({
+        /** Group messages: each member's delivered and read receipts. */
+        receipts: z.array(MemberReceiptSchema),
+      }),
+      errors: [401, 404],
+    },
+    ({ params }, res) => {
+      const message = deps.messages.detail(params.message_id);
+      if (!message) throw new ApiError(404, 'Message not found');
+      sendOk(res, `Message ${message.status}`, { ...message, receipts: deps.memberReceipts.of(message.message_id) });
+    },
+  );
 
-  router.delete('/messages/:message_id', (req, res) => {
-    const changes = deps.sender.cancel(req.params.message_id);
-    sendOk(res, 'Message cancelled: it was not and will not be sent', changes.at(-1));
-  });
+  api.route(
+    {
+      method: 'delete',
+      path: '/messages/{message_id}',
+      summary: 'Cancel a queued or scheduled message that has not left',
+      tag: 'Messages',
+      auth: true,
+      params: MessageParams,
+      data: MessageStatusChangeSchema,
+      errors: [401, 404, 409],
+    },
+    ({ params }, res) => {
+      const changes = deps.sender.cancel(params.message_id);
+      sendOk(res, 'Message cancelled: it was not and will not be sent', changes.at(-1));
+    },
+  );
 
-  return router;
+  return api;
 }

@@ -1,0 +1,64 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { z } from 'zod';
+import { inputOf, validate, type Input, type RequestSchemas } from './validate.ts';
+
+/**
+ * One HTTP operation, declared where its handler is: how it is called and what it answers. The router validates
+ * requests with its schemas, and the OpenAPI document (server/http/openapi.ts) is written from the same list.
+ */
+export interface Operation extends RequestSchemas {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** OpenAPI style: `/chats/{chat_jid}/messages`; each `{name}` is a key of `params`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Whether it needs an API key (the dashboard's session also opens it). */
+  auth: boolean;
+  bodyExample?: unknown;
+  /** The schema of `data` in a success envelope; absent for answers that are not JSON. */
+  data?: z.ZodType;
+  dataExample?: unknown;
+  /** `data` of a 202: accepted, not done yet. */
+  accepted?: { data: z.ZodType; description: string };
+  /** A success answer that is not JSON. */
+  produces?: 'image/png' | 'text/event-stream';
+  /** The error codes it may answer, each in the envelope. */
+  errors: number[];
+  /** Middleware that runs before validation (the Idempotency-Key check wants the raw request). */
+  before?: RequestHandler[];
+}
+
+export type Handler<O extends Operation> = (input: Input<O>, res: Response, req: Request) => unknown;
+
+export interface ApiRouter {
+  router: Router;
+  /** What the router serves, in the order it was declared. */
+  operations: Operation[];
+  route<const O extends Operation>(operation: O, handler: Handler<O>): void;
+}
+
+const placeholders = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => name!);
+
+/** `{chat_jid}` → `:chat_jid` (in express 5, braces mean an optional part). */
+const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+/** A router whose every route is an operation: validated by its schemas, and listed for the document. */
+export function createApiRouter(): ApiRouter {
+  const router = Router();
+  const operations: Operation[] = [];
+  return {
+    router,
+    operations,
+    route(operation, handler) {
+      const undeclared = placeholders(operation.path).filter((name) => !operation.params?.shape[name]);
+      if (undeclared.length) throw new Error(`${operation.path}: declare {${undeclared.join('}, {')}} in params`);
+      operations.push(operation);
+      router[operation.method](
+        expressPath(operation.path),
+        ...(operation.before ?? []),
+        validate(operation),
+        (req: Request, res: Response) => handler(inputOf(res), res, req),
+      );
+    },
+  };
+}
