@@ -31,7 +31,7 @@ import { createAdminKeysRouter } from './routes/admin-keys.ts';
 import { createAdminEventsRouter } from './routes/admin-events.ts';
 import { createAdminMessagesRouter } from './routes/admin-messages.ts';
 import { createAdminPacingRouter, type AdminPacingDeps } from './routes/admin-pacing.ts';
-import { createDashboardRouter } from './routes/dashboard.ts';
+import { createDashboardRouter, dashboardPages } from './routes/dashboard.ts';
 import { createDocsRouter } from './routes/docs.ts';
 import type { CredentialStorage } from '../contract/desktop.ts';
 import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
@@ -75,6 +75,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(securityHeaders, hostCheck(deps.hosts));
+  app.use(dashboardPages(deps.dashboardDir, 'navigations'));
 
   const limits = deps.limits ?? DEFAULT_LIMITS;
   // The public API: each router declares its operations, and the OpenAPI document lists exactly those.

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
+import { DASHBOARD_SCREEN_PATHS, type ScreenPath } from '../../../server/contract/dashboard.ts';
 
-export type ScreenPath = '/pairing' | '/keys' | '/send' | '/pacing' | '/webhooks' | '/sandbox';
+export type { ScreenPath };
 
-const KNOWN = new Set<string>(['/pairing', '/keys', '/send', '/pacing', '/webhooks', '/sandbox']);
+const KNOWN = new Set<string>(DASHBOARD_SCREEN_PATHS);
 const CHANGE = 'wagate:navigate';
 
 function current(): ScreenPath | null {

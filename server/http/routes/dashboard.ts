@@ -1,24 +1,52 @@
-import express, { Router } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { DASHBOARD_SCREEN_PATHS } from '../../contract/dashboard.ts';
 
-/** The dashboard's screens: each path serves index.html and the page picks the screen. */
-export const DASHBOARD_PAGES = ['/', '/pairing', '/keys', '/send', '/pacing', '/webhooks', '/sandbox'];
+/** The dashboard's pages: each serves index.html and the page picks the screen. */
+export const DASHBOARD_PAGES: string[] = ['/', ...DASHBOARD_SCREEN_PATHS];
 
-/**
- * The built dashboard (dist/renderer). Its assets carry a content hash and are cached for long; index.html is
- * revalidated every time, so after an upgrade no browser keeps a page that points at assets that are gone.
- */
-export function createDashboardRouter(dashboardDir: string): Router {
-  const router = Router();
+/** index.html, revalidated every time: after an upgrade no browser keeps a page that points at assets that are gone. */
+function sendIndex(dashboardDir: string) {
   const index = join(dashboardDir, 'index.html');
-  router.use('/assets', express.static(join(dashboardDir, 'assets'), { immutable: true, maxAge: '365d' }));
-  router.get(DASHBOARD_PAGES, (_req, res) => {
+  return (_req: Request, res: Response) => {
     if (!existsSync(index)) {
       return res.status(503).type('text').send('The dashboard is not built yet: run `npm run build:ui`, then reload.');
     }
-    res.set('Cache-Control', 'no-cache').sendFile(index);
-  });
+    res.set({ 'Cache-Control': 'no-cache', Vary: 'Sec-Fetch-Dest, Accept' }).sendFile(index);
+  };
+}
+
+/**
+ * A browser opening a page (typed, bookmarked, reloaded): `Sec-Fetch-Dest: document`, or, from a browser too old to
+ * send it, an Accept that asks for HTML by name. An API client's `*\/*` and the page's own fetches are not.
+ */
+function isNavigation(req: Request): boolean {
+  const dest = req.get('sec-fetch-dest');
+  if (dest !== undefined) return dest === 'document';
+  return (req.get('accept') ?? '').split(',').some((type) => type.trim().startsWith('text/html'));
+}
+
+/**
+ * index.html for a GET of a dashboard page. Mounted twice: before the API for navigations only, so a reload of a page
+ * that shares its path with an API prefix (`/sandbox`, `/outbox`) gets the page while API calls go on unchanged; and
+ * after the API for any GET of the pages the API leaves alone.
+ */
+export function dashboardPages(dashboardDir: string, which: 'navigations' | 'any'): RequestHandler {
+  const pages = new Set(DASHBOARD_PAGES);
+  const send = sendIndex(dashboardDir);
+  return (req, res, next) => {
+    const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
+    if (req.method === 'GET' && pages.has(path) && (which === 'any' || isNavigation(req))) return send(req, res);
+    next();
+  };
+}
+
+/** The built dashboard's files (dist/renderer), after the API. Its assets carry a content hash and are cached for long. */
+export function createDashboardRouter(dashboardDir: string): Router {
+  const router = Router();
+  router.use('/assets', express.static(join(dashboardDir, 'assets'), { immutable: true, maxAge: '365d' }));
+  router.use(dashboardPages(dashboardDir, 'any'));
   router.use(express.static(dashboardDir, { index: false, maxAge: '1h' }));
   return router;
 }
