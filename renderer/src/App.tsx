@@ -19,6 +19,7 @@ import { SignOutButton } from './components/SignOutButton.tsx';
 import { Announcer } from './components/Announcer.tsx';
 import { StandingBanners } from './components/StandingBanners.tsx';
 import { Pacing } from './screens/Pacing.tsx';
+import { Outbox } from './screens/Outbox.tsx';
 
 type Access = { kind: 'checking' } | { kind: 'signed-out'; reason: string } | { kind: 'in'; info: AdminInfo };
 
@@ -65,6 +66,7 @@ const SCREENS: { path: ScreenPath; label: string; sandboxOnly?: boolean }[] = [
   { path: '/pairing', label: 'Phone link' },
   { path: '/keys', label: 'API keys' },
   { path: '/send', label: 'Send a message' },
+  { path: '/outbox', label: 'Outbox' },
   { path: '/pacing', label: 'Pacing' },
   { path: '/webhooks', label: 'Webhooks' },
   { path: '/sandbox', label: 'Virtual phone', sandboxOnly: true },
@@ -132,6 +134,7 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
           {shown === '/pairing' && <Pairing />}
           {shown === '/keys' && <ApiKeys />}
           {shown === '/send' && <Send />}
+          {shown === '/outbox' && <Outbox />}
           {shown === '/pacing' && <Pacing />}
           {shown === '/webhooks' && <Webhooks />}
           {shown === '/sandbox' && <VirtualPhone />}

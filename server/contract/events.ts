@@ -12,6 +12,8 @@ export interface CoreEventMap {
   'webhooks.changed': [];
   /** The pacing policy changed, a message was held back or let go, or a send was counted. */
   'pacing.changed': [PacingState];
+  /** A failed message was dropped from the outbox; every other change of the outbox is a 'message.status'. */
+  'outbox.changed': [];
 }
 export type CoreEventName = keyof CoreEventMap;
 
@@ -23,6 +25,7 @@ const EVERY_EVENT: Record<CoreEventName, true> = {
   'keys.changed': true,
   'webhooks.changed': true,
   'pacing.changed': true,
+  'outbox.changed': true,
 };
 
 /** Every event's name: the dashboard's live stream (`GET /admin/events`) forwards all of them. */

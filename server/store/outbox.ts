@@ -1,31 +1,8 @@
-import { z } from 'zod';
 import type { Database } from './database.ts';
 import { migrate, transaction, type Migrations } from './database.ts';
 import type { MessageStore } from './messages.ts';
 import { MessageStatusSchema, type MessageStatusChange, type StoredMessage } from '../contract/messages.ts';
-
-/**
- * Where a message in the outbox is: waiting for its `send_at`, waiting its turn, handed to WhatsApp and waiting for
- * the server's ack, or failed (kept until it is retried or dropped).
- */
-export const OutboxStageSchema = z.enum(['scheduled', 'queued', 'sending', 'failed']);
-export type OutboxStage = z.infer<typeof OutboxStageSchema>;
-
-/** One message in `GET /outbox`. */
-export const OutboxEntrySchema = z.object({
-  message_id: z.string(),
-  chat_jid: z.string(),
-  text: z.string(),
-  stage: OutboxStageSchema,
-  status: MessageStatusSchema,
-  /** Unix seconds: when it was accepted, and when it is to leave (null: as soon as it can). */
-  created_at: z.number().int(),
-  send_at: z.number().int().nullable(),
-  /** How many times its frame was handed to the socket (a resend keeps the message id). */
-  attempts: z.number().int(),
-  failure_reason: z.string().nullable(),
-});
-export type OutboxEntry = z.infer<typeof OutboxEntrySchema>;
+import type { OutboxEntry, OutboxStage } from '../contract/outbox.ts';
 
 /** What the outbox keeps to send a message again after a reconnect or a restart. */
 export interface OutboxJob {

@@ -4,7 +4,8 @@ import type { OutboxConfig } from '../config.ts';
 import type { CoreEvents } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { MessageStore } from '../store/messages.ts';
-import type { OutboxEntry, OutboxStore } from '../store/outbox.ts';
+import type { OutboxStore } from '../store/outbox.ts';
+import type { OutboxEntry } from '../contract/outbox.ts';
 import { ApiError } from '../api-error.ts';
 import type { LidMappings } from '../store/lid-mappings.ts';
 import type { ContactDirectory } from './contact-directory.ts';
@@ -215,7 +216,7 @@ export function createSender(deps: SenderDeps): Sender {
       return change;
     },
     drop(id) {
-      if (outbox.drop(id)) return;
+      if (outbox.drop(id)) return void events.emit('outbox.changed');
       if (!outbox.get(id)) throw new ApiError(404, 'No message with this id in the outbox');
       const result = outbox.cancel(id, nowSeconds());
       if (result.kind === 'cancelled') return emit(result.changes);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Sender } from '../../whatsapp/sender.ts';
-import { OutboxEntrySchema } from '../../store/outbox.ts';
+import { OutboxEntrySchema } from '../../contract/outbox.ts';
 import { MessageParams, MessageStatusChangeSchema } from '../../contract/messages.ts';
 import { sendOk } from '../envelope.ts';
 import { createApiRouter, type ApiRouter } from '../operations.ts';
