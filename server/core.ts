@@ -154,7 +154,8 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   });
   const keys = createApiKeyStore(db, { onUse: () => events.emit('keys.changed') });
   const admin = createAdminSessions(db);
-  const messages = createMessageStore(db);
+  // Each status change and its event land in one commit.
+  const messages = createMessageStore(db, eventLog);
   const target = await connectTarget(config, logger);
   if (target.kind !== 'whatsapp')
     logger.warn({ waUrl: target.waUrl }, 'NOT talking to WhatsApp: connected to a simulator');
@@ -186,7 +187,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   // Another account may see other people: nothing learnt under the old one is kept.
   events.on('session.state', (s) => s.state === 'logged_out' && directory.forget());
   const groups = createGroupDirectory({ session, lids });
-  const outbox = createOutboxStore(db, messages, clock.now);
+  const outbox = createOutboxStore(db, messages, clock.now, eventLog);
   const worker = createOutboxWorker({
     session,
     directory,

@@ -6,9 +6,9 @@ export type Database = DatabaseSync;
 
 /**
  * Opens WaGate's SQLite file. WAL with synchronous=FULL: a committed transaction survives a crash of the process or
- * of the machine at any moment, which is what keeps the WhatsApp credentials and accepted messages whole. The fsync
- * per commit is the price (about half the messages per second in `npm run bench` compared with NORMAL). The file, its
- * -wal and -shm and their folder are readable by the owner alone, whatever the umask.
+ * of the machine at any moment, which is what keeps the WhatsApp credentials and accepted messages whole. A commit
+ * that only records what WhatsApp's server already has may ask for less (`transaction(db, work, 'process')`). The
+ * file, its -wal and -shm and their folder are readable by the owner alone, whatever the umask.
  */
 export function openDatabase(file: string): Database {
   makeOwnerOnlyFolder(dirname(file));
@@ -20,17 +20,33 @@ export function openDatabase(file: string): Database {
   return db;
 }
 
-/** Runs `work` in one transaction: all of it lands, or none of it. Inside another, it is part of that one. */
-export function transaction<T>(db: Database, work: () => T): T {
+/**
+ * What a commit survives. `power`: a crash of the process or of the machine (the WAL is fsynced at the commit).
+ * `process`: a crash or kill of the process, not a power cut until the next `power` commit or checkpoint (the WAL is
+ * written at the commit and fsynced later; WAL frames are synced in order, so a later `power` commit covers it).
+ */
+export type Durability = 'power' | 'process';
+
+/**
+ * Runs `work` in one transaction: all of it lands, or none of it. Inside another, it is part of that one (and has its
+ * durability). `process` is for state that can be told again without harm (a status WhatsApp's server already has).
+ */
+export function transaction<T>(db: Database, work: () => T, durability: Durability = 'power'): T {
   if (db.isTransaction) return work();
-  db.exec('BEGIN IMMEDIATE');
+  // synchronous is read at COMMIT, and cannot change inside a transaction: set it around the whole of it.
+  if (durability === 'process') db.exec('PRAGMA synchronous = NORMAL');
   try {
-    const result = work();
-    db.exec('COMMIT');
-    return result;
-  } catch (error) {
-    db.exec('ROLLBACK');
-    throw error;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  } finally {
+    if (durability === 'process') db.exec('PRAGMA synchronous = FULL');
   }
 }
 

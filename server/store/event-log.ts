@@ -24,6 +24,11 @@ export interface EventLog {
   latestId(): number;
   /** The id of the oldest event still kept, or null when none is. */
   oldestId(): number | null;
+  /**
+   * Logs an event inside the caller's transaction, so a state change and its event land in one commit. The bus's
+   * emit of the same object, after the commit, then only tells the subscribers.
+   */
+  record(type: LoggedEventType, data: object): void;
   /** Called once per event, after it is stored. Returns the unsubscribe function. */
   subscribe(fn: (e: LoggedEvent) => void): () => void;
   /** Stops listening to the bus; the database stays open. */
@@ -105,17 +110,27 @@ export function createEventLog(deps: EventLogDeps): EventLog {
     prune.run(at - retentionMs);
   }
 
-  function append(type: LoggedEventType, data: unknown): void {
+  /** Events recorded in a transaction, waiting for their emit on the bus. */
+  const recorded = new WeakMap<object, LoggedEvent>();
+
+  function store(type: LoggedEventType, data: unknown): LoggedEvent {
     const at = now();
-    let event: LoggedEvent;
-    try {
-      const { lastInsertRowid } = insert.run(type, JSON.stringify(data), at);
-      event = { id: Number(lastInsertRowid), type, data, at };
-      pruneNow(at);
-    } catch (error) {
-      // The bus is synchronous: throwing here would break the WhatsApp session that emitted.
-      logger?.error({ err: error, type }, 'could not log an event');
-      return;
+    const { lastInsertRowid } = insert.run(type, JSON.stringify(data), at);
+    pruneNow(at);
+    return { id: Number(lastInsertRowid), type, data, at };
+  }
+
+  function append(type: LoggedEventType, data: unknown): void {
+    let event = typeof data === 'object' && data !== null ? recorded.get(data) : undefined;
+    if (event) recorded.delete(data as object);
+    else {
+      try {
+        event = store(type, data);
+      } catch (error) {
+        // The bus is synchronous: throwing here would break the WhatsApp session that emitted.
+        logger?.error({ err: error, type }, 'could not log an event');
+        return;
+      }
     }
     for (const fn of subscribers) {
       try {
@@ -143,6 +158,9 @@ export function createEventLog(deps: EventLogDeps): EventLog {
   pruneNow(now());
 
   return {
+    record(type, data) {
+      recorded.set(data, store(type, data));
+    },
     since(lastId, limit = DEFAULT_LIMIT) {
       return (after.all(lastId, limit) as unknown as Row[]).map(toEvent);
     },

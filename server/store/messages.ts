@@ -1,5 +1,6 @@
 import type { Database } from './database.ts';
 import { migrate, type Migrations, transaction } from './database.ts';
+import type { EventLog } from './event-log.ts';
 import { createQueries, sql, sqlJoin, type SqlQuery } from './sql.ts';
 import type { MessageDetail, MessageStatus, MessageStatusChange, StoredMessage } from '../contract/messages.ts';
 
@@ -102,8 +103,16 @@ function toMessage(row: Row): StoredMessage {
 
 const COLUMNS = sql`seq, message_id, chat_jid, chat_lid, direction, sender, text, quoted_message_id, timestamp, status`;
 
-export function createMessageStore(db: Database): MessageStore {
+/**
+ * `log`: where each status change is recorded in the transaction that makes it (the caller emits it on the bus after
+ * the commit).
+ */
+export function createMessageStore(db: Database, log?: Pick<EventLog, 'record'>): MessageStore {
   migrate(db, MESSAGES_MIGRATIONS);
+  const record = (changes: MessageStatusChange[]) => {
+    for (const change of changes) log?.record('message.status', change);
+    return changes;
+  };
   const queries = createQueries(db);
   const insertRow = db.prepare(
     `INSERT INTO messages (message_id, chat_jid, chat_lid, direction, sender, text, quoted_message_id, timestamp, status,
@@ -156,22 +165,30 @@ export function createMessageStore(db: Database): MessageStore {
   }
 
   function setStatus(id: string, status: MessageStatus, at: number, reason?: string): MessageStatusChange[] {
-    return transaction(db, () => {
-      const row = get(id);
-      if (!row || !movesForward(row, status)) return [];
-      const steps = IMPLIED.includes(status)
-        ? IMPLIED.filter((step) => RANK[step] > RANK[row.status] && RANK[step] <= RANK[status])
-        : [status];
-      const changes = [sql`status = ${status}`, sql`status_reason = ${reason ?? null}`];
-      for (const column of steps.map((step) => TIME_COLUMN[step]))
-        if (column) changes.push(sql`${column} = COALESCE(${column}, ${at})`);
-      queries.run(sql`UPDATE messages SET ${sqlJoin(changes)} WHERE message_id = ${id}`);
-      return steps.map((step) => {
-        const change: MessageStatusChange = { message_id: id, chat_jid: row.chat_jid, status: step, at };
-        if (step === status && reason !== undefined) change.reason = reason;
-        return change;
-      });
-    });
+    // What WhatsApp's server already has can be told again: a power cut may lose it, a killed process may not.
+    const durability = IMPLIED.includes(status) ? 'process' : 'power';
+    return transaction(
+      db,
+      () => {
+        const row = get(id);
+        if (!row || !movesForward(row, status)) return [];
+        const steps = IMPLIED.includes(status)
+          ? IMPLIED.filter((step) => RANK[step] > RANK[row.status] && RANK[step] <= RANK[status])
+          : [status];
+        const changes = [sql`status = ${status}`, sql`status_reason = ${reason ?? null}`];
+        for (const column of steps.map((step) => TIME_COLUMN[step]))
+          if (column) changes.push(sql`${column} = COALESCE(${column}, ${at})`);
+        queries.run(sql`UPDATE messages SET ${sqlJoin(changes)} WHERE message_id = ${id}`);
+        return record(
+          steps.map((step) => {
+            const change: MessageStatusChange = { message_id: id, chat_jid: row.chat_jid, status: step, at };
+            if (step === status && reason !== undefined) change.reason = reason;
+            return change;
+          }),
+        );
+      },
+      durability,
+    );
   }
 
   const requeueRow = db.prepare(
@@ -180,7 +197,7 @@ export function createMessageStore(db: Database): MessageStore {
   function requeue(id: string, at: number): MessageStatusChange | null {
     const row = get(id);
     if (!row || requeueRow.run(id).changes === 0) return null;
-    return { message_id: id, chat_jid: row.chat_jid, status: 'queued', at };
+    return record([{ message_id: id, chat_jid: row.chat_jid, status: 'queued', at }])[0]!;
   }
 
   return {

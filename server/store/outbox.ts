@@ -1,6 +1,7 @@
 import type { Database } from './database.ts';
 import { migrate, transaction, type Migrations } from './database.ts';
 import type { MessageStore } from './messages.ts';
+import type { EventLog } from './event-log.ts';
 import { MessageStatusSchema, type MessageStatusChange, type StoredMessage } from '../contract/messages.ts';
 import type { OutboxEntry, OutboxStage } from '../contract/outbox.ts';
 
@@ -31,14 +32,27 @@ export interface NewJob {
 export type CancelResult = { kind: 'cancelled'; changes: MessageStatusChange[] } | { kind: 'left' | 'not_found' };
 
 export interface OutboxStore {
-  /** Stores the message (status queued) and its job in one transaction: from here on it is never lost. */
-  add(job: NewJob): void;
+  /**
+   * Stores the message (status queued), its job and its `queued` event in one transaction, durable on disk when it
+   * returns: from here on it is never lost. The change is for the caller to emit.
+   */
+  add(job: NewJob): MessageStatusChange;
   /** Every job still to send, in the order they were accepted. */
   pending(): OutboxJob[];
   get(id: string): OutboxJob | null;
-  /** Counts a frame handed to the socket; false if the job was cancelled meanwhile (then it must not leave). */
-  beginAttempt(id: string): boolean;
-  /** The server acked it: the job is done and the message sent, at `at` (unix seconds). */
+  /**
+   * The message is being sent (typed first, when it is typed): its status, durable. Resends change nothing.
+   */
+  markSending(id: string, at: number): MessageStatusChange[];
+  /**
+   * Counts a frame about to be handed to the socket (and marks the message sending, if it was not), in one durable
+   * commit; null if the job was cancelled meanwhile (then it must not leave).
+   */
+  beginAttempt(id: string, at: number): MessageStatusChange[] | null;
+  /**
+   * The server acked it: the job is done and the message sent, at `at` (unix seconds). Committed without waiting for
+   * the disk: if a power cut loses it, the job is sent again with the same id, which the recipient keeps once.
+   */
   complete(id: string, at: number): MessageStatusChange[];
   fail(id: string, reason: string, at: number): MessageStatusChange[];
   /** A receipt showed the server has it (its ack was lost): the job is done; false if there was none. */
@@ -97,7 +111,12 @@ const JOB_COLUMNS =
   'o.message_id, o.chat_jid, o.text, o.quoted_message_id, o.typing_simulation, o.presence_simulation, o.mentions, o.send_at, o.created_at, o.attempts';
 
 /** The durable outbox: a job per accepted message until WhatsApp's server acks it (or it fails). */
-export function createOutboxStore(db: Database, messages: MessageStore, now: () => number): OutboxStore {
+export function createOutboxStore(
+  db: Database,
+  messages: MessageStore,
+  now: () => number,
+  log?: Pick<EventLog, 'record'>,
+): OutboxStore {
   migrate(db, OUTBOX_MIGRATIONS);
   const insertJob = db.prepare(
     `INSERT INTO outbox (message_id, chat_jid, text, quoted_message_id, typing_simulation, presence_simulation, mentions,
@@ -124,7 +143,7 @@ export function createOutboxStore(db: Database, messages: MessageStore, now: () 
 
   return {
     add({ message, typing_simulation, presence_simulation, mentions, send_at }) {
-      transaction(db, () => {
+      return transaction(db, () => {
         if (!messages.insert(message)) throw new Error(`message id ${message.message_id} is already taken`);
         insertJob.run(
           message.message_id,
@@ -137,6 +156,14 @@ export function createOutboxStore(db: Database, messages: MessageStore, now: () 
           send_at,
           message.timestamp,
         );
+        const queued: MessageStatusChange = {
+          message_id: message.message_id,
+          chat_jid: message.chat_jid,
+          status: 'queued',
+          at: message.timestamp,
+        };
+        log?.record('message.status', queued);
+        return queued;
       });
     },
     pending: () => (pendingJobs.all() as unknown as JobRow[]).map(toJob),
@@ -144,14 +171,21 @@ export function createOutboxStore(db: Database, messages: MessageStore, now: () 
       const row = jobById.get(id) as JobRow | undefined;
       return row ? toJob(row) : null;
     },
-    beginAttempt: (id) => attempt.run(id).changes > 0,
-    complete(id, at) {
-      return transaction(db, () => {
-        remove.run(id);
-        return messages.setStatus(id, 'sent', at);
-      });
+    markSending: (id, at) => messages.setStatus(id, 'sending', at),
+    beginAttempt(id, at) {
+      return transaction(db, () => (attempt.run(id).changes > 0 ? messages.setStatus(id, 'sending', at) : null));
     },
-    settle: (id) => remove.run(id).changes > 0,
+    complete(id, at) {
+      return transaction(
+        db,
+        () => {
+          remove.run(id);
+          return messages.setStatus(id, 'sent', at);
+        },
+        'process',
+      );
+    },
+    settle: (id) => transaction(db, () => remove.run(id).changes > 0, 'process'),
     fail(id, reason, at) {
       return transaction(db, () => {
         markFailed.run(id);

@@ -33,8 +33,8 @@ export interface OutboxWorkerDeps {
 export interface OutboxWorker {
   /** Sends what the outbox holds (after a restart: what the last process left), and each new job as it comes. */
   start(): void;
-  /** A job was added or retried for this chat. */
-  kick(chatJid: string): void;
+  /** A job was added (or retried) to the outbox: it joins the worker's queue, which the table is read into only at start. */
+  enqueue(messageId: string): void;
   stop(): Promise<void>;
 }
 
@@ -69,6 +69,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const { session, directory, outbox, messages, events, typing, clock, logger } = deps;
   const stopping = new AbortController();
   const running = new Map<string, Promise<void>>();
+  /** The jobs still to take, per chat, in the order they were accepted: the table is read only at start. */
+  const queues = new Map<string, OutboxJob[]>();
   /** Chats kicked while their drain was running: it looks again before it ends. */
   const again = new Set<string>();
   let online = false;
@@ -143,15 +145,20 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   async function attempt(job: OutboxJob): Promise<void> {
     await pace(job);
-    emit(messages.setStatus(job.message_id, 'sending', nowSeconds()));
+    const typed = job.attempts === 0 && job.typing_simulation;
+    // Typing is part of sending as the user sees it; without it, `sending` waits for the attempt's commit.
+    if (typed) emit(outbox.markSending(job.message_id, nowSeconds()));
     const to = await resolveRecipient(directory, job.chat_jid);
     if (!to) throw new Final('not_on_whatsapp');
     if (job.attempts === 0 && job.presence_simulation && !online) {
       online = true;
       await presence('available');
     }
-    if (job.attempts === 0 && job.typing_simulation) await typeFor(to.address, job.text);
-    if (stopping.signal.aborted || !outbox.beginAttempt(job.message_id)) return; // cancelled while typing
+    if (typed) await typeFor(to.address, job.text);
+    if (stopping.signal.aborted) return;
+    const began = outbox.beginAttempt(job.message_id, nowSeconds());
+    if (!began) return; // cancelled while typing
+    emit(began);
     const quoted = job.quoted_message_id ? messages.get(job.quoted_message_id) : null;
     try {
       const at = await session.sendText(to, job.text, { messageId: job.message_id, quoted, mentions: job.mentions });
@@ -189,17 +196,24 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   async function releasePresence(job: OutboxJob): Promise<void> {
     if (!job.presence_simulation) return;
     presenceJobs--;
-    const more = outbox.pending().some((j) => j.presence_simulation && isDue(j));
+    const more = [...queues.values()].some((jobs) => jobs.some((j) => j.presence_simulation && isDue(j)));
     if (presenceJobs > 0 || more || !online) return;
     online = false;
     await presence('unavailable');
   }
 
+  /** The chat's next due job, taken off its queue: the earliest to leave, then the first accepted. */
   function nextFor(chatJid: string): OutboxJob | undefined {
-    return outbox
-      .pending()
-      .filter((j) => j.chat_jid === chatJid && isDue(j))
-      .sort((a, b) => (a.send_at ?? a.created_at) - (b.send_at ?? b.created_at))[0];
+    const jobs = queues.get(chatJid) ?? [];
+    const leaves = (j: OutboxJob) => j.send_at ?? j.created_at;
+    const next = jobs.reduce<number>((best, j, i) => {
+      if (!isDue(j)) return best;
+      return best < 0 || leaves(j) < leaves(jobs[best]!) ? i : best;
+    }, -1);
+    if (next < 0) return undefined;
+    const [job] = jobs.splice(next, 1);
+    if (jobs.length === 0) queues.delete(chatJid);
+    return job;
   }
 
   async function drain(chatJid: string): Promise<void> {
@@ -226,15 +240,14 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       if (again.delete(chatJid)) kick(chatJid);
     });
     running.set(chatJid, run);
-    scheduleWake();
   }
 
   /** A timer for the next scheduled message, so it leaves on time (and after a restart, too). */
   function scheduleWake(): void {
     cancelWake?.();
     cancelWake = null;
-    const next = outbox
-      .pending()
+    const next = [...queues.values()]
+      .flat()
       .filter((j) => !isDue(j))
       .reduce<number | null>((min, j) => (min === null || j.send_at! < min ? j.send_at! : min), null);
     if (next === null) return;
@@ -245,8 +258,14 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   function kickAll(): void {
-    for (const chat of new Set(outbox.pending().map((j) => j.chat_jid))) kick(chat);
+    for (const chat of queues.keys()) kick(chat);
     scheduleWake();
+  }
+
+  function enqueue(job: OutboxJob): void {
+    const jobs = queues.get(job.chat_jid);
+    if (jobs) jobs.push(job);
+    else queues.set(job.chat_jid, [job]);
   }
 
   /** A receipt for a message whose ack was lost (with a connection, or a process) proves the server has it. */
@@ -258,6 +277,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   /** Unlinked: nothing waiting may leave from whatever account is linked next. */
   function onSessionState(s: SessionSnapshot): void {
     if (s.state !== 'logged_out') return;
+    queues.clear();
     for (const job of outbox.pending()) fail(job, 'logged_out');
   }
 
@@ -266,9 +286,16 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       started = true;
       events.on('session.state', onSessionState);
       events.on('message.status', onStatus);
+      for (const job of outbox.pending()) enqueue(job);
       kickAll();
     },
-    kick,
+    enqueue(messageId) {
+      const job = outbox.get(messageId);
+      if (!job || !started || stopping.signal.aborted) return;
+      enqueue(job);
+      kick(job.chat_jid);
+      if (!isDue(job)) scheduleWake();
+    },
     async stop() {
       stopping.abort();
       cancelWake?.();

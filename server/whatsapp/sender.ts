@@ -51,7 +51,7 @@ export interface SenderDeps {
   lids: Pick<LidMappings, 'aliasesOf'>;
   messages: Pick<MessageStore, 'get'>;
   outbox: OutboxStore;
-  worker: Pick<OutboxWorker, 'kick'>;
+  worker: Pick<OutboxWorker, 'enqueue'>;
   events: CoreEvents;
   config: Pick<OutboxConfig, 'sync_wait_ms'>;
   clock: Clock;
@@ -180,8 +180,9 @@ export function createSender(deps: SenderDeps): Sender {
     };
     const waitForIt = !r.async && sendAt === null;
     const outcome = waitForIt ? outcomeOf(messageId) : null;
+    let queued: MessageStatusChange;
     try {
-      outbox.add({
+      queued = outbox.add({
         message,
         typing_simulation: r.typingSimulation,
         presence_simulation: r.presenceSimulation,
@@ -192,8 +193,8 @@ export function createSender(deps: SenderDeps): Sender {
       outcome?.cancel();
       throw error;
     }
-    emit([{ message_id: messageId, chat_jid: message.chat_jid, status: 'queued', at: now }]);
-    worker.kick(message.chat_jid);
+    emit([queued]);
+    worker.enqueue(messageId);
     if (outcome) return outcome.result;
     return { kind: 'accepted', result: { message_id: messageId, status: 'queued', send_at: sendAt } };
   }
@@ -212,7 +213,7 @@ export function createSender(deps: SenderDeps): Sender {
       const change = outbox.retry(id, nowSeconds());
       if (!change) throw new ApiError(404, 'No failed message with this id in the outbox');
       emit([change]);
-      worker.kick(change.chat_jid);
+      worker.enqueue(id);
       return change;
     },
     drop(id) {
