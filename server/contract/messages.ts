@@ -149,14 +149,14 @@ export const SendMessageBody = z.object({
 });
 export type SendMessageBody = z.infer<typeof SendMessageBody>;
 
-/** What a send answers: `data` of a 200 from `POST /chats/{chat_jid}/messages`: WhatsApp's server has the message. */
+/**
+ * What a send answers: `data` of a 200 from `POST /chats/{chat_jid}/messages`: WhatsApp's server has the message.
+ * Exactly the seed's three fields (plus `paced_ms` when pacing held it); the chat it is stored under and the LID it
+ * went to are in `GET /messages/{message_id}` and the events.
+ */
 export const SendResultSchema = z.object({
   message_id: z.string(),
   status: z.literal('sent'),
-  /** The chat it is stored under: a person's phone-number JID when known, whichever address the caller wrote. */
-  chat_jid: z.string(),
-  /** The person's LID when WhatsApp has one: the address the message went to. */
-  chat_lid: z.string().nullable(),
   /** Unix seconds: when WhatsApp's server took it. */
   timestamp: z.number().int(),
   paced_ms: z

@@ -135,10 +135,8 @@ export function createSender(deps: SenderDeps): Sender {
         if (c.message_id !== id) return;
         if (c.status === 'sent') {
           stop();
-          const stored = messages.get(id);
-          const chat = { chat_jid: stored?.chat_jid ?? c.chat_jid, chat_lid: stored?.chat_lid ?? null };
           const paced = deps.pacer.waitedFor(id);
-          const result = { message_id: id, status: 'sent' as const, ...chat, timestamp: c.at };
+          const result = { message_id: id, status: 'sent' as const, timestamp: c.at };
           resolve({ kind: 'sent', result: paced > 0 ? { ...result, paced_ms: paced } : result });
         } else if (c.status === 'failed') {
           stop();

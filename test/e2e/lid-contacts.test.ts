@@ -25,8 +25,10 @@ const inInbox = (number: string, id: string) =>
 test('a LID-migrated contact written to by phone number gets the message, at her LID', async () => {
   const res = await send(`+${DANA}`, 'by your number');
   assert.equal(res.status, 200, JSON.stringify(res.body));
-  assert.equal(res.body.data.chat_jid, pn(DANA));
-  assert.equal(res.body.data.chat_lid, danaLid);
+  assert.deepEqual(Object.keys(res.body.data).sort(), ['message_id', 'status', 'timestamp']);
+  const stored = (await h.call(`/messages/${res.body.data.message_id}`)).body.data;
+  assert.equal(stored.chat_jid, pn(DANA));
+  assert.equal(stored.chat_lid, danaLid);
   assert.equal((await inInbox(DANA, res.body.data.message_id)).text, 'by your number');
   await eventually(async () => {
     const detail = await h.call(`/messages/${res.body.data.message_id}`);
@@ -37,8 +39,9 @@ test('a LID-migrated contact written to by phone number gets the message, at her
 test('written to by LID: the same chat, stored under her number', async () => {
   const res = await send(danaLid, 'by your LID');
   assert.equal(res.status, 200, JSON.stringify(res.body));
-  assert.equal(res.body.data.chat_jid, pn(DANA));
-  assert.equal(res.body.data.chat_lid, danaLid);
+  const stored = (await h.call(`/messages/${res.body.data.message_id}`)).body.data;
+  assert.equal(stored.chat_jid, pn(DANA));
+  assert.equal(stored.chat_lid, danaLid);
   await inInbox(DANA, res.body.data.message_id);
 });
 

@@ -81,8 +81,6 @@ export function createMessagesRouter(deps: {
       dataExample: {
         message_id: '3EB0ABC123DEF456789',
         status: 'sent',
-        chat_jid: '6281234567890@s.whatsapp.net',
-        chat_lid: '123456789012345@lid',
         timestamp: 1702129024,
       },
       accepted: {
