@@ -31,6 +31,45 @@ const LAYERS = [
     ],
   },
   {
+    files: ['electron/**/*.ts'],
+    forbid: [
+      {
+        regex: '(^|/)server/(store|http|webhooks|sandbox|whatsapp|cli)/',
+        message:
+          "electron/ is a thin shell: it drives the core through server/core.ts, never the core's storage, HTTP, WhatsApp session or sandbox.",
+      },
+    ],
+  },
+  {
+    files: ['server/whatsapp/**/*.ts', 'server/webhooks/**/*.ts'],
+    forbid: [
+      {
+        regex: '^\\.\\./(http|sandbox|cli)/|^\\.\\./(core|cli)\\.ts$',
+        message:
+          'The parts of the core sit below the HTTP layer, the sandbox and the composition root: they are given what they need.',
+      },
+    ],
+  },
+  {
+    files: ['server/http/**/*.ts'],
+    forbid: [
+      {
+        regex: '(^|/)(cli/|cli\\.ts$|core\\.ts$)',
+        message: 'server/http/ is built by the composition root (server/core.ts), which hands it its parts.',
+      },
+    ],
+  },
+  {
+    files: ['server/sandbox/**/*.ts'],
+    forbid: [
+      {
+        regex: '^\\.\\./(http|webhooks|cli)/|^\\.\\./(core|cli)\\.ts$',
+        message:
+          "The sandbox plays WhatsApp's server: WaGate's HTTP layer mounts its control routes (server/http/routes/sandbox.ts), not the other way round.",
+      },
+    ],
+  },
+  {
     files: ['server/store/**/*.ts'],
     forbid: [
       {

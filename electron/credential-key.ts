@@ -1,15 +1,15 @@
 import type * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import type { SafeStorage } from 'electron';
-import { openDatabase } from '../server/store/database.ts';
-import { CredentialsUnavailableError, forgetCredentials } from '../server/store/auth-state.ts';
+import type { Config } from '../server/config.ts';
+import { cannotOpenCredentials, forgetWhatsAppLink } from '../server/core.ts';
 import {
   CREDENTIAL_KEY_FILE,
   CredentialKeyError,
   loadCredentialKey as loadSharedKey,
   type LoadedKey,
-} from '../server/store/credential-key.ts';
-import type { OsKeyring } from '../server/store/os-keyring.ts';
+} from '../server/credentials/credential-key.ts';
+import type { OsKeyring } from '../server/credentials/os-keyring.ts';
 
 export type Keyring = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'>;
 export type KeyFiles = Pick<typeof nodeFs, 'rmSync'>;
@@ -24,7 +24,7 @@ export interface CredentialKeyOptions {
 }
 
 /**
- * The desktop app's key of the WhatsApp credentials: the one `wagate serve` uses too (server/store/credential-key.ts),
+ * The desktop app's key of the WhatsApp credentials: the one `wagate serve` uses too (server/credentials/credential-key.ts),
  * kept in the OS keyring. safeStorage only unwraps a key file of an older desktop app (which then moves into the
  * keyring), or wraps a new key where safeStorage has a keyring that @napi-rs/keyring does not reach. With neither,
  * the credentials stay plaintext and an existing key file is left for the day the keyring is back. Call it once the
@@ -49,7 +49,7 @@ export function loadCredentialKey({
 
 /** A start that failed on the saved credentials themselves, which the user can get out of by linking again. */
 export function isCredentialFailure(error: unknown): error is Error {
-  return error instanceof CredentialKeyError || error instanceof CredentialsUnavailableError;
+  return error instanceof CredentialKeyError || cannotOpenCredentials(error);
 }
 
 /** The question the desktop app asks after such a failure; the first button links again. */
@@ -62,18 +62,13 @@ export function linkAgainPrompt(error: Error): { message: string; detail: string
 }
 
 /**
- * The way out the user chose: the unusable credentials in `databaseFile` go (in one transaction), and a key file
- * the keyring no longer opens goes too, so the next start makes a new key.
+ * The way out the user chose: the unusable credentials of `config`'s data folder go (in one transaction), and a key
+ * file the keyring no longer opens goes too, so the next start makes a new key.
  */
 export function forgetUnusableCredentials(
   error: Error,
-  { dataDir, databaseFile, fs }: { dataDir: string; databaseFile: string; fs: KeyFiles },
+  { config, fs }: { config: Pick<Config, 'dataDir' | 'sandbox' | 'waUrl'>; fs: KeyFiles },
 ): void {
-  const db = openDatabase(databaseFile);
-  try {
-    forgetCredentials(db);
-  } finally {
-    db.close();
-  }
-  if (error instanceof CredentialKeyError) fs.rmSync(join(dataDir, CREDENTIAL_KEY_FILE), { force: true });
+  forgetWhatsAppLink(config);
+  if (error instanceof CredentialKeyError) fs.rmSync(join(config.dataDir, CREDENTIAL_KEY_FILE), { force: true });
 }

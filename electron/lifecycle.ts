@@ -3,7 +3,7 @@ import type { BrowserWindow } from 'electron';
 import { app, dialog, Menu, safeStorage } from 'electron';
 import { loadConfig, type Config } from '../server/config.ts';
 import { createLogger, type Logger } from '../server/logger.ts';
-import { databaseFile, startCore, VERSION, type Core } from '../server/core.ts';
+import { startCore, VERSION, type Core } from '../server/core.ts';
 import { wasStartedAtLogin } from './autostart.ts';
 import {
   forgetUnusableCredentials,
@@ -13,7 +13,7 @@ import {
 } from './credential-key.ts';
 import { describeCredentialProtection, describeCredentialStorage } from './credential-protection.ts';
 import type { CredentialProtection } from '../server/contract/desktop.ts';
-import { openOsKeyring } from '../server/store/os-keyring.ts';
+import { openOsKeyring } from '../server/credentials/os-keyring.ts';
 import { setupIpc } from './ipc.ts';
 import type { LaunchOptions } from './launch-options.ts';
 import { createMainWindow, showWindow } from './main-window.ts';
@@ -121,7 +121,7 @@ export function setupLifecycle({ launch, dataDir, files }: LifecycleDeps): void 
           cancelId: 1,
         });
         if (response !== 0) throw error;
-        forgetUnusableCredentials(error, { dataDir, databaseFile: databaseFile(config), fs });
+        forgetUnusableCredentials(error, { config, fs });
       }
     }
   }

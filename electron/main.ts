@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { app } from 'electron';
 import { defaultDataDir } from '../server/config.ts';
-import { makeOwnerOnlyFolder } from '../server/store/data-folder.ts';
+import { makeOwnerOnlyFolder } from '../server/data-folder.ts';
 import { parseLaunchOptions } from './launch-options.ts';
 import { setupLifecycle } from './lifecycle.ts';
 

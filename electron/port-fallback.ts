@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../server/config.ts';
-import { FILE_MODE, makeOwnerOnlyFolder } from '../server/store/data-folder.ts';
+import { FILE_MODE, makeOwnerOnlyFolder } from '../server/data-folder.ts';
 
 /** Who listens on the port WaGate wanted: another WaGate (`wagate serve` on the same machine) or some other program. */
 export type PortHolder = 'wagate' | 'other';

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_LIMITS, type HttpLimits } from './http/limits.ts';
+import { DEFAULT_LIMITS, type HttpLimits } from './contract/limits.ts';
 import { WatchdogConfigSchema, type WatchdogConfig } from './whatsapp/watchdog.ts';
 import { PacingPolicySchema, type PacingPolicy } from './contract/pacing.ts';
 
@@ -66,7 +66,7 @@ export interface Config {
   /** How fast messages may leave (server/contract/pacing.ts; the pacer is server/whatsapp/pacing.ts); the dashboard's Pacing screen edits it. */
   pacing: PacingPolicy;
   logLevel: string;
-  /** Deadlines and caps of the HTTP server (server/http/limits.ts); tests shorten them. */
+  /** Deadlines and caps of the HTTP server (server/contract/limits.ts); tests shorten them. */
   limits: HttpLimits;
 }
 

@@ -7,7 +7,7 @@ import { isLoopbackHost, saveConfigPart, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createEventBus, type CoreEvents } from './events.ts';
 import { openDatabase } from './store/database.ts';
-import { FILE_MODE, lockDownDataFolder } from './store/data-folder.ts';
+import { FILE_MODE, lockDownDataFolder } from './data-folder.ts';
 import type { CredentialStorage } from './contract/desktop.ts';
 import { createApiKeyStore, type ApiKeyStore } from './store/api-keys.ts';
 import { createAdminSessions, type AdminSessions } from './store/admin-sessions.ts';
@@ -16,7 +16,12 @@ import { createIdempotencyStore } from './store/idempotency.ts';
 import { createEventLog, type EventLog } from './store/event-log.ts';
 import { createWebhookStore, type WebhookStore } from './webhooks/webhook-store.ts';
 import { createWebhookDispatcher } from './webhooks/dispatcher.ts';
-import { createSqliteAuthState, type SqliteAuthState } from './store/auth-state.ts';
+import {
+  createSqliteAuthState,
+  CredentialsUnavailableError,
+  forgetCredentials,
+  type SqliteAuthState,
+} from './store/auth-state.ts';
 import { createSession, type Session } from './whatsapp/session.ts';
 import { createSender, type Sender } from './whatsapp/sender.ts';
 import { createOutboxWorker } from './whatsapp/outbox-worker.ts';
@@ -79,6 +84,21 @@ export function databaseFile(config: Pick<Config, 'dataDir' | 'sandbox' | 'waUrl
   return config.sandbox || config.waUrl
     ? join(config.dataDir, 'sandbox', 'wagate.db')
     : join(config.dataDir, 'wagate.db');
+}
+
+/** Whether `startCore` stopped because the saved WhatsApp credentials cannot be opened (`forgetWhatsAppLink` is the way out). */
+export function cannotOpenCredentials(error: unknown): error is Error {
+  return error instanceof CredentialsUnavailableError;
+}
+
+/** Forgets the saved WhatsApp link of this data folder, in one transaction; API keys, webhooks and messages stay. */
+export function forgetWhatsAppLink(config: Pick<Config, 'dataDir' | 'sandbox' | 'waUrl'>): void {
+  const db = openDatabase(databaseFile(config));
+  try {
+    forgetCredentials(db);
+  } finally {
+    db.close();
+  }
 }
 
 /** Where a running server says it listens, so `wagate dashboard` in another shell can print a link to it. */

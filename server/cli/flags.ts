@@ -3,7 +3,7 @@ import { loadConfig, type Config } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { databaseFile } from '../core.ts';
 import { openDatabase, type Database } from '../store/database.ts';
-import { lockDownDataFolder } from '../store/data-folder.ts';
+import { lockDownDataFolder } from '../data-folder.ts';
 import { fail } from './fail.ts';
 
 export const OPTIONS = {

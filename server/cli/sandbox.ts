@@ -1,6 +1,7 @@
 import { isLoopbackHost } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { startSimulator } from '../sandbox/simulator.ts';
+import { createStandaloneSandboxApp } from '../http/routes/sandbox.ts';
 import { fail } from './fail.ts';
 import { configFrom, parsePort, type Flags } from './flags.ts';
 
@@ -10,11 +11,13 @@ export async function sandboxCommand(flags: Flags): Promise<void> {
   const host = flags.host ?? '127.0.0.1';
   if (!isLoopbackHost(host))
     fail(`the simulator listens on this computer only (127.0.0.1, localhost or ::1), not ${host}`);
+  const logger = createLogger(config.logLevel, 2).child({ part: 'sandbox' });
   const simulator = await startSimulator({
     dataDir: config.dataDir,
     host,
     port: parsePort(flags.port) ?? 7010,
-    logger: createLogger(config.logLevel, 2).child({ part: 'sandbox' }),
+    logger,
+    http: (sim) => createStandaloneSandboxApp(sim, { host, logger }),
   });
   console.log(`WhatsApp simulator: ${simulator.wsUrl}`);
   console.log(`Root public key: ${simulator.rootPublicKey}`);

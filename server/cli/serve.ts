@@ -1,10 +1,10 @@
 import { createLogger } from '../logger.ts';
 import { startCore, VERSION, type Core } from '../core.ts';
 import { CredentialsUnavailableError } from '../store/auth-state.ts';
-import { CredentialKeyError, loadCredentialKey } from '../store/credential-key.ts';
+import { CredentialKeyError, loadCredentialKey } from '../credentials/credential-key.ts';
 import type { CredentialStorage } from '../contract/desktop.ts';
-import { makeOwnerOnlyFolder } from '../store/data-folder.ts';
-import { openOsKeyring } from '../store/os-keyring.ts';
+import { makeOwnerOnlyFolder } from '../data-folder.ts';
+import { openOsKeyring } from '../credentials/os-keyring.ts';
 import { loginLink } from './dashboard.ts';
 import { fail } from './fail.ts';
 import { SEED_CONTACTS } from '../sandbox/virtual-contacts.ts';

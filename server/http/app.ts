@@ -33,8 +33,9 @@ import { createAdminMessagesRouter } from './routes/admin-messages.ts';
 import { createAdminPacingRouter, type AdminPacingDeps } from './routes/admin-pacing.ts';
 import { createDashboardRouter, dashboardPages } from './routes/dashboard.ts';
 import { createDocsRouter } from './routes/docs.ts';
+import { createSandboxRouter } from './routes/sandbox.ts';
 import type { CredentialStorage } from '../contract/desktop.ts';
-import { DEFAULT_LIMITS, type HttpLimits } from './limits.ts';
+import { DEFAULT_LIMITS, type HttpLimits } from '../contract/limits.ts';
 import { createAuthFailures } from './middleware/auth-failures.ts';
 import { createStreamCaps } from './stream-caps.ts';
 import type { ApiRouter } from './operations.ts';
@@ -126,7 +127,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
 
   if (deps.sandbox) {
     const currentQr = () => deps.session.snapshot().qr;
-    app.use('/sandbox', caller, deps.sandbox.controlRouter({ currentQr }));
+    app.use('/sandbox', caller, createSandboxRouter(deps.sandbox, { logger: deps.logger, currentQr }));
   }
 
   app.use(['/session', '/chats', '/messages', '/outbox', '/events', '/contacts', '/groups'], caller, jsonBody());

@@ -1,7 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { answerClientErrors } from './client-errors.ts';
 import { createHttpDrain, type HttpDrain } from './drain.ts';
-import type { HttpLimits } from './limits.ts';
+import type { HttpLimits } from '../contract/limits.ts';
 
 /** Node checks its deadlines on a timer (30 s by default); a tenth of the header deadline keeps it close to its word. */
 const checkEvery = (limits: HttpLimits): number => Math.max(10, Math.min(1000, limits.headerDeadlineMs / 10));

@@ -22,37 +22,61 @@ import { createPairingCode } from './pairing-code.ts';
 import { register, scan } from './pairing.ts';
 import { createReceipts } from './receipts.ts';
 import { createSandboxState } from './sandbox-state.ts';
-import type { Simulator } from './simulator.ts';
+import type { FaultInput } from './faults.ts';
+import type { CappingInput, RejectionCode, StandingView, TimelockInput } from './account-standing.ts';
+import type { ContactInput, ContactView, InboxEntry } from './virtual-contacts.ts';
+import type { PhoneView } from './virtual-phone.ts';
+import type { GroupView } from '../contract/sandbox.ts';
+import type { GroupInboxEntry } from './group-messages.ts';
 import type { SandboxStore } from './store.ts';
 import { SEED_CONTACTS } from './virtual-contacts.ts';
 
-/** The simulated WhatsApp server with its virtual phone and contacts: the Simulator without its HTTP/WebSocket plumbing. */
-export interface SimulatedWhatsApp extends Pick<
-  Simulator,
-  | 'rootPublicKey'
-  | 'phone'
-  | 'scan'
-  | 'enterPairingCode'
-  | 'unlink'
-  | 'contacts'
-  | 'addContact'
-  | 'inbox'
-  | 'sendFromContact'
-  | 'sendReceipt'
-  | 'sendStatus'
-  | 'statusAcknowledged'
-  | 'askRetry'
-  | 'groups'
-  | 'groupInbox'
-  | 'sendFromGroupMember'
-  | 'sendGroupReceipt'
-  | 'changeGroupMembers'
-  | 'fault'
-  | 'standing'
-  | 'rejectMessages'
-  | 'setReachoutTimelock'
-  | 'setMessageCapping'
-> {
+/** What a test, the CLI or the control API can do to the simulated world: its phone, contacts, groups, standing and faults. */
+export interface SandboxControls {
+  rootPublicKey: string;
+  phone(): PhoneView;
+  scan(qr: string): Promise<PhoneView>;
+  /** The phone types the pairing code a client shows ("Link with phone number instead") and links that client. */
+  enterPairingCode(code: string): Promise<PhoneView>;
+  unlink(): Promise<void>;
+  contacts(): ContactView[];
+  addContact(input: ContactInput): ContactView;
+  inbox(number: string): InboxEntry[];
+  sendFromContact(
+    number: string,
+    input: { text: string; reply_to_message_id?: string },
+  ): Promise<{ message_id: string }>;
+  sendReceipt(number: string, input: { message_id: string; type: 'delivered' | 'read' }): Promise<void>;
+  /** The contact's status as a top-level `<status>` the client must ack (else its stream is recycled). */
+  sendStatus(number: string, input: { text: string; ack_within_ms?: number }): { status_id: string; sent_to: number };
+  /** The sandbox's groups, the phone's and others. */
+  groups(): GroupView[];
+  /** What a group's members got from WaGate, with who received, delivered and read each message. */
+  groupInbox(groupJid: string): GroupInboxEntry[];
+  /** A member writes to the group. */
+  sendFromGroupMember(groupJid: string, input: { from: string; text: string }): Promise<{ message_id: string }>;
+  /** A member's receipt for a message WaGate sent to the group. */
+  sendGroupReceipt(
+    groupJid: string,
+    input: { from: string; message_id: string; type: 'delivered' | 'read' },
+  ): Promise<void>;
+  /** Someone joins or leaves (is added or removed by an admin); the phone itself too. */
+  changeGroupMembers(groupJid: string, input: { action: 'add' | 'remove'; number: string }): Promise<GroupView>;
+  /** True once every connection the status went to has acknowledged it. */
+  statusAcknowledged(statusId: string): boolean;
+  /** The contact's phone asks for a message again (a retry receipt). */
+  askRetry(number: string, input: { message_id: string }): Promise<void>;
+  fault(input: FaultInput): void;
+  /** The account's standing with the server: its reach-out time lock, its new-chat cap, the numbers it refuses. */
+  standing(): StandingView;
+  /** Every message to `number` is refused with `code` on its ack (WhatsApp's 463 or 479); null accepts them again. */
+  rejectMessages(number: string, code: RejectionCode | null): StandingView;
+  setReachoutTimelock(input: TimelockInput): StandingView;
+  setMessageCapping(input: CappingInput): StandingView;
+}
+
+/** The simulated WhatsApp server with its virtual phone and contacts: the controls without the HTTP/WebSocket plumbing. */
+export interface SimulatedWhatsApp extends SandboxControls {
   /** True while a `refuse` fault keeps new connections out. */
   readonly refusing: boolean;
   /** Takes a client WebSocket from the upgrade. */

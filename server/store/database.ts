@@ -1,6 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import { dirname } from 'node:path';
-import { makeOwnerOnlyFolder, touchOwnerOnly } from './data-folder.ts';
+import { makeOwnerOnlyFolder, touchOwnerOnly } from '../data-folder.ts';
 
 export type Database = DatabaseSync;
 

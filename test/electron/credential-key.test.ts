@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CREDENTIAL_KEY_FILE, CredentialKeyError } from '../../server/store/credential-key.ts';
+import { CREDENTIAL_KEY_FILE, CredentialKeyError } from '../../server/credentials/credential-key.ts';
 import {
   forgetUnusableCredentials,
   isCredentialFailure,
@@ -132,7 +132,7 @@ test('desktop app to the end: sealed creds, keyring reset, the user chooses to l
   assert.match(prompt.detail, /API keys, webhooks and messages stay/);
   assert.equal(prompt.buttons[0], 'Forget it and link again');
 
-  forgetUnusableCredentials(failure, { dataDir, databaseFile, fs });
+  forgetUnusableCredentials(failure, { config: { dataDir, sandbox: false, waUrl: null }, fs });
   const fresh = loadCredentialKey({ safeStorage: reset, protectedByOs: true, dataDir }).key!;
   assert.notDeepEqual(fresh, key);
   db = openDatabase(databaseFile);
@@ -169,7 +169,7 @@ test('creds sealed with another key (the key file was replaced): the store refus
     db.close();
   }
   assert.ok(failure instanceof CredentialsUnreadableError && isCredentialFailure(failure));
-  forgetUnusableCredentials(failure, { dataDir, databaseFile, fs });
+  forgetUnusableCredentials(failure, { config: { dataDir, sandbox: false, waUrl: null }, fs });
   assert.deepEqual(loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir }).key, key);
   db = openDatabase(databaseFile);
   try {

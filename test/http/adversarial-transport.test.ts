@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { startSandboxCore, postJson, type TestCore } from '../support/core.ts';
-import { DEFAULT_LIMITS } from '../../server/http/limits.ts';
+import { DEFAULT_LIMITS } from '../../server/contract/limits.ts';
 import { createHttpServer } from '../../server/http/http-server.ts';
 import { loadConfig } from '../../server/config.ts';
 import { assertEnvelope, parseAnswer, rawExchange, type RawAnswer } from '../support/raw-http.ts';

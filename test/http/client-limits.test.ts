@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { startSandboxCore, type TestCore } from '../support/core.ts';
 import { eventually } from '../support/waits.ts';
-import { DEFAULT_LIMITS } from '../../server/http/limits.ts';
+import { DEFAULT_LIMITS } from '../../server/contract/limits.ts';
 import { createAuthFailures } from '../../server/http/middleware/auth-failures.ts';
 import { silentLogger } from '../../server/logger.ts';
 

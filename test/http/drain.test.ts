@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { startPairedCore, startSandboxCore, type TestCore } from '../support/core.ts';
 import { ALICE } from '../support/contacts.ts';
-import { DEFAULT_LIMITS } from '../../server/http/limits.ts';
+import { DEFAULT_LIMITS } from '../../server/contract/limits.ts';
 import { waitForEvent } from '../support/waits.ts';
 
 /** A stop of the real core answers every request: finished, or a 503 that says what it means; never a reset. */

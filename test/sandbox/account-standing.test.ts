@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../server/logger.ts';
+import { createStandaloneSandboxApp } from '../../server/http/routes/sandbox.ts';
 import { startSimulator, type Simulator } from '../../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
 import { BaileysTestClient } from '../support/baileys-client.ts';
@@ -23,7 +24,11 @@ describe('sandbox: the account’s standing, as the real server tells Baileys', 
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wagate-standing-'));
-    sim = await startSimulator({ dataDir: dir, logger: silentLogger() });
+    sim = await startSimulator({
+      dataDir: dir,
+      logger: silentLogger(),
+      http: (s) => createStandaloneSandboxApp(s, { host: '127.0.0.1', logger: silentLogger() }),
+    });
     trustSimulatorRoot(sim.rootPublicKey);
     client = new BaileysTestClient(sim.wsUrl);
     client.connect();
@@ -148,7 +153,11 @@ describe('sandbox: the account’s standing, as the real server tells Baileys', 
     sim.rejectMessages(number, 479);
     await client.end();
     await sim.close();
-    sim = await startSimulator({ dataDir: dir, logger: silentLogger() });
+    sim = await startSimulator({
+      dataDir: dir,
+      logger: silentLogger(),
+      http: (s) => createStandaloneSandboxApp(s, { host: '127.0.0.1', logger: silentLogger() }),
+    });
     const standing = sim.standing();
     assert.equal(standing.rejections[number], 479);
     assert.equal(standing.message_capping?.status, 'FIRST_WARNING');

@@ -9,7 +9,7 @@ import { tempDir } from '../support/temp-dir.ts';
 import { runWagate } from '../support/wagate-process.ts';
 import { ALICE } from '../support/contacts.ts';
 import { openDatabase } from '../../server/store/database.ts';
-import { lockDownDataFolder, windowsAclArgs } from '../../server/store/data-folder.ts';
+import { lockDownDataFolder, windowsAclArgs } from '../../server/data-folder.ts';
 import { silentLogger } from '../../server/logger.ts';
 
 /** The data folder holds the WhatsApp link: 0700 and every file in it 0600, whatever the umask. */

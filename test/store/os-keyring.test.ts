@@ -41,7 +41,7 @@ const DESKTOP_SCRIPT = `
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openOsKeyring } from '${ROOT}server/store/os-keyring.ts';
+import { openOsKeyring } from '${ROOT}server/credentials/os-keyring.ts';
 import { loadCredentialKey } from '${ROOT}electron/credential-key.ts';
 import { openDatabase } from '${ROOT}server/store/database.ts';
 import { createSqliteAuthState } from '${ROOT}server/store/auth-state.ts';

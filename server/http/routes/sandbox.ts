@@ -1,15 +1,16 @@
-import express from 'express';
+import express, { type Express } from 'express';
 import { z } from 'zod';
-import { sendFail, sendOk } from '../http/envelope.ts';
-import { inputOf, validate } from '../http/validate.ts';
-import { errorHandler, jsonBody } from '../http/middleware/errors.ts';
-import { ApiError } from '../api-error.ts';
-import type { Logger } from '../logger.ts';
-import type { Simulator } from './simulator.ts';
-import { CAPPING_STATUSES, REJECTION_CODES } from './account-standing.ts';
-import { FAULT_KINDS } from './faults.ts';
-import { STATUS_ACK_WITHIN_MS, STREAM_ERRORS } from './stream-health.ts';
-import { MAX_TEXT_LENGTH } from '../contract/limits.ts';
+import { sendFail, sendOk } from '../envelope.ts';
+import { inputOf, validate } from '../validate.ts';
+import { errorHandler, jsonBody } from '../middleware/errors.ts';
+import { hostCheck } from '../middleware/host-check.ts';
+import { ApiError } from '../../api-error.ts';
+import type { Logger } from '../../logger.ts';
+import type { SandboxControls } from '../../sandbox/simulated-whatsapp.ts';
+import { CAPPING_STATUSES, REJECTION_CODES } from '../../sandbox/account-standing.ts';
+import { FAULT_KINDS } from '../../sandbox/faults.ts';
+import { STATUS_ACK_WITHIN_MS, STREAM_ERRORS } from '../../sandbox/stream-health.ts';
+import { MAX_TEXT_LENGTH } from '../../contract/limits.ts';
 
 const ScanBody = z.object({ qr: z.string().min(1).optional() }).strict();
 const PairingCodeBody = z.object({ code: z.string().min(1).max(32) }).strict();
@@ -79,11 +80,10 @@ const CappingBody = z
   })
   .strict();
 
-/** The sandbox control API, relative to where it is mounted (standalone: /sandbox; WaGate: its own /sandbox). */
-export function createControlRouter(
-  sim: Simulator,
-  logger: Logger,
-  options: { currentQr?: () => string | null } = {},
+/** The sandbox's control API, relative to where it is mounted (WaGate's /sandbox, or the standalone app's). */
+export function createSandboxRouter(
+  sim: SandboxControls,
+  { logger, currentQr }: { logger: Logger; currentQr?: () => string | null },
 ): express.Router {
   const router = express.Router();
   router.use(jsonBody());
@@ -91,7 +91,7 @@ export function createControlRouter(
   router.get('/phone', (_req, res) => sendOk(res, 'The virtual phone', sim.phone()));
   router.post('/phone/scan', validate({ body: ScanBody }), async (req, res) => {
     const { body } = inputOf<{ body: typeof ScanBody }>(res);
-    const qr = body.qr ?? options.currentQr?.() ?? null;
+    const qr = body.qr ?? currentQr?.() ?? null;
     if (!qr) throw new ApiError(409, 'no QR to scan: pass {qr}, or wait until WaGate shows one');
     sendOk(res, 'The phone scanned the QR and linked the device', await sim.scan(qr));
   });
@@ -170,4 +170,19 @@ export function createControlRouter(
   router.use((_req, res) => sendFail(res, 404, 'no such sandbox endpoint'));
   router.use(errorHandler(logger));
   return router;
+}
+
+/** The control API served beside a simulator of its own (`wagate sandbox`, tests), at /sandbox. */
+export function createStandaloneSandboxApp(
+  sim: SandboxControls,
+  { host, logger }: { host: string; logger: Logger },
+): Express {
+  const app = express();
+  // The standalone control API has no key: the Host check keeps web pages (DNS rebinding) out of it.
+  app.use(
+    '/sandbox',
+    hostCheck({ names: new Set(['127.0.0.1', 'localhost', '[::1]', host]), allowIpLiterals: false }),
+    createSandboxRouter(sim, { logger }),
+  );
+  return app;
 }

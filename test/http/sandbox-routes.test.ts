@@ -7,6 +7,7 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { silentLogger } from '../../server/logger.ts';
+import { createSandboxRouter, createStandaloneSandboxApp } from '../../server/http/routes/sandbox.ts';
 import { startSimulator, type Simulator } from '../../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
 import { BaileysTestClient } from '../support/baileys-client.ts';
@@ -32,13 +33,17 @@ describe('sandbox control API', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wagate-sandbox-api-'));
-    sim = await startSimulator({ dataDir: dir, logger: silentLogger() });
+    sim = await startSimulator({
+      dataDir: dir,
+      logger: silentLogger(),
+      http: (s) => createStandaloneSandboxApp(s, { host: '127.0.0.1', logger: silentLogger() }),
+    });
     trustSimulatorRoot(sim.rootPublicKey);
     base = `${sim.httpUrl}/sandbox`;
     client = new BaileysTestClient(sim.wsUrl);
     // The router mounted elsewhere (as WaGate does under its own /sandbox), with a currentQr source.
     const app = express();
-    app.use('/somewhere/else', sim.controlRouter({ currentQr: () => currentQr }));
+    app.use('/somewhere/else', createSandboxRouter(sim, { logger: silentLogger(), currentQr: () => currentQr }));
     mounted = app.listen(0, '127.0.0.1');
     await new Promise((r) => mounted.once('listening', r));
     mountedBase = `http://127.0.0.1:${(mounted.address() as AddressInfo).port}/somewhere/else`;

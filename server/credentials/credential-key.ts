@@ -3,7 +3,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OsKeyring } from './os-keyring.ts';
 import type { CredentialStorage } from '../contract/desktop.ts';
-import { FILE_MODE } from './data-folder.ts';
+import { FILE_MODE } from '../data-folder.ts';
 
 export const CREDENTIAL_KEY_FILE = 'credentials.key';
 const KEY_BYTES = 32;

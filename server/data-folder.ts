@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../logger.ts';
+import type { Logger } from './logger.ts';
 
 /** The data folder holds the WhatsApp link: only its owner may read anything in it. */
 const FOLDER_MODE = 0o700;
