@@ -1,5 +1,5 @@
 import type { SessionSnapshot } from './session.ts';
-import type { MessageStatusChange, StoredMessage } from './messages.ts';
+import type { MessageProgress, MessageStatusChange, StoredMessage } from './messages.ts';
 import type { PacingState } from './pacing.ts';
 
 /** Every state change in the core is one of these events; the API, the dashboard and the tray read them. */
@@ -7,6 +7,8 @@ export interface CoreEventMap {
   'session.state': [SessionSnapshot];
   'message.received': [StoredMessage];
   'message.status': [MessageStatusChange];
+  /** A message leaving the outbox is typing or waiting for the server's ack (the dashboard's progress words). */
+  'message.progress': [MessageProgress];
   'keys.changed': [];
   /** A webhook was added, removed, resumed or paused, or a delivery was queued or tried. */
   'webhooks.changed': [];
@@ -22,6 +24,7 @@ const EVERY_EVENT: Record<CoreEventName, true> = {
   'session.state': true,
   'message.status': true,
   'message.received': true,
+  'message.progress': true,
   'keys.changed': true,
   'webhooks.changed': true,
   'pacing.changed': true,

@@ -49,6 +49,20 @@ export const MessageStatusChangeSchema = z.object({
 });
 export type MessageStatusChange = z.infer<typeof MessageStatusChangeSchema>;
 
+/**
+ * What a message leaving the outbox is doing between `sending` and `sent`, for the dashboard's progress words (not
+ * logged, not sent to webhooks): `typing` shows "typing…" in the chat for `duration_ms` first; `awaiting_ack` means
+ * the message went to WhatsApp's server, which has not acknowledged it yet.
+ */
+export const MessageProgressSchema = z.object({
+  message_id: z.string(),
+  chat_jid: z.string(),
+  step: z.enum(['typing', 'awaiting_ack']),
+  /** How long "typing…" shows, for the `typing` step. */
+  duration_ms: z.number().int().nonnegative().optional(),
+});
+export type MessageProgress = z.infer<typeof MessageProgressSchema>;
+
 /** `GET /messages/{message_id}`: the message, and when it reached each status. */
 export const MessageDetailSchema = StoredMessageSchema.extend({
   status_times: z.object({

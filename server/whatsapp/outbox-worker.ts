@@ -84,6 +84,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const emit = (changes: MessageStatusChange[]) => {
     for (const change of changes) events.emit('message.status', change);
   };
+  const stepOf = (job: OutboxJob) => ({ message_id: job.message_id, chat_jid: job.chat_jid });
   /** Real time (typing, backoff), cut short when the worker stops; the clock is for what is scheduled. */
   const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
   const isDue = (job: OutboxJob) => job.send_at === null || job.send_at * 1000 <= clock.now();
@@ -97,8 +98,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
   }
 
-  async function typeFor(chatJid: string, text: string): Promise<void> {
-    let remaining = typingDurationMs(text, typing);
+  async function typeFor(job: OutboxJob, chatJid: string): Promise<void> {
+    let remaining = typingDurationMs(job.text, typing);
+    events.emit('message.progress', { ...stepOf(job), step: 'typing', duration_ms: remaining });
     await presence('composing', chatJid);
     while (remaining > 0 && !stopping.signal.aborted) {
       const wait = Math.min(remaining, typing.refresh_ms);
@@ -154,11 +156,12 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       online = true;
       await presence('available');
     }
-    if (typed) await typeFor(to.address, job.text);
+    if (typed) await typeFor(job, to.address);
     if (stopping.signal.aborted) return;
     const began = outbox.beginAttempt(job.message_id, nowSeconds());
     if (!began) return; // cancelled while typing
     emit(began);
+    events.emit('message.progress', { ...stepOf(job), step: 'awaiting_ack' });
     const quoted = job.quoted_message_id ? messages.get(job.quoted_message_id) : null;
     try {
       const at = await session.sendText(to, job.text, { messageId: job.message_id, quoted, mentions: job.mentions });

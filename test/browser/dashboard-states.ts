@@ -129,7 +129,7 @@ export const DASHBOARD_STATES: DashboardState[] = [
     name: 'send-empty',
     reach: async (page) => {
       await openScreen(page, 'Send a message');
-      await expect(page.getByText('Nothing sent yet.')).toBeVisible();
+      await expect(page.getByText('Nothing sent or received yet.')).toBeVisible();
     },
   },
   {
@@ -147,7 +147,7 @@ export const DASHBOARD_STATES: DashboardState[] = [
       await page.getByLabel(/Show “typing…” before sending/).uncheck();
       await button(page, 'Send').click();
       await expect(page.locator('.outcome')).toContainText(`Sent to +${ALICE}`, { timeout: 30_000 });
-      await expect(page.getByRole('region', { name: 'Recent sends' }).getByRole('row')).not.toHaveCount(0);
+      await expect(page.getByRole('region', { name: 'Recent messages' }).getByRole('row')).not.toHaveCount(0);
     },
   },
   {

@@ -188,7 +188,7 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await expect(page.getByLabel('Appear online while sending')).toBeChecked();
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await expect(shown(page, new RegExp(`^Sent to \\+${ALICE} at `))).toBeVisible({ timeout: 30_000 });
-    const recent = page.getByRole('region', { name: 'Recent sends' });
+    const recent = page.getByRole('region', { name: 'Recent messages' });
     await expect(recent.getByRole('row', { name: new RegExp(text) })).toBeVisible();
 
     const inbox = await callApi(`/sandbox/contacts/${ALICE}/inbox`, key);
@@ -201,7 +201,8 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     const firstId = await page.locator('.outcome code').textContent();
     expect(firstId).toBeTruthy();
     await page.getByRole('textbox', { name: 'Message', exact: true }).fill('A quick reply');
-    await page.getByLabel('Reply to message ID (optional)').fill(firstId!);
+    const first = page.getByRole('region', { name: 'Recent messages' }).getByRole('row').filter({ hasText: firstId! });
+    await first.getByRole('button', { name: /^Reply to/ }).click();
     await page.getByLabel(/Show “typing…” before sending/).uncheck();
     await page.getByLabel('Appear online while sending').uncheck();
     await page.getByRole('button', { name: 'Send', exact: true }).click();

@@ -7,7 +7,7 @@ import type { SendRequest } from '../../server/whatsapp/sender.ts';
 import { ALICE, BOB, CAROL, jidOf } from '../support/contacts.ts';
 import { startPairedWorld, type World } from '../support/session-world.ts';
 import { eventually, waitForEvent } from '../support/waits.ts';
-import type { SendResult } from '../../server/contract/messages.ts';
+import type { MessageProgress, SendResult } from '../../server/contract/messages.ts';
 
 /** Small times so the suite is quick; refresh shorter than the typing so a re-sent "composing" shows. */
 const TYPING = TypingConfigSchema.parse({
@@ -81,6 +81,31 @@ test('a long wait re-sends "composing" so the indicator does not drop', async ()
   const entry = await delivered(ALICE, result.message_id);
   const chatstates = entry.before.filter((f) => f.kind === 'chatstate').map((f) => f.value);
   assert.deepEqual(chatstates, ['composing', 'composing', 'composing', 'paused']);
+});
+
+test("a send says what it is doing: typing for how long, then waiting for the server's ack", async () => {
+  const steps: MessageProgress[] = [];
+  const record = (p: MessageProgress) => steps.push(p);
+  world.events.on('message.progress', record);
+  try {
+    const result = await sender.send(request(ALICE, 'progress, step by step', { presenceSimulation: false }));
+    const mine = steps.filter((p) => p.message_id === result.message_id);
+    assert.deepEqual(
+      mine.map((p) => p.step),
+      ['typing', 'awaiting_ack'],
+    );
+    const typed = mine[0]?.duration_ms ?? -1;
+    assert.ok(typed >= TYPING.min_ms && typed <= TYPING.max_ms, `typing for ${typed} ms, within the config's bounds`);
+    const quiet = await sender.send(
+      request(ALICE, 'no typing', { typingSimulation: false, presenceSimulation: false }),
+    );
+    assert.deepEqual(
+      steps.filter((p) => p.message_id === quiet.message_id).map((p) => p.step),
+      ['awaiting_ack'],
+    );
+  } finally {
+    world.events.off('message.progress', record);
+  }
 });
 
 test('with both simulations off the contact sees only the message', async () => {

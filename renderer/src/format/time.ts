@@ -63,3 +63,11 @@ export function untilTime(ms: number, now: number = Date.now()): string {
     ? hourMinute.format(ms)
     : dateTimeFormat.format(ms);
 }
+
+/**
+ * When a message was sent or received, said one way everywhere on the Send screen: "14:03:27" today,
+ * "25 Nov 2026, 14:03" another day.
+ */
+export function messageTime(ms: number, now: number = Date.now()): string {
+  return new Date(ms).toDateString() === new Date(now).toDateString() ? clockTime(ms) : dateTime(ms);
+}

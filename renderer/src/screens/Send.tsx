@@ -1,30 +1,42 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
-import type { SendResult, StoredMessage } from '../../../server/contract/messages.ts';
+import type { AcceptedResult, SendResult, StoredMessage } from '../../../server/contract/messages.ts';
 import { MAX_TEXT_LENGTH } from '../../../server/contract/limits.ts';
 import type { ContactView } from '../../../server/contract/sandbox.ts';
 import type { GroupSummary } from '../../../server/contract/groups.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
+import { RecentMessages, excerpt } from '../components/RecentMessages.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { ScreenLink } from '../components/ScreenLink.tsx';
-import { clockTime, dateTime, displayChat } from '../format/time.ts';
+import { displayChat, messageTime } from '../format/time.ts';
 import { useAdminInfo } from '../state/admin.ts';
 import { useAnnounce } from '../state/announce.ts';
+import { focusById } from '../state/focus.ts';
+import { stepWords, useSendProgress } from '../state/send-progress.ts';
 import { useSession } from '../state/session.ts';
 import { checkChatId } from '../validation/chat-id.ts';
+import './send.css';
 
-type Outcome = { ok: true; to: string; result: SendResult } | { ok: false; error: string; code: number };
+type Outcome =
+  | { kind: 'sent'; to: string; result: SendResult }
+  | { kind: 'accepted'; to: string; result: AcceptedResult }
+  | { kind: 'failed'; error: string; code: number };
+
+/** The Message field's id: "Reply" in the list moves the focus there. */
+const TEXT_ID = 'send-text';
 
 /** Send a message by hand, as a program would through the API, and see what happened to recent ones. */
 export function Send() {
   const [recent, setRecent] = useState<StoredMessage[] | null>(null);
   const [recentError, setRecentError] = useState<string | null>(null);
+  const [to, setTo] = useState('');
+  const [replyTo, setReplyTo] = useState('');
 
   const load = useCallback(() => {
-    api<StoredMessage[]>('GET', '/admin/messages?limit=50').then(
+    api<StoredMessage[]>('GET', '/admin/messages?limit=20').then(
       (messages) => {
-        setRecent(messages.filter((message) => message.direction === 'outbound').slice(0, 20));
+        setRecent(messages);
         setRecentError(null);
       },
       (failure: unknown) => setRecentError(errorText(failure)),
@@ -33,6 +45,7 @@ export function Send() {
 
   useEffect(load, [load]);
   useStreamOpen(load);
+  useCoreEvent('message.received', load);
   const shown = useRef(recent);
   shown.current = recent;
   useCoreEvent('message.status', (change) => {
@@ -45,22 +58,44 @@ export function Send() {
     );
   });
 
+  function reply(message: StoredMessage): void {
+    setTo(message.chat_jid.endsWith('@s.whatsapp.net') ? displayChat(message.chat_jid) : message.chat_jid);
+    setReplyTo(message.message_id);
+    focusById(TEXT_ID);
+  }
+
   return (
     <section aria-labelledby="send-title" className="screen">
       <ScreenHeading id="send-title">Send a message</ScreenHeading>
       <p className="intro">Send a WhatsApp message by hand, exactly as a program would through the API.</p>
-      <SendForm onSent={load} />
-      <RecentSends messages={recent} error={recentError} />
+      <SendForm
+        to={to}
+        onTo={setTo}
+        replyTo={replyTo}
+        onReplyTo={setReplyTo}
+        quoted={recent?.find((message) => message.message_id === replyTo.trim()) ?? null}
+        onSent={load}
+      />
+      <RecentMessages messages={recent} error={recentError} onReply={reply} />
     </section>
   );
 }
 
-function SendForm({ onSent }: { onSent: () => void }) {
+interface FormProps {
+  to: string;
+  onTo(to: string): void;
+  replyTo: string;
+  onReplyTo(id: string): void;
+  /** The message replied to, when the recent list has it. */
+  quoted: StoredMessage | null;
+  onSent(): void;
+}
+
+function SendForm({ to, onTo, replyTo, onReplyTo, quoted, onSent }: FormProps) {
   const ids = {
     to: useId(),
     toHint: useId(),
     toError: useId(),
-    text: useId(),
     count: useId(),
     reply: useId(),
     replyHint: useId(),
@@ -69,16 +104,18 @@ function SendForm({ onSent }: { onSent: () => void }) {
   const session = useSession();
   const toInput = useRef<HTMLInputElement>(null);
   const textInput = useRef<HTMLTextAreaElement>(null);
-  const [to, setTo] = useState('');
   const [toTouched, setToTouched] = useState(false);
   const [text, setText] = useState('');
   const [textTouched, setTextTouched] = useState(false);
-  const [replyTo, setReplyTo] = useState('');
   const [typing, setTyping] = useState(true);
   const [presence, setPresence] = useState(true);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const announce = useAnnounce();
+  const progress = useSendProgress((step) => {
+    // The long waits are said; the quick steps between them would only chatter.
+    if (step.kind === 'paced' || step.kind === 'typing') announce(stepWords(step));
+  });
 
   const check = checkChatId(to);
   const toError = !check.ok && (toTouched || (check.settled && to.trim() !== '')) ? check.reason : null;
@@ -89,9 +126,13 @@ function SendForm({ onSent }: { onSent: () => void }) {
         ? `WhatsApp allows at most ${MAX_TEXT_LENGTH.toLocaleString()} characters.`
         : null;
 
+  /** A failure said about an earlier try is not about what the user is changing now. */
+  const edited = () => setOutcome((last) => (last?.kind === 'failed' ? null : last));
+
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
     if (busy) return;
+    setOutcome(null);
     setToTouched(true);
     setTextTouched(true);
     if (!check.ok) {
@@ -103,7 +144,7 @@ function SendForm({ onSent }: { onSent: () => void }) {
       return;
     }
     setBusy(true);
-    setOutcome(null);
+    progress.start(check.jid);
     const body = {
       text,
       ...(replyTo.trim() ? { reply_to_message_id: replyTo.trim() } : {}),
@@ -111,16 +152,25 @@ function SendForm({ onSent }: { onSent: () => void }) {
       presence_simulation: presence,
     };
     try {
-      const result = await api<SendResult>('POST', `/chats/${encodeURIComponent(check.jid)}/messages`, body);
-      setOutcome({ ok: true, to: check.jid, result });
-      announce(sentText(check.jid, result));
+      const answer = await api<SendResult | AcceptedResult>(
+        'POST',
+        `/chats/${encodeURIComponent(check.jid)}/messages`,
+        body,
+      );
+      const done: Outcome =
+        answer.status === 'sent'
+          ? { kind: 'sent', to: check.jid, result: answer }
+          : { kind: 'accepted', to: check.jid, result: answer };
+      setOutcome(done);
+      announce(outcomeText(done, true));
       setText('');
       setTextTouched(false);
-      setReplyTo('');
+      onReplyTo('');
       onSent();
     } catch (failure) {
-      setOutcome({ ok: false, error: errorText(failure), code: (failure as { code?: number }).code ?? 0 });
+      setOutcome({ kind: 'failed', error: errorText(failure), code: (failure as { code?: number }).code ?? 0 });
     } finally {
+      progress.stop();
       setBusy(false);
     }
   }
@@ -145,7 +195,10 @@ function SendForm({ onSent }: { onSent: () => void }) {
           value={to}
           aria-invalid={toError !== null}
           aria-describedby={`${ids.toHint} ${ids.toError}`}
-          onChange={(event) => setTo(event.target.value)}
+          onChange={(event) => {
+            onTo(event.target.value);
+            edited();
+          }}
           onBlur={() => to.trim() !== '' && setToTouched(true)}
         />
         <p id={ids.toHint} className="hint">
@@ -154,37 +207,53 @@ function SendForm({ onSent }: { onSent: () => void }) {
         <p id={ids.toError} className="error-text field-error">
           {toError ?? (check.ok ? <span className="ok-text">Will send to {displayChat(check.jid)}</span> : '')}
         </p>
-        {info.sandbox && <SandboxContacts onPick={(number) => setTo(`+${number}`)} />}
-        {session?.state === 'connected' && <GroupPicker chosen={to} onPick={setTo} />}
+        {info.sandbox && <SandboxContacts onPick={(number) => onTo(`+${number}`)} />}
+        {session?.state === 'connected' && <GroupPicker chosen={to} onPick={onTo} />}
       </div>
       <div className="field">
-        <label htmlFor={ids.text}>Message</label>
+        <label htmlFor={TEXT_ID}>Message</label>
+        {replyTo.trim() !== '' && (
+          <p className="replying">
+            <span>
+              Replying to{' '}
+              {quoted ? (
+                <>
+                  {quoted.direction === 'inbound' ? displayChat(quoted.sender) : 'your message'}: “
+                  {excerpt(quoted.text)}”
+                </>
+              ) : (
+                <>
+                  message <code className="id">{replyTo.trim()}</code>
+                </>
+              )}
+            </span>
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => {
+                onReplyTo('');
+                textInput.current?.focus();
+              }}
+            >
+              Cancel reply
+            </button>
+          </p>
+        )}
         <textarea
-          id={ids.text}
+          id={TEXT_ID}
           ref={textInput}
           rows={5}
           value={text}
           aria-invalid={textError !== null}
           aria-describedby={ids.count}
-          onChange={(event) => setText(event.target.value)}
+          onChange={(event) => {
+            setText(event.target.value);
+            edited();
+          }}
         />
         <p id={ids.count} className={`hint count ${text.length > MAX_TEXT_LENGTH ? 'over' : ''}`}>
           {text.length.toLocaleString()} / {MAX_TEXT_LENGTH.toLocaleString()} characters
           {textError && <span className="error-text"> — {textError}</span>}
-        </p>
-      </div>
-      <div className="field">
-        <label htmlFor={ids.reply}>Reply to message ID (optional)</label>
-        <input
-          id={ids.reply}
-          type="text"
-          spellCheck={false}
-          value={replyTo}
-          aria-describedby={ids.replyHint}
-          onChange={(event) => setReplyTo(event.target.value)}
-        />
-        <p id={ids.replyHint} className="hint">
-          To quote an earlier message in the same chat, paste its message ID.
         </p>
       </div>
       <fieldset className="toggles">
@@ -198,16 +267,38 @@ function SendForm({ onSent }: { onSent: () => void }) {
           Appear online while sending
         </label>
       </fieldset>
+      <details className="developer">
+        <summary>Reply by message ID (for developers)</summary>
+        <div className="field">
+          <label htmlFor={ids.reply}>Reply to message ID</label>
+          <input
+            id={ids.reply}
+            type="text"
+            spellCheck={false}
+            value={replyTo}
+            aria-describedby={ids.replyHint}
+            onChange={(event) => {
+              onReplyTo(event.target.value);
+              edited();
+            }}
+          />
+          <p id={ids.replyHint} className="hint">
+            The ID of an earlier message in the same chat, as the API gives it. “Reply” on a message below does the
+            same.
+          </p>
+        </div>
+      </details>
       <BusyButton type="submit" className="primary" busy={busy}>
         {busy ? 'Sending…' : 'Send'}
       </BusyButton>
-      {outcome?.ok === true && (
+      {busy && progress.step && <p className="send-progress">{stepWords(progress.step)}</p>}
+      {outcome && outcome.kind !== 'failed' && (
         <p className="ok-text outcome">
-          {sentText(outcome.to, outcome.result, false)}
+          {outcomeText(outcome, false)}
           <code>{outcome.result.message_id}</code>
         </p>
       )}
-      {outcome?.ok === false && (
+      {outcome?.kind === 'failed' && (
         <p className="error-text" role="alert">
           Not sent: {outcome.error}
           {outcome.code === 503 && ' Link your phone on the Phone link screen, then try again.'}
@@ -217,10 +308,13 @@ function SendForm({ onSent }: { onSent: () => void }) {
   );
 }
 
-/** "Sent to +1555… at 10:42. Message ID: …", on the page (the id apart, as code) and in the announcement. */
-function sentText(to: string, result: SendResult, withId = true): string {
-  const said = `Sent to ${displayChat(to)} at ${clockTime(result.timestamp * 1000)}. Message ID: `;
-  return withId ? said + result.message_id : said;
+/** "Sent to +1555… at 10:42:07. Message ID: …", on the page (the id apart, as code) and in the announcement. */
+function outcomeText(outcome: Exclude<Outcome, { kind: 'failed' }>, withId: boolean): string {
+  const said =
+    outcome.kind === 'sent'
+      ? `Sent to ${displayChat(outcome.to)} at ${messageTime(outcome.result.timestamp * 1000)}. Message ID: `
+      : `WhatsApp has not acknowledged it yet: the message to ${displayChat(outcome.to)} stays in the outbox and leaves by itself; the list below shows its status. Message ID: `;
+  return withId ? said + outcome.result.message_id : said;
 }
 
 /** The groups the phone is in, by name: picking one puts its JID in the To field. */
@@ -264,62 +358,6 @@ function SandboxContacts({ onPick }: { onPick: (number: string) => void }) {
           {contact.name} (+{contact.number}){contact.on_whatsapp ? '' : ', not on WhatsApp'}
         </button>
       ))}
-    </div>
-  );
-}
-
-const STATUS_WORDS: Record<StoredMessage['status'], string> = {
-  queued: 'Queued',
-  sending: 'Sending',
-  sent: 'Sent',
-  delivered: 'Delivered',
-  read: 'Read',
-  failed: 'Failed',
-  received: 'Received',
-};
-
-function RecentSends({ messages, error }: { messages: StoredMessage[] | null; error: string | null }) {
-  return (
-    <div className="card" role="region" aria-labelledby="recent-title">
-      <h2 id="recent-title">Recent sends</h2>
-      {error && (
-        <p role="alert" className="error-text">
-          Could not read recent messages: {error}
-        </p>
-      )}
-      {messages?.length === 0 && <p>Nothing sent yet.</p>}
-      {messages && messages.length > 0 && (
-        <div className="table-wrap">
-          <table className="recent stackable">
-            <thead>
-              <tr>
-                <th scope="col">To</th>
-                <th scope="col">Message</th>
-                <th scope="col">Time</th>
-                <th scope="col">Status</th>
-                <th scope="col">Message ID</th>
-              </tr>
-            </thead>
-            <tbody>
-              {messages.map((message) => (
-                <tr key={message.message_id}>
-                  <td data-label="To">{displayChat(message.chat_jid)}</td>
-                  <td className="text-cell" data-label="Message">
-                    {message.text ?? ''}
-                  </td>
-                  <td data-label="Time">{dateTime(message.timestamp * 1000)}</td>
-                  <td data-label="Status">
-                    <span className={`status ${message.status}`}>{STATUS_WORDS[message.status]}</span>
-                  </td>
-                  <td data-label="Message ID">
-                    <code className="id">{message.message_id}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
     </div>
   );
 }
