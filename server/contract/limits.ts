@@ -63,3 +63,6 @@ export const DEFAULT_LIMITS: HttpLimits = {
   // The longest typing simulation (8 s by default) and the send after it; the desktop app gives a stop 15 s in all.
   drainMs: 10_000,
 };
+
+/** A poll offers WhatsApp's 2 to 12 options. */
+export const POLL_OPTIONS = { min: 2, max: 12 } as const;

@@ -3,6 +3,7 @@ import { normaliseChatJid } from './chat-id.ts';
 import { CHAT_PAGE, MAX_MENTIONS, MAX_MESSAGE_ID_LENGTH, MAX_TEXT_LENGTH, RECENT_MESSAGES_PAGE } from './limits.ts';
 import { pageLimit } from './paging.ts';
 import { HOUR_MS, IDEMPOTENCY_WINDOW_MS } from './lifetimes.ts';
+import { MessageContentSchema } from './message-content.ts';
 
 export const MessageDirectionSchema = z.enum(['outbound', 'inbound']);
 export type MessageDirection = z.infer<typeof MessageDirectionSchema>;
@@ -23,7 +24,8 @@ export const FailureReasonSchema = z
   .string()
   .regex(/^(not_on_whatsapp|server_rejected:\d+|expired|cancelled|logged_out|send_error)$/);
 
-export const StoredMessageSchema = z.object({
+/** A message's own fields, whatever its kind. */
+export const MessageBaseSchema = z.object({
   message_id: z.string(),
   /** The person's phone-number JID when WhatsApp has told us it (one chat per person), else the LID or the group. */
   chat_jid: z.string(),
@@ -31,12 +33,18 @@ export const StoredMessageSchema = z.object({
   chat_lid: z.string().nullable(),
   direction: MessageDirectionSchema,
   sender: z.string(),
+  /** What it says in words: a text's or an edit's text, a caption; null when it has none. */
   text: z.string().nullable(),
   quoted_message_id: z.string().nullable(),
   /** Unix seconds. */
   timestamp: z.number().int(),
   status: MessageStatusSchema,
 });
+
+export type MessageBase = z.infer<typeof MessageBaseSchema>;
+
+/** A message as WaGate keeps and shows it: its own fields and its kind's (server/contract/message-content.ts). */
+export const StoredMessageSchema = z.intersection(MessageBaseSchema, MessageContentSchema);
 export type StoredMessage = z.infer<typeof StoredMessageSchema>;
 
 export const MessageStatusChangeSchema = z.object({
@@ -64,15 +72,18 @@ export const MessageProgressSchema = z.object({
 export type MessageProgress = z.infer<typeof MessageProgressSchema>;
 
 /** `GET /messages/{message_id}`: the message, and when it reached each status. */
-export const MessageDetailSchema = StoredMessageSchema.extend({
-  status_times: z.object({
-    sent: z.number().int().nullable(),
-    delivered: z.number().int().nullable(),
-    read: z.number().int().nullable(),
-    failed: z.number().int().nullable(),
+export const MessageDetailSchema = z.intersection(
+  StoredMessageSchema,
+  z.object({
+    status_times: z.object({
+      sent: z.number().int().nullable(),
+      delivered: z.number().int().nullable(),
+      read: z.number().int().nullable(),
+      failed: z.number().int().nullable(),
+    }),
+    failure_reason: z.string().nullable(),
   }),
-  failure_reason: z.string().nullable(),
-});
+);
 export type MessageDetail = z.infer<typeof MessageDetailSchema>;
 
 /** A chat as the path names it: a JID or a phone number with country code, turned into the JID. */

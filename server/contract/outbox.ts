@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MessageStatusSchema } from './messages.ts';
+import { MessageKindSchema } from './message-content.ts';
 
 /**
  * Where a message in the outbox is: waiting for its `send_at`, waiting its turn, handed to WhatsApp and waiting for
@@ -12,7 +13,9 @@ export type OutboxStage = z.infer<typeof OutboxStageSchema>;
 export const OutboxEntrySchema = z.object({
   message_id: z.string(),
   chat_jid: z.string(),
-  text: z.string(),
+  kind: MessageKindSchema,
+  /** What a text or an edit says; null for the other kinds. */
+  text: z.string().nullable(),
   stage: OutboxStageSchema,
   status: MessageStatusSchema,
   /** Unix seconds: when it was accepted, and when it is to leave (null: as soon as it can). */

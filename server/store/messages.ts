@@ -3,6 +3,7 @@ import { migrate, type Migrations, transaction } from './database.ts';
 import type { EventLog } from './event-log.ts';
 import { createQueries, sql, sqlJoin, type SqlQuery } from './sql.ts';
 import type { MessageDetail, MessageStatus, MessageStatusChange, StoredMessage } from '../contract/messages.ts';
+import { contentOf, type MessageContent } from '../contract/message-content.ts';
 
 export const MESSAGES_MIGRATIONS: Migrations = {
   part: 'messages',
@@ -26,6 +27,12 @@ export const MESSAGES_MIGRATIONS: Migrations = {
     1: 'CREATE INDEX messages_by_chat ON messages (chat_jid, timestamp DESC, seq DESC)',
     2: 'CREATE INDEX messages_by_time ON messages (timestamp DESC, seq DESC)',
     3: 'ALTER TABLE messages ADD COLUMN chat_lid TEXT',
+    // What the message says, by kind (server/contract/message-content.ts), and a poll's secret that its votes are
+    // encrypted with; the texts stored so far become text content, and what had no text a kind WaGate did not read.
+    4: `ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'other';
+        ALTER TABLE messages ADD COLUMN content TEXT NOT NULL DEFAULT '{"kind":"other","whatsapp_type":null}';
+        ALTER TABLE messages ADD COLUMN message_secret BLOB;
+        UPDATE messages SET kind = 'text', content = json_object('kind', 'text', 'text', text) WHERE text IS NOT NULL;`,
   },
 };
 
@@ -57,9 +64,14 @@ export interface ListOptions {
 }
 
 export interface MessageStore {
-  /** Stores a message once; false when its id was already stored (WhatsApp redelivers). */
-  insert(m: StoredMessage): boolean;
+  /**
+   * Stores a message once; false when its id was already stored (WhatsApp redelivers). `secret`: the message's own
+   * secret (a poll's, that its votes are encrypted with).
+   */
+  insert(m: StoredMessage, secret?: Uint8Array | null): boolean;
   get(id: string): StoredMessage | null;
+  /** The secret a message was stored with, or null. */
+  secretOf(id: string): Uint8Array | null;
   detail(id: string): MessageDetail | null;
   /** A chat's messages, newest first; a person's chat is every JID they are known by (phone number and LID). */
   listChat(chatJids: readonly string[], o: ListOptions): StoredMessage[];
@@ -85,6 +97,7 @@ interface Row {
   quoted_message_id: string | null;
   timestamp: number;
   status: MessageStatus;
+  content: string;
 }
 
 function toMessage(row: Row): StoredMessage {
@@ -98,10 +111,12 @@ function toMessage(row: Row): StoredMessage {
     quoted_message_id: row.quoted_message_id,
     timestamp: row.timestamp,
     status: row.status,
+    ...(JSON.parse(row.content) as MessageContent),
   };
 }
 
-const COLUMNS = sql`seq, message_id, chat_jid, chat_lid, direction, sender, text, quoted_message_id, timestamp, status`;
+const COLUMNS = sql`seq, message_id, chat_jid, chat_lid, direction, sender, text, quoted_message_id, timestamp, status,
+  content`;
 
 /**
  * `log`: where each status change is recorded in the transaction that makes it (the caller emits it on the bus after
@@ -116,9 +131,10 @@ export function createMessageStore(db: Database, log?: Pick<EventLog, 'record'>)
   const queries = createQueries(db);
   const insertRow = db.prepare(
     `INSERT INTO messages (message_id, chat_jid, chat_lid, direction, sender, text, quoted_message_id, timestamp, status,
-       sent_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+       sent_at, kind, content, message_secret)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
   );
+  const secretById = db.prepare('SELECT message_secret FROM messages WHERE message_id = ?');
   const byId = db.prepare(`SELECT ${COLUMNS.text} FROM messages WHERE message_id = ?`);
   const recent = db.prepare(`SELECT ${COLUMNS.text} FROM messages ORDER BY timestamp DESC, seq DESC LIMIT ?`);
 
@@ -201,7 +217,7 @@ export function createMessageStore(db: Database, log?: Pick<EventLog, 'record'>)
   }
 
   return {
-    insert(m) {
+    insert(m, secret = null) {
       const sentAt = m.direction === 'outbound' && m.status === 'sent' ? m.timestamp : null;
       const result = insertRow.run(
         m.message_id,
@@ -214,12 +230,19 @@ export function createMessageStore(db: Database, log?: Pick<EventLog, 'record'>)
         m.timestamp,
         m.status,
         sentAt,
+        m.kind,
+        JSON.stringify(contentOf(m)),
+        secret,
       );
       return result.changes > 0;
     },
     get: (id) => {
       const row = get(id);
       return row ? toMessage(row) : null;
+    },
+    secretOf(id) {
+      const row = secretById.get(id) as { message_secret: Uint8Array | null } | undefined;
+      return row?.message_secret ?? null;
     },
     detail,
     listChat,

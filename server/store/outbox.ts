@@ -4,12 +4,16 @@ import type { MessageStore } from './messages.ts';
 import type { EventLog } from './event-log.ts';
 import { MessageStatusSchema, type MessageStatusChange, type StoredMessage } from '../contract/messages.ts';
 import type { OutboxEntry, OutboxStage } from '../contract/outbox.ts';
+import { MessageKindSchema, type MessageContent } from '../contract/message-content.ts';
 
 /** What the outbox keeps to send a message again after a reconnect or a restart. */
 export interface OutboxJob {
   message_id: string;
   chat_jid: string;
-  text: string;
+  /** What it says, as stored with the message: every resend sends exactly this. */
+  content: MessageContent;
+  /** The message's own secret (a poll's), the same on every resend; null when it has none. */
+  secret: Uint8Array | null;
   quoted_message_id: string | null;
   typing_simulation: boolean;
   presence_simulation: boolean;
@@ -23,6 +27,7 @@ export interface OutboxJob {
 
 export interface NewJob {
   message: StoredMessage;
+  secret?: Uint8Array | null;
   typing_simulation: boolean;
   presence_simulation: boolean;
   mentions?: string[];
@@ -84,13 +89,18 @@ export const OUTBOX_MIGRATIONS: Migrations = {
    )`,
     1: 'CREATE INDEX outbox_by_chat ON outbox (chat_jid, seq)',
     2: 'ALTER TABLE outbox ADD COLUMN mentions TEXT',
+    // A job sends the content stored with its message (any kind), so the outbox no longer keeps a text of its own.
+    3: 'ALTER TABLE outbox DROP COLUMN text',
   },
 };
 
 interface JobRow {
   message_id: string;
   chat_jid: string;
-  text: string;
+  kind: string;
+  text: string | null;
+  content: string;
+  message_secret: Uint8Array | null;
   quoted_message_id: string | null;
   typing_simulation: number;
   presence_simulation: number;
@@ -101,14 +111,22 @@ interface JobRow {
 }
 
 const toJob = (r: JobRow): OutboxJob => ({
-  ...r,
+  message_id: r.message_id,
+  chat_jid: r.chat_jid,
+  content: JSON.parse(r.content) as MessageContent,
+  secret: r.message_secret,
+  quoted_message_id: r.quoted_message_id,
   typing_simulation: r.typing_simulation === 1,
   presence_simulation: r.presence_simulation === 1,
   mentions: r.mentions ? (JSON.parse(r.mentions) as string[]) : [],
+  send_at: r.send_at,
+  created_at: r.created_at,
+  attempts: r.attempts,
 });
 
-const JOB_COLUMNS =
-  'o.message_id, o.chat_jid, o.text, o.quoted_message_id, o.typing_simulation, o.presence_simulation, o.mentions, o.send_at, o.created_at, o.attempts';
+const JOB_COLUMNS = `o.message_id, o.chat_jid, m.kind, m.text, m.content, m.message_secret, o.quoted_message_id,
+  o.typing_simulation, o.presence_simulation, o.mentions, o.send_at, o.created_at, o.attempts`;
+const JOBS = 'outbox o JOIN messages m USING (message_id)';
 
 /** The durable outbox: a job per accepted message until WhatsApp's server acks it (or it fails). */
 export function createOutboxStore(
@@ -119,21 +137,19 @@ export function createOutboxStore(
 ): OutboxStore {
   migrate(db, OUTBOX_MIGRATIONS);
   const insertJob = db.prepare(
-    `INSERT INTO outbox (message_id, chat_jid, text, quoted_message_id, typing_simulation, presence_simulation, mentions,
+    `INSERT INTO outbox (message_id, chat_jid, quoted_message_id, typing_simulation, presence_simulation, mentions,
        send_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const pendingJobs = db.prepare(`SELECT ${JOB_COLUMNS} FROM outbox o WHERE o.failed = 0 ORDER BY o.seq`);
-  const jobById = db.prepare(`SELECT ${JOB_COLUMNS} FROM outbox o WHERE o.message_id = ? AND o.failed = 0`);
+  const pendingJobs = db.prepare(`SELECT ${JOB_COLUMNS} FROM ${JOBS} WHERE o.failed = 0 ORDER BY o.seq`);
+  const jobById = db.prepare(`SELECT ${JOB_COLUMNS} FROM ${JOBS} WHERE o.message_id = ? AND o.failed = 0`);
   const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE message_id = ? AND failed = 0');
   const remove = db.prepare('DELETE FROM outbox WHERE message_id = ?');
   const markFailed = db.prepare('UPDATE outbox SET failed = 1 WHERE message_id = ?');
   const unfail = db.prepare('UPDATE outbox SET failed = 0, attempts = 0 WHERE message_id = ? AND failed = 1');
   const removeFailed = db.prepare('DELETE FROM outbox WHERE message_id = ? AND failed = 1');
   const cancellable = db.prepare('SELECT attempts FROM outbox WHERE message_id = ? AND failed = 0');
-  const all = db.prepare(
-    `SELECT ${JOB_COLUMNS}, o.failed, m.status, m.status_reason FROM outbox o JOIN messages m USING (message_id) ORDER BY o.seq`,
-  );
+  const all = db.prepare(`SELECT ${JOB_COLUMNS}, o.failed, m.status, m.status_reason FROM ${JOBS} ORDER BY o.seq`);
 
   function stageOf(row: JobRow & { failed: number; status: string }): OutboxStage {
     if (row.failed) return 'failed';
@@ -142,13 +158,12 @@ export function createOutboxStore(
   }
 
   return {
-    add({ message, typing_simulation, presence_simulation, mentions, send_at }) {
+    add({ message, secret, typing_simulation, presence_simulation, mentions, send_at }) {
       return transaction(db, () => {
-        if (!messages.insert(message)) throw new Error(`message id ${message.message_id} is already taken`);
+        if (!messages.insert(message, secret)) throw new Error(`message id ${message.message_id} is already taken`);
         insertJob.run(
           message.message_id,
           message.chat_jid,
-          message.text ?? '',
           message.quoted_message_id,
           typing_simulation ? 1 : 0,
           presence_simulation ? 1 : 0,
@@ -214,6 +229,7 @@ export function createOutboxStore(
       return rows.map((r) => ({
         message_id: r.message_id,
         chat_jid: r.chat_jid,
+        kind: MessageKindSchema.parse(r.kind),
         text: r.text,
         stage: stageOf(r),
         status: MessageStatusSchema.parse(r.status),

@@ -8,6 +8,7 @@ import {
 } from '@whiskeysockets/baileys';
 import type { WAMessage, WAMessageKey } from '@whiskeysockets/baileys';
 import type { MessageStatus, StoredMessage } from '../contract/messages.ts';
+import type { MessageContent } from '../contract/message-content.ts';
 
 /** Message types that carry no content for a person: protocol traffic, key distribution, reactions, edits. */
 const NOT_CONTENT = new Set<string>([
@@ -73,6 +74,13 @@ function textOf(content: proto.IMessage): string | null {
   );
 }
 
+/** What a received message says, by kind; what WaGate does not read yet is kept as `other`, with its type's name. */
+function receivedContentOf(content: proto.IMessage, type: keyof proto.IMessage): MessageContent {
+  const text = content.conversation ?? content.extendedTextMessage?.text;
+  if (typeof text === 'string') return { kind: 'text', text };
+  return { kind: 'other', whatsapp_type: type };
+}
+
 function quotedIdOf(content: proto.IMessage, type: keyof proto.IMessage): string | null {
   const inner = content[type] as { contextInfo?: proto.IContextInfo | null } | null | undefined;
   return inner && typeof inner === 'object' ? (inner.contextInfo?.stanzaId ?? null) : null;
@@ -97,6 +105,7 @@ export function toInboundMessage(msg: WAMessage, nowSeconds: number): StoredMess
     quoted_message_id: quotedIdOf(content, type),
     timestamp: toNumber(msg.messageTimestamp) || nowSeconds,
     status: 'received',
+    ...receivedContentOf(content, type),
   };
 }
 

@@ -12,11 +12,12 @@ import type { ContactDirectory } from './contact-directory.ts';
 import { resolveRecipient } from './recipient.ts';
 import type { PresenceKind, Session } from './session.ts';
 import { typingDurationMs } from './typing.ts';
+import { typedWordsOf } from './message-content.ts';
 import type { MessageStatusChange } from '../contract/messages.ts';
 import type { SessionSnapshot } from '../contract/session.ts';
 
 export interface OutboxWorkerDeps {
-  session: Pick<Session, 'snapshot' | 'sendText' | 'sendPresence'>;
+  session: Pick<Session, 'snapshot' | 'send' | 'sendPresence'>;
   directory: Pick<ContactDirectory, 'lookup'>;
   outbox: OutboxStore;
   messages: Pick<MessageStore, 'get' | 'setStatus'>;
@@ -99,7 +100,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   async function typeFor(job: OutboxJob, chatJid: string): Promise<void> {
-    let remaining = typingDurationMs(job.text, typing);
+    let remaining = typingDurationMs(typedWordsOf(job.content), typing);
     events.emit('message.progress', { ...stepOf(job), step: 'typing', duration_ms: remaining });
     await presence('composing', chatJid);
     while (remaining > 0 && !stopping.signal.aborted) {
@@ -164,7 +165,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     events.emit('message.progress', { ...stepOf(job), step: 'awaiting_ack' });
     const quoted = job.quoted_message_id ? messages.get(job.quoted_message_id) : null;
     try {
-      const at = await session.sendText(to, job.text, { messageId: job.message_id, quoted, mentions: job.mentions });
+      const options = { messageId: job.message_id, secret: job.secret, quoted, mentions: job.mentions };
+      const at = await session.send(to, job.content, options);
       emit(outbox.complete(job.message_id, at));
     } catch (error) {
       if (error instanceof ServerRejectedError) throw new Final(`server_rejected:${error.code}`);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Pacer } from './pacing.ts';
 import type { Clock } from '../clock.ts';
 import type { OutboxConfig } from '../config.ts';
@@ -16,14 +17,16 @@ import { resolveRecipient } from './recipient.ts';
 import type { Recipient, Session } from './session.ts';
 import type { AcceptedResult, MessageStatusChange, SendResult, StoredMessage } from '../contract/messages.ts';
 import type { SessionState } from '../contract/session.ts';
+import type { MessageContent } from '../contract/message-content.ts';
 
 export interface SendRequest {
   chatJid: string;
-  text: string;
+  /** What to send, of any kind. */
+  content: MessageContent;
   replyToMessageId?: string;
   typingSimulation: boolean;
   presenceSimulation: boolean;
-  /** Group chats only: the people the text @-mentions, as JIDs. */
+  /** Group chats only: the people the message @-mentions, as JIDs. */
   mentions?: string[];
   /** Answer as soon as the message is in the outbox instead of waiting for WhatsApp's server. */
   async: boolean;
@@ -63,6 +66,12 @@ export interface SenderDeps {
 /** Session states from which a linked session comes back by itself: a send made now waits for it. */
 const LINKED_STATES = new Set<SessionState>(['connected', 'connecting', 'reconnecting', 'starting']);
 const NOT_CONNECTED = () => new ApiError(503, 'WhatsApp is not connected');
+
+/** A poll's secret, that its voters encrypt their votes with (Baileys' size). */
+const POLL_SECRET_BYTES = 32;
+
+/** A message's text column: what a text or an edit says. */
+const wordsOf = (content: MessageContent) => (content.kind === 'text' || content.kind === 'edit' ? content.text : null);
 
 /** What a failed message answers to the request that was waiting for it: nothing was or will be sent. */
 function failureAnswer(reason: string | undefined): ApiError {
@@ -171,10 +180,11 @@ export function createSender(deps: SenderDeps): Sender {
       chat_lid: to?.chat_lid ?? null,
       direction: 'outbound',
       sender: session.snapshot().account?.jid ?? '',
-      text: r.text,
+      text: wordsOf(r.content),
       quoted_message_id: quoted?.message_id ?? null,
       timestamp: now,
       status: 'queued',
+      ...r.content,
     };
     const waitForIt = !r.async && sendAt === null;
     const outcome = waitForIt ? outcomeOf(messageId) : null;
@@ -182,6 +192,7 @@ export function createSender(deps: SenderDeps): Sender {
     try {
       queued = outbox.add({
         message,
+        secret: r.content.kind === 'poll' ? randomBytes(POLL_SECRET_BYTES) : null,
         typing_simulation: r.typingSimulation,
         presence_simulation: r.presenceSimulation,
         mentions: mentionsIn(group, r.mentions ?? []),

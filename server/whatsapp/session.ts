@@ -1,6 +1,7 @@
 import {
   DisconnectReason,
   generateMessageIDV2,
+  generateWAMessageContent,
   makeWASocket,
   jidNormalizedUser,
   S_WHATSAPP_NET,
@@ -36,6 +37,8 @@ import { phoneOfJid } from './jid.ts';
 import { quietLibsignal } from './libsignal-console.ts';
 import { AckTimeoutError, listenForAcks, ServerRejectedError, type ServerAcks } from './server-acks.ts';
 import type { StoredMessage } from '../contract/messages.ts';
+import type { MessageContent } from '../contract/message-content.ts';
+import { toBaileysContent } from './message-content.ts';
 import type { LinkedAccount, SessionSnapshot } from '../contract/session.ts';
 
 export interface SessionDeps {
@@ -57,12 +60,14 @@ export interface SessionDeps {
   ackTimeoutMs: number;
 }
 
-export interface SendTextOptions {
+export interface SendOptions {
   /** The id the message is sent with, the same for every resend of it. */
   messageId: string;
+  /** The message's own secret (a poll's), the same for every resend of it. */
+  secret: Uint8Array | null;
   /** The message replied to (the caller has checked that it belongs to this chat). */
   quoted: StoredMessage | null;
-  /** Group messages: the members the text @-mentions, as the group addresses them. */
+  /** Group messages: the members the message @-mentions, as the group addresses them. */
   mentions?: string[];
 }
 
@@ -97,10 +102,11 @@ export interface Session {
   /** A new message id for this account, or null when no account is linked. */
   newMessageId(): string | null;
   /**
-   * Sends a text and resolves when WhatsApp's server acks it, with the ack's time (unix seconds). Rejects with a 503
-   * when the connection closes first (the server may or may not have it), ServerRejectedError or AckTimeoutError.
+   * Sends a message of any kind and resolves when WhatsApp's server acks it, with the ack's time (unix seconds).
+   * Rejects with a 503 when the connection closes first (the server may or may not have it), ServerRejectedError or
+   * AckTimeoutError.
    */
-  sendText(to: Recipient, text: string, options: SendTextOptions): Promise<number>;
+  send(to: Recipient, content: MessageContent, options: SendOptions): Promise<number>;
   sendPresence(kind: PresenceKind, jid?: string): Promise<void>;
 }
 
@@ -216,7 +222,10 @@ export function createSession(deps: SessionDeps): Session {
         const stored = key.id ? messages.get(key.id) : null;
         if (!stored || stored.direction !== 'outbound') return undefined;
         const quoted = stored.quoted_message_id ? messages.get(stored.quoted_message_id) : null;
-        return contentOf(stored, quoted);
+        if (stored.kind === 'text') return contentOf(stored, quoted);
+        const context = { address: key.remoteJid ?? stored.chat_jid, secret: messages.secretOf(stored.message_id) };
+        const content = toBaileysContent(stored, { ...context, mentions: [] });
+        return generateWAMessageContent(content, { upload: s.waUploadToServer });
       },
     });
     sock = s;
@@ -485,19 +494,18 @@ export function createSession(deps: SessionDeps): Session {
     return new ApiError(500, 'Failed to send message');
   }
 
-  async function sendText(
+  async function send(
     to: Recipient,
-    text: string,
-    { messageId, quoted, mentions }: SendTextOptions,
+    content: MessageContent,
+    { messageId, secret, quoted, mentions = [] }: SendOptions,
   ): Promise<number> {
-    // linkPreview null: Baileys would otherwise fetch any URL in the text from the network.
     const options = { messageId, ...(quoted ? { quoted: quotedFor(quoted) } : {}) };
+    const message = toBaileysContent(content, { address: to.address, secret, mentions });
     try {
       return await whileConnected(async (s) => {
         const acked = acks.get(s)!.waitFor(messageId, deps.ackTimeoutMs);
         acked.catch(() => undefined); // sendMessage may fail first: then its error is the one that counts
-        const content = { text, linkPreview: null, ...(mentions?.length ? { mentions } : {}) };
-        await s.sendMessage(to.address, content, options);
+        await s.sendMessage(to.address, message, options);
         return acked;
       });
     } catch (error) {
@@ -530,7 +538,7 @@ export function createSession(deps: SessionDeps): Session {
     groupsParticipating,
     groupMetadata,
     newMessageId,
-    sendText,
+    send,
     sendPresence,
   };
 }

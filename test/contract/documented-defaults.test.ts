@@ -88,6 +88,7 @@ test('events stay replayable for 7 days', (t) => {
     quoted_message_id: null,
     timestamp: Math.floor(clock / 1000),
     status: 'received',
+    kind: 'text',
   });
   const kept = () => log.since(0, 100).map((e) => (e.data as StoredMessage).message_id);
   bus.emit('message.received', received('FIRST'));

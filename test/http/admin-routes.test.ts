@@ -148,6 +148,7 @@ test('recent messages come newest first, with a bounded limit', async () => {
     sender: 'me',
     quoted_message_id: null,
     status: 'sent',
+    kind: 'text',
   } as const;
   const stored: StoredMessage[] = [1, 2, 3].map((n) => ({
     ...base,

@@ -101,6 +101,7 @@ function message(id: string, text = `text ${id}`): StoredMessage {
     quoted_message_id: null,
     timestamp: 1_764_080_000,
     status: 'received',
+    kind: 'text',
   };
 }
 

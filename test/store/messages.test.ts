@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Database } from '../../server/store/database.ts';
 import { createMessageStore, type MessageStore } from '../../server/store/messages.ts';
 import { tempDatabase, type TempDatabase } from '../support/temp-database.ts';
-import type { StoredMessage } from '../../server/contract/messages.ts';
+import type { MessageBase, StoredMessage } from '../../server/contract/messages.ts';
 
 const CHAT = '6281234567890@s.whatsapp.net';
 let file: TempDatabase;
@@ -16,18 +16,20 @@ before((t) => {
   store = createMessageStore(db);
 });
 
-function message(id: string, timestamp: number, over: Partial<StoredMessage> = {}): StoredMessage {
+function message(id: string, timestamp: number, over: Partial<MessageBase> = {}): StoredMessage {
+  const text = over.text ?? `text ${id}`;
   return {
     message_id: id,
     chat_jid: CHAT,
     chat_lid: null,
     direction: 'outbound',
     sender: '15559990000@s.whatsapp.net',
-    text: `text ${id}`,
     quoted_message_id: null,
     timestamp,
     status: 'sent',
     ...over,
+    kind: 'text',
+    text,
   };
 }
 

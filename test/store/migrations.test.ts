@@ -12,7 +12,7 @@ import { RECONNECT_LOG_MIGRATIONS } from '../../server/store/reconnect-log.ts';
 import { MEMBER_RECEIPTS_MIGRATIONS } from '../../server/store/member-receipts.ts';
 import { IDEMPOTENCY_MIGRATIONS } from '../../server/store/idempotency.ts';
 import { MESSAGES_MIGRATIONS, createMessageStore } from '../../server/store/messages.ts';
-import { OUTBOX_MIGRATIONS } from '../../server/store/outbox.ts';
+import { OUTBOX_MIGRATIONS, createOutboxStore } from '../../server/store/outbox.ts';
 import { WEBHOOKS_MIGRATIONS } from '../../server/webhooks/webhook-store.ts';
 import { SANDBOX_MIGRATIONS } from '../../server/sandbox/store.ts';
 import { schemaOf, upTo } from '../support/migrations.ts';
@@ -63,6 +63,18 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
     },
   ],
   [
+    MESSAGES_MIGRATIONS,
+    4,
+    {
+      added: [
+        'table messages (seq, message_id, chat_jid, direction, sender, text, quoted_message_id, timestamp, status, sent_at, delivered_at, read_at, failed_at, status_reason, chat_lid, kind, content, message_secret)',
+      ],
+      removed: [
+        'table messages (seq, message_id, chat_jid, direction, sender, text, quoted_message_id, timestamp, status, sent_at, delivered_at, read_at, failed_at, status_reason, chat_lid)',
+      ],
+    },
+  ],
+  [
     OUTBOX_MIGRATIONS,
     0,
     {
@@ -81,6 +93,18 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
       ],
       removed: [
         'table outbox (seq, message_id, chat_jid, text, quoted_message_id, typing_simulation, presence_simulation, send_at, created_at, attempts, failed)',
+      ],
+    },
+  ],
+  [
+    OUTBOX_MIGRATIONS,
+    3,
+    {
+      added: [
+        'table outbox (seq, message_id, chat_jid, quoted_message_id, typing_simulation, presence_simulation, send_at, created_at, attempts, failed, mentions)',
+      ],
+      removed: [
+        'table outbox (seq, message_id, chat_jid, text, quoted_message_id, typing_simulation, presence_simulation, send_at, created_at, attempts, failed, mentions)',
       ],
     },
   ],
@@ -182,6 +206,41 @@ test('messages step 3: stored messages stay, with no LID for their chat', (t) =>
   const stored = createMessageStore(db).get('M1');
   assert.equal(stored?.text, 'hi');
   assert.equal(stored?.chat_lid, null);
+});
+
+test('messages step 4 and outbox step 3: stored texts become text content, and a text waiting in the outbox still leaves as it was', (t) => {
+  const { db } = tempDatabase(t);
+  migrate(db, upTo(MESSAGES_MIGRATIONS, 4));
+  migrate(db, upTo(OUTBOX_MIGRATIONS, 3));
+  const insert = db.prepare(
+    `INSERT INTO messages (message_id, chat_jid, direction, sender, text, timestamp, status)
+     VALUES (?, '15550001111@s.whatsapp.net', ?, 'me', ?, 100, ?)`,
+  );
+  insert.run('IN', 'inbound', 'hi', 'received');
+  insert.run('PHOTO', 'inbound', null, 'received');
+  insert.run('OUT', 'outbound', 'on its way', 'queued');
+  db.prepare(
+    `INSERT INTO outbox (message_id, chat_jid, text, typing_simulation, presence_simulation, created_at, mentions)
+     VALUES ('OUT', '15550001111@s.whatsapp.net', 'on its way', 1, 0, 100, '["1@s.whatsapp.net"]')`,
+  ).run();
+  const messages = createMessageStore(db);
+  const outbox = createOutboxStore(db, messages, () => 100_000);
+  assert.deepEqual(
+    ['IN', 'PHOTO', 'OUT'].map((id) => {
+      const m = messages.get(id)!;
+      return { kind: m.kind, text: m.text };
+    }),
+    [
+      { kind: 'text', text: 'hi' },
+      { kind: 'other', text: null },
+      { kind: 'text', text: 'on its way' },
+    ],
+  );
+  const job = outbox.get('OUT');
+  assert.deepEqual(job?.content, { kind: 'text', text: 'on its way' });
+  assert.deepEqual(job?.mentions, ['1@s.whatsapp.net']);
+  assert.equal(job?.typing_simulation, true);
+  assert.equal(job?.secret, null);
 });
 
 test('a part renamed keeps the steps it had done under its former name', (t) => {

@@ -113,6 +113,7 @@ test('every query on a hot path reaches its rows through an index', (t) => {
       quoted_message_id: null,
       timestamp,
       status: 'received',
+      kind: 'text',
     });
   }
   ran();

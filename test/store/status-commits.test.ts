@@ -36,6 +36,7 @@ const MESSAGE: StoredMessage = {
   quoted_message_id: null,
   timestamp: 100,
   status: 'queued',
+  kind: 'text',
 };
 const job = { message: MESSAGE, typing_simulation: false, presence_simulation: false, send_at: null };
 

@@ -129,7 +129,7 @@ export async function startWorld(scope: Scope, options: WorldOptions = {}): Prom
     async send(jid, text, replyTo) {
       const request: SendRequest = {
         chatJid: jid,
-        text,
+        content: { kind: 'text', text },
         replyToMessageId: replyTo,
         typingSimulation: false,
         presenceSimulation: false,

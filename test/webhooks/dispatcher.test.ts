@@ -86,6 +86,7 @@ function message(id: string): StoredMessage {
     quoted_message_id: null,
     timestamp: 1_764_080_000,
     status: 'received',
+    kind: 'text',
   };
 }
 

@@ -40,6 +40,7 @@ test('a text from a contact, plain or extended with a quote, becomes a stored in
     quoted_message_id: null,
     timestamp: 1_700_000_000,
     status: 'received',
+    kind: 'text',
   });
   const reply = toInboundMessage(
     inbound({ extendedTextMessage: { text: 'yes', contextInfo: { stanzaId: 'OUT9' } } }),
@@ -83,6 +84,7 @@ test('a stored message is handed to Baileys as a quotable message', () => {
     quoted_message_id: null,
     timestamp: 5,
     status: 'received',
+    kind: 'text',
   });
   assert.deepEqual(quoted.key, {
     remoteJid: '1203630@g.us',

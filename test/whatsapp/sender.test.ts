@@ -39,7 +39,7 @@ before(async (t) => {
 
 const request = (chat: string, text: string, over: Partial<SendRequest> = {}): SendRequest => ({
   chatJid: jidOf(chat),
-  text,
+  content: { kind: 'text', text },
   typingSimulation: true,
   presenceSimulation: true,
   async: false,

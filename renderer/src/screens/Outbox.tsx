@@ -5,6 +5,7 @@ import type { OutboxEntry, OutboxStage } from '../../../server/contract/outbox.t
 import type { PacedMessage, PacingState } from '../../../server/contract/pacing.ts';
 import { PACING_LIMIT_WORDS } from '../../../server/contract/pacing-words.ts';
 import { failureWords } from '../../../server/contract/failure-words.ts';
+import { KIND_WORDS } from '../../../server/contract/message-content.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { dateTime, displayChat, untilTime } from '../format/time.ts';
@@ -142,12 +143,13 @@ function Entry({
   onAsk: (action: Action) => void;
 }) {
   const to = displayChat(entry.chat_jid);
+  const says = entry.text ?? KIND_WORDS[entry.kind];
   return (
-    <li className="outbox-entry" aria-label={`To ${to}: ${entry.text}`}>
+    <li className="outbox-entry" aria-label={`To ${to}: ${says}`}>
       <p className="to">
         To <strong>{to}</strong> <span className="hint">accepted {dateTime(entry.created_at * 1000)}</span>
       </p>
-      <p className="text">{entry.text}</p>
+      <p className="text">{says}</p>
       <p className={entry.stage === 'failed' ? 'why error-text' : 'why'}>
         <StageWords entry={entry} held={held} />
       </p>

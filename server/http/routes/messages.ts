@@ -96,7 +96,7 @@ export function createMessagesRouter(deps: {
       const outcome = await deps.sender.send({
         mentions: mentionsOf(params.chat_jid, body.mentions),
         chatJid: params.chat_jid,
-        text: body.text,
+        content: { kind: 'text', text: body.text },
         replyToMessageId: body.reply_to_message_id,
         typingSimulation: body.typing_simulation,
         presenceSimulation: body.presence_simulation,
@@ -134,10 +134,13 @@ export function createMessagesRouter(deps: {
       tag: 'Messages',
       auth: true,
       params: MessageParams,
-      data: MessageDetailSchema.extend({
-        /** Group messages: each member's delivered and read receipts. */
-        receipts: z.array(MemberReceiptSchema),
-      }),
+      data: z.intersection(
+        MessageDetailSchema,
+        z.object({
+          /** Group messages: each member's delivered and read receipts. */
+          receipts: z.array(MemberReceiptSchema),
+        }),
+      ),
       errors: [401, 404],
     },
     ({ params }, res) => {

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { MAX_MESSAGE_ID_LENGTH, MAX_TEXT_LENGTH, POLL_OPTIONS } from './limits.ts';
+
+/**
+ * What a message says, one shape per kind: WaGate stores it with the message (and its outbox job), sends it from
+ * there (server/whatsapp/message-content.ts turns it into Baileys' content, the same on every resend) and shows it in
+ * `GET /messages`, events and webhooks, where the kind's fields sit beside the message's own.
+ *
+ * A new kind is: a schema here, added to `MessageContentSchema`; its case in `toBaileysContent`
+ * (server/whatsapp/message-content.ts), which the type-check asks for; and, to be received, its case in
+ * `toInboundMessage` (server/whatsapp/message-mapping.ts). Its request body and route sit beside the others.
+ */
+
+const text = (what: string) =>
+  z
+    .string({ error: `${what} must be a string` })
+    .refine((value) => value.isWellFormed(), `${what} must be valid Unicode (it holds a lone surrogate)`);
+
+/** A message of the chat that a reaction, an edit or a delete is about, as WhatsApp addresses it. */
+export const MessageTargetSchema = z.object({
+  message_id: z.string().min(1).max(MAX_MESSAGE_ID_LENGTH),
+  /** Whether this account sent it. */
+  from_me: z.boolean(),
+  /** Group chats: who sent it (WhatsApp keys a group message by its author too); null otherwise. */
+  participant: z.string().nullable(),
+});
+export type MessageTarget = z.infer<typeof MessageTargetSchema>;
+
+export const TextContentSchema = z.object({
+  kind: z.literal('text'),
+  text: text('text').max(MAX_TEXT_LENGTH),
+});
+
+export const LocationContentSchema = z.object({
+  kind: z.literal('location'),
+  location: z.object({
+    latitude: z.number().min(-90).max(90),
+    longitude: z.number().min(-180).max(180),
+    name: z.string().nullable(),
+    address: z.string().nullable(),
+  }),
+});
+
+export const ContactCardSchema = z.object({
+  name: z.string(),
+  /** Digits with country code, as WhatsApp's `waid` takes them. */
+  phone: z.string(),
+  email: z.string().nullable(),
+  organization: z.string().nullable(),
+});
+export type ContactCard = z.infer<typeof ContactCardSchema>;
+
+export const ContactCardContentSchema = z.object({
+  kind: z.literal('contact_card'),
+  contacts: z.array(ContactCardSchema).min(1),
+});
+
+export const PollContentSchema = z.object({
+  kind: z.literal('poll'),
+  poll: z.object({
+    question: z.string(),
+    options: z.array(z.string()).min(POLL_OPTIONS.min).max(POLL_OPTIONS.max),
+    /** How many options one person may choose; 0 means any number. */
+    selectable_count: z.number().int().min(0),
+  }),
+});
+
+export const ReactionContentSchema = z.object({
+  kind: z.literal('reaction'),
+  target: MessageTargetSchema,
+  /** One emoji; "" takes our reaction away. */
+  emoji: z.string(),
+});
+
+export const EditContentSchema = z.object({
+  kind: z.literal('edit'),
+  target: MessageTargetSchema,
+  /** The text the message now says. */
+  text: text('text').max(MAX_TEXT_LENGTH),
+});
+
+export const DeleteContentSchema = z.object({
+  kind: z.literal('delete'),
+  target: MessageTargetSchema,
+});
+
+/** A message someone sent us of a kind WaGate does not read yet (never sent): WhatsApp's own name for its type. */
+export const OtherContentSchema = z.object({
+  kind: z.literal('other'),
+  whatsapp_type: z.string().nullable(),
+});
+
+export const MessageContentSchema = z.discriminatedUnion('kind', [
+  TextContentSchema,
+  LocationContentSchema,
+  ContactCardContentSchema,
+  PollContentSchema,
+  ReactionContentSchema,
+  EditContentSchema,
+  DeleteContentSchema,
+  // Media kinds (image, video, audio, voice, document, sticker) join here.
+  OtherContentSchema,
+]);
+export type MessageContent = z.infer<typeof MessageContentSchema>;
+export type MessageKind = MessageContent['kind'];
+export type ContentOf<K extends MessageKind> = Extract<MessageContent, { kind: K }>;
+
+export const MessageKindSchema = z.enum(MessageContentSchema.options.map((o) => o.shape.kind.value) as [MessageKind]);
+
+/** The content of a message as the API shows it (its own fields and its kind's side by side): the kind's fields only. */
+export function contentOf(message: MessageContent): MessageContent {
+  const member = MessageContentSchema.options.find((o) => o.shape.kind.value === message.kind)!;
+  const fields = Object.keys(member.shape) as (keyof MessageContent)[];
+  return Object.fromEntries(fields.map((field) => [field, message[field]])) as MessageContent;
+}
+
+/** Each kind in a few words, for the dashboard's lists (a Record: a new kind without its words fails the type-check). */
+export const KIND_WORDS: Record<MessageKind, string> = {
+  text: 'Text',
+  location: 'Location',
+  contact_card: 'Contact card',
+  poll: 'Poll',
+  reaction: 'Reaction',
+  edit: 'Edit',
+  delete: 'Deleted for everyone',
+  other: 'A message WaGate cannot show yet',
+};
