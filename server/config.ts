@@ -38,6 +38,24 @@ export const OutboxConfigSchema = z.object({
 });
 export type OutboxConfig = z.infer<typeof OutboxConfigSchema>;
 
+/** Media: where URL sources may point, and how much received media is kept for how long. */
+export const MediaConfigSchema = z.object({
+  /**
+   * Lets a `url` source point at this machine or a private network. Off: a URL is fetched from public addresses only,
+   * so an API caller cannot make WaGate read a local service. On: an app on this machine may serve its own files.
+   */
+  allow_private_urls: z.boolean().default(false),
+  /** Received media larger than this is not downloaded (the event still says what it was); bytes. */
+  inbound_max_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
+  /** Received media is deleted from the data folder this many days after it came (0 keeps it forever). */
+  inbound_retention_days: z.number().int().nonnegative().default(30),
+});
+export type MediaConfig = z.infer<typeof MediaConfigSchema>;
+
 const ConfigFileSchema = z
   .object({
     host: z.string().optional(),
@@ -46,6 +64,7 @@ const ConfigFileSchema = z
     watchdog: WatchdogConfigSchema.partial().optional(),
     outbox: OutboxConfigSchema.partial().optional(),
     pacing: PacingPolicySchema.partial().optional(),
+    media: MediaConfigSchema.partial().optional(),
   })
   .strict();
 
@@ -65,6 +84,7 @@ export interface Config {
   outbox: OutboxConfig;
   /** How fast messages may leave (server/contract/pacing.ts; the pacer is server/whatsapp/pacing.ts); the dashboard's Pacing screen edits it. */
   pacing: PacingPolicy;
+  media: MediaConfig;
   logLevel: string;
   /** Deadlines and caps of the HTTP server (server/contract/limits.ts); tests shorten them. */
   limits: HttpLimits;
@@ -128,6 +148,7 @@ export function loadConfig(overrides: Partial<Config> & { dataDir?: string }): C
     watchdog: WatchdogConfigSchema.parse({ ...fromFile.watchdog, ...overrides.watchdog }),
     outbox: OutboxConfigSchema.parse({ ...fromFile.outbox, ...overrides.outbox }),
     pacing: PacingPolicySchema.parse({ ...fromFile.pacing, ...overrides.pacing }),
+    media: MediaConfigSchema.parse({ ...fromFile.media, ...overrides.media }),
     logLevel: overrides.logLevel ?? process.env.WAGATE_LOG ?? 'info',
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };

@@ -109,7 +109,12 @@ export function serverInfoFile(config: Pick<Config, 'dataDir' | 'sandbox' | 'waU
 async function connectTarget(
   config: Config,
   logger: Logger,
-): Promise<{ waUrl: string | null; sandbox: Simulator | null; kind: WhatsAppServerKind }> {
+): Promise<{
+  waUrl: string | null;
+  sandbox: Simulator | null;
+  kind: WhatsAppServerKind;
+  mediaRootCert: string | null;
+}> {
   if (config.sandbox) {
     const sandbox = await startSimulator({
       dataDir: config.dataDir,
@@ -117,14 +122,14 @@ async function connectTarget(
       logger: logger.child({ part: 'sandbox' }),
     });
     trustSimulatorRoot(sandbox.rootPublicKey);
-    return { waUrl: sandbox.wsUrl, sandbox, kind: 'sandbox' };
+    return { waUrl: sandbox.wsUrl, sandbox, kind: 'sandbox', mediaRootCert: sandbox.mediaRootCert };
   }
   if (config.waUrl) {
     if (!config.waRootKey) throw new Error('--wa-url needs --wa-root-key: the simulator prints it when it starts');
     trustSimulatorRoot(config.waRootKey);
-    return { waUrl: config.waUrl, sandbox: null, kind: 'simulator' };
+    return { waUrl: config.waUrl, sandbox: null, kind: 'simulator', mediaRootCert: null };
   }
-  return { waUrl: null, sandbox: null, kind: 'whatsapp' };
+  return { waUrl: null, sandbox: null, kind: 'whatsapp', mediaRootCert: null };
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {
@@ -192,6 +197,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     logger: logger.child({ part: 'whatsapp' }),
     watchdog: config.watchdog,
     waUrl: target.waUrl,
+    mediaRootCert: target.mediaRootCert,
     ackTimeoutMs: config.outbox.ack_timeout_ms,
   });
   const clock = options.clock ?? systemClock;

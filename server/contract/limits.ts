@@ -66,3 +66,43 @@ export const DEFAULT_LIMITS: HttpLimits = {
 
 /** A poll offers WhatsApp's 2 to 12 options. */
 export const POLL_OPTIONS = { min: 2, max: 12 } as const;
+const MB = 1024 * 1024;
+
+/**
+ * The largest file of each media kind, as WhatsApp takes them: photos, videos and audio (voice notes included) up to
+ * 16 MB, documents up to 2 GB, stickers up to 500 KB (WhatsApp's limit for animated stickers; static ones should
+ * stay under 100 KB). Checked before anything is sent.
+ */
+export const MEDIA_MAX_BYTES = {
+  image: 16 * MB,
+  video: 16 * MB,
+  audio: 16 * MB,
+  voice: 16 * MB,
+  document: 2048 * MB,
+  sticker: 500 * 1024,
+} as const;
+
+/** The largest media file of any kind: what an upload or a URL may bring before its kind is known. */
+export const MEDIA_MAX_ANY_BYTES = MEDIA_MAX_BYTES.document;
+
+/** A `base64` source carries at most this (decoded); bigger documents go as a multipart upload or a `url`. */
+export const MEDIA_MAX_BASE64_BYTES = 16 * MB;
+
+/** A `url` source: how long the whole download may take, and how many redirects are followed. */
+export const MEDIA_URL_FETCH = { timeout_ms: 30_000, max_redirects: 3 } as const;
+
+/** A `url` source's length. */
+export const MAX_URL_LENGTH = 2048;
+
+/** A caption, as WhatsApp cuts them. */
+export const MAX_CAPTION_LENGTH = 1024;
+
+/** A document's file name. */
+export const MAX_FILE_NAME_LENGTH = 255;
+
+/** A size in words: "16 MB", "500 KB", "2 GB". */
+export function sizeInWords(bytes: number): string {
+  if (bytes >= 1024 * MB && bytes % (1024 * MB) === 0) return `${bytes / (1024 * MB)} GB`;
+  if (bytes >= MB) return `${Math.round((bytes / MB) * 10) / 10} MB`;
+  return `${Math.round(bytes / 1024)} KB`;
+}

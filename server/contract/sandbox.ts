@@ -86,3 +86,15 @@ export interface ContactMedia extends Omit<MediaFile, 'sha256'> {
   height: number | null;
   has_thumbnail: boolean;
 }
+
+/** A contact sends WaGate a media file (the sandbox's control API): the file, what it is, and what the message says. */
+export interface ContactMediaInput {
+  kind: MediaKind;
+  /** The file, base64. */
+  base64: string;
+  mime_type: string;
+  file_name?: string;
+  caption?: string;
+  /** Audio and voice notes. */
+  seconds?: number;
+}

@@ -9,12 +9,14 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Invalid or missing authentication',
   404: 'Not found',
   409: 'Conflict with the session state',
-  413: 'Body too large',
-  415: 'Not application/json',
+  413: "Body too large, or a media file over WhatsApp's limit for its kind (the error says the limit)",
+  415: 'Not application/json (or multipart/form-data where a file is taken), or a media file of a type its kind does not take (the error says what to send)',
   422: 'Idempotency-Key reused with another body',
   429: 'Too many: pacing would hold the message longer than a request may wait (the error says until when); nothing was sent',
   500: 'WhatsApp failed to send',
+  502: 'A media url could not be fetched (the error says what its server answered)',
   503: 'WhatsApp is not connected',
+  504: 'A media url took longer than 30 s to fetch',
 };
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
@@ -93,6 +95,20 @@ function responsesOf(op: Operation) {
   return { '200': { description: 'Success', content: success }, ...accepted, ...errors };
 }
 
+/** JSON, and for an operation that takes a file, the same fields as `multipart/form-data` with the file part. */
+function bodyContentOf(op: Operation, body: z.ZodType) {
+  const json = jsonSchema(body, 'input');
+  const content: Record<string, unknown> = { 'application/json': { schema: json, example: op.bodyExample } };
+  if (op.upload) {
+    const { properties = {}, required: _, ...rest } = json as { properties?: object; required?: string[] };
+    const file = { type: 'string', format: 'binary', description: op.upload.description };
+    content['multipart/form-data'] = {
+      schema: { ...rest, properties: { [op.upload.field]: file, ...properties }, required: [op.upload.field] },
+    };
+  }
+  return content;
+}
+
 function operationOf(op: Operation) {
   return {
     summary: op.summary,
@@ -100,14 +116,7 @@ function operationOf(op: Operation) {
     operationId: `${op.method}${op.path.replace(/[{}]/g, '').replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
     security: op.auth ? [{ apiKey: [] }] : [],
     parameters: parametersOf(op),
-    ...(op.body
-      ? {
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: jsonSchema(op.body, 'input'), example: op.bodyExample } },
-          },
-        }
-      : {}),
+    ...(op.body ? { requestBody: { required: true, content: bodyContentOf(op, op.body) } } : {}),
     responses: responsesOf(op),
   };
 }

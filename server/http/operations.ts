@@ -15,6 +15,8 @@ export interface Operation extends RequestSchemas {
   /** Whether it needs an API key (the dashboard's session also opens it). */
   auth: boolean;
   bodyExample?: unknown;
+  /** The body may also come as `multipart/form-data`: the same fields as text parts, plus this file part. */
+  upload?: { field: string; description: string };
   /** The schema of `data` in a success envelope; absent for answers that are not JSON. */
   data?: z.ZodType;
   dataExample?: unknown;

@@ -30,6 +30,8 @@ export interface MediaServers {
   forget(directPath: string): boolean;
   /** Stores encrypted bytes as an upload would and answers their direct path (a contact sending media). */
   store(encrypted: Buffer): string;
+  /** The full download URL of a direct path, as messages carry it. */
+  urlOf(directPath: string): string;
 }
 
 const b64url = (buf: Buffer) => buf.toString('base64url');
@@ -40,7 +42,7 @@ const b64url = (buf: Buffer) => buf.toString('base64url');
  * a signed, expiring direct path; recipients download it from there.
  */
 export function createMediaServers(state: SandboxState, dataDir: string): MediaServers {
-  const folder = join(dataDir, 'sandbox', 'media');
+  const folder = join(dataDir, 'sandbox', 'whatsapp-media');
   mkdirSync(folder, { recursive: true });
   let secret = state.store.get<Buffer>('media-url-secret');
   if (!secret) {
@@ -85,6 +87,8 @@ export function createMediaServers(state: SandboxState, dataDir: string): MediaS
     return hash;
   };
 
+  const urlOf = (directPath: string) => `https://${host}${directPath}&mms3=true`;
+
   const json = (res: ServerResponse, status: number, body: object) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -111,7 +115,7 @@ export function createMediaServers(state: SandboxState, dataDir: string): MediaS
     }
     const directPath = directPathOf(keep(body));
     state.logger.info(`media upload: ${body.length} bytes at ${directPath.split('?')[0]}`);
-    json(res, 200, { url: `https://${host}${directPath}&mms3=true`, direct_path: directPath, handle: null });
+    json(res, 200, { url: urlOf(directPath), direct_path: directPath, handle: null });
   };
 
   const download = (req: IncomingMessage, res: ServerResponse): void => {
@@ -165,5 +169,6 @@ export function createMediaServers(state: SandboxState, dataDir: string): MediaS
       return true;
     },
     store: (encrypted) => directPathOf(keep(encrypted)),
+    urlOf,
   };
 }

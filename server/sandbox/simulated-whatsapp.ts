@@ -26,7 +26,7 @@ import type { FaultInput } from './faults.ts';
 import type { CappingInput, RejectionCode, StandingView, TimelockInput } from './account-standing.ts';
 import type { ContactInput, ContactView, InboxEntry } from './virtual-contacts.ts';
 import type { PhoneView } from './virtual-phone.ts';
-import type { GroupView } from '../contract/sandbox.ts';
+import type { ContactMediaInput, GroupView } from '../contract/sandbox.ts';
 import type { GroupInboxEntry } from './group-messages.ts';
 import type { SandboxStore } from './store.ts';
 import { SEED_CONTACTS } from './virtual-contacts.ts';
@@ -46,6 +46,10 @@ export interface SandboxControls {
     number: string,
     input: { text: string; reply_to_message_id?: string },
   ): Promise<{ message_id: string }>;
+  /** A contact sends WaGate a media file (encrypted and uploaded to the media servers as its phone would). */
+  sendMediaFromContact(number: string, input: ContactMediaInput): Promise<{ message_id: string }>;
+  /** The media servers forget the file of a contact's media message, as WhatsApp does with old media. */
+  expireContactMedia(number: string, messageId: string): void;
   sendReceipt(number: string, input: { message_id: string; type: 'delivered' | 'read' }): Promise<void>;
   /** The contact's status as a top-level `<status>` the client must ack (else its stream is recycled). */
   sendStatus(number: string, input: { text: string; ack_within_ms?: number }): { status_id: string; sent_to: number };
@@ -128,7 +132,7 @@ export function createSimulatedWhatsApp(store: SandboxStore, dataDir: string, lo
   const standing = createAccountStanding(state, delivery);
   const mediaServers = createMediaServers(state, dataDir);
   const contactInbox = createContactInbox(state, receipts, faults, standing, mediaServers);
-  const inbound = createInbound(state, delivery);
+  const inbound = createInbound(state, delivery, mediaServers);
 
   const onPayload = (conn: Connection, payload: proto.ClientPayload) => {
     const loggingIn = payload.username !== null && payload.username !== undefined && Number(payload.username) > 0;
@@ -195,6 +199,8 @@ export function createSimulatedWhatsApp(store: SandboxStore, dataDir: string, lo
     addContact: (input) => addContact(state, input),
     inbox: (number) => inboxOf(state, number),
     sendFromContact: (number, input) => inbound.sendFromContact(number, input),
+    sendMediaFromContact: (number, input) => inbound.sendMediaFromContact(number, input),
+    expireContactMedia: (number, id) => inbound.expireContactMedia(number, id),
     sendReceipt: (number, input) => receipts.send(number, input),
     sendStatus: (number, input) => stream.sendStatus(number, input),
     statusAcknowledged: (id) => stream.statusAcknowledged(id),

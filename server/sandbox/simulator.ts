@@ -99,6 +99,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     addContact: (input) => whatsapp.addContact(input),
     inbox: (number) => whatsapp.inbox(number),
     sendFromContact: (number, input) => whatsapp.sendFromContact(number, input),
+    sendMediaFromContact: (number, input) => whatsapp.sendMediaFromContact(number, input),
+    expireContactMedia: (number, id) => whatsapp.expireContactMedia(number, id),
     sendReceipt: (number, input) => whatsapp.sendReceipt(number, input),
     sendStatus: (number, input) => whatsapp.sendStatus(number, input),
     askRetry: (number, input) => whatsapp.askRetry(number, input),

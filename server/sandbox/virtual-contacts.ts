@@ -7,6 +7,8 @@ export interface SentByContact {
   message_id: string;
   text: string;
   timestamp: number;
+  /** A media message: where its file is on the media servers. */
+  direct_path?: string;
 }
 
 export interface ContactState {

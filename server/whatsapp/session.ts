@@ -1,3 +1,4 @@
+import { Agent as HttpsAgent } from 'node:https';
 import {
   DisconnectReason,
   generateMessageIDV2,
@@ -54,6 +55,8 @@ export interface SessionDeps {
   watchdog?: WatchdogConfig;
   /** A WhatsApp simulator's WebSocket URL; null or absent means WhatsApp itself. */
   waUrl?: string | null;
+  /** A simulator's media root certificate (PEM), trusted for its media host only; never set for WhatsApp itself. */
+  mediaRootCert?: string | null;
   /** Reconnect backoff; the default suits WhatsApp, tests may shorten it. */
   backoff?: BackoffConfig;
   /** How long a sent message may wait for the server's ack on an open connection before it is sent again. */
@@ -143,6 +146,8 @@ export function createSession(deps: SessionDeps): Session {
   /** The reason the last close was logged with, so a run of identical closes is logged once. */
   let lastCloseReason: string | null = null;
   quietLibsignal(logger);
+  // Uploads go through node:https with this agent (Baileys' uploadWithNodeHttp): it adds the simulator's root.
+  const mediaAgent = deps.mediaRootCert ? new HttpsAgent({ ca: deps.mediaRootCert }) : null;
   const backoff = deps.backoff ?? DEFAULT_BACKOFF;
   // A 463 may mean a reach-out time lock: Baileys does not ask for it, so WaGate does.
   const receipts = createReceipts(
@@ -210,6 +215,7 @@ export function createSession(deps: SessionDeps): Session {
       auth: auth.state,
       logger: baileysLogger(logger),
       ...(deps.waUrl ? { waWebSocketUrl: deps.waUrl } : {}),
+      ...(mediaAgent ? { fetchAgent: mediaAgent } : {}),
       markOnlineOnConnect: false,
       // Baileys' default history policy (everything but a FULL sync) is kept: the PN-to-LID mappings it needs to
       // encrypt to a contact arrive in those syncs.

@@ -2,6 +2,8 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:https';
+import { downloadMediaMessage, type WAMessage } from '@whiskeysockets/baileys';
+import { Agent as UndiciAgent } from 'undici';
 import type { Simulator } from '../../server/sandbox/simulator.ts';
 import type { BaileysTestClient } from '../support/baileys-client.ts';
 import { ALICE, jidOf } from '../support/contacts.ts';
@@ -145,6 +147,49 @@ describe("sandbox: WhatsApp's media servers", () => {
   test('its certificate chains to the sandbox root alone: a client that does not trust that root refuses it', async () => {
     await assert.rejects(mediaRequest(sim, '/', { ca: null }), (e: NodeJS.ErrnoException) =>
       /certificate/i.test(`${e.code} ${e.message}`),
+    );
+  });
+
+  test('a contact sends each kind: uploaded encrypted, the client downloads and decrypts it from the media host', async () => {
+    const dispatcher = new UndiciAgent({ connect: { ca: sim.mediaRootCert } });
+    const files = {
+      image: { bytes: randomBytes(3000), mime_type: 'image/jpeg', caption: 'look' },
+      voice: { bytes: randomBytes(1200), mime_type: 'audio/ogg; codecs=opus', seconds: 4 },
+      document: { bytes: randomBytes(900), mime_type: 'application/pdf', file_name: 'menu.pdf', caption: 'the menu' },
+      sticker: { bytes: randomBytes(300), mime_type: 'image/webp' },
+    } as const;
+    for (const [kind, file] of Object.entries(files)) {
+      const mark = client.mark();
+      const { bytes, ...rest } = file;
+      const { message_id } = await sim.sendMediaFromContact(ALICE, {
+        kind: kind as keyof typeof files,
+        base64: bytes.toString('base64'),
+        ...rest,
+      });
+      const upsert = await client.waitFor<{ messages: WAMessage[] }>(
+        'messages.upsert',
+        (u) => u.messages.some((m: WAMessage) => m.key.id === message_id),
+        { since: mark },
+      );
+      const msg = upsert.messages.find((m) => m.key.id === message_id)!;
+      const got = (await downloadMediaMessage(msg, 'buffer', { options: { dispatcher } } as object)) as Buffer;
+      assert.equal(sha256(got), sha256(bytes), kind);
+    }
+    const content = (m: WAMessage) => m.message?.documentMessage;
+    const mark = client.mark();
+    const { message_id } = await sim.sendMediaFromContact(ALICE, {
+      kind: 'document',
+      base64: randomBytes(50).toString('base64'),
+      mime_type: 'text/plain',
+    });
+    const upsert = await client.waitFor('messages.upsert', (u) => u.messages[0]?.key.id === message_id, {
+      since: mark,
+    });
+    assert.ok(content(upsert.messages[0]));
+    sim.expireContactMedia(ALICE, message_id);
+    await assert.rejects(
+      downloadMediaMessage(upsert.messages[0], 'buffer', { options: { dispatcher } } as object),
+      (e: { output?: { statusCode?: number } }) => e.output?.statusCode === 404,
     );
   });
 });

@@ -11,6 +11,10 @@ import { CAPPING_STATUSES, REJECTION_CODES } from '../../sandbox/account-standin
 import { FAULT_KINDS } from '../../sandbox/faults.ts';
 import { STATUS_ACK_WITHIN_MS, STREAM_ERRORS } from '../../sandbox/stream-health.ts';
 import { MAX_TEXT_LENGTH } from '../../contract/limits.ts';
+import { MediaKindSchema } from '../../contract/media.ts';
+
+/** A contact's media file in the control API: 16 MB of base64 at most. */
+const MAX_CONTACT_MEDIA_BASE64 = 22 * 1024 * 1024;
 
 const ScanBody = z.object({ qr: z.string().min(1).optional() }).strict();
 const PairingCodeBody = z.object({ code: z.string().min(1).max(32) }).strict();
@@ -26,6 +30,16 @@ const MessageBody = z
   .object({
     text: z.string().min(1).max(MAX_TEXT_LENGTH),
     reply_to_message_id: z.string().min(1).max(128).optional(),
+  })
+  .strict();
+const ContactMediaBody = z
+  .object({
+    kind: MediaKindSchema,
+    base64: z.string().min(1).max(MAX_CONTACT_MEDIA_BASE64),
+    mime_type: z.string().min(1).max(255),
+    file_name: z.string().min(1).max(255).optional(),
+    caption: z.string().max(1024).optional(),
+    seconds: z.number().int().positive().max(86_400).optional(),
   })
   .strict();
 const ReceiptBody = z.object({ message_id: z.string().min(1).max(128), type: z.enum(['delivered', 'read']) }).strict();
@@ -86,7 +100,22 @@ export function createSandboxRouter(
   { logger, currentQr }: { logger: Logger; currentQr?: () => string | null },
 ): express.Router {
   const router = express.Router();
+  // Before the small-body parser: a contact's media comes as base64 in JSON.
+  router.post(
+    '/contacts/:number/media',
+    express.json({ limit: MAX_CONTACT_MEDIA_BASE64 + 4096 }),
+    validate({ body: ContactMediaBody }),
+    async (req, res) => {
+      const { body } = inputOf<{ body: typeof ContactMediaBody }>(res);
+      const sent = await sim.sendMediaFromContact(String(req.params.number), body);
+      sendOk(res, 'The contact sent the media message', sent, 201);
+    },
+  );
   router.use(jsonBody());
+  router.post('/contacts/:number/media/:message_id/expire', (req, res) => {
+    sim.expireContactMedia(String(req.params.number), String(req.params.message_id));
+    sendOk(res, "The media servers no longer have the message's file", { message_id: req.params.message_id });
+  });
 
   router.get('/phone', (_req, res) => sendOk(res, 'The virtual phone', sim.phone()));
   router.post('/phone/scan', validate({ body: ScanBody }), async (req, res) => {
