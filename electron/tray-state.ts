@@ -56,7 +56,7 @@ const shortTime = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '
 /** A linked number that WhatsApp restricts shows the error icon: sends to new chats are being refused. */
 function standingLook(snapshot: SessionSnapshot): Omit<TrayLook, 'tooltip'> {
   const look = sessionLook(snapshot);
-  const notices = standingNotices(snapshot, (ms) => shortTime.format(ms));
+  const notices = standingNotices(snapshot, (seconds) => shortTime.format(seconds * 1000));
   const restricted = look.icon === 'linked' && notices.some((n) => n.restricting);
   return { ...look, icon: restricted ? 'error' : look.icon, warnings: notices.map((n) => n.headline) };
 }

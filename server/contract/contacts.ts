@@ -23,7 +23,7 @@ export const ContactInfoSchema = z.object({
   jid: z.string().nullable(),
   /** LID (`…@lid`), when known: WhatsApp addresses LID-migrated people by it, and WaGate sends to it. */
   lid: z.string().nullable(),
-  /** Unix ms when WhatsApp was asked. */
+  /** Unix seconds when WhatsApp was asked. */
   checked_at: z.number().int(),
 });
 export type ContactInfo = z.infer<typeof ContactInfoSchema>;

@@ -11,7 +11,7 @@ const envelopeOf = <T extends LoggedEventType, D extends z.ZodType>(type: T, dat
   z.object({
     id: z.number().int().meta({ description: 'Increases with every event; the SSE id and Last-Event-ID' }),
     type: z.literal(type),
-    at: z.number().int().meta({ description: 'Unix ms when WaGate logged it' }),
+    at: z.number().int().meta({ description: 'Unix seconds when WaGate logged it' }),
     data,
   });
 
@@ -26,7 +26,7 @@ export const LoggedEventSchema = z
     example: {
       id: 42,
       type: 'message.received',
-      at: 1764080000123,
+      at: 1764080000,
       data: {
         message_id: '3EB0C767D26A1D5F',
         chat_jid: '6281234567890@s.whatsapp.net',

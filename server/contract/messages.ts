@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { normaliseChatJid } from './chat-id.ts';
 import { CHAT_PAGE, MAX_MENTIONS, MAX_MESSAGE_ID_LENGTH, MAX_TEXT_LENGTH, RECENT_MESSAGES_PAGE } from './limits.ts';
 import { pageLimit } from './paging.ts';
+import { isBlankText, textLength } from './text.ts';
 import { HOUR_MS, IDEMPOTENCY_WINDOW_MS } from './lifetimes.ts';
 import { MessageContentSchema } from './message-content.ts';
 
@@ -135,17 +136,23 @@ function sendAtSeconds(value: number | string): number | null {
   return Number.isFinite(ms) && ms > 0 ? Math.ceil(ms / 1000) : null;
 }
 
+/** A message's text: something visible, valid Unicode, and at most MAX_TEXT_LENGTH characters. */
+export const MessageText = z
+  .string({ error: 'Text field is required' })
+  .refine((text) => !isBlankText(text), 'Text field is required')
+  // A lone UTF-16 surrogate cannot be stored as it was sent, so it would be altered on the way: refuse it.
+  .refine((text) => text.isWellFormed(), 'Text must be valid Unicode (it holds a lone surrogate)')
+  .refine(
+    (text) => textLength(text) <= MAX_TEXT_LENGTH,
+    `Text is longer than WhatsApp allows (${MAX_TEXT_LENGTH} characters)`,
+  )
+  .meta({
+    description: `What the message says: at least one visible character, at most ${MAX_TEXT_LENGTH} characters (Unicode code points)`,
+  });
+
 /** The body of `POST /chats/{chat_jid}/messages`, exactly as docs/send-message-api.txt gives it. */
 export const SendMessageBody = z.object({
-  text: z
-    .string({ error: 'Text field is required' })
-    .refine((text) => text.trim().length > 0, 'Text field is required')
-    // A lone UTF-16 surrogate cannot be stored as it was sent, so it would be altered on the way: refuse it.
-    .refine((text) => text.isWellFormed(), 'Text must be valid Unicode (it holds a lone surrogate)')
-    .refine(
-      (text) => text.length <= MAX_TEXT_LENGTH,
-      `Text is longer than WhatsApp allows (${MAX_TEXT_LENGTH} characters)`,
-    ),
+  text: MessageText,
   reply_to_message_id: z
     .string({ error: 'reply_to_message_id must be a string' })
     .min(1, 'reply_to_message_id must not be empty')

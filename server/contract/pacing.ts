@@ -46,7 +46,7 @@ export const PacedMessageSchema = z.object({
   /** Known when the outbox holds the message; a synchronous send gets its id from WhatsApp only as it leaves. */
   message_id: z.string().nullable(),
   chat_jid: z.string(),
-  /** Unix ms when pacing lets it leave; null when the policy lets nothing of the kind leave at all. */
+  /** Unix seconds when pacing lets it leave; null when the policy lets nothing of the kind leave at all. */
   until: z.number().int().nullable(),
   limit: PacingLimitSchema,
 });

@@ -23,7 +23,7 @@ export type LinkedAccount = z.infer<typeof LinkedAccountSchema>;
 
 export const ReachoutTimelockSchema = z
   .object({
-    /** Unix ms when WhatsApp lifts it; null when it did not say. */
+    /** Unix seconds when WhatsApp lifts it; null when it did not say. */
     until: z.number().int().nullable(),
     /** WhatsApp's reason, e.g. DEFAULT or BIZ_QUALITY. */
     enforcement_type: z.string(),
@@ -37,7 +37,7 @@ export const MessageCappingSchema = z
     /** Messages to new chats used and allowed in the current cycle, when WhatsApp says. */
     used: z.number().int().nullable(),
     quota: z.number().int().nullable(),
-    /** Unix ms when the cycle ends. */
+    /** Unix seconds when the cycle ends. */
     cycle_ends_at: z.number().int().nullable(),
   })
   .meta({ description: 'WhatsApp’s cap on messages to new chats, and how much of it is used' });
@@ -51,7 +51,7 @@ export const AccountStandingSchema = z.object({
 export type AccountStanding = z.infer<typeof AccountStandingSchema>;
 
 export const ReconnectSchema = z.object({
-  /** Unix ms when the connection was lost. */
+  /** Unix seconds when the connection was lost. */
   at: z.number().int(),
   /** Why, in plain words (e.g. "No answer from WhatsApp for 30 s"). */
   cause: z.string(),
@@ -62,12 +62,12 @@ export const SessionSnapshotSchema = z.object({
   state: SessionStateSchema,
   /** The raw QR string while state is 'qr'. */
   qr: z.string().nullable(),
-  /** Unix ms when the current QR stops being valid. */
+  /** Unix seconds when the current QR stops being valid. */
   qr_expires_at: z.number().int().nullable(),
   account: LinkedAccountSchema.nullable(),
   /** Why the last connection closed, in plain words, when it did. */
   last_error: z.string().nullable(),
-  /** Unix ms of the last state change. */
+  /** Unix seconds of the last state change. */
   since: z.number().int(),
   ...AccountStandingSchema.shape,
   /** How often a connected session lost its connection and reconnected since local midnight. */

@@ -13,7 +13,7 @@ export interface StandingNotice {
  * What the reach-out time lock and the new-chat cap mean for the user, with times written by `time` (the dashboard
  * and the tray each format them for their reader). Said here once, for both.
  */
-export function standingNotices(standing: AccountStanding, time: (ms: number) => string): StandingNotice[] {
+export function standingNotices(standing: AccountStanding, time: (unixSeconds: number) => string): StandingNotice[] {
   const notices: StandingNotice[] = [];
   const lock = standing.reachout_timelock;
   if (lock) {

@@ -3,6 +3,7 @@ import { LoggedEventSchema } from '../contract/event-stream.ts';
 import { MessageStatusChangeSchema, StoredMessageSchema } from '../contract/messages.ts';
 import { SessionSnapshotSchema } from '../contract/session.ts';
 import type { Operation } from './operations.ts';
+import { TIME_RULE } from '../contract/time.ts';
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Bad request: the error says which field and why',
@@ -123,6 +124,7 @@ function operationOf(op: Operation) {
 
 /** The guide at the top of `/docs`: from a key to a read receipt and a verified webhook, without the README. */
 const GUIDE = `A local WhatsApp gateway. Every answer is the envelope \`{status, code, message, data|error}\`.
+${TIME_RULE}
 
 **1. A key.** Create one in the dashboard (API keys) or with \`npx wagate keys create my-app\`; press **Authorize** here and paste it.
 Send it as \`Authorization: <key>\` (or \`Bearer <key>\`).

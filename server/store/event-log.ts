@@ -7,15 +7,19 @@ import type { LoggedEventType } from '../contract/events.ts';
 import type { LoggedSession } from '../contract/event-stream.ts';
 import { EVENT_RETENTION_MS } from '../contract/lifetimes.ts';
 import type { Logger } from '../logger.ts';
+import { unixSeconds } from '../contract/time.ts';
 
 export interface LoggedEvent {
   /** Increases with every event and is never reused, also after pruning: the SSE `id` and `Last-Event-ID`. */
   id: number;
   type: LoggedEventType;
   data: unknown;
-  /** Unix ms when it was logged. */
+  /** Unix ms when it was logged (the log prunes by it); `publicEvent` says it in seconds. */
   at: number;
 }
+
+/** An event as `GET /events` and the webhooks say it (LoggedEventSchema): `at` in Unix seconds, as every timestamp. */
+export const publicEvent = (e: LoggedEvent): LoggedEvent => ({ ...e, at: unixSeconds(e.at) });
 
 export interface EventLog {
   /** Events after `lastId`, oldest first, at most `limit`. */

@@ -1,6 +1,7 @@
 import type { Database } from './database.ts';
 import { migrate, type Migrations } from './database.ts';
 import type { Reconnect } from '../contract/session.ts';
+import { unixSeconds } from '../contract/time.ts';
 
 export const RECONNECT_LOG_MIGRATIONS: Migrations = {
   part: 'session_reconnects',
@@ -15,9 +16,11 @@ export const RECONNECT_LOG_MIGRATIONS: Migrations = {
 
 /** Every time a connected session lost its connection and had to reconnect: when, and why. */
 export interface ReconnectLog {
+  /** `at` in Unix ms, as the log keeps it. */
   record(r: Reconnect): void;
   /** How many since `since` (unix ms). */
   countSince(since: number): number;
+  /** The newest, `at` in Unix seconds as the API says it. */
   last(): Reconnect | null;
 }
 
@@ -36,6 +39,9 @@ export function createReconnectLog(db: Database): ReconnectLog {
       prune.run(at - KEEP_MS);
     },
     countSince: (since) => (count.get(since) as { n: number }).n,
-    last: () => (newest.get() as Reconnect | undefined) ?? null,
+    last: () => {
+      const row = newest.get() as Reconnect | undefined;
+      return row ? { at: unixSeconds(row.at), cause: row.cause } : null;
+    },
   };
 }

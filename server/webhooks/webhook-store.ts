@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { migrate, type Migrations, transaction, type Database } from '../store/database.ts';
-import type { LoggedEvent } from '../store/event-log.ts';
+import { publicEvent, type LoggedEvent } from '../store/event-log.ts';
 import { LOGGED_EVENT_TYPES, type LoggedEventType } from '../contract/events.ts';
 import {
   webhookUrlProblem,
@@ -223,7 +223,7 @@ export function createWebhookStore(db: Database, now: () => number = Date.now): 
         db,
         () => {
           for (const e of events) {
-            const body = JSON.stringify(e);
+            const body = JSON.stringify(publicEvent(e));
             for (const hook of filters) {
               // A webhook added later (say by the CLI while the server was down) does not get the events before it.
               if (!hook.types.has(e.type) || hook.created_at > e.at) continue;

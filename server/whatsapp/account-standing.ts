@@ -10,12 +10,15 @@ export function timelockFromBaileys(lock: ReachoutTimelockState, now: number): R
   if (!lock.isActive) return null;
   const until = lock.timeEnforcementEnds ? lock.timeEnforcementEnds.getTime() : null;
   if (until !== null && until <= now) return null;
-  return { until, enforcement_type: lock.enforcementType ?? NO_ENFORCEMENT };
+  return {
+    until: until === null ? null : Math.ceil(until / 1000),
+    enforcement_type: lock.enforcementType ?? NO_ENFORCEMENT,
+  };
 }
 
-const secondsToMs = (value: string | undefined): number | null => {
+const positiveSeconds = (value: string | undefined): number | null => {
   const seconds = Number(value);
-  return value && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null;
+  return value && Number.isInteger(seconds) && seconds > 0 ? seconds : null;
 };
 
 const CAPPING_STATUSES = {
@@ -34,7 +37,7 @@ export function cappingFromBaileys(info: NewChatMessageCapInfo): MessageCapping 
     status,
     used: typeof info.used_quota === 'number' ? info.used_quota : null,
     quota,
-    cycle_ends_at: secondsToMs(info.cycle_end_timestamp),
+    cycle_ends_at: positiveSeconds(info.cycle_end_timestamp),
   };
 }
 
@@ -77,7 +80,7 @@ export function createStandingTracker(deps: StandingDeps): StandingTracker {
     if (expiry) clearTimeout(expiry);
     expiry = null;
     if (until === null) return;
-    expiry = setTimeout(() => set({ reachout_timelock: null }), Math.max(0, until - now()));
+    expiry = setTimeout(() => set({ reachout_timelock: null }), Math.max(0, until * 1000 - now()));
     expiry.unref();
   }
 

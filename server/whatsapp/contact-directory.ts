@@ -2,6 +2,7 @@ import { USyncQuery, USyncUser, type USyncQueryResult } from '@whiskeysockets/ba
 import type { LidMappings } from '../store/lid-mappings.ts';
 import type { ContactInfo } from '../contract/contacts.ts';
 import { CONTACT_CACHE_MS } from '../contract/lifetimes.ts';
+import { unixSeconds } from '../contract/time.ts';
 
 export interface ContactDirectoryDeps {
   /** Runs a usync query on the connected socket (503 when there is none). */
@@ -27,7 +28,8 @@ export function createContactDirectory(deps: ContactDirectoryDeps): ContactDirec
 
   const fresh = (info: ContactInfo | undefined) =>
     info &&
-    now() - info.checked_at < (info.on_whatsapp ? CONTACT_CACHE_MS.on_whatsapp : CONTACT_CACHE_MS.not_on_whatsapp);
+    now() - info.checked_at * 1000 <
+      (info.on_whatsapp ? CONTACT_CACHE_MS.on_whatsapp : CONTACT_CACHE_MS.not_on_whatsapp);
 
   async function byPhone(pnJid: string): Promise<ContactInfo> {
     const query = new USyncQuery()
@@ -38,21 +40,27 @@ export function createContactDirectory(deps: ContactDirectoryDeps): ContactDirec
     const exists = Boolean(found?.contact);
     const lid = exists ? ((found?.lid as string | undefined) ?? deps.lids.lidOf(pnJid)) : null;
     if (lid) deps.lids.remember({ pn: pnJid, lid });
-    return { phone: phoneOf(pnJid), on_whatsapp: exists, jid: exists ? pnJid : null, lid, checked_at: now() };
+    return {
+      phone: phoneOf(pnJid),
+      on_whatsapp: exists,
+      jid: exists ? pnJid : null,
+      lid,
+      checked_at: unixSeconds(now()),
+    };
   }
 
   async function byLid(lid: string): Promise<ContactInfo> {
     const pn = deps.lids.pnOf(lid) ?? (await deps.knownPnOf(lid));
     if (pn) {
       deps.lids.remember({ pn, lid });
-      return { phone: phoneOf(pn), on_whatsapp: true, jid: pn, lid, checked_at: now() };
+      return { phone: phoneOf(pn), on_whatsapp: true, jid: pn, lid, checked_at: unixSeconds(now()) };
     }
     // A LID nobody told us about: WhatsApp knows it if it lists devices for it.
     const query = new USyncQuery().withDeviceProtocol().withUser(new USyncUser().withId(lid));
     const [found] = (await deps.usync(query))?.list ?? [];
     const devices = (found?.devices as { deviceList?: unknown[] } | undefined)?.deviceList ?? [];
     const exists = devices.length > 0;
-    return { phone: null, on_whatsapp: exists, jid: null, lid: exists ? lid : null, checked_at: now() };
+    return { phone: null, on_whatsapp: exists, jid: null, lid: exists ? lid : null, checked_at: unixSeconds(now()) };
   }
 
   return {

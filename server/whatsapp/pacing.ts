@@ -166,7 +166,7 @@ export function createPacer(deps: PacerDeps): Pacer {
         entry = {
           message_id: messageId ?? null,
           chat_jid: chat,
-          until: Number.isFinite(at) ? at : null,
+          until: Number.isFinite(at) ? Math.ceil(at / 1000) : null,
           limit: slot.limit,
         };
         waiting.add(entry);

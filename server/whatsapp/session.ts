@@ -25,6 +25,7 @@ import type { CoreEvents } from '../events.ts';
 import type { MessageStore } from '../store/messages.ts';
 import type { SqliteAuthState } from '../store/auth-state.ts';
 import type { LidMappings } from '../store/lid-mappings.ts';
+import { nowSeconds, unixSeconds } from '../contract/time.ts';
 import type { ReconnectLog } from '../store/reconnect-log.ts';
 import type { MemberReceipts } from '../store/member-receipts.ts';
 import { startWatchdog, WatchdogConfigSchema, type WatchdogConfig } from './watchdog.ts';
@@ -176,7 +177,7 @@ export function createSession(deps: SessionDeps): Session {
     qr_expires_at: null,
     account: null,
     last_error: null,
-    since: Date.now(),
+    since: nowSeconds(),
     reachout_timelock: null,
     message_capping: null,
     ...reconnectCounts(),
@@ -192,7 +193,7 @@ export function createSession(deps: SessionDeps): Session {
   function update(change: Partial<SessionSnapshot>): void {
     const next = { ...snap, ...change };
     if (next.state !== 'qr') Object.assign(next, { qr: null, qr_expires_at: null });
-    if (next.state !== snap.state) next.since = Date.now();
+    if (next.state !== snap.state) next.since = nowSeconds();
     if (JSON.stringify(next) === JSON.stringify(snap)) return;
     snap = next;
     events.emit('session.state', { ...snap });
@@ -296,7 +297,7 @@ export function createSession(deps: SessionDeps): Session {
     if (u.qr) {
       attempt = 0;
       const lifetime = qrCount++ === 0 ? FIRST_QR_MS : NEXT_QR_MS;
-      update({ state: 'qr', qr: u.qr, qr_expires_at: Date.now() + lifetime, account: null });
+      update({ state: 'qr', qr: u.qr, qr_expires_at: unixSeconds(Date.now() + lifetime), account: null });
     } else if (u.isNewLogin) {
       update({ state: 'connecting' });
     }

@@ -87,14 +87,14 @@ test('a refused send is not sent again after the connection drops and comes back
 
 test('a reach-out time lock shows in GET /session and as a session.state event, in the event log too', async () => {
   const until = Math.ceil(Date.now() / 1000) * 1000 + 2 * 3_600_000;
-  const shown = waitForSession(h.core, (s) => s.reachout_timelock?.until === until, 'the lock');
+  const shown = waitForSession(h.core, (s) => s.reachout_timelock?.until === until / 1000, 'the lock');
   sandbox().setReachoutTimelock({ active: true, until });
   await shown;
   const session = await h.call('/session');
-  assert.deepEqual(session.body.data.reachout_timelock, { until, enforcement_type: 'DEFAULT' });
+  assert.deepEqual(session.body.data.reachout_timelock, { until: until / 1000, enforcement_type: 'DEFAULT' });
   // What GET /events and the webhooks replay.
   const logged = h.core.eventLog.since(0, 10_000) as { type: string; data: any }[];
-  assert.ok(logged.some((e) => e.type === 'session.state' && e.data.reachout_timelock?.until === until));
+  assert.ok(logged.some((e) => e.type === 'session.state' && e.data.reachout_timelock?.until === until / 1000));
 });
 
 test('while locked, a new chat is refused with 463; a chat that has history still gets its messages', async () => {
@@ -130,18 +130,18 @@ test('a new-chat message cap shows in GET /session, with what is used and when t
     status: 'second_warning',
     used: 45,
     quota: 50,
-    cycle_ends_at: cycleEnds,
+    cycle_ends_at: cycleEnds / 1000,
   });
 });
 
 test('after a restart WaGate asks WhatsApp for the standing: the lock and the cap show again', async () => {
   const until = Math.ceil(Date.now() / 1000) * 1000 + 3_600_000;
-  const shown = waitForSession(h.core, (s) => s.reachout_timelock?.until === until, 'the lock');
+  const shown = waitForSession(h.core, (s) => s.reachout_timelock?.until === until / 1000, 'the lock');
   sandbox().setReachoutTimelock({ active: true, until, enforcement_type: 'BIZ_QUALITY' });
   await shown;
   // The notification was delivered before the restart: only WaGate's own question can bring it back.
   await h.restart();
-  await waitForSession(h.core, (s) => s.reachout_timelock?.until === until, 'the lock after the restart');
+  await waitForSession(h.core, (s) => s.reachout_timelock?.until === until / 1000, 'the lock after the restart');
   await waitForSession(h.core, (s) => s.message_capping?.status === 'second_warning', 'the cap after the restart');
   assert.equal((await h.call('/session')).body.data.reachout_timelock.enforcement_type, 'BIZ_QUALITY');
 });

@@ -66,7 +66,7 @@ test('pairing is needed while a QR code waits and after a log-out, not otherwise
 });
 
 test('a reach-out time lock shows in plain words with its end, and the error icon: new chats are refused', () => {
-  const until = Date.now() + 3_600_000;
+  const until = Math.floor(Date.now() / 1000) + 3600;
   const look = trayLook({
     kind: 'session',
     snapshot: snapshot('connected', { account, reachout_timelock: { until, enforcement_type: 'DEFAULT' } }),

@@ -2,6 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandboxCore, type TestCore } from '../support/core.ts';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { TIME_RULE } from '../../server/contract/time.ts';
 
 let h: TestCore;
 before(async (t) => {
@@ -62,4 +63,12 @@ test('/docs serves the interactive page from the package, no CDN', async () => {
   assert.doesNotMatch(String(page.body), /https?:\/\//);
   const init = await h.call('/docs/swagger-initializer.js', { auth: false });
   assert.match(String(init.body), /\/openapi\.json/);
+});
+
+test('one time rule: the document states it, and the session says its times in Unix seconds', async () => {
+  const doc = (await h.call('/openapi.json', { auth: false })).body;
+  assert.ok(doc.info.description.includes(TIME_RULE));
+  const before = Math.floor(Date.now() / 1000);
+  const { since } = (await h.call('/session')).body.data;
+  assert.ok(Number.isInteger(since) && since <= before + 1 && since > before - 3600, `since ${since} is Unix seconds`);
 });

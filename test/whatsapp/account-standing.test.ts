@@ -8,7 +8,7 @@ const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 test('a time lock is shown with its end and reason; none, or one already over, is null', () => {
   const until = new Date(NOW + 3_600_000);
   assert.deepEqual(timelockFromBaileys({ isActive: true, timeEnforcementEnds: until }, NOW), {
-    until: until.getTime(),
+    until: until.getTime() / 1000,
     enforcement_type: 'DEFAULT',
   });
   assert.deepEqual(timelockFromBaileys({ isActive: true }, NOW), { until: null, enforcement_type: 'DEFAULT' });
@@ -16,7 +16,7 @@ test('a time lock is shown with its end and reason; none, or one already over, i
   assert.equal(timelockFromBaileys({ isActive: true, timeEnforcementEnds: new Date(NOW - 1) }, NOW), null);
 });
 
-test('the new-chat cap: WhatsApp’s status in our words, Unix seconds as Unix ms, nothing said is null', () => {
+test('the new-chat cap: WhatsApp’s status in our words, Unix seconds as they are, nothing said is null', () => {
   assert.deepEqual(
     cappingFromBaileys({
       capping_status: 'CAPPED' as never,
@@ -24,7 +24,7 @@ test('the new-chat cap: WhatsApp’s status in our words, Unix seconds as Unix m
       used_quota: 50,
       cycle_end_timestamp: '1764633600',
     }),
-    { status: 'capped', used: 50, quota: 50, cycle_ends_at: 1_764_633_600_000 },
+    { status: 'capped', used: 50, quota: 50, cycle_ends_at: 1_764_633_600 },
   );
   assert.equal(cappingFromBaileys({ capping_status: 'NONE' as never }), null);
   assert.deepEqual(cappingFromBaileys({ total_quota: 10 }), {

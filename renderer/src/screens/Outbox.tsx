@@ -193,7 +193,7 @@ function StageWords({ entry, held }: { entry: OutboxEntry; held: PacedMessage | 
     return <>Handed to WhatsApp ({times}); waiting for its server to confirm it has the message.</>;
   }
   if (held) {
-    const when = held.until === null ? 'until the policy allows it' : `until ${untilTime(held.until)}`;
+    const when = held.until === null ? 'until the policy allows it' : `until ${untilTime(held.until * 1000)}`;
     return (
       <>
         Held back by pacing {when}: {PACING_LIMIT_WORDS[held.limit]}.

@@ -174,8 +174,10 @@ function Held({ state }: { state: PacingState }) {
           {state.waiting.map((held, i) => (
             <li key={`${held.chat_jid}-${i}`}>
               To {displayChat(held.chat_jid)}:{' '}
-              {held.until === null ? 'held until the policy allows new chats' : `leaves at ${untilTime(held.until)}`},
-              because of {PACING_LIMIT_WORDS[held.limit]}.
+              {held.until === null
+                ? 'held until the policy allows new chats'
+                : `leaves at ${untilTime(held.until * 1000)}`}
+              , because of {PACING_LIMIT_WORDS[held.limit]}.
             </li>
           ))}
         </ul>

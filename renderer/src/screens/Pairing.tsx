@@ -70,7 +70,7 @@ function ReconnectSummary({ session }: { session: SessionView }) {
   const times = session.reconnects_today === 1 ? 'once' : `${session.reconnects_today} times`;
   return (
     <p className="advice reconnects">
-      Reconnected {times} today; last: {last.cause} ({clockTime(last.at)}).
+      Reconnected {times} today; last: {last.cause} ({clockTime(last.at * 1000)}).
     </p>
   );
 }
@@ -97,7 +97,7 @@ function LinkedAccount({ session }: { session: SessionView }) {
         <dt>Number</dt>
         <dd>{account ? displayChat(account.number) : 'Unknown'}</dd>
         <dt>Connected since</dt>
-        <dd>{dateTime(session.since)}</dd>
+        <dd>{dateTime(session.since * 1000)}</dd>
       </dl>
       <BusyButton type="button" className="danger" busy={busy} onClick={() => setConfirming(true)}>
         {busy ? 'Unlinking…' : 'Unlink this phone'}
@@ -170,7 +170,7 @@ function QrCode({ session, focus, onUseCode }: { session: SessionView; focus: bo
     };
   }, [session.qr_expires_at, session.qr]);
 
-  const secondsLeft = expiresAt === null ? null : Math.max(0, Math.ceil((expiresAt - now) / 1000));
+  const secondsLeft = expiresAt === null ? null : Math.max(0, Math.ceil((expiresAt * 1000 - now) / 1000));
 
   return (
     <div className="card qr-card">

@@ -3,6 +3,7 @@ import { api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
 import type { AcceptedResult, SendResult, StoredMessage } from '../../../server/contract/messages.ts';
 import { MAX_TEXT_LENGTH } from '../../../server/contract/limits.ts';
+import { isBlankText, textLength } from '../../../server/contract/text.ts';
 import type { ContactView } from '../../../server/contract/sandbox.ts';
 import type { GroupSummary } from '../../../server/contract/groups.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
@@ -120,9 +121,9 @@ function SendForm({ to, onTo, replyTo, onReplyTo, quoted, onSent }: FormProps) {
   const check = checkChatId(to);
   const toError = !check.ok && (toTouched || (check.settled && to.trim() !== '')) ? check.reason : null;
   const textError =
-    textTouched && text.trim() === ''
+    textTouched && isBlankText(text)
       ? 'Write the message to send.'
-      : text.length > MAX_TEXT_LENGTH
+      : textLength(text) > MAX_TEXT_LENGTH
         ? `WhatsApp allows at most ${MAX_TEXT_LENGTH.toLocaleString()} characters.`
         : null;
 
@@ -139,7 +140,7 @@ function SendForm({ to, onTo, replyTo, onReplyTo, quoted, onSent }: FormProps) {
       toInput.current?.focus();
       return;
     }
-    if (text.trim() === '' || text.length > MAX_TEXT_LENGTH) {
+    if (isBlankText(text) || textLength(text) > MAX_TEXT_LENGTH) {
       textInput.current?.focus();
       return;
     }
@@ -251,8 +252,8 @@ function SendForm({ to, onTo, replyTo, onReplyTo, quoted, onSent }: FormProps) {
             edited();
           }}
         />
-        <p id={ids.count} className={`hint count ${text.length > MAX_TEXT_LENGTH ? 'over' : ''}`}>
-          {text.length.toLocaleString()} / {MAX_TEXT_LENGTH.toLocaleString()} characters
+        <p id={ids.count} className={`hint count ${textLength(text) > MAX_TEXT_LENGTH ? 'over' : ''}`}>
+          {textLength(text).toLocaleString()} / {MAX_TEXT_LENGTH.toLocaleString()} characters
           {textError && <span className="error-text"> — {textError}</span>}
         </p>
       </div>

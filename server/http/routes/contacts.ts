@@ -24,7 +24,7 @@ export function createContactsRouter(deps: { directory: ContactDirectory }): Api
         on_whatsapp: true,
         jid: '6281234567890@s.whatsapp.net',
         lid: '123456789012345@lid',
-        checked_at: 1764080000123,
+        checked_at: 1764080000,
       },
       errors: [400, 401, 500, 503],
     },

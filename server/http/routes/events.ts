@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { createApiRouter, type ApiRouter } from '../operations.ts';
-import type { EventLog, LoggedEvent } from '../../store/event-log.ts';
+import { publicEvent, type EventLog, type LoggedEvent } from '../../store/event-log.ts';
 import { HEARTBEAT_MS, openEventStream, writeEvent } from '../sse.ts';
 import { sendFail } from '../envelope.ts';
 import type { StreamCaps } from '../stream-caps.ts';
@@ -75,7 +75,7 @@ export function createEventsRouter({ eventLog, caps, heartbeatMs = HEARTBEAT_MS 
       let pumping = false;
       let again = false;
 
-      const write = (e: LoggedEvent): boolean => writeEvent(res, { id: e.id, type: e.type, data: e });
+      const write = (e: LoggedEvent): boolean => writeEvent(res, { id: e.id, type: e.type, data: publicEvent(e) });
 
       async function pump(): Promise<void> {
         if (pumping) {
