@@ -25,4 +25,6 @@ function cacheDir() {
 // Node keeps V8's compiled code (and the stripped TypeScript) between runs: about half of a cold start is compiling
 // the modules. NODE_COMPILE_CACHE chooses another folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 module.enableCompileCache(process.env.NODE_COMPILE_CACHE ?? join(cacheDir(), 'compile-cache'));
+const { keepYoungGenerationSmall } = await import('../server/heap-policy.ts');
+keepYoungGenerationSmall();
 await import('../server/cli.ts');

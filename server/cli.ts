@@ -4,7 +4,6 @@ import { dashboardCommand } from './cli/dashboard.ts';
 import { fail, runCommand } from './cli/fail.ts';
 import { configFrom, openData, OPTIONS } from './cli/flags.ts';
 import { keysCommand } from './cli/keys.ts';
-import { sandboxCommand } from './cli/sandbox.ts';
 import { serveCommand } from './cli/serve.ts';
 import { webhooksCommand } from './cli/webhooks.ts';
 
@@ -33,7 +32,8 @@ async function main(argv: string[]): Promise<void> {
   if (flags.version) return console.log(VERSION);
   if (flags.help || !command) return console.log(USAGE);
   if (command === 'serve') return serveCommand(flags);
-  if (command === 'sandbox') return sandboxCommand(flags);
+  // The simulator is loaded by the command that runs it, not by every start of the CLI.
+  if (command === 'sandbox') return (await import('./cli/sandbox.ts')).sandboxCommand(flags);
   if (command === 'keys') return keysCommand(openData(configFrom(flags)), rest, flags);
   if (command === 'webhooks') return webhooksCommand(openData(configFrom(flags)), rest, flags);
   if (command === 'dashboard') return dashboardCommand(flags);

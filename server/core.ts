@@ -35,7 +35,7 @@ import { createContactDirectory } from './whatsapp/contact-directory.ts';
 import { createPacer, type Pacer } from './whatsapp/pacing.ts';
 import { createPacingHistory } from './store/pacing-history.ts';
 import { trustSimulatorRoot } from './whatsapp/trust-root.ts';
-import { startSimulator, type Simulator } from './sandbox/simulator.ts';
+import type { Simulator } from './sandbox/simulator.ts';
 import { createHttpApp } from './http/app.ts';
 import { createHttpServer } from './http/http-server.ts';
 import type { WhatsAppServerKind } from './contract/health.ts';
@@ -116,6 +116,8 @@ async function connectTarget(
   mediaRootCert: string | null;
 }> {
   if (config.sandbox) {
+    // Loaded only here: the simulator (and its TLS certificates' library) costs a plain start memory and time.
+    const { startSimulator } = await import('./sandbox/simulator.ts');
     const sandbox = await startSimulator({
       dataDir: config.dataDir,
       port: 0,

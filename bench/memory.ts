@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runWagate, startWagate, type Running } from '../test/support/wagate-process.ts';
+import { ALICE } from '../test/support/contacts.ts';
+import { eventually } from '../test/support/waits.ts';
+import { rssMb } from './process-stats.ts';
+
+/** After linking, both sides get this long to finish their initial queries before their memory is read. */
+const SETTLE_MS = 5_000;
+const SEND_CONCURRENCY = 8;
+
+export interface MemoryFigures {
+  bareIdleMb: number;
+  wagateIdleMb: number;
+  /** RSS of wagate serve after each checkpoint of sends, [sends, MB]. */
+  afterSends: Array<[number, number]>;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
+async function startSimulator(dataDir: string) {
+  const { running, found } = await startWagate(
+    ['sandbox', '--port', '0', '--data-dir', dataDir],
+    [/^WhatsApp simulator: (\S+)$/m, /^Root public key: (\S+)$/m, /^Control API: (\S+)\/sandbox\/phone$/m],
+  );
+  const [wsUrl, rootKey, control] = found as [string, string, string];
+  return { running, wsUrl, rootKey, control };
+}
+
+/** A bare linked Baileys client's resident memory once idle (bench/bare-client.ts). */
+async function bareIdleRss(sim: { wsUrl: string; rootKey: string; control: string }, nodeFlags: string[]) {
+  const child = spawn(process.execPath, [...nodeFlags, 'bench/bare-client.ts', sim.wsUrl, sim.rootKey, sim.control], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => String(chunk).includes('linked') && resolve());
+      child.once('exit', (code) => reject(new Error(`the bare client exited with ${code}`)));
+    });
+    await settle();
+    return rssMb(child.pid!);
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+async function linkWagate(api: string, control: string, headers: Record<string, string>): Promise<void> {
+  const qr = await eventually(async () => {
+    const res = await fetch(`${api}/session/qr?format=json`, { headers });
+    return res.ok ? ((await res.json()) as { data: { qr: string } }).data.qr : undefined;
+  }, 'a QR from the API');
+  await fetch(`${control}/sandbox/phone/scan`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ qr }),
+  });
+  await eventually(async () => {
+    const res = await fetch(`${api}/session`, { headers });
+    return ((await res.json()) as { data: { state: string } }).data.state === 'connected' ? true : undefined;
+  }, 'the session connected');
+}
+
+/** `count` synchronous sends (each answered once the server acked it), SEND_CONCURRENCY at a time. */
+async function send(api: string, headers: Record<string, string>, count: number): Promise<void> {
+  let next = 0;
+  const body = (i: number) =>
+    JSON.stringify({ text: `memory ${i}`, typing_simulation: false, presence_simulation: false });
+  const worker = async () => {
+    while (next < count) {
+      const res = await fetch(`${api}/chats/${ALICE}/messages`, { method: 'POST', headers, body: body(next++) });
+      if (res.status !== 200) throw new Error(`send answered ${res.status}: ${await res.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: SEND_CONCURRENCY }, worker));
+}
+
+/**
+ * Idle memory of `wagate serve` linked to a simulator in another process, against a bare Baileys client linked to
+ * the same simulator, both with the same Node flags; then the server's memory after each checkpoint of sends.
+ */
+export async function benchMemory(dir: string, checkpoints: number[]): Promise<MemoryFigures> {
+  const sim = await startSimulator(join(dir, 'sim'));
+  let wagate: Running | null = null;
+  try {
+    const bareIdleMb = await bareIdleRss(sim, []);
+    const dataDir = join(dir, 'app');
+    mkdirSync(join(dataDir, 'sandbox'), { recursive: true, mode: 0o700 });
+    // Pacing off: the bench measures what the path keeps, not how fast pacing lets a number send.
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ pacing: { enabled: false } }), { mode: 0o600 });
+    const started = await startWagate(
+      ['serve', '--port', '0', '--data-dir', dataDir, '--wa-url', sim.wsUrl, '--wa-root-key', sim.rootKey],
+      [/^API: (\S+)$/m],
+    );
+    wagate = started.running;
+    const api = started.found[0]!;
+    const key = runWagate(['keys', 'create', 'bench', '--sandbox', '--data-dir', dataDir]).trim();
+    const headers = { authorization: key, 'content-type': 'application/json' };
+    await linkWagate(api, sim.control, headers);
+    await settle();
+    const pid = wagate.child.pid!;
+    const wagateIdleMb = rssMb(pid);
+    const afterSends: Array<[number, number]> = [];
+    let sent = 0;
+    for (const total of checkpoints) {
+      await send(api, headers, total - sent);
+      sent = total;
+      afterSends.push([total, rssMb(pid)]);
+    }
+    return { bareIdleMb, wagateIdleMb, afterSends };
+  } finally {
+    await wagate?.stop();
+    await sim.running.stop();
+  }
+}
