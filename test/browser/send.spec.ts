@@ -87,9 +87,18 @@ test('the Send screen says what a send is doing, replies from the list and keeps
     await call(page, 'POST', `/chats/${ALICE}/messages`, { text: 'From another program', typing_simulation: false });
     await messageField(page).fill('Right after the first one');
     await sendButton(page).click();
-    await expect(
-      shown(page, /^Held back by pacing \(the pause between two messages to the same chat\) until \d/),
-    ).toBeVisible();
+    const held = shown(page, /^Held back by pacing \(the pause between two messages to the same chat\) until /);
+    await expect(held).toBeVisible();
+    // The time said is the one pacing holds it until (Unix seconds in the API), as this browser writes a time.
+    const { waiting } = (await call(page, 'GET', '/admin/pacing')) as { waiting: { until: number }[] };
+    const until = await page.evaluate(
+      (seconds) =>
+        new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(
+          seconds * 1000,
+        ),
+      waiting[0]!.until,
+    );
+    await expect(held).toContainText(`until ${until},`);
     await shoot(page, 'send-02-paced');
     await expect(shown(page, new RegExp(`^Sent to \\+${ALICE} at `))).toBeVisible({ timeout: 30_000 });
     await call(page, 'PUT', '/admin/pacing', { chat_gap_ms: 0 });

@@ -23,7 +23,7 @@ export function stepWords(step: SendStep): string {
     case 'paced':
       return step.until === null
         ? `Held back by pacing (${PACING_LIMIT_WORDS[step.limit]}): it leaves when the policy allows it.`
-        : `Held back by pacing (${PACING_LIMIT_WORDS[step.limit]}) until ${clockTime(step.until)}, so the number does not send like a machine…`;
+        : `Held back by pacing (${PACING_LIMIT_WORDS[step.limit]}) until ${clockTime(step.until * 1000)}, so the number does not send like a machine…`;
     case 'leaving':
       return 'Leaving the outbox…';
     case 'typing':
