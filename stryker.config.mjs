@@ -30,7 +30,7 @@ const MODULES = {
       'server/sandbox/contact-inbox.ts:119-119',
       'server/sandbox/pairing.ts:101-105',
     ],
-    testFiles: ['test/sandbox/checks.test.ts'],
+    testFiles: ['test/sandbox/checks.test.ts', 'test/sandbox/pair-device-sign.test.ts'],
   },
 };
 
