@@ -115,6 +115,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   /** Resolves once the session is connected; false when the worker stops first. */
   function connected(): Promise<boolean> {
+    // Already stopping: its abort event has fired and will not fire again.
+    if (stopping.signal.aborted) return Promise.resolve(false);
     if (session.snapshot().state === 'connected') return Promise.resolve(true);
     return new Promise((resolve) => {
       const onState = (s: SessionSnapshot) => {
