@@ -88,7 +88,7 @@ test('a send that pacing holds answers 200 once it has left, saying how long it 
     { id: res.body.data.message_id, status: res.body.data.status, paced_ms: res.body.data.paced_ms },
     { id, status: 'sent', paced_ms: 5000 },
   );
-  assert.equal(res.body.data.chat_jid, jidOf(number));
+  assert.deepEqual(Object.keys(res.body.data).sort(), ['message_id', 'paced_ms', 'status', 'timestamp']);
   await eventually(() => inboxIds(number).includes(id), 'the second message');
   assert.deepEqual(inboxIds(number), [first, id]);
 });
