@@ -12,6 +12,7 @@ import type { CredentialStorage } from './contract/desktop.ts';
 import { createApiKeyStore, type ApiKeyStore } from './store/api-keys.ts';
 import { createAdminSessions, type AdminSessions } from './store/admin-sessions.ts';
 import { createMessageStore, type MessageStore } from './store/messages.ts';
+import { createMediaFiles } from './store/media-files.ts';
 import { createIdempotencyStore } from './store/idempotency.ts';
 import { createEventLog, type EventLog } from './store/event-log.ts';
 import { createWebhookStore, type WebhookStore } from './webhooks/webhook-store.ts';
@@ -183,6 +184,9 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   const admin = createAdminSessions(db);
   // Each status change and its event land in one commit.
   const messages = createMessageStore(db, eventLog);
+  // Beside the database: a sandbox's media never mixes with the real account's.
+  const mediaFiles = createMediaFiles(join(databaseFile(config), '..', 'media'));
+  mediaFiles.clearIncoming();
   const target = await connectTarget(config, logger);
   if (target.kind !== 'whatsapp')
     logger.warn({ waUrl: target.waUrl }, 'NOT talking to WhatsApp: connected to a simulator');
@@ -200,6 +204,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     watchdog: config.watchdog,
     waUrl: target.waUrl,
     mediaRootCert: target.mediaRootCert,
+    mediaFiles,
     ackTimeoutMs: config.outbox.ack_timeout_ms,
   });
   const clock = options.clock ?? systemClock;
@@ -262,6 +267,8 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     webhooks,
     session,
     sender,
+    mediaFiles,
+    media: config.media,
     pacing: { pacer, save: (policy) => saveConfigPart(config.dataDir, 'pacing', policy) },
     sandbox: target.sandbox,
     whatsappServer: target.kind,
@@ -289,16 +296,11 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
 
   /**
    * In this order: the HTTP layer stops taking requests and lets those in flight finish (a send under way is
-   * answered); then the port closes and the sends still waiting for an ack are answered 202; then WhatsApp closes, which fails whatever is still waiting on it; then the last answers go out and
+   * answered); then WhatsApp closes, which fails whatever is still waiting on it; then the last answers go out and
    * the connections close; then the stores. A part that must finish its own work first (an outbox) goes after drain.
    */
   let stopping: Promise<void> | null = null;
   async function stopOnce(): Promise<void> {
-    await drain.drain(config.limits.drainMs);
-    // Sends still waiting for WhatsApp are in the outbox: they are answered 202 pending, and those answers go out. The
-    // port closes first, so a client that sends again at once is refused, not taken in and cut by the close.
-    drain.stopListening();
-    sender.stop();
     await drain.drain(config.limits.drainMs);
     // The outbox takes no new turn; what is in flight ends with the socket and is sent again at the next start.
     const workerStopped = worker.stop();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_MESSAGE_ID_LENGTH, MAX_TEXT_LENGTH, POLL_OPTIONS } from './limits.ts';
+import { MediaFileSchema, type MediaKind } from './media.ts';
 
 /**
  * What a message says, one shape per kind: WaGate stores it with the message (and its outbox job), sends it from
@@ -84,6 +85,37 @@ export const DeleteContentSchema = z.object({
   target: MessageTargetSchema,
 });
 
+/**
+ * A media file as a message carries it: what it is (sniffed from its bytes), its SHA-256, and what WhatsApp shows
+ * besides the file. `url` is where WaGate serves it (`GET /messages/{message_id}/media`).
+ */
+export const MessageMediaSchema = MediaFileSchema.extend({
+  url: z.string(),
+  /** Audio, voice notes and videos, when their container says. */
+  seconds: z.number().int().nullable(),
+  /** Images. */
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  /** Voice notes: 64 bars of 0–100, as WhatsApp draws them. */
+  waveform: z.array(z.number().int()).nullable(),
+});
+export type MessageMedia = z.infer<typeof MessageMediaSchema>;
+
+const mediaContent = <K extends MediaKind>(kind: K) =>
+  z.object({
+    kind: z.literal(kind),
+    /** Images, videos and documents; null for the others. */
+    caption: z.string().nullable(),
+    media: MessageMediaSchema,
+  });
+
+export const ImageContentSchema = mediaContent('image');
+export const VideoContentSchema = mediaContent('video');
+export const AudioContentSchema = mediaContent('audio');
+export const VoiceContentSchema = mediaContent('voice');
+export const DocumentContentSchema = mediaContent('document');
+export const StickerContentSchema = mediaContent('sticker');
+
 /** A message someone sent us of a kind WaGate does not read yet (never sent): WhatsApp's own name for its type. */
 export const OtherContentSchema = z.object({
   kind: z.literal('other'),
@@ -98,12 +130,21 @@ export const MessageContentSchema = z.discriminatedUnion('kind', [
   ReactionContentSchema,
   EditContentSchema,
   DeleteContentSchema,
-  // Media kinds (image, video, audio, voice, document, sticker) join here.
+  ImageContentSchema,
+  VideoContentSchema,
+  AudioContentSchema,
+  VoiceContentSchema,
+  DocumentContentSchema,
+  StickerContentSchema,
   OtherContentSchema,
 ]);
 export type MessageContent = z.infer<typeof MessageContentSchema>;
 export type MessageKind = MessageContent['kind'];
 export type ContentOf<K extends MessageKind> = Extract<MessageContent, { kind: K }>;
+export type MediaContent = ContentOf<MediaKind>;
+
+/** Whether a message is a media file (its `media` says which). */
+export const isMediaContent = (content: MessageContent): content is MediaContent => 'media' in content;
 
 export const MessageKindSchema = z.enum(MessageContentSchema.options.map((o) => o.shape.kind.value) as [MessageKind]);
 
@@ -123,5 +164,11 @@ export const KIND_WORDS: Record<MessageKind, string> = {
   reaction: 'Reaction',
   edit: 'Edit',
   delete: 'Deleted for everyone',
+  image: 'Photo',
+  video: 'Video',
+  audio: 'Audio',
+  voice: 'Voice note',
+  document: 'Document',
+  sticker: 'Sticker',
   other: 'A message WaGate cannot show yet',
 };

@@ -29,7 +29,7 @@ export interface ContactView {
 
 export interface FrameEvent {
   kind: 'presence' | 'chatstate';
-  value: 'available' | 'unavailable' | 'composing' | 'paused';
+  value: 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
   at: number;
 }
 

@@ -23,7 +23,10 @@ import { requireAdmin, requireCaller } from './middleware/auth.ts';
 import { errorHandler, jsonBody, notFound } from './middleware/errors.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createSessionRouter } from './routes/session.ts';
+import { createMediaRouter } from './routes/media.ts';
 import { createMessagesRouter } from './routes/messages.ts';
+import type { MediaFiles } from '../store/media-files.ts';
+import type { MediaConfig } from '../config.ts';
 import { createContactsRouter } from './routes/contacts.ts';
 import { createOutboxRouter } from './routes/outbox.ts';
 import { createAdminLoginRouter } from './routes/admin-login.ts';
@@ -59,6 +62,9 @@ export interface HttpAppDeps {
   webhooks: WebhookStore;
   session: Session;
   sender: Sender;
+  /** Media files in the data folder, and config.json's media part. */
+  mediaFiles: MediaFiles;
+  media: MediaConfig;
   pacing: AdminPacingDeps;
   sandbox: Simulator | null;
   whatsappServer: WhatsAppServerKind;
@@ -102,7 +108,14 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const outbox = createOutboxRouter({ sender: deps.sender });
   const contacts = createContactsRouter({ directory: deps.directory });
   const groups = createGroupsRouter({ groups: deps.groups });
-  const publicApi: ApiRouter[] = [messages, outbox, groups, contacts, session, events, health];
+  const failures = createAuthFailures({
+    limit: limits.authFailures,
+    windowMs: limits.authFailureWindowMs,
+    logger: deps.logger,
+  });
+  const caller = requireCaller(deps.keys, deps.admin, failures);
+  const media = createMediaRouter({ sender: deps.sender, files: deps.mediaFiles, config: deps.media, caller });
+  const publicApi: ApiRouter[] = [messages, media, outbox, groups, contacts, session, events, health];
   const docs = createDocsRouter({
     version: deps.version,
     apiUrl: deps.apiUrl,
@@ -110,12 +123,6 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   });
   app.use(health.router, docs.router);
 
-  const failures = createAuthFailures({
-    limit: limits.authFailures,
-    windowMs: limits.authFailureWindowMs,
-    logger: deps.logger,
-  });
-  const caller = requireCaller(deps.keys, deps.admin, failures);
   const info = () => ({ version: deps.version, sandbox: deps.sandbox !== null, api_url: deps.apiUrl() });
   app.use('/admin', createAdminLoginRouter({ admin: deps.admin, info }));
   app.use('/admin', requireAdmin(deps.admin), jsonBody());
@@ -130,6 +137,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     app.use('/sandbox', caller, createSandboxRouter(deps.sandbox, { logger: deps.logger, currentQr }));
   }
 
+  // Before the JSON-only body parser: the media route reads multipart bodies, and checks the key itself first.
+  app.use(media.router);
   app.use(['/session', '/chats', '/messages', '/outbox', '/events', '/contacts', '/groups'], caller, jsonBody());
   app.use(events.router, session.router, messages.router, outbox.router, contacts.router, groups.router);
 

@@ -130,9 +130,12 @@ export function createContactInbox(
       const to = n.attrs.to;
       const u = to ? userOf(to) : null;
       const c = u ? state.contactByUser(u.user) : undefined;
-      const chatstate = Array.isArray(n.content) ? n.content[0]?.tag : undefined;
+      const state0 = Array.isArray(n.content) ? n.content[0] : undefined;
+      const chatstate = state0?.tag;
       if (!c || (chatstate !== 'composing' && chatstate !== 'paused')) return;
-      recordFrame(c, { kind: 'chatstate', value: chatstate, at: Date.now() });
+      // Recording a voice note is `<composing media="audio"/>`.
+      const value = chatstate === 'composing' && state0?.attrs.media === 'audio' ? 'recording' : chatstate;
+      recordFrame(c, { kind: 'chatstate', value, at: Date.now() });
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { AnyMessageContent, WAMessageKey } from '@whiskeysockets/baileys';
-import type { MessageContent, MessageTarget } from '../contract/message-content.ts';
+import type { MediaContent, MessageContent, MessageTarget } from '../contract/message-content.ts';
 import { vcardOf } from './vcard.ts';
 
 export interface ContentContext {
@@ -9,6 +9,8 @@ export interface ContentContext {
   secret: Uint8Array | null;
   /** Group messages: the members mentioned, as the group addresses them. */
   mentions: string[];
+  /** A media message's file in the data folder and its JPEG thumbnail (null for other kinds). */
+  media: { file: string; thumbnail: Buffer | null } | null;
 }
 
 /** The message a reaction, an edit or a delete is about, keyed as WhatsApp keys it. */
@@ -27,7 +29,7 @@ function keyOf(target: MessageTarget, address: string): WAMessageKey {
  */
 export function toBaileysContent(
   content: MessageContent,
-  { address, secret, mentions }: ContentContext,
+  { address, secret, mentions, media }: ContentContext,
 ): AnyMessageContent {
   const mentioned = mentions.length ? { mentions } : {};
   switch (content.kind) {
@@ -63,10 +65,60 @@ export function toBaileysContent(
       return { text: content.text, edit: keyOf(content.target, address), linkPreview: null };
     case 'delete':
       return { delete: keyOf(content.target, address) };
+    case 'image':
+    case 'video':
+    case 'audio':
+    case 'voice':
+    case 'document':
+    case 'sticker':
+      if (!media) throw new Error(`the file of this ${content.kind} is not in the data folder`);
+      return { ...mediaOf(content, media), ...mentioned };
     case 'other':
       throw new Error('a message of a kind WaGate does not read cannot be sent');
   }
 }
+
+/**
+ * A media message as Baileys takes it: the file by path (Baileys encrypts and uploads it on every send), with what
+ * WaGate read from it at acceptance, so Baileys computes nothing itself: no sharp, no ffmpeg run on the file, and a
+ * resend carries the same thumbnail, seconds and waveform.
+ */
+function mediaOf(content: MediaContent, { file, thumbnail }: { file: string; thumbnail: Buffer | null }) {
+  const { media, caption } = content;
+  const captioned = caption ? { caption } : {};
+  const source = { url: file };
+  const mimetype = media.mime_type;
+  switch (content.kind) {
+    case 'image':
+      return {
+        image: source,
+        mimetype,
+        jpegThumbnail: thumbnail?.toString('base64') ?? '',
+        ...(media.width && media.height ? { width: media.width, height: media.height } : {}),
+        ...captioned,
+      };
+    case 'video':
+      return { video: source, mimetype, jpegThumbnail: '', ...seconds(media.seconds), ...captioned };
+    case 'audio':
+      return { audio: source, mimetype, ptt: false, ...seconds(media.seconds) };
+    case 'voice':
+      return {
+        audio: source,
+        mimetype,
+        ptt: true,
+        ...seconds(media.seconds),
+        // Baileys' types leave out the waveform it sends when given.
+        waveform: new Uint8Array(media.waveform ?? []),
+      };
+    case 'document':
+      return { document: source, mimetype, fileName: media.file_name ?? 'file', ...captioned };
+    case 'sticker':
+      return { sticker: source, mimetype };
+  }
+}
+
+/** Baileys reads an audio file's length itself when not told: told, it never opens the file twice. */
+const seconds = (value: number | null) => ({ seconds: value ?? 0 });
 
 /** The words "typing…" stands for before the message leaves: what a person would have typed. */
 export function typedWordsOf(content: MessageContent): string {
@@ -78,6 +130,10 @@ export function typedWordsOf(content: MessageContent): string {
       return [content.poll.question, ...content.poll.options].join(' ');
     case 'location':
       return content.location.name ?? '';
+    case 'image':
+    case 'video':
+    case 'document':
+      return content.caption ?? '';
     default:
       return '';
   }

@@ -89,9 +89,6 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   /** Real time (typing, backoff), cut short when the worker stops; the clock is for what is scheduled. */
   const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
   const isDue = (job: OutboxJob) => job.send_at === null || job.send_at * 1000 <= clock.now();
-  /** Never left and too late to arrive as meant: its lifetime counts from when it was to leave (a scheduled one's send_at). */
-  const expired = (job: OutboxJob) =>
-    job.attempts === 0 && (job.send_at ?? job.created_at) + deps.config.expire_after_s < nowSeconds();
 
   /** Presence and chatstates are cosmetic: losing one must not lose the message. */
   async function presence(kind: PresenceKind, jid?: string): Promise<void> {
@@ -103,23 +100,27 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   async function typeFor(job: OutboxJob, chatJid: string): Promise<void> {
-    let remaining = typingDurationMs(typedWordsOf(job.content), typing);
+    // A voice note shows "recording…" for as long as it lasts (within typing's bounds), as a person recording it.
+    const voice = job.content.kind === 'voice' ? job.content.media.seconds : null;
+    const indicator = voice === null ? 'composing' : 'recording';
+    let remaining =
+      voice === null
+        ? typingDurationMs(typedWordsOf(job.content), typing)
+        : Math.min(Math.max(voice * 1000, typing.min_ms), typing.max_ms);
     events.emit('message.progress', { ...stepOf(job), step: 'typing', duration_ms: remaining });
-    await presence('composing', chatJid);
+    await presence(indicator, chatJid);
     while (remaining > 0 && !stopping.signal.aborted) {
       const wait = Math.min(remaining, typing.refresh_ms);
       await pause(wait);
       remaining -= wait;
       // WhatsApp drops the indicator after about ten seconds unless it is said again.
-      if (remaining > 0) await presence('composing', chatJid);
+      if (remaining > 0) await presence(indicator, chatJid);
     }
     await presence('paused', chatJid);
   }
 
   /** Resolves once the session is connected; false when the worker stops first. */
   function connected(): Promise<boolean> {
-    // Already stopping: its abort event has fired and will not fire again.
-    if (stopping.signal.aborted) return Promise.resolve(false);
     if (session.snapshot().state === 'connected') return Promise.resolve(true);
     return new Promise((resolve) => {
       const onState = (s: SessionSnapshot) => {
@@ -186,7 +187,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       if (!(await connected())) return;
       const job = outbox.get(first.message_id);
       if (!job) return; // cancelled, failed (logged out) or already done
-      if (expired(job)) return fail(job, 'expired');
+      if (job.attempts === 0 && job.created_at + deps.config.expire_after_s < nowSeconds()) return fail(job, 'expired');
       try {
         return await attempt(job);
       } catch (error) {

@@ -23,6 +23,11 @@ export interface SendRequest {
   chatJid: string;
   /** What to send, of any kind. */
   content: MessageContent;
+  /**
+   * Called with the message's id once every check has passed, just before it is accepted: a media file is made
+   * durable under that id here, so the outbox never holds a message whose file is not kept.
+   */
+  beforeAccept?: (messageId: string) => void;
   replyToMessageId?: string;
   typingSimulation: boolean;
   presenceSimulation: boolean;
@@ -45,12 +50,6 @@ export interface Sender {
   /** `DELETE /outbox/{id}`: forgets a failed message, or cancels one that has not left. */
   drop(id: string): void;
   outbox(): OutboxEntry[];
-  /**
-   * The core is stopping: every synchronous send still waiting is answered 202 pending now, since its message stays
-   * in the outbox and leaves at the next start (a 503 would say nothing will be sent); a send not yet in the outbox
-   * is refused with a 503 from here on.
-   */
-  stop(): void;
 }
 
 export interface SenderDeps {
@@ -96,9 +95,6 @@ function failureAnswer(reason: string | undefined): ApiError {
 export function createSender(deps: SenderDeps): Sender {
   const { session, directory, groups, lids, messages, outbox, worker, events, clock } = deps;
   const nowSeconds = () => Math.floor(clock.now() / 1000);
-  /** The synchronous sends waiting for their outcome: each ends its wait as unconfirmed. */
-  const waiting = new Set<() => void>();
-  let stopped = false;
   const emit = (changes: (MessageStatusChange | null)[]) => {
     for (const change of changes) if (change) events.emit('message.status', change);
   };
@@ -161,17 +157,14 @@ export function createSender(deps: SenderDeps): Sender {
           reject(failureAnswer(c.reason));
         }
       };
-      const unconfirmed = () => {
+      const cancelTimer = clock.after(deps.config.sync_wait_ms, () => {
         stop();
         resolve({ kind: 'accepted', result: { message_id: id, status: 'pending', send_at: null } });
-      };
-      const cancelTimer = clock.after(deps.config.sync_wait_ms, unconfirmed);
+      });
       stop = () => {
         cancelTimer();
-        waiting.delete(unconfirmed);
         events.off('message.status', onStatus);
       };
-      waiting.add(unconfirmed);
       events.on('message.status', onStatus);
     });
     return { result, cancel: () => stop() };
@@ -186,6 +179,7 @@ export function createSender(deps: SenderDeps): Sender {
     const to = await recipientNow(r.chatJid);
     const now = nowSeconds();
     const sendAt = r.sendAt !== null && r.sendAt > now ? r.sendAt : null;
+    r.beforeAccept?.(messageId);
     const message: StoredMessage = {
       message_id: messageId,
       chat_jid: to?.chat_jid ?? r.chatJid,
@@ -198,7 +192,6 @@ export function createSender(deps: SenderDeps): Sender {
       status: 'queued',
       ...r.content,
     };
-    if (stopped) throw new ApiError(503, 'WaGate is stopping: nothing was sent. Try again once it is back');
     const waitForIt = !r.async && sendAt === null;
     const outcome = waitForIt ? outcomeOf(messageId) : null;
     let queued: MessageStatusChange;
@@ -247,9 +240,5 @@ export function createSender(deps: SenderDeps): Sender {
       throw new ApiError(404, 'No message with this id in the outbox');
     },
     outbox: () => outbox.list(),
-    stop() {
-      stopped = true;
-      for (const unconfirmed of [...waiting]) unconfirmed();
-    },
   };
 }

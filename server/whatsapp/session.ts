@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import {
   DisconnectReason,
@@ -39,7 +40,8 @@ import { phoneOfJid } from './jid.ts';
 import { quietLibsignal } from './libsignal-console.ts';
 import { AckTimeoutError, listenForAcks, ServerRejectedError, type ServerAcks } from './server-acks.ts';
 import type { StoredMessage } from '../contract/messages.ts';
-import type { MessageContent } from '../contract/message-content.ts';
+import { isMediaContent, type MessageContent } from '../contract/message-content.ts';
+import type { MediaFiles } from '../store/media-files.ts';
 import { toBaileysContent } from './message-content.ts';
 import type { LinkedAccount, SessionSnapshot } from '../contract/session.ts';
 
@@ -56,6 +58,8 @@ export interface SessionDeps {
   watchdog?: WatchdogConfig;
   /** A WhatsApp simulator's WebSocket URL; null or absent means WhatsApp itself. */
   waUrl?: string | null;
+  /** Where media messages' files are kept (the data folder). */
+  mediaFiles: Pick<MediaFiles, 'outboundFile' | 'outboundThumbnail'>;
   /** A simulator's media root certificate (PEM), trusted for its media host only; never set for WhatsApp itself. */
   mediaRootCert?: string | null;
   /** Reconnect backoff; the default suits WhatsApp, tests may shorten it. */
@@ -82,7 +86,7 @@ export interface Recipient {
   address: string;
 }
 
-export type PresenceKind = 'available' | 'unavailable' | 'composing' | 'paused';
+export type PresenceKind = 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
 
 export interface Session {
   /** Connects (or resumes) in the background; progress shows in `snapshot()` and 'session.state' events. */
@@ -231,7 +235,11 @@ export function createSession(deps: SessionDeps): Session {
         const quoted = stored.quoted_message_id ? messages.get(stored.quoted_message_id) : null;
         if (stored.kind === 'text') return contentOf(stored, quoted);
         const context = { address: key.remoteJid ?? stored.chat_jid, secret: messages.secretOf(stored.message_id) };
-        const content = toBaileysContent(stored, { ...context, mentions: [] });
+        const content = toBaileysContent(stored, {
+          ...context,
+          mentions: [],
+          media: mediaOf(stored, stored.message_id),
+        });
         return generateWAMessageContent(content, { upload: s.waUploadToServer });
       },
     });
@@ -507,7 +515,12 @@ export function createSession(deps: SessionDeps): Session {
     { messageId, secret, quoted, mentions = [] }: SendOptions,
   ): Promise<number> {
     const options = { messageId, ...(quoted ? { quoted: quotedFor(quoted) } : {}) };
-    const message = toBaileysContent(content, { address: to.address, secret, mentions });
+    const message = toBaileysContent(content, {
+      address: to.address,
+      secret,
+      mentions,
+      media: mediaOf(content, messageId),
+    });
     try {
       return await whileConnected(async (s) => {
         const acked = acks.get(s)!.waitFor(messageId, deps.ackTimeoutMs);
@@ -523,13 +536,24 @@ export function createSession(deps: SessionDeps): Session {
     }
   }
 
+  /** A media message's file and thumbnail, kept in the data folder under its id since it was accepted. */
+  function mediaOf(content: MessageContent, messageId: string) {
+    if (!isMediaContent(content)) return null;
+    const readThumbnail = (path: string | null) => (path ? readFileSync(path) : null);
+    return {
+      file: deps.mediaFiles.outboundFile(messageId),
+      thumbnail: readThumbnail(deps.mediaFiles.outboundThumbnail(messageId)),
+    };
+  }
+
   function newMessageId(): string | null {
     const me = auth.state.creds.me?.id;
     return me ? generateMessageIDV2(me) : null;
   }
 
   async function sendPresence(kind: PresenceKind, jid?: string): Promise<void> {
-    if ((kind === 'composing' || kind === 'paused') && !jid) throw new Error(`presence "${kind}" needs a chat`);
+    if ((kind === 'composing' || kind === 'recording' || kind === 'paused') && !jid)
+      throw new Error(`presence "${kind}" needs a chat`);
     await whileConnected((s) => s.sendPresenceUpdate(kind, jid));
   }
 

@@ -13,6 +13,7 @@ before(async (t) => {
 const PUBLIC_API = [
   'post /chats/{chat_jid}/messages',
   'get /chats/{chat_jid}/messages',
+  'post /chats/{chat_jid}/media',
   'get /messages/{message_id}',
   'delete /messages/{message_id}',
   'get /outbox',
@@ -71,4 +72,16 @@ test('one time rule: the document states it, and the session says its times in U
   const before = Math.floor(Date.now() / 1000);
   const { since } = (await h.call('/session')).body.data;
   assert.ok(Number.isInteger(since) && since <= before + 1 && since > before - 3600, `since ${since} is Unix seconds`);
+});
+
+test('the media send is documented as JSON and as a multipart upload with its file part', async () => {
+  const doc = (await h.call('/openapi.json', { auth: false })).body;
+  const op = doc.paths['/chats/{chat_jid}/media'].post;
+  const multipart = op.requestBody.content['multipart/form-data'].schema;
+  assert.deepEqual([multipart.properties.file.type, multipart.properties.file.format], ['string', 'binary']);
+  assert.deepEqual(multipart.required, ['file']);
+  const json = op.requestBody.content['application/json'];
+  assert.ok(json.schema.properties.url && json.schema.properties.base64 && json.example.url);
+  assert.deepEqual(json.schema.properties.kind.enum, ['image', 'video', 'audio', 'voice', 'document', 'sticker']);
+  for (const code of ['413', '415', '502']) assert.ok(op.responses[code], code);
 });

@@ -10,6 +10,7 @@ import { silentLogger } from '../../server/logger.ts';
 import { openDatabase, type Database } from '../../server/store/database.ts';
 import { createSqliteAuthState, type SqliteAuthState } from '../../server/store/auth-state.ts';
 import { createMessageStore, type MessageStore } from '../../server/store/messages.ts';
+import { createMediaFiles } from '../../server/store/media-files.ts';
 import { createOutboxStore } from '../../server/store/outbox.ts';
 import { createLidMappings, type LidMappings } from '../../server/store/lid-mappings.ts';
 import { startSimulator, type Simulator } from '../../server/sandbox/simulator.ts';
@@ -76,6 +77,8 @@ export async function startWorld(scope: Scope, options: WorldOptions = {}): Prom
       events,
       logger: silentLogger(),
       waUrl: sim.wsUrl,
+      mediaRootCert: sim.mediaRootCert,
+      mediaFiles: createMediaFiles(join(dir, 'media')),
       backoff: { baseMs: 200, maxMs: 2000 },
       reconnects: createReconnectLog(db),
       memberReceipts: createMemberReceipts(db),

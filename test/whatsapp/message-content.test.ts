@@ -13,7 +13,7 @@ const SECRET = new Uint8Array(32).fill(7);
 
 /** The protobuf Baileys puts on the wire for stored content. */
 const wire = (content: MessageContent, secret: Uint8Array | null = null) =>
-  generateWAMessageContent(toBaileysContent(content, { address: CHAT, secret, mentions: [] }), {
+  generateWAMessageContent(toBaileysContent(content, { address: CHAT, secret, mentions: [], media: null }), {
     upload: () => Promise.reject(new Error('no upload for these kinds')),
   });
 

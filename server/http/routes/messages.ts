@@ -1,4 +1,3 @@
-import type { Response } from 'express';
 import { z } from 'zod';
 import type { Sender } from '../../whatsapp/sender.ts';
 import type { MessageStore } from '../../store/messages.ts';
@@ -6,7 +5,6 @@ import type { LidMappings } from '../../store/lid-mappings.ts';
 import { MemberReceiptSchema, type MemberReceipts } from '../../store/member-receipts.ts';
 import type { IdempotencyStore } from '../../store/idempotency.ts';
 import { idempotency } from '../middleware/idempotency.ts';
-import { normaliseChatJid } from '../../contract/chat-id.ts';
 import { sendOk } from '../envelope.ts';
 import { ApiError } from '../../api-error.ts';
 import { createApiRouter, type ApiRouter } from '../operations.ts';
@@ -21,34 +19,8 @@ import {
   SendMessageBody,
   SendResultSchema,
   StoredMessageSchema,
-  type AcceptedResult,
 } from '../../contract/messages.ts';
-
-/** RFC 7240: `Prefer: respond-async` asks for an answer before the work is done. */
-function prefersAsync(prefer: string | undefined): boolean {
-  return (prefer ?? '').split(',').some((pref) => pref.split(';')[0]!.trim().toLowerCase() === 'respond-async');
-}
-
-function answerAccepted(res: Response, result: AcceptedResult, preferenceApplied: boolean): void {
-  if (preferenceApplied) res.set('Preference-Applied', 'respond-async');
-  res.set('Location', `/messages/${encodeURIComponent(result.message_id)}`);
-  const message =
-    result.status === 'pending'
-      ? 'Message accepted; WhatsApp has not confirmed it yet and it will be sent as soon as it can'
-      : 'Message queued; it will be sent';
-  sendOk(res, message, result, 202);
-}
-
-/** `mentions` as JIDs: only in groups, and each one a person (a phone number or a JID). */
-function mentionsOf(chatJid: string, mentions: string[] | undefined): string[] | undefined {
-  if (!mentions?.length) return undefined;
-  if (!chatJid.endsWith('@g.us')) throw new ApiError(400, 'mentions are only for group chats (…@g.us)');
-  return mentions.map((m) => {
-    const jid = normaliseChatJid(m);
-    if (!jid || jid.endsWith('@g.us')) throw new ApiError(400, `Invalid mention "${m}": use a phone number or a JID`);
-    return jid;
-  });
-}
+import { answerSend, mentionsOf, prefersAsync } from '../send-answers.ts';
 
 /** `POST /chats/{chat_jid}/messages` (docs/send-message-api.txt) and the chat's stored messages. */
 export function createMessagesRouter(deps: {
@@ -103,8 +75,7 @@ export function createMessagesRouter(deps: {
         async: body.async || preferAsync,
         sendAt: body.send_at ?? null,
       });
-      if (outcome.kind === 'sent') return sendOk(res, 'Message sent successfully', outcome.result);
-      answerAccepted(res, outcome.result, preferAsync);
+      answerSend(res, outcome, preferAsync);
     },
   );
 

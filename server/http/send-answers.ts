@@ -1,0 +1,40 @@
+import type { Response } from 'express';
+import { ApiError } from '../api-error.ts';
+import { normaliseChatJid } from '../contract/chat-id.ts';
+import type { AcceptedResult } from '../contract/messages.ts';
+import type { SendOutcome } from '../whatsapp/sender.ts';
+import { sendOk } from './envelope.ts';
+
+/** What every send endpoint shares: the async preference, mentions, and the 200 / 202 answer. */
+
+/** RFC 7240: `Prefer: respond-async` asks for an answer before the work is done. */
+export function prefersAsync(prefer: string | undefined): boolean {
+  return (prefer ?? '').split(',').some((pref) => pref.split(';')[0]!.trim().toLowerCase() === 'respond-async');
+}
+
+function answerAccepted(res: Response, result: AcceptedResult, preferenceApplied: boolean): void {
+  if (preferenceApplied) res.set('Preference-Applied', 'respond-async');
+  res.set('Location', `/messages/${encodeURIComponent(result.message_id)}`);
+  const message =
+    result.status === 'pending'
+      ? 'Message accepted; WhatsApp has not confirmed it yet and it will be sent as soon as it can'
+      : 'Message queued; it will be sent';
+  sendOk(res, message, result, 202);
+}
+
+/** `mentions` as JIDs: only in groups, and each one a person (a phone number or a JID). */
+export function mentionsOf(chatJid: string, mentions: string[] | undefined): string[] | undefined {
+  if (!mentions?.length) return undefined;
+  if (!chatJid.endsWith('@g.us')) throw new ApiError(400, 'mentions are only for group chats (…@g.us)');
+  return mentions.map((m) => {
+    const jid = normaliseChatJid(m);
+    if (!jid || jid.endsWith('@g.us')) throw new ApiError(400, `Invalid mention "${m}": use a phone number or a JID`);
+    return jid;
+  });
+}
+
+/** A send's answer: 200 once WhatsApp's server has it, 202 while it is in the outbox. */
+export function answerSend(res: Response, outcome: SendOutcome, preferenceApplied: boolean): void {
+  if (outcome.kind === 'sent') return sendOk(res, 'Message sent successfully', outcome.result);
+  answerAccepted(res, outcome.result, preferenceApplied);
+}
