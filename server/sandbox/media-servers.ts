@@ -1,7 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { FILE_MODE, makeOwnerOnlyFolder } from '../data-folder.ts';
 import type { Connection } from './connection.ts';
 import { type BinaryNode, node, S_WHATSAPP_NET } from './frames.ts';
 import type { SandboxState } from './sandbox-state.ts';
@@ -43,7 +44,7 @@ const b64url = (buf: Buffer) => buf.toString('base64url');
  */
 export function createMediaServers(state: SandboxState, dataDir: string): MediaServers {
   const folder = join(dataDir, 'sandbox', 'whatsapp-media');
-  mkdirSync(folder, { recursive: true });
+  makeOwnerOnlyFolder(folder);
   let secret = state.store.get<Buffer>('media-url-secret');
   if (!secret) {
     secret = randomBytes(32);
@@ -81,7 +82,7 @@ export function createMediaServers(state: SandboxState, dataDir: string): MediaS
     const hash = createHash('sha256').update(encrypted).digest('hex');
     const file = fileOf(hash);
     if (!existsSync(file)) {
-      writeFileSync(`${file}.part`, encrypted);
+      writeFileSync(`${file}.part`, encrypted, { mode: FILE_MODE });
       renameSync(`${file}.part`, file);
     }
     return hash;

@@ -59,8 +59,8 @@ test('a send with mentions reaches every member, mentioning them as the group ad
     postJson({ text: `Lunch at one, @${ALICE} and @${BOB}?`, mentions: [`+${ALICE}`, jidOf(BOB)], ...quick }),
   );
   assert.equal(res.status, 200, JSON.stringify(res.body));
-  assert.equal(res.body.data.chat_jid, FAMILY);
   const id = res.body.data.message_id;
+  assert.equal((await h.call(`/messages/${id}`)).body.data.chat_jid, FAMILY);
   const entry = await eventually(() => h.core.sandbox!.groupInbox(FAMILY).find((e) => e.message_id === id), 'it');
   assert.equal(entry.text, `Lunch at one, @${ALICE} and @${BOB}?`);
   assert.deepEqual(entry.mentions, [lidOf(ALICE), lidOf(BOB)]);
