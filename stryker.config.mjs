@@ -13,7 +13,10 @@ const MODULES = {
     mutate: ['server/http/middleware/idempotency.ts'],
     testFiles: ['test/http/idempotency.test.ts'],
   },
-  sender: { mutate: ['server/whatsapp/sender.ts'], testFiles: ['test/whatsapp/sender.test.ts'] },
+  sender: {
+    mutate: ['server/whatsapp/sender.ts'],
+    testFiles: ['test/whatsapp/sender.test.ts', 'test/e2e/send-answers.test.ts'],
+  },
   signature: {
     mutate: ['server/webhooks/signature.ts'],
     testFiles: ['test/webhooks/signature.test.ts', 'test/contract/documented-defaults.test.ts'],
@@ -30,7 +33,7 @@ const MODULES = {
       'server/sandbox/contact-inbox.ts:119-119',
       'server/sandbox/pairing.ts:101-105',
     ],
-    testFiles: ['test/sandbox/checks.test.ts'],
+    testFiles: ['test/sandbox/checks.test.ts', 'test/sandbox/pair-device-sign.test.ts'],
   },
 };
 

@@ -27,7 +27,7 @@ export const OutboxConfigSchema = z.object({
    * before it answers 202 pending and lets the outbox go on.
    */
   sync_wait_ms: z.number().int().positive().max(600_000).default(60_000),
-  /** A message that could not leave within this time fails as `expired` instead of arriving late. */
+  /** A message that could not leave within this time of its own (send_at, or acceptance) fails as `expired` instead of arriving late. */
   expire_after_s: z
     .number()
     .int()

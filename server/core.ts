@@ -296,11 +296,16 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
 
   /**
    * In this order: the HTTP layer stops taking requests and lets those in flight finish (a send under way is
-   * answered); then WhatsApp closes, which fails whatever is still waiting on it; then the last answers go out and
+   * answered); then the port closes and the sends still waiting for an ack are answered 202; then WhatsApp closes, which fails whatever is still waiting on it; then the last answers go out and
    * the connections close; then the stores. A part that must finish its own work first (an outbox) goes after drain.
    */
   let stopping: Promise<void> | null = null;
   async function stopOnce(): Promise<void> {
+    await drain.drain(config.limits.drainMs);
+    // Sends still waiting for WhatsApp are in the outbox: they are answered 202 pending, and those answers go out. The
+    // port closes first, so a client that sends again at once is refused, not taken in and cut by the close.
+    drain.stopListening();
+    sender.stop();
     await drain.drain(config.limits.drainMs);
     // The outbox takes no new turn; what is in flight ends with the socket and is sent again at the next start.
     const workerStopped = worker.stop();

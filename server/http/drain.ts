@@ -10,6 +10,11 @@ export interface HttpDrain {
    */
   drain(deadlineMs: number): Promise<void>;
   /**
+   * Stops listening: a new connection is refused from here on (rather than taken and then cut by the close), while
+   * the requests already in still get their answers, each closing its connection.
+   */
+  stopListening(): void;
+  /**
    * The end, once the parts under the HTTP layer have stopped (their requests have failed and answered by then): a
    * request still without an answer gets a 503 that says its outcome is unknown, then the port and every connection
    * close.
@@ -77,6 +82,13 @@ export function createHttpDrain(server: Server): HttpDrain {
       await settle(deadlineMs);
     },
 
+    stopListening() {
+      if (server.listening) server.close();
+      // Each connection closes after its answer: a client's next request finds the port closed, not a connection
+      // about to be cut under it.
+      for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close');
+    },
+
     async close() {
       for (const res of open) {
         if (res.headersSent) res.end();
@@ -84,7 +96,7 @@ export function createHttpDrain(server: Server): HttpDrain {
       }
       // Those last answers go out before the connections close under them.
       await settle(1000);
-      server.close();
+      if (server.listening) server.close();
       server.closeAllConnections();
       await closed;
     },

@@ -89,6 +89,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   /** Real time (typing, backoff), cut short when the worker stops; the clock is for what is scheduled. */
   const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
   const isDue = (job: OutboxJob) => job.send_at === null || job.send_at * 1000 <= clock.now();
+  /** Never left and too late to arrive as meant: its lifetime counts from when it was to leave (a scheduled one's send_at). */
+  const expired = (job: OutboxJob) =>
+    job.attempts === 0 && (job.send_at ?? job.created_at) + deps.config.expire_after_s < nowSeconds();
 
   /** Presence and chatstates are cosmetic: losing one must not lose the message. */
   async function presence(kind: PresenceKind, jid?: string): Promise<void> {
@@ -121,6 +124,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   /** Resolves once the session is connected; false when the worker stops first. */
   function connected(): Promise<boolean> {
+    // Already stopping: its abort event has fired and will not fire again.
+    if (stopping.signal.aborted) return Promise.resolve(false);
     if (session.snapshot().state === 'connected') return Promise.resolve(true);
     return new Promise((resolve) => {
       const onState = (s: SessionSnapshot) => {
@@ -187,7 +192,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       if (!(await connected())) return;
       const job = outbox.get(first.message_id);
       if (!job) return; // cancelled, failed (logged out) or already done
-      if (job.attempts === 0 && job.created_at + deps.config.expire_after_s < nowSeconds()) return fail(job, 'expired');
+      if (expired(job)) return fail(job, 'expired');
       try {
         return await attempt(job);
       } catch (error) {

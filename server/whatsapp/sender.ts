@@ -50,6 +50,12 @@ export interface Sender {
   /** `DELETE /outbox/{id}`: forgets a failed message, or cancels one that has not left. */
   drop(id: string): void;
   outbox(): OutboxEntry[];
+  /**
+   * The core is stopping: every synchronous send still waiting is answered 202 pending now, since its message stays
+   * in the outbox and leaves at the next start (a 503 would say nothing will be sent); a send not yet in the outbox
+   * is refused with a 503 from here on.
+   */
+  stop(): void;
 }
 
 export interface SenderDeps {
@@ -95,6 +101,9 @@ function failureAnswer(reason: string | undefined): ApiError {
 export function createSender(deps: SenderDeps): Sender {
   const { session, directory, groups, lids, messages, outbox, worker, events, clock } = deps;
   const nowSeconds = () => Math.floor(clock.now() / 1000);
+  /** The synchronous sends waiting for their outcome: each ends its wait as unconfirmed. */
+  const waiting = new Set<() => void>();
+  let stopped = false;
   const emit = (changes: (MessageStatusChange | null)[]) => {
     for (const change of changes) if (change) events.emit('message.status', change);
   };
@@ -157,14 +166,17 @@ export function createSender(deps: SenderDeps): Sender {
           reject(failureAnswer(c.reason));
         }
       };
-      const cancelTimer = clock.after(deps.config.sync_wait_ms, () => {
+      const unconfirmed = () => {
         stop();
         resolve({ kind: 'accepted', result: { message_id: id, status: 'pending', send_at: null } });
-      });
+      };
+      const cancelTimer = clock.after(deps.config.sync_wait_ms, unconfirmed);
       stop = () => {
         cancelTimer();
+        waiting.delete(unconfirmed);
         events.off('message.status', onStatus);
       };
+      waiting.add(unconfirmed);
       events.on('message.status', onStatus);
     });
     return { result, cancel: () => stop() };
@@ -192,6 +204,7 @@ export function createSender(deps: SenderDeps): Sender {
       status: 'queued',
       ...r.content,
     };
+    if (stopped) throw new ApiError(503, 'WaGate is stopping: nothing was sent. Try again once it is back');
     const waitForIt = !r.async && sendAt === null;
     const outcome = waitForIt ? outcomeOf(messageId) : null;
     let queued: MessageStatusChange;
@@ -240,5 +253,9 @@ export function createSender(deps: SenderDeps): Sender {
       throw new ApiError(404, 'No message with this id in the outbox');
     },
     outbox: () => outbox.list(),
+    stop() {
+      stopped = true;
+      for (const unconfirmed of [...waiting]) unconfirmed();
+    },
   };
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { runWagate, startWagate, type Running } from '../support/wagate-process.ts';
 import { ALICE, BOB } from '../support/contacts.ts';
 import { eventually } from '../support/waits.ts';
+import { connected, json, pair, type Target } from '../support/wagate-api.ts';
 
 interface Answer {
   chat: string;
@@ -13,43 +14,6 @@ interface Answer {
   status: number | 'no answer';
   id?: string;
 }
-
-/** A WaGate process as a user reaches it: its API with a key, and where the simulator's control API is. */
-interface Target {
-  api: string;
-  key: string;
-  /** The simulator's control API root (`…/sandbox`), and the headers it needs. */
-  control: string;
-  controlHeaders: Record<string, string>;
-}
-
-async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, init);
-  return { status: res.status, body: await res.json() };
-}
-
-async function pair(target: Target): Promise<void> {
-  const auth = { authorization: target.key };
-  const qr = await eventually(async () => {
-    const res = await json(`${target.api}/session/qr?format=json`, { headers: auth });
-    return res.status === 200 ? (res.body.data.qr as string) : undefined;
-  }, 'a QR from the API');
-  const scan = await json(`${target.control}/phone/scan`, {
-    method: 'POST',
-    headers: { ...target.controlHeaders, 'content-type': 'application/json' },
-    body: JSON.stringify({ qr }),
-  });
-  assert.equal(scan.status, 200, JSON.stringify(scan.body));
-  await connected(target);
-}
-
-const connected = (target: Target) =>
-  eventually(
-    async () =>
-      (await json(`${target.api}/session`, { headers: { authorization: target.key } })).body.data.state === 'connected',
-    'the session connected',
-    30_000,
-  );
 
 /** Each chat's messages one after another (so their order is the order asked), both chats at once; kill after `killAfter` 200s. */
 async function burst(target: Target, running: Running, killAfter: number): Promise<Answer[]> {

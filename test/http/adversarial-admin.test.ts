@@ -11,11 +11,21 @@ import { eventually } from '../support/waits.ts';
 let h: TestCore;
 let session: string;
 let cookie: string;
+/** The core's own bus listeners, before any event stream: what is left once every stream has let go. */
+let baseline: number;
 before(async (t) => {
   h = await startSandboxCore(t);
   session = h.core.admin.createSession();
   cookie = `wagate_admin=${session}`;
+  baseline = listeners();
 });
+
+/** The bus listeners of the events an /admin/events stream follows. */
+const listeners = () =>
+  (['session.state', 'message.status', 'message.received', 'keys.changed', 'webhooks.changed'] as const).reduce(
+    (n, e) => n + h.core.events.listenerCount(e),
+    0,
+  );
 
 /** A request as a browser tab of the dashboard would make it (cookie, no key), with `headers` on top. */
 function asDashboard(path: string, init: RequestInit = {}, headers: Record<string, string> = {}) {
@@ -321,18 +331,8 @@ test('many event-stream clients that connect and vanish leave no subscriber or b
       unsubscribe();
     };
   };
-  const listeners = () =>
-    (['session.state', 'message.status', 'message.received', 'keys.changed', 'webhooks.changed'] as const).reduce(
-      (n, e) => n + h.core.events.listenerCount(e),
-      0,
-    );
-  // Streams of the previous tests may still be closing: start from a settled count.
-  let baseline = listeners();
-  for (let stable = 0; stable < 3;) {
-    await new Promise((r) => setTimeout(r, 30));
-    stable = listeners() === baseline ? stable + 1 : 0;
-    baseline = listeners();
-  }
+  // Streams of the previous tests may still be closing: start once the core holds only its own listeners again.
+  await eventually(() => listeners() === baseline, 'the streams of earlier tests to let go', 3000);
   // Five keys: one key may hold only a few streams (client-limits.test.ts).
   const keys = Array.from({ length: 5 }, (_, i) => h.core.keys.create({ name: `stream-${i}`, expiresAt: null }).key);
   try {

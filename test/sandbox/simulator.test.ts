@@ -200,7 +200,6 @@ describe('sandbox: messaging', () => {
     const sock = rig.client.sock!;
     await sock.sendPresenceUpdate('available');
     await sock.sendPresenceUpdate('composing', jid(BOB));
-    await new Promise((r) => setTimeout(r, 30));
     await sock.sendPresenceUpdate('paused', jid(BOB));
     const sent = await sock.sendMessage(jid(BOB), { text: 'typed this' });
     await sock.sendPresenceUpdate('unavailable');

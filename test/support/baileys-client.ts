@@ -197,13 +197,19 @@ export class BaileysTestClient {
     this.listeners.clear();
     const sock = this.sock;
     this.sock = null;
-    if (sock) {
-      try {
-        sock.end(undefined);
-      } catch {
-        /* already closed */
-      }
+    if (!sock) return;
+    // Once the WebSocket has closed, the simulator has seen the device go; a socket that never opened may say nothing.
+    const closed = sock.ws.isClosed
+      ? Promise.resolve()
+      : new Promise<void>((r) => {
+          sock.ws.once('close', () => r());
+          setTimeout(r, 5000).unref();
+        });
+    try {
+      sock.end(undefined);
+    } catch {
+      /* already closed */
     }
-    await new Promise((r) => setTimeout(r, 20));
+    await closed;
   }
 }
