@@ -25,6 +25,7 @@ import {
 } from './store/auth-state.ts';
 import { createSession, type Session } from './whatsapp/session.ts';
 import { createSender, type Sender } from './whatsapp/sender.ts';
+import { createMessageActions } from './whatsapp/message-actions.ts';
 import { createOutboxWorker } from './whatsapp/outbox-worker.ts';
 import { createOutboxStore } from './store/outbox.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -269,6 +270,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     sender,
     mediaFiles,
     media: config.media,
+    actions: createMessageActions({ messages, lids, clock }),
     pacing: { pacer, save: (policy) => saveConfigPart(config.dataDir, 'pacing', policy) },
     sandbox: target.sandbox,
     whatsappServer: target.kind,

@@ -30,3 +30,6 @@ export const WEBHOOK = {
   /** An unsent delivery older than this is given up ('dead'). */
   maxAgeMs: 7 * DAY_MS,
 } as const;
+
+/** WhatsApp lets a sent text be edited for this long after it was sent. */
+export const EDIT_WINDOW_MS = 15 * MINUTE_MS;

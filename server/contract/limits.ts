@@ -106,3 +106,13 @@ export function sizeInWords(bytes: number): string {
   if (bytes >= MB) return `${Math.round((bytes / MB) * 10) / 10} MB`;
   return `${Math.round(bytes / 1024)} KB`;
 }
+
+/** WhatsApp's poll limits: a question and each option's length, in characters. */
+export const POLL_QUESTION_MAX = 255;
+export const POLL_OPTION_MAX = 100;
+
+/** A shared location's name and address, and each contact card's fields, in characters. */
+export const PLACE_TEXT_MAX = 256;
+export const CONTACT_FIELD_MAX = 256;
+/** How many contact cards one message carries. */
+export const MAX_CONTACT_CARDS = 20;

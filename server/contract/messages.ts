@@ -52,8 +52,11 @@ export const MessageBaseSchema = z.object({
   /** Unix seconds. */
   timestamp: z.number().int(),
   status: MessageStatusSchema,
+  /** Unix seconds: when its sender last edited it (its `text` is the edited one); absent if never. */
+  edited_at: z.number().int().optional(),
+  /** Unix seconds: when its sender deleted it for everyone (its content is gone); absent if not. */
+  deleted_at: z.number().int().optional(),
 });
-
 export type MessageBase = z.infer<typeof MessageBaseSchema>;
 
 /** A message as WaGate keeps and shows it: its own fields and its kind's (server/contract/message-content.ts). */
@@ -162,9 +165,11 @@ export const MessageText = z
     description: `What the message says: at least one visible character, at most ${MAX_TEXT_LENGTH} characters (Unicode code points)`,
   });
 
-/** The body of `POST /chats/{chat_jid}/messages`, exactly as docs/send-message-api.txt gives it. */
-export const SendMessageBody = z.object({
-  text: MessageText,
+/**
+ * What every send endpoint takes beside its content: a reply, typing and presence, async, a schedule, mentions. A
+ * text types and says "online" by default; the other kinds say so in their own body.
+ */
+export const SEND_OPTIONS = {
   reply_to_message_id: z
     .string({ error: 'reply_to_message_id must be a string' })
     .min(1, 'reply_to_message_id must not be empty')
@@ -190,6 +195,14 @@ export const SendMessageBody = z.object({
     .max(MAX_MENTIONS, `at most ${MAX_MENTIONS} mentions`)
     .optional()
     .meta({ description: 'Group chats only: the people the text @-mentions (JIDs or phone numbers)' }),
+};
+export const SendOptionsSchema = z.object(SEND_OPTIONS);
+export type SendOptionsBody = z.infer<typeof SendOptionsSchema>;
+
+/** The body of `POST /chats/{chat_jid}/messages`, exactly as docs/send-message-api.txt gives it. */
+export const SendMessageBody = z.object({
+  text: MessageText,
+  ...SEND_OPTIONS,
 });
 export type SendMessageBody = z.infer<typeof SendMessageBody>;
 

@@ -1,4 +1,5 @@
 import type { MediaFile, MediaKind } from './media.ts';
+import type { MessageKind } from './message-content.ts';
 
 /** The sandbox's control API (/sandbox, only with --sandbox): what its virtual phone and contacts show. */
 
@@ -44,12 +45,28 @@ export interface InboxEntry {
   after: FrameEvent[];
   /** The message type Baileys sent, e.g. 'extendedTextMessage'. */
   type: string;
-  /** `text` or the media kind, as the contact's phone shows it. */
-  kind: 'text' | MediaKind;
+  /** The kind of message, as the contact's phone shows it. */
+  kind: MessageKind | MediaKind;
   /** A media message's caption (absent or null otherwise). */
   caption?: string | null;
   /** A media message: the file as the contact downloaded and decrypted it (absent for text). */
   media?: ContactMedia;
+  /** A location: where, as the contact's phone shows it. */
+  location?: { latitude: number; longitude: number; name: string | null; address: string | null };
+  /** A contact card: each card's name and the number in its `waid`, read from the vCard, and the vCard itself. */
+  contacts?: { name: string; phone: string | null; vcard: string }[];
+  /** A poll, and the votes this contact cast on it (option names). */
+  poll?: { question: string; options: string[]; selectable_count: number; votes: string[] };
+  /** The poll's secret as the contact's phone keeps it, to encrypt its votes (base64). */
+  poll_secret?: string;
+  /** A reaction, an edit or a delete: the message it is about (a message of this chat, either side's). */
+  target_message_id?: string;
+  /** A reaction's emoji ("" when it took a reaction away). */
+  emoji?: string;
+  /** A message WaGate edited afterwards: the texts it had before, oldest first (its `text` is the current one). */
+  edits?: string[];
+  /** WaGate deleted it for everyone: the phone shows "This message was deleted". */
+  deleted?: boolean;
   /** Receipts the contact has sent for it. */
   delivered: boolean;
   read: boolean;

@@ -27,6 +27,8 @@ import { createMediaRouter } from './routes/media.ts';
 import { createMessagesRouter } from './routes/messages.ts';
 import type { MediaFiles } from '../store/media-files.ts';
 import type { MediaConfig } from '../config.ts';
+import { createRichMessagesRouter } from './routes/rich-messages.ts';
+import type { MessageActions } from '../whatsapp/message-actions.ts';
 import { createContactsRouter } from './routes/contacts.ts';
 import { createOutboxRouter } from './routes/outbox.ts';
 import { createAdminLoginRouter } from './routes/admin-login.ts';
@@ -65,6 +67,8 @@ export interface HttpAppDeps {
   /** Media files in the data folder, and config.json's media part. */
   mediaFiles: MediaFiles;
   media: MediaConfig;
+  /** Reactions, edits and deletes: what they are about, checked. */
+  actions: MessageActions;
   pacing: AdminPacingDeps;
   sandbox: Simulator | null;
   whatsappServer: WhatsAppServerKind;
@@ -105,6 +109,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     memberReceipts: deps.memberReceipts,
     idempotency: deps.idempotency,
   });
+  const rich = createRichMessagesRouter({ sender: deps.sender, actions: deps.actions, idempotency: deps.idempotency });
   const outbox = createOutboxRouter({ sender: deps.sender });
   const contacts = createContactsRouter({ directory: deps.directory });
   const groups = createGroupsRouter({ groups: deps.groups });
@@ -115,7 +120,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   });
   const caller = requireCaller(deps.keys, deps.admin, failures);
   const media = createMediaRouter({ sender: deps.sender, files: deps.mediaFiles, config: deps.media, caller });
-  const publicApi: ApiRouter[] = [messages, media, outbox, groups, contacts, session, events, health];
+  const publicApi: ApiRouter[] = [messages, media, rich, outbox, groups, contacts, session, events, health];
   const docs = createDocsRouter({
     version: deps.version,
     apiUrl: deps.apiUrl,
@@ -140,7 +145,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   // Before the JSON-only body parser: the media route reads multipart bodies, and checks the key itself first.
   app.use(media.router);
   app.use(['/session', '/chats', '/messages', '/outbox', '/events', '/contacts', '/groups'], caller, jsonBody());
-  app.use(events.router, session.router, messages.router, outbox.router, contacts.router, groups.router);
+  app.use(events.router, session.router, messages.router, rich.router, outbox.router, contacts.router, groups.router);
 
   app.use(createDashboardRouter(deps.dashboardDir));
   app.use(notFound);

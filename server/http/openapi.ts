@@ -8,8 +8,9 @@ import { TIME_RULE } from '../contract/time.ts';
 const ERROR_TEXT: Record<number, string> = {
   400: 'Bad request: the error says which field and why',
   401: 'Invalid or missing authentication',
+  403: 'Not allowed: the error says why (an edit or delete of a message someone else sent)',
   404: 'Not found',
-  409: 'Conflict with the session state',
+  409: 'Conflict with the state of the session or the message (the error says which)',
   413: "Body too large, or a media file over WhatsApp's limit for its kind (the error says the limit)",
   415: 'Not application/json (or multipart/form-data where a file is taken), or a media file of a type its kind does not take (the error says what to send)',
   422: 'Idempotency-Key reused with another body',

@@ -1,8 +1,9 @@
 import type { Response } from 'express';
 import { ApiError } from '../api-error.ts';
 import { normaliseChatJid } from '../contract/chat-id.ts';
-import type { AcceptedResult } from '../contract/messages.ts';
-import type { SendOutcome } from '../whatsapp/sender.ts';
+import type { AcceptedResult, SendOptionsBody } from '../contract/messages.ts';
+import type { MessageContent } from '../contract/message-content.ts';
+import type { Sender, SendOutcome } from '../whatsapp/sender.ts';
 import { sendOk } from './envelope.ts';
 
 /** What every send endpoint shares: the async preference, mentions, and the 200 / 202 answer. */
@@ -33,8 +34,38 @@ export function mentionsOf(chatJid: string, mentions: string[] | undefined): str
   });
 }
 
-/** A send's answer: 200 once WhatsApp's server has it, 202 while it is in the outbox. */
-export function answerSend(res: Response, outcome: SendOutcome, preferenceApplied: boolean): void {
-  if (outcome.kind === 'sent') return sendOk(res, 'Message sent successfully', outcome.result);
+/** A send's answer: 200 once WhatsApp's server has it (saying `sentWords`), 202 while it is in the outbox. */
+export function answerSend(
+  res: Response,
+  outcome: SendOutcome,
+  preferenceApplied: boolean,
+  sentWords = 'Message sent successfully',
+): void {
+  if (outcome.kind === 'sent') return sendOk(res, sentWords, outcome.result);
   answerAccepted(res, outcome.result, preferenceApplied);
+}
+
+export interface ContentSend {
+  chatJid: string;
+  content: MessageContent;
+  options: Partial<SendOptionsBody>;
+  prefer: string | undefined;
+  sentWords: string;
+}
+
+/** Sends content of any kind with the common options (typing and presence off unless asked) and answers it. */
+export async function sendContent(sender: Pick<Sender, 'send'>, res: Response, input: ContentSend): Promise<void> {
+  const { chatJid, content, options } = input;
+  const preferAsync = prefersAsync(input.prefer);
+  const outcome = await sender.send({
+    mentions: mentionsOf(chatJid, options.mentions),
+    chatJid,
+    content,
+    replyToMessageId: options.reply_to_message_id,
+    typingSimulation: options.typing_simulation ?? false,
+    presenceSimulation: options.presence_simulation ?? false,
+    async: (options.async ?? false) || preferAsync,
+    sendAt: options.send_at ?? null,
+  });
+  answerSend(res, outcome, preferAsync, input.sentWords);
 }

@@ -9,6 +9,7 @@ import type { MediaServers } from './media-servers.ts';
 import type { Receipts } from './receipts.ts';
 import { PN_ADDRESS_REFUSED, refusesAddress } from './lid-addressing.ts';
 import type { SandboxState } from './sandbox-state.ts';
+import { applyToTarget, richFieldsOf } from './rich-messages.ts';
 import type { ContactMedia } from '../contract/sandbox.ts';
 import type { ContactState, FrameEvent, InboxEntry } from './virtual-contacts.ts';
 
@@ -75,6 +76,7 @@ export function createContactInbox(
       return false;
     }
     const entry = inboxEntry(id, msg, framesFor(c.number).splice(0), media);
+    if (!applyToTarget(state, c, entry)) state.logger.info(`${c.name} ignores ${id}: not about a message WaGate sent`);
     const seq = state.store.appendInbox(c.number, entry);
     lastInbox.set(c.number, seq);
     const what = media ? `${entry.kind} ${media.sha256 ?? media.error}` : JSON.stringify(entry.text);
@@ -156,6 +158,7 @@ function inboxEntry(id: string, msg: proto.IMessage, before: FrameEvent[], media
     const inner = (msg as Record<string, { contextInfo?: proto.IContextInfo } | undefined>)[type];
     quoted = inner?.contextInfo?.stanzaId ?? null;
   }
+  const rich = found ? null : richFieldsOf(msg);
   return {
     message_id: id,
     text,
@@ -167,6 +170,7 @@ function inboxEntry(id: string, msg: proto.IMessage, before: FrameEvent[], media
     kind: found?.kind ?? 'text',
     ...(found ? { caption: found.caption } : {}),
     ...(media ? { media } : {}),
+    ...rich,
     delivered: false,
     read: false,
   };

@@ -11,6 +11,8 @@ import { encryptMedia } from './media-messages.ts';
 import type { MediaServers } from './media-servers.ts';
 import type { LinkedDevice } from './virtual-phone.ts';
 import { contactJid, senderAttrs } from './lid-addressing.ts';
+import { contactActionMessage } from './rich-messages.ts';
+import type { ContactAction } from '../contract/sandbox-contact-actions.ts';
 
 export interface Inbound {
   /** A contact writes to WaGate: encrypted to every linked device, sent now or queued for its next login. */
@@ -22,6 +24,8 @@ export interface Inbound {
   sendMediaFromContact(number: string, input: ContactMediaInput): Promise<{ message_id: string }>;
   /** The media servers drop a file a contact sent (old media): its download answers 404. */
   expireContactMedia(number: string, messageId: string): void;
+  /** A contact sends a location, contact card, poll, poll vote, reaction, edit or delete, as their phone would. */
+  sendActionFromContact(number: string, action: ContactAction): Promise<{ message_id: string }>;
   /** A linked device's `<receipt>` for a contact's message: that contact's session with it is confirmed. */
   onReceipt(conn: Connection, n: BinaryNode): void;
 }
@@ -109,7 +113,13 @@ export function createInbound(state: SandboxState, delivery: Delivery, mediaServ
     mediaServers.forget(sent.direct_path);
   };
 
-  return { sendFromContact, sendMediaFromContact, expireContactMedia, onReceipt };
+  const sendActionFromContact = async (number: string, action: ContactAction) => {
+    const c = requireContact(state, number);
+    const text = action.kind === 'edit' ? action.text : '';
+    return deliver(c, contactActionMessage(state, c, action), { text, timestamp: Date.now() });
+  };
+
+  return { sendFromContact, sendMediaFromContact, expireContactMedia, sendActionFromContact, onReceipt };
 }
 
 /** A plain text is a `conversation`; a reply an `extendedTextMessage` quoting the contact's message or WaGate's. */

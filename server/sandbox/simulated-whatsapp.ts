@@ -1,3 +1,4 @@
+import type { ContactAction } from '../contract/sandbox-contact-actions.ts';
 import type { WebSocket } from 'ws';
 import { Curve, type proto } from '@whiskeysockets/baileys';
 import type { Logger } from '../logger.ts';
@@ -50,6 +51,8 @@ export interface SandboxControls {
   sendMediaFromContact(number: string, input: ContactMediaInput): Promise<{ message_id: string }>;
   /** The media servers forget the file of a contact's media message, as WhatsApp does with old media. */
   expireContactMedia(number: string, messageId: string): void;
+  /** A contact sends a location, contact card, poll, poll vote, reaction, edit or delete to WaGate. */
+  sendActionFromContact(number: string, action: ContactAction): Promise<{ message_id: string }>;
   sendReceipt(number: string, input: { message_id: string; type: 'delivered' | 'read' }): Promise<void>;
   /** The contact's status as a top-level `<status>` the client must ack (else its stream is recycled). */
   sendStatus(number: string, input: { text: string; ack_within_ms?: number }): { status_id: string; sent_to: number };
@@ -201,6 +204,7 @@ export function createSimulatedWhatsApp(store: SandboxStore, dataDir: string, lo
     sendFromContact: (number, input) => inbound.sendFromContact(number, input),
     sendMediaFromContact: (number, input) => inbound.sendMediaFromContact(number, input),
     expireContactMedia: (number, id) => inbound.expireContactMedia(number, id),
+    sendActionFromContact: (number, action) => inbound.sendActionFromContact(number, action),
     sendReceipt: (number, input) => receipts.send(number, input),
     sendStatus: (number, input) => stream.sendStatus(number, input),
     statusAcknowledged: (id) => stream.statusAcknowledged(id),

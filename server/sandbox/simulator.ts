@@ -101,6 +101,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     sendFromContact: (number, input) => whatsapp.sendFromContact(number, input),
     sendMediaFromContact: (number, input) => whatsapp.sendMediaFromContact(number, input),
     expireContactMedia: (number, id) => whatsapp.expireContactMedia(number, id),
+    sendActionFromContact: (number, action) => whatsapp.sendActionFromContact(number, action),
     sendReceipt: (number, input) => whatsapp.sendReceipt(number, input),
     sendStatus: (number, input) => whatsapp.sendStatus(number, input),
     askRetry: (number, input) => whatsapp.askRetry(number, input),

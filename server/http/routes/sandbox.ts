@@ -15,6 +15,7 @@ import { MediaKindSchema } from '../../contract/media.ts';
 
 /** A contact's media file in the control API: 16 MB of base64 at most. */
 const MAX_CONTACT_MEDIA_BASE64 = 22 * 1024 * 1024;
+import { ContactActionSchema } from '../../contract/sandbox-contact-actions.ts';
 
 const ScanBody = z.object({ qr: z.string().min(1).optional() }).strict();
 const PairingCodeBody = z.object({ code: z.string().min(1).max(32) }).strict();
@@ -159,6 +160,11 @@ export function createSandboxRouter(
   router.post('/contacts/:number/messages', validate({ body: MessageBody }), async (req, res) => {
     const { body } = inputOf<{ body: typeof MessageBody }>(res);
     sendOk(res, 'The contact sent the message', await sim.sendFromContact(String(req.params.number), body), 201);
+  });
+  router.post('/contacts/:number/actions', validate({ body: ContactActionSchema }), async (req, res) => {
+    const { body } = inputOf<{ body: typeof ContactActionSchema }>(res);
+    const sent = await sim.sendActionFromContact(String(req.params.number), body);
+    sendOk(res, `The contact sent the ${body.kind.replace('_', ' ')}`, sent, 201);
   });
   router.post('/contacts/:number/receipts', validate({ body: ReceiptBody }), async (req, res) => {
     const { body } = inputOf<{ body: typeof ReceiptBody }>(res);
