@@ -135,5 +135,17 @@ test('SIGTERM during a burst: every 200 and 202 reaches the contact once after t
         if (a.status === 503) assert.match(a.error ?? '', /nothing was sent/, a.text);
       }
     }
+    // Each client waited for one answer before its next send: its messages arrive in the order it sent them.
+    for (const n of [1, 2, 3]) {
+      const mine = (text: string) => text.startsWith(`${chat} client ${n} #`);
+      const arrived = inbox.map((m) => m.text ?? '').filter(mine);
+      const asked = answers.filter((a) => a.chat === chat && mine(a.text)).map((a) => a.text);
+      assert.ok(arrived.length > 0, `client ${n} of ${chat} got messages through`);
+      assert.deepEqual(
+        arrived,
+        asked.filter((text) => arrived.includes(text)),
+        `client ${n} of ${chat}, in order`,
+      );
+    }
   }
 });
