@@ -111,11 +111,14 @@ test('a readable copy counts only for the device it is addressed to: not for ano
   const encryptFor = async (jid: string, text: string) =>
     sock.signalRepository.encryptMessage({ jid, data: encodeWAMessage({ conversation: text }) });
 
-  // To Alice, but the only copy that decrypts is Bob's: Alice's phone has nothing it can read.
+  // To Alice, but the only copy that decrypts is Bob's: Alice's phone has nothing it can read. The copies for a
+  // malformed address and for someone not on WhatsApp are dropped, as the server drops them, and the rest still acked.
   const forBob = await encryptFor(jidOf(BOB), 'a copy for Bob');
   await sock.sendNode(
     messageNode('TOALICEFORBOB1', jidOf(ALICE), [
       { jid: jidOf(ALICE), type: 'msg', ciphertext: randomBytes(80) },
+      { jid: 'not-an-address', type: 'msg', ciphertext: randomBytes(80) },
+      { jid: jidOf('19990000001'), type: 'msg', ciphertext: randomBytes(80) },
       { jid: jidOf(BOB), ...forBob },
     ]),
   );
