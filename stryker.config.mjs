@@ -5,10 +5,18 @@
  * The sandbox's line ranges are where its decryption and pairing checks are acted on: keep them on those lines.
  */
 const MODULES = {
-  http: {
-    mutate: ['server/http/envelope.ts', 'server/http/middleware/auth.ts', 'server/http/middleware/host-check.ts'],
-    testFiles: ['test/http/api-errors.test.ts', 'test/http/host-check.test.ts', 'test/http/adversarial-admin.test.ts'],
+  // The HTTP layer's gates, one run each: every request passes all three, so together each mutant would run them all.
+  envelope: { mutate: ['server/http/envelope.ts'], testFiles: ['test/http/api-errors.test.ts'] },
+  auth: {
+    mutate: ['server/http/middleware/auth.ts'],
+    testFiles: [
+      'test/http/api-errors.test.ts',
+      'test/http/callers.test.ts',
+      'test/http/adversarial-admin.test.ts',
+      'test/http/client-limits.test.ts',
+    ],
   },
+  'host-check': { mutate: ['server/http/middleware/host-check.ts'], testFiles: ['test/http/host-check.test.ts'] },
   idempotency: {
     mutate: ['server/http/middleware/idempotency.ts'],
     testFiles: ['test/http/idempotency.test.ts'],
