@@ -88,6 +88,7 @@ export default {
     'electron',
     'reports',
   ],
-  tempDirName: '.stryker-tmp',
+  // One folder per run, so that runs of different modules can share the checkout.
+  tempDirName: `.stryker-tmp/${run}`,
   cleanTempDir: true,
 };
