@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPairedCore, postJson, type TestCore } from '../support/core.ts';
-import { CAROL, jidOf } from '../support/contacts.ts';
+import { ALICE, CAROL, jidOf } from '../support/contacts.ts';
 import { fakeClock, type FakeClock } from '../support/fake-clock.ts';
 import { eventually, waitForEvent, waitForState } from '../support/waits.ts';
 import type { PacingPolicy } from '../../server/contract/pacing.ts';
@@ -150,6 +150,23 @@ test('send_at: past is now (200 once sent), future is 202 scheduled at once; asy
     { status: queued.body.data.status, send_at: queued.body.data.send_at },
     { status: 'queued', send_at: null },
   );
+});
+
+test('to a group: 404 when the phone is not in it; mentions reach members as the group addresses them', async () => {
+  const notIn = await send('120363000000000003@g.us');
+  assert.deepEqual(notIn.body, { status: false, code: 404, message: 'Not found', error: 'Group not found' });
+  const lidOf = (number: string) => h.core.sandbox!.contacts().find((c) => c.number === number)!.lid!;
+  // Family addresses its members by LID, the book club by phone number: each is mentioned as its group knows them.
+  for (const [group, mention, mentioned] of [
+    ['120363000000000001@g.us', jidOf(ALICE), lidOf(ALICE)],
+    ['120363000000000002@g.us', lidOf(ALICE), jidOf(ALICE)],
+  ] as const) {
+    const res = await send(group, { text: `@${ALICE}`, mentions: [mention] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const id = res.body.data.message_id;
+    const entry = await eventually(() => h.core.sandbox!.groupInbox(group).find((e) => e.message_id === id), group);
+    assert.deepEqual(entry.mentions, [mentioned], group);
+  }
 });
 
 // Last: it unlinks the device.
