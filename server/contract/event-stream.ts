@@ -37,9 +37,15 @@ export const LoggedEventSchema = z
         quoted_message_id: null,
         timestamp: 1764080000,
         status: 'received',
+        kind: 'text',
       },
     },
   });
+
+/** `stream.truncated`, sent first on `GET /events` when the events after Last-Event-ID are past retention: gone. */
+export const StreamTruncatedSchema = z
+  .object({ last_event_id: z.number().int(), oldest_available_id: z.number().int() })
+  .meta({ example: { last_event_id: 12, oldest_available_id: 4096 } });
 
 const TYPES_LIST = LOGGED_EVENT_TYPES.join(', ');
 const LAST_ID_ERROR = 'Last-Event-ID must be an event id (a whole number)';
@@ -51,9 +57,12 @@ const LastEventId = z
   .regex(/^\d{1,15}$/, LAST_ID_ERROR)
   .transform(Number);
 
+const ONE_TYPE = `(?:${LOGGED_EVENT_TYPES.map((t) => t.replaceAll('.', '\\.')).join('|')})`;
+
 /** Event types as a comma-separated list; none means all of them. */
 export const EventTypesParam = z
   .string({ error: `types must be a comma-separated list of ${TYPES_LIST}` })
+  .meta({ pattern: `^\\s*(?:${ONE_TYPE}\\s*)?(?:,\\s*(?:${ONE_TYPE}\\s*)?)*$` })
   .optional()
   .transform((raw, ctx): LoggedEventType[] => {
     const types = (raw ?? '')

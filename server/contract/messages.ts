@@ -126,6 +126,7 @@ export const MessageParams = z.object({ message_id: z.string() });
 export const SendHeaders = z.object({
   'Idempotency-Key': z
     .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1 to 255 printable ASCII characters')
     .optional()
     .meta({
       description: `Retry safely: a repeat with the same key and body within ${IDEMPOTENCY_WINDOW_MS / HOUR_MS} h answers the first result and sends nothing`,
@@ -163,6 +164,8 @@ export const MessageText = z
   )
   .meta({
     description: `What the message says: at least one visible character, at most ${MAX_TEXT_LENGTH} characters (Unicode code points)`,
+    minLength: 1,
+    maxLength: MAX_TEXT_LENGTH,
   });
 
 /**

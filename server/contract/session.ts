@@ -96,7 +96,11 @@ export const PairingCodeBody = z.object({
     .refine(
       (value) => PHONE_DIGITS.test(value.replace(/\D/g, '')),
       'phone_number must be an international number with country code, such as +62 812 3456 7890',
-    ),
+    )
+    .meta({
+      description: 'The phone to link, with country code: digits, spaces and + ( ) . - (7 to 15 digits)',
+      example: '+62 812-3456-7890',
+    }),
 });
 export const PairingCodeData = z.object({ code: z.string() });
 export const LogoutData = z.object({ state: SessionStateSchema });

@@ -1,30 +1,50 @@
 import { z } from 'zod';
-import { LoggedEventSchema } from '../contract/event-stream.ts';
-import { MessageStatusChangeSchema, StoredMessageSchema } from '../contract/messages.ts';
-import { SessionSnapshotSchema } from '../contract/session.ts';
+import { LoggedEventSchema, StreamTruncatedSchema } from '../contract/event-stream.ts';
 import type { Operation } from './operations.ts';
 import { TIME_RULE } from '../contract/time.ts';
 
 const ERROR_TEXT: Record<number, string> = {
-  400: 'Bad request: the error says which field and why',
+  400: 'Bad request: the error says which field and why (also a malformed JSON body or %-encoding)',
   401: 'Invalid or missing authentication',
-  403: 'Not allowed: the error says why (an edit or delete of a message someone else sent)',
+  403: 'Refused: a Host header naming a site other than this computer (a web page rebinding its DNS), or an edit or delete of a message someone else sent (the error says which)',
   404: 'Not found',
-  409: 'Conflict with the state of the session or the message (the error says which)',
+  409: 'Conflict: the session, the message or the Idempotency-Key is not in a state that allows it (the error says which)',
   413: "Body too large, or a media file over WhatsApp's limit for its kind (the error says the limit)",
   415: 'Not application/json (or multipart/form-data where a file is taken), or a media file of a type its kind does not take (the error says what to send)',
   422: 'Idempotency-Key reused with another body',
-  429: 'Too many: pacing would hold the message longer than a request may wait (the error says until when); nothing was sent',
+  429: 'Too many: wrong API keys from this address, open event streams, or pacing would hold the message longer than a request may wait (the error says which, and until when); nothing was done',
   500: 'WhatsApp failed to send',
   502: 'A media url could not be fetched (the error says what its server answered)',
   503: 'WhatsApp is not connected',
   504: 'A media url took longer than 30 s to fetch',
 };
 
+/**
+ * An answer may gain fields (additive changes), so answers are not closed: zod's `additionalProperties: false` would
+ * also make an intersection (`allOf` of two objects) match nothing.
+ */
+function openObjects(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(openObjects);
+  if (typeof node !== 'object' || node === null) return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key, value]) => !(key === 'additionalProperties' && value === false))
+      .map(([key, value]) => [key, openObjects(value)]),
+  );
+}
+
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
+  return (io === 'output' ? openObjects(rest) : rest) as Record<string, unknown>;
 };
+
+/**
+ * What every operation may answer beyond its own errors, from the middleware in front of it: the Host check (403) on
+ * all; on those behind an API key, the key (401, 429 after too many wrong ones) and the JSON body parser (400 for
+ * malformed JSON, 413, 415) that runs for their paths.
+ */
+const documentedErrors = (op: Operation): number[] =>
+  [...new Set([...op.errors, 403, ...(op.auth ? [400, 401, 413, 415, 429] : [])])].sort((a, b) => a - b);
 
 function envelope(data: z.ZodType, example: unknown) {
   return {
@@ -47,12 +67,12 @@ const propertiesOf = (schema: z.ZodObject | undefined): Record<string, Record<st
   schema ? (jsonSchema(schema, 'input').properties as Record<string, Record<string, unknown>>) : {};
 
 function parametersOf(op: Operation) {
-  const path = Object.entries(propertiesOf(op.params)).map(([name, { description, example }]) => ({
+  const path = Object.entries(propertiesOf(op.params)).map(([name, { description, example, ...schema }]) => ({
     name,
     in: 'path',
     required: true,
     ...(description === undefined ? {} : { description }),
-    schema: { type: 'string' },
+    schema: { type: 'string', ...schema },
     ...(example === undefined ? {} : { example }),
   }));
   const query = Object.entries(propertiesOf(op.query)).map(([name, schema]) => ({
@@ -61,24 +81,45 @@ function parametersOf(op: Operation) {
     required: false,
     schema,
   }));
-  const headers = Object.entries(propertiesOf(op.headers)).map(([name, { description }]) => ({
+  const headers = Object.entries(propertiesOf(op.headers)).map(([name, { description, ...schema }]) => ({
     name,
     in: 'header',
     required: false,
     description,
-    schema: { type: 'string' },
+    schema: { type: 'string', ...schema },
   }));
   return [...path, ...query, ...headers];
 }
 
+const REPLAYED = {
+  description:
+    '`true` when this is the first answer to the same Idempotency-Key and body, replayed: nothing was sent again',
+  schema: { type: 'string', enum: ['true'] },
+};
+
+/** `GET /events`: each event's `data:` line is an Event (its `id:` the event id), or `stream.truncated` first. */
+const eventStream = () => ({
+  schema: {
+    type: 'string',
+    description:
+      'Server-sent events. Each `event: <type>` has an `id:` (the event id, for Last-Event-ID) and a `data:` line holding ' +
+      'one Event as JSON; `event: stream.truncated` (no id; data `{last_event_id, oldest_available_id}`) comes first when events after ' +
+      'Last-Event-ID are past retention; `: heartbeat` comments keep the stream open.',
+    'x-sse-data': {
+      oneOf: [{ $ref: '#/components/schemas/Event' }, jsonSchema(StreamTruncatedSchema, 'output')],
+    },
+  },
+  example: 'id: 42\nevent: message.status\ndata: {"id":42,"type":"message.status","at":1764080000,"data":{…}}\n\n',
+});
+
 function responsesOf(op: Operation) {
   const success: Record<string, unknown> = {};
   if (op.data) success['application/json'] = { schema: envelope(op.data, op.dataExample) };
-  if (op.produces)
-    success[op.produces] = { schema: { type: 'string', format: op.produces === 'image/png' ? 'binary' : undefined } };
+  if (op.produces === 'image/png') success[op.produces] = { schema: { type: 'string', format: 'binary' } };
+  if (op.produces === 'text/event-stream') success[op.produces] = eventStream();
   if (!op.data && !op.produces) success['application/json'] = { schema: { type: 'object' } };
   const errors = Object.fromEntries(
-    op.errors.map((code) => [
+    documentedErrors(op).map((code) => [
       String(code),
       {
         description: ERROR_TEXT[code],
@@ -86,15 +127,18 @@ function responsesOf(op: Operation) {
       },
     ]),
   );
+  // The Idempotency-Key middleware marks an answer it replays.
+  const headers = op.headers?.shape['Idempotency-Key'] ? { headers: { 'Idempotent-Replayed': REPLAYED } } : {};
   const accepted = op.accepted
     ? {
         '202': {
           description: op.accepted.description,
+          ...headers,
           content: { 'application/json': { schema: envelope(op.accepted.data, undefined) } },
         },
       }
     : {};
-  return { '200': { description: 'Success', content: success }, ...accepted, ...errors };
+  return { '200': { description: 'Success', ...headers, content: success }, ...accepted, ...errors };
 }
 
 /** JSON, and for an operation that takes a file, the same fields as `multipart/form-data` with the file part. */
@@ -174,6 +218,10 @@ function webhooksOf() {
     event: {
       post: {
         summary: 'An event, delivered to your URL',
+        operationId: 'deliverEvent',
+        tags: ['Webhooks'],
+        // Your receiver checks WaGate-Signature instead of a key.
+        security: [],
         parameters,
         requestBody: {
           required: true,
@@ -187,14 +235,36 @@ function webhooksOf() {
   };
 }
 
+const TAG_TEXT: Record<string, string> = {
+  Messages: 'Send, follow and list messages; the outbox; groups and contacts',
+  Session: 'The linked WhatsApp account: state, pairing, logout',
+  Events: 'What happens, as it happens (server-sent events)',
+  System: 'Health and this document',
+  Webhooks: 'What WaGate POSTs to your URL',
+};
+
+/** Each tag the operations use, once, in the order first used, then Webhooks. */
+const tagsOf = (operations: readonly Operation[]) =>
+  [...new Set([...operations.map((op) => op.tag), 'Webhooks'])].map((name) => ({
+    name,
+    ...(TAG_TEXT[name] ? { description: TAG_TEXT[name] } : {}),
+  }));
+
 /** OpenAPI 3.1 of `operations`, built from the same zod schemas that validate their requests. */
 export function buildOpenApi(version: string, serverUrl: string, operations: readonly Operation[]): object {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) (paths[op.path] ??= {})[op.method] = operationOf(op);
   return {
     openapi: '3.1.0',
-    info: { title: 'WaGate', version, description: GUIDE },
+    info: {
+      title: 'WaGate',
+      version,
+      description: GUIDE,
+      license: { name: 'MIT', identifier: 'MIT' },
+      contact: { name: 'WaGate on this computer', url: `${serverUrl}/docs/` },
+    },
     servers: [{ url: serverUrl }],
+    tags: tagsOf(operations),
     paths,
     webhooks: webhooksOf(),
     components: {
@@ -218,9 +288,6 @@ export function buildOpenApi(version: string, serverUrl: string, operations: rea
           },
           example: { status: false, code: 400, message: 'Bad request', error: 'Text field is required' },
         },
-        SessionSnapshot: jsonSchema(SessionSnapshotSchema, 'output'),
-        MessageStatusChange: jsonSchema(MessageStatusChangeSchema, 'output'),
-        Message: jsonSchema(StoredMessageSchema, 'output'),
         Event: jsonSchema(LoggedEventSchema, 'output'),
       },
     },
