@@ -39,11 +39,21 @@ interface Row {
 
 const hashKey = (key: string): Buffer => createHash('sha256').update(key).digest();
 
+const statusOf = (row: Row, now: number): ApiKeyStatus =>
+  row.revoked_at !== null ? 'revoked' : row.expires_at !== null && row.expires_at <= now ? 'expired' : 'active';
+
+/** Field by field, not a rest spread: this runs on every authenticated request. Same key order as the row's. */
 function toRecord(row: Row, now: number): ApiKeyRecord {
-  const status: ApiKeyStatus =
-    row.revoked_at !== null ? 'revoked' : row.expires_at !== null && row.expires_at <= now ? 'expired' : 'active';
-  const { hash: _hash, ...rest } = row;
-  return { ...rest, prefix: `wg_${row.id}`, status };
+  return {
+    id: row.id,
+    name: row.name,
+    created_at: row.created_at,
+    last_used_at: row.last_used_at,
+    expires_at: row.expires_at,
+    revoked_at: row.revoked_at,
+    prefix: `wg_${row.id}`,
+    status: statusOf(row, now),
+  };
 }
 
 export interface ApiKeyStoreOptions {
@@ -69,11 +79,18 @@ export function createApiKeyStore(db: Database, options: ApiKeyStoreOptions = {}
    * counts from the next request. This store's own writes update the rows it keeps.
    */
   const rows = new Map<string, Row>();
+  /**
+   * Keys whose hash matched their row, by the key itself, so that a known key skips the SHA-256 and the comparison.
+   * Only keys that matched get in (at most one per row); it is cleared with `rows`, and status is read from the row
+   * on every request, so a revocation or an expiry still counts from the next request.
+   */
+  const verified = new Map<string, string>();
   let seenVersion: unknown;
   function find(id: string): Row | undefined {
     const [version] = dataVersion.get() as unknown as [number];
     if (version !== seenVersion) {
       rows.clear();
+      verified.clear();
       seenVersion = version;
     }
     let row = rows.get(id);
@@ -81,6 +98,20 @@ export function createApiKeyStore(db: Database, options: ApiKeyStoreOptions = {}
       row = byId.get(id) as Row | undefined;
       if (row) rows.set(id, row);
     }
+    return row;
+  }
+  /** The row of a key that matches its hash, or undefined. */
+  function rowOfKey(key: string): Row | undefined {
+    const known = verified.get(key);
+    if (known !== undefined) {
+      // find() checks data_version first: if another connection wrote, `verified` is empty and the key is hashed again.
+      const row = find(known);
+      if (verified.has(key)) return row;
+    }
+    const match = KEY_PATTERN.exec(key);
+    const row = match ? find(match[1]!) : undefined;
+    if (!row || !timingSafeEqual(Buffer.from(row.hash), hashKey(key))) return undefined;
+    verified.set(key, row.id);
     return row;
   }
   const forget = (id: string): boolean => rows.delete(id);
@@ -104,20 +135,20 @@ export function createApiKeyStore(db: Database, options: ApiKeyStoreOptions = {}
     },
     isActive(id) {
       const row = find(id);
-      return row !== undefined && toRecord(row, now()).status === 'active';
+      return row !== undefined && statusOf(row, now()) === 'active';
     },
     verify(key) {
-      const match = KEY_PATTERN.exec(key);
-      const row = match ? find(match[1]!) : undefined;
-      if (!row || !timingSafeEqual(Buffer.from(row.hash), hashKey(key))) return { ok: false, reason: 'unknown' };
-      const record = toRecord(row, now());
-      if (record.status !== 'active') return { ok: false, reason: record.status };
-      if (row.last_used_at === null || now() - row.last_used_at >= LAST_USED_PRECISION_MS) {
-        touch.run(now(), row.id);
-        row.last_used_at = record.last_used_at = now();
-        onUse?.(record);
+      const row = rowOfKey(key);
+      if (!row) return { ok: false, reason: 'unknown' };
+      const at = now();
+      const status = statusOf(row, at);
+      if (status !== 'active') return { ok: false, reason: status };
+      if (row.last_used_at === null || at - row.last_used_at >= LAST_USED_PRECISION_MS) {
+        touch.run(at, row.id);
+        row.last_used_at = at;
+        onUse?.(toRecord(row, at));
       }
-      return { ok: true, record };
+      return { ok: true, record: toRecord(row, at) };
     },
   };
 }

@@ -89,3 +89,13 @@ test('a key revoked in this process is refused at once, and one verified before 
   now += 1000;
   assert.deepEqual(store.verify(expiring.key), { ok: false, reason: 'expired' });
 });
+
+test('a key one character away from a key verified before is still refused', (t) => {
+  const { db } = tempDb(t);
+  const store = createApiKeyStore(db);
+  const { key } = store.create({ name: 'a', expiresAt: null });
+  assert.ok(store.verify(key).ok);
+  const tampered = key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A');
+  assert.deepEqual(store.verify(tampered), { ok: false, reason: 'unknown' });
+  assert.ok(store.verify(key).ok, 'the real key still opens');
+});
