@@ -2,18 +2,21 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import type { Logger } from '../../logger.ts';
 import { sendFail } from '../envelope.ts';
 import { ApiError } from '../../api-error.ts';
+import { isPlainJsonType, plainJson } from './plain-json.ts';
 
 /** Bodies beyond this are refused with 413: a WhatsApp text is at most 65,536 characters. */
 const BODY_LIMIT = '300kb';
+const BODY_LIMIT_BYTES = 300 * 1024;
 
 /** JSON bodies only: a body of any other type is a 415, an absent body reads as `{}`. */
 export function jsonBody(): RequestHandler[] {
   const requireJson: RequestHandler = (req, res, next) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-    if (hasBody && !req.is('application/json')) return sendFail(res, 415, 'Content-Type must be application/json');
+    if (hasBody && !isPlainJsonType(req.headers['content-type']) && !req.is('application/json'))
+      return sendFail(res, 415, 'Content-Type must be application/json');
     next();
   };
-  return [requireJson, express.json({ limit: BODY_LIMIT, strict: false })];
+  return [requireJson, plainJson(BODY_LIMIT_BYTES, express.json({ limit: BODY_LIMIT, strict: false }))];
 }
 
 export const notFound: RequestHandler = (req, res) => {
