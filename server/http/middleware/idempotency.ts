@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RequestHandler, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { IdempotencyStore } from '../../store/idempotency.ts';
 import { ApiError } from '../../api-error.ts';
 
@@ -44,9 +44,7 @@ function captureAnswer(res: Response): Promise<Answer> {
  */
 export function idempotency(store: IdempotencyStore): RequestHandler {
   const inFlight = new Map<string, { fingerprint: string; answer: Promise<Answer> }>();
-  return async (req, res, next) => {
-    const key = req.get('idempotency-key');
-    if (key === undefined) return next();
+  const withKey = async (req: Request, res: Response, next: NextFunction, key: string) => {
     if (!KEY_PATTERN.test(key)) throw new ApiError(400, 'Idempotency-Key must be 1 to 255 printable ASCII characters');
     const scope = String(res.locals.callerId ?? 'anonymous');
     const print = fingerprint(req.method, req.path, req.body);
@@ -76,5 +74,10 @@ export function idempotency(store: IdempotencyStore): RequestHandler {
       .catch(() => undefined)
       .finally(() => inFlight.delete(slot));
     next();
+  };
+  // Synchronous when there is no key (most requests): an async middleware costs every request a promise.
+  return (req, res, next) => {
+    const key = req.get('idempotency-key');
+    return key === undefined ? next() : withKey(req, res, next, key);
   };
 }

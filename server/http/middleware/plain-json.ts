@@ -36,6 +36,7 @@ export function plainJson(limitBytes: number, fallback: RequestHandler): Request
 
 /** `application/json`, alone or with `charset=utf-8`, in any case and spacing. */
 export function isPlainJsonType(header: string | undefined): boolean {
+  if (header === 'application/json') return true;
   if (header === undefined) return false;
   const [type, ...params] = header.toLowerCase().split(';');
   if (type!.trim() !== 'application/json') return false;
