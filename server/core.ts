@@ -13,6 +13,8 @@ import { createApiKeyStore, type ApiKeyStore } from './store/api-keys.ts';
 import { createAdminSessions, type AdminSessions } from './store/admin-sessions.ts';
 import { createMessageStore, type MessageStore } from './store/messages.ts';
 import { createMediaFiles } from './store/media-files.ts';
+import { createInboundMedia } from './whatsapp/inbound-media.ts';
+import { Agent as UndiciAgent } from 'undici';
 import { createIdempotencyStore } from './store/idempotency.ts';
 import { createEventLog, type EventLog } from './store/event-log.ts';
 import { createWebhookStore, type WebhookStore } from './webhooks/webhook-store.ts';
@@ -189,6 +191,16 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   const mediaFiles = createMediaFiles(join(databaseFile(config), '..', 'media'));
   mediaFiles.clearIncoming();
   const target = await connectTarget(config, logger);
+  const inboundMedia = createInboundMedia({
+    files: mediaFiles,
+    config: config.media,
+    logger: logger.child({ part: 'media' }),
+    // Simulator modes only: the simulator's media host has a certificate from its own root.
+    ...(target.mediaRootCert ? { dispatcher: new UndiciAgent({ connect: { ca: target.mediaRootCert } }) } : {}),
+  });
+  inboundMedia.sweep(Math.floor(Date.now() / 1000));
+  const sweeper = setInterval(() => inboundMedia.sweep(Math.floor(Date.now() / 1000)), 6 * 3_600_000);
+  sweeper.unref();
   if (target.kind !== 'whatsapp')
     logger.warn({ waUrl: target.waUrl }, 'NOT talking to WhatsApp: connected to a simulator');
 
@@ -206,6 +218,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     waUrl: target.waUrl,
     mediaRootCert: target.mediaRootCert,
     mediaFiles,
+    inboundMedia,
     ackTimeoutMs: config.outbox.ack_timeout_ms,
   });
   const clock = options.clock ?? systemClock;
@@ -269,6 +282,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     session,
     sender,
     mediaFiles,
+    inboundMedia,
     media: config.media,
     actions: createMessageActions({ messages, lids, clock }),
     pacing: { pacer, save: (policy) => saveConfigPart(config.dataDir, 'pacing', policy) },
@@ -315,6 +329,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     await workerStopped;
     await drain.close();
     await dispatcher.stop();
+    clearInterval(sweeper);
     eventLog.close();
     await target.sandbox?.close();
     rmSync(serverInfoFile(config), { force: true });

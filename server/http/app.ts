@@ -29,6 +29,7 @@ import type { MediaFiles } from '../store/media-files.ts';
 import type { MediaConfig } from '../config.ts';
 import { createRichMessagesRouter } from './routes/rich-messages.ts';
 import type { MessageActions } from '../whatsapp/message-actions.ts';
+import type { InboundMedia } from '../whatsapp/inbound-media.ts';
 import { createContactsRouter } from './routes/contacts.ts';
 import { createOutboxRouter } from './routes/outbox.ts';
 import { createAdminLoginRouter } from './routes/admin-login.ts';
@@ -66,6 +67,7 @@ export interface HttpAppDeps {
   sender: Sender;
   /** Media files in the data folder, and config.json's media part. */
   mediaFiles: MediaFiles;
+  inboundMedia: InboundMedia;
   media: MediaConfig;
   /** Reactions, edits and deletes: what they are about, checked. */
   actions: MessageActions;
@@ -119,7 +121,14 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     logger: deps.logger,
   });
   const caller = requireCaller(deps.keys, deps.admin, failures);
-  const media = createMediaRouter({ sender: deps.sender, files: deps.mediaFiles, config: deps.media, caller });
+  const media = createMediaRouter({
+    sender: deps.sender,
+    files: deps.mediaFiles,
+    config: deps.media,
+    caller,
+    messages: deps.messages,
+    inbound: deps.inboundMedia,
+  });
   const publicApi: ApiRouter[] = [messages, media, rich, outbox, groups, contacts, session, events, health];
   const docs = createDocsRouter({
     version: deps.version,

@@ -9,6 +9,7 @@ const ERROR_TEXT: Record<number, string> = {
   403: 'Refused: a Host header naming a site other than this computer (a web page rebinding its DNS), or an edit or delete of a message someone else sent (the error says which)',
   404: 'Not found',
   409: 'Conflict: the session, the message or the Idempotency-Key is not in a state that allows it (the error says which)',
+  410: "Gone: WhatsApp's servers no longer have the file and WaGate kept no copy",
   413: "Body too large, or a media file over WhatsApp's limit for its kind (the error says the limit)",
   415: 'Not application/json (or multipart/form-data where a file is taken), or a media file of a type its kind does not take (the error says what to send)',
   422: 'Idempotency-Key reused with another body',
@@ -115,8 +116,8 @@ const eventStream = () => ({
 function responsesOf(op: Operation) {
   const success: Record<string, unknown> = {};
   if (op.data) success['application/json'] = { schema: envelope(op.data, op.dataExample) };
-  if (op.produces === 'image/png') success[op.produces] = { schema: { type: 'string', format: 'binary' } };
   if (op.produces === 'text/event-stream') success[op.produces] = eventStream();
+  else if (op.produces) success[op.produces] = { schema: { type: 'string', format: 'binary' } };
   if (!op.data && !op.produces) success['application/json'] = { schema: { type: 'object' } };
   const errors = Object.fromEntries(
     documentedErrors(op).map((code) => [

@@ -23,7 +23,7 @@ export interface Operation extends RequestSchemas {
   /** `data` of a 202: accepted, not done yet. */
   accepted?: { data: z.ZodType; description: string };
   /** A success answer that is not JSON. */
-  produces?: 'image/png' | 'text/event-stream';
+  produces?: 'image/png' | 'text/event-stream' | 'application/octet-stream';
   /** The error codes it may answer, each in the envelope. */
   errors: number[];
   /** Middleware that runs before validation (the Idempotency-Key check wants the raw request). */

@@ -27,7 +27,7 @@ export interface MediaFiles {
   outboundFile(messageId: string): string;
   /** Its JPEG thumbnail, if it has one. */
   outboundThumbnail(messageId: string): string | null;
-  /** Where a received message's media is kept. */
+  /** Where a received message's media is kept (what the message said of it: beside it, with `.json`). */
   inboundFile(messageId: string): string;
   /** Forgets a message's media (both directions). */
   remove(messageId: string): void;
@@ -84,14 +84,15 @@ export function createMediaFiles(folder: string): MediaFiles {
     remove(id) {
       if (!SAFE_ID.test(id)) return;
       rmSync(join(outbound, id), { recursive: true, force: true });
-      rmSync(join(inbound, id), { force: true });
+      for (const name of [id, `${id}.json`, `${id}.part`]) rmSync(join(inbound, name), { force: true });
     },
     clearIncoming() {
       for (const name of readdirSync(incoming)) rmSync(join(incoming, name), { force: true });
     },
     inboundOlderThan(seconds, now) {
       const cutoff = (now - seconds) * 1000;
-      return readdirSync(inbound).filter((name) => statSync(join(inbound, name)).mtimeMs < cutoff);
+      const old = readdirSync(inbound).filter((name) => statSync(join(inbound, name)).mtimeMs < cutoff);
+      return [...new Set(old.map((name) => name.replace(/\.(json|part)$/, '')))];
     },
   };
 }

@@ -4,19 +4,23 @@ import type { MessageStore } from '../store/messages.ts';
 import type { LidMappings } from '../store/lid-mappings.ts';
 import { failureReasonOf, statusFromBaileys, toInboundMessage } from './message-mapping.ts';
 import type { Receipts } from './receipts.ts';
+import type { InboundMedia } from './inbound-media.ts';
+import { isMediaContent } from '../contract/message-content.ts';
 
 export interface InboundDeps {
   messages: MessageStore;
   lids: LidMappings;
   events: CoreEvents;
   receipts: Receipts;
+  /** Received media files: kept and downloaded (absent: not kept, e.g. in the session tests). */
+  media?: Pick<InboundMedia, 'keep'>;
 }
 
 /**
  * Baileys' 'messages.upsert': stores and announces what people send us. 'notify' is live; 'append' is what came in
  * while we were offline: both are messages someone sent us.
  */
-export function createInbound({ messages, lids, events, receipts }: InboundDeps): (list: WAMessage[]) => void {
+export function createInbound({ messages, lids, events, receipts, media }: InboundDeps): (list: WAMessage[]) => void {
   /** A person's chat is their phone number when known (told now, or earlier), with their LID beside it. */
   const onePersonChat = (chatJid: string, chatLid: string | null): { chat_jid: string; chat_lid: string | null } => {
     if (chatJid.endsWith('@s.whatsapp.net') && chatLid) lids.remember({ pn: chatJid, lid: chatLid });
@@ -39,7 +43,9 @@ export function createInbound({ messages, lids, events, receipts }: InboundDeps)
       const person = onePersonChat(stored.chat_jid, stored.chat_lid);
       const sender = stored.sender === stored.chat_jid ? person.chat_jid : stored.sender;
       const message = { ...stored, ...person, sender };
-      if (messages.insert(message)) events.emit('message.received', message);
+      if (!messages.insert(message)) continue;
+      if (media && isMediaContent(message)) media.keep(msg);
+      events.emit('message.received', message);
     }
   };
 }

@@ -9,6 +9,7 @@ import {
 import type { WAMessage, WAMessageKey } from '@whiskeysockets/baileys';
 import type { MessageStatus, StoredMessage } from '../contract/messages.ts';
 import type { MessageContent } from '../contract/message-content.ts';
+import { receivedMediaOf } from './media-mapping.ts';
 
 /** Message types that carry no content for a person: protocol traffic, key distribution, reactions, edits. */
 const NOT_CONTENT = new Set<string>([
@@ -105,7 +106,7 @@ export function toInboundMessage(msg: WAMessage, nowSeconds: number): StoredMess
     quoted_message_id: quotedIdOf(content, type),
     timestamp: toNumber(msg.messageTimestamp) || nowSeconds,
     status: 'received',
-    ...receivedContentOf(content, type),
+    ...(receivedMediaOf(content, msg.key.id) ?? receivedContentOf(content, type)),
   };
 }
 

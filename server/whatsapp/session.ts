@@ -42,6 +42,7 @@ import { AckTimeoutError, listenForAcks, ServerRejectedError, type ServerAcks } 
 import type { StoredMessage } from '../contract/messages.ts';
 import { isMediaContent, type MessageContent } from '../contract/message-content.ts';
 import type { MediaFiles } from '../store/media-files.ts';
+import type { InboundMedia } from './inbound-media.ts';
 import { toBaileysContent } from './message-content.ts';
 import type { LinkedAccount, SessionSnapshot } from '../contract/session.ts';
 
@@ -58,6 +59,8 @@ export interface SessionDeps {
   watchdog?: WatchdogConfig;
   /** A WhatsApp simulator's WebSocket URL; null or absent means WhatsApp itself. */
   waUrl?: string | null;
+  /** Received media: kept and downloaded into the data folder. */
+  inboundMedia?: Pick<InboundMedia, 'keep'> | null;
   /** Where media messages' files are kept (the data folder). */
   mediaFiles: Pick<MediaFiles, 'outboundFile' | 'outboundThumbnail'>;
   /** A simulator's media root certificate (PEM), trusted for its media host only; never set for WhatsApp itself. */
@@ -166,7 +169,7 @@ export function createSession(deps: SessionDeps): Session {
       deps.memberReceipts.record(messageId, lids.pnOf(jid) ?? jid, kind, Math.floor(Date.now() / 1000));
     },
   );
-  const onUpsert = createInbound({ messages, lids, events, receipts });
+  const onUpsert = createInbound({ messages, lids, events, receipts, media: deps.inboundMedia ?? undefined });
   let sock: WASocket | null = null;
   const acks = new WeakMap<WASocket, ServerAcks>();
   let running = false;

@@ -14,6 +14,7 @@ const PUBLIC_API = [
   'post /chats/{chat_jid}/messages',
   'get /chats/{chat_jid}/messages',
   'post /chats/{chat_jid}/media',
+  'get /messages/{message_id}/media',
   'get /messages/{message_id}',
   'delete /messages/{message_id}',
   'post /chats/{chat_jid}/locations',

@@ -1,20 +1,26 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import express, { type RequestHandler } from 'express';
 import type { MediaConfig } from '../../config.ts';
 import { ApiError } from '../../api-error.ts';
 import {
   AcceptedResultSchema,
   ChatParams,
+  MessageParams,
   SendHeaders,
   SendMediaBody,
   SendResultSchema,
 } from '../../contract/messages.ts';
-import type { MediaContent } from '../../contract/message-content.ts';
+import { isMediaContent, type MediaContent } from '../../contract/message-content.ts';
+import type { MessageStore } from '../../store/messages.ts';
+import type { InboundMedia } from '../../whatsapp/inbound-media.ts';
 import { MEDIA_MAX_ANY_BYTES, MEDIA_MAX_BASE64_BYTES, MEDIA_MAX_BYTES } from '../../contract/limits.ts';
 import { inspectMedia, type InspectedMedia } from '../../media/media-inspection.ts';
 import { fetchUrlSource } from '../../media/url-source.ts';
 import type { MediaFiles } from '../../store/media-files.ts';
 import type { Sender } from '../../whatsapp/sender.ts';
+import { mediaUrlOf } from '../../whatsapp/media-mapping.ts';
 import { readMultipart, writeBase64 } from '../media-body.ts';
 import { createApiRouter, type ApiRouter } from '../operations.ts';
 import { answerSend, mentionsOf, prefersAsync } from '../send-answers.ts';
@@ -96,9 +102,6 @@ function contentOf(media: InspectedMedia, caption: string | undefined): MediaCon
   };
 }
 
-/** Where WaGate serves a message's media file. */
-export const mediaUrlOf = (messageId: string) => `/messages/${encodeURIComponent(messageId)}/media`;
-
 /** `POST /chats/{chat_jid}/media`: a media message, through the outbox like text. */
 export function createMediaRouter(deps: {
   sender: Sender;
@@ -106,6 +109,8 @@ export function createMediaRouter(deps: {
   config: MediaConfig;
   /** The API key check, before a byte of an upload is read. */
   caller: RequestHandler;
+  messages: Pick<MessageStore, 'get'>;
+  inbound: Pick<InboundMedia, 'file'>;
 }): ApiRouter {
   const api = createApiRouter();
   api.route(
@@ -167,6 +172,40 @@ export function createMediaRouter(deps: {
       } finally {
         await rm(arrival.path, { force: true });
       }
+    },
+  );
+  api.route(
+    {
+      method: 'get',
+      path: '/messages/{message_id}/media',
+      summary: "A media message's file, sent or received, with its type and name",
+      tag: 'Messages',
+      auth: true,
+      before: [deps.caller],
+      params: MessageParams,
+      produces: 'application/octet-stream',
+      errors: [401, 404, 410, 413, 502],
+    },
+    async ({ params }, res) => {
+      const message = deps.messages.get(params.message_id);
+      if (!message) throw new ApiError(404, 'Message not found');
+      if (!isMediaContent(message)) throw new ApiError(404, `This message is a ${message.kind}, not a media file`);
+      const path =
+        message.direction === 'outbound'
+          ? deps.files.outboundFile(message.message_id)
+          : await deps.inbound.file(message.message_id);
+      if (!existsSync(path)) throw new ApiError(410, 'WaGate no longer keeps this file');
+      const name = message.media.file_name;
+      res.set({
+        'Content-Type': message.media.mime_type,
+        'Content-Length': String(statSync(path).size),
+        'Content-Disposition': name
+          ? `${message.kind === 'document' ? 'attachment' : 'inline'}; filename*=UTF-8''${encodeURIComponent(name)}`
+          : 'inline',
+        // The type is the file's own (sniffed or stated): never let a browser guess another.
+        'X-Content-Type-Options': 'nosniff',
+      });
+      await pipeline(createReadStream(path), res);
     },
   );
   return api;
