@@ -13,7 +13,8 @@ function parseDuration(text: string): number | null {
 }
 
 function describeKey(record: ApiKeyRecord): string {
-  const date = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
+  const date = (seconds: number | null) =>
+    seconds === null ? '-' : new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ');
   return [
     record.id,
     record.prefix,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { migrate, type Migrations, type Database } from './database.ts';
 import type { ApiKeyRecord, ApiKeyStatus } from '../contract/keys.ts';
+import { unixSeconds } from '../contract/time.ts';
 
 export type KeyCheck = { ok: true; record: ApiKeyRecord } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' };
 
@@ -42,15 +43,20 @@ const hashKey = (key: string): Buffer => createHash('sha256').update(key).digest
 const statusOf = (row: Row, now: number): ApiKeyStatus =>
   row.revoked_at !== null ? 'revoked' : row.expires_at !== null && row.expires_at <= now ? 'expired' : 'active';
 
-/** Field by field, not a rest spread: this runs on every authenticated request. Same key order as the row's. */
+const seconds = (ms: number | null): number | null => (ms === null ? null : unixSeconds(ms));
+
+/**
+ * Field by field, not a rest spread: this runs on every authenticated request. Same key order as the row's. The row
+ * keeps Unix ms (expiry is checked against it); the record says its times in seconds, as the whole API does.
+ */
 function toRecord(row: Row, now: number): ApiKeyRecord {
   return {
     id: row.id,
     name: row.name,
-    created_at: row.created_at,
-    last_used_at: row.last_used_at,
-    expires_at: row.expires_at,
-    revoked_at: row.revoked_at,
+    created_at: unixSeconds(row.created_at),
+    last_used_at: seconds(row.last_used_at),
+    expires_at: seconds(row.expires_at),
+    revoked_at: seconds(row.revoked_at),
     prefix: `wg_${row.id}`,
     status: statusOf(row, now),
   };

@@ -275,13 +275,13 @@ function KeyList({
                       <code>{key.prefix}</code>
                     </td>
                     <td data-label="Created">
-                      <Moment ms={key.created_at} now={now} />
+                      <Moment at={key.created_at} now={now} />
                     </td>
                     <td className="last-used" data-label="Last used">
-                      <Moment ms={key.last_used_at} now={now} />
+                      <Moment at={key.last_used_at} now={now} />
                     </td>
                     <td data-label="Expires">
-                      <Moment ms={key.expires_at} now={now} absolute />
+                      <Moment at={key.expires_at} now={now} absolute />
                     </td>
                     <td data-label="Status">
                       <span className={`status ${key.status}`}>{STATUS_WORDS[key.status]}</span>
@@ -342,8 +342,9 @@ function KeyList({
 }
 
 /** "3 minutes ago" (or a date, for expiries), with the exact time on hover; "Never" when there is none. */
-function Moment({ ms, now, absolute = false }: { ms: number | null; now: number; absolute?: boolean }) {
-  if (ms === null) return <>Never</>;
+function Moment({ at, now, absolute = false }: { at: number | null; now: number; absolute?: boolean }) {
+  if (at === null) return <>Never</>;
+  const ms = at * 1000;
   return (
     <time dateTime={new Date(ms).toISOString()} title={dateTime(ms)}>
       {absolute ? dateOnly(ms) : relativeTime(ms, now)}
