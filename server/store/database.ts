@@ -31,6 +31,20 @@ export type Durability = 'power' | 'process';
  * Runs `work` in one transaction: all of it lands, or none of it. Inside another, it is part of that one (and has its
  * durability). `process` is for state that can be told again without harm (a status WhatsApp's server already has).
  */
+/** Per connection: how many transactions committed, and how many of the first of them a FULL commit has synced. */
+const commits = new WeakMap<Database, { made: number; synced: number }>();
+const countOf = (db: Database) => {
+  let count = commits.get(db);
+  if (!count) commits.set(db, (count = { made: 0, synced: 0 }));
+  return count;
+};
+
+/** The last transaction committed on `db` so far; `isSynced(db, mark)` says whether it is on disk yet. */
+export const commitMark = (db: Database): number => countOf(db).made;
+
+/** Whether the commit `mark` (and every one before it) is on disk: a FULL commit came at or after it. */
+export const isSynced = (db: Database, mark: number): boolean => countOf(db).synced >= mark;
+
 export function transaction<T>(db: Database, work: () => T, durability: Durability = 'power'): T {
   if (db.isTransaction) return work();
   // synchronous is read at COMMIT, and cannot change inside a transaction: set it around the whole of it.
@@ -40,6 +54,10 @@ export function transaction<T>(db: Database, work: () => T, durability: Durabili
     try {
       const result = work();
       db.exec('COMMIT');
+      const count = countOf(db);
+      count.made++;
+      // A FULL commit fsyncs the WAL, with every frame written before it.
+      if (durability === 'power') count.synced = count.made;
       return result;
     } catch (error) {
       db.exec('ROLLBACK');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { transaction } from '../../server/store/database.ts';
+import { commitMark, isSynced, transaction } from '../../server/store/database.ts';
 import { createEventBus } from '../../server/events.ts';
 import { createEventLog, type LoggedEvent } from '../../server/store/event-log.ts';
 import { createMessageStore } from '../../server/store/messages.ts';
@@ -111,4 +111,24 @@ test('a commit that asks only for process durability leaves the connection at sy
     'sent',
     'committed: another connection reads it',
   );
+});
+
+test('a message accepted for a later answer is put on disk before that answer, with one FULL commit at most', (t) => {
+  const w = setUp(t);
+  w.outbox.add(job, 'process');
+  const accepted = commitMark(w.db);
+  assert.equal(isSynced(w.db, accepted), false, 'accepted without an fsync');
+  w.outbox.ensureSynced('M1');
+  assert.equal(isSynced(w.db, accepted), true, 'on disk before the answer');
+  const after = commitMark(w.db);
+  w.outbox.ensureSynced('M1');
+  assert.equal(commitMark(w.db), after, 'asked again: nothing more to write');
+
+  w.outbox.add({ ...job, message: { ...MESSAGE, message_id: 'M2' } }, 'process');
+  w.outbox.beginAttempt('M2', 101);
+  // Baileys' key write as the frame leaves: a FULL commit, which syncs what came before it.
+  transaction(w.db, () => w.db.exec('CREATE TABLE IF NOT EXISTS scratch (x); INSERT INTO scratch VALUES (1)'));
+  const synced = commitMark(w.db);
+  w.outbox.ensureSynced('M2');
+  assert.equal(commitMark(w.db), synced, 'already on disk: no commit of its own');
 });
