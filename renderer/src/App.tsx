@@ -78,6 +78,14 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
   const path = usePath() ?? '/pairing';
   const screens = SCREENS.filter((screen) => !screen.sandboxOnly || info.sandbox);
   const shown = screens.some((screen) => screen.path === path) ? path : '/pairing';
+  // In a narrow window the tabs scroll sideways: keep the current one in sight.
+  useEffect(() => {
+    const reveal = () =>
+      document.querySelector('.tabs [aria-current=page]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    reveal();
+    window.addEventListener('resize', reveal);
+    return () => window.removeEventListener('resize', reveal);
+  }, [shown]);
 
   return (
     <SessionContext value={session}>
@@ -92,7 +100,7 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
             className="sandbox-badge"
             title="Nothing is sent to real WhatsApp: WaGate talks to a simulator on this computer."
           >
-            Sandbox: not real WhatsApp
+            Sandbox<span className="long">: not real WhatsApp</span>
           </span>
         )}
         {!window.wagateDesktop && <SignOutButton />}
@@ -141,7 +149,7 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
         </Announcer>
       </main>
       <footer className="foot">
-        WaGate {info.version} · API at <code>{info.api_url}</code>
+        WaGate {info.version} · API at <code>{info.api_url}</code> · <a href="/docs">API documentation</a>
       </footer>
     </SessionContext>
   );

@@ -16,6 +16,7 @@ export const DOCS_HTML = `<!doctype html>
     <link rel="icon" href="data:," />
   </head>
   <body>
+    <nav class="wagate-back" aria-label="WaGate"><a href="/">← Back to the WaGate dashboard</a></nav>
     <div id="swagger-ui"></div>
     <script src="./swagger-ui-bundle.js"></script>
     <script src="./swagger-initializer.js"></script>
@@ -77,6 +78,8 @@ export const DOCS_INITIALIZER = `window.onload = () => {
 
 /** Swagger UI's colours darkened to at least 4.5:1 for text and 3:1 for shapes (WCAG 1.4.3, 1.4.11). */
 export const DOCS_THEME = `html { overflow-y: scroll; }
+.wagate-back { max-width: 1460px; margin: 0 auto; padding: 12px 20px 0; font-family: sans-serif; }
+.wagate-back a { color: #0f5a3a; font-weight: 600; }
 body { margin: 0; background: #fafafa; }
 .swagger-ui .opblock.opblock-post .opblock-summary-method { background: #0f6b43; }
 .swagger-ui .opblock.opblock-post { border-color: #0f6b43; }

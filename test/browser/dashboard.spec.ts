@@ -127,12 +127,19 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
 
     const used = await callApi('/session', key);
     expect(used.status).toBe(200);
-    await page.getByRole('button', { name: 'Refresh list' }).click();
+    // No Refresh: the list follows the key's use as it happens.
     await expect(row.locator('.last-used')).toHaveText('just now');
+    const howToUse = page.getByRole('button', { name: 'How to use Shop notifications' });
+    await howToUse.click();
+    await expect(page.locator('.example-row pre')).toContainText(`Authorization: Bearer ${key}'`);
+    await page.locator('.example-row pre').focus();
+    await page.keyboard.press('Escape');
+    await expect(page.locator('.example-row')).toHaveCount(0);
+    await expect(howToUse).toBeFocused();
     await page.getByRole('button', { name: 'I have saved it' }).click();
     await expect(page.getByLabel('New API key')).toHaveCount(0);
     await expect(page.getByText(key)).toHaveCount(0);
-    await page.getByRole('button', { name: 'How to use Shop notifications' }).click();
+    await howToUse.click();
     await expect(page.locator('.example-row pre')).toContainText(`Authorization: Bearer ${key.slice(0, 11)}_…`);
     await shoot(page, '04-keys-list');
   });

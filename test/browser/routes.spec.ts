@@ -40,3 +40,12 @@ test('every dashboard screen opens from its address, as a bookmark would, and ag
     });
   }
 });
+
+test('the dashboard links its API documentation, and /docs links back', async ({ page }) => {
+  await page.goto(await wagate.freshLoginUrl());
+  await page.getByRole('contentinfo').getByRole('link', { name: 'API documentation' }).click();
+  await expect(page.getByRole('heading', { name: /WaGate/ }).first()).toBeVisible();
+  await expect(page).toHaveURL(/\/docs\/?$/);
+  await page.getByRole('link', { name: '← Back to the WaGate dashboard' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Phone link' })).toBeVisible();
+});

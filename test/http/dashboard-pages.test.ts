@@ -60,3 +60,11 @@ test('only GET: a POST navigation to a page path goes to the API', async () => {
   assert.equal(res.status, 401);
   assert.equal(res.body.status, false);
 });
+
+test('/docs, as the dashboard links it, goes to the page whose files load from /docs/', async () => {
+  const res = await fetch(`${h.core.url}/docs`, { redirect: 'manual', headers: NAVIGATION });
+  assert.equal(res.status, 301);
+  assert.equal(res.headers.get('location'), '/docs/');
+  const page = await h.call('/docs/', { auth: false, headers: NAVIGATION });
+  assert.match(String(page.body), /Back to the WaGate dashboard/);
+});

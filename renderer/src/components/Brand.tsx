@@ -5,7 +5,7 @@ export function Brand() {
       <span className="logo" aria-hidden="true">
         W
       </span>
-      WaGate
+      <span className="brand-name">WaGate</span>
     </div>
   );
 }

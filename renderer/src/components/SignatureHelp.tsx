@@ -27,8 +27,8 @@ export function SignatureHelp() {
       </dl>
       <p>
         Compute the HMAC over the raw bytes as received (not JSON parsed and written again) and compare it in constant
-        time. The program should answer any 2xx within 10 seconds; anything else is retried. WaGate's README, section
-        “Webhooks”, has a complete example for Node.js.
+        time. The program should answer any 2xx within 10 seconds; anything else is retried.{' '}
+        <a href="/docs">WaGate’s API documentation</a> has a complete example for Node.js, under “Webhooks”.
       </p>
     </details>
   );

@@ -5,6 +5,7 @@ import type { ApiKeyRecord } from '../../../server/contract/keys.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { CopyButton } from '../components/CopyButton.tsx';
+import { SecretField } from '../components/SecretField.tsx';
 import { CurlExample } from '../components/CurlExample.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { dateOnly, dateTime, relativeTime } from '../format/time.ts';
@@ -73,7 +74,7 @@ export function ApiKeys() {
           }}
         />
       )}
-      <KeyList keys={keys} error={loadError} onRefresh={load} />
+      <KeyList keys={keys} error={loadError} shownKey={created} onChanged={load} />
     </section>
   );
 }
@@ -177,13 +178,7 @@ function NewKey({ created, onDone }: { created: Created; onDone: () => void }) {
       </p>
       <label htmlFor={keyId}>New API key</label>
       <div className="row">
-        <input
-          id={keyId}
-          className="secret grow"
-          readOnly
-          value={created.key}
-          onFocus={(event) => event.target.select()}
-        />
+        <SecretField id={keyId} value={created.key} />
         <CopyButton text={created.key} label="Copy key" />
       </div>
       <CurlExample apiKey={created.key} />
@@ -203,11 +198,15 @@ const STATUS_WORDS: Record<ApiKeyRecord['status'], string> = {
 function KeyList({
   keys,
   error,
-  onRefresh,
+  shownKey,
+  onChanged,
 }: {
   keys: ApiKeyRecord[] | null;
   error: string | null;
-  onRefresh: () => void;
+  /** The key just made, while its card still shows it: its example then carries the whole key. */
+  shownKey: Created | null;
+  /** After an action here: the list is read again at once, before its event arrives. */
+  onChanged: () => void;
 }) {
   const now = useNow(30_000);
   const [revoking, setRevoking] = useState<ApiKeyRecord | null>(null);
@@ -220,7 +219,7 @@ function KeyList({
     setRevokeError(null);
     try {
       await api('DELETE', `/admin/keys/${encodeURIComponent(record.id)}`);
-      onRefresh();
+      onChanged();
       announce(`Key “${record.name}” revoked. Programs using it are refused from now on.`);
       focusById(LIST_TITLE);
     } catch (failure) {
@@ -230,14 +229,9 @@ function KeyList({
 
   return (
     <div className="card" aria-labelledby={LIST_TITLE} role="region">
-      <div className="row spread">
-        <h2 id={LIST_TITLE} tabIndex={-1}>
-          Your keys
-        </h2>
-        <button type="button" onClick={onRefresh}>
-          Refresh list
-        </button>
-      </div>
+      <h2 id={LIST_TITLE} tabIndex={-1}>
+        Your keys
+      </h2>
       {error && (
         <p role="alert" className="error-text">
           Could not read the keys: {error}
@@ -251,7 +245,17 @@ function KeyList({
       {keys === null && !error && <p>Reading the keys…</p>}
       {keys?.length === 0 && <p>No keys yet. Create one above for each program that should send messages.</p>}
       {keys && keys.length > 0 && (
-        <div className="table-wrap">
+        <div
+          className="table-wrap"
+          onKeyDown={(event) => {
+            // Escape closes the open example, from anywhere in the list, and gives the focus back to its button.
+            if (event.key !== 'Escape' || example === null) return;
+            event.stopPropagation();
+            const id = example;
+            setExample(null);
+            focusById(howToUseIdOf(id));
+          }}
+        >
           <table className="keys stackable">
             <thead>
               <tr>
@@ -292,6 +296,7 @@ function KeyList({
                           <>
                             <button
                               type="button"
+                              id={howToUseIdOf(key.id)}
                               aria-expanded={example === key.id}
                               aria-label={`How to use ${key.name}`}
                               onClick={() => setExample(example === key.id ? null : key.id)}
@@ -312,15 +317,7 @@ function KeyList({
                     </td>
                   </tr>
                   {example === key.id && key.status === 'active' && (
-                    <tr className="example-row">
-                      <td colSpan={7}>
-                        <CurlExample apiKey={`${key.prefix}_…`} />
-                        <p className="hint">
-                          Put the whole key that starts with <code>{key.prefix}</code> (shown once, when it was created)
-                          in place of <code>{key.prefix}_…</code>.
-                        </p>
-                      </td>
-                    </tr>
+                    <HowToUse record={key} wholeKey={shownKey?.record.id === key.id ? shownKey.key : null} />
                   )}
                 </Fragment>
               ))}
@@ -338,6 +335,25 @@ function KeyList({
         <p>Programs using this key will be refused at once (“API key revoked”). This cannot be undone.</p>
       </ConfirmDialog>
     </div>
+  );
+}
+
+const howToUseIdOf = (keyId: string) => `how-to-use-${keyId}`;
+
+/** A key's example command: with the whole key while it is still shown, else with a placeholder for it. */
+function HowToUse({ record, wholeKey }: { record: ApiKeyRecord; wholeKey: string | null }) {
+  return (
+    <tr className="example-row">
+      <td colSpan={7}>
+        <CurlExample apiKey={wholeKey ?? `${record.prefix}_…`} />
+        {wholeKey === null && (
+          <p className="hint">
+            Put the whole key that starts with <code>{record.prefix}</code> (shown once, when it was created) in place
+            of <code>{record.prefix}_…</code>.
+          </p>
+        )}
+      </td>
+    </tr>
   );
 }
 

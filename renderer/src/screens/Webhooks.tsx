@@ -7,6 +7,7 @@ import { WEBHOOK } from '../../../server/contract/lifetimes.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { CopyButton } from '../components/CopyButton.tsx';
+import { SecretField } from '../components/SecretField.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { SignatureHelp } from '../components/SignatureHelp.tsx';
 import { clockTime, dateTime, durationText, relativeTime } from '../format/time.ts';
@@ -44,7 +45,6 @@ export function Webhooks() {
   const [hooks, setHooks] = useState<WebhookRecord[] | null>(null);
   const [logs, setLogs] = useState<Logs>({});
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [readAt, setReadAt] = useState<number | null>(null);
   const [created, setCreated] = useState<Created | null>(null);
   const announce = useAnnounce();
 
@@ -67,7 +67,6 @@ export function Webhooks() {
       setHooks(list);
       setLogs(Object.fromEntries(entries));
       setLoadError(null);
-      setReadAt(Date.now());
     } catch (failure) {
       setLoadError(errorText(failure));
     }
@@ -105,7 +104,7 @@ export function Webhooks() {
           }}
         />
       )}
-      <WebhookList hooks={hooks} logs={logs} error={loadError} readAt={readAt} onRefresh={reload} />
+      <WebhookList hooks={hooks} logs={logs} error={loadError} onChanged={reload} />
       <SignatureHelp />
     </section>
   );
@@ -116,7 +115,7 @@ function AddWebhook({ onCreated }: { onCreated: (created: Created) => void }) {
   const urlHintId = useId();
   const errorId = useId();
   const [url, setUrl] = useState('');
-  const [events, setEvents] = useState<LoggedEventType[]>([]);
+  const [events, setEvents] = useState<LoggedEventType[]>(EVENT_TYPES);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ text: string; badUrl: boolean } | null>(null);
 
@@ -127,10 +126,16 @@ function AddWebhook({ onCreated }: { onCreated: (created: Created) => void }) {
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
     if (busy) return;
+    if (events.length === 0) {
+      setError({ text: 'Tick at least one event to send', badUrl: false });
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
-      const body = { url: url.trim(), ...(events.length > 0 ? { events } : {}) };
+      // Everything ticked is sent as no list: the webhook then also gets event types added in later versions.
+      const all = EVENT_TYPES.every((type) => events.includes(type));
+      const body = { url: url.trim(), ...(all ? {} : { events }) };
       onCreated(await api<Created>('POST', '/admin/webhooks', body));
     } catch (failure) {
       // A 400 here is about the URL (the boxes cannot make a bad list); anything else is not the user's typing.
@@ -175,7 +180,7 @@ function AddWebhook({ onCreated }: { onCreated: (created: Created) => void }) {
             </span>
           </label>
         ))}
-        <p className="hint">Tick none to send all of them.</p>
+        <p className="hint">WaGate sends only the events ticked here.</p>
       </fieldset>
       <BusyButton type="submit" className="primary" busy={busy}>
         {busy ? 'Adding…' : 'Add webhook'}
@@ -204,13 +209,7 @@ function NewWebhook({ created, onDone }: { created: Created; onDone: () => void 
       </p>
       <label htmlFor={secretId}>Signing secret</label>
       <div className="row">
-        <input
-          id={secretId}
-          className="secret grow"
-          readOnly
-          value={created.secret}
-          onFocus={(event) => event.target.select()}
-        />
+        <SecretField id={secretId} value={created.secret} />
         <CopyButton text={created.secret} label="Copy secret" />
       </div>
       <button type="button" onClick={onDone}>
@@ -224,11 +223,11 @@ interface ListProps {
   hooks: WebhookRecord[] | null;
   logs: Logs;
   error: string | null;
-  readAt: number | null;
-  onRefresh: () => void;
+  /** After an action here: the list is read again at once, before its event arrives. */
+  onChanged: () => void;
 }
 
-function WebhookList({ hooks, logs, error, readAt, onRefresh }: ListProps) {
+function WebhookList({ hooks, logs, error, onChanged }: ListProps) {
   const now = useNow(30_000);
   const [removing, setRemoving] = useState<WebhookRecord | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -244,7 +243,7 @@ function WebhookList({ hooks, logs, error, readAt, onRefresh }: ListProps) {
     } catch (failure) {
       setActionError(`Could not remove the webhook for ${hook.url}: ${errorText(failure)}`);
     }
-    onRefresh();
+    onChanged();
   }
 
   async function resume(hook: WebhookRecord): Promise<void> {
@@ -257,22 +256,14 @@ function WebhookList({ hooks, logs, error, readAt, onRefresh }: ListProps) {
     } catch (failure) {
       setActionError(`Could not resume the webhook for ${hook.url}: ${errorText(failure)}`);
     }
-    onRefresh();
+    onChanged();
   }
 
   return (
     <div className="card" role="region" aria-labelledby={LIST_TITLE}>
-      <div className="row spread">
-        <h2 id={LIST_TITLE} tabIndex={-1}>
-          Your webhooks
-        </h2>
-        <div className="actions">
-          {readAt !== null && <span className="hint">Updated {clockTime(readAt)}</span>}
-          <button type="button" onClick={onRefresh}>
-            Refresh
-          </button>
-        </div>
-      </div>
+      <h2 id={LIST_TITLE} tabIndex={-1}>
+        Your webhooks
+      </h2>
       {error && (
         <p role="alert" className="error-text">
           Could not read the webhooks: {error}
@@ -336,7 +327,7 @@ function WebhookCard({ hook, log, now, onResume, onRemove }: CardProps) {
         <h3 id={titleId} className="webhook-url">
           {hook.url}
         </h3>
-        <span className={`status ${paused ? 'paused' : 'active'}`}>{paused ? 'Paused' : 'Active'}</span>
+        <HookStatus hook={hook} />
       </div>
       {paused && (
         <div className="state-box problem">
@@ -391,6 +382,13 @@ function WebhookCard({ hook, log, now, onResume, onRemove }: CardProps) {
   );
 }
 
+/** Active only while deliveries get through: a receiver that keeps failing is not shown as fine. */
+function HookStatus({ hook }: { hook: WebhookRecord }) {
+  if (hook.status === 'paused') return <span className="status paused">Paused</span>;
+  if (hook.failing_since !== null) return <span className="status failing">Failing</span>;
+  return <span className="status active">Active</span>;
+}
+
 const DELIVERY_WORDS: Record<DeliveryRecord['status'], string> = {
   pending: 'Waiting',
   failed: 'Failed',
@@ -404,7 +402,7 @@ function DeliveryLog({ hook, log, now }: { hook: WebhookRecord; log: Logs[string
   if ('error' in log) {
     return (
       <p role="alert" className="error-text">
-        Could not read the delivery log: {log.error}. Press Refresh to try again.
+        Could not read the delivery log: {log.error}. WaGate reads it again at the next delivery.
       </p>
     );
   }
@@ -453,10 +451,9 @@ function DeliveryLog({ hook, log, now }: { hook: WebhookRecord; log: Logs[string
 
 /** One delivery's story in a sentence: when it arrived, or what went wrong and when WaGate tries again. */
 function outcome(row: DeliveryRecord, hook: WebhookRecord, now: number): string {
-  if (row.status === 'delivered') {
-    const at = row.delivered_at === null ? '' : ` ${relativeTime(row.delivered_at, now)}`;
-    return `The receiver accepted it${row.last_status_code !== null ? ` (HTTP ${row.last_status_code})` : ''}${at}.`;
-  }
+  // "When" already says when it happened: the sentence does not say it again.
+  if (row.status === 'delivered')
+    return `The receiver accepted it${row.last_status_code !== null ? ` (HTTP ${row.last_status_code})` : ''}.`;
   if (row.status === 'dead')
     return `Not delivered within ${GIVE_UP_AFTER}, so WaGate gave up.${row.last_error ? ` Last error: ${row.last_error}` : ''}`;
   const retry =

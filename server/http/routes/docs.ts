@@ -24,6 +24,8 @@ export function createDocsRouter(deps: {
       res.json(document);
     },
   );
+  // The page loads its files relative to /docs/: at /docs they would be looked for at the root, and it stays blank.
+  router.get('/docs', (req, res, next) => (req.path === '/docs' ? res.redirect(301, '/docs/') : next()));
   router.get(['/docs/', '/docs/index.html'], (_req, res) => {
     res.type('html').send(DOCS_HTML);
   });
