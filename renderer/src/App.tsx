@@ -4,7 +4,7 @@ import { CoreStream, CoreStreamContext, type LinkState } from './api/events.ts';
 import type { AdminInfo } from '../../server/contract/admin.ts';
 import { AdminInfoContext } from './state/admin.ts';
 import { usePath, type ScreenPath } from './state/route.ts';
-import { ScreenLink } from './components/ScreenLink.tsx';
+import { ScreensNav } from './components/ScreensNav.tsx';
 import { SessionContext, useLiveSession, type SessionView } from './state/session.ts';
 import { stateBadge } from './state/session-words.ts';
 import { useDesktopInfo } from './state/desktop.ts';
@@ -78,14 +78,6 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
   const path = usePath() ?? '/pairing';
   const screens = SCREENS.filter((screen) => !screen.sandboxOnly || info.sandbox);
   const shown = screens.some((screen) => screen.path === path) ? path : '/pairing';
-  // In a narrow window the tabs scroll sideways: keep the current one in sight.
-  useEffect(() => {
-    const reveal = () =>
-      document.querySelector('.tabs [aria-current=page]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-    reveal();
-    window.addEventListener('resize', reveal);
-    return () => window.removeEventListener('resize', reveal);
-  }, [shown]);
 
   return (
     <SessionContext value={session}>
@@ -105,17 +97,7 @@ function Dashboard({ info, link }: { info: AdminInfo; link: LinkState }) {
         )}
         {!window.wagateDesktop && <SignOutButton />}
       </header>
-      <nav aria-label="Screens" className="tabs">
-        <ul>
-          {screens.map((screen) => (
-            <li key={screen.path}>
-              <ScreenLink path={screen.path} current={shown === screen.path}>
-                {screen.label}
-              </ScreenLink>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <ScreensNav screens={screens} shown={shown} />
       {link !== 'open' && (
         <p className="banner warning" role="status">
           {link === 'connecting'

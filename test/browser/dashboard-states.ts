@@ -17,7 +17,11 @@ const QR = 'QR code for linking WhatsApp to WaGate';
 const LINKED = 'Your phone is linked. WaGate can send messages.';
 
 export async function openScreen(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name }).click();
+  const nav = page.getByRole('navigation', { name: 'Screens' });
+  // A narrow window shows one button that opens the list of screens.
+  const menu = nav.getByRole('button', { expanded: false });
+  if (await menu.isVisible()) await menu.click();
+  await nav.getByRole('link', { name }).click();
   await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
 }
 
@@ -157,6 +161,14 @@ export const DASHBOARD_STATES: DashboardState[] = [
       await page.getByRole('textbox', { name: 'Message', exact: true }).fill('Carol is not on WhatsApp');
       await button(page, 'Send').click();
       await expect(page.getByRole('alert').filter({ hasText: 'Not sent' })).toBeVisible({ timeout: 30_000 });
+    },
+  },
+  {
+    name: 'outbox',
+    reach: async (page) => {
+      await openScreen(page, 'Outbox');
+      await expect(page.getByText('The outbox holds every message WaGate has accepted')).toBeVisible();
+      await expect(page.getByText('Reading the outbox…')).toHaveCount(0);
     },
   },
   {

@@ -116,8 +116,17 @@ test('every screen at the tray window’s 420×640 and at 1280×800: nothing cli
     await page.setViewportSize(TRAY);
     expect(await aboveTheFold(page, qr), 'the QR at 420×640').toBe(true);
     expect(await aboveTheFold(page, shown(page, 'Waiting for you to link your phone.')), 'the state').toBe(true);
-    const current = page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Phone link' });
-    expect(await aboveTheFold(page, current), 'the tabs in one row, the current one in sight').toBe(true);
+    const nav = page.getByRole('navigation', { name: 'Screens' });
+    const menu = nav.getByRole('button', { name: 'Screens, now Phone link' });
+    expect(await aboveTheFold(page, menu), 'one button for the screens, naming the current one').toBe(true);
+    expect((await nav.boundingBox())!.y + (await nav.boundingBox())!.height, 'header and navigation').toBeLessThan(100);
+    await menu.click();
+    await expect(nav.getByRole('link')).toHaveCount(7);
+    expect(await page.evaluate(layoutProblems), 'the list of screens, open').toEqual([]);
+    await page.screenshot({ path: `${SCREENS}/01-pairing-qr-tray-menu.png` });
+    await page.keyboard.press('Escape');
+    await expect(nav.getByRole('link')).toHaveCount(0);
+    await expect(menu).toBeFocused();
   });
 
   await test.step('Virtual phone before linking', async () => {
