@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { shown } from './dashboard-states.ts';
+import { openScreen as openScreenAnyWidth, shown } from './dashboard-states.ts';
 import { serveSandbox, type ServedWagate } from './wagate-process.ts';
 import { ALICE } from '../support/contacts.ts';
 
@@ -45,8 +45,7 @@ async function shoot(page: Page, name: string): Promise<void> {
 }
 
 async function openScreen(page: Page, name: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name }).click();
-  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await openScreenAnyWidth(page, name);
   await expectEveryControlNamed(page);
 }
 
