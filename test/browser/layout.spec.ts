@@ -30,9 +30,10 @@ function layoutProblems(): string[] {
     `<${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${
       element.className && typeof element.className === 'string' ? `.${element.className.split(' ').join('.')}` : ''
     }> "${(element.textContent ?? '').trim().slice(0, 40)}"`;
+  // checkVisibility also sees what a closed <details> keeps out of sight (it may still have a box).
   const hidden = (element: Element) =>
-    element.closest('.visually-hidden, .skip:not(:focus), dialog:not([open]), [hidden]') !== null ||
-    getComputedStyle(element).visibility === 'hidden';
+    element.closest('.visually-hidden, .skip:not(:focus), dialog:not([open])') !== null ||
+    !element.checkVisibility({ visibilityProperty: true, contentVisibilityAuto: true });
   const scrolls = (element: Element) => /auto|scroll/.test(getComputedStyle(element).overflowX);
   const insideScroller = (element: Element) => {
     for (let parent = element.parentElement; parent; parent = parent.parentElement) if (scrolls(parent)) return true;
