@@ -149,3 +149,18 @@ test('without the switch, a url on this machine is refused, saying why', async (
   assert.equal(res.status, 400);
   assert.match(res.body.error, /127\.0\.0\.1.*allow_private_urls/);
 });
+
+test('an accepted media message outlives a restart: sent again from the data folder under the same id', async () => {
+  const image = await imageFile('image/png', 90, 60);
+  h.core.sandbox!.fault({ kind: 'hold_acks' });
+  const res = await upload({ async: 'true' }, image, 'held.png');
+  assert.equal(res.status, 202, JSON.stringify(res.body));
+  const id = res.body.data.message_id;
+  await received(id); // Alice has it; the server's ack is held, so WaGate does not know
+  assert.equal(h.core.messages.get(id)?.status, 'sending');
+  await h.restart();
+  await eventually(() => ['sent', 'delivered', 'read'].includes(h.core.messages.get(id)?.status ?? ''), 'sent');
+  const copies = h.core.sandbox!.inbox(ALICE).filter((e) => e.message_id === id);
+  assert.equal(copies.length, 1, 'the resend is the same message');
+  assert.equal(copies[0]!.media?.sha256, sha256(image));
+});
