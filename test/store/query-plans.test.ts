@@ -7,6 +7,7 @@ import { createAdminSessions } from '../../server/store/admin-sessions.ts';
 import { createIdempotencyStore } from '../../server/store/idempotency.ts';
 import { createEventLog } from '../../server/store/event-log.ts';
 import { createMessageStore } from '../../server/store/messages.ts';
+import { createOutboxStore } from '../../server/store/outbox.ts';
 import { createWebhookStore } from '../../server/webhooks/webhook-store.ts';
 import { createEventBus } from '../../server/events.ts';
 import { tempDatabase } from '../support/temp-database.ts';
@@ -125,13 +126,50 @@ test('every query on a hot path reaches its rows through an index', (t) => {
   assert.equal(messages.listRecent(10).length, 2);
   assertIndexed('message get and list', ran());
 
+  const sendLog = createEventLog({ db, events });
+  const sending = createMessageStore(db, sendLog);
+  const outbox = createOutboxStore(db, sending, Date.now, sendLog);
+  const outgoing = (id: string) => ({
+    message: {
+      message_id: id,
+      chat_jid: chat,
+      chat_lid: null,
+      direction: 'outbound' as const,
+      sender: chat,
+      text: 'hello',
+      quoted_message_id: null,
+      timestamp: 300,
+      status: 'queued' as const,
+      kind: 'text' as const,
+    },
+    typing_simulation: false,
+    presence_simulation: false,
+    send_at: null,
+  });
+  ran();
+  outbox.add(outgoing('S1'), 'process');
+  assert.ok(outbox.get('S1'));
+  assert.ok(outbox.beginAttempt('S1', 301));
+  outbox.ensureSynced('S1');
+  outbox.complete('S1', 302);
+  outbox.settle('S1');
+  sending.setStatus('S1', 'delivered', 303);
+  assertIndexed('a send: accept, attempt, ack, receipt', ran());
+  outbox.add(outgoing('S2'));
+  outbox.fail('S2', 'expired', 304);
+  assert.ok(outbox.retry('S2', 305));
+  assert.equal(outbox.cancel('S2', 306).kind, 'cancelled');
+  outbox.drop('S2');
+  assertIndexed('an outbox failure, retry, cancel and drop', ran());
+  sendLog.close();
+
   const log = createEventLog({ db, events });
   events.emit('message.received', messages.get('M1')!);
   log.close();
   ran();
   const restarted = createEventLog({ db, events });
   assertIndexed('event log start-up (last session.state, pruning)', ran());
-  assert.equal(restarted.since(0).length, 1);
+  assert.equal(restarted.since(0).at(-1)?.type, 'message.received');
   restarted.latestId();
   restarted.oldestId();
   assertIndexed('event log replay', ran());
