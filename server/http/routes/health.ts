@@ -28,6 +28,7 @@ export function createHealthRouter(deps: HealthDeps): ApiRouter {
       tag: 'System',
       auth: false,
       data: HealthData,
+      dataExample: { version: '0.1.0', whatsapp: 'connected', whatsapp_server: 'whatsapp' },
       errors: [],
     },
     (_input, res, req) => {

@@ -130,6 +130,13 @@ export function createMessagesRouter(deps: {
       auth: true,
       params: MessageParams,
       data: MessageStatusChangeSchema,
+      dataExample: {
+        message_id: '3EB0ABC123DEF456789',
+        chat_jid: '6281234567890@s.whatsapp.net',
+        status: 'failed',
+        at: 1764080000,
+        reason: 'cancelled',
+      },
       errors: [401, 404, 409],
     },
     ({ params }, res) => {

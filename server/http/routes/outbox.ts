@@ -33,6 +33,12 @@ export function createOutboxRouter(deps: { sender: Sender }): ApiRouter {
       auth: true,
       params: MessageParams,
       data: MessageStatusChangeSchema,
+      dataExample: {
+        message_id: '3EB0ABC123DEF456789',
+        chat_jid: '6281234567890@s.whatsapp.net',
+        status: 'queued',
+        at: 1764080000,
+      },
       errors: [401, 404],
     },
     ({ params }, res) => {

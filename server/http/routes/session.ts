@@ -20,6 +20,17 @@ export function createSessionRouter(deps: { session: Session }): ApiRouter {
       tag: 'Session',
       auth: true,
       data: SessionData,
+      dataExample: {
+        state: 'connected',
+        qr_expires_at: null,
+        account: { jid: '6281234567890:12@s.whatsapp.net', number: '6281234567890', name: 'Shop' },
+        last_error: null,
+        since: 1764080000,
+        reachout_timelock: null,
+        message_capping: null,
+        reconnects_today: 0,
+        last_reconnect: null,
+      },
       errors: [401],
     },
     (_input, res) => {
@@ -37,6 +48,7 @@ export function createSessionRouter(deps: { session: Session }): ApiRouter {
       auth: true,
       query: QrQuery,
       data: QrData,
+      dataExample: { qr: '2@AbC…', data_url: 'data:image/png;base64,iVBORw0…', expires_at: 1764080020 },
       produces: 'image/png',
       errors: [400, 401, 404],
     },
@@ -68,6 +80,7 @@ export function createSessionRouter(deps: { session: Session }): ApiRouter {
       body: PairingCodeBody,
       bodyExample: { phone_number: '+62 812-3456-7890' },
       data: PairingCodeData,
+      dataExample: { code: 'ABCD1234' },
       errors: [400, 401, 409, 500],
     },
     async ({ body }, res) => {
@@ -84,6 +97,7 @@ export function createSessionRouter(deps: { session: Session }): ApiRouter {
       tag: 'Session',
       auth: true,
       data: LogoutData,
+      dataExample: { state: 'logged_out' },
       errors: [401, 409],
     },
     async (_input, res) => {
