@@ -188,7 +188,7 @@ try {
     goalLine(
       'RSS grows < 20 MB over 10,000 sends',
       projected < GOALS.growthMb,
-      `${(toMb - memory.wagateIdleMb).toFixed(1)} MB over ${toSends} sends, ${(perSend * 1000).toFixed(2)} MB per 1,000 in the last stretch: ${projected.toFixed(1)} MB projected for 10,000 (extrapolated, not measured)`,
+      `${(toMb - memory.wagateIdleMb).toFixed(1)} MB over ${toSends} sends, ${(perSend * 1000).toFixed(2)} MB per 1,000 in the last stretch: ${projected.toFixed(1)} MB projected for 10,000 (extrapolated, not measured; RSS read without a GC)`,
     );
   }
   if (wanted('connections')) {
