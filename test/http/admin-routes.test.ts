@@ -182,7 +182,7 @@ test('the event stream forwards the bus to the dashboard and lets go of it on cl
     reconnects_today: 0,
     last_reconnect: null,
     last_error: 'test',
-    since: Date.now(),
+    since: Math.floor(Date.now() / 1000),
     reachout_timelock: null,
     message_capping: null,
   };

@@ -109,12 +109,12 @@ function snapshot(state: SessionSnapshot['state'], qr: string | null = null): Se
   return {
     state,
     qr,
-    qr_expires_at: qr ? Date.now() + 20_000 : null,
+    qr_expires_at: qr ? Math.floor(Date.now() / 1000) + 20 : null,
     account: null,
     reconnects_today: 0,
     last_reconnect: null,
     last_error: null,
-    since: Date.now(),
+    since: Math.floor(Date.now() / 1000),
     reachout_timelock: null,
     message_capping: null,
   };
