@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LOGGED_EVENT_TYPES, type LoggedEventType } from './events.ts';
 import { MessageStatusChangeSchema, StoredMessageSchema } from './messages.ts';
 import { SessionSnapshotSchema } from './session.ts';
+import { MessageDeletedSchema, MessageEditedSchema, MessageReactionSchema, PollVoteSchema } from './message-events.ts';
 
 /** The session as logged: without the QR, which is stale by the time anyone replays it (GET /session has the live one). */
 export const LoggedSessionSchema = SessionSnapshotSchema.omit({ qr: true, qr_expires_at: true });
@@ -20,6 +21,10 @@ export const LoggedEventSchema = z
   .discriminatedUnion('type', [
     envelopeOf('message.received', StoredMessageSchema),
     envelopeOf('message.status', MessageStatusChangeSchema),
+    envelopeOf('message.reaction', MessageReactionSchema),
+    envelopeOf('message.edited', MessageEditedSchema),
+    envelopeOf('message.deleted', MessageDeletedSchema),
+    envelopeOf('poll.vote', PollVoteSchema),
     envelopeOf('session.state', LoggedSessionSchema),
   ])
   .meta({

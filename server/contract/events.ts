@@ -1,12 +1,21 @@
 import type { SessionSnapshot } from './session.ts';
 import type { MessageProgress, MessageStatusChange, StoredMessage } from './messages.ts';
 import type { PacingState } from './pacing.ts';
+import type { MessageDeleted, MessageEdited, MessageReaction, PollVote } from './message-events.ts';
 
 /** Every state change in the core is one of these events; the API, the dashboard and the tray read them. */
 export interface CoreEventMap {
   'session.state': [SessionSnapshot];
   'message.received': [StoredMessage];
   'message.status': [MessageStatusChange];
+  /** Someone reacted to a message of a chat ("" takes a reaction away). */
+  'message.reaction': [MessageReaction];
+  /** Its sender edited a message. */
+  'message.edited': [MessageEdited];
+  /** Its sender deleted a message for everyone. */
+  'message.deleted': [MessageDeleted];
+  /** Someone voted on a poll (decrypted with the poll's secret). */
+  'poll.vote': [PollVote];
   /** A message leaving the outbox is typing or waiting for the server's ack (the dashboard's progress words). */
   'message.progress': [MessageProgress];
   'keys.changed': [];
@@ -24,6 +33,10 @@ const EVERY_EVENT: Record<CoreEventName, true> = {
   'session.state': true,
   'message.status': true,
   'message.received': true,
+  'message.reaction': true,
+  'message.edited': true,
+  'message.deleted': true,
+  'poll.vote': true,
   'message.progress': true,
   'keys.changed': true,
   'webhooks.changed': true,
@@ -38,6 +51,10 @@ export const CORE_EVENT_NAMES = Object.keys(EVERY_EVENT) as CoreEventName[];
 export const LOGGED_EVENT_TYPES = [
   'message.received',
   'message.status',
+  'message.reaction',
+  'message.edited',
+  'message.deleted',
+  'poll.vote',
   'session.state',
 ] as const satisfies readonly CoreEventName[];
 export type LoggedEventType = (typeof LOGGED_EVENT_TYPES)[number];

@@ -147,6 +147,11 @@ export function createEventLog(deps: EventLogDeps): EventLog {
 
   const onReceived = (m: StoredMessage): void => append('message.received', m);
   const onStatus = (c: MessageStatusChange): void => append('message.status', c);
+  /** What people do to messages is logged as it is told. */
+  const DONE_TO_MESSAGES = ['message.reaction', 'message.edited', 'message.deleted', 'poll.vote'] as const;
+  const onDone = Object.fromEntries(
+    DONE_TO_MESSAGES.map((type) => [type, (data: unknown) => append(type, data)]),
+  ) as Record<(typeof DONE_TO_MESSAGES)[number], (data: unknown) => void>;
   const onState = (s: SessionSnapshot): void => {
     // A change of state, account or standing is news; a rotated QR (the same 'qr' state again) is not.
     const data = sessionData(s);
@@ -159,6 +164,7 @@ export function createEventLog(deps: EventLogDeps): EventLog {
   events.on('message.received', onReceived);
   events.on('message.status', onStatus);
   events.on('session.state', onState);
+  for (const type of DONE_TO_MESSAGES) events.on(type, onDone[type]);
   pruneNow(now());
 
   return {
@@ -187,6 +193,7 @@ export function createEventLog(deps: EventLogDeps): EventLog {
       events.off('message.received', onReceived);
       events.off('message.status', onStatus);
       events.off('session.state', onState);
+      for (const type of DONE_TO_MESSAGES) events.off(type, onDone[type]);
       subscribers.clear();
     },
   };

@@ -33,6 +33,9 @@ export const MESSAGES_MIGRATIONS: Migrations = {
         ALTER TABLE messages ADD COLUMN content TEXT NOT NULL DEFAULT '{"kind":"other","whatsapp_type":null}';
         ALTER TABLE messages ADD COLUMN message_secret BLOB;
         UPDATE messages SET kind = 'text', content = json_object('kind', 'text', 'text', text) WHERE text IS NOT NULL;`,
+    // When its sender edited it, or deleted it for everyone.
+    5: `ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+        ALTER TABLE messages ADD COLUMN deleted_at INTEGER;`,
   },
 };
 
@@ -72,6 +75,13 @@ export interface MessageStore {
   get(id: string): StoredMessage | null;
   /** The secret a message was stored with, or null. */
   secretOf(id: string): Uint8Array | null;
+  /** Its sender edited a text: it now says `text`; false unless it is a text that is not deleted. */
+  edit(id: string, text: string, at: number): boolean;
+  /**
+   * Its sender deleted it for everyone: what it said is gone (a text's words become ""; other kinds keep their
+   * content, as WhatsApp's phones show "deleted" over them); false when unknown or already deleted.
+   */
+  markDeleted(id: string, at: number): boolean;
   detail(id: string): MessageDetail | null;
   /** A chat's messages, newest first; a person's chat is every JID they are known by (phone number and LID). */
   listChat(chatJids: readonly string[], o: ListOptions): StoredMessage[];
@@ -98,6 +108,8 @@ interface Row {
   timestamp: number;
   status: MessageStatus;
   content: string;
+  edited_at: number | null;
+  deleted_at: number | null;
 }
 
 function toMessage(row: Row): StoredMessage {
@@ -111,12 +123,14 @@ function toMessage(row: Row): StoredMessage {
     quoted_message_id: row.quoted_message_id,
     timestamp: row.timestamp,
     status: row.status,
+    ...(row.edited_at === null ? {} : { edited_at: row.edited_at }),
+    ...(row.deleted_at === null ? {} : { deleted_at: row.deleted_at }),
     ...(JSON.parse(row.content) as MessageContent),
   };
 }
 
 const COLUMNS = sql`seq, message_id, chat_jid, chat_lid, direction, sender, text, quoted_message_id, timestamp, status,
-  content`;
+  content, edited_at, deleted_at`;
 
 /**
  * `log`: where each status change is recorded in the transaction that makes it (the caller emits it on the bus after
@@ -135,6 +149,15 @@ export function createMessageStore(db: Database, log?: Pick<EventLog, 'record'>)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
   );
   const secretById = db.prepare('SELECT message_secret FROM messages WHERE message_id = ?');
+  const editRow = db.prepare(
+    `UPDATE messages SET text = ?, content = json_set(content, '$.text', ?), edited_at = ?
+     WHERE message_id = ? AND kind = 'text' AND deleted_at IS NULL`,
+  );
+  const deleteRow = db.prepare(
+    `UPDATE messages SET text = CASE kind WHEN 'text' THEN '' ELSE NULL END, deleted_at = ?,
+       content = CASE kind WHEN 'text' THEN json_set(content, '$.text', '') ELSE content END
+     WHERE message_id = ? AND deleted_at IS NULL`,
+  );
   const byId = db.prepare(`SELECT ${COLUMNS.text} FROM messages WHERE message_id = ?`);
   const recent = db.prepare(`SELECT ${COLUMNS.text} FROM messages ORDER BY timestamp DESC, seq DESC LIMIT ?`);
 
@@ -240,6 +263,8 @@ export function createMessageStore(db: Database, log?: Pick<EventLog, 'record'>)
       const row = get(id);
       return row ? toMessage(row) : null;
     },
+    edit: (id, text, at) => editRow.run(text, text, at, id).changes > 0,
+    markDeleted: (id, at) => deleteRow.run(at, id).changes > 0,
     secretOf(id) {
       const row = secretById.get(id) as { message_secret: Uint8Array | null } | undefined;
       return row?.message_secret ?? null;

@@ -2,7 +2,10 @@ import type { WAMessage } from '@whiskeysockets/baileys';
 import type { CoreEvents } from '../events.ts';
 import type { MessageStore } from '../store/messages.ts';
 import type { LidMappings } from '../store/lid-mappings.ts';
-import { failureReasonOf, statusFromBaileys, toInboundMessage } from './message-mapping.ts';
+import { failureReasonOf, originOf, statusFromBaileys, toInboundMessage } from './message-mapping.ts';
+import type { Origin } from './message-updates.ts';
+import { secretOfReceived } from './received-rich-content.ts';
+import { normalizeMessageContent } from '@whiskeysockets/baileys';
 import type { Receipts } from './receipts.ts';
 import type { InboundMedia } from './inbound-media.ts';
 import { isMediaContent } from '../contract/message-content.ts';
@@ -14,13 +17,22 @@ export interface InboundDeps {
   receipts: Receipts;
   /** Received media files: kept and downloaded (absent: not kept, e.g. in the session tests). */
   media?: Pick<InboundMedia, 'keep'>;
+  /** Reactions, edits, deletes and poll votes: true when the message was one of them. */
+  updates(msg: WAMessage, origin: Origin): boolean;
 }
 
 /**
  * Baileys' 'messages.upsert': stores and announces what people send us. 'notify' is live; 'append' is what came in
  * while we were offline: both are messages someone sent us.
  */
-export function createInbound({ messages, lids, events, receipts, media }: InboundDeps): (list: WAMessage[]) => void {
+export function createInbound({
+  messages,
+  lids,
+  events,
+  receipts,
+  media,
+  updates,
+}: InboundDeps): (list: WAMessage[]) => void {
   /** A person's chat is their phone number when known (told now, or earlier), with their LID beside it. */
   const onePersonChat = (chatJid: string, chatLid: string | null): { chat_jid: string; chat_lid: string | null } => {
     if (chatJid.endsWith('@s.whatsapp.net') && chatLid) lids.remember({ pn: chatJid, lid: chatLid });
@@ -38,12 +50,18 @@ export function createInbound({ messages, lids, events, receipts, media }: Inbou
         receipts.onUserReceipts((msg.userReceipt ?? []).map((receipt) => ({ key: msg.key, receipt })));
         continue;
       }
-      const stored = toInboundMessage(msg, Math.floor(Date.now() / 1000));
+      const now = Math.floor(Date.now() / 1000);
+      const origin = originOf(msg, now);
+      if (!origin) continue;
+      const person = onePersonChat(origin.chat_jid, origin.chat_lid);
+      const sender = origin.sender === origin.chat_jid ? person.chat_jid : origin.sender;
+      const aliases = lids.aliasesOf(person.chat_jid);
+      if (updates(msg, { chat_jid: person.chat_jid, aliases, sender, timestamp: origin.timestamp })) continue;
+      const stored = toInboundMessage(msg, now);
       if (!stored) continue;
-      const person = onePersonChat(stored.chat_jid, stored.chat_lid);
-      const sender = stored.sender === stored.chat_jid ? person.chat_jid : stored.sender;
       const message = { ...stored, ...person, sender };
-      if (!messages.insert(message)) continue;
+      const secret = message.kind === 'poll' ? secretOfReceived(normalizeMessageContent(msg.message)) : null;
+      if (!messages.insert(message, secret)) continue;
       if (media && isMediaContent(message)) media.keep(msg);
       events.emit('message.received', message);
     }

@@ -10,6 +10,7 @@ import type { WAMessage, WAMessageKey } from '@whiskeysockets/baileys';
 import type { MessageStatus, StoredMessage } from '../contract/messages.ts';
 import type { MessageContent } from '../contract/message-content.ts';
 import { receivedMediaOf } from './media-mapping.ts';
+import { richContentOf } from './received-rich-content.ts';
 
 /** Message types that carry no content for a person: protocol traffic, key distribution, reactions, edits. */
 const NOT_CONTENT = new Set<string>([
@@ -79,12 +80,25 @@ function textOf(content: proto.IMessage): string | null {
 function receivedContentOf(content: proto.IMessage, type: keyof proto.IMessage): MessageContent {
   const text = content.conversation ?? content.extendedTextMessage?.text;
   if (typeof text === 'string') return { kind: 'text', text };
-  return { kind: 'other', whatsapp_type: type };
+  return richContentOf(content) ?? { kind: 'other', whatsapp_type: type };
 }
 
 function quotedIdOf(content: proto.IMessage, type: keyof proto.IMessage): string | null {
   const inner = content[type] as { contextInfo?: proto.IContextInfo | null } | null | undefined;
   return inner && typeof inner === 'object' ? (inner.contextInfo?.stanzaId ?? null) : null;
+}
+
+/** Where a message someone sent us came from: its chat, the person's LID, its sender; null for status posts and ours. */
+export function originOf(msg: WAMessage, nowSeconds: number) {
+  const chatJid = chatJidOf(msg.key);
+  if (msg.key.fromMe || !msg.key.id || !chatJid || chatJid === 'status@broadcast' || chatJid.endsWith('@newsletter'))
+    return null;
+  return {
+    chat_jid: chatJid,
+    chat_lid: chatLidOf(msg.key),
+    sender: senderOf(msg.key, chatJid),
+    timestamp: toNumber(msg.messageTimestamp) || nowSeconds,
+  };
 }
 
 /** A message someone sent us, as WaGate stores it; null for anything that is not a message for a person. */

@@ -20,7 +20,7 @@ export interface OutboxWorkerDeps {
   session: Pick<Session, 'snapshot' | 'send' | 'sendPresence'>;
   directory: Pick<ContactDirectory, 'lookup'>;
   outbox: OutboxStore;
-  messages: Pick<MessageStore, 'get' | 'setStatus'>;
+  messages: Pick<MessageStore, 'get' | 'setStatus' | 'edit' | 'markDeleted'>;
   events: CoreEvents;
   typing: TypingConfig;
   config: Pick<OutboxConfig, 'expire_after_s'>;
@@ -122,6 +122,12 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     await presence('paused', chatJid);
   }
 
+  /** Our edit or delete reached WhatsApp: the stored message it is about now says so. */
+  function applyToTarget(content: OutboxJob['content'], at: number): void {
+    if (content.kind === 'edit') messages.edit(content.target.message_id, content.text, at);
+    if (content.kind === 'delete') messages.markDeleted(content.target.message_id, at);
+  }
+
   /** Resolves once the session is connected; false when the worker stops first. */
   function connected(): Promise<boolean> {
     // Already stopping: its abort event has fired and will not fire again.
@@ -179,6 +185,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       const options = { messageId: job.message_id, secret: job.secret, quoted, mentions: job.mentions };
       const at = await session.send(to, job.content, options);
       emit(outbox.complete(job.message_id, at));
+      applyToTarget(job.content, at);
     } catch (error) {
       if (error instanceof ServerRejectedError) throw new Final(`server_rejected:${error.code}`);
       throw error;

@@ -34,6 +34,7 @@ import { ApiError } from '../api-error.ts';
 import { DEFAULT_BACKOFF, decideOnClose, type BackoffConfig } from './reconnect-policy.ts';
 import { closeReasonText, contentOf, quotedFor, rejectionReason } from './message-mapping.ts';
 import { createInbound } from './inbound.ts';
+import { createMessageUpdates } from './message-updates.ts';
 import { createReceipts } from './receipts.ts';
 import { createStandingTracker } from './account-standing.ts';
 import { phoneOfJid } from './jid.ts';
@@ -169,7 +170,23 @@ export function createSession(deps: SessionDeps): Session {
       deps.memberReceipts.record(messageId, lids.pnOf(jid) ?? jid, kind, Math.floor(Date.now() / 1000));
     },
   );
-  const onUpsert = createInbound({ messages, lids, events, receipts, media: deps.inboundMedia ?? undefined });
+  const updates = createMessageUpdates({
+    messages,
+    events,
+    logger,
+    me: () => {
+      const me = auth.state.creds.me;
+      return { pn: me?.id ? jidNormalizedUser(me.id) : null, lid: me?.lid ? jidNormalizedUser(me.lid) : null };
+    },
+  });
+  const onUpsert = createInbound({
+    messages,
+    lids,
+    events,
+    receipts,
+    media: deps.inboundMedia ?? undefined,
+    updates,
+  });
   let sock: WASocket | null = null;
   const acks = new WeakMap<WASocket, ServerAcks>();
   let running = false;

@@ -264,7 +264,7 @@ test('a malformed Last-Event-ID or an unknown type is a 400 in the envelope', as
   for (const [path, headers, error] of [
     ['/events', { 'Last-Event-ID': 'abc' }, /Last-Event-ID/],
     ['/events?last_event_id=-1', {}, /Last-Event-ID/],
-    ['/events?types=message.received,message.deleted', {}, /Unknown event type "message.deleted"/],
+    ['/events?types=message.received,message.exploded', {}, /Unknown event type "message.exploded"/],
   ] as const) {
     const res = await fetch(`${base}${path}`, { headers });
     const body = (await res.json()) as { status: boolean; error: string };

@@ -75,6 +75,18 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
     },
   ],
   [
+    MESSAGES_MIGRATIONS,
+    5,
+    {
+      added: [
+        'table messages (seq, message_id, chat_jid, direction, sender, text, quoted_message_id, timestamp, status, sent_at, delivered_at, read_at, failed_at, status_reason, chat_lid, kind, content, message_secret, edited_at, deleted_at)',
+      ],
+      removed: [
+        'table messages (seq, message_id, chat_jid, direction, sender, text, quoted_message_id, timestamp, status, sent_at, delivered_at, read_at, failed_at, status_reason, chat_lid, kind, content, message_secret)',
+      ],
+    },
+  ],
+  [
     OUTBOX_MIGRATIONS,
     0,
     {

@@ -70,7 +70,7 @@ test('bad input says what is wrong and exits 2', async () => {
     [['add'], {}, /usage: wagate webhooks add URL/],
     [['add', 'ftp://x/y'], {}, /http:\/\/ or https:\/\//],
     [['add', 'http://a:b@localhost/'], {}, /user name or password/],
-    [['add', 'http://localhost/'], { events: 'message.deleted' }, /unknown event type "message\.deleted"/],
+    [['add', 'http://localhost/'], { events: 'message.exploded' }, /unknown event type "message\.exploded"/],
     [['add', 'http://localhost/'], { events: ',' }, /at least one/],
     [['remove'], {}, /usage: wagate webhooks remove ID/],
     [['remove', 'wh_nope'], {}, /no webhook with id wh_nope/],

@@ -20,6 +20,10 @@ import { useOnReturn } from '../state/on-return.ts';
 const EVENT_WORDS: Record<LoggedEventType, { label: string; short: string }> = {
   'message.received': { label: 'A message arrives', short: 'new messages' },
   'message.status': { label: 'A sent message is delivered, read or fails', short: 'message status' },
+  'message.reaction': { label: 'Someone reacts to a message', short: 'reactions' },
+  'message.edited': { label: 'Someone edits a message', short: 'edits' },
+  'message.deleted': { label: 'Someone deletes a message for everyone', short: 'deletes' },
+  'poll.vote': { label: 'Someone votes on a poll', short: 'poll votes' },
   'session.state': {
     label: 'The link to WhatsApp changes (linked, reconnecting, logged out)',
     short: 'WhatsApp link changes',
