@@ -41,6 +41,16 @@ const LAYERS = [
     ],
   },
   {
+    files: ['server/credentials/**/*.ts', 'server/data-folder.ts'],
+    forbid: [
+      {
+        regex: '(^|/)(store|http|whatsapp|webhooks|sandbox|cli)/|(^|/)(core|cli)\\.ts$',
+        message:
+          'The data folder and the credentials key come before the core: the desktop app and `wagate serve` use them to start it.',
+      },
+    ],
+  },
+  {
     files: ['server/whatsapp/**/*.ts', 'server/webhooks/**/*.ts'],
     forbid: [
       {
