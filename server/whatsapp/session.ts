@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import {
+  Browsers,
   DisconnectReason,
   generateMessageIDV2,
   generateWAMessageContent,
@@ -242,6 +243,8 @@ export function createSession(deps: SessionDeps): Session {
       ...(deps.waUrl ? { waWebSocketUrl: deps.waUrl } : {}),
       ...(mediaAgent ? { fetchAgent: mediaAgent } : {}),
       markOnlineOnConnect: false,
+      // The phone lists the linked device under this computer's own system (Baileys' default says Mac OS everywhere).
+      browser: Browsers.appropriate('Chrome'),
       // Baileys' default history policy (everything but a FULL sync) is kept: the PN-to-LID mappings it needs to
       // encrypt to a contact arrive in those syncs.
       syncFullHistory: false,

@@ -42,11 +42,11 @@ function PhoneCard() {
   }, []);
   useEffect(load, [load, session?.state]);
 
-  async function act(path: string, done: string): Promise<void> {
+  async function act(path: string, done: string, body: object = {}): Promise<void> {
     setBusy(true);
     setMessage(null);
     try {
-      await api('POST', path, {});
+      await api('POST', path, body);
       // The button pressed goes away (the phone linked or unlinked): the line that says what happened takes the focus.
       flushSync(() => setMessage({ ok: true, text: done }));
       announce(done);
@@ -106,6 +106,14 @@ function PhoneCard() {
           </BusyButton>
         )}
       </div>
+      {session?.state === 'qr' && (
+        <CodeEntry
+          busy={busy}
+          onEnter={(code) =>
+            void act('/sandbox/phone/pairing-code', 'The virtual phone entered the code. Linking…', { code })
+          }
+        />
+      )}
       {message && (
         <p
           id={PHONE_RESULT}
@@ -117,6 +125,42 @@ function PhoneCard() {
         </p>
       )}
     </div>
+  );
+}
+
+/** Linking by pairing code, as a phone does it: WaGate shows the code (Phone link, "Link with phone number"), the
+ * phone types it. */
+function CodeEntry({ busy, onEnter }: { busy: boolean; onEnter: (code: string) => void }) {
+  const inputId = useId();
+  const hintId = useId();
+  const [code, setCode] = useState('');
+  function submit(event: FormEvent): void {
+    event.preventDefault();
+    onEnter(code.trim());
+  }
+  return (
+    <form className="code-entry" onSubmit={submit} noValidate>
+      <div className="field">
+        <label htmlFor={inputId}>Or type a pairing code on the virtual phone</label>
+        <div className="row">
+          <input
+            id={inputId}
+            value={code}
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="ABCD-EFGH"
+            aria-describedby={hintId}
+            onChange={(event) => setCode(event.target.value)}
+          />
+          <BusyButton type="submit" busy={busy}>
+            Enter code
+          </BusyButton>
+        </div>
+        <p id={hintId} className="hint">
+          The 8 characters WaGate shows on Phone link after “Link with phone number instead”.
+        </p>
+      </div>
+    </form>
   );
 }
 

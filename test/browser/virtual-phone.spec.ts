@@ -1,0 +1,39 @@
+import { platform } from 'node:os';
+import { expect, test } from '@playwright/test';
+import { openScreen, shown } from './dashboard-states.ts';
+import { serveSandbox, type ServedWagate } from './wagate-process.ts';
+
+let wagate: ServedWagate;
+
+test.beforeAll(async () => {
+  wagate = await serveSandbox();
+});
+
+test.afterAll(async () => {
+  await wagate?.stop();
+});
+
+test('the virtual phone types the pairing code WaGate shows, and lists WaGate under this computer’s system', async ({
+  page,
+}) => {
+  await page.goto(wagate.loginUrl);
+  await page.getByRole('button', { name: 'Link with phone number instead' }).click();
+  await page.getByLabel('Your WhatsApp phone number').fill('+1 555 999 0000');
+  await page.getByRole('button', { name: 'Get a code' }).click();
+  const code = await page.locator('.pairing-code .code').innerText();
+  expect(code).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+
+  await openScreen(page, 'Virtual phone');
+  await page.getByLabel('Or type a pairing code on the virtual phone').fill(code);
+  await page.getByRole('button', { name: 'Enter code' }).click();
+  await expect(shown(page, 'The virtual phone entered the code. Linking…')).toBeVisible({ timeout: 30_000 });
+  const system = platform() === 'darwin' ? 'Mac OS' : platform() === 'win32' ? 'Windows' : 'Ubuntu';
+  await expect(page.getByRole('region', { name: 'The phone' })).toContainText(
+    new RegExp(`Device \\d+ \\(${system}\\), online`),
+    {
+      timeout: 30_000,
+    },
+  );
+  await expect(page.getByLabel('Or type a pairing code on the virtual phone')).toHaveCount(0);
+  await page.screenshot({ path: 'test-results/screens/virtual-phone-code-linked.png', fullPage: true });
+});
