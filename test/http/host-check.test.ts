@@ -54,7 +54,18 @@ test('Host header: only loopback names of ours pass, in any case, with or withou
     assert.match(body.error, /is not allowed/);
   }
   // HTTP/1.0 may leave Host out: refused too.
-  assertEnvelope(await raw('GET /health HTTP/1.0\r\n\r\n'), 403, 'no Host at all');
+  const none = assertEnvelope(await raw('GET /health HTTP/1.0\r\n\r\n'), 403, 'no Host at all');
+  assert.match(none.error, /^Host "" is not allowed/);
+});
+
+test('only a Host header counts: a URL in the query, or a header whose value is "Host", is not one', async () => {
+  for (const [target, extra] of [
+    ['/health?next=http://evil.com/', ''],
+    ['/health', 'X-Note: Host\r\n'],
+  ] as const) {
+    const res = await get(target, `127.0.0.1:${port}`, extra);
+    assert.equal(res.status, 200, `${target} ${extra.trim()} → ${res.head.split('\r\n')[0]} ${res.body.slice(0, 200)}`);
+  }
 });
 
 test('more than one Host header is a 400, in either order, whatever the request (RFC 9112 §3.2)', async () => {
