@@ -51,7 +51,10 @@ export const MediaConfigSchema = z.object({
     .int()
     .positive()
     .default(100 * 1024 * 1024),
-  /** Received media is deleted from the data folder this many days after it came (0 keeps it forever). */
+  /**
+   * Received media is deleted from the data folder this many days after it came, and a sent message's file as long
+   * after it was accepted once it has left or failed (0 keeps them forever).
+   */
   inbound_retention_days: z.number().int().nonnegative().default(30),
 });
 export type MediaConfig = z.infer<typeof MediaConfigSchema>;

@@ -14,6 +14,7 @@ import { createAdminSessions, type AdminSessions } from './store/admin-sessions.
 import { createMessageStore, type MessageStore } from './store/messages.ts';
 import { createMediaFiles } from './store/media-files.ts';
 import { createInboundMedia } from './whatsapp/inbound-media.ts';
+import { sweepMedia } from './whatsapp/media-retention.ts';
 import { Agent as UndiciAgent } from 'undici';
 import { createIdempotencyStore } from './store/idempotency.ts';
 import { createEventLog, type EventLog } from './store/event-log.ts';
@@ -198,8 +199,9 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     // Simulator modes only: the simulator's media host has a certificate from its own root.
     ...(target.mediaRootCert ? { dispatcher: new UndiciAgent({ connect: { ca: target.mediaRootCert } }) } : {}),
   });
-  inboundMedia.sweep(Math.floor(Date.now() / 1000));
-  const sweeper = setInterval(() => inboundMedia.sweep(Math.floor(Date.now() / 1000)), 6 * 3_600_000);
+  const sweep = () => sweepMedia({ files: mediaFiles, messages, config: config.media }, Math.floor(Date.now() / 1000));
+  sweep();
+  const sweeper = setInterval(sweep, 6 * 3_600_000);
   sweeper.unref();
   if (target.kind !== 'whatsapp')
     logger.warn({ waUrl: target.waUrl }, 'NOT talking to WhatsApp: connected to a simulator');

@@ -35,6 +35,8 @@ export interface MediaFiles {
   clearIncoming(): void;
   /** Received media files older than `seconds` (by modification time): their message ids. */
   inboundOlderThan(seconds: number, now: number): string[];
+  /** Sent messages' files kept longer than `seconds`: their message ids. */
+  outboundOlderThan(seconds: number, now: number): string[];
 }
 
 function fsyncFile(path: string): void {
@@ -88,6 +90,10 @@ export function createMediaFiles(folder: string): MediaFiles {
     },
     clearIncoming() {
       for (const name of readdirSync(incoming)) rmSync(join(incoming, name), { force: true });
+    },
+    outboundOlderThan(seconds, now) {
+      const cutoff = (now - seconds) * 1000;
+      return readdirSync(outbound).filter((id) => statSync(join(outbound, id)).mtimeMs < cutoff);
     },
     inboundOlderThan(seconds, now) {
       const cutoff = (now - seconds) * 1000;

@@ -21,8 +21,6 @@ export interface InboundMedia {
   keep(msg: WAMessage): void;
   /** The file of a received media message, downloading it now if need be. */
   file(messageId: string): Promise<string>;
-  /** Deletes received files older than the retention period (config.json media.inbound_retention_days). */
-  sweep(nowSeconds: number): number;
 }
 
 const MEDIA_PARTS = ['imageMessage', 'videoMessage', 'audioMessage', 'documentMessage', 'stickerMessage'] as const;
@@ -127,11 +125,5 @@ export function createInboundMedia(deps: {
       );
     },
     file,
-    sweep(now) {
-      if (config.inbound_retention_days === 0) return 0;
-      const old = files.inboundOlderThan(config.inbound_retention_days * 86_400, now);
-      for (const id of old) files.remove(id);
-      return old.length;
-    },
   };
 }
