@@ -11,7 +11,7 @@ const USAGE = `wagate ${VERSION}: a local WhatsApp gateway
 
   wagate serve [--port 7001] [--host 127.0.0.1] [--data-dir DIR]   run the API and the dashboard
   wagate serve --sandbox                                          the same, linked to a virtual phone (no WhatsApp)
-  wagate serve --wa-url ws://127.0.0.1:PORT/ws/chat --wa-root-key BASE64   talk to a WhatsApp simulator
+  wagate serve --wa-url ws://127.0.0.1:PORT/ws/chat --wa-root-key BASE64 [--wa-media-ca FILE]   talk to a WhatsApp simulator
   wagate sandbox [--port 7010]                                    run the WhatsApp simulator alone
   wagate keys create NAME [--expires-in 30d]                      make an API key (shown once)
   wagate keys list | wagate keys revoke ID

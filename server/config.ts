@@ -79,6 +79,8 @@ export interface Config {
   /** A WhatsApp simulator to talk to instead of WhatsApp (loopback only), and the root key it signs with. */
   waUrl: string | null;
   waRootKey: string | null;
+  /** The simulator's media root certificate (a PEM file, `wagate sandbox` writes it): trusted for its media host. */
+  waMediaCa: string | null;
   /** Start an in-process simulator and connect to it (`wagate serve --sandbox`). */
   sandbox: boolean;
   typing: TypingConfig;
@@ -146,6 +148,7 @@ export function loadConfig(overrides: Partial<Config> & { dataDir?: string }): C
     dataDir,
     waUrl: overrides.waUrl ?? null,
     waRootKey: overrides.waRootKey ?? null,
+    waMediaCa: overrides.waMediaCa ?? null,
     sandbox: overrides.sandbox ?? false,
     typing: TypingConfigSchema.parse({ ...fromFile.typing, ...overrides.typing }),
     watchdog: WatchdogConfigSchema.parse({ ...fromFile.watchdog, ...overrides.watchdog }),

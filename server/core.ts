@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pkg from '../package.json' with { type: 'json' };
@@ -134,7 +134,9 @@ async function connectTarget(
   if (config.waUrl) {
     if (!config.waRootKey) throw new Error('--wa-url needs --wa-root-key: the simulator prints it when it starts');
     trustSimulatorRoot(config.waRootKey);
-    return { waUrl: config.waUrl, sandbox: null, kind: 'simulator', mediaRootCert: null };
+    // Without it, media to and from that simulator fails on its certificate: it is trusted only when given.
+    const mediaRootCert = config.waMediaCa ? readFileSync(config.waMediaCa, 'utf8') : null;
+    return { waUrl: config.waUrl, sandbox: null, kind: 'simulator', mediaRootCert };
   }
   return { waUrl: null, sandbox: null, kind: 'whatsapp', mediaRootCert: null };
 }

@@ -13,6 +13,7 @@ export const OPTIONS = {
   sandbox: { type: 'boolean' },
   'wa-url': { type: 'string' },
   'wa-root-key': { type: 'string' },
+  'wa-media-ca': { type: 'string' },
   'expires-in': { type: 'string' },
   events: { type: 'string' },
   'log-level': { type: 'string' },
@@ -39,6 +40,7 @@ export function configFrom(flags: Flags): Config {
       sandbox: flags.sandbox,
       waUrl: flags['wa-url'],
       waRootKey: flags['wa-root-key'],
+      waMediaCa: flags['wa-media-ca'],
       logLevel: flags['log-level'],
     });
   } catch (error) {

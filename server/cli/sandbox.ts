@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isLoopbackHost } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { startSimulator } from '../sandbox/simulator.ts';
@@ -22,7 +24,12 @@ export async function sandboxCommand(flags: Flags): Promise<void> {
   console.log(`WhatsApp simulator: ${simulator.wsUrl}`);
   console.log(`Root public key: ${simulator.rootPublicKey}`);
   console.log(`Control API: ${simulator.httpUrl}/sandbox/phone`);
-  console.log(`Connect WaGate: wagate serve --wa-url ${simulator.wsUrl} --wa-root-key ${simulator.rootPublicKey}`);
+  const mediaCa = join(config.dataDir, 'sandbox', 'media-root.pem');
+  writeFileSync(mediaCa, simulator.mediaRootCert, { mode: 0o600 });
+  console.log(`Media root certificate: ${mediaCa}`);
+  console.log(
+    `Connect WaGate: wagate serve --wa-url ${simulator.wsUrl} --wa-root-key ${simulator.rootPublicKey} --wa-media-ca ${mediaCa}`,
+  );
   const shutdown = async () => {
     await simulator.close();
     process.exit(0);
