@@ -100,11 +100,12 @@ export const MAX_CAPTION_LENGTH = 1024;
 /** A document's file name. */
 export const MAX_FILE_NAME_LENGTH = 255;
 
-/** A size in words: "16 MB", "500 KB", "2 GB". */
+/** A size in words: "16 MB", "500 KB", "2 GB", "700 bytes". */
 export function sizeInWords(bytes: number): string {
   if (bytes >= 1024 * MB && bytes % (1024 * MB) === 0) return `${bytes / (1024 * MB)} GB`;
   if (bytes >= MB) return `${Math.round((bytes / MB) * 10) / 10} MB`;
-  return `${Math.round(bytes / 1024)} KB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return bytes === 1 ? '1 byte' : `${bytes} bytes`;
 }
 
 /** WhatsApp's poll limits: a question and each option's length, in characters. */

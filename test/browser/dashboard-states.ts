@@ -1,5 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 import { ALICE, CAROL } from '../support/contacts.ts';
+import { imageFile } from '../support/media-files.ts';
 
 /**
  * Every state of the dashboard a user can reach, in the order one sandbox session reaches them. The accessibility
@@ -161,6 +162,31 @@ export const DASHBOARD_STATES: DashboardState[] = [
       await page.getByRole('textbox', { name: 'Message', exact: true }).fill('Carol is not on WhatsApp');
       await button(page, 'Send').click();
       await expect(page.getByRole('alert').filter({ hasText: 'Not sent' })).toBeVisible({ timeout: 30_000 });
+    },
+  },
+  {
+    name: 'send-attached',
+    reach: async (page) => {
+      await page.getByLabel('File to attach').setInputFiles({
+        name: 'photo.png',
+        mimeType: 'image/png',
+        buffer: await imageFile('image/png'),
+      });
+      await expect(page.getByRole('img', { name: 'Preview of photo.png' })).toBeVisible();
+    },
+  },
+  {
+    name: 'send-other-kinds',
+    reach: async (page) => {
+      await page.getByText('Send a location, a poll or a contact card').click();
+      await expect(page.getByLabel('Latitude')).toBeVisible();
+    },
+  },
+  {
+    name: 'send-reacting',
+    reach: async (page) => {
+      await page.getByRole('button', { name: 'React to “Hello from the accessibility test”' }).click();
+      await expect(page.getByRole('group', { name: /^Reactions to/ })).toBeVisible();
     },
   },
   {

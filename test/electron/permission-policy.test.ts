@@ -23,6 +23,14 @@ test('the dashboard may write to the clipboard and nothing else; other origins g
   }
 });
 
+test('the microphone alone is granted to the dashboard, for voice notes; the camera never', () => {
+  assert.equal(isPermissionGranted('media', `${APP}/send`, APP, ['audio']), true);
+  assert.equal(isPermissionGranted('media', `${APP}/send`, APP, ['audio', 'video']), false);
+  assert.equal(isPermissionGranted('media', `${APP}/send`, APP, ['video']), false);
+  assert.equal(isPermissionGranted('media', `${APP}/send`, APP, []), false);
+  assert.equal(isPermissionGranted('media', 'https://example.com/', APP, ['audio']), false);
+});
+
 test('the handlers installed on the session answer by that rule, devices included', () => {
   const handlers: Record<string, (...args: never[]) => unknown> = {};
   const session = {
@@ -35,13 +43,16 @@ test('the handlers installed on the session answer by that rule, devices include
     c: unknown,
     p: string,
     cb: (ok: boolean) => void,
-    d: { requestingUrl: string },
+    d: { requestingUrl: string; mediaTypes?: string[] },
   ) => void;
   const answers: boolean[] = [];
-  request(null, 'media', (ok) => answers.push(ok), { requestingUrl: `${APP}/` });
+  request(null, 'media', (ok) => answers.push(ok), { requestingUrl: `${APP}/`, mediaTypes: ['video'] });
+  request(null, 'media', (ok) => answers.push(ok), { requestingUrl: `${APP}/`, mediaTypes: ['audio'] });
   request(null, 'clipboard-sanitized-write', (ok) => answers.push(ok), { requestingUrl: `${APP}/` });
-  assert.deepEqual(answers, [false, true]);
-  const check = handlers.check as (c: unknown, p: string, origin: string) => boolean;
+  assert.deepEqual(answers, [false, true, true]);
+  const check = handlers.check as (c: unknown, p: string, origin: string, d?: { mediaType?: string }) => boolean;
+  assert.equal(check(null, 'media', APP, { mediaType: 'video' }), false);
+  assert.equal(check(null, 'media', APP, { mediaType: 'audio' }), true);
   assert.equal(check(null, 'notifications', APP), false);
   assert.equal(check(null, 'clipboard-sanitized-write', APP), true);
   assert.equal((handlers.device as (d: unknown) => boolean)({}), false);

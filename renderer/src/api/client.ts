@@ -21,17 +21,22 @@ export function onSignedOut(listener: Listener): () => void {
 }
 
 /** One call to the core, same origin with the admin cookie; answers the envelope's data or throws its error. */
-export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function api<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  // A FormData (a file upload) goes as multipart/form-data, with the boundary the browser chooses.
+  const json = body !== undefined && !(body instanceof FormData);
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers:
-        body === undefined
-          ? { Accept: 'application/json' }
-          : { Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: json
+        ? { Accept: 'application/json', 'Content-Type': 'application/json' }
+        : { Accept: 'application/json' },
+      body: body instanceof FormData ? body : json ? JSON.stringify(body) : undefined,
     });
   } catch {
     throw new ApiFailure(0, 'WaGate is not answering. Check that it is still running, then try again.');

@@ -2,15 +2,26 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 
 import { api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
 import type { AcceptedResult, SendResult, StoredMessage } from '../../../server/contract/messages.ts';
-import { MAX_TEXT_LENGTH } from '../../../server/contract/limits.ts';
+import { MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH } from '../../../server/contract/limits.ts';
 import { isBlankText, textLength } from '../../../server/contract/text.ts';
 import type { ContactView } from '../../../server/contract/sandbox.ts';
 import type { GroupSummary } from '../../../server/contract/groups.ts';
+import {
+  ATTACH_KIND_ID,
+  AttachFile,
+  CAPTIONED,
+  attachmentProblem,
+  kindsFor,
+  useFileDrop,
+  type Attachment,
+} from '../components/AttachFile.tsx';
 import { BusyButton } from '../components/BusyButton.tsx';
+import { OtherKindsForm } from '../components/OtherKindsForm.tsx';
 import { RecentMessages, excerpt } from '../components/RecentMessages.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { ScreenLink } from '../components/ScreenLink.tsx';
 import { displayChat, messageTime } from '../format/time.ts';
+import { KIND_WORDS } from '../../../server/contract/message-content.ts';
 import { useAdminInfo } from '../state/admin.ts';
 import { useAnnounce } from '../state/announce.ts';
 import { focusById } from '../state/focus.ts';
@@ -26,6 +37,8 @@ type Outcome =
 
 /** The Message field's id: "Reply" in the list moves the focus there. */
 const TEXT_ID = 'send-text';
+/** The To field's id: the form for other kinds sends to it, and points there when it is empty. */
+const TO_ID = 'send-to';
 
 /** Send a message by hand, as a program would through the API, and see what happened to recent ones. */
 export function Send() {
@@ -77,7 +90,8 @@ export function Send() {
         quoted={recent?.find((message) => message.message_id === replyTo.trim()) ?? null}
         onSent={load}
       />
-      <RecentMessages messages={recent} error={recentError} onReply={reply} />
+      <OtherKindsForm to={to} toFieldId={TO_ID} />
+      <RecentMessages messages={recent} error={recentError} onReply={reply} onChanged={load} />
     </section>
   );
 }
@@ -94,10 +108,11 @@ interface FormProps {
 
 function SendForm({ to, onTo, replyTo, onReplyTo, quoted, onSent }: FormProps) {
   const ids = {
-    to: useId(),
+    to: TO_ID,
     toHint: useId(),
     toError: useId(),
     count: useId(),
+    attachError: useId(),
     reply: useId(),
     replyHint: useId(),
   };
@@ -112,7 +127,18 @@ function SendForm({ to, onTo, replyTo, onReplyTo, quoted, onSent }: FormProps) {
   const [presence, setPresence] = useState(true);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [attachment, setAttachment] = useState<Attachment | null>(null);
+  const [attachError, setAttachError] = useState<string | null>(null);
   const announce = useAnnounce();
+  const attach = (next: Attachment | null) => {
+    setAttachment(next);
+    setAttachError(null);
+    edited();
+  };
+  const drop = useFileDrop((file) => {
+    attach({ file, kind: kindsFor(file)[0]! });
+    announce(`${file.name} attached.`);
+  });
   const progress = useSendProgress((step) => {
     // The long waits are said; the quick steps between them would only chatter.
     if (step.kind === 'paced' || step.kind === 'typing') announce(stepWords(step));
@@ -120,11 +146,14 @@ function SendForm({ to, onTo, replyTo, onReplyTo, quoted, onSent }: FormProps) {
 
   const check = checkChatId(to);
   const toError = !check.ok && (toTouched || (check.settled && to.trim() !== '')) ? check.reason : null;
+  /** With a file attached, the text is its caption (optional, shorter), or nothing for kinds without one. */
+  const captioned = attachment === null || CAPTIONED.has(attachment.kind);
+  const maxText = attachment ? MAX_CAPTION_LENGTH : MAX_TEXT_LENGTH;
   const textError =
-    textTouched && isBlankText(text)
+    textTouched && isBlankText(text) && !attachment
       ? 'Write the message to send.'
-      : textLength(text) > MAX_TEXT_LENGTH
-        ? `WhatsApp allows at most ${MAX_TEXT_LENGTH.toLocaleString()} characters.`
+      : captioned && textLength(text) > maxText
+        ? `WhatsApp allows at most ${maxText.toLocaleString()} characters${attachment ? ' in a caption' : ''}.`
         : null;
 
   /** A failure said about an earlier try is not about what the user is changing now. */
@@ -140,24 +169,28 @@ function SendForm({ to, onTo, replyTo, onReplyTo, quoted, onSent }: FormProps) {
       toInput.current?.focus();
       return;
     }
-    if (isBlankText(text) || textLength(text) > MAX_TEXT_LENGTH) {
+    const problem = attachment && attachmentProblem(attachment);
+    if (problem) {
+      setAttachError(problem);
+      focusById(ATTACH_KIND_ID);
+      return;
+    }
+    if ((!attachment && isBlankText(text)) || (captioned && textLength(text) > maxText)) {
       textInput.current?.focus();
       return;
     }
     setBusy(true);
-    progress.start(check.jid);
-    const body = {
-      text,
+    progress.start(check.jid, attachment?.kind === 'voice');
+    const options = {
       ...(replyTo.trim() ? { reply_to_message_id: replyTo.trim() } : {}),
       typing_simulation: typing,
       presence_simulation: presence,
     };
+    const chat = encodeURIComponent(check.jid);
     try {
-      const answer = await api<SendResult | AcceptedResult>(
-        'POST',
-        `/chats/${encodeURIComponent(check.jid)}/messages`,
-        body,
-      );
+      const answer = attachment
+        ? await api<SendResult | AcceptedResult>('POST', `/chats/${chat}/media`, mediaForm(attachment, text, options))
+        : await api<SendResult | AcceptedResult>('POST', `/chats/${chat}/messages`, { text, ...options });
       const done: Outcome =
         answer.status === 'sent'
           ? { kind: 'sent', to: check.jid, result: answer }
@@ -166,6 +199,7 @@ function SendForm({ to, onTo, replyTo, onReplyTo, quoted, onSent }: FormProps) {
       announce(outcomeText(done, true));
       setText('');
       setTextTouched(false);
+      setAttachment(null);
       onReplyTo('');
       onSent();
     } catch (failure) {
@@ -177,7 +211,12 @@ function SendForm({ to, onTo, replyTo, onReplyTo, quoted, onSent }: FormProps) {
   }
 
   return (
-    <form className="card send-form" noValidate onSubmit={(event) => void submit(event)}>
+    <form
+      className={`card send-form${drop.over ? ' dropping' : ''}`}
+      noValidate
+      onSubmit={(event) => void submit(event)}
+      {...drop.props}
+    >
       {session && session.state !== 'connected' && (
         <p className="banner warning">
           WhatsApp is not linked right now, so sending will fail. Link your phone on the{' '}
@@ -211,16 +250,20 @@ function SendForm({ to, onTo, replyTo, onReplyTo, quoted, onSent }: FormProps) {
         {info.sandbox && <SandboxContacts onPick={(number) => onTo(`+${number}`)} />}
         {session?.state === 'connected' && <GroupPicker chosen={to} onPick={onTo} />}
       </div>
+      <AttachFile attachment={attachment} onChange={attach} errorId={ids.attachError} error={attachError} />
       <div className="field">
-        <label htmlFor={TEXT_ID}>Message</label>
+        {captioned ? (
+          <label htmlFor={TEXT_ID}>{attachment ? 'Caption (optional)' : 'Message'}</label>
+        ) : (
+          <p className="hint">A {KIND_WORDS[attachment!.kind].toLowerCase()} goes without a caption.</p>
+        )}
         {replyTo.trim() !== '' && (
           <p className="replying">
             <span>
               Replying to{' '}
               {quoted ? (
                 <>
-                  {quoted.direction === 'inbound' ? displayChat(quoted.sender) : 'your message'}: “
-                  {excerpt(quoted.text)}”
+                  {quoted.direction === 'inbound' ? displayChat(quoted.sender) : 'your message'}: “{excerpt(quoted)}”
                 </>
               ) : (
                 <>
@@ -240,22 +283,26 @@ function SendForm({ to, onTo, replyTo, onReplyTo, quoted, onSent }: FormProps) {
             </button>
           </p>
         )}
-        <textarea
-          id={TEXT_ID}
-          ref={textInput}
-          rows={5}
-          value={text}
-          aria-invalid={textError !== null}
-          aria-describedby={ids.count}
-          onChange={(event) => {
-            setText(event.target.value);
-            edited();
-          }}
-        />
-        <p id={ids.count} className={`hint count ${textLength(text) > MAX_TEXT_LENGTH ? 'over' : ''}`}>
-          {textLength(text).toLocaleString()} / {MAX_TEXT_LENGTH.toLocaleString()} characters
-          {textError && <span className="error-text"> — {textError}</span>}
-        </p>
+        {captioned && (
+          <>
+            <textarea
+              id={TEXT_ID}
+              ref={textInput}
+              rows={5}
+              value={text}
+              aria-invalid={textError !== null}
+              aria-describedby={ids.count}
+              onChange={(event) => {
+                setText(event.target.value);
+                edited();
+              }}
+            />
+            <p id={ids.count} className={`hint count ${textLength(text) > maxText ? 'over' : ''}`}>
+              {textLength(text).toLocaleString()} / {maxText.toLocaleString()} characters
+              {textError && <span className="error-text"> — {textError}</span>}
+            </p>
+          </>
+        )}
       </div>
       <fieldset className="toggles">
         <legend>Look like a person</legend>
@@ -307,6 +354,16 @@ function SendForm({ to, onTo, replyTo, onReplyTo, quoted, onSent }: FormProps) {
       )}
     </form>
   );
+}
+
+/** The multipart body of `POST /chats/{chat_jid}/media`: the file, what it goes as, its caption and the options. */
+function mediaForm({ file, kind }: Attachment, caption: string, options: Record<string, string | boolean>): FormData {
+  const form = new FormData();
+  form.append('kind', kind);
+  if (CAPTIONED.has(kind) && caption.trim() !== '') form.append('caption', caption);
+  for (const [name, value] of Object.entries(options)) form.append(name, String(value));
+  form.append('file', file, file.name);
+  return form;
 }
 
 /** "Sent to +1555… at 10:42:07. Message ID: …", on the page (the id apart, as code) and in the announcement. */

@@ -4,6 +4,7 @@ import { api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
 import type { ContactView, GroupView, InboxEntry, PhoneView } from '../../../server/contract/sandbox.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
+import { ReceivedContent } from '../components/ReceivedContent.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { clockTime, dateTime } from '../format/time.ts';
 import { useAnnounce } from '../state/announce.ts';
@@ -286,12 +287,13 @@ function ContactInbox({ contact }: { contact: ContactView }) {
         <ol className="inbox" aria-label={`Messages ${contact.name} received`}>
           {inbox.map((entry) => (
             <li key={entry.message_id} className="bubble">
-              <p className="bubble-text">{entry.text ?? '(not a text message)'}</p>
+              <ReceivedContent entry={entry} entries={inbox} />
               <p className="bubble-meta">
                 <time dateTime={new Date(inboxTime(entry)).toISOString()} title={dateTime(inboxTime(entry))}>
                   {clockTime(inboxTime(entry))}
                 </time>
                 {entry.before.some((frame) => frame.value === 'composing') && ' · saw “typing…” first'}
+                {entry.before.some((frame) => frame.value === 'recording') && ' · saw “recording audio…” first'}
                 {entry.read ? ' · read' : entry.delivered ? ' · delivered' : ''}
               </p>
             </li>

@@ -10,7 +10,8 @@ export type SendStep =
   | { kind: 'queued' }
   | { kind: 'paced'; until: number | null; limit: PacingLimit }
   | { kind: 'leaving' }
-  | { kind: 'typing'; seconds: number }
+  /** `recording`: a voice note shows “recording audio…” instead. */
+  | { kind: 'typing'; seconds: number; recording: boolean }
   | { kind: 'awaiting_ack' };
 
 /** The step in plain words, for the line under the Send button. */
@@ -27,7 +28,7 @@ export function stepWords(step: SendStep): string {
     case 'leaving':
       return 'Leaving the outbox…';
     case 'typing':
-      return `Showing “typing…” in the chat for ${step.seconds} s, as a person would…`;
+      return `Showing “${step.recording ? 'recording audio…' : 'typing…'}” in the chat for ${step.seconds} s, as a person would…`;
     case 'awaiting_ack':
       return 'Sent to WhatsApp’s server, waiting for its acknowledgement…';
   }
@@ -35,8 +36,8 @@ export function stepWords(step: SendStep): string {
 
 export interface SendProgress {
   step: SendStep | null;
-  /** A send to this chat is on its way. */
-  start(chatJid: string): void;
+  /** A send to this chat is on its way; `voice` for a voice note. */
+  start(chatJid: string, voice?: boolean): void;
   stop(): void;
 }
 
@@ -47,7 +48,7 @@ export interface SendProgress {
  */
 export function useSendProgress(onStep: (step: SendStep) => void): SendProgress {
   const [step, setStep] = useState<SendStep | null>(null);
-  const tracked = useRef<{ chat: string; id: string | null } | null>(null);
+  const tracked = useRef<{ chat: string; id: string | null; voice: boolean } | null>(null);
 
   const move = (next: SendStep) => {
     setStep(next);
@@ -70,14 +71,18 @@ export function useSendProgress(onStep: (step: SendStep) => void): SendProgress 
   useCoreEvent('message.progress', (progress) => {
     if (!mine(progress.message_id)) return;
     if (progress.step === 'typing')
-      move({ kind: 'typing', seconds: Math.max(1, Math.round((progress.duration_ms ?? 0) / 1000)) });
+      move({
+        kind: 'typing',
+        seconds: Math.max(1, Math.round((progress.duration_ms ?? 0) / 1000)),
+        recording: tracked.current?.voice ?? false,
+      });
     else move({ kind: 'awaiting_ack' });
   });
 
   return {
     step,
-    start(chatJid) {
-      tracked.current = { chat: chatJid, id: null };
+    start(chatJid, voice = false) {
+      tracked.current = { chat: chatJid, id: null, voice };
       setStep({ kind: 'asking' });
     },
     stop() {
