@@ -179,7 +179,7 @@ Send it as \`Authorization: <key>\` (or \`Bearer <key>\`).
 
 **3. Follow it.** A 200 means WhatsApp's server has the message; a 202 that it is in the outbox and will be sent.
 \`GET /messages/{message_id}\` moves \`queued → sending → sent → delivered → read\` (or \`failed\` with a reason), with the time of each;
-\`GET /events\` streams \`message.status\`, \`message.received\` and \`session.state\` as they happen.
+\`GET /events\` streams \`message.received\`, \`message.status\`, \`message.reaction\`, \`message.edited\`, \`message.deleted\`, \`poll.vote\` and \`session.state\` as they happen.
 
 **4. Replies by webhook.** Register a URL in the dashboard (Webhooks) or with
 \`npx wagate webhooks add http://127.0.0.1:3000/hook --events message.received\`; the secret is shown once. Each delivery is a

@@ -1,3 +1,4 @@
+import { LOGGED_EVENT_TYPES } from '../../contract/events.ts';
 import type { Response } from 'express';
 import { createApiRouter, type ApiRouter } from '../operations.ts';
 import { publicEvent, type EventLog, type LoggedEvent } from '../../store/event-log.ts';
@@ -41,7 +42,7 @@ export function createEventsRouter({ eventLog, caps, heartbeatMs = HEARTBEAT_MS 
     {
       method: 'get',
       path: '/events',
-      summary: 'Server-sent events: message.received, message.status, session.state (resume with Last-Event-ID)',
+      summary: `Server-sent events: ${LOGGED_EVENT_TYPES.join(', ')} (resume with Last-Event-ID)`,
       tag: 'Events',
       auth: true,
       query: EventsQuery,
