@@ -13,7 +13,7 @@ test.afterAll(async () => {
   await wagate?.stop();
 });
 
-test('the virtual phone types the pairing code WaGate shows, and lists WaGate under this computer’s system', async ({
+test('the virtual phone types the pairing code WaGate shows, lists WaGate under this computer’s system, and shows what a contact wrote', async ({
   page,
 }) => {
   await page.goto(wagate.loginUrl);
@@ -35,5 +35,11 @@ test('the virtual phone types the pairing code WaGate shows, and lists WaGate un
     },
   );
   await expect(page.getByLabel('Or type a pairing code on the virtual phone')).toHaveCount(0);
+
+  const wrote = page.getByRole('list', { name: 'Messages Alice wrote' });
+  await expect(page.getByText('What Alice wrote to WaGate')).toBeVisible();
+  await page.getByLabel('Write to WaGate as Alice').fill('Hello from Alice, kept on her side too');
+  await page.getByRole('button', { name: 'Send as Alice' }).click();
+  await expect(wrote).toContainText('Hello from Alice, kept on her side too', { timeout: 30_000 });
   await page.screenshot({ path: 'test-results/screens/virtual-phone-code-linked.png', fullPage: true });
 });

@@ -3,6 +3,8 @@ import { flushSync } from 'react-dom';
 import { api, errorText } from '../api/client.ts';
 import { useCoreEvent, useStreamOpen } from '../api/events.ts';
 import type { ContactView, GroupView, InboxEntry, PhoneView } from '../../../server/contract/sandbox.ts';
+import type { StoredMessage } from '../../../server/contract/messages.ts';
+import { KIND_WORDS } from '../../../server/contract/message-content.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
 import { ReceivedContent } from '../components/ReceivedContent.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
@@ -300,6 +302,7 @@ function ContactInbox({ contact }: { contact: ContactView }) {
           ))}
         </ol>
       )}
+      {contact.on_whatsapp && <ContactWrote contact={contact} />}
       {contact.on_whatsapp && <WriteAsContact contact={contact} />}
     </div>
   );
@@ -349,5 +352,58 @@ function WriteAsContact({ contact }: { contact: ContactView }) {
         </p>
       )}
     </form>
+  );
+}
+
+/** What the contact wrote, as WaGate received it: the other half of the conversation. */
+function ContactWrote({ contact }: { contact: ContactView }) {
+  const [wrote, setWrote] = useState<StoredMessage[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    api<StoredMessage[]>('GET', `/chats/${encodeURIComponent(contact.jid)}/messages?limit=20`).then(
+      (list) => {
+        setWrote(list.filter((message) => message.direction === 'inbound'));
+        setError(null);
+      },
+      (failure: unknown) => setError(errorText(failure)),
+    );
+  }, [contact.jid]);
+
+  useEffect(load, [load]);
+  useStreamOpen(load);
+  useCoreEvent('message.received', (message) => {
+    if (message.chat_jid === contact.jid || (contact.lid !== null && message.chat_lid === contact.lid)) load();
+  });
+
+  return (
+    <>
+      <h3>What {contact.name} wrote to WaGate</h3>
+      {error && (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      )}
+      {wrote?.length === 0 && <p>Nothing yet.</p>}
+      {wrote && wrote.length > 0 && (
+        <ol className="inbox" aria-label={`Messages ${contact.name} wrote`}>
+          {wrote.map((message) => (
+            <li key={message.message_id} className="bubble">
+              <p className="bubble-text">
+                {'text' in message && message.text ? message.text : KIND_WORDS[message.kind]}
+              </p>
+              <p className="bubble-meta">
+                <time
+                  dateTime={new Date(message.timestamp * 1000).toISOString()}
+                  title={dateTime(message.timestamp * 1000)}
+                >
+                  {clockTime(message.timestamp * 1000)}
+                </time>
+              </p>
+            </li>
+          ))}
+        </ol>
+      )}
+    </>
   );
 }
