@@ -56,7 +56,7 @@ test('typing: 3.5 characters a second, held between 0.8 and 8 s, ±20 %', () => 
 });
 
 test('--wa-url (a simulator instead of WhatsApp) is refused for anything but loopback', (t) => {
-  documented('Both options are refused for anything but loopback');
+  documented('Both URLs are refused for anything but loopback');
   const dataDir = tempDir(t);
   for (const url of ['ws://127.0.0.1:7010/ws/chat', 'ws://localhost:7010/ws/chat', 'ws://[::1]:7010/ws/chat']) {
     assert.equal(loadConfig({ dataDir, waUrl: url }).waUrl, url);
