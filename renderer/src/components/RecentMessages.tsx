@@ -403,10 +403,14 @@ function KindBody({ message, all }: { message: StoredMessage; all: StoredMessage
   }
 }
 
-/** A media message: what the file is, and its caption. */
+/** A media message: a thumbnail for pictures, what the file is, and a link to download it from WaGate. */
 function MediaBody({ kind, media, caption }: { kind: MediaKind; media: MessageMedia; caption: string | null }) {
+  const label = `${KIND_WORDS[kind]}${name(media)}`;
   return (
     <div className="media-cell">
+      {(kind === 'image' || kind === 'sticker') && (
+        <img className="thumb" src={media.url} alt="" width={72} height={72} />
+      )}
       <div>
         <strong>{KIND_WORDS[kind]}</strong>
         {media.file_name && <> {media.file_name}</>}
@@ -416,6 +420,9 @@ function MediaBody({ kind, media, caption }: { kind: MediaKind; media: MessageMe
           {media.seconds !== null ? `, ${media.seconds} s` : ''})
         </span>
         {caption && <p>{caption}</p>}
+        <a href={media.url} download={media.file_name ?? ''} aria-label={`Download ${label}`}>
+          Download
+        </a>
       </div>
     </div>
   );
