@@ -268,12 +268,7 @@ function ContactInbox({ contact }: { contact: ContactView }) {
 
   return (
     <div className="contact">
-      <div className="row spread">
-        <h3>What {contact.name} received</h3>
-        <button type="button" onClick={load} aria-label={`Refresh ${contact.name}'s messages`}>
-          Refresh
-        </button>
-      </div>
+      <h3>What {contact.name} received</h3>
       {!contact.on_whatsapp && (
         <p className="hint">
           {contact.name} is not on WhatsApp: sending to this number fails with “Number is not on WhatsApp”.
