@@ -1,10 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openScreen, shown } from './dashboard-states.ts';
 import { serveSandbox, type ServedWagate } from './wagate-process.ts';
+import { dashboardCaller, shoot } from './spec-kit.ts';
 import { ALICE } from '../support/contacts.ts';
 import type { InboxEntry } from '../../server/contract/sandbox.ts';
-
-const SCREENS = 'test-results/screens';
 
 let wagate: ServedWagate;
 
@@ -16,18 +15,7 @@ test.afterAll(async () => {
   await wagate?.stop();
 });
 
-const shoot = (page: Page, name: string) => page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
-
-/** A call as the dashboard's page makes it: the admin cookie of this browser, from WaGate's own origin. */
-async function call(page: Page, method: 'GET' | 'POST', path: string, data?: unknown) {
-  const res = await page.request.fetch(`${wagate.apiUrl}${path}`, {
-    method,
-    data,
-    headers: { origin: wagate.apiUrl, 'sec-fetch-site': 'same-origin' },
-  });
-  expect(res.status(), await res.text()).toBeLessThan(300);
-  return (await res.json()).data;
-}
+const call = dashboardCaller(() => wagate);
 
 /** Alice's inbox once `holds` is true of it. */
 async function aliceSees(page: Page, holds: (inbox: InboxEntry[]) => boolean): Promise<InboxEntry[]> {

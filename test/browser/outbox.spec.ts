@@ -1,9 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { serveSandbox, type ServedWagate } from './wagate-process.ts';
+import { dashboardCaller, shoot } from './spec-kit.ts';
 import { ALICE, BOB } from '../support/contacts.ts';
 import { shown } from './dashboard-states.ts';
-
-const SCREENS = 'test-results/screens';
 
 let wagate: ServedWagate;
 
@@ -15,18 +14,7 @@ test.afterAll(async () => {
   await wagate?.stop();
 });
 
-const shoot = (page: Page, name: string) => page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
-
-/** A call as another program would make it, here with this browser's admin cookie from WaGate's own origin. */
-async function call(page: Page, method: 'POST' | 'DELETE', path: string, data?: unknown) {
-  const res = await page.request.fetch(`${wagate.apiUrl}${path}`, {
-    method,
-    data,
-    headers: { origin: wagate.apiUrl, 'sec-fetch-site': 'same-origin' },
-  });
-  expect(res.status(), await res.text()).toBeLessThan(300);
-  return (await res.json()).data;
-}
+const call = dashboardCaller(() => wagate);
 
 const liveRegion = (page: Page) => page.locator('main .announcer');
 const group = (page: Page, name: string | RegExp) => page.getByRole('region', { name });

@@ -1,9 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { serveSandbox, type ServedWagate } from './wagate-process.ts';
+import { dashboardCaller, shoot } from './spec-kit.ts';
 import { ALICE } from '../support/contacts.ts';
 import { shown } from './dashboard-states.ts';
-
-const SCREENS = 'test-results/screens';
 
 let wagate: ServedWagate;
 
@@ -15,18 +14,7 @@ test.afterAll(async () => {
   await wagate?.stop();
 });
 
-const shoot = (page: Page, name: string) => page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
-
-/** A call as the dashboard's page makes it: the admin cookie of this browser, from WaGate's own origin. */
-async function call(page: Page, method: 'POST' | 'PUT', path: string, data: unknown) {
-  const res = await page.request.fetch(`${wagate.apiUrl}${path}`, {
-    method,
-    data,
-    headers: { origin: wagate.apiUrl, 'sec-fetch-site': 'same-origin' },
-  });
-  expect(res.status(), await res.text()).toBeLessThan(300);
-  return res;
-}
+const call = dashboardCaller(() => wagate);
 
 test('pacing and the number’s standing: the policy is seen and edited, held messages and WhatsApp’s limits are shown', async ({
   page,
@@ -54,8 +42,8 @@ test('pacing and the number’s standing: the policy is seen and edited, held me
     await expect(waiting).toContainText(`To +${ALICE}: leaves at`);
     await expect(waiting).toContainText('the pause between two messages to the same chat');
     await shoot(page, 'pacing-02-waiting');
-    const answer = await (await second).json();
-    expect(answer.data.paced_ms).toBeGreaterThan(0);
+    const answer = await second;
+    expect(answer.paced_ms).toBeGreaterThan(0);
     await expect(page.getByText('No message is being held back right now.')).toBeVisible();
     await expect(page.getByTestId('pacing-usage')).toContainText('In the last minute2 of 12');
   });

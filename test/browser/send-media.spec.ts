@@ -2,11 +2,10 @@ import { createHash } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import { openScreen, shown } from './dashboard-states.ts';
 import { serveSandbox, type ServedWagate } from './wagate-process.ts';
+import { dashboardCaller, shoot } from './spec-kit.ts';
 import { ALICE } from '../support/contacts.ts';
 import { imageFile, pdfFile } from '../support/media-files.ts';
 import type { InboxEntry } from '../../server/contract/sandbox.ts';
-
-const SCREENS = 'test-results/screens';
 
 let wagate: ServedWagate;
 
@@ -27,19 +26,9 @@ test.afterAll(async () => {
   await wagate?.stop();
 });
 
-const shoot = (page: Page, name: string) => page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-/** A call as the dashboard's page makes it: the admin cookie of this browser, from WaGate's own origin. */
-async function call(page: Page, path: string, data?: unknown) {
-  const res = await page.request.fetch(`${wagate.apiUrl}${path}`, {
-    method: data === undefined ? 'GET' : 'POST',
-    data,
-    headers: { origin: wagate.apiUrl, 'sec-fetch-site': 'same-origin' },
-  });
-  expect(res.status(), await res.text()).toBeLessThan(300);
-  return (await res.json()).data;
-}
+const call = dashboardCaller(() => wagate);
 
 /** The bytes behind a link of the page, fetched with the dashboard's session. */
 async function download(page: Page, href: string): Promise<Buffer> {
@@ -64,7 +53,7 @@ async function receivedBy(page: Page, number: string, find: (entry: InboxEntry) 
   let found: InboxEntry | undefined;
   await expect
     .poll(async () => {
-      found = ((await call(page, `/sandbox/contacts/${number}/inbox`)) as InboxEntry[]).find(find);
+      found = ((await call(page, 'GET', `/sandbox/contacts/${number}/inbox`)) as InboxEntry[]).find(find);
       return found !== undefined;
     })
     .toBe(true);
@@ -138,7 +127,7 @@ test('a file attached on the Send screen is previewed, sent, and arrives at the 
 
   await test.step('a photo a contact sends shows in the list, and downloads whole', async () => {
     const fromAlice = await imageFile('image/jpeg', 80, 60, 0xcc3333ff);
-    await call(page, `/sandbox/contacts/${ALICE}/media`, {
+    await call(page, 'POST', `/sandbox/contacts/${ALICE}/media`, {
       kind: 'image',
       base64: fromAlice.toString('base64'),
       mime_type: 'image/jpeg',
