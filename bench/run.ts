@@ -8,6 +8,7 @@ import { startCore } from '../server/core.ts';
 import { silentLogger } from '../server/logger.ts';
 import type { LoadResult } from './load.ts';
 import { benchMessagesPerSecond } from './messages.ts';
+import { benchImagesPerSecond } from './images.ts';
 import { coldStart, type StartFigures } from './cold-start.ts';
 import { benchMemory } from './memory.ts';
 import { benchNewConnections } from './new-connections.ts';
@@ -166,6 +167,18 @@ try {
       median(sync) >= GOALS.messagesRatio,
       `median ${median(sync).toFixed(2)}, both with the simulator in their own process, bare Baileys with an in-memory auth state`,
     );
+  }
+  if (wanted('images')) {
+    // One round: each image is ~1 MB uploaded and encrypted; a round of 12 already takes a while.
+    const images = await benchImagesPerSecond(join(dir, 'images'));
+    const mb = images.imageBytes / 1_000_000;
+    const ratio = images.api / images.bare;
+    console.log(
+      `images (${images.images} JPEGs of ${mb.toFixed(2)} MB, simulations off, pacing off, one after the other): ` +
+        `through POST /chats/{chat_jid}/media (JSON base64, each answered 200 once the server acked it) ${images.api.toFixed(2)} images/s, ${(images.api * mb).toFixed(2)} MB/s; ` +
+        `bare Baileys sendMessage({ image }) awaiting each server ack ${images.bare.toFixed(2)} images/s, ${(images.bare * mb).toFixed(2)} MB/s; ratio ${ratio.toFixed(2)}`,
+    );
+    console.log(`goal image sends: none set (API / bare Baileys ${ratio.toFixed(2)}, one round)`);
   }
   if (wanted('memory')) {
     const memory = await benchMemory(join(dir, 'memory'), MEMORY_CHECKPOINTS);
