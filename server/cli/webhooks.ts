@@ -19,7 +19,7 @@ function parseEvents(text: string | undefined): LoggedEventType[] | string {
 }
 
 function describe(w: WebhookRecord): string {
-  const date = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  const date = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ');
   const state =
     w.status === 'paused'
       ? `paused (${w.paused_reason})`

@@ -11,15 +11,16 @@ export type WebhookStatus = 'active' | 'paused';
  */
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'dead';
 
-/** A webhook as the dashboard and the CLI see it: never with its secret. */
+/** A webhook as the dashboard and the CLI see it: never with its secret. Its times are Unix seconds (TIME_RULE). */
 export interface WebhookRecord {
   id: string;
   url: string;
   events: LoggedEventType[];
   status: WebhookStatus;
   paused_reason: string | null;
+  /** Unix seconds of when it was paused; null while active. */
   paused_at: number | null;
-  /** Unix ms of the first failure in the current run of failures; null while deliveries succeed. */
+  /** Unix seconds of the first failure in the current run of failures; null while deliveries succeed. */
   failing_since: number | null;
   consecutive_failures: number;
   /** Deliveries waiting to be sent (never tried, or failed and due again). */
@@ -27,12 +28,14 @@ export interface WebhookRecord {
   created_at: number;
 }
 
+/** One delivery as the dashboard sees it. Its times are Unix seconds (TIME_RULE). */
 export interface DeliveryRecord {
   id: string;
   webhook_id: string;
   event_id: number;
   event_type: LoggedEventType;
   attempts: number;
+  /** Unix seconds; null once delivered or given up. */
   next_attempt_at: number | null;
   status: DeliveryStatus;
   last_error: string | null;

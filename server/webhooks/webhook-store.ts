@@ -8,8 +8,12 @@ import {
   type WebhookRecord,
   type WebhookStatus,
 } from '../contract/webhooks.ts';
+import { unixSeconds } from '../contract/time.ts';
 
-/** What the dispatcher sends: the delivery with its raw body and the secret to sign it with. */
+/**
+ * What the dispatcher sends: the delivery with its raw body and the secret to sign it with. Unlike a DeliveryRecord,
+ * its times are the store's Unix ms (the dispatcher reckons with them); it is never handed out.
+ */
 export interface DueDelivery extends DeliveryRecord {
   url: string;
   secret: string;
@@ -44,7 +48,10 @@ export interface WebhookStore {
   enqueue(events: readonly LoggedEvent[]): void;
   /** Of each active webhook, the oldest unsent delivery: the only one that may be sent next. */
   heads(): DueDelivery[];
-  /** Records one attempt; on failure, `retryAt` is when to try again. Returns the webhook after it. */
+  /**
+   * Records one attempt; on failure, `retryAt` is when to try again. Returns the webhook after it, its times in the
+   * store's Unix ms (as `now` and `retryAt` are), for the dispatcher's reckoning: not a record to hand out.
+   */
   recordAttempt(delivery: DueDelivery, result: AttemptResult, now: number, retryAt: number): WebhookRecord | null;
   /** Gives up on unsent deliveries created before `createdBefore` (returns how many), forgets finished ones created before `forgetBefore`. */
   expire(createdBefore: number, forgetBefore: number): number;
@@ -100,9 +107,36 @@ interface WebhookRow {
   pending_deliveries: number;
 }
 
-function toWebhook(row: WebhookRow): WebhookRecord {
+/** The webhook with its times as the store keeps them, Unix ms: for the dispatcher only. */
+function toStoredWebhook(row: WebhookRow): WebhookRecord {
   const { secret: _secret, events, ...rest } = row;
   return { ...rest, events: JSON.parse(events) as LoggedEventType[] };
+}
+
+const seconds = (ms: number | null): number | null => (ms === null ? null : unixSeconds(ms));
+
+/**
+ * The webhook as the dashboard and the CLI see it. The rows keep Unix ms (the dispatcher does arithmetic on them);
+ * the record says its times in seconds, as the whole API does.
+ */
+function toWebhook(row: WebhookRow): WebhookRecord {
+  const stored = toStoredWebhook(row);
+  return {
+    ...stored,
+    paused_at: seconds(stored.paused_at),
+    failing_since: seconds(stored.failing_since),
+    created_at: unixSeconds(stored.created_at),
+  };
+}
+
+/** A delivery as handed out: its times in seconds (the row keeps ms). */
+function toDelivery(row: DeliveryRecord): DeliveryRecord {
+  return {
+    ...row,
+    next_attempt_at: seconds(row.next_attempt_at),
+    created_at: unixSeconds(row.created_at),
+    delivered_at: seconds(row.delivered_at),
+  };
 }
 
 const WEBHOOK_SELECT = `SELECT w.*, (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.status IN ('pending', 'failed')) AS pending_deliveries FROM webhooks w`;
@@ -189,7 +223,7 @@ export function createWebhookStore(db: Database, now: () => number = Date.now): 
       return record;
     },
     deliveries(webhookId, limit = 50) {
-      return statements.deliveries.all(webhookId, limit) as unknown as DeliveryRecord[];
+      return (statements.deliveries.all(webhookId, limit) as unknown as DeliveryRecord[]).map(toDelivery);
     },
     resume(id) {
       if (!find(id)) return null;
@@ -256,7 +290,8 @@ export function createWebhookStore(db: Database, now: () => number = Date.now): 
           statements.failed.run(at, delivery.webhook_id);
         }
       });
-      return find(delivery.webhook_id);
+      const row = statements.byId.get(delivery.webhook_id) as WebhookRow | undefined;
+      return row ? toStoredWebhook(row) : null;
     },
     expire(createdBefore, forgetBefore) {
       return transaction(db, () => {

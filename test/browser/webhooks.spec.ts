@@ -212,7 +212,7 @@ test('a webhook is added from the dashboard, gets a signed event, shows its log 
       for (const hook of envelope.data) {
         if (hook.url !== broken.url) continue;
         hook.status = 'paused';
-        hook.paused_at = Date.now();
+        hook.paused_at = Math.floor(Date.now() / 1000); // Unix seconds, as the API says it
         hook.paused_reason = 'failed 15 times in a row over 24 h; resume it once the receiver works';
       }
       await route.fulfill({ response, json: envelope });

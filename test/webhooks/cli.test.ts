@@ -44,6 +44,8 @@ test('add prints the secret once on stdout; list shows the webhook without it; r
   assert.match(added.err, /not shown again/);
 
   const listed = await run(['list']);
+  const today = new Date().toISOString().slice(0, 10);
+  assert.ok(listed.out.includes(`created ${today} `), 'the record says seconds; the list says the date');
   assert.match(
     listed.out,
     /^wh_[0-9a-f]{12} {2}http:\/\/127\.0\.0\.1:3000\/hook {2}message\.received,message\.status {2}active {2}0 waiting/,

@@ -246,6 +246,16 @@ test('a webhook failing for long is paused, told in the log, and resumed from wh
     'the pause',
   );
   assert.match(paused.paused_reason!, /failed \d+ times in a row over 2 h/);
+  // Handed out in Unix seconds (the one time rule), though the store reckons in ms.
+  const nowSeconds = (Date.now() + offset) / 1000;
+  assert.ok(
+    Number.isInteger(paused.paused_at) && Math.abs(paused.paused_at! - nowSeconds) < 60,
+    'paused_at in seconds',
+  );
+  assert.ok(Math.abs(paused.failing_since! - (nowSeconds - 2 * 60 * 60)) < 60, 'failing_since in seconds');
+  assert.ok(Math.abs(paused.created_at - (nowSeconds - 2 * 60 * 60)) < 60, 'created_at in seconds');
+  const [failed] = w.store.deliveries(webhook.id);
+  assert.ok(Number.isInteger(failed!.created_at) && Math.abs(failed!.created_at - (nowSeconds - 2 * 60 * 60)) < 60);
   const line = w.logLines.find((l) => l.msg === 'webhook paused');
   assert.ok(line, 'a log line says so');
   assert.equal(line.webhook, webhook.id);

@@ -337,7 +337,7 @@ function WebhookCard({ hook, log, now, onResume, onRemove }: CardProps) {
         <div className="state-box problem">
           <p className="state-line">Paused: the receiver failed for {PAUSE_AFTER}. Fix it, then Resume.</p>
           <p className="advice">
-            WaGate stopped trying{hook.paused_at !== null && <> {relativeTime(hook.paused_at, now)}</>}
+            WaGate stopped trying{hook.paused_at !== null && <> {relativeTime(hook.paused_at * 1000, now)}</>}
             {hook.paused_reason && <> ({hook.paused_reason})</>}. {hook.pending_deliveries}{' '}
             {hook.pending_deliveries === 1 ? 'delivery waits' : 'deliveries wait'} and will be sent in order once you
             resume; any older than {GIVE_UP_AFTER} are given up.
@@ -349,8 +349,9 @@ function WebhookCard({ hook, log, now, onResume, onRemove }: CardProps) {
           <p className="state-line">The receiver is not answering properly.</p>
           <p className="advice">
             {hook.consecutive_failures} failed {hook.consecutive_failures === 1 ? 'try' : 'tries'} in a row, since{' '}
-            {dateTime(hook.failing_since)}. WaGate keeps trying; if it still fails after {PAUSE_AFTER}, the webhook is
-            paused. Check that the program is running and answers at this address; the log below says what went wrong.
+            {dateTime(hook.failing_since * 1000)}. WaGate keeps trying; if it still fails after {PAUSE_AFTER}, the
+            webhook is paused. Check that the program is running and answers at this address; the log below says what
+            went wrong.
           </p>
         </div>
       )}
@@ -359,9 +360,7 @@ function WebhookCard({ hook, log, now, onResume, onRemove }: CardProps) {
         <dd>{eventsText(hook.events)}</dd>
         <dt>Added</dt>
         <dd>
-          <time dateTime={new Date(hook.created_at).toISOString()} title={dateTime(hook.created_at)}>
-            {relativeTime(hook.created_at, now)}
-          </time>
+          <Moment at={hook.created_at} now={now} />
         </dd>
         <dt>Waiting to be sent</dt>
         <dd>{hook.pending_deliveries}</dd>
@@ -434,9 +433,7 @@ function DeliveryLog({ hook, log, now }: { hook: WebhookRecord; log: Logs[string
                 <code>{row.event_type}</code>
               </th>
               <td data-label="When">
-                <time dateTime={new Date(row.created_at).toISOString()} title={dateTime(row.created_at)}>
-                  {relativeTime(row.created_at, now)}
-                </time>
+                <Moment at={row.created_at} now={now} />
               </td>
               <td data-label="Status">
                 <span className={`status ${row.status}`}>{DELIVERY_WORDS[row.status]}</span>
@@ -460,12 +457,23 @@ function outcome(row: DeliveryRecord, hook: WebhookRecord, now: number): string 
     return `The receiver accepted it${row.last_status_code !== null ? ` (HTTP ${row.last_status_code})` : ''}.`;
   if (row.status === 'dead')
     return `Not delivered within ${GIVE_UP_AFTER}, so WaGate gave up.${row.last_error ? ` Last error: ${row.last_error}` : ''}`;
+  const next = row.next_attempt_at === null ? null : row.next_attempt_at * 1000;
   const retry =
     hook.status === 'paused'
       ? 'It is sent when you resume the webhook.'
-      : row.next_attempt_at === null || row.next_attempt_at <= now
+      : next === null || next <= now
         ? 'It is sent as soon as the ones before it are through.'
-        : `Next try ${row.next_attempt_at - now < 60_000 ? 'in less than a minute' : relativeTime(row.next_attempt_at, now)}, at ${clockTime(row.next_attempt_at)}.`;
+        : `Next try ${next - now < 60_000 ? 'in less than a minute' : relativeTime(next, now)}, at ${clockTime(next)}.`;
   if (row.status === 'pending') return `Not sent yet. ${retry}`;
   return `Last error: ${row.last_error ?? 'unknown'}. ${retry}`;
+}
+
+/** A moment the API says in Unix seconds, as "3 minutes ago" with the exact time on hover. */
+function Moment({ at, now }: { at: number; now: number }) {
+  const ms = at * 1000;
+  return (
+    <time dateTime={new Date(ms).toISOString()} title={dateTime(ms)}>
+      {relativeTime(ms, now)}
+    </time>
+  );
 }
