@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Jimp } from 'jimp';
 import { generateMessageIDV2 } from '@whiskeysockets/baileys';
@@ -7,8 +6,8 @@ import { startSimulator } from '../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../server/whatsapp/trust-root.ts';
 import { listenForAcks } from '../server/whatsapp/server-acks.ts';
 import { BaileysTestClient, silenceLibsignal } from '../test/support/baileys-client.ts';
-import { startWagate } from '../test/support/wagate-process.ts';
 import { ALICE } from '../test/support/contacts.ts';
+import { servePairedSandbox, timed } from './paired-sandbox.ts';
 import { eventually } from '../test/support/waits.ts';
 
 const IMAGES = 12;
@@ -23,13 +22,6 @@ export async function noiseJpeg(): Promise<Buffer> {
     data[i] = (i & 3) === 3 ? 255 : seed >>> 24;
   }
   return Buffer.from(await image.getBuffer('image/jpeg', { quality: 80 }));
-}
-
-async function timed(count: number, sendOne: (i: number) => Promise<unknown>): Promise<number> {
-  await sendOne(-1);
-  const start = performance.now();
-  for (let i = 0; i < count; i++) await sendOne(i);
-  return count / ((performance.now() - start) / 1000);
 }
 
 /**
@@ -66,23 +58,8 @@ async function bareBaileys(dataDir: string, image: Buffer): Promise<number> {
  * `wagate serve --sandbox` child, one after the other, each answered 200 once WhatsApp's server acked it.
  */
 async function throughApi(dataDir: string, image: Buffer): Promise<number> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ pacing: { enabled: false } }), { mode: 0o600 });
-  const { running, found } = await startWagate(
-    ['serve', '--sandbox', '--port', '0', '--data-dir', dataDir],
-    [/^API: (\S+)$/m, /^API key \(shown once[^)]*\): (\S+)$/m],
-  );
-  const [api, key] = found as [string, string];
-  const headers = { authorization: key, 'content-type': 'application/json' };
+  const { api, headers, stop } = await servePairedSandbox(dataDir);
   try {
-    const state = async () =>
-      ((await (await fetch(`${api}/session`, { headers })).json()) as { data: { state: string } }).data.state;
-    await eventually(async () => ((await state()) === 'qr' ? true : undefined), 'a QR to scan');
-    await fetch(`${api}/sandbox/phone/scan`, { method: 'POST', headers });
-    await eventually(
-      async () => ((await state()) === 'connected' ? true : undefined),
-      'the sandbox session to connect',
-    );
     const body = JSON.stringify({
       kind: 'image',
       base64: image.toString('base64'),
@@ -94,7 +71,7 @@ async function throughApi(dataDir: string, image: Buffer): Promise<number> {
       if (res.status !== 200) throw new Error(`image send answered ${res.status}: ${await res.text()}`);
     });
   } finally {
-    await running.stop();
+    await stop();
   }
 }
 

@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../server/logger.ts';
 import { startSimulator } from '../server/sandbox/simulator.ts';
@@ -6,18 +5,11 @@ import { trustSimulatorRoot } from '../server/whatsapp/trust-root.ts';
 import { listenForAcks } from '../server/whatsapp/server-acks.ts';
 import { generateMessageIDV2 } from '@whiskeysockets/baileys';
 import { BaileysTestClient, silenceLibsignal } from '../test/support/baileys-client.ts';
-import { startWagate } from '../test/support/wagate-process.ts';
 import { ALICE } from '../test/support/contacts.ts';
+import { servePairedSandbox, timed } from './paired-sandbox.ts';
 import { eventually } from '../test/support/waits.ts';
 
 const MESSAGES = 60;
-
-async function timed(count: number, sendOne: (i: number) => Promise<unknown>): Promise<number> {
-  await sendOne(-1);
-  const start = performance.now();
-  for (let i = 0; i < count; i++) await sendOne(i);
-  return count / ((performance.now() - start) / 1000);
-}
 
 /**
  * Bare Baileys (an in-memory auth state), linked to a simulator in its own process (as `serve --sandbox` has one in
@@ -52,24 +44,8 @@ async function bareBaileys(dataDir: string): Promise<number> {
  * once), timed until the outbox has delivered them all.
  */
 async function throughApi(dataDir: string): Promise<{ sync: number; outbox: number }> {
-  // Pacing off: the bench measures how fast the path is, not how fast pacing lets a number send.
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ pacing: { enabled: false } }), { mode: 0o600 });
-  const { running, found } = await startWagate(
-    ['serve', '--sandbox', '--port', '0', '--data-dir', dataDir],
-    [/^API: (\S+)$/m, /^API key \(shown once[^)]*\): (\S+)$/m],
-  );
-  const [api, key] = found as [string, string];
-  const headers = { authorization: key, 'content-type': 'application/json' };
+  const { api, headers, stop } = await servePairedSandbox(dataDir);
   try {
-    const state = async () =>
-      ((await (await fetch(`${api}/session`, { headers })).json()) as { data: { state: string } }).data.state;
-    await eventually(async () => ((await state()) === 'qr' ? true : undefined), 'a QR to scan');
-    await fetch(`${api}/sandbox/phone/scan`, { method: 'POST', headers });
-    await eventually(
-      async () => ((await state()) === 'connected' ? true : undefined),
-      'the sandbox session to connect',
-    );
     const send = async (text: string, async: boolean, expected: number) => {
       const body = JSON.stringify({ text, typing_simulation: false, presence_simulation: false, async });
       const res = await fetch(`${api}/chats/${ALICE}/messages`, { method: 'POST', headers, body });
@@ -84,7 +60,7 @@ async function throughApi(dataDir: string): Promise<{ sync: number; outbox: numb
     const outbox = MESSAGES / ((performance.now() - start) / 1000);
     return { sync, outbox };
   } finally {
-    await running.stop();
+    await stop();
   }
 }
 

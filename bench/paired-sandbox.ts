@@ -1,0 +1,48 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startWagate } from '../test/support/wagate-process.ts';
+import { eventually } from '../test/support/waits.ts';
+
+export interface PairedSandbox {
+  api: string;
+  /** The API key printed at first start, and JSON. */
+  headers: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A `wagate serve --sandbox` child linked to its virtual phone, as a local app meets it from another process. Pacing
+ * is off: the bench measures how fast the path is, not how fast pacing lets a number send.
+ */
+export async function servePairedSandbox(dataDir: string): Promise<PairedSandbox> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ pacing: { enabled: false } }), { mode: 0o600 });
+  const { running, found } = await startWagate(
+    ['serve', '--sandbox', '--port', '0', '--data-dir', dataDir],
+    [/^API: (\S+)$/m, /^API key \(shown once[^)]*\): (\S+)$/m],
+  );
+  const [api, key] = found as [string, string];
+  const headers = { authorization: key, 'content-type': 'application/json' };
+  try {
+    const state = async () =>
+      ((await (await fetch(`${api}/session`, { headers })).json()) as { data: { state: string } }).data.state;
+    await eventually(async () => ((await state()) === 'qr' ? true : undefined), 'a QR to scan');
+    await fetch(`${api}/sandbox/phone/scan`, { method: 'POST', headers });
+    await eventually(
+      async () => ((await state()) === 'connected' ? true : undefined),
+      'the sandbox session to connect',
+    );
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
+  return { api, headers, stop: () => running.stop() };
+}
+
+/** Sends per second over `count` sends one after the other, after one untimed send to warm the path. */
+export async function timed(count: number, sendOne: (i: number) => Promise<unknown>): Promise<number> {
+  await sendOne(-1);
+  const start = performance.now();
+  for (let i = 0; i < count; i++) await sendOne(i);
+  return count / ((performance.now() - start) / 1000);
+}
