@@ -8,17 +8,9 @@ import { eventually, waitForEvent } from '../support/waits.ts';
 import { fakeClock, type FakeClock } from '../support/fake-clock.ts';
 import { loadConfig } from '../../server/config.ts';
 import { DEFAULT_PACING, type PacingPolicy } from '../../server/contract/pacing.ts';
+import { EXACT_PACING } from '../support/pacing.ts';
 
 const DAY = 24 * 3_600_000;
-/** Loose except where a test tightens it; no jitter, so the waits are exact. */
-const LOOSE: PacingPolicy = {
-  enabled: true,
-  chat_gap_ms: 5000,
-  per_minute: 100,
-  per_hour: 1000,
-  new_chats_per_day: 100,
-  jitter_ms: 0,
-};
 
 let h: TestCore;
 let clock: FakeClock;
@@ -27,7 +19,7 @@ let contacts = 0;
 
 before(async (t) => {
   clock = fakeClock(Date.now());
-  h = await startPairedCore(t, { config: { pacing: LOOSE }, clock });
+  h = await startPairedCore(t, { config: { pacing: EXACT_PACING }, clock });
   cookie = `wagate_admin=${h.core.admin.createSession()}`;
 });
 
@@ -38,7 +30,7 @@ const admin = (path: string, init: RequestInit = {}) =>
 /** A new policy through the dashboard's endpoint, with a day passed so earlier tests' sends no longer count. */
 async function usePolicy(change: Partial<PacingPolicy>) {
   clock.advance(DAY + 1);
-  const res = await admin('/admin/pacing', { ...postJson({ ...LOOSE, ...change }), method: 'PUT' });
+  const res = await admin('/admin/pacing', { ...postJson({ ...EXACT_PACING, ...change }), method: 'PUT' });
   assert.equal(res.status, 200, JSON.stringify(res.body));
 }
 

@@ -4,21 +4,13 @@ import { startPairedCore, postJson, type TestCore } from '../support/core.ts';
 import { ALICE, CAROL, jidOf } from '../support/contacts.ts';
 import { fakeClock, type FakeClock } from '../support/fake-clock.ts';
 import { eventually, waitForEvent, waitForState } from '../support/waits.ts';
-import type { PacingPolicy } from '../../server/contract/pacing.ts';
+import { EXACT_PACING } from '../support/pacing.ts';
 
 /**
  * What `POST /chats/{chat_jid}/messages` answers for each way a message can end while its request waits: sent,
  * refused by WhatsApp, cancelled, the device unlinked, not on WhatsApp, scheduled or async. Pacing holds the second
  * message to a chat for 5 s of a fake clock: time enough to act while a request waits, without waiting.
  */
-const PACING: PacingPolicy = {
-  enabled: true,
-  chat_gap_ms: 5000,
-  per_minute: 100,
-  per_hour: 1000,
-  new_chats_per_day: 100,
-  jitter_ms: 0,
-};
 
 let h: TestCore;
 let clock: FakeClock;
@@ -26,7 +18,7 @@ let contacts = 0;
 
 before(async (t) => {
   clock = fakeClock(Date.now());
-  h = await startPairedCore(t, { config: { pacing: PACING }, clock });
+  h = await startPairedCore(t, { config: { pacing: EXACT_PACING }, clock });
 });
 
 /** A contact WaGate has never written to: its own pacing, its own inbox. */
@@ -51,7 +43,7 @@ const nowSeconds = () => Math.floor(clock.now() / 1000);
 async function sendThroughPacing(number: string, body: Record<string, unknown>) {
   // Once the hold has set its timer: pacing announces the hold just before.
   const release = (s: { waiting: unknown[] }) => {
-    if (s.waiting.length > 0) queueMicrotask(() => clock.advance(PACING.chat_gap_ms));
+    if (s.waiting.length > 0) queueMicrotask(() => clock.advance(EXACT_PACING.chat_gap_ms));
   };
   h.core.events.on('pacing.changed', release);
   try {
