@@ -205,7 +205,9 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   sweep();
   const sweeper = setInterval(sweep, 6 * 3_600_000);
   sweeper.unref();
-  if (target.kind !== 'whatsapp')
+  // --sandbox asked for the simulator and its banner says so; a --wa-url to a simulator is worth a warning.
+  if (target.kind === 'sandbox') logger.info({ waUrl: target.waUrl }, 'Sandbox mode: connected to the simulator');
+  if (target.kind === 'simulator')
     logger.warn({ waUrl: target.waUrl }, 'NOT talking to WhatsApp: connected to a simulator');
 
   const lids = createLidMappings(db);
