@@ -23,7 +23,8 @@ const MODULES = {
   },
   sender: {
     mutate: ['server/whatsapp/sender.ts'],
-    testFiles: ['test/whatsapp/sender.test.ts', 'test/e2e/send-answers.test.ts'],
+    // send-answers first: it kills most mutants, and a mutant stops at its first failing file (forceBail).
+    testFiles: ['test/e2e/send-answers.test.ts', 'test/whatsapp/sender.test.ts'],
   },
   signature: {
     mutate: ['server/webhooks/signature.ts'],

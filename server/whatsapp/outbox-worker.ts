@@ -26,7 +26,7 @@ export interface OutboxWorkerDeps {
   config: Pick<OutboxConfig, 'expire_after_s'>;
   clock: Clock;
   logger: Logger;
-  pacer: Pick<Pacer, 'hold'>;
+  pacer: Pick<Pacer, 'hold' | 'giveBack'>;
   /** Whether a chat has never written to us: pacing limits those (WhatsApp's reach-out limit). */
   isNewChat(chatJid: string): boolean;
 }
@@ -154,7 +154,6 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     emit(outbox.fail(job.message_id, reason, nowSeconds()));
   }
 
-  /** One try: typed and announced if nothing has left yet, then the frame, then the server's ack. */
   /** Waits until pacing lets the message leave; counted once, a resend after a drop is not held again. */
   async function pace(job: OutboxJob): Promise<void> {
     if (job.attempts > 0 || paced.has(job.message_id)) return;
@@ -163,13 +162,22 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     paced.add(job.message_id);
   }
 
+  /** It did not leave after all: it takes no place in pacing, and is held again if it is retried. */
+  function unpace(job: OutboxJob): void {
+    if (paced.delete(job.message_id)) deps.pacer.giveBack(job.message_id);
+  }
+
+  /** One try: typed and announced if nothing has left yet, then the frame, then the server's ack. */
   async function attempt(job: OutboxJob): Promise<void> {
     await pace(job);
     const typed = job.attempts === 0 && job.typing_simulation;
     // Typing is part of sending as the user sees it; without it, `sending` waits for the attempt's commit.
     if (typed) emit(outbox.markSending(job.message_id, nowSeconds()));
     const to = await resolveRecipient(directory, job.chat_jid);
-    if (!to) throw new Final('not_on_whatsapp');
+    if (!to) {
+      unpace(job);
+      throw new Final('not_on_whatsapp');
+    }
     if (job.attempts === 0 && job.presence_simulation && !online) {
       online = true;
       await presence('available');
@@ -177,7 +185,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     if (typed) await typeFor(job, to.address);
     if (stopping.signal.aborted) return;
     const began = outbox.beginAttempt(job.message_id, nowSeconds());
-    if (!began) return; // cancelled while typing
+    if (!began) return unpace(job); // cancelled while pacing held it or while typing
     emit(began);
     events.emit('message.progress', { ...stepOf(job), step: 'awaiting_ack' });
     const quoted = job.quoted_message_id ? messages.get(job.quoted_message_id) : null;

@@ -71,6 +71,12 @@ export function usageOf(history: readonly PacedSend[], now: number): PacingUsage
   };
 }
 
+/** Keeps `value` under `messageId`, forgetting the oldest beyond the last 1000 messages. */
+function remember<T>(map: Map<string, T>, messageId: string, value: T): void {
+  map.set(messageId, value);
+  if (map.size > 1000) map.delete(map.keys().next().value!);
+}
+
 /** A message pacing would hold longer than its sender can wait: nothing was sent. */
 export class PacingHoldTooLong extends Error {
   readonly slot: PacingSlot;
@@ -90,6 +96,11 @@ export interface Pacer {
   hold(chat: string, newChat: boolean, maxWaitMs: number, messageId?: string, signal?: AbortSignal): Promise<number>;
   /** How long the message with this id was held back (0 if it was not, or is unknown); read once its answer is due. */
   waitedFor(messageId: string): number;
+  /**
+   * The message held under this id did not leave after all (cancelled while held or typed, or not on WhatsApp): the
+   * send its hold counted is taken back, so the chat's next message does not wait a gap after it.
+   */
+  giveBack(messageId: string): void;
 }
 
 export interface PacerDeps {
@@ -111,6 +122,8 @@ export function createPacer(deps: PacerDeps): Pacer {
   const waiting = new Set<PacedMessage>();
   /** How long recent messages (by id) were held, for their answers; the oldest are forgotten. */
   const waited = new Map<string, number>();
+  /** The sends recent holds counted (by message id), for giveBack; the oldest are forgotten. */
+  const counted = new Map<string, PacedSend>();
   /** Holds in progress wake up when the policy changes: a looser one may let them go at once. */
   const wakers = new Set<() => void>();
 
@@ -122,9 +135,12 @@ export function createPacer(deps: PacerDeps): Pacer {
   });
   const changed = () => deps.onChange?.(state());
 
-  function record(chat: string, newChat: boolean): void {
+  /** Counted when its hold ends, not when it leaves: two chats cannot both take a cap's last place while one types. */
+  function record(chat: string, newChat: boolean, messageId: string | undefined): void {
     const at = clock.now();
-    history.push({ chat, at, newChat });
+    const send = { chat, at, newChat };
+    history.push(send);
+    if (messageId) remember(counted, messageId, send);
     const from = history.findIndex((s) => s.at > at - DAY);
     history = from < 0 ? [] : history.slice(from);
   }
@@ -179,13 +195,10 @@ export function createPacer(deps: PacerDeps): Pacer {
       throw error;
     }
     if (entry) waiting.delete(entry);
-    record(chat, newChat);
+    record(chat, newChat, messageId);
     changed();
     const held = clock.now() - start;
-    if (messageId && held > 0) {
-      waited.set(messageId, held);
-      if (waited.size > 1000) waited.delete(waited.keys().next().value!);
-    }
+    if (messageId && held > 0) remember(waited, messageId, held);
     return held;
   }
 
@@ -198,5 +211,12 @@ export function createPacer(deps: PacerDeps): Pacer {
     },
     hold,
     waitedFor: (messageId) => waited.get(messageId) ?? 0,
+    giveBack(messageId) {
+      const send = counted.get(messageId);
+      if (!send) return;
+      counted.delete(messageId);
+      history = history.filter((s) => s !== send);
+      changed();
+    },
   };
 }

@@ -81,9 +81,6 @@ const NOT_CONNECTED = () => new ApiError(503, 'WhatsApp is not connected');
 /** A poll's secret, that its voters encrypt their votes with (Baileys' size). */
 const POLL_SECRET_BYTES = 32;
 
-/** A message's text column: what a text or an edit says. */
-const wordsOf = (content: MessageContent) => (content.kind === 'text' || content.kind === 'edit' ? content.text : null);
-
 /** What a failed message answers to the request that was waiting for it: nothing was or will be sent. */
 function failureAnswer(reason: string | undefined): ApiError {
   if (reason === 'not_on_whatsapp') return new ApiError(404, 'Number is not on WhatsApp');
@@ -200,7 +197,8 @@ export function createSender(deps: SenderDeps): Sender {
       chat_lid: to?.chat_lid ?? null,
       direction: 'outbound',
       sender: session.snapshot().account?.jid ?? '',
-      text: wordsOf(r.content),
+      // The text column says what a text or an edit says: their content's `text`, spread below.
+      text: null,
       quoted_message_id: quoted?.message_id ?? null,
       timestamp: now,
       status: 'queued',

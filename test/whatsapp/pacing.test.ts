@@ -85,6 +85,20 @@ test('hold: the first message goes at once, the next waits its slot plus jitter,
   assert.ok(states.some((s) => s.waiting.length === 1) && states.at(-1)!.waiting.length === 0);
 });
 
+test("giveBack: a held message that did not leave takes no place: the chat's next one waits only for the one before", async () => {
+  const clock = fakeClock(NOW);
+  const pacer = createPacer({ policy: POLICY, clock });
+  await pacer.hold(chat(1), false, 0, 'A');
+  const cancelled = pacer.hold(chat(1), false, Infinity, 'B');
+  clock.advance(3000);
+  assert.equal(await cancelled, 3000);
+  pacer.giveBack('B');
+  assert.deepEqual(pacer.state().usage, { last_minute: 1, last_hour: 1, new_chats_today: 0 });
+  assert.equal(await pacer.hold(chat(1), false, 0, 'C'), 0, 'a gap after A, not after B');
+  pacer.giveBack('unknown');
+  assert.equal(pacer.state().usage.last_minute, 2);
+});
+
 test('hold: longer than the sender can wait is refused at once, and nothing is counted', async () => {
   const clock = fakeClock(NOW);
   const pacer = createPacer({ policy: POLICY, clock });
