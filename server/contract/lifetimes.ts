@@ -29,6 +29,8 @@ export const WEBHOOK = {
   pauseAfter: { attempts: 15, ms: DAY_MS },
   /** An unsent delivery older than this is given up ('dead'). */
   maxAgeMs: 7 * DAY_MS,
+  /** A receiver refuses a delivery whose `webhook-timestamp` is further than this from its clock (replays). */
+  signatureToleranceMs: 5 * MINUTE_MS,
 } as const;
 
 /** WhatsApp lets a sent text be edited for this long after it was sent. */

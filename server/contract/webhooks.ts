@@ -3,6 +3,17 @@ import { LOGGED_EVENT_TYPES, type LoggedEventType } from './events.ts';
 import { DELIVERIES_PAGE, MAX_WEBHOOK_URL_LENGTH } from './limits.ts';
 import { pageLimit } from './paging.ts';
 
+/**
+ * The headers of every delivery: Standard Webhooks' three (https://www.standardwebhooks.com), so any of its libraries
+ * verifies WaGate's deliveries, and the event type. `webhook-id` is the delivery's id, the same on every retry.
+ */
+export const DELIVERY_HEADERS = {
+  id: 'webhook-id',
+  timestamp: 'webhook-timestamp',
+  signature: 'webhook-signature',
+  event: 'WaGate-Event',
+} as const;
+
 export type WebhookStatus = 'active' | 'paused';
 
 /**

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { LoggedEventSchema, StreamTruncatedSchema } from '../contract/event-stream.ts';
 import type { Operation } from './operations.ts';
 import { TIME_RULE } from '../contract/time.ts';
+import { LOGGED_EVENT_TYPES } from '../contract/events.ts';
+import { DELIVERY_HEADERS } from '../contract/webhooks.ts';
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Bad request: the error says which field and why (also a malformed JSON body or %-encoding)',
@@ -183,45 +185,67 @@ Send it as \`Authorization: <key>\` (or \`Bearer <key>\`).
 
 **4. Replies by webhook.** Register a URL in the dashboard (Webhooks) or with
 \`npx wagate webhooks add http://127.0.0.1:3000/hook --events message.received\`; the secret is shown once. Each delivery is a
-POST of the event (see *Webhooks* below) with \`WaGate-Signature: v1=<hex>\`, the HMAC-SHA256 of
-\`<WaGate-Timestamp>.<raw body>\` keyed with the secret; \`WaGate-Delivery\` stays the same on retries. Verify it:
+POST of the event (see *Webhooks* below) signed as [Standard Webhooks](https://www.standardwebhooks.com) says, so any
+Standard Webhooks library verifies it (in Node, \`new Webhook(secret).verify(rawBody, headers)\` from \`standardwebhooks\`).
+\`${DELIVERY_HEADERS.signature}\` is \`v1,\` and the base64 HMAC-SHA256 of \`<${DELIVERY_HEADERS.id}>.<${DELIVERY_HEADERS.timestamp}>.<raw body>\`,
+keyed with the bytes the secret's part after \`whsec_\` encodes in base64; \`${DELIVERY_HEADERS.id}\` stays the same on retries.
+Without a library:
 
 \`\`\`js
-function verify(secret, timestamp, signatureHeader, rawBody) {
-  if (!/^\\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
-  const expected = crypto.createHmac('sha256', secret).update(\`\${timestamp}.\`).update(rawBody).digest();
-  return signatureHeader.split(',').some((part) => {
-    const [scheme, hex = ''] = part.trim().split('=');
-    const given = Buffer.from(hex, 'hex');
-    return scheme === 'v1' && given.length === expected.length && crypto.timingSafeEqual(given, expected);
+function verify(secret, headers, rawBody) {
+  const id = headers['webhook-id'] ?? '';
+  const timestamp = headers['webhook-timestamp'] ?? '';
+  if (!id || !/^\\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const digest = crypto.createHmac('sha256', key).update(\`\${id}.\${timestamp}.\`).update(rawBody).digest('base64');
+  const expected = Buffer.from(\`v1,\${digest}\`);
+  return (headers['webhook-signature'] ?? '').split(' ').some((signature) => {
+    const given = Buffer.from(signature);
+    return given.length === expected.length && crypto.timingSafeEqual(given, expected);
   });
 }
 \`\`\`
 Answer any 2xx within 10 s; anything else is retried with backoff from a queue that survives restarts.`;
 
-const WEBHOOK_HEADERS = {
-  'WaGate-Signature': 'v1= and the hex HMAC-SHA256 of `<WaGate-Timestamp>.<raw body>`, keyed with the webhook secret',
-  'WaGate-Timestamp': 'Unix seconds when it was signed: refuse it when more than 5 minutes off',
-  'WaGate-Delivery': 'The delivery id, the same on every retry: ignore a repeat',
-  'WaGate-Event': 'The event type',
-};
+/** The delivery's headers, each with its rule and an example (the signature's is the standard's own test vector). */
+const WEBHOOK_HEADERS = [
+  {
+    name: DELIVERY_HEADERS.id,
+    description: 'The delivery id, the same on every retry: ignore a repeat',
+    schema: { type: 'string', pattern: '^dlv_[0-9a-f]{16}$' },
+    example: 'dlv_5f0c6a1e9b2d4f70',
+  },
+  {
+    name: DELIVERY_HEADERS.timestamp,
+    description: 'Unix seconds of this attempt: refuse it when more than 5 minutes off',
+    schema: { type: 'string', pattern: '^[0-9]+$' },
+    example: '1764080000',
+  },
+  {
+    name: DELIVERY_HEADERS.signature,
+    description:
+      '`v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the bytes the secret encodes in base64 after `whsec_`. Space-separated when there are several: accept the delivery when one matches',
+    schema: { type: 'string', pattern: '^v1,[A-Za-z0-9+/]{43}=( \\S+)*$' },
+    example: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+  },
+  {
+    name: DELIVERY_HEADERS.event,
+    description: 'The event type',
+    schema: { type: 'string', enum: [...LOGGED_EVENT_TYPES] },
+    example: 'message.received',
+  },
+];
 
 /** OpenAPI 3.1's `webhooks`: what WaGate POSTs to a registered URL. */
 function webhooksOf() {
-  const parameters = Object.entries(WEBHOOK_HEADERS).map(([name, description]) => ({
-    name,
-    in: 'header',
-    required: true,
-    description,
-    schema: { type: 'string' },
-  }));
+  const parameters = WEBHOOK_HEADERS.map((header) => ({ ...header, in: 'header', required: true }));
   return {
     event: {
       post: {
         summary: 'An event, delivered to your URL',
         operationId: 'deliverEvent',
         tags: ['Webhooks'],
-        // Your receiver checks WaGate-Signature instead of a key.
+        // Your receiver checks the Standard Webhooks signature instead of a key.
         security: [],
         parameters,
         requestBody: {

@@ -2,8 +2,8 @@ import type { Logger } from '../logger.ts';
 import type { EventLog } from '../store/event-log.ts';
 import type { AttemptResult, DueDelivery, WebhookStore } from './webhook-store.ts';
 import { HOUR_MS, WEBHOOK } from '../contract/lifetimes.ts';
-import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature.ts';
-import type { WebhookRecord } from '../contract/webhooks.ts';
+import { signedHeaders } from './signature.ts';
+import { DELIVERY_HEADERS, type WebhookRecord } from '../contract/webhooks.ts';
 
 export interface DispatcherDeps {
   store: WebhookStore;
@@ -144,10 +144,8 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
       headers: {
         'Content-Type': 'application/json',
         'User-Agent': 'WaGate-Webhooks',
-        [SIGNATURE_HEADER]: signPayload(d.secret, timestamp, d.body),
-        [TIMESTAMP_HEADER]: String(timestamp),
-        [DELIVERY_HEADER]: d.id,
-        [EVENT_HEADER]: d.event_type,
+        ...signedHeaders(d.secret, d.id, timestamp, d.body),
+        [DELIVERY_HEADERS.event]: d.event_type,
       },
       body: d.body,
     });

@@ -1,46 +1,84 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { WEBHOOK } from '../contract/lifetimes.ts';
+import { DELIVERY_HEADERS } from '../contract/webhooks.ts';
 
-/** The headers every webhook delivery carries. */
-export const SIGNATURE_HEADER = 'WaGate-Signature';
-export const TIMESTAMP_HEADER = 'WaGate-Timestamp';
-export const DELIVERY_HEADER = 'WaGate-Delivery';
-export const EVENT_HEADER = 'WaGate-Event';
+/*
+ * Standard Webhooks' symmetric scheme (https://www.standardwebhooks.com), so that any of its libraries verifies a
+ * delivery: `webhook-signature: v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with
+ * the bytes that the secret's part after `whsec_` encodes in base64.
+ */
 
-/** A replayed delivery older (or newer) than this is refused by verifySignature's default. */
-export const DEFAULT_TOLERANCE_SEC = 300;
+const PREFIX = 'whsec_';
+const SCHEME = 'v1,';
+/** The standard's bounds for a secret's random bytes; WaGate makes 32. */
+const KEY_BYTES = { min: 24, max: 64, made: 32 } as const;
+/** The standard alphabet only, as the standard's libraries decode it (a `-` or `_` makes them throw). */
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-const SCHEME = 'v1';
-
-function hmac(secret: string, timestamp: number | string, rawBody: string | Uint8Array): Buffer {
-  return createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest();
+/** A new webhook's secret: `whsec_` and the base64 of 32 random bytes. */
+export function newSecret(): string {
+  return `${PREFIX}${randomBytes(KEY_BYTES.made).toString('base64')}`;
 }
 
-/** `v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`, keyed with the webhook's secret as shown at creation. */
-export function signPayload(secret: string, timestamp: number | string, rawBody: string | Uint8Array): string {
-  return `${SCHEME}=${hmac(secret, timestamp, rawBody).toString('hex')}`;
+/** The HMAC key a secret stands for. Throws for anything else, without the secret in the message (it may be logged). */
+function keyOf(secret: string): Buffer {
+  const encoded = secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : '';
+  const key = BASE64.test(encoded) ? Buffer.from(encoded, 'base64') : Buffer.alloc(0);
+  if (key.length < KEY_BYTES.min || key.length > KEY_BYTES.max)
+    throw new Error(
+      `a webhook secret is ${PREFIX} and the base64 of ${KEY_BYTES.min} to ${KEY_BYTES.max} random bytes`,
+    );
+  return key;
+}
+
+function hmac(key: Buffer, id: string, timestamp: string, rawBody: string | Uint8Array): string {
+  return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(rawBody).digest('base64');
 }
 
 /**
- * True when one of the header's signatures (comma-separated `v1=<hex>`) matches the body and the timestamp (Unix
- * seconds) is within `toleranceSec` of now. The comparison takes the same time whatever the bytes.
+ * The three headers that sign one attempt: `id` is the delivery's (the same on every retry, the receiver's
+ * idempotency key), `timestampSec` this attempt's Unix seconds.
+ */
+export function signedHeaders(
+  secret: string,
+  id: string,
+  timestampSec: number,
+  rawBody: string | Uint8Array,
+): Record<string, string> {
+  const timestamp = String(timestampSec);
+  return {
+    [DELIVERY_HEADERS.id]: id,
+    [DELIVERY_HEADERS.timestamp]: timestamp,
+    [DELIVERY_HEADERS.signature]: `${SCHEME}${hmac(keyOf(secret), id, timestamp, rawBody)}`,
+  };
+}
+
+/** Headers as node gives them: lower-case names. */
+export type ReceivedHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/**
+ * True when one of the `v1,` signatures in `webhook-signature` (space-separated: a sender rotating its secret signs
+ * with both) is this body's, and `webhook-timestamp` is within `toleranceMs` of `now` (Unix ms). Signatures are
+ * compared in constant time. Throws only for a secret that is not one (see keyOf).
  */
 export function verifySignature(
   secret: string,
-  header: string | null | undefined,
-  timestamp: number | string | null | undefined,
   rawBody: string | Uint8Array,
-  toleranceSec: number = DEFAULT_TOLERANCE_SEC,
-  nowSec: number = Date.now() / 1000,
+  headers: ReceivedHeaders,
+  { toleranceMs = WEBHOOK.signatureToleranceMs, now = Date.now() }: { toleranceMs?: number; now?: number } = {},
 ): boolean {
-  if (!header || timestamp === null || timestamp === undefined || !/^\d{1,12}$/.test(String(timestamp))) return false;
-  if (Math.abs(nowSec - Number(timestamp)) > toleranceSec) return false;
-  const expected = hmac(secret, timestamp, rawBody);
+  const id = headers[DELIVERY_HEADERS.id];
+  const timestamp = headers[DELIVERY_HEADERS.timestamp];
+  const signatures = headers[DELIVERY_HEADERS.signature];
+  if (typeof id !== 'string' || id === '' || typeof signatures !== 'string') return false;
+  if (typeof timestamp !== 'string' || !/^\d+$/.test(timestamp)) return false;
+  if (Math.abs(now - Number(timestamp) * 1000) > toleranceMs) return false;
+  const expected = Buffer.from(SCHEME + hmac(keyOf(secret), id, timestamp, rawBody));
   let ok = false;
-  for (const part of header.split(',')) {
-    const [scheme, hex] = part.trim().split('=', 2);
-    if (scheme !== SCHEME || !hex || !/^[0-9a-f]{64}$/i.test(hex)) continue;
+  for (const candidate of signatures.split(' ')) {
+    const given = Buffer.from(candidate);
     // No early exit: every candidate is compared, so the time says nothing about which one matched.
-    if (timingSafeEqual(expected, Buffer.from(hex, 'hex'))) ok = true;
+    if (given.length === expected.length && timingSafeEqual(given, expected)) ok = true;
   }
   return ok;
 }

@@ -9,6 +9,7 @@ import {
   type WebhookStatus,
 } from '../contract/webhooks.ts';
 import { unixSeconds } from '../contract/time.ts';
+import { newSecret } from './signature.ts';
 
 /**
  * What the dispatcher sends: the delivery with its raw body and the secret to sign it with. Unlike a DeliveryRecord,
@@ -90,6 +91,11 @@ export const WEBHOOKS_MIGRATIONS: Migrations = {
     2: `CREATE INDEX webhook_deliveries_queue ON webhook_deliveries (webhook_id, event_id) WHERE status IN ('pending', 'failed')`,
     3: 'CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (created_at)',
     4: 'CREATE TABLE webhook_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), last_event_id INTEGER NOT NULL)',
+    // Secrets made before WaGate followed Standard Webhooks are base64url, which its libraries refuse: the same random
+    // bytes, written in the standard alphabet and padded. A receiver holding the old text converts it alike (README).
+    5: `UPDATE webhooks SET secret = 'whsec_' || replace(replace(substr(secret, 7), '-', '+'), '_', '/')
+         || substr('==', 1, (4 - (length(secret) - 6) % 4) % 4)
+       WHERE substr(secret, 1, 6) = 'whsec_' AND secret NOT LIKE '%='`,
   },
 };
 
@@ -205,7 +211,7 @@ export function createWebhookStore(db: Database, now: () => number = Date.now): 
       const problem = webhookUrlProblem(url);
       if (problem) throw new Error(problem);
       const id = `wh_${randomBytes(6).toString('hex')}`;
-      const secret = `whsec_${randomBytes(32).toString('base64url')}`;
+      const secret = newSecret();
       const filter = LOGGED_EVENT_TYPES.filter((t) => events.includes(t));
       statements.insert.run(id, url, JSON.stringify(filter), secret, now());
       changed();

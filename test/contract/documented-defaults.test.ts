@@ -8,7 +8,7 @@ import { createEventLog } from '../../server/store/event-log.ts';
 import { createIdempotencyStore } from '../../server/store/idempotency.ts';
 import { createWebhookDispatcher } from '../../server/webhooks/dispatcher.ts';
 import { createWebhookStore } from '../../server/webhooks/webhook-store.ts';
-import { signPayload, verifySignature } from '../../server/webhooks/signature.ts';
+import { newSecret, signedHeaders, verifySignature } from '../../server/webhooks/signature.ts';
 import { typingDurationMs } from '../../server/whatsapp/typing.ts';
 import { ALICE, jidOf } from '../support/contacts.ts';
 import { tempDatabase } from '../support/temp-database.ts';
@@ -116,8 +116,9 @@ test('a webhook signature older or newer than 5 minutes does not verify', () => 
   documented('refuse it if it is more than 5 minutes off');
   const now = 1_764_080_000;
   const body = '{"id":1}';
+  const secret = newSecret();
   const signedAt = (ts: number) =>
-    verifySignature('whsec_x', signPayload('whsec_x', ts, body), ts, body, undefined, now);
+    verifySignature(secret, body, signedHeaders(secret, 'dlv_1', ts, body), { now: now * SECOND });
   assert.equal(signedAt(now - 5 * 60), true);
   assert.equal(signedAt(now + 5 * 60), true);
   assert.equal(signedAt(now - 5 * 60 - 1), false);

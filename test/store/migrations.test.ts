@@ -14,6 +14,8 @@ import { IDEMPOTENCY_MIGRATIONS } from '../../server/store/idempotency.ts';
 import { MESSAGES_MIGRATIONS, createMessageStore } from '../../server/store/messages.ts';
 import { OUTBOX_MIGRATIONS, createOutboxStore } from '../../server/store/outbox.ts';
 import { WEBHOOKS_MIGRATIONS } from '../../server/webhooks/webhook-store.ts';
+import { newSecret, signedHeaders } from '../../server/webhooks/signature.ts';
+import { Webhook } from 'standardwebhooks';
 import { SANDBOX_MIGRATIONS } from '../../server/sandbox/store.ts';
 import { schemaOf, upTo } from '../support/migrations.ts';
 import { tempDatabase } from '../support/temp-database.ts';
@@ -147,6 +149,7 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
   [WEBHOOKS_MIGRATIONS, 2, { added: ['index webhook_deliveries_queue on webhook_deliveries'] }],
   [WEBHOOKS_MIGRATIONS, 3, { added: ['index webhook_deliveries_by_time on webhook_deliveries'] }],
   [WEBHOOKS_MIGRATIONS, 4, { added: ['table webhook_cursor (id, last_event_id)'] }],
+  [WEBHOOKS_MIGRATIONS, 5, { added: [] }],
   [
     SANDBOX_MIGRATIONS,
     0,
@@ -253,6 +256,33 @@ test('messages step 4 and outbox step 3: stored texts become text content, and a
   assert.deepEqual(job?.mentions, ['1@s.whatsapp.net']);
   assert.equal(job?.typing_simulation, true);
   assert.equal(job?.secret, null);
+});
+
+test("webhooks step 5: a secret made before Standard Webhooks keeps its bytes, in the alphabet the standard's libraries read", (t) => {
+  const { db } = tempDatabase(t);
+  migrate(db, upTo(WEBHOOKS_MIGRATIONS, 5));
+  const bytes = Buffer.alloc(32, 0xfb);
+  const old = `whsec_${bytes.toString('base64url')}`;
+  assert.match(old, /-.*_|_.*-/, 'one that Standard Webhooks libraries refuse');
+  const made = newSecret();
+  const insert = db.prepare(
+    "INSERT INTO webhooks (id, url, events, secret, created_at) VALUES (?, 'http://127.0.0.1/', '[]', ?, 1)",
+  );
+  insert.run('wh_old', old);
+  insert.run('wh_new', made);
+  migrate(db, WEBHOOKS_MIGRATIONS);
+  const secretOf = (id: string) =>
+    (db.prepare('SELECT secret FROM webhooks WHERE id = ?').get(id) as { secret: string }).secret;
+  const stored = secretOf('wh_old');
+  assert.equal(stored, `whsec_${bytes.toString('base64')}`);
+  assert.equal(
+    stored,
+    `whsec_${old.slice(6).replaceAll('-', '+').replaceAll('_', '/')}=`,
+    "the README's conversion of the old text",
+  );
+  assert.equal(secretOf('wh_new'), made, 'a standard secret stays as it is');
+  const headers = signedHeaders(stored, 'dlv_1', Math.floor(Date.now() / 1000), '{}');
+  assert.deepEqual(new Webhook(stored).verify('{}', headers), {});
 });
 
 test('a part renamed keeps the steps it had done under its former name', (t) => {

@@ -36,7 +36,7 @@ async function run(
 test('add prints the secret once on stdout; list shows the webhook without it; remove deletes it', async () => {
   const added = await run(['add', 'http://127.0.0.1:3000/hook'], { events: 'message.received,message.status' });
   assert.equal(added.code, 0);
-  assert.match(added.out, /^whsec_[A-Za-z0-9_-]{43}$/);
+  assert.match(added.out, /^whsec_[A-Za-z0-9+/]{43}=$/);
   assert.match(
     added.err,
     /Created webhook wh_[0-9a-f]{12} for http:\/\/127\.0\.0\.1:3000\/hook \(message\.received, message\.status\)/,

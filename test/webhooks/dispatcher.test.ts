@@ -1,8 +1,11 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import * as nodeCrypto from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { createServer } from 'node:http';
 import pino from 'pino';
@@ -15,8 +18,11 @@ import {
   type DispatcherDeps,
   type WebhookDispatcher,
 } from '../../server/webhooks/dispatcher.ts';
-import { freePort, signedAsDocumented, startReceiver, type Receiver } from '../support/webhook-receiver.ts';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { freePort, startReceiver, type Receiver } from '../support/webhook-receiver.ts';
 import { eventually } from '../support/waits.ts';
+import { signedHeaders } from '../../server/webhooks/signature.ts';
+import { buildOpenApi } from '../../server/http/openapi.ts';
 import type { StoredMessage } from '../../server/contract/messages.ts';
 
 const FAST = { backoff: { baseMs: 20, capMs: 100 } };
@@ -112,19 +118,29 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('a receiver gets the event, signed, with a delivery id and the event type', async () => {
+test('a receiver gets the event, signed as Standard Webhooks (checked by its library), with its id and type', async () => {
   const r = await receiver();
   const w = open();
   const { webhook, secret } = w.store.add({ url: r.url });
   w.bus.emit('message.received', message('M1'));
   const [got] = await eventually(() => (r.received.length ? r.received : null), 'the delivery');
   const headers = got!.headers;
-  assert.equal(signedAsDocumented(secret, headers, got!.body), true);
-  assert.equal(signedAsDocumented(secret, headers, got!.body.replace('hi M1', 'hi M2')), false);
+  const body = JSON.parse(got!.body);
+  assert.deepEqual(new Webhook(secret).verify(got!.body, headers), body);
+  for (const forged of [
+    { ...headers, 'webhook-id': 'dlv_0000000000000000' },
+    { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) - 1) },
+  ]) {
+    assert.throws(() => new Webhook(secret).verify(got!.body, forged), WebhookVerificationError);
+  }
+  assert.throws(
+    () => new Webhook(secret).verify(got!.body.replace('hi M1', 'hi M2'), headers),
+    WebhookVerificationError,
+  );
   assert.equal(headers['wagate-event'], 'message.received');
   assert.equal(headers['content-type'], 'application/json');
-  assert.match(headers['wagate-delivery'] as string, /^dlv_[0-9a-f]{16}$/);
-  const body = JSON.parse(got!.body);
+  assert.match(headers['webhook-id']!, /^dlv_[0-9a-f]{16}$/);
+  assert.ok(Math.abs(Number(headers['webhook-timestamp']) - Date.now() / 1000) < 60, 'the Unix seconds of the attempt');
   assert.deepEqual({ type: body.type, data: body.data }, { type: 'message.received', data: message('M1') });
   assert.equal(body.id, w.log.latestId());
 
@@ -132,9 +148,85 @@ test('a receiver gets the event, signed, with a delivery id and the event type',
     () => w.store.deliveries(webhook.id).find((d) => d.status === 'delivered'),
     'the log',
   );
-  assert.equal(delivery.id, headers['wagate-delivery']);
+  assert.equal(delivery.id, headers['webhook-id']);
   assert.equal(delivery.attempts, 1);
   assert.equal(delivery.last_status_code, 200);
+});
+
+/**
+ * The README's receiver without a library, exactly as the README writes it, in a node process of its own listening on
+ * `port`. `output()` is what it printed; it throws once the process has exited, so a wait on it ends at once.
+ */
+async function startReadmeReceiver(secret: string, port: number) {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const recipe = /Without a library, the same check in Node[^\n]*\n\n```js\n([\s\S]*?)\n```/.exec(readme)?.[1];
+  assert.ok(recipe, "the README's receiver recipe");
+  writeFileSync(join(dir, 'receiver.mjs'), recipe);
+  symlinkSync(resolve('node_modules'), join(dir, 'node_modules')); // its imports (express) as an npm project has them
+  const child = spawn(process.execPath, ['receiver.mjs'], {
+    cwd: dir,
+    env: { ...process.env, WAGATE_WEBHOOK_SECRET: secret, PORT: String(port) },
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = once(child, 'exit');
+  let done = false;
+  void exited.then(() => (done = true));
+  return {
+    output(): string {
+      if (done) throw new Error(`the README's receiver exited: ${out}`);
+      return out;
+    },
+    async stop(): Promise<void> {
+      if (!done) child.kill();
+      await exited;
+    },
+  };
+}
+
+test("the README's receiver, run as written, accepts WaGate's deliveries and refuses a forged one", async (t) => {
+  const port = await freePort();
+  const w = open();
+  const { webhook, secret } = w.store.add({ url: `http://127.0.0.1:${port}/wagate` });
+  const readme = await startReadmeReceiver(secret, port);
+  t.after(() => readme.stop());
+  w.bus.emit('message.received', message('README1'));
+  // Attempts before it listens are refused and retried: the first one it answers carries its verdict.
+  const answered = await eventually(() => {
+    readme.output();
+    return w.store.deliveries(webhook.id).find((d) => d.last_status_code !== null);
+  }, "the README receiver's answer");
+  assert.equal(answered.last_status_code, 204, answered.last_error ?? '');
+  const printed = await eventually(
+    () => readme.output().includes(`${answered.id} message.received `) && readme.output(),
+    'its log line: the webhook-id and the event',
+  );
+  assert.match(printed, /message_id: 'README1'/, 'the event it parsed');
+
+  const forged = signedHeaders(secret, 'dlv_forged', Math.floor(Date.now() / 1000), '{"type":"message.received"}');
+  const url = `http://127.0.0.1:${port}/wagate`;
+  const post = (body: string) =>
+    fetch(url, { method: 'POST', headers: { ...forged, 'content-type': 'application/json' }, body });
+  assert.equal((await post('{"type":"message.received"}')).status, 204, 'signed as WaGate signs');
+  assert.equal((await post('{"type":"message.received" }')).status, 401, 'one byte more than what was signed');
+});
+
+test("the /docs guide's verify function, run as written, takes a delivery and refuses a changed one", async () => {
+  const r = await receiver();
+  const w = open();
+  const { secret } = w.store.add({ url: r.url });
+  w.bus.emit('message.received', message('DOCS1'));
+  const got = await eventually(() => r.received[0], 'the delivery');
+  const guide = (buildOpenApi('0', 'http://127.0.0.1:7001', []) as { info: { description: string } }).info.description;
+  const code = /```js\n([\s\S]*?)\n```/.exec(guide)?.[1];
+  assert.ok(code, "the guide's verify function");
+  type Verify = (secret: string, headers: Record<string, string>, rawBody: string) => boolean;
+  // The guide calls node's crypto module `crypto`, as `import crypto from 'node:crypto'` names it.
+  const verify = new Function('crypto', `${code}\nreturn verify;`)(nodeCrypto) as Verify;
+  assert.equal(verify(secret, got.headers, got.body), true);
+  assert.equal(verify(secret, got.headers, got.body.replace('DOCS1', 'DOCS2')), false, 'another body');
+  assert.equal(verify(secret, { ...got.headers, 'webhook-id': 'dlv_0000000000000000' }, got.body), false, 'another id');
 });
 
 test('only the event types a webhook asked for reach it', async () => {
@@ -155,7 +247,7 @@ test('a receiver answering 500 gets retries with the same delivery id, and the e
   let failures = 3;
   const r = await receiver(0, () => (failures-- > 0 ? 500 : 204));
   const w = open();
-  const { webhook } = w.store.add({ url: r.url });
+  const { webhook, secret } = w.store.add({ url: r.url });
   w.bus.emit('message.received', message('O1'));
   w.bus.emit('message.received', message('O2'));
   await eventually(
@@ -165,8 +257,13 @@ test('a receiver answering 500 gets retries with the same delivery id, and the e
 
   const ids = r.received.map((x) => JSON.parse(x.body).data.message_id);
   assert.deepEqual(ids, ['O1', 'O1', 'O1', 'O1', 'O2'], 'O2 waits until O1 is through');
-  assert.equal(new Set(r.received.slice(0, 4).map((x) => x.headers['wagate-delivery'])).size, 1);
   const [second, first] = w.store.deliveries(webhook.id);
+  assert.deepEqual(
+    r.received.map((x) => x.headers['webhook-id']),
+    [first!.id, first!.id, first!.id, first!.id, second!.id],
+    "webhook-id: the same on every retry of a delivery, the receiver's idempotency key",
+  );
+  for (const x of r.received) assert.deepEqual(new Webhook(secret).verify(x.body, x.headers), JSON.parse(x.body));
   assert.deepEqual(
     [first!.status, first!.attempts, second!.status, second!.attempts],
     ['delivered', 4, 'delivered', 1],
@@ -209,7 +306,11 @@ test('the queue survives a restart: a pending delivery is sent once after reopen
   assert.equal(r.received.length, 1);
   const got = r.received[0]!;
   assert.equal(JSON.parse(got.body).data.message_id, 'KEEP');
-  assert.equal(signedAsDocumented(secret, got.headers, got.body, Date.now() / 1000 + 120), true);
+  assert.ok(
+    Number(got.headers['webhook-timestamp']) >= Date.now() / 1000 + 100,
+    "the retry's own time, not the first's",
+  );
+  assert.deepEqual(new Webhook(secret).verify(got.body, got.headers), JSON.parse(got.body), 'within the 5 minutes');
   assert.equal(w.store.deliveries(webhook.id).at(-1)!.attempts, 2, 'the first, refused attempt and this one');
 });
 
