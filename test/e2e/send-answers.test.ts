@@ -411,6 +411,9 @@ test('WaGate stopping while a request waits: 202 pending, and the message leaves
     { status: 202, data: { message_id: id, status: 'pending', send_at: null } },
   );
   await restarted;
+  // The session is still starting or connecting: a send now waits for it, it is not refused.
+  const early = await send(newContact(), { async: true });
+  assert.equal(early.status, 202, JSON.stringify(early.body));
   await eventually(async () => (await stored(id)).status_times.sent !== null, 'sent again after the restart');
   assert.deepEqual(inboxIds(number), [id]);
 });
