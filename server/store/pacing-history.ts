@@ -15,14 +15,19 @@ export interface PacingHistory {
   hasWrittenToUs(chatJid: string): boolean;
 }
 
-/** What pacing needs to know from the stored messages, so its limits hold across a restart. */
+/**
+ * What pacing needs to know from the stored messages, so its limits hold across a restart. A failed message counts
+ * only if it left (WhatsApp's server refused it); one cancelled, expired, not on WhatsApp or unlinked never did.
+ */
 export function createPacingHistory(db: Database): PacingHistory {
   const sent = db.prepare(
     `SELECT o.chat_jid AS chat, COALESCE(o.sent_at, o.timestamp) * 1000 AS at,
             NOT EXISTS (SELECT 1 FROM messages i
                         WHERE i.chat_jid = o.chat_jid AND i.direction = 'inbound' AND i.timestamp <= o.timestamp) AS new_chat
        FROM messages o
-      WHERE o.direction = 'outbound' AND o.status NOT IN ('queued', 'sending') AND COALESCE(o.sent_at, o.timestamp) * 1000 > ?
+      WHERE o.direction = 'outbound' AND o.status NOT IN ('queued', 'sending')
+        AND (o.status <> 'failed' OR o.status_reason LIKE 'server_rejected:%')
+        AND COALESCE(o.sent_at, o.timestamp) * 1000 > ?
       ORDER BY at, o.seq`,
   );
   const inbound = db.prepare(`SELECT 1 FROM messages WHERE chat_jid = ? AND direction = 'inbound' LIMIT 1`);
