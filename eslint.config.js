@@ -32,6 +32,22 @@ const LAYERS = [
   },
   {
     files: ['electron/**/*.ts'],
+    ignores: ['electron/core-service.ts'],
+    forbid: [
+      {
+        regex: '(^|/)server/(store|http|webhooks|sandbox|whatsapp|cli)/',
+        message:
+          "electron/ is a thin shell: it drives the core through server/core.ts, never the core's storage, HTTP, WhatsApp session or sandbox.",
+      },
+      {
+        regex: '(^|/)server/core\\.ts$',
+        message:
+          'The core runs in its utility process (electron/core-service.ts): the main process drives it over electron/core-channel.ts and never loads it.',
+      },
+    ],
+  },
+  {
+    files: ['electron/core-service.ts'],
     forbid: [
       {
         regex: '(^|/)server/(store|http|webhooks|sandbox|whatsapp|cli)/',
@@ -107,8 +123,9 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
-  ...LAYERS.map(({ files, forbid }) => ({
+  ...LAYERS.map(({ files, ignores = [], forbid }) => ({
     files,
+    ignores,
     rules: { 'no-restricted-imports': ['error', { patterns: forbid }] },
   })),
   {

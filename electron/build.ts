@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 /**
- * Bundles the shell for Electron: main (ESM, with server/ inside, npm packages left to node_modules) and the
- * preload (one CommonJS file, as a sandboxed preload must be), then copies the icons they load at run time.
+ * Bundles the shell for Electron: main (the main process: tray, window, keyring), core-process (the core, with
+ * server/ inside, run in a utility process), both ESM with npm packages left to node_modules, and the preload (one
+ * CommonJS file, as a sandboxed preload must be); then copies the icons they load at run time.
  * `node electron/build.ts [outDir]`; outDir defaults to dist/electron.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,13 +22,15 @@ export async function buildElectron(out: string): Promise<void> {
     legalComments: 'none',
   } as const;
   await Promise.all([
-    build({
-      ...common,
-      entryPoints: [`${root}electron/main.ts`],
-      outfile: `${out}/main.js`,
-      format: 'esm',
-      packages: 'external',
-    }),
+    ...['main', 'core-process'].map((entry) =>
+      build({
+        ...common,
+        entryPoints: [`${root}electron/${entry}.ts`],
+        outfile: `${out}/${entry}.js`,
+        format: 'esm',
+        packages: 'external',
+      }),
+    ),
     build({
       ...common,
       entryPoints: [`${root}electron/preload.ts`],

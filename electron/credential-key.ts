@@ -1,8 +1,6 @@
 import type * as nodeFs from 'node:fs';
 import { join } from 'node:path';
 import type { SafeStorage } from 'electron';
-import type { Config } from '../server/config.ts';
-import { cannotOpenCredentials, forgetWhatsAppLink } from '../server/core.ts';
 import {
   CREDENTIAL_KEY_FILE,
   CredentialKeyError,
@@ -10,6 +8,7 @@ import {
   type LoadedKey,
 } from '../server/credentials/credential-key.ts';
 import type { OsKeyring } from '../server/credentials/os-keyring.ts';
+import { CoreStartError } from './core-channel.ts';
 
 export type Keyring = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'>;
 export type KeyFiles = Pick<typeof nodeFs, 'rmSync'>;
@@ -47,9 +46,12 @@ export function loadCredentialKey({
   return loadSharedKey({ dataDir, keyring, legacy });
 }
 
-/** A start that failed on the saved credentials themselves, which the user can get out of by linking again. */
+/**
+ * A start that failed on the saved credentials themselves, which the user can get out of by linking again: the key
+ * (here, in the main process) or the credentials it opens (the core said so).
+ */
 export function isCredentialFailure(error: unknown): error is Error {
-  return error instanceof CredentialKeyError || cannotOpenCredentials(error);
+  return error instanceof CredentialKeyError || (error instanceof CoreStartError && error.failure === 'credentials');
 }
 
 /** The question the desktop app asks after such a failure; the first button links again. */
@@ -62,13 +64,13 @@ export function linkAgainPrompt(error: Error): { message: string; detail: string
 }
 
 /**
- * The way out the user chose: the unusable credentials of `config`'s data folder go (in one transaction), and a key
- * file the keyring no longer opens goes too, so the next start makes a new key.
+ * The way out the user chose: the core forgets the unusable credentials of the data folder (in one transaction), and
+ * a key file the keyring no longer opens goes too, so the next start makes a new key.
  */
-export function forgetUnusableCredentials(
+export async function forgetUnusableCredentials(
   error: Error,
-  { config, fs }: { config: Pick<Config, 'dataDir' | 'sandbox' | 'waUrl'>; fs: KeyFiles },
-): void {
-  forgetWhatsAppLink(config);
-  if (error instanceof CredentialKeyError) fs.rmSync(join(config.dataDir, CREDENTIAL_KEY_FILE), { force: true });
+  { dataDir, forgetLink, fs }: { dataDir: string; forgetLink(): Promise<void>; fs: KeyFiles },
+): Promise<void> {
+  await forgetLink();
+  if (error instanceof CredentialKeyError) fs.rmSync(join(dataDir, CREDENTIAL_KEY_FILE), { force: true });
 }

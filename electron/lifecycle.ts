@@ -2,9 +2,13 @@ import { rmSync } from 'node:fs';
 import type { BrowserWindow } from 'electron';
 import { app, dialog, Menu, safeStorage } from 'electron';
 import { loadConfig, type Config } from '../server/config.ts';
+import type { CredentialProtection } from '../server/contract/desktop.ts';
+import type { SessionSnapshot } from '../server/contract/session.ts';
+import { openOsKeyring } from '../server/credentials/os-keyring.ts';
 import { createLogger, type Logger } from '../server/logger.ts';
-import { startCore, VERSION, type Core } from '../server/core.ts';
 import { wasStartedAtLogin } from './autostart.ts';
+import { forkCore, type CoreHost, type CoreStarted } from './core-host.ts';
+import { afterCrash, crashWords } from './crash-policy.ts';
 import {
   forgetUnusableCredentials,
   isCredentialFailure,
@@ -12,11 +16,9 @@ import {
   loadCredentialKey,
 } from './credential-key.ts';
 import { describeCredentialProtection, describeCredentialStorage } from './credential-protection.ts';
-import type { CredentialProtection } from '../server/contract/desktop.ts';
-import { openOsKeyring } from '../server/credentials/os-keyring.ts';
 import { setupIpc } from './ipc.ts';
 import type { LaunchOptions } from './launch-options.ts';
-import { createMainWindow, showWindow } from './main-window.ts';
+import { createMainWindow, logIn, showWindow } from './main-window.ts';
 import {
   describeMovedPort,
   describePortConflict,
@@ -35,6 +37,8 @@ export interface ShellFiles {
   icon: string;
   trayIcons: string;
   dashboardDir: string;
+  /** The core's entry (electron/core-process.ts, bundled), run in a utility process. */
+  coreProcess: string;
 }
 
 export interface LifecycleDeps {
@@ -43,19 +47,31 @@ export interface LifecycleDeps {
   files: ShellFiles;
 }
 
+/** A core that runs: its process, what it said when it started, and the config it started with. */
+interface RunningCore {
+  host: CoreHost;
+  started: CoreStarted;
+  config: Config;
+}
+
 const STOP_TIMEOUT_MS = 15_000;
 
 /**
- * The app's life, for the one instance that holds the lock: once Electron is ready, the tray, then the core (asking
- * about a taken port or unreadable credentials), then the window; a second launch opens the window; Quit stops the
- * core and flushes every pending write before the app exits.
+ * The app's life, for the one instance that holds the lock: once Electron is ready, the tray, then the core in its
+ * utility process (asking about a taken port or unreadable credentials), then the window; a second launch opens the
+ * window; a core that crashes is restarted; Quit stops the core and waits for every pending write before the app exits.
  */
 export function setupLifecycle({ launch, dataDir, files }: LifecycleDeps): void {
-  let running: { core: Core; logger: Logger } | null = null;
+  let running: RunningCore | null = null;
+  /** Every core process alive, started or still starting: Quit waits for each to stop. */
+  const hosts = new Set<CoreHost>();
+  let session: SessionSnapshot | null = null;
   let window: BrowserWindow | null = null;
   let tray: DesktopTray | null = null;
+  let logger: Logger | null = null;
+  let protection: CredentialProtection | null = null;
   let quitting = false;
-  let stopping: Promise<void> | null = null;
+  let lastCrashAt: number | null = null;
   /** Why the core is not running, once it failed to start. */
   let failure: string | null = null;
 
@@ -90,38 +106,58 @@ export function setupLifecycle({ launch, dataDir, files }: LifecycleDeps): void 
     return response === 0;
   }
 
+  async function askToLinkAgain(error: Error): Promise<boolean> {
+    const { response } = await dialog.showMessageBox({
+      type: 'warning',
+      title: 'WaGate',
+      ...linkAgainPrompt(error),
+      defaultId: 1,
+      cancelId: 1,
+    });
+    return response === 0;
+  }
+
+  function fork(): CoreHost {
+    const host = forkCore(files.coreProcess);
+    hosts.add(host);
+    void host.exited.then(() => hosts.delete(host));
+    return host;
+  }
+
   /**
-   * Starts the core with the credentials sealed by the keyring's key. Credentials it cannot open stop the start,
-   * and the user may forget them and link again; nothing is forgotten without that answer.
+   * Starts a core with the credentials sealed by the keyring's key, which only this process can ask for. Credentials
+   * that cannot be opened stop the start, and the user may forget them and link again; nothing is forgotten without
+   * that answer. Each attempt is a fresh process: a failed start leaves nothing behind in the next one.
    */
-  async function startWithCredentials(config: Config, logger: Logger, protection: CredentialProtection): Promise<Core> {
-    const fs = { rmSync };
+  async function startWithCredentials(config: Config, shown: CredentialProtection): Promise<RunningCore> {
     const keyring = openOsKeyring();
     for (;;) {
+      const host = fork();
       try {
         const { key, storage } = loadCredentialKey({
           safeStorage,
-          protectedByOs: protection.protectedByOs,
+          protectedByOs: shown.protectedByOs,
           dataDir,
           keyring,
         });
-        return await startCore(config, {
-          logger,
-          dashboardDir: files.dashboardDir,
-          credentialKey: key ?? undefined,
+        const started = await host.start({
+          config,
+          credentialKey: key,
           credentialStorage: storage,
+          dashboardDir: files.dashboardDir,
         });
+        return { host, started, config };
       } catch (error) {
-        if (!isCredentialFailure(error)) throw error;
-        const { response } = await dialog.showMessageBox({
-          type: 'warning',
-          title: 'WaGate',
-          ...linkAgainPrompt(error),
-          defaultId: 1,
-          cancelId: 1,
-        });
-        if (response !== 0) throw error;
-        forgetUnusableCredentials(error, { config, fs });
+        try {
+          if (!isCredentialFailure(error) || !(await askToLinkAgain(error))) throw error;
+          await forgetUnusableCredentials(error, {
+            dataDir,
+            fs: { rmSync },
+            forgetLink: () => host.forgetLink(config),
+          });
+        } finally {
+          await host.stop(STOP_TIMEOUT_MS);
+        }
       }
     }
   }
@@ -130,13 +166,14 @@ export function setupLifecycle({ launch, dataDir, files }: LifecycleDeps): void 
     // No File/View menu (and no DevTools shortcut) on Windows and Linux; macOS keeps its standard Edit menu.
     if (process.platform !== 'darwin') Menu.setApplicationMenu(null);
     tray = setupTray({ iconDir: files.trayIcons, icon: files.icon, open: openWindow });
-    const protection = describeCredentialProtection(safeStorage, process.platform);
+    const shown = describeCredentialProtection(safeStorage, process.platform);
+    protection = shown;
 
     const config = loadConfig({ dataDir, port: launch.port, sandbox: launch.sandbox });
-    const logger = createLogger(config.logLevel);
+    logger = createLogger(config.logLevel);
     const result = await startWithPortFallback({
       config,
-      start: (c) => startWithCredentials(c, logger, protection),
+      start: (c) => startWithCredentials(c, shown),
       ask: askAboutPort,
       findFreePort,
       identifyHolder: identifyPortHolder,
@@ -147,62 +184,91 @@ export function setupLifecycle({ launch, dataDir, files }: LifecycleDeps): void 
         dialog.showErrorBox('WaGate is already running', describePortConflict(result.conflict));
       return app.quit();
     }
-    await runWithCore(result.core, tray, { logger, protection, movedFrom: result.movedFrom });
+    await runWithCore(result.core, tray, { protection: shown, movedFrom: result.movedFrom });
+  }
+
+  /** The tray follows the core's session and pacing; a crash of its process is reported and the core restarted. */
+  function adopt(core: RunningCore, shown: DesktopTray): void {
+    running = core;
+    failure = null;
+    shown.setApiUrl(core.started.url);
+    follow(core.started.session, shown);
+    shown.setPacing(core.started.pacing);
+    core.host.on('session', ({ snapshot }) => follow(snapshot, shown));
+    core.host.on('pacing', ({ pacing }) => shown.setPacing(pacing));
+    core.host.onCrash((code) => void recover(core, code, shown));
+  }
+
+  function follow(snapshot: SessionSnapshot, shown: DesktopTray): void {
+    shown.follow(snapshot);
+    if (session && needsPairing(snapshot) && !needsPairing(session)) showWindow(window);
+    session = snapshot;
   }
 
   async function runWithCore(
-    core: Core,
+    core: RunningCore,
     shown: DesktopTray,
-    { logger, protection, movedFrom }: { logger: Logger; protection: CredentialProtection; movedFrom: number | null },
+    { protection, movedFrom }: { protection: CredentialProtection; movedFrom: number | null },
   ): Promise<void> {
-    running = { core, logger };
+    const { url } = core.started;
+    adopt(core, shown);
     let portNotice: string | null = null;
     if (movedFrom !== null) {
-      portNotice = describeMovedPort(movedFrom, Number(new URL(core.url).port));
+      portNotice = describeMovedPort(movedFrom, Number(new URL(url).port));
       shown.setNotice(portNotice);
       shown.notify({ title: 'WaGate moved to another port', body: portNotice });
     }
-    shown.setApiUrl(core.url);
-    setupIpc(new URL(core.url).origin, {
-      version: VERSION,
+    setupIpc(new URL(url).origin, {
+      version: core.started.version,
       platform: process.platform,
-      credentialProtection: describeCredentialStorage(core.credentialStorage, protection),
+      credentialProtection: describeCredentialStorage(core.started.credentialStorage, protection),
       portNotice,
     });
 
-    let previous = core.session.snapshot();
-    shown.follow(previous);
-    core.events.on('session.state', (snapshot) => {
-      shown.follow(snapshot);
-      if (needsPairing(snapshot) && !needsPairing(previous)) showWindow(window);
-      previous = snapshot;
-    });
-
     window = await createMainWindow({
-      url: core.url,
-      admin: core.admin,
+      url,
+      login: core.started.dashboardLogin,
       preload: files.preload,
       icon: files.icon,
       isQuitting: () => quitting,
     });
     const hidden = wasStartedAtLogin(process.argv, app, process.platform);
-    if (!hidden || needsPairing(core.session.snapshot())) showWindow(window);
+    if (!hidden || (session && needsPairing(session))) showWindow(window);
   }
 
-  /** Quit = the HTTP server and the WhatsApp session stop and every pending write is flushed, then the app exits. */
-  function stopCore(): Promise<void> {
-    stopping ??= (async () => {
-      tray?.stopNotifying();
-      const stopped = running;
-      running = null;
-      tray?.setApiUrl(null);
-      if (!stopped) return;
-      const timeout = new Promise<void>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref());
-      await Promise.race([stopped.core.stop(), timeout]).catch((error: unknown) =>
-        stopped.logger.error({ err: error }, 'stopping WaGate failed'),
-      );
-    })();
-    return stopping;
+  /**
+   * The core's process ended without being asked: the tray and a notification say so, and the core starts again on
+   * the same port and data (what it had accepted is on disk). A second crash within a minute asks first.
+   */
+  async function recover(crashed: RunningCore, code: number, shown: DesktopTray): Promise<void> {
+    if (running !== crashed || quitting) return;
+    running = null;
+    logger?.error({ code }, "WaGate's core stopped unexpectedly");
+    const words = crashWords(code);
+    shown.setApiUrl(null);
+    shown.render({ kind: 'failed', reason: words.status });
+    shown.notify(words.notice);
+    const now = Date.now();
+    const decision = afterCrash(lastCrashAt, now);
+    lastCrashAt = now;
+    if (decision === 'ask') {
+      const { response } = await dialog.showMessageBox({
+        type: 'error',
+        title: 'WaGate',
+        ...words.question,
+        defaultId: 0,
+        cancelId: 1,
+      });
+      if (response !== 0) return app.quit();
+    }
+    try {
+      const core = await startWithCredentials(crashed.config, protection!);
+      if (quitting) return;
+      adopt(core, shown);
+      await logIn(core.started.url, core.started.dashboardLogin);
+    } catch (error) {
+      fail(`${words.stopped}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   app.on('second-instance', openWindow);
@@ -212,11 +278,16 @@ export function setupLifecycle({ launch, dataDir, files }: LifecycleDeps): void 
   if (process.platform === 'win32') app.setAppUserModelId('app.wagate.desktop');
   // Closing the window hides it; the app lives in the tray until Quit.
   app.on('window-all-closed', () => undefined);
+  // Quit = each core process stops its HTTP server and WhatsApp session and flushes every pending write, then exits;
+  // then the app exits. A process started meanwhile (a start under way) gets the same on the next round.
   app.on('before-quit', (event) => {
     quitting = true;
-    if (!running) return;
+    tray?.stopNotifying();
+    if (hosts.size === 0) return;
     event.preventDefault();
-    void stopCore().then(() => app.quit());
+    running = null;
+    tray?.setApiUrl(null);
+    void Promise.all([...hosts].map((host) => host.stop(STOP_TIMEOUT_MS))).then(() => app.quit());
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
   app

@@ -1,4 +1,5 @@
 import { BrowserWindow, session, shell } from 'electron';
+import type { DashboardLogin } from './core-channel.ts';
 import { mainWindowOptions } from './window-options.ts';
 import { applyNavigationPolicy } from './navigation-policy.ts';
 import { applyPermissionPolicy } from './permission-policy.ts';
@@ -7,7 +8,8 @@ import { applyContentSecurityPolicy } from './content-security-policy.ts';
 export interface MainWindowDeps {
   /** The core's address; the dashboard is its `/`. */
   url: string;
-  admin: { cookieName: string; createSession(): string };
+  /** The admin session the core made for the window. */
+  login: DashboardLogin;
   preload: string;
   icon: string | undefined;
   /** Closing hides the window to the tray, except while the app quits. */
@@ -16,13 +18,14 @@ export interface MainWindowDeps {
 
 /**
  * The admin session goes into an HttpOnly cookie before the page loads, so the dashboard is logged in without
- * ever seeing a secret. A session cookie (no expiry): Chromium keeps it in memory only, and each start makes a new one.
+ * ever seeing a secret. A session cookie (no expiry): Chromium keeps it in memory only, and each start of the core
+ * makes a new one (a restarted core's replaces the old one in the open window).
  */
-async function logIn(url: string, admin: MainWindowDeps['admin']): Promise<void> {
+export async function logIn(url: string, login: DashboardLogin): Promise<void> {
   await session.defaultSession.cookies.set({
     url,
-    name: admin.cookieName,
-    value: admin.createSession(),
+    name: login.cookieName,
+    value: login.value,
     httpOnly: true,
     sameSite: 'strict',
     path: '/',
@@ -31,7 +34,7 @@ async function logIn(url: string, admin: MainWindowDeps['admin']): Promise<void>
 
 export async function createMainWindow({
   url,
-  admin,
+  login,
   preload,
   icon,
   isQuitting,
@@ -39,7 +42,7 @@ export async function createMainWindow({
   const appOrigin = new URL(url).origin;
   applyPermissionPolicy(session.defaultSession, appOrigin);
   applyContentSecurityPolicy(session.defaultSession, appOrigin);
-  await logIn(url, admin);
+  await logIn(url, login);
 
   const window = new BrowserWindow(mainWindowOptions(preload, icon));
   applyNavigationPolicy(window.webContents, { appOrigin, openExternal: (target) => void shell.openExternal(target) });

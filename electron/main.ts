@@ -2,16 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { app } from 'electron';
 import { defaultDataDir } from '../server/config.ts';
 import { makeOwnerOnlyFolder } from '../server/data-folder.ts';
-import { keepYoungGenerationSmall } from '../server/heap-policy.ts';
 import { parseLaunchOptions } from './launch-options.ts';
 import { setupLifecycle } from './lifecycle.ts';
 
 // Files beside this bundle (dist/electron/), inside app.asar once packaged.
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
-
-// The core runs in this process: the same heap policy as `wagate serve` (server/heap-policy.ts). Set after the imports
-// have loaded, it still keeps the young generation from growing under the send load, which is where it grew.
-keepYoungGenerationSmall();
 
 const launch = parseLaunchOptions(process.argv.slice(1));
 const dataDir = launch.dataDir ?? defaultDataDir();
@@ -33,6 +28,7 @@ if (!app.requestSingleInstanceLock()) {
       icon: here('./icon.png'),
       trayIcons: here('./tray/'),
       dashboardDir: here('../renderer/'),
+      coreProcess: here('./core-process.js'),
     },
   });
 }

@@ -7,6 +7,7 @@ export interface TrayController {
   render(state: ShellState): void;
   setApiUrl(url: string | null): void;
   setNotice(notice: string | null): void;
+  setPacing(line: string | null): void;
   destroy(): void;
 }
 
@@ -24,6 +25,7 @@ export function createTrayController({ iconDir, platform, actions, startAtLogin 
   let state: ShellState = { kind: 'starting' };
   let apiUrl: string | null = null;
   let notice: string | null = null;
+  let pacing: string | null = null;
   const tray = new Tray(image('disconnected'));
   // Windows users expect a left click to open the window; macOS and Linux show the menu.
   if (platform === 'win32') tray.on('click', () => actions.open());
@@ -33,7 +35,7 @@ export function createTrayController({ iconDir, platform, actions, startAtLogin 
     tray.setImage(image(look.icon));
     tray.setToolTip(notice ? `${look.tooltip}\n${notice}`.slice(0, 127) : look.tooltip);
     tray.setContextMenu(
-      Menu.buildFromTemplate(trayMenuTemplate({ look, notice, apiUrl, startAtLogin: startAtLogin(), actions })),
+      Menu.buildFromTemplate(trayMenuTemplate({ look, notice, pacing, apiUrl, startAtLogin: startAtLogin(), actions })),
     );
   }
 
@@ -49,6 +51,11 @@ export function createTrayController({ iconDir, platform, actions, startAtLogin 
     },
     setNotice(text) {
       notice = text;
+      update();
+    },
+    setPacing(line) {
+      if (line === pacing) return;
+      pacing = line;
       update();
     },
     destroy: () => tray.destroy(),

@@ -12,6 +12,8 @@ export interface TrayMenuModel {
   look: TrayLook;
   /** A line about the app itself, such as a moved port; null when there is nothing to say. */
   notice: string | null;
+  /** What pacing holds back (tray-state.ts pacingLine); absent or null while it holds nothing. */
+  pacing?: string | null;
   /** The API's address, or null while the core is not running. */
   apiUrl: string | null;
   /** null where start at login cannot be set (then the item is shown disabled). */
@@ -23,6 +25,7 @@ export interface TrayMenuModel {
 export function trayMenuTemplate({
   look,
   notice,
+  pacing = null,
   apiUrl,
   startAtLogin,
   actions,
@@ -31,6 +34,7 @@ export function trayMenuTemplate({
     { id: 'open', label: 'Open WaGate', click: () => actions.open() },
     { id: 'status', label: look.status, enabled: false },
     ...look.warnings.map((warning, i) => ({ id: `warning-${i}`, label: warning, enabled: false })),
+    ...(pacing ? [{ id: 'pacing', label: pacing, enabled: false }] : []),
     ...(notice ? [{ id: 'notice', label: notice, enabled: false }] : []),
     { type: 'separator' },
     {

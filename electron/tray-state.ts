@@ -1,5 +1,6 @@
 import { standingNotices } from '../server/contract/standing-words.ts';
 import type { SessionSnapshot } from '../server/contract/session.ts';
+import type { PacingSummary } from './core-channel.ts';
 
 /** The four looks of the tray icon; each has an image set in build/tray/. */
 export type TrayIcon = 'linked' | 'pairing' | 'disconnected' | 'error';
@@ -79,6 +80,14 @@ export function trayLook(state: ShellState): TrayLook {
  */
 export function trayIconFile(icon: TrayIcon, platform: NodeJS.Platform): string {
   return platform === 'darwin' ? `${icon}Template.png` : `${icon}.png`;
+}
+
+/** What pacing holds back, as a menu line; null while it holds nothing. */
+export function pacingLine(pacing: PacingSummary): string | null {
+  if (pacing.waiting === 0) return null;
+  const count = pacing.waiting === 1 ? '1 message' : `${pacing.waiting} messages`;
+  const next = pacing.next_at === null ? '' : `; the next leaves at ${shortTime.format(pacing.next_at * 1000)}`;
+  return `${count} held back by pacing${next}`;
 }
 
 /** The window opens by itself when the session starts to need a QR scan (first run, or after a log-out). */

@@ -3,7 +3,8 @@ import { app, clipboard, Notification } from 'electron';
 import { createAutostart, launchCommand } from './autostart.ts';
 import { createNotificationPolicy, type DesktopNotice } from './notification-policy.ts';
 import { createTrayController } from './tray-controller.ts';
-import type { ShellState } from './tray-state.ts';
+import { pacingLine, type ShellState } from './tray-state.ts';
+import type { PacingSummary } from './core-channel.ts';
 import type { SessionSnapshot } from '../server/contract/session.ts';
 
 export interface TrayDeps {
@@ -22,6 +23,8 @@ export interface DesktopTray {
   /** The API's address in the menu (Copy), or null while the core does not run. */
   setApiUrl(url: string | null): void;
   setNotice(notice: string | null): void;
+  /** What pacing holds back, a line of the menu while it holds something. */
+  setPacing(pacing: PacingSummary): void;
   notify(notice: Pick<DesktopNotice, 'title' | 'body'>): void;
   /** Before a quit stops the core: the stop is not a disconnection to tell anyone about. */
   stopNotifying(): void;
@@ -68,6 +71,7 @@ export function setupTray({ iconDir, icon, open }: TrayDeps): DesktopTray {
       tray.setApiUrl(url);
     },
     setNotice: (notice) => tray.setNotice(notice),
+    setPacing: (pacing) => tray.setPacing(pacingLine(pacing)),
     notify,
     stopNotifying: () => notifications.dispose(),
   };

@@ -1,7 +1,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +103,16 @@ describe('the desktop app', { skip: reason, timeout: 240_000 }, () => {
       'undefined',
       'no Node in the page',
     );
+  });
+
+  test('the core runs in a utility process of its own, not in the main process', async () => {
+    const { app, dataDir } = desktop;
+    const info = JSON.parse(readFileSync(join(dataDir, 'sandbox', 'server.json'), 'utf8')) as { pid: number };
+    const metrics = await app.evaluate(({ app: electronApp }) => electronApp.getAppMetrics());
+    const core = metrics.find((metric) => metric.pid === info.pid);
+    assert.equal(core?.type, 'Utility');
+    assert.equal(core?.serviceName, 'WaGate core');
+    assert.notEqual(info.pid, app.process().pid);
   });
 
   test("pairs with the sandbox's phone and sends a message Alice receives", async () => {

@@ -13,12 +13,18 @@ import {
   loadCredentialKey,
   type Keyring,
 } from '../../electron/credential-key.ts';
+import { CoreStartError } from '../../electron/core-channel.ts';
+import { startFailureOf } from '../../electron/core-service.ts';
+import { forgetWhatsAppLink } from '../../server/core.ts';
 import { openDatabase } from '../../server/store/database.ts';
 import {
   createSqliteAuthState,
   CredentialsLockedError,
   CredentialsUnreadableError,
 } from '../../server/store/auth-state.ts';
+
+/** What the core process does on the main process's 'forget-link'. */
+const forgetIn = (dataDir: string) => async () => forgetWhatsAppLink({ dataDir, sandbox: false, waUrl: null });
 
 /** safeStorage as the OS gives it: a secret only the keyring holds; a reset keyring holds another one. */
 function keyring(secret = randomBytes(32), available = true): Keyring & { calls: string[] } {
@@ -132,7 +138,7 @@ test('desktop app to the end: sealed creds, keyring reset, the user chooses to l
   assert.match(prompt.detail, /API keys, webhooks and messages stay/);
   assert.equal(prompt.buttons[0], 'Forget it and link again');
 
-  forgetUnusableCredentials(failure, { config: { dataDir, sandbox: false, waUrl: null }, fs });
+  await forgetUnusableCredentials(failure, { dataDir, forgetLink: forgetIn(dataDir), fs });
   const fresh = loadCredentialKey({ safeStorage: reset, protectedByOs: true, dataDir }).key!;
   assert.notDeepEqual(fresh, key);
   db = openDatabase(databaseFile);
@@ -144,7 +150,7 @@ test('desktop app to the end: sealed creds, keyring reset, the user chooses to l
   }
 });
 
-test('creds sealed with another key (the key file was replaced): the store refuses, and linking again keeps the working key', () => {
+test('creds sealed with another key (the key file was replaced): the core refuses, and linking again keeps the working key', async () => {
   const dataDir = freshDir();
   const databaseFile = join(dataDir, 'wagate.db');
   let db = openDatabase(databaseFile);
@@ -168,8 +174,11 @@ test('creds sealed with another key (the key file was replaced): the store refus
   } finally {
     db.close();
   }
-  assert.ok(failure instanceof CredentialsUnreadableError && isCredentialFailure(failure));
-  forgetUnusableCredentials(failure, { config: { dataDir, sandbox: false, waUrl: null }, fs });
+  assert.ok(failure instanceof CredentialsUnreadableError);
+  // As the main process gets it: the core's 'start-failed' message.
+  const told = new CoreStartError(startFailureOf(failure), failure.message);
+  assert.ok(isCredentialFailure(told));
+  await forgetUnusableCredentials(told, { dataDir, forgetLink: forgetIn(dataDir), fs });
   assert.deepEqual(loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir }).key, key);
   db = openDatabase(databaseFile);
   try {
@@ -177,6 +186,7 @@ test('creds sealed with another key (the key file was replaced): the store refus
   } finally {
     db.close();
   }
-  assert.ok(isCredentialFailure(new CredentialsLockedError()));
+  assert.ok(isCredentialFailure(new CoreStartError(startFailureOf(new CredentialsLockedError()), 'locked')));
+  assert.equal(isCredentialFailure(new CoreStartError('port_in_use', 'EADDRINUSE')), false);
   assert.equal(isCredentialFailure(new Error('EADDRINUSE')), false);
 });

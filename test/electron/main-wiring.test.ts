@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,8 @@ import { findFreePort } from '../../electron/port-fallback.ts';
 import { eventually } from '../support/waits.ts';
 
 /**
- * The bundled shell (dist/electron/main.js) with the real core, in Node: only `electron` itself is the stand-in in
+ * The bundled shell (dist/electron/main.js) with the real core in its own process (dist/electron/core-process.js,
+ * forked by the stand-in's utilityProcess as a real Node child), in Node: only `electron` itself is the stand-in in
  * ./stand-in/, which writes what the shell asked of it to a log. Proves the wiring where Electron's binary is missing.
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,6 +33,8 @@ interface Shell {
   home: string;
   dataDir: string;
   log: () => Entry[];
+  /** What the shell and its core process wrote to stdout. */
+  stdout: () => string;
   waitFor: (what: string, match: (entry: Entry) => boolean, timeoutMs?: number) => Promise<Entry>;
   exited: Promise<number | null>;
   cleanup: () => Promise<void>;
@@ -49,10 +52,12 @@ function startShell(args: string[], env: Record<string, string> = {}, home?: str
   const child = spawn(process.execPath, ['--import', REGISTER, MAIN, '--data-dir', dataDir, ...args], {
     // The stand-in's safeStorage is the keyring here; a developer's own OS keyring is left alone.
     env: { ...process.env, STAND_IN_LOG: logFile, WAGATE_LOG: 'silent', WAGATE_KEYRING: 'off', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const log = (): Entry[] =>
     existsSync(logFile)
@@ -82,7 +87,7 @@ function startShell(args: string[], env: Record<string, string> = {}, home?: str
     }
     if (own) rmSync(home!, { recursive: true, force: true });
   }
-  return { child, home, dataDir, log, waitFor, exited, cleanup };
+  return { child, home, dataDir, log, stdout: () => stdout, waitFor, exited, cleanup };
 }
 
 async function exitWithin(shell: Shell, ms: number): Promise<number | null> {
@@ -97,6 +102,46 @@ async function exitWithin(shell: Shell, ms: number): Promise<number | null> {
   }
 }
 
+/** The core's own pid, as the core writes it beside its database (it runs in sandbox mode in these tests). */
+function corePid(shell: Shell): number {
+  return (JSON.parse(readFileSync(join(shell.dataDir, 'sandbox', 'server.json'), 'utf8')) as { pid: number }).pid;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** credentials.key as the stand-in's safeStorage sealed it (AES-256-GCM: iv, text, tag): the key's base64 inside. */
+function unwrapKeyFile(file: string, secretHex: string): Buffer {
+  const data = readFileSync(file);
+  const decipher = createDecipheriv('aes-256-gcm', Buffer.from(secretHex, 'hex'), data.subarray(0, 12));
+  decipher.setAuthTag(data.subarray(data.length - 16));
+  const encoded = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
+  const key = Buffer.from(encoded.toString('utf8'), 'base64');
+  assert.equal(key.length, 32);
+  return key;
+}
+
+/** Links the sandbox's virtual phone through the dashboard's API, with the window's cookie. */
+async function scanWithPhone(url: string, cookieValue: string): Promise<void> {
+  const scan = await fetch(`${url}/sandbox/phone/scan`, {
+    method: 'POST',
+    // As the window's Chromium sends it: the page is the core's own origin.
+    headers: {
+      cookie: `wagate_admin=${cookieValue}`,
+      'content-type': 'application/json',
+      'sec-fetch-site': 'same-origin',
+    },
+    body: '{}',
+  });
+  assert.equal(scan.status, 200, await scan.text());
+}
+
 before(() => buildElectron(BUNDLE));
 after(() => rmSync(BUNDLE, { recursive: true, force: true }));
 
@@ -105,11 +150,30 @@ test(
   { timeout: 120_000 },
   async () => {
     const port = await findFreePort('127.0.0.1', 27_001);
-    const shell = startShell(['--port', String(port), '--sandbox']);
+    // The core's logs reach the app's stdout, as when the core ran in the main process.
+    const shell = startShell(['--port', String(port), '--sandbox'], { WAGATE_LOG: 'info', WAGATE_LOG_FORMAT: 'json' });
     try {
       const url = `http://127.0.0.1:${port}`;
       const loaded = await shell.waitFor('window load', (e) => e.event === 'window.loadURL');
       assert.equal(loaded.url, url);
+
+      const forked = shell.log().filter((e) => e.event === 'utilityProcess.fork');
+      assert.equal(forked.length, 1);
+      assert.equal(forked[0]!.module, 'core-process.js');
+      assert.equal(forked[0]!.serviceName, 'WaGate core');
+      assert.deepEqual(forked[0]!.args, [], 'nothing on the command line');
+      const pid = corePid(shell);
+      assert.equal(pid, forked[0]!.pid, 'the core runs in the utility process');
+      assert.notEqual(pid, shell.child.pid);
+      const lines = shell
+        .stdout()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { pid?: number });
+      assert.ok(
+        lines.some((line) => line.pid === pid),
+        "the core's log lines (pino's pid is the core's) reach the app's stdout",
+      );
 
       const cookie = shell.log().find((e) => e.event === 'cookie')!;
       assert.equal(cookie.url, url);
@@ -154,12 +218,7 @@ test(
         'Needs pairing: scan the QR code in WaGate',
       ]);
 
-      const scan = await fetch(`${url}/sandbox/phone/scan`, {
-        method: 'POST',
-        headers: { ...header, 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
-        body: '{}',
-      });
-      assert.equal(scan.status, 200, await scan.text());
+      await scanWithPhone(url, String(cookie.value));
       await shell.waitFor('the linked icon', (e) => e.event === 'tray.setImage' && e.file === 'linked.png');
       const tooltip = shell.log().findLast((e) => e.event === 'tray.setToolTip')!;
       assert.match(String(tooltip.tooltip), /^WaGate: Linked to /);
@@ -176,7 +235,17 @@ test(
         [true, false],
         'quit waits for the core to stop',
       );
+      const events = shell.log().map((e) => e.event);
+      assert.ok(events.lastIndexOf('utilityProcess.exit') < events.lastIndexOf('app.quit'), 'the core exited first');
+      assert.equal(shell.log().find((e) => e.event === 'utilityProcess.exit')!.code, 0, 'a graceful stop');
+      assert.ok(!shell.log().some((e) => e.event === 'utilityProcess.kill'), 'not killed');
+      assert.equal(isAlive(pid), false);
       assert.equal(existsSync(serverInfo), false, 'the core stopped cleanly');
+      assert.equal(
+        (await fetch(`${url}/session`, { headers: header }).catch(() => null))?.status ?? null,
+        null,
+        'nothing listens any more',
+      );
       assert.ok(!shell.log().some((e) => e.event === 'notification'), 'a quit is not a disconnection');
     } finally {
       await shell.cleanup();
@@ -242,18 +311,17 @@ test(
       };
       assert.equal(info.credentialProtection.protectedByOs, true);
       const cookie = first.log().find((e) => e.event === 'cookie')!;
-      const scan = await fetch(`${url}/sandbox/phone/scan`, {
-        method: 'POST',
-        // As the window's Chromium sends it: the page is the core's own origin.
-        headers: {
-          cookie: `wagate_admin=${String(cookie.value)}`,
-          'content-type': 'application/json',
-          'sec-fetch-site': 'same-origin',
-        },
-        body: '{}',
-      });
-      assert.equal(scan.status, 200, await scan.text());
+      await scanWithPhone(url, String(cookie.value));
       await first.waitFor('the linked icon', (e) => e.event === 'tray.setImage' && e.file === 'linked.png');
+      if (process.platform === 'linux') {
+        // The key went to the core over the channel: not in its command line or environment, which others can read.
+        const key = unwrapKeyFile(join(first.dataDir, 'credentials.key'), keyring.STAND_IN_KEYRING);
+        for (const file of ['cmdline', 'environ']) {
+          const seen = readFileSync(`/proc/${corePid(first)}/${file}`);
+          for (const form of [key.toString('base64'), key.toString('hex'), key.toString('base64url')])
+            assert.ok(!seen.includes(form), `the key is in the core's ${file}`);
+        }
+      }
       first.child.kill('SIGTERM');
       assert.equal(await exitWithin(first, 30_000), 0);
 
@@ -292,6 +360,66 @@ test(
       }
     } finally {
       await first.cleanup();
+    }
+  },
+);
+
+test(
+  'a crash of the core is reported in the tray in plain words, the core restarts linked, and the window is logged in again',
+  { timeout: 180_000 },
+  async () => {
+    const port = await findFreePort('127.0.0.1', 27_401);
+    const shell = startShell(['--port', String(port), '--sandbox']);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await shell.waitFor('window load', (e) => e.event === 'window.loadURL');
+      await scanWithPhone(url, String(shell.log().find((e) => e.event === 'cookie')!.value));
+      await shell.waitFor('the linked icon', (e) => e.event === 'tray.setImage' && e.file === 'linked.png');
+      const crashed = corePid(shell);
+
+      process.kill(crashed, 'SIGKILL');
+      const told = await shell.waitFor(
+        'the crash in the tray',
+        (e) => e.event === 'tray.setToolTip' && String(e.tooltip).includes('stopped unexpectedly'),
+      );
+      assert.equal(told.tooltip, 'WaGate: WaGate stopped unexpectedly: restarting…');
+      const note = shell.log().find((e) => e.event === 'notification')!;
+      assert.equal(note.title, 'WaGate stopped unexpectedly');
+      assert.match(String(note.body), /Messages it had accepted are kept/);
+      assert.equal(shell.log().find((e) => e.event === 'utilityProcess.exit')!.code, 9, 'SIGKILL');
+
+      const crashAt = shell.log().findIndex((e) => e.event === 'tray.setToolTip' && e.tooltip === told.tooltip);
+      await eventually(
+        () =>
+          shell
+            .log()
+            .slice(crashAt)
+            .some((e) => e.event === 'tray.setImage' && e.file === 'linked.png'),
+        'linked again after the crash',
+        60_000,
+      );
+      const forks = shell.log().filter((e) => e.event === 'utilityProcess.fork');
+      assert.equal(forks.length, 2, 'one restart');
+      assert.equal(corePid(shell), forks[1]!.pid);
+      assert.notEqual(forks[1]!.pid, crashed);
+      assert.ok(
+        !shell.log().some((e) => e.event === 'dialog' || e.event === 'dialog.error'),
+        'a first crash asks nothing',
+      );
+
+      // The window gets the restarted core's session in its cookie.
+      const cookies = shell.log().filter((e) => e.event === 'cookie');
+      assert.equal(cookies.length, 2);
+      const header = { cookie: `wagate_admin=${String(cookies[1]!.value)}` };
+      const session = await fetch(`${url}/session`, { headers: header });
+      assert.equal(session.status, 200);
+      assert.equal(((await session.json()) as { data: { state: string } }).data.state, 'connected');
+
+      shell.child.kill('SIGTERM');
+      assert.equal(await exitWithin(shell, 30_000), 0);
+      assert.equal(shell.log().findLast((e) => e.event === 'utilityProcess.exit')!.code, 0, 'a graceful stop');
+    } finally {
+      await shell.cleanup();
     }
   },
 );

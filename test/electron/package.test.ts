@@ -48,7 +48,7 @@ function run(command: string, args: string[], timeoutMs: number): Promise<{ code
   });
 }
 
-/** Bare package names that the bundled main imports: each must come with the app. */
+/** Bare package names that a bundle imports: each must come with the app. */
 function importedPackages(bundle: string): Set<string> {
   const names = new Set<string>();
   for (const match of bundle.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"'./][^"']*)["']/g)) {
@@ -88,6 +88,7 @@ test(
       for (const file of [
         '/package.json',
         '/dist/electron/main.js',
+        '/dist/electron/core-process.js',
         '/dist/electron/preload.cjs',
         '/dist/electron/icon.png',
       ]) {
@@ -104,14 +105,21 @@ test(
       assert.equal(manifest.main, 'dist/electron/main.js');
       assert.equal(manifest.type, 'module', 'main.js is an ES module');
 
-      const bundle = readFileSync(join(root, 'dist/electron/main.js'), 'utf8');
-      const packages = importedPackages(bundle);
-      assert.ok(
-        packages.has('@whiskeysockets/baileys') && packages.has('express'),
-        `imports seen: ${[...packages].join(', ')}`,
-      );
-      for (const name of packages)
-        assert.ok(has(`/node_modules/${name}/package.json`), `main.js imports ${name}, which is not in app.asar`);
+      const bundles = Object.fromEntries(
+        ['main.js', 'core-process.js'].map((file) => [
+          file,
+          importedPackages(readFileSync(join(root, 'dist/electron', file), 'utf8')),
+        ]),
+      ) as Record<'main.js' | 'core-process.js', Set<string>>;
+      const core = bundles['core-process.js'];
+      assert.ok(core.has('@whiskeysockets/baileys') && core.has('express'), `imports seen: ${[...core].join(', ')}`);
+      // The main process draws the tray and the window; the core (WhatsApp, HTTP, SQLite) runs in its utility process.
+      for (const name of ['@whiskeysockets/baileys', 'express'])
+        assert.ok(!bundles['main.js'].has(name), `main.js imports ${name}`);
+      for (const [file, packages] of Object.entries(bundles)) {
+        for (const name of packages)
+          assert.ok(has(`/node_modules/${name}/package.json`), `${file} imports ${name}, which is not in app.asar`);
+      }
       for (const name of [
         'electron',
         'electron-builder',

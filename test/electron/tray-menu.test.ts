@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MenuItem, MenuItemConstructorOptions } from 'electron';
 import { trayMenuTemplate, type TrayMenuActions } from '../../electron/tray-menu.ts';
-import { trayLook } from '../../electron/tray-state.ts';
+import { pacingLine, trayLook } from '../../electron/tray-state.ts';
 import { snapshot } from './snapshot.ts';
 
 function recorder(): { calls: string[]; actions: TrayMenuActions } {
@@ -95,4 +95,25 @@ test('what WhatsApp says about the number is a line of its own under the state l
   const warning = menu.find((item) => item.id === 'warning-0')!;
   assert.equal(warning.label, 'WhatsApp is limiting messages to new chats for now');
   assert.equal(warning.enabled, false);
+});
+
+test('what pacing holds back is a line under the state, and no line while it holds nothing', () => {
+  const { actions } = recorder();
+  const look = trayLook({ kind: 'session', snapshot: snapshot('connected') });
+  const held = trayMenuTemplate({
+    look,
+    notice: null,
+    pacing: pacingLine({ waiting: 2, next_at: null }),
+    apiUrl: null,
+    startAtLogin: null,
+    actions,
+  });
+  const line = held.find((item) => item.id === 'pacing')!;
+  assert.equal(line.label, '2 messages held back by pacing');
+  assert.equal(line.enabled, false);
+  assert.equal(held.indexOf(line), held.findIndex((item) => item.id === 'status') + 1);
+  const none = pacingLine({ waiting: 0, next_at: null });
+  assert.equal(none, null);
+  const free = trayMenuTemplate({ look, notice: null, pacing: none, apiUrl: null, startAtLogin: null, actions });
+  assert.ok(!free.some((item) => item.id === 'pacing'));
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { needsPairing, trayIconFile, trayLook } from '../../electron/tray-state.ts';
+import { needsPairing, pacingLine, trayIconFile, trayLook } from '../../electron/tray-state.ts';
 import { snapshot } from './snapshot.ts';
 import type { SessionState } from '../../server/contract/session.ts';
 
@@ -91,4 +91,13 @@ test('a cap warning is a line of its own but keeps the linked icon; a reached ca
   });
   assert.equal(capped.icon, 'error');
   assert.deepEqual(capped.warnings, ['WhatsApp has capped messages to new chats (50 of 50 used)']);
+});
+
+test('pacing in words: how many wait, and when the next leaves when pacing knows', () => {
+  assert.equal(pacingLine({ waiting: 0, next_at: null }), null);
+  assert.equal(pacingLine({ waiting: 1, next_at: null }), '1 message held back by pacing');
+  const at = Date.UTC(2026, 11, 1, 21, 30) / 1000;
+  const line = pacingLine({ waiting: 3, next_at: at })!;
+  const time = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+  assert.equal(line, `3 messages held back by pacing; the next leaves at ${time.format(at * 1000)}`);
 });

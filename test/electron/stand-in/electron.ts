@@ -1,6 +1,9 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { appendFileSync, existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { basename } from 'node:path';
 
 /**
  * The parts of Electron's main-process API that the shell (electron/main.ts and what it sets up) touches, recording each call as a JSON line in
@@ -168,3 +171,56 @@ export class Notification extends EventEmitter {
     record('notification', this.options);
   }
 }
+
+/**
+ * Electron's utilityProcess as a real Node child process: `modulePath` runs with ./parent-port.ts giving it
+ * `process.parentPort`, messages are structured clones both ways (Node's 'advanced' serialization, as Electron's
+ * postMessage), stdout and stderr are inherited by default, and the exit code of a killed process is its signal's
+ * number, as Chromium reports it.
+ */
+class UtilityProcess extends EventEmitter {
+  pid: number | undefined;
+  stdout = null;
+  stderr = null;
+  readonly #child: ChildProcess;
+  constructor(
+    modulePath: string,
+    args: string[],
+    options: { serviceName?: string; stdio?: 'inherit' | 'ignore' | 'pipe'; env?: object },
+  ) {
+    super();
+    const out = options.stdio ?? 'inherit';
+    if (out === 'pipe') throw new Error('the stand-in has no piped stdio');
+    this.#child = fork(modulePath, args, {
+      execArgv: ['--import', new URL('./parent-port.ts', import.meta.url).href],
+      serialization: 'advanced',
+      stdio: ['ignore', out, out, 'ipc'],
+      env: { ...(options.env ?? process.env) } as NodeJS.ProcessEnv,
+    });
+    this.pid = this.#child.pid;
+    record('utilityProcess.fork', {
+      module: basename(modulePath),
+      args,
+      serviceName: options.serviceName,
+      pid: this.pid,
+    });
+    this.#child.on('spawn', () => this.emit('spawn'));
+    this.#child.on('message', (message) => this.emit('message', message));
+    this.#child.on('exit', (code, signal) => {
+      this.pid = undefined;
+      const exitCode = code ?? (signal ? constants.signals[signal] : 1);
+      record('utilityProcess.exit', { code: exitCode });
+      this.emit('exit', exitCode);
+    });
+  }
+  postMessage(message: unknown) {
+    if (this.#child.connected) this.#child.send(message as never);
+  }
+  kill() {
+    record('utilityProcess.kill');
+    return this.#child.kill('SIGTERM');
+  }
+}
+export const utilityProcess = {
+  fork: (modulePath: string, args: string[] = [], options = {}) => new UtilityProcess(modulePath, args, options),
+};
