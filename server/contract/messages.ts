@@ -17,6 +17,7 @@ import { isBlankText, textLength } from './text.ts';
 import { HOUR_MS, IDEMPOTENCY_WINDOW_MS } from './lifetimes.ts';
 import { MessageContentSchema } from './message-content.ts';
 import { MediaKindSchema } from './media.ts';
+import { MAX_UNIX_SECONDS } from './time.ts';
 
 export const MessageDirectionSchema = z.enum(['outbound', 'inbound']);
 export type MessageDirection = z.infer<typeof MessageDirectionSchema>;
@@ -141,8 +142,6 @@ const flag = (name: string) => z.boolean({ error: `${name} must be true or false
 
 const SEND_AT_RULE = 'send_at must be an ISO 8601 time with a time zone (2026-12-01T09:30:00Z) or Unix seconds';
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
-/** Unix seconds up to the year 9999. */
-const MAX_UNIX_SECONDS = 253_402_300_799;
 
 function sendAtSeconds(value: number | string): number | null {
   if (typeof value === 'number')

@@ -1,7 +1,10 @@
 import type { MediaFile, MediaKind } from './media.ts';
 import type { MessageKind } from './message-content.ts';
 
-/** The sandbox's control API (/sandbox, only with --sandbox): what its virtual phone and contacts show. */
+/**
+ * The sandbox's control API (/sandbox, only with --sandbox): what its virtual phone and contacts show. Its times are
+ * Unix seconds, as everywhere (TIME_RULE in ./time.ts); the sandbox's store keeps ms.
+ */
 
 export interface PhoneView {
   number: string;
@@ -13,6 +16,7 @@ export interface PhoneView {
     jid: string;
     lid: string;
     platform: string;
+    /** Unix seconds. */
     linked_at: number;
     connected: boolean;
   }[];
@@ -31,6 +35,7 @@ export interface ContactView {
 export interface FrameEvent {
   kind: 'presence' | 'chatstate';
   value: 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
+  /** Unix seconds. */
   at: number;
 }
 
@@ -38,6 +43,7 @@ export interface InboxEntry {
   message_id: string;
   text: string | null;
   quoted_message_id: string | null;
+  /** When the contact got it, Unix seconds. */
   timestamp: number;
   /** Presence and chatstate frames seen between the previous message to this contact and this one, in order. */
   before: FrameEvent[];

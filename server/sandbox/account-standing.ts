@@ -1,4 +1,5 @@
 import { ApiError } from '../api-error.ts';
+import { endSeconds, unixSeconds } from '../contract/time.ts';
 import type { Connection } from './connection.ts';
 import { requireContact } from './contact-book.ts';
 import type { Delivery } from './delivery.ts';
@@ -14,9 +15,10 @@ export type RejectionCode = (typeof REJECTION_CODES)[number];
 export const CAPPING_STATUSES = ['NONE', 'FIRST_WARNING', 'SECOND_WARNING', 'CAPPED'] as const;
 export type CappingStatus = (typeof CAPPING_STATUSES)[number];
 
+/** The control API's times are Unix seconds (server/contract/time.ts); the stored standing keeps ms. */
 export interface TimelockInput {
   active: boolean;
-  /** Unix ms when the lock ends; absent: WhatsApp Web's default, a minute from now. */
+  /** Unix seconds when the lock ends; absent: WhatsApp Web's default, a minute from now. */
   until?: number;
   enforcement_type?: string;
 }
@@ -25,7 +27,7 @@ export interface CappingInput {
   status: CappingStatus;
   used: number;
   quota: number;
-  /** Unix ms when the current cycle ends. */
+  /** Unix seconds when the current cycle ends. */
   cycle_ends_at?: number;
 }
 
@@ -43,15 +45,17 @@ export interface Refusal {
   message_id: string;
   number: string;
   error: RejectionCode;
-  /** Unix ms. */
+  /** Unix seconds. */
   at: number;
 }
 
+/** As the sandbox's store keeps it: times in Unix ms. */
 interface StoredStanding {
   timelock: { active: boolean; until: number | null; enforcementType: string };
-  capping: CappingInput | null;
+  capping: { status: CappingStatus; used: number; quota: number; cycleEndsMs?: number } | null;
   /** A list, not an object keyed by number: the store's JSON would read numeric keys back as a buffer. */
   rejections: { number: string; error: RejectionCode }[];
+  /** `at` in Unix ms. */
   refused: Refusal[];
 }
 
@@ -73,8 +77,6 @@ export interface AccountStanding {
   answerMexQuery(conn: Connection, iq: BinaryNode): boolean;
 }
 
-const unixSeconds = (ms: number) => String(Math.floor(ms / 1000));
-
 /**
  * The server's view of the linked account: a reach-out time lock (while it is on, messages to contacts that never
  * wrote get 463, as real WhatsApp refuses new chats from a restricted account), a cap on new-chat messages, and
@@ -92,21 +94,27 @@ export function createAccountStanding(state: SandboxState, delivery: Delivery): 
   const lockActive = () =>
     stored.timelock.active && (stored.timelock.until === null || stored.timelock.until > Date.now());
 
+  const cappingView = (): CappingInput | null => {
+    if (!stored.capping) return null;
+    const { status, used, quota, cycleEndsMs } = stored.capping;
+    return { status, used, quota, ...(cycleEndsMs ? { cycle_ends_at: endSeconds(cycleEndsMs) } : {}) };
+  };
+
   const view = (): StandingView => ({
     reachout_timelock: {
       active: lockActive(),
-      until: lockActive() ? stored.timelock.until : null,
+      until: lockActive() && stored.timelock.until !== null ? endSeconds(stored.timelock.until) : null,
       enforcement_type: stored.timelock.enforcementType,
     },
-    message_capping: stored.capping ? { ...stored.capping } : null,
+    message_capping: cappingView(),
     rejections: Object.fromEntries(stored.rejections.map((r) => [r.number, r.error])),
-    refused: [...stored.refused],
+    refused: stored.refused.map((r) => ({ ...r, at: unixSeconds(r.at) })),
   });
 
   /** What `xwa2_fetch_account_reachout_timelock` and the notification carry. */
   const timelockPayload = () => ({
     is_active: lockActive(),
-    time_enforcement_ends: lockActive() && stored.timelock.until ? unixSeconds(stored.timelock.until) : '0',
+    time_enforcement_ends: lockActive() && stored.timelock.until ? String(endSeconds(stored.timelock.until)) : '0',
     enforcement_type: stored.timelock.enforcementType,
   });
 
@@ -118,7 +126,7 @@ export function createAccountStanding(state: SandboxState, delivery: Delivery): 
       used_quota: c.used,
       capping_status: c.status,
       server_sent_timestamp: nowSeconds(),
-      ...(c.cycle_ends_at ? { cycle_end_timestamp: unixSeconds(c.cycle_ends_at) } : {}),
+      ...(c.cycleEndsMs ? { cycle_end_timestamp: String(endSeconds(c.cycleEndsMs)) } : {}),
     };
   };
 
@@ -140,12 +148,13 @@ export function createAccountStanding(state: SandboxState, delivery: Delivery): 
       return view();
     },
     setReachoutTimelock(input) {
-      if (input.active && input.until !== undefined && input.until <= Date.now())
+      const untilMs = input.until === undefined ? undefined : input.until * 1000;
+      if (input.active && untilMs !== undefined && untilMs <= Date.now())
         throw new ApiError(400, 'until must be in the future');
       stored.timelock = {
         active: input.active,
         // WhatsApp Web's default when the server names no end: a minute from now.
-        until: input.active ? (input.until ?? Date.now() + 60_000) : null,
+        until: input.active ? (untilMs ?? Date.now() + 60_000) : null,
         enforcementType: input.enforcement_type ?? 'DEFAULT',
       };
       save();
@@ -156,7 +165,8 @@ export function createAccountStanding(state: SandboxState, delivery: Delivery): 
     },
     setMessageCapping(input) {
       if (input.used > input.quota) throw new ApiError(400, 'used cannot be more than quota');
-      stored.capping = { ...input };
+      const { status, used, quota, cycle_ends_at } = input;
+      stored.capping = { status, used, quota, ...(cycle_ends_at ? { cycleEndsMs: cycle_ends_at * 1000 } : {}) };
       save();
       void notify('MessageCappingInfoNotification', {
         xwa2_notify_new_chat_messages_capping_info_update: cappingPayload(),

@@ -1,9 +1,11 @@
 import { ApiError } from '../api-error.ts';
+import { unixSeconds } from '../contract/time.ts';
 import type { SandboxState } from './sandbox-state.ts';
 import {
   type ContactInput,
   type ContactState,
   type ContactView,
+  type FrameEvent,
   type InboxEntry,
   contactView,
   createContactState,
@@ -46,8 +48,14 @@ export function requireContact(state: SandboxState, number: string): ContactStat
   return c;
 }
 
-/** What the contact received from WaGate, oldest first. */
+/** What the contact received from WaGate, oldest first, its times in Unix seconds (the store keeps ms). */
 export function inboxOf(state: SandboxState, number: string): InboxEntry[] {
   const c = requireContact(state, number);
-  return state.store.inbox<InboxEntry>(c.number).map((r) => r.entry);
+  const frame = (f: FrameEvent): FrameEvent => ({ ...f, at: unixSeconds(f.at) });
+  return state.store.inbox<InboxEntry>(c.number).map(({ entry }) => ({
+    ...entry,
+    timestamp: unixSeconds(entry.timestamp),
+    before: entry.before.map(frame),
+    after: (entry.after ?? []).map(frame),
+  }));
 }

@@ -1,5 +1,6 @@
 import { proto, unpadRandomMax16, writeRandomPadMax16 } from '@whiskeysockets/baileys';
 import { ApiError } from '../api-error.ts';
+import { unixSeconds } from '../contract/time.ts';
 import type { Connection } from './connection.ts';
 import { encryptFor, type Delivery } from './delivery.ts';
 import { type BinaryNode, bytes, child, children, node, nowSeconds, phoneMessageId, userOf } from './frames.ts';
@@ -13,6 +14,7 @@ export interface GroupInboxEntry {
   text: string | null;
   /** JIDs the message @-mentions (`contextInfo.mentionedJid`). */
   mentions: string[];
+  /** Unix seconds (stored in ms). */
   timestamp: number;
   /** Numbers of the members that decrypted it with WaGate's sender key. */
   received_by: string[];
@@ -126,7 +128,11 @@ export function createGroupMessages(state: SandboxState, groups: Groups, deliver
         }),
       );
     },
-    inbox: (jidOrId) => state.store.inbox<GroupInboxEntry>(inboxKey(groups.require(jidOrId))).map((r) => r.entry),
+    // The store keeps ms; the control API says Unix seconds.
+    inbox: (jidOrId) =>
+      state.store
+        .inbox<GroupInboxEntry>(inboxKey(groups.require(jidOrId)))
+        .map(({ entry }) => ({ ...entry, timestamp: unixSeconds(entry.timestamp) })),
     async sendFromMember(jidOrId, input) {
       const g = groups.require(jidOrId);
       const member = groups.memberOf(g, `${input.from.replace(/\D/g, '')}@s.whatsapp.net`);

@@ -1,3 +1,4 @@
+import { unixSeconds } from '../contract/time.ts';
 import { node, userOf } from './frames.ts';
 import type { SandboxState } from './sandbox-state.ts';
 import type { PhoneView } from './virtual-phone.ts';
@@ -15,7 +16,7 @@ export function phoneView(state: SandboxState): PhoneView {
       jid: `${p.number}:${d.device}@s.whatsapp.net`,
       lid: `${p.lid}:${d.device}@lid`,
       platform: d.platform,
-      linked_at: d.linkedAt,
+      linked_at: unixSeconds(d.linkedAt),
       connected: [...state.connections].some((c) => c.device?.device === d.device && c.loggedIn && c.open),
     })),
   };

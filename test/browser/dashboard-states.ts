@@ -1,6 +1,7 @@
 import { expect, type Page } from '@playwright/test';
 import { ALICE, CAROL } from '../support/contacts.ts';
 import { imageFile } from '../support/media-files.ts';
+import { nowSeconds } from '../../server/contract/time.ts';
 
 /**
  * Every state of the dashboard a user can reach, in the order one sandbox session reaches them. The accessibility
@@ -216,7 +217,7 @@ export const DASHBOARD_STATES: DashboardState[] = [
     name: 'pacing-whatsapp-limits',
     reach: async (page) => {
       await button(page, 'Use the recommended values').click();
-      await phone(page, '/sandbox/phone/reachout-timelock', { active: true, until: Date.now() + 3_600_000 });
+      await phone(page, '/sandbox/phone/reachout-timelock', { active: true, until: nowSeconds() + 3600 });
       await phone(page, '/sandbox/phone/message-capping', { status: 'FIRST_WARNING', used: 40, quota: 50 });
       await expect(page.getByTestId('standing-reachout_timelock')).toBeVisible();
       await expect(page.getByTestId('standing-message_capping')).toBeVisible();

@@ -3,6 +3,7 @@ import { serveSandbox, type ServedWagate } from './wagate-process.ts';
 import { dashboardCaller, shoot } from './spec-kit.ts';
 import { ALICE } from '../support/contacts.ts';
 import { shown } from './dashboard-states.ts';
+import { nowSeconds } from '../../server/contract/time.ts';
 
 let wagate: ServedWagate;
 
@@ -66,10 +67,22 @@ test('pacing and the number’s standing: the policy is seen and edited, held me
   });
 
   await test.step('WhatsApp locks new chats: every screen says so in plain words, until when', async () => {
-    const until = Date.now() + 2 * 3_600_000;
-    await call(page, 'POST', '/sandbox/phone/reachout-timelock', { active: true, until });
+    // Unix seconds, in the sandbox's control API as in WaGate's: the same moment all the way to the banner.
+    const until = nowSeconds() + 2 * 3600;
+    const sandbox = await call(page, 'POST', '/sandbox/phone/reachout-timelock', { active: true, until });
+    expect(sandbox.reachout_timelock.until).toBe(until);
+    await expect.poll(async () => (await call(page, 'GET', '/session')).reachout_timelock?.until).toBe(until);
     const banner = page.getByTestId('standing-reachout_timelock');
-    await expect(banner).toContainText('WhatsApp is limiting messages to new chats until');
+    // The time said is that end, as this browser writes a deadline (the time alone if it is today).
+    const said = await page.evaluate((seconds) => {
+      const ms = seconds * 1000;
+      const today = new Date(ms).toDateString() === new Date().toDateString();
+      const format = today
+        ? new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
+        : new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+      return format.format(ms);
+    }, until);
+    await expect(banner).toContainText(`WhatsApp is limiting messages to new chats until ${said}`);
     await expect(banner).toContainText('error 463');
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Send a message' }).click();
     await expect(banner).toBeVisible();

@@ -2,6 +2,9 @@ import { platform } from 'node:os';
 import { expect, test } from '@playwright/test';
 import { openScreen, shown } from './dashboard-states.ts';
 import { serveSandbox, type ServedWagate } from './wagate-process.ts';
+import { dashboardCaller } from './spec-kit.ts';
+import { ALICE } from '../support/contacts.ts';
+import type { InboxEntry } from '../../server/contract/sandbox.ts';
 
 let wagate: ServedWagate;
 
@@ -12,6 +15,8 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await wagate?.stop();
 });
+
+const call = dashboardCaller(() => wagate);
 
 test('the virtual phone types the pairing code WaGate shows, lists WaGate under this computer’s system, and shows what a contact wrote', async ({
   page,
@@ -41,5 +46,20 @@ test('the virtual phone types the pairing code WaGate shows, lists WaGate under 
   await page.getByLabel('Write to WaGate as Alice').fill('Hello from Alice, kept on her side too');
   await page.getByRole('button', { name: 'Send as Alice' }).click();
   await expect(wrote).toContainText('Hello from Alice, kept on her side too', { timeout: 30_000 });
+
+  // What Alice received carries the time the sandbox says (Unix seconds, as the API's own), shown as it is.
+  const sent = await call(page, 'POST', `/chats/${ALICE}/messages`, {
+    text: 'Timed on her phone',
+    typing_simulation: false,
+  });
+  const received = page
+    .getByRole('list', { name: 'Messages Alice received' })
+    .getByRole('listitem')
+    .filter({ hasText: 'Timed on her phone' });
+  await expect(received).toBeVisible({ timeout: 30_000 });
+  const inbox = (await call(page, 'GET', `/sandbox/contacts/${ALICE}/inbox`)) as InboxEntry[];
+  const entry = inbox.find((e) => e.message_id === sent.message_id)!;
+  expect(Math.abs(entry.timestamp - sent.timestamp)).toBeLessThan(60);
+  await expect(received.locator('time')).toHaveAttribute('datetime', new Date(entry.timestamp * 1000).toISOString());
   await page.screenshot({ path: 'test-results/screens/virtual-phone-code-linked.png', fullPage: true });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startPairedCore, postJson, type TestCore } from '../support/core.ts';
 import { ALICE } from '../support/contacts.ts';
 import { eventually, waitForEvent, waitForSession, waitForState } from '../support/waits.ts';
+import { nowSeconds } from '../../server/contract/time.ts';
 
 let h: TestCore;
 let contacts = 0;
@@ -86,15 +87,15 @@ test('a refused send is not sent again after the connection drops and comes back
 });
 
 test('a reach-out time lock shows in GET /session and as a session.state event, in the event log too', async () => {
-  const until = Math.ceil(Date.now() / 1000) * 1000 + 2 * 3_600_000;
-  const shown = waitForSession(h.core, (s) => s.reachout_timelock?.until === until / 1000, 'the lock');
+  const until = nowSeconds() + 2 * 3600;
+  const shown = waitForSession(h.core, (s) => s.reachout_timelock?.until === until, 'the lock');
   sandbox().setReachoutTimelock({ active: true, until });
   await shown;
   const session = await h.call('/session');
-  assert.deepEqual(session.body.data.reachout_timelock, { until: until / 1000, enforcement_type: 'DEFAULT' });
+  assert.deepEqual(session.body.data.reachout_timelock, { until: until, enforcement_type: 'DEFAULT' });
   // What GET /events and the webhooks replay.
   const logged = h.core.eventLog.since(0, 10_000) as { type: string; data: any }[];
-  assert.ok(logged.some((e) => e.type === 'session.state' && e.data.reachout_timelock?.until === until / 1000));
+  assert.ok(logged.some((e) => e.type === 'session.state' && e.data.reachout_timelock?.until === until));
 });
 
 test('while locked, a new chat is refused with 463; a chat that has history still gets its messages', async () => {
@@ -122,7 +123,7 @@ test('the lock lifted: GET /session says so', async () => {
 });
 
 test('a new-chat message cap shows in GET /session, with what is used and when the cycle ends', async () => {
-  const cycleEnds = Math.ceil(Date.now() / 1000) * 1000 + 86_400_000;
+  const cycleEnds = nowSeconds() + 86_400;
   const shown = waitForSession(h.core, (s) => s.message_capping?.status === 'second_warning', 'the cap');
   sandbox().setMessageCapping({ status: 'SECOND_WARNING', used: 45, quota: 50, cycle_ends_at: cycleEnds });
   await shown;
@@ -130,18 +131,18 @@ test('a new-chat message cap shows in GET /session, with what is used and when t
     status: 'second_warning',
     used: 45,
     quota: 50,
-    cycle_ends_at: cycleEnds / 1000,
+    cycle_ends_at: cycleEnds,
   });
 });
 
 test('after a restart WaGate asks WhatsApp for the standing: the lock and the cap show again', async () => {
-  const until = Math.ceil(Date.now() / 1000) * 1000 + 3_600_000;
-  const shown = waitForSession(h.core, (s) => s.reachout_timelock?.until === until / 1000, 'the lock');
+  const until = nowSeconds() + 3600;
+  const shown = waitForSession(h.core, (s) => s.reachout_timelock?.until === until, 'the lock');
   sandbox().setReachoutTimelock({ active: true, until, enforcement_type: 'BIZ_QUALITY' });
   await shown;
   // The notification was delivered before the restart: only WaGate's own question can bring it back.
   await h.restart();
-  await waitForSession(h.core, (s) => s.reachout_timelock?.until === until / 1000, 'the lock after the restart');
+  await waitForSession(h.core, (s) => s.reachout_timelock?.until === until, 'the lock after the restart');
   await waitForSession(h.core, (s) => s.message_capping?.status === 'second_warning', 'the cap after the restart');
   assert.equal((await h.call('/session')).body.data.reachout_timelock.enforcement_type, 'BIZ_QUALITY');
 });

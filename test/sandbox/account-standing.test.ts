@@ -10,6 +10,7 @@ import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
 import { BaileysTestClient } from '../support/baileys-client.ts';
 import { ALICE } from '../support/contacts.ts';
 import { eventually } from '../support/waits.ts';
+import { nowSeconds } from '../../server/contract/time.ts';
 
 const jid = (n: string) => `${n}@s.whatsapp.net`;
 
@@ -81,15 +82,15 @@ describe('sandbox: the account’s standing, as the real server tells Baileys', 
   });
 
   test('a reach-out time lock: the notification reaches Baileys as connection.update, the query answers it', async () => {
-    const until = Math.ceil(Date.now() / 1000) * 1000 + 3_600_000;
+    const until = nowSeconds() + 3600;
     const mark = client.mark();
-    sim.setReachoutTimelock({ active: true, until });
+    assert.equal(sim.setReachoutTimelock({ active: true, until }).reachout_timelock.until, until);
     const update = await client.waitFor('connection.update', (u) => u.reachoutTimeLock !== undefined, { since: mark });
     assert.equal(update.reachoutTimeLock.isActive, true);
-    assert.equal(update.reachoutTimeLock.timeEnforcementEnds.getTime(), until);
+    assert.equal(update.reachoutTimeLock.timeEnforcementEnds.getTime(), until * 1000);
     const fetched = await client.sock!.fetchAccountReachoutTimelock();
     assert.equal(fetched.isActive, true);
-    assert.equal(fetched.timeEnforcementEnds?.getTime(), until);
+    assert.equal(fetched.timeEnforcementEnds?.getTime(), until * 1000);
   });
 
   test('while the lock is on, a new chat is refused with 463 and an existing one still gets its messages', async () => {
@@ -111,14 +112,15 @@ describe('sandbox: the account’s standing, as the real server tells Baileys', 
   });
 
   test('a message-capping update reaches Baileys as message-capping.update, the query answers it', async () => {
-    const cycleEnds = Math.ceil(Date.now() / 1000) * 1000 + 86_400_000;
+    const cycleEnds = nowSeconds() + 86_400;
     const mark = client.mark();
-    sim.setMessageCapping({ status: 'FIRST_WARNING', used: 40, quota: 50, cycle_ends_at: cycleEnds });
+    const capping = { status: 'FIRST_WARNING', used: 40, quota: 50, cycle_ends_at: cycleEnds } as const;
+    assert.deepEqual(sim.setMessageCapping(capping).message_capping, capping);
     const payload = await client.waitFor('message-capping.update', () => true, { since: mark });
     assert.equal(payload.capping_status, 'FIRST_WARNING');
     assert.equal(payload.used_quota, 40);
     assert.equal(payload.total_quota, 50);
-    assert.equal(payload.cycle_end_timestamp, String(cycleEnds / 1000));
+    assert.equal(payload.cycle_end_timestamp, String(cycleEnds));
     const fetched = (await client.sock!.fetchNewChatMessageCap()) as { capping_status: string; used_quota: number };
     assert.equal(fetched.capping_status, 'FIRST_WARNING');
     assert.equal(fetched.used_quota, 40);
@@ -137,10 +139,20 @@ describe('sandbox: the account’s standing, as the real server tells Baileys', 
     assert.equal((await post(`/contacts/${number}/rejection`, { error: 479 })).body.data.rejections[number], 479);
     assert.equal((await post(`/contacts/${number}/rejection`, { error: 500 })).status, 400);
     assert.equal((await post('/contacts/19999999999/rejection', { error: 463 })).status, 404);
-    assert.equal((await post('/phone/reachout-timelock', { active: true, until: Date.now() - 1000 })).status, 400);
+    assert.equal((await post('/phone/reachout-timelock', { active: true, until: nowSeconds() - 1 })).status, 400);
+    // A time in milliseconds is refused, not read as a date thousands of years away.
+    const inMs = await post('/phone/reachout-timelock', { active: true, until: Date.now() + 60_000 });
+    assert.equal(inMs.status, 400);
+    assert.match(inMs.body.error, /seconds, not milliseconds/);
+    const cappedMs = { status: 'FIRST_WARNING', used: 1, quota: 50, cycle_ends_at: Date.now() + 60_000 };
+    assert.equal((await post('/phone/message-capping', cappedMs)).status, 400);
+    const before = nowSeconds();
     const locked = await post('/phone/reachout-timelock', { active: true });
     assert.equal(locked.status, 200);
     assert.equal(locked.body.data.reachout_timelock.active, true);
+    // WhatsApp Web's default end, a minute on, in Unix seconds (an end rounds up).
+    const until = locked.body.data.reachout_timelock.until;
+    assert.ok(until >= before + 60 && until <= nowSeconds() + 61, `until ${until} is a minute from ${before}`);
     assert.equal((await post('/phone/reachout-timelock', { active: false })).body.data.reachout_timelock.active, false);
     assert.equal((await post('/phone/message-capping', { status: 'CAPPED', used: 60, quota: 50 })).status, 400);
     assert.equal((await post('/phone/message-capping', { status: 'SOMETIMES', used: 1, quota: 50 })).status, 400);

@@ -65,7 +65,7 @@ export function untilTime(ms: number, now: number = Date.now()): string {
 }
 
 /**
- * When a message was sent or received, said one way everywhere on the Send screen: "14:03:27" today,
+ * When a message was sent or received, said one way everywhere in the dashboard: "14:03:27" today,
  * "25 Nov 2026, 14:03" another day.
  */
 export function messageTime(ms: number, now: number = Date.now()): string {

@@ -6,9 +6,9 @@ import type { ContactView, GroupView, InboxEntry, PhoneView } from '../../../ser
 import type { StoredMessage } from '../../../server/contract/messages.ts';
 import { KIND_WORDS } from '../../../server/contract/message-content.ts';
 import { BusyButton } from '../components/BusyButton.tsx';
+import { MessageTime } from '../components/MessageTime.tsx';
 import { ReceivedContent } from '../components/ReceivedContent.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
-import { clockTime, dateTime } from '../format/time.ts';
 import { useAnnounce } from '../state/announce.ts';
 import { focusById } from '../state/focus.ts';
 import { useSession } from '../state/session.ts';
@@ -286,9 +286,7 @@ function ContactInbox({ contact }: { contact: ContactView }) {
             <li key={entry.message_id} className="bubble">
               <ReceivedContent entry={entry} entries={inbox} />
               <p className="bubble-meta">
-                <time dateTime={new Date(inboxTime(entry)).toISOString()} title={dateTime(inboxTime(entry))}>
-                  {clockTime(inboxTime(entry))}
-                </time>
+                <MessageTime seconds={entry.timestamp} />
                 {entry.before.some((frame) => frame.value === 'composing') && ' · saw “typing…” first'}
                 {entry.before.some((frame) => frame.value === 'recording') && ' · saw “recording audio…” first'}
                 {entry.read ? ' · read' : entry.delivered ? ' · delivered' : ''}
@@ -301,11 +299,6 @@ function ContactInbox({ contact }: { contact: ContactView }) {
       {contact.on_whatsapp && <WriteAsContact contact={contact} />}
     </div>
   );
-}
-
-/** The simulator stamps what a contact received in unix ms (WhatsApp's own stamps are seconds); accept either. */
-function inboxTime(entry: InboxEntry): number {
-  return entry.timestamp > 1e12 ? entry.timestamp : entry.timestamp * 1000;
 }
 
 function WriteAsContact({ contact }: { contact: ContactView }) {
@@ -388,12 +381,7 @@ function ContactWrote({ contact }: { contact: ContactView }) {
                 {'text' in message && message.text ? message.text : KIND_WORDS[message.kind]}
               </p>
               <p className="bubble-meta">
-                <time
-                  dateTime={new Date(message.timestamp * 1000).toISOString()}
-                  title={dateTime(message.timestamp * 1000)}
-                >
-                  {clockTime(message.timestamp * 1000)}
-                </time>
+                <MessageTime seconds={message.timestamp} />
               </p>
             </li>
           ))}

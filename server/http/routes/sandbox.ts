@@ -12,6 +12,7 @@ import { FAULT_KINDS } from '../../sandbox/faults.ts';
 import { STATUS_ACK_WITHIN_MS, STREAM_ERRORS } from '../../sandbox/stream-health.ts';
 import { MAX_TEXT_LENGTH } from '../../contract/limits.ts';
 import { MediaKindSchema } from '../../contract/media.ts';
+import { UnixSecondsSchema } from '../../contract/time.ts';
 
 /** A contact's media file in the control API: 16 MB of base64 at most. */
 const MAX_CONTACT_MEDIA_BASE64 = 22 * 1024 * 1024;
@@ -82,7 +83,7 @@ const RejectionBody = z
 const TimelockBody = z
   .object({
     active: z.boolean(),
-    until: z.number().int().positive().optional().meta({ description: 'Unix ms; default a minute from now' }),
+    until: UnixSecondsSchema.optional().meta({ description: 'Unix seconds; default a minute from now' }),
     enforcement_type: z.string().min(1).max(64).optional(),
   })
   .strict();
@@ -91,7 +92,7 @@ const CappingBody = z
     status: z.enum(CAPPING_STATUSES),
     used: z.number().int().nonnegative(),
     quota: z.number().int().nonnegative(),
-    cycle_ends_at: z.number().int().positive().optional().meta({ description: 'Unix ms' }),
+    cycle_ends_at: UnixSecondsSchema.optional().meta({ description: 'Unix seconds' }),
   })
   .strict();
 
