@@ -8,26 +8,23 @@ import { DELIVERY_HEADERS } from '../contract/webhooks.ts';
  * the bytes that the secret's part after `whsec_` encodes in base64.
  */
 
-const PREFIX = 'whsec_';
 const SCHEME = 'v1,';
 /** The standard's bounds for a secret's random bytes; WaGate makes 32. */
 const KEY_BYTES = { min: 24, max: 64, made: 32 } as const;
-/** The standard alphabet only, as the standard's libraries decode it (a `-` or `_` makes them throw). */
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+/** In the standard alphabet only, as the standard's libraries decode it (a `-` or `_` makes them throw). */
+const SECRET = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
 
 /** A new webhook's secret: `whsec_` and the base64 of 32 random bytes. */
 export function newSecret(): string {
-  return `${PREFIX}${randomBytes(KEY_BYTES.made).toString('base64')}`;
+  return `whsec_${randomBytes(KEY_BYTES.made).toString('base64')}`;
 }
 
 /** The HMAC key a secret stands for. Throws for anything else, without the secret in the message (it may be logged). */
 function keyOf(secret: string): Buffer {
-  const encoded = secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : '';
-  const key = BASE64.test(encoded) ? Buffer.from(encoded, 'base64') : Buffer.alloc(0);
-  if (key.length < KEY_BYTES.min || key.length > KEY_BYTES.max)
-    throw new Error(
-      `a webhook secret is ${PREFIX} and the base64 of ${KEY_BYTES.min} to ${KEY_BYTES.max} random bytes`,
-    );
+  const match = SECRET.exec(secret);
+  const key = match ? Buffer.from(match[1]!, 'base64') : null;
+  if (!key || key.length < KEY_BYTES.min || key.length > KEY_BYTES.max)
+    throw new Error(`a webhook secret is whsec_ and the base64 of ${KEY_BYTES.min} to ${KEY_BYTES.max} random bytes`);
   return key;
 }
 

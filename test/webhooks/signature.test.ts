@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { newSecret, signedHeaders, verifySignature } from '../../server/webhooks/signature.ts';
@@ -86,6 +87,9 @@ test('a malformed or missing header fails, and never throws', () => {
     assert.equal(verifySignature(SECRET, BODY, withSignature(headers, bad)), false, bad);
   }
   assert.equal(verifySignature(SECRET, BODY, withSignature(headers, `${good},v1,x`)), false, 'a signature with a tail');
+  const noId = signedHeaders(SECRET, '', nowSec(), BODY);
+  assert.throws(() => new Webhook(SECRET).verify(BODY, noId), /Missing required headers/, 'nor does the library');
+  assert.equal(verifySignature(SECRET, BODY, noId), false, 'signed for an empty id');
   for (const name of Object.keys(headers)) {
     const { [name]: _left, ...without } = headers;
     assert.equal(verifySignature(SECRET, BODY, without), false, `without ${name}`);
@@ -96,12 +100,10 @@ test('a malformed or missing header fails, and never throws', () => {
 
 test('a timestamp with anything around it fails, even signed as it is', () => {
   const now = 1_764_080_000;
+  const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
   for (const ts of [`${now}x`, `x${now}`, ` ${now}`, `${now}.5`]) {
-    const headers = {
-      'webhook-id': ID,
-      'webhook-timestamp': ts,
-      'webhook-signature': new Webhook(SECRET).sign(ID, new Date(now * 1000), BODY),
-    };
+    const signature = createHmac('sha256', key).update(`${ID}.${ts}.${BODY}`).digest('base64');
+    const headers = { 'webhook-id': ID, 'webhook-timestamp': ts, 'webhook-signature': `v1,${signature}` };
     assert.equal(verifySignature(SECRET, BODY, headers, { now: now * 1000 }), false, `timestamp ${JSON.stringify(ts)}`);
   }
 });
@@ -128,6 +130,8 @@ test('a secret that is not whsec_ and the base64 of 24 to 64 bytes is refused, w
     `whsec_${'-'.repeat(43)}`,
     'whsec_',
     `${bytes(32)}!`,
+    `whsec_!${bytes(32).slice(6)}`,
+    `x${bytes(32)}`,
   ]) {
     assert.throws(sign(secret), refused, secret);
   }
