@@ -3,6 +3,9 @@
 /** WhatsApp refuses longer texts. */
 export const MAX_TEXT_LENGTH = 65_536;
 
+/** A JSON request body (a text message's JSON is at most ~260 KB); a media file's base64 has its own limit. */
+export const JSON_BODY_MAX_BYTES = 300 * 1024;
+
 /** A WhatsApp message id, as `reply_to_message_id` or a `before` cursor. */
 export const MAX_MESSAGE_ID_LENGTH = 128;
 

@@ -20,7 +20,7 @@ import type { Simulator } from '../sandbox/simulator.ts';
 import { securityHeaders } from './security-headers.ts';
 import { hostCheck, type HostPolicy } from './middleware/host-check.ts';
 import { requireAdmin, requireCaller } from './middleware/auth.ts';
-import { errorHandler, jsonBody, notFound } from './middleware/errors.ts';
+import { errorHandler, notFound } from './middleware/errors.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createSessionRouter } from './routes/session.ts';
 import { createMediaRouter } from './routes/media.ts';
@@ -125,7 +125,6 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     sender: deps.sender,
     files: deps.mediaFiles,
     config: deps.media,
-    caller,
     messages: deps.messages,
     inbound: deps.inboundMedia,
   });
@@ -139,7 +138,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
 
   const info = () => ({ version: deps.version, sandbox: deps.sandbox !== null, api_url: deps.apiUrl() });
   app.use('/admin', createAdminLoginRouter({ admin: deps.admin, info }));
-  app.use('/admin', requireAdmin(deps.admin), jsonBody());
+  app.use('/admin', requireAdmin(deps.admin));
   app.use('/admin', createAdminKeysRouter({ keys: deps.keys, events: deps.events }).router);
   app.use('/admin', createAdminEventsRouter({ events: deps.events }));
   app.use('/admin', createAdminMessagesRouter({ messages: deps.messages }).router);
@@ -151,10 +150,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     app.use('/sandbox', caller, createSandboxRouter(deps.sandbox, { logger: deps.logger, currentQr }));
   }
 
-  // Before the JSON-only body parser: the media route reads multipart bodies, and checks the key itself first.
-  app.use(media.router);
-  app.use(['/session', '/chats', '/messages', '/outbox', '/events', '/contacts', '/groups'], caller, jsonBody());
-  app.use(events.router, session.router, messages.router, rich.router, outbox.router, contacts.router, groups.router);
+  // The key before anything else, a byte of an upload included; each operation with a body reads it itself.
+  app.use(['/session', '/chats', '/messages', '/outbox', '/events', '/contacts', '/groups'], caller);
+  app.use(events.router, session.router, messages.router, media.router, rich.router, outbox.router);
+  app.use(contacts.router, groups.router);
 
   app.use(createDashboardRouter(deps.dashboardDir));
   app.use(notFound);

@@ -42,12 +42,15 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
 };
 
 /**
- * What every operation may answer beyond its own errors, from the middleware in front of it: the Host check (403) on
- * all; on those behind an API key, the key (401, 429 after too many wrong ones) and the JSON body parser (400 for
- * malformed JSON, 413, 415) that runs for their paths.
+ * What every operation may answer beyond its own errors: the Host check (403) on all; on those behind an API key, the
+ * key (401, 429 after too many wrong ones); where a request schema checks something, 400; where a body is read, 400
+ * (malformed), 413 and 415. An operation without a body reads none, so a body sent to it changes nothing.
  */
-const documentedErrors = (op: Operation): number[] =>
-  [...new Set([...op.errors, 403, ...(op.auth ? [400, 401, 413, 415, 429] : [])])].sort((a, b) => a - b);
+const documentedErrors = (op: Operation): number[] => {
+  const checked = op.params || op.query || op.headers || op.body;
+  const implied = [403, ...(op.auth ? [401, 429] : []), ...(checked ? [400] : []), ...(op.body ? [413, 415] : [])];
+  return [...new Set([...op.errors, ...implied])].sort((a, b) => a - b);
+};
 
 function envelope(data: z.ZodType, example: unknown) {
   return {
@@ -173,6 +176,8 @@ function operationOf(op: Operation) {
 /** The guide at the top of `/docs`: from a key to a read receipt and a verified webhook, without the README. */
 const GUIDE = `A local WhatsApp gateway. Every answer is the envelope \`{status, code, message, data|error}\`.
 ${TIME_RULE}
+An operation without a request body below ignores one sent to it (it is not read). A request that is not well-formed
+HTTP (one the parser refuses, or with several Host headers) is answered 400 on any path.
 
 **1. A key.** Create one in the dashboard (API keys) or with \`npx wagate keys create my-app\`; press **Authorize** here and paste it.
 Send it as \`Authorization: <key>\` (or \`Bearer <key>\`).

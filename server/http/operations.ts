@@ -1,6 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import { inputOf, validate, type Input, type RequestSchemas } from './validate.ts';
+import { jsonBody } from './middleware/json-body.ts';
 
 /**
  * One HTTP operation, declared where its handler is: how it is called and what it answers. The router validates
@@ -26,7 +27,12 @@ export interface Operation extends RequestSchemas {
   produces?: 'image/png' | 'text/event-stream' | 'application/octet-stream';
   /** The error codes it may answer, each in the envelope. */
   errors: number[];
-  /** Middleware that runs before validation (the Idempotency-Key check wants the raw request). */
+  /**
+   * Reads the body, for an operation with a `body`: JSON (`jsonBody`) unless it says otherwise (the media send also
+   * takes multipart). An operation without a `body` reads none: a body sent to it is ignored.
+   */
+  bodyReader?: RequestHandler;
+  /** Middleware that runs once the body is read, before validation (the Idempotency-Key check wants it unparsed). */
   before?: RequestHandler[];
 }
 
@@ -47,6 +53,7 @@ const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 /** A router whose every route is an operation: validated by its schemas, and listed for the document. */
 export function createApiRouter(): ApiRouter {
   const router = Router();
+  const json = jsonBody();
   const operations: Operation[] = [];
   return {
     router,
@@ -57,6 +64,7 @@ export function createApiRouter(): ApiRouter {
       operations.push(operation);
       router[operation.method](
         expressPath(operation.path),
+        ...(operation.body ? [operation.bodyReader ?? json] : []),
         ...(operation.before ?? []),
         validate(operation),
         (req: Request, res: Response) => handler(inputOf(res), res, req),

@@ -8,7 +8,7 @@ import express from 'express';
 import { openDatabase, type Database } from '../../server/store/database.ts';
 import { createWebhookStore, type WebhookStore } from '../../server/webhooks/webhook-store.ts';
 import { createAdminWebhooksRouter } from '../../server/http/routes/admin-webhooks.ts';
-import { errorHandler, jsonBody, notFound } from '../../server/http/middleware/errors.ts';
+import { errorHandler, notFound } from '../../server/http/middleware/errors.ts';
 import { silentLogger } from '../../server/logger.ts';
 
 let dir: string;
@@ -22,7 +22,7 @@ before(async () => {
   db = openDatabase(join(dir, 'wagate.db'));
   store = createWebhookStore(db);
   const app = express();
-  app.use('/admin', jsonBody(), createAdminWebhooksRouter({ webhooks: store }).router);
+  app.use('/admin', createAdminWebhooksRouter({ webhooks: store }).router);
   app.use(notFound, errorHandler(silentLogger()));
   server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

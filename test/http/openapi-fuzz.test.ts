@@ -1,5 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import fc from 'fast-check';
 import { startSandboxCore, type TestCore } from '../support/core.ts';
 
@@ -7,6 +8,7 @@ import { startSandboxCore, type TestCore } from '../support/core.ts';
  * A schema-driven fuzzer: for each operation of /openapi.json, requests made from its parameters and body schema
  * (valid, nearly valid and nonsense values, wrong content types, malformed JSON), each answer checked against what
  * the document promises for that operation: a documented status, and the envelope with the code it was sent with.
+ * Bodies go to every operation, those that take none (GET included) as well: node:http, unlike fetch, sends them.
  */
 
 interface Parameter {
@@ -70,42 +72,71 @@ function requestOf(op: OperationDoc) {
       ...params.filter((p) => p.in === 'header').map((p) => fc.option(fc.tuple(fc.constant(p.name), headerValue))),
     ),
     body,
-    encoding: fc.constantFrom('json', 'json', 'json', 'text', 'malformed', 'none'),
+    encoding: fc.constantFrom('json', 'json', 'json', 'text', 'malformed', 'oversized', 'chunked', 'none'),
   });
 }
 
 type Generated = ReturnType<typeof requestOf> extends fc.Arbitrary<infer T> ? T : never;
 
+/** One exchange; an answer that is not JSON (an event stream, a file) is left once its head is read. */
+function exchange(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string[] | undefined,
+): Promise<{ status: number; type: string; json: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      const type = res.headers['content-type'] ?? '';
+      if (!type.startsWith('application/json')) {
+        res.destroy();
+        return resolve({ status: res.statusCode!, type, json: null });
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, type, json: JSON.parse(Buffer.concat(chunks).toString()) }),
+      );
+    });
+    req.on('error', reject);
+    // Several writes without a Content-Length go chunked.
+    for (const part of body ?? []) req.write(part);
+    req.end();
+  });
+}
+
+/** The body a generated request carries, in the parts it is written in, and its headers. */
+function bodyOf(r: Generated, headers: Record<string, string>): string[] | undefined {
+  if (r.encoding === 'none') return undefined;
+  headers['content-type'] = r.encoding === 'text' ? 'text/plain' : 'application/json';
+  if (r.encoding === 'malformed') return ['{"text": "hi"'];
+  if (r.encoding === 'oversized') return [JSON.stringify({ pad: 'x'.repeat(310_000) })];
+  const json = JSON.stringify(r.body ?? {});
+  if (r.encoding === 'chunked') return [json.slice(0, 1), json.slice(1)];
+  const whole = Buffer.from(json);
+  headers['content-length'] = String(whole.length);
+  return [json];
+}
+
 /** Answers as the fuzzer saw them, for the failure message. */
-async function send(method: string, path: string, op: OperationDoc, r: Generated) {
+async function send(method: string, path: string, r: Generated, withBody = true) {
   let pathParams = [...r.path];
   const url = path.replace(/\{\w+\}/g, () => encodeURIComponent(String(pathParams.shift())));
   const query = new URLSearchParams(r.query.filter((q): q is [string, string] => q !== null));
   const headers: Record<string, string> = Object.fromEntries(
     r.headers.filter((x): x is [string, string] => x !== null),
   );
-  let body: string | undefined;
-  if (method !== 'get' && r.encoding !== 'none') {
-    body = r.encoding === 'malformed' ? '{"text": "hi"' : JSON.stringify(r.body ?? {});
-    headers['content-type'] = r.encoding === 'text' ? 'text/plain' : 'application/json';
-  }
+  const body = withBody ? bodyOf(r, headers) : undefined;
   pathParams = [];
-  const controller = new AbortController();
-  const res = await fetch(`${h.core.url}${url}${query.size ? `?${query}` : ''}`, {
-    method: method.toUpperCase(),
-    headers: { authorization: h.key, ...headers },
+  const answer = await exchange(
+    `${h.core.url}${url}${query.size ? `?${query}` : ''}`,
+    method.toUpperCase(),
+    { authorization: h.key, ...headers },
     body,
-    signal: controller.signal,
-  });
-  const type = res.headers.get('content-type') ?? '';
-  // A stream that opened is what /events promises; it stays open, so it is left here.
-  const json = type.startsWith('application/json') ? await res.json() : null;
-  controller.abort();
+  );
   return {
-    status: res.status,
-    type,
-    json,
-    seen: `${method.toUpperCase()} ${url}?${query} ${JSON.stringify(headers)} ${body}`,
+    ...answer,
+    seen: `${method.toUpperCase()} ${url}?${query} ${JSON.stringify(headers)} ${r.encoding} ${body?.join('').slice(0, 200)}`,
   };
 }
 
@@ -115,7 +146,7 @@ test('every answer to generated requests is one the document lists for its opera
     const documented = new Set(Object.keys(op.responses).map(Number));
     await fc.assert(
       fc.asyncProperty(requestOf(op), async (request) => {
-        const answer = await send(method, path, op, request);
+        const answer = await send(method, path, request);
         assert.ok(documented.has(answer.status), `${answer.status} is not documented for ${answer.seen}`);
         const content = op.responses[String(answer.status)]?.content ?? {};
         if (answer.type.startsWith('text/event-stream') || answer.type.startsWith('image/png')) {
@@ -131,6 +162,33 @@ test('every answer to generated requests is one the document lists for its opera
         else assert.ok('data' in answer.json, `data for ${answer.seen}`);
       }),
       { numRuns: 25, seed: 20261201 },
+    );
+  }
+});
+
+test('an operation without a body ignores one: what it refuses, it refuses without the body too', async () => {
+  for (const { method, path, op } of operations) {
+    if (op.requestBody || path === '/session/logout') continue;
+    const documented = new Set(Object.keys(op.responses).map(Number));
+    assert.ok(!documented.has(415), `${method} ${path} documents 415 but takes no body`);
+    await fc.assert(
+      fc.asyncProperty(
+        requestOf(op).filter((r) => r.encoding !== 'none'),
+        async (request) => {
+          const answer = await send(method, path, request);
+          assert.ok(documented.has(answer.status), `${answer.status} is not documented for ${answer.seen}`);
+          if ([400, 413, 415].includes(answer.status)) {
+            const bare = await send(method, path, request, false);
+            assert.equal(
+              bare.status,
+              answer.status,
+              `the body was read: ${answer.seen} → ${JSON.stringify(answer.json)}`,
+            );
+            assert.equal(bare.json.error, answer.json.error, answer.seen);
+          }
+        },
+      ),
+      { numRuns: 15, seed: 20261201 },
     );
   }
 });

@@ -107,8 +107,6 @@ export function createMediaRouter(deps: {
   sender: Sender;
   files: MediaFiles;
   config: MediaConfig;
-  /** The API key check, before a byte of an upload is read. */
-  caller: RequestHandler;
   messages: Pick<MessageStore, 'get'>;
   inbound: Pick<InboundMedia, 'file'>;
 }): ApiRouter {
@@ -120,7 +118,7 @@ export function createMediaRouter(deps: {
       summary: 'Send an image, video, audio file, voice note, document or sticker',
       tag: 'Messages',
       auth: true,
-      before: [deps.caller, mediaBody(deps.files)],
+      bodyReader: mediaBody(deps.files),
       params: ChatParams,
       // No Idempotency-Key: its fingerprint is the JSON body, which a multipart upload's file is not part of.
       headers: SendHeaders.pick({ Prefer: true }),
@@ -181,7 +179,6 @@ export function createMediaRouter(deps: {
       summary: "A media message's file, sent or received, with its type and name",
       tag: 'Messages',
       auth: true,
-      before: [deps.caller],
       params: MessageParams,
       produces: 'application/octet-stream',
       errors: [401, 404, 410, 413, 502],

@@ -61,7 +61,7 @@ export function createMessagesRouter(deps: {
           'In the outbox and certain to be sent: `queued` for an async or scheduled send, `pending` when WhatsApp did not ' +
           'confirm it within the wait (60 s by default); follow it with GET /messages/{message_id} or message.status events',
       },
-      errors: [400, 401, 404, 409, 413, 415, 422, 500, 503],
+      errors: [404, 409, 422, 500, 503],
     },
     async ({ params, headers, body }, res) => {
       const preferAsync = prefersAsync(headers.Prefer);

@@ -26,8 +26,8 @@ const ACCEPTED = {
     'In the outbox and certain to be sent: `queued` for an async or scheduled send, `pending` when WhatsApp did not ' +
     'confirm it within the wait; follow it with GET /messages/{message_id} or message.status events',
 };
-/** What every send of these kinds may answer besides 200 and 202. */
-const SEND_ERRORS = [400, 401, 404, 409, 413, 415, 422, 500, 503];
+/** What every send of these kinds may answer besides 200 and 202 (and what the key, the body and the schemas do). */
+const SEND_ERRORS = [404, 409, 422, 500, 503];
 
 /**
  * Locations, contact cards, polls, reactions, edits and deletes: each is a message of its own kind that goes through
@@ -185,7 +185,8 @@ export function createRichMessagesRouter(deps: {
       path: '/chats/{chat_jid}/messages/{message_id}',
       summary: 'Delete a message you sent, for everyone',
       params: ChatMessageParams,
-      errors: [...SEND_ERRORS, 403],
+      // No Idempotency-Key check here (so no 422).
+      errors: [403, 404, 409, 500, 503],
     },
     ({ params, headers }, res) =>
       sendContent(deps.sender, res, {

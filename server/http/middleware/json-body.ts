@@ -1,4 +1,21 @@
-import type { RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
+import { sendFail } from '../envelope.ts';
+import { JSON_BODY_MAX_BYTES } from '../../contract/limits.ts';
+
+/**
+ * The body of an operation that takes JSON: a body of any other type is a 415, a bigger one than
+ * `JSON_BODY_MAX_BYTES` a 413, an absent body reads as `{}`.
+ * Operations without a body never run it: a body sent to them is not read.
+ */
+export function jsonBody(): RequestHandler {
+  const read = plainJson(JSON_BODY_MAX_BYTES, express.json({ limit: JSON_BODY_MAX_BYTES, strict: false }));
+  return (req, res, next) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !isPlainJsonType(req.headers['content-type']) && !req.is('application/json'))
+      return sendFail(res, 415, 'Content-Type must be application/json');
+    read(req, res, next);
+  };
+}
 
 /**
  * The common JSON request read without body-parser's machinery (content-type parsing, iconv, raw-body, debug: a fifth
@@ -6,7 +23,7 @@ import type { RequestHandler } from 'express';
  * Content-Encoding, a Content-Length from 1 byte to `limitBytes`. Anything else goes to `fallback` (body-parser), which
  * answers every edge (compressed, chunked, other charsets, over the limit) as before.
  */
-export function plainJson(limitBytes: number, fallback: RequestHandler): RequestHandler {
+function plainJson(limitBytes: number, fallback: RequestHandler): RequestHandler {
   return (req, res, next) => {
     const length = Number(req.headers['content-length']);
     if (
@@ -35,7 +52,7 @@ export function plainJson(limitBytes: number, fallback: RequestHandler): Request
 }
 
 /** `application/json`, alone or with `charset=utf-8`, in any case and spacing. */
-export function isPlainJsonType(header: string | undefined): boolean {
+function isPlainJsonType(header: string | undefined): boolean {
   if (header === 'application/json') return true;
   if (header === undefined) return false;
   const [type, ...params] = header.toLowerCase().split(';');
