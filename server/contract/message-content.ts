@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_MESSAGE_ID_LENGTH, MAX_TEXT_LENGTH, POLL_OPTIONS } from './limits.ts';
 import { MediaFileSchema, type MediaKind } from './media.ts';
+import { isBlankText, textLength } from './text.ts';
 
 /**
  * What a message says, one shape per kind: WaGate stores it with the message (and its outbox job), sends it from
@@ -12,11 +13,6 @@ import { MediaFileSchema, type MediaKind } from './media.ts';
  * `toInboundMessage` (server/whatsapp/message-mapping.ts). Its request body and route sit beside the others.
  */
 
-const text = (what: string) =>
-  z
-    .string({ error: `${what} must be a string` })
-    .refine((value) => value.isWellFormed(), `${what} must be valid Unicode (it holds a lone surrogate)`);
-
 /** A message of the chat that a reaction, an edit or a delete is about, as WhatsApp addresses it. */
 export const MessageTargetSchema = z.object({
   message_id: z.string().min(1).max(MAX_MESSAGE_ID_LENGTH),
@@ -27,9 +23,25 @@ export const MessageTargetSchema = z.object({
 });
 export type MessageTarget = z.infer<typeof MessageTargetSchema>;
 
+/** A message's text: something visible, valid Unicode, and at most MAX_TEXT_LENGTH characters. */
+export const MessageText = z
+  .string({ error: 'Text field is required' })
+  .refine((text) => !isBlankText(text), 'Text field is required')
+  // A lone UTF-16 surrogate cannot be stored as it was sent, so it would be altered on the way: refuse it.
+  .refine((text) => text.isWellFormed(), 'Text must be valid Unicode (it holds a lone surrogate)')
+  .refine(
+    (text) => textLength(text) <= MAX_TEXT_LENGTH,
+    `Text is longer than WhatsApp allows (${MAX_TEXT_LENGTH} characters)`,
+  )
+  .meta({
+    description: `What the message says: at least one visible character, at most ${MAX_TEXT_LENGTH} characters (Unicode code points)`,
+    minLength: 1,
+    maxLength: MAX_TEXT_LENGTH,
+  });
+
 export const TextContentSchema = z.object({
   kind: z.literal('text'),
-  text: text('text').max(MAX_TEXT_LENGTH),
+  text: MessageText,
 });
 
 export const LocationContentSchema = z.object({
@@ -77,7 +89,7 @@ export const EditContentSchema = z.object({
   kind: z.literal('edit'),
   target: MessageTargetSchema,
   /** The text the message now says. */
-  text: text('text').max(MAX_TEXT_LENGTH),
+  text: MessageText,
 });
 
 export const DeleteContentSchema = z.object({

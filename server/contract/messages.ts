@@ -6,16 +6,15 @@ import {
   MAX_FILE_NAME_LENGTH,
   MAX_MENTIONS,
   MAX_MESSAGE_ID_LENGTH,
-  MAX_TEXT_LENGTH,
   MAX_URL_LENGTH,
   MEDIA_MAX_BASE64_BYTES,
   RECENT_MESSAGES_PAGE,
   sizeInWords,
 } from './limits.ts';
 import { pageLimit } from './paging.ts';
-import { isBlankText, textLength } from './text.ts';
+import { textLength } from './text.ts';
 import { HOUR_MS, IDEMPOTENCY_WINDOW_MS } from './lifetimes.ts';
-import { MessageContentSchema } from './message-content.ts';
+import { MessageContentSchema, MessageText } from './message-content.ts';
 import { MediaKindSchema } from './media.ts';
 import { MAX_UNIX_SECONDS } from './time.ts';
 
@@ -151,22 +150,6 @@ function sendAtSeconds(value: number | string): number | null {
   return Number.isFinite(ms) && ms > 0 ? Math.ceil(ms / 1000) : null;
 }
 
-/** A message's text: something visible, valid Unicode, and at most MAX_TEXT_LENGTH characters. */
-export const MessageText = z
-  .string({ error: 'Text field is required' })
-  .refine((text) => !isBlankText(text), 'Text field is required')
-  // A lone UTF-16 surrogate cannot be stored as it was sent, so it would be altered on the way: refuse it.
-  .refine((text) => text.isWellFormed(), 'Text must be valid Unicode (it holds a lone surrogate)')
-  .refine(
-    (text) => textLength(text) <= MAX_TEXT_LENGTH,
-    `Text is longer than WhatsApp allows (${MAX_TEXT_LENGTH} characters)`,
-  )
-  .meta({
-    description: `What the message says: at least one visible character, at most ${MAX_TEXT_LENGTH} characters (Unicode code points)`,
-    minLength: 1,
-    maxLength: MAX_TEXT_LENGTH,
-  });
-
 /**
  * What every send endpoint takes beside its content: a reply, typing and presence, async, a schedule, mentions. A
  * text types and says "online" by default; the other kinds say so in their own body.
@@ -281,9 +264,15 @@ export const SendMediaBody = SendMessageBody.omit({ text: true }).extend({
     .meta({ description: "A document's name as the recipient sees it (default: the upload's name)" }),
   caption: z
     .string({ error: 'caption must be a string' })
-    .max(MAX_CAPTION_LENGTH, `caption is longer than WhatsApp allows (${MAX_CAPTION_LENGTH} characters)`)
     .refine((text) => text.isWellFormed(), 'caption must be valid Unicode (it holds a lone surrogate)')
+    .refine(
+      (text) => textLength(text) <= MAX_CAPTION_LENGTH,
+      `caption is longer than WhatsApp allows (${MAX_CAPTION_LENGTH} characters)`,
+    )
     .optional()
-    .meta({ description: 'Shown under an image, a video or a document' }),
+    .meta({
+      description: `Shown under an image, a video or a document: at most ${MAX_CAPTION_LENGTH} characters (Unicode code points)`,
+      maxLength: MAX_CAPTION_LENGTH,
+    }),
 });
 export type SendMediaBody = z.infer<typeof SendMediaBody>;

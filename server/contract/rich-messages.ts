@@ -2,26 +2,28 @@ import { z } from 'zod';
 import {
   CONTACT_FIELD_MAX,
   MAX_CONTACT_CARDS,
-  MAX_TEXT_LENGTH,
   PLACE_TEXT_MAX,
   POLL_OPTION_MAX,
   POLL_OPTIONS,
   POLL_QUESTION_MAX,
 } from './limits.ts';
 import { SEND_OPTIONS } from './messages.ts';
+import { MessageText } from './message-content.ts';
+import { isBlankText, textLength } from './text.ts';
 
 /**
  * The bodies of the endpoints that send a location, contact cards, a poll, a reaction, an edit or a delete. Each
  * becomes one of the kinds of server/contract/message-content.ts and goes through the outbox like a text.
  */
 
-/** A required string with its rule in words. */
+/** A required string with its rule in words: the message text's rule (server/contract/text.ts) with its own limit. */
 const words = (field: string, max: number) =>
   z
     .string({ error: `${field} is required and must be a string` })
-    .refine((value) => value.trim().length > 0, `${field} must not be empty`)
+    .refine((value) => !isBlankText(value), `${field} must not be empty`)
     .refine((value) => value.isWellFormed(), `${field} must be valid Unicode (it holds a lone surrogate)`)
-    .refine((value) => value.length <= max, `${field} is longer than WhatsApp allows (${max} characters)`);
+    .refine((value) => textLength(value) <= max, `${field} is longer than WhatsApp allows (${max} characters)`)
+    .meta({ minLength: 1, maxLength: max });
 
 const coordinate = (field: string, limit: number) =>
   z
@@ -104,7 +106,7 @@ export const ReactionBody = z.object({
 });
 
 export const EditMessageBody = z.object({
-  text: words('text', MAX_TEXT_LENGTH).meta({ example: 'See you at 10, not 9' }),
+  text: MessageText.meta({ example: 'See you at 10, not 9' }),
   async: asyncFlag,
 });
 
