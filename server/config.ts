@@ -161,5 +161,10 @@ export function loadConfig(overrides: Partial<Config> & { dataDir?: string }): C
   if (config.waUrl && !isLoopbackUrl(config.waUrl)) {
     throw new Error(`--wa-url must point at this machine (127.0.0.1 or localhost), not ${config.waUrl}`);
   }
+  // Checked here, before anything starts: the key is only handed to Baileys once it has loaded, after the port opens.
+  const rootKeyBytes = config.waRootKey ? Buffer.from(config.waRootKey, 'base64').length : 32;
+  if (rootKeyBytes !== 32) {
+    throw new Error(`--wa-root-key is a simulator root key, 32 bytes of base64; this one is ${rootKeyBytes} bytes`);
+  }
   return config;
 }

@@ -12,34 +12,33 @@ import type { CredentialStorage } from './contract/desktop.ts';
 import { createApiKeyStore, type ApiKeyStore } from './store/api-keys.ts';
 import { createAdminSessions, type AdminSessions } from './store/admin-sessions.ts';
 import { createMessageStore, type MessageStore } from './store/messages.ts';
-import { createMediaFiles } from './store/media-files.ts';
-import { createInboundMedia } from './whatsapp/inbound-media.ts';
+import { createMediaFiles, type MediaFiles } from './store/media-files.ts';
 import { sweepMedia } from './whatsapp/media-retention.ts';
-import { Agent as UndiciAgent } from 'undici';
 import { createIdempotencyStore } from './store/idempotency.ts';
 import { createEventLog, type EventLog } from './store/event-log.ts';
 import { createWebhookStore, type WebhookStore } from './webhooks/webhook-store.ts';
 import { createWebhookDispatcher } from './webhooks/dispatcher.ts';
 import {
-  createSqliteAuthState,
   CredentialsUnavailableError,
   forgetCredentials,
-  type SqliteAuthState,
-} from './store/auth-state.ts';
-import { createSession, type Session } from './whatsapp/session.ts';
+  openSavedCredentials,
+  type SavedCredentials,
+} from './store/saved-credentials.ts';
+import type { Session } from './whatsapp/session.ts';
+import { deferWhatsApp, type WhatsAppParts } from './whatsapp/deferred-whatsapp.ts';
+import { loadBaileys } from './whatsapp/load-baileys.ts';
 import { createSender, type Sender } from './whatsapp/sender.ts';
 import { createMessageActions } from './whatsapp/message-actions.ts';
 import { createOutboxWorker } from './whatsapp/outbox-worker.ts';
 import { createOutboxStore } from './store/outbox.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { createLidMappings } from './store/lid-mappings.ts';
-import { createReconnectLog } from './store/reconnect-log.ts';
-import { createMemberReceipts } from './store/member-receipts.ts';
+import { createLidMappings, type LidMappings } from './store/lid-mappings.ts';
+import { createReconnectLog, type ReconnectLog } from './store/reconnect-log.ts';
+import { createMemberReceipts, type MemberReceipts } from './store/member-receipts.ts';
 import { createGroupDirectory } from './whatsapp/group-directory.ts';
 import { createContactDirectory } from './whatsapp/contact-directory.ts';
 import { createPacer, type Pacer } from './whatsapp/pacing.ts';
 import { createPacingHistory } from './store/pacing-history.ts';
-import { trustSimulatorRoot } from './whatsapp/trust-root.ts';
 import type { Simulator } from './sandbox/simulator.ts';
 import { createHttpApp } from './http/app.ts';
 import { createHttpServer } from './http/http-server.ts';
@@ -111,15 +110,16 @@ export function serverInfoFile(config: Pick<Config, 'dataDir' | 'sandbox' | 'waU
   return join(databaseFile(config), '..', 'server.json');
 }
 
-async function connectTarget(
-  config: Config,
-  logger: Logger,
-): Promise<{
+/** Where the session connects to, and the simulator's root (trusted once Baileys has loaded) when not WhatsApp. */
+interface Target {
   waUrl: string | null;
   sandbox: Simulator | null;
   kind: WhatsAppServerKind;
+  rootKey: string | null;
   mediaRootCert: string | null;
-}> {
+}
+
+async function connectTarget(config: Config, logger: Logger): Promise<Target> {
   if (config.sandbox) {
     // Loaded only here: the simulator (and its TLS certificates' library) costs a plain start memory and time.
     const { startSimulator } = await import('./sandbox/simulator.ts');
@@ -128,17 +128,75 @@ async function connectTarget(
       port: 0,
       logger: logger.child({ part: 'sandbox' }),
     });
-    trustSimulatorRoot(sandbox.rootPublicKey);
-    return { waUrl: sandbox.wsUrl, sandbox, kind: 'sandbox', mediaRootCert: sandbox.mediaRootCert };
+    return {
+      waUrl: sandbox.wsUrl,
+      sandbox,
+      kind: 'sandbox',
+      rootKey: sandbox.rootPublicKey,
+      mediaRootCert: sandbox.mediaRootCert,
+    };
   }
   if (config.waUrl) {
     if (!config.waRootKey) throw new Error('--wa-url needs --wa-root-key: the simulator prints it when it starts');
-    trustSimulatorRoot(config.waRootKey);
     // Without it, media to and from that simulator fails on its certificate: it is trusted only when given.
     const mediaRootCert = config.waMediaCa ? readFileSync(config.waMediaCa, 'utf8') : null;
-    return { waUrl: config.waUrl, sandbox: null, kind: 'simulator', mediaRootCert };
+    return { waUrl: config.waUrl, sandbox: null, kind: 'simulator', rootKey: config.waRootKey, mediaRootCert };
   }
-  return { waUrl: null, sandbox: null, kind: 'whatsapp', mediaRootCert: null };
+  return { waUrl: null, sandbox: null, kind: 'whatsapp', rootKey: null, mediaRootCert: null };
+}
+
+/**
+ * Loads Baileys and builds what needs it: the session and received media. Called once the port is open (Baileys is a
+ * third of a start's CPU); everything else was built before without it.
+ */
+async function loadWhatsApp(deps: {
+  config: Config;
+  target: Target;
+  saved: SavedCredentials;
+  logger: Logger;
+  events: CoreEvents;
+  messages: MessageStore;
+  lids: LidMappings;
+  reconnects: ReconnectLog;
+  memberReceipts: MemberReceipts;
+  mediaFiles: MediaFiles;
+}): Promise<WhatsAppParts> {
+  const { config, target, logger } = deps;
+  await loadBaileys();
+  const [{ createSession }, { createSqliteAuthState }, { createInboundMedia }, { trustSimulatorRoot }] =
+    await Promise.all([
+      import('./whatsapp/session.ts'),
+      import('./store/auth-state.ts'),
+      import('./whatsapp/inbound-media.ts'),
+      import('./whatsapp/trust-root.ts'),
+    ]);
+  if (target.rootKey) trustSimulatorRoot(target.rootKey);
+  // Simulator modes only: the simulator's media host has a certificate from its own root.
+  const dispatcher = target.mediaRootCert
+    ? new (await import('undici')).Agent({ connect: { ca: target.mediaRootCert } })
+    : undefined;
+  const inboundMedia = createInboundMedia({
+    files: deps.mediaFiles,
+    config: config.media,
+    logger: logger.child({ part: 'media' }),
+    ...(dispatcher ? { dispatcher } : {}),
+  });
+  const session = createSession({
+    auth: createSqliteAuthState(deps.saved),
+    messages: deps.messages,
+    lids: deps.lids,
+    reconnects: deps.reconnects,
+    memberReceipts: deps.memberReceipts,
+    events: deps.events,
+    logger: logger.child({ part: 'whatsapp' }),
+    watchdog: config.watchdog,
+    waUrl: target.waUrl,
+    mediaRootCert: target.mediaRootCert,
+    mediaFiles: deps.mediaFiles,
+    inboundMedia,
+    ackTimeoutMs: config.outbox.ack_timeout_ms,
+  });
+  return { session, inboundMedia };
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {
@@ -167,9 +225,9 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   lockDownDataFolder(config.dataDir, { logger });
   const db = openDatabase(databaseFile(config));
   // First: credentials this process cannot open stop the start before anything else runs.
-  let auth: SqliteAuthState;
+  let saved: SavedCredentials;
   try {
-    auth = createSqliteAuthState(db, options.credentialKey);
+    saved = openSavedCredentials(db, options.credentialKey);
   } catch (error) {
     db.close();
     throw error;
@@ -194,13 +252,6 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   const mediaFiles = createMediaFiles(join(databaseFile(config), '..', 'media'));
   mediaFiles.clearIncoming();
   const target = await connectTarget(config, logger);
-  const inboundMedia = createInboundMedia({
-    files: mediaFiles,
-    config: config.media,
-    logger: logger.child({ part: 'media' }),
-    // Simulator modes only: the simulator's media host has a certificate from its own root.
-    ...(target.mediaRootCert ? { dispatcher: new UndiciAgent({ connect: { ca: target.mediaRootCert } }) } : {}),
-  });
   const sweep = () => sweepMedia({ files: mediaFiles, messages, config: config.media }, Math.floor(Date.now() / 1000));
   sweep();
   const sweeper = setInterval(sweep, 6 * 3_600_000);
@@ -212,20 +263,14 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
 
   const lids = createLidMappings(db);
   const memberReceipts = createMemberReceipts(db);
-  const session = createSession({
-    auth,
-    messages,
-    lids,
-    reconnects: createReconnectLog(db),
-    memberReceipts,
+  const reconnects = createReconnectLog(db);
+  // The session and received media exist from here on for every part; what needs Baileys loads at session.start().
+  const { session, inboundMedia } = deferWhatsApp({
+    load: () =>
+      loadWhatsApp({ config, target, saved, logger, events, messages, lids, reconnects, memberReceipts, mediaFiles }),
+    reconnects,
     events,
-    logger: logger.child({ part: 'whatsapp' }),
-    watchdog: config.watchdog,
-    waUrl: target.waUrl,
-    mediaRootCert: target.mediaRootCert,
-    mediaFiles,
-    inboundMedia,
-    ackTimeoutMs: config.outbox.ack_timeout_ms,
+    logger,
   });
   const clock = options.clock ?? systemClock;
   const pacingHistory = createPacingHistory(db);
@@ -314,7 +359,8 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   writeFileSync(serverInfoFile(config), JSON.stringify({ url, pid: process.pid }), { mode: FILE_MODE });
   dispatcher.start();
   worker.start();
-  await session.start();
+  // Not awaited: the port answers (`starting`) while Baileys loads and the session starts; stop() waits for it.
+  void session.start();
 
   /**
    * In this order: the HTTP layer stops taking requests and lets those in flight finish (a send under way is

@@ -1,18 +1,14 @@
 import { createLogger } from '../logger.ts';
 import { startCore, VERSION, type Core } from '../core.ts';
-import { CredentialsUnavailableError } from '../store/auth-state.ts';
+import { CredentialsUnavailableError } from '../store/saved-credentials.ts';
 import { CredentialKeyError, loadCredentialKey } from '../credentials/credential-key.ts';
 import type { CredentialStorage } from '../contract/desktop.ts';
 import { makeOwnerOnlyFolder } from '../data-folder.ts';
 import { openOsKeyring } from '../credentials/os-keyring.ts';
 import { loginLink } from './dashboard.ts';
 import { fail } from './fail.ts';
-import { SEED_CONTACTS } from '../sandbox/virtual-contacts.ts';
 import { configFrom, type Flags } from './flags.ts';
 import type { SessionSnapshot, SessionState } from '../contract/session.ts';
-
-/** Alice: the first seed contact, on WhatsApp. */
-const ALICE_NUMBER = SEED_CONTACTS[0]!.number;
 
 const LINK_STATES = new Set<SessionState>(['qr', 'connected', 'logged_out', 'replaced']);
 
@@ -48,6 +44,10 @@ function printKeyHint(core: Core): string {
 
 /** What a newcomer needs next in sandbox mode: a key, pairing if not linked, a first send. */
 async function printSandboxWelcome(core: Core): Promise<void> {
+  // The sandbox's own module, loaded with the simulator: a plain start does not load it.
+  const { SEED_CONTACTS } = await import('../sandbox/virtual-contacts.ts');
+  /** Alice: the first seed contact, on WhatsApp. */
+  const aliceNumber = SEED_CONTACTS[0]!.number;
   console.log('SANDBOX MODE: WaGate talks to a WhatsApp simulator on this computer. Nothing leaves this machine.');
   const key = printKeyHint(core);
   const linked = (await linkSettled(core)) === 'connected';
@@ -55,10 +55,10 @@ async function printSandboxWelcome(core: Core): Promise<void> {
   if (!linked)
     console.log(`Pair the virtual phone:  curl -X POST ${core.url}/sandbox/phone/scan -H "Authorization: ${key}"`);
   console.log(
-    `Send a message:          curl -X POST ${core.url}/chats/${ALICE_NUMBER}/messages -H "Authorization: ${key}" -H "Content-Type: application/json" -d '{"text":"Hello, World!"}'`,
+    `Send a message:          curl -X POST ${core.url}/chats/${aliceNumber}/messages -H "Authorization: ${key}" -H "Content-Type: application/json" -d '{"text":"Hello, World!"}'`,
   );
   console.log(
-    `Read Alice's inbox:      curl ${core.url}/sandbox/contacts/${ALICE_NUMBER}/inbox -H "Authorization: ${key}"`,
+    `Read Alice's inbox:      curl ${core.url}/sandbox/contacts/${aliceNumber}/inbox -H "Authorization: ${key}"`,
   );
 }
 

@@ -7,6 +7,9 @@ import { z } from 'zod';
 export const MediaKindSchema = z.enum(['image', 'video', 'audio', 'voice', 'document', 'sticker']);
 export type MediaKind = z.infer<typeof MediaKindSchema>;
 
+/** Where WaGate serves a message's media file. */
+export const mediaUrlOf = (messageId: string) => `/messages/${encodeURIComponent(messageId)}/media`;
+
 /** A media file as a recipient sees it once decrypted: what the sandbox's contacts show, and inbound events carry. */
 export const MediaFileSchema = z.object({
   mime_type: z.string(),

@@ -6,6 +6,34 @@ import type { MessageKind } from './message-content.ts';
  * Unix seconds, as everywhere (TIME_RULE in ./time.ts); the sandbox's store keeps ms.
  */
 
+/** The error codes WhatsApp puts on a message's `<ack>` when it refuses it (Baileys' SERVER_ERROR_CODES). */
+export const REJECTION_CODES = [463, 479] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
+
+/** The capping statuses Baileys 7.0.0-rc14 knows (`NewChatMessageCappingStatusType`). */
+export const CAPPING_STATUSES = ['NONE', 'FIRST_WARNING', 'SECOND_WARNING', 'CAPPED'] as const;
+export type CappingStatus = (typeof CAPPING_STATUSES)[number];
+
+/** What `POST /sandbox/faults` can do to the connection. */
+export const FAULT_KINDS = [
+  'drop',
+  'refuse',
+  'replaced',
+  'unlink',
+  'hold_acks',
+  'silent',
+  'ignore_pings',
+  'stream_error',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** The stream errors the server can end a connection with (`POST /sandbox/faults {kind: 'stream_error', code}`). */
+export const STREAM_ERRORS = ['conflict', 'ack', '515', '428', '408', '500'] as const;
+export type StreamErrorCode = (typeof STREAM_ERRORS)[number];
+
+/** WhatsApp recycles a stream whose `<status>` went unacknowledged after about this long. */
+export const STATUS_ACK_WITHIN_MS = 50 * 60_000;
+
 export interface PhoneView {
   number: string;
   name: string;

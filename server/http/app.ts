@@ -67,7 +67,7 @@ export interface HttpAppDeps {
   sender: Sender;
   /** Media files in the data folder, and config.json's media part. */
   mediaFiles: MediaFiles;
-  inboundMedia: InboundMedia;
+  inboundMedia: Pick<InboundMedia, 'file'>;
   media: MediaConfig;
   /** Reactions, edits and deletes: what they are about, checked. */
   actions: MessageActions;

@@ -6,14 +6,7 @@ import type { Delivery } from './delivery.ts';
 import { type BinaryNode, child, node, nowSeconds, S_WHATSAPP_NET, serverId } from './frames.ts';
 import type { SandboxState } from './sandbox-state.ts';
 import type { ContactState } from './virtual-contacts.ts';
-
-/** The error codes WhatsApp puts on a message's `<ack>` when it refuses it (Baileys' SERVER_ERROR_CODES). */
-export const REJECTION_CODES = [463, 479] as const;
-export type RejectionCode = (typeof REJECTION_CODES)[number];
-
-/** The capping statuses Baileys 7.0.0-rc14 knows (`NewChatMessageCappingStatusType`). */
-export const CAPPING_STATUSES = ['NONE', 'FIRST_WARNING', 'SECOND_WARNING', 'CAPPED'] as const;
-export type CappingStatus = (typeof CAPPING_STATUSES)[number];
+import type { CappingStatus, RejectionCode } from '../contract/sandbox.ts';
 
 /** The control API's times are Unix seconds (server/contract/time.ts); the stored standing keeps ms. */
 export interface TimelockInput {

@@ -1,19 +1,8 @@
 import { node } from './frames.ts';
 import { unlink } from './linked-devices.ts';
 import type { SandboxState } from './sandbox-state.ts';
-import type { StreamErrorCode, StreamHealth } from './stream-health.ts';
-
-export const FAULT_KINDS = [
-  'drop',
-  'refuse',
-  'replaced',
-  'unlink',
-  'hold_acks',
-  'silent',
-  'ignore_pings',
-  'stream_error',
-] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+import type { StreamHealth } from './stream-health.ts';
+import type { FaultKind, StreamErrorCode } from '../contract/sandbox.ts';
 
 export interface FaultInput {
   kind: FaultKind;

@@ -4,13 +4,7 @@ import { requireContact } from './contact-book.ts';
 import { type BinaryNode, node, nowSeconds, serverId } from './frames.ts';
 import { contactJid } from './lid-addressing.ts';
 import type { SandboxState } from './sandbox-state.ts';
-
-/** The stream errors the server can end a connection with (`POST /sandbox/faults {kind: 'stream_error', code}`). */
-export const STREAM_ERRORS = ['conflict', 'ack', '515', '428', '408', '500'] as const;
-export type StreamErrorCode = (typeof STREAM_ERRORS)[number];
-
-/** WhatsApp recycles a stream whose `<status>` went unacknowledged after about this long. */
-export const STATUS_ACK_WITHIN_MS = 50 * 60_000;
+import { STATUS_ACK_WITHIN_MS, type StreamErrorCode } from '../contract/sandbox.ts';
 
 export interface StreamHealth {
   /**

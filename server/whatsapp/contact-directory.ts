@@ -1,4 +1,4 @@
-import { USyncQuery, USyncUser, type USyncQueryResult } from '@whiskeysockets/baileys';
+import type { USyncQuery, USyncQueryResult } from '@whiskeysockets/baileys';
 import type { LidMappings } from '../store/lid-mappings.ts';
 import type { ContactInfo } from '../contract/contacts.ts';
 import { CONTACT_CACHE_MS } from '../contract/lifetimes.ts';
@@ -21,6 +21,15 @@ export interface ContactDirectory {
 
 const phoneOf = (pnJid: string | null) => (pnJid ? pnJid.split('@')[0]! : null);
 
+/**
+ * Baileys' query builders. Baileys loads after the port opens (core.ts), and a query only runs on a connected
+ * socket: by then it is loaded, and this import costs nothing.
+ */
+const usyncBuilders = async () => {
+  const { USyncQuery, USyncUser } = await import('@whiskeysockets/baileys');
+  return { USyncQuery, USyncUser };
+};
+
 /** The one place that asks WhatsApp who a number or LID is; the send path and `GET /contacts/{phone}` share it. */
 export function createContactDirectory(deps: ContactDirectoryDeps): ContactDirectory {
   const now = deps.now ?? Date.now;
@@ -32,6 +41,7 @@ export function createContactDirectory(deps: ContactDirectoryDeps): ContactDirec
       (info.on_whatsapp ? CONTACT_CACHE_MS.on_whatsapp : CONTACT_CACHE_MS.not_on_whatsapp);
 
   async function byPhone(pnJid: string): Promise<ContactInfo> {
+    const { USyncQuery, USyncUser } = await usyncBuilders();
     const query = new USyncQuery()
       .withContactProtocol()
       .withLIDProtocol()
@@ -56,6 +66,7 @@ export function createContactDirectory(deps: ContactDirectoryDeps): ContactDirec
       return { phone: phoneOf(pn), on_whatsapp: true, jid: pn, lid, checked_at: unixSeconds(now()) };
     }
     // A LID nobody told us about: WhatsApp knows it if it lists devices for it.
+    const { USyncQuery, USyncUser } = await usyncBuilders();
     const query = new USyncQuery().withDeviceProtocol().withUser(new USyncUser().withId(lid));
     const [found] = (await deps.usync(query))?.list ?? [];
     const devices = (found?.devices as { deviceList?: unknown[] } | undefined)?.deviceList ?? [];

@@ -1,14 +1,12 @@
 import { normalizeMessageContent, type proto } from '@whiskeysockets/baileys';
 import type { MediaContent } from '../contract/message-content.ts';
+import { mediaUrlOf } from '../contract/media.ts';
 
 type Part = proto.Message.IImageMessage &
   proto.Message.IVideoMessage &
   proto.Message.IAudioMessage &
   proto.Message.IDocumentMessage &
   proto.Message.IStickerMessage;
-
-/** Where WaGate serves a message's media file. */
-export const mediaUrlOf = (messageId: string) => `/messages/${encodeURIComponent(messageId)}/media`;
 
 /** The kind and media part of a received message, if it is a media message. */
 function partOf(content: proto.IMessage): { kind: MediaContent['kind']; part: Part } | null {

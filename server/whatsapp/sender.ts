@@ -183,7 +183,7 @@ export function createSender(deps: SenderDeps): Sender {
 
   async function send(r: SendRequest): Promise<SendOutcome> {
     const state = session.snapshot().state;
-    const messageId = LINKED_STATES.has(state) ? session.newMessageId() : null;
+    const messageId = LINKED_STATES.has(state) ? await session.newMessageId() : null;
     if (!messageId) throw NOT_CONNECTED();
     const quoted = replyTarget(r);
     const group = await groupNow(r.chatJid);

@@ -47,6 +47,7 @@ import type { MediaFiles } from '../store/media-files.ts';
 import type { InboundMedia } from './inbound-media.ts';
 import { toBaileysContent } from './message-content.ts';
 import type { LinkedAccount, SessionSnapshot } from '../contract/session.ts';
+import { firstSnapshot, reconnectCounts } from './session-snapshot.ts';
 
 export interface SessionDeps {
   auth: SqliteAuthState;
@@ -99,8 +100,6 @@ export interface Session {
   /** Closes the socket cleanly and flushes the credentials. */
   stop(): Promise<void>;
   snapshot(): SessionSnapshot;
-  /** Throws the 503 that a send would meet now, so a caller can refuse a message before queueing it. */
-  assertConnected(): void;
   /** Unlinks this device, wipes its credentials and offers a fresh QR. */
   logout(): Promise<void>;
   requestPairingCode(phoneNumber: string): Promise<string>;
@@ -112,8 +111,8 @@ export interface Session {
   groupsParticipating(): Promise<Record<string, GroupMetadata>>;
   /** One group's metadata; rejects with WhatsApp's error code for a group that does not exist or the phone is not in. */
   groupMetadata(jid: string): Promise<GroupMetadata>;
-  /** A new message id for this account, or null when no account is linked. */
-  newMessageId(): string | null;
+  /** A new message id for this account, or null when no account is linked (known once the session has loaded). */
+  newMessageId(): Promise<string | null>;
   /**
    * Sends a message of any kind and resolves when WhatsApp's server acks it, with the ack's time (unix seconds).
    * Rejects with a 503 when the connection closes first (the server may or may not have it), ServerRejectedError or
@@ -196,24 +195,8 @@ export function createSession(deps: SessionDeps): Session {
   let reconnectTimer: NodeJS.Timeout | null = null;
   /** Sends and queries waiting on the current socket: they fail at once when it closes instead of hanging. */
   const inFlight = new Set<(error: Error) => void>();
-  let snap: SessionSnapshot = {
-    state: 'stopped',
-    qr: null,
-    qr_expires_at: null,
-    account: null,
-    last_error: null,
-    since: nowSeconds(),
-    reachout_timelock: null,
-    message_capping: null,
-    ...reconnectCounts(),
-  };
+  let snap: SessionSnapshot = firstSnapshot('stopped', reconnects);
   const standing = createStandingTracker({ logger, publish: (change) => update(change) });
-
-  function reconnectCounts(): Pick<SessionSnapshot, 'reconnects_today' | 'last_reconnect'> {
-    const midnight = new Date();
-    midnight.setHours(0, 0, 0, 0);
-    return { reconnects_today: reconnects.countSince(midnight.getTime()), last_reconnect: reconnects.last() };
-  }
 
   function update(change: Partial<SessionSnapshot>): void {
     const next = { ...snap, ...change };
@@ -389,7 +372,7 @@ export function createSession(deps: SessionDeps): Session {
     logger[level]({ code, action: decision.action, reason: lastError }, 'WhatsApp connection closed');
     if (lost && (decision.action === 'restart' || decision.action === 'reconnect')) {
       reconnects.record({ at: Date.now(), cause: lastError });
-      update(reconnectCounts());
+      update(reconnectCounts(reconnects));
     }
     switch (decision.action) {
       case 'restart':
@@ -569,7 +552,7 @@ export function createSession(deps: SessionDeps): Session {
     };
   }
 
-  function newMessageId(): string | null {
+  async function newMessageId(): Promise<string | null> {
     const me = auth.state.creds.me?.id;
     return me ? generateMessageIDV2(me) : null;
   }
@@ -583,8 +566,7 @@ export function createSession(deps: SessionDeps): Session {
   return {
     start,
     stop,
-    snapshot: () => ({ ...snap, ...reconnectCounts() }),
-    assertConnected: () => void openSocket(),
+    snapshot: () => ({ ...snap, ...reconnectCounts(reconnects) }),
     logout,
     requestPairingCode,
     usync,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { DEFAULT_PACING, type PacingState } from '../../server/contract/pacing.ts';
-import { CredentialsLockedError } from '../../server/store/auth-state.ts';
+import { CredentialsLockedError } from '../../server/store/saved-credentials.ts';
 import { pacingSummary, startFailureOf } from '../../electron/core-service.ts';
 
 test("a start's failure is told apart: a taken port, credentials that cannot be opened, anything else", async () => {

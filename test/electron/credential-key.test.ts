@@ -17,11 +17,12 @@ import { CoreStartError } from '../../electron/core-channel.ts';
 import { startFailureOf } from '../../electron/core-service.ts';
 import { forgetWhatsAppLink } from '../../server/core.ts';
 import { openDatabase } from '../../server/store/database.ts';
+import { createSqliteAuthState } from '../../server/store/auth-state.ts';
 import {
-  createSqliteAuthState,
   CredentialsLockedError,
   CredentialsUnreadableError,
-} from '../../server/store/auth-state.ts';
+  openSavedCredentials,
+} from '../../server/store/saved-credentials.ts';
 
 /** What the core process does on the main process's 'forget-link'. */
 const forgetIn = (dataDir: string) => async () => forgetWhatsAppLink({ dataDir, sandbox: false, waUrl: null });
@@ -115,7 +116,7 @@ test('desktop app to the end: sealed creds, keyring reset, the user chooses to l
   const before = keyring();
   const key = loadCredentialKey({ safeStorage: before, protectedByOs: true, dataDir }).key!;
   let db = openDatabase(databaseFile);
-  const auth = createSqliteAuthState(db, key);
+  const auth = createSqliteAuthState(openSavedCredentials(db, key));
   auth.state.creds.me = { id: '15559990000:7@s.whatsapp.net' };
   auth.state.creds.account = {
     details: new Uint8Array([1]),
@@ -143,7 +144,7 @@ test('desktop app to the end: sealed creds, keyring reset, the user chooses to l
   assert.notDeepEqual(fresh, key);
   db = openDatabase(databaseFile);
   try {
-    const relinked = createSqliteAuthState(db, fresh);
+    const relinked = createSqliteAuthState(openSavedCredentials(db, fresh));
     assert.equal(relinked.hasCreds(), false, 'a new QR follows');
   } finally {
     db.close();
@@ -154,7 +155,7 @@ test('creds sealed with another key (the key file was replaced): the core refuse
   const dataDir = freshDir();
   const databaseFile = join(dataDir, 'wagate.db');
   let db = openDatabase(databaseFile);
-  const auth = createSqliteAuthState(db, randomBytes(32));
+  const auth = createSqliteAuthState(openSavedCredentials(db, randomBytes(32)));
   auth.state.creds.me = { id: '15559990000:7@s.whatsapp.net' };
   auth.state.creds.account = {
     details: new Uint8Array([1]),
@@ -168,7 +169,7 @@ test('creds sealed with another key (the key file was replaced): the core refuse
   db = openDatabase(databaseFile);
   let failure: unknown;
   try {
-    createSqliteAuthState(db, key);
+    createSqliteAuthState(openSavedCredentials(db, key));
   } catch (error) {
     failure = error;
   } finally {
@@ -182,7 +183,7 @@ test('creds sealed with another key (the key file was replaced): the core refuse
   assert.deepEqual(loadCredentialKey({ safeStorage: os, protectedByOs: true, dataDir }).key, key);
   db = openDatabase(databaseFile);
   try {
-    assert.equal(createSqliteAuthState(db, key).hasCreds(), false);
+    assert.equal(createSqliteAuthState(openSavedCredentials(db, key)).hasCreds(), false);
   } finally {
     db.close();
   }

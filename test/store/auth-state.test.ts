@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openDatabase } from '../../server/store/database.ts';
 import { BufferJSON, type AuthenticationCreds } from '@whiskeysockets/baileys';
+import { createSqliteAuthState } from '../../server/store/auth-state.ts';
 import {
-  createSqliteAuthState,
   CredentialsLockedError,
   CredentialsUnreadableError,
   forgetCredentials,
-} from '../../server/store/auth-state.ts';
+  openSavedCredentials,
+} from '../../server/store/saved-credentials.ts';
 import { startCore } from '../../server/core.ts';
 import { loadConfig } from '../../server/config.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -35,7 +36,7 @@ async function withAuth<T>(
 ): Promise<Awaited<T>> {
   const db = openDatabase(join(dir, file));
   try {
-    return await work(createSqliteAuthState(db, key));
+    return await work(createSqliteAuthState(openSavedCredentials(db, key)));
   } finally {
     db.close();
   }
@@ -106,7 +107,8 @@ test('a process killed in the middle of writing keys loses nothing that was comm
   const script = `
     import { openDatabase } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '../../server/store/database.ts')).href)};
     import { createSqliteAuthState } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '../../server/store/auth-state.ts')).href)};
-    const auth = createSqliteAuthState(openDatabase(${JSON.stringify(file)}));
+    import { openSavedCredentials } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '../../server/store/saved-credentials.ts')).href)};
+    const auth = createSqliteAuthState(openSavedCredentials(openDatabase(${JSON.stringify(file)})));
     const bomb = { toJSON() { process.kill(process.pid, 'SIGKILL'); } };
     auth.state.keys.set({ session: { new0: new Uint8Array([4]) } });
     auth.state.keys.set({ session: { old: new Uint8Array([2]), new1: new Uint8Array([3]), new2: bomb } });
@@ -254,6 +256,7 @@ test('a process killed in the middle of sealing plaintext rows leaves them reada
   const script = `
     import { openDatabase } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '../../server/store/database.ts')).href)};
     import { createSqliteAuthState } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '../../server/store/auth-state.ts')).href)};
+    import { openSavedCredentials } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, '../../server/store/saved-credentials.ts')).href)};
     const db = openDatabase(${JSON.stringify(file)});
     const prepare = db.prepare.bind(db);
     db.prepare = (sql) => {
@@ -264,7 +267,7 @@ test('a process killed in the middle of sealing plaintext rows leaves them reada
         ? (...args) => { if (++writes === 5) process.kill(process.pid, 'SIGKILL'); return target.run(...args); }
         : Reflect.get(target, name).bind?.(target) ?? Reflect.get(target, name) });
     };
-    createSqliteAuthState(db, Buffer.from(${JSON.stringify(key.toString('hex'))}, 'hex'));
+    createSqliteAuthState(openSavedCredentials(db, Buffer.from(${JSON.stringify(key.toString('hex'))}, 'hex')));
   `;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
   assert.equal(child.signal, 'SIGKILL', child.stderr.toString());
@@ -372,7 +375,7 @@ test('wagate serve on a data dir with sealed creds refuses to start with that me
   const dataDir = join(dir, 'headless');
   const config = loadConfig({ dataDir, port: 0, logLevel: 'silent' });
   const db = openDatabase(join(dataDir, 'wagate.db'));
-  await link(createSqliteAuthState(db, randomBytes(32)));
+  await link(createSqliteAuthState(openSavedCredentials(db, randomBytes(32))));
   db.close();
   await assert.rejects(startCore(config), CredentialsLockedError);
   const cli = spawnSync(

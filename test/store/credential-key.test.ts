@@ -8,6 +8,7 @@ import { CREDENTIAL_KEY_FILE, CredentialKeyError, loadCredentialKey } from '../.
 import type { OsKeyring } from '../../server/credentials/os-keyring.ts';
 import { openDatabase } from '../../server/store/database.ts';
 import { createSqliteAuthState } from '../../server/store/auth-state.ts';
+import { openSavedCredentials } from '../../server/store/saved-credentials.ts';
 import { loadCredentialKey as loadDesktopKey } from '../../electron/credential-key.ts';
 
 /**
@@ -46,7 +47,7 @@ function safeStorage(secret = randomBytes(32)) {
 /** Linked creds sealed with `key` in the folder's database, as a desktop app that linked a phone leaves them. */
 function linkWith(dataDir: string, key: Buffer): void {
   const db = openDatabase(join(dataDir, 'wagate.db'));
-  const auth = createSqliteAuthState(db, key);
+  const auth = createSqliteAuthState(openSavedCredentials(db, key));
   auth.state.creds.me = { id: '15559990000:7@s.whatsapp.net' };
   auth.state.creds.account = {
     details: new Uint8Array([1]),
@@ -60,7 +61,7 @@ function linkWith(dataDir: string, key: Buffer): void {
 function opensLinked(dataDir: string, key: Buffer | null): boolean {
   const db = openDatabase(join(dataDir, 'wagate.db'));
   try {
-    return createSqliteAuthState(db, key).hasCreds();
+    return createSqliteAuthState(openSavedCredentials(db, key)).hasCreds();
   } finally {
     db.close();
   }

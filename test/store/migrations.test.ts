@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { migrate, type Migrations } from '../../server/store/database.ts';
 import { ADMIN_SESSIONS_MIGRATIONS } from '../../server/store/admin-sessions.ts';
 import { API_KEYS_MIGRATIONS } from '../../server/store/api-keys.ts';
-import { AUTH_STATE_MIGRATIONS, createSqliteAuthState } from '../../server/store/auth-state.ts';
+import { createSqliteAuthState } from '../../server/store/auth-state.ts';
+import { AUTH_STATE_MIGRATIONS, openSavedCredentials } from '../../server/store/saved-credentials.ts';
 import { EVENT_LOG_MIGRATIONS } from '../../server/store/event-log.ts';
 import { LID_MAPPINGS_MIGRATIONS } from '../../server/store/lid-mappings.ts';
 import { RECONNECT_LOG_MIGRATIONS } from '../../server/store/reconnect-log.ts';
@@ -208,7 +209,7 @@ test('auth_state step 2: stored credentials stay, and count as not linked until 
       linked: 0,
     },
   );
-  assert.equal(createSqliteAuthState(file.db).state.creds.registrationId, 7);
+  assert.equal(createSqliteAuthState(openSavedCredentials(file.db)).state.creds.registrationId, 7);
 });
 
 test('messages step 3: stored messages stay, with no LID for their chat', (t) => {

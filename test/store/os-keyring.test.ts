@@ -45,6 +45,7 @@ import { openOsKeyring } from '${ROOT}server/credentials/os-keyring.ts';
 import { loadCredentialKey } from '${ROOT}electron/credential-key.ts';
 import { openDatabase } from '${ROOT}server/store/database.ts';
 import { createSqliteAuthState } from '${ROOT}server/store/auth-state.ts';
+import { openSavedCredentials } from '${ROOT}server/store/saved-credentials.ts';
 const dataDir = process.argv[2];
 const safeStorage = {
   isEncryptionAvailable: () => true,
@@ -54,7 +55,7 @@ const safeStorage = {
 const key = randomBytes(32);
 writeFileSync(join(dataDir, 'credentials.key'), safeStorage.encryptString(key.toString('base64')), { mode: 0o600 });
 const db = openDatabase(join(dataDir, 'wagate.db'));
-const auth = createSqliteAuthState(db, key);
+const auth = createSqliteAuthState(openSavedCredentials(db, key));
 auth.state.creds.me = { id: '15559990000:7@s.whatsapp.net' };
 auth.state.creds.account = { details: new Uint8Array([1]), accountSignature: new Uint8Array([2]), deviceSignature: new Uint8Array([3]) };
 auth.saveCreds();

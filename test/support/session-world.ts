@@ -9,6 +9,7 @@ import { systemClock } from '../../server/clock.ts';
 import { silentLogger } from '../../server/logger.ts';
 import { openDatabase, type Database } from '../../server/store/database.ts';
 import { createSqliteAuthState, type SqliteAuthState } from '../../server/store/auth-state.ts';
+import { openSavedCredentials } from '../../server/store/saved-credentials.ts';
 import { createMessageStore, type MessageStore } from '../../server/store/messages.ts';
 import { createMediaFiles } from '../../server/store/media-files.ts';
 import { createOutboxStore } from '../../server/store/outbox.ts';
@@ -66,7 +67,7 @@ export async function startWorld(scope: Scope, options: WorldOptions = {}): Prom
   let worker: OutboxWorker;
   const build = () => {
     const db = openDatabase(join(dir, 'wagate.db'));
-    const auth = createSqliteAuthState(db);
+    const auth = createSqliteAuthState(openSavedCredentials(db));
     const messages = createMessageStore(db);
     const lids = createLidMappings(db);
     const events = createEventBus();

@@ -27,13 +27,21 @@ export interface Running {
   kill(): Promise<void>;
 }
 
-/** Starts `wagate ARGS` and resolves once stdout shows every pattern; the captured groups come back in order. */
+/**
+ * Starts `wagate ARGS` and resolves once stdout shows every pattern; the captured groups come back in order.
+ * `node.args` go to Node before the command (e.g. an `--import`), `node.env` beside the usual environment.
+ */
 export async function startWagate(
   args: string[],
   patterns: RegExp[],
   timeoutMs = 20_000,
+  node: { args?: string[]; env?: Record<string, string> } = {},
 ): Promise<{ running: Running; found: string[] }> {
-  const child = spawn(NODE, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: ENV });
+  const child = spawn(NODE, [...(node.args ?? []), BIN, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...ENV, ...node.env },
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk));

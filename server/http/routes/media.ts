@@ -16,11 +16,11 @@ import { isMediaContent, type MediaContent } from '../../contract/message-conten
 import type { MessageStore } from '../../store/messages.ts';
 import type { InboundMedia } from '../../whatsapp/inbound-media.ts';
 import { MEDIA_MAX_ANY_BYTES, MEDIA_MAX_BASE64_BYTES, MEDIA_MAX_BYTES } from '../../contract/limits.ts';
+import { mediaUrlOf } from '../../contract/media.ts';
 import { inspectMedia, type InspectedMedia } from '../../media/media-inspection.ts';
 import { fetchUrlSource } from '../../media/url-source.ts';
 import type { MediaFiles } from '../../store/media-files.ts';
 import type { Sender } from '../../whatsapp/sender.ts';
-import { mediaUrlOf } from '../../whatsapp/media-mapping.ts';
 import { readMultipart, writeBase64 } from '../media-body.ts';
 import { createApiRouter, type ApiRouter } from '../operations.ts';
 import { answerSend, mentionsOf, prefersAsync } from '../send-answers.ts';

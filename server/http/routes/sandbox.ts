@@ -8,9 +8,13 @@ import { hostCheck } from '../middleware/host-check.ts';
 import { ApiError } from '../../api-error.ts';
 import type { Logger } from '../../logger.ts';
 import type { SandboxControls } from '../../sandbox/simulated-whatsapp.ts';
-import { CAPPING_STATUSES, REJECTION_CODES } from '../../sandbox/account-standing.ts';
-import { FAULT_KINDS } from '../../sandbox/faults.ts';
-import { STATUS_ACK_WITHIN_MS, STREAM_ERRORS } from '../../sandbox/stream-health.ts';
+import {
+  CAPPING_STATUSES,
+  FAULT_KINDS,
+  REJECTION_CODES,
+  STATUS_ACK_WITHIN_MS,
+  STREAM_ERRORS,
+} from '../../contract/sandbox.ts';
 import { MAX_TEXT_LENGTH } from '../../contract/limits.ts';
 import { MediaKindSchema } from '../../contract/media.ts';
 import { UnixSecondsSchema } from '../../contract/time.ts';
