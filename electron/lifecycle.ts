@@ -88,6 +88,8 @@ export function setupLifecycle({ launch, dataDir, files }: LifecycleDeps): void 
 
   function fail(reason: string): void {
     failure = reason;
+    // A start cut short by Quit is no failure to tell anyone about.
+    if (quitting) return;
     tray?.render({ kind: 'failed', reason });
     dialog.showErrorBox('WaGate could not start', reason);
   }
@@ -179,6 +181,7 @@ export function setupLifecycle({ launch, dataDir, files }: LifecycleDeps): void 
       identifyHolder: identifyPortHolder,
       remember: (port) => rememberPort(dataDir, port),
     });
+    if (quitting) return;
     if (!result.core) {
       if (result.conflict.holder === 'wagate')
         dialog.showErrorBox('WaGate is already running', describePortConflict(result.conflict));

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildElectron } from '../../electron/build.ts';
 import { findFreePort } from '../../electron/port-fallback.ts';
+import { ALICE } from '../support/contacts.ts';
+import { EXACT_PACING } from '../support/pacing.ts';
 import { eventually } from '../support/waits.ts';
 
 /**
@@ -223,6 +225,36 @@ test(
       const tooltip = shell.log().findLast((e) => e.event === 'tray.setToolTip')!;
       assert.match(String(tooltip.tooltip), /^WaGate: Linked to /);
 
+      // Two messages to one chat: pacing holds the second back for the chat's gap (an hour, so however slow the first
+      // is to leave, the second waits), and the tray's menu says so.
+      const policy = await fetch(`${url}/admin/pacing`, {
+        method: 'PUT',
+        headers: { ...header, 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
+        body: JSON.stringify({ ...EXACT_PACING, chat_gap_ms: 3_600_000 }),
+      });
+      assert.equal(policy.status, 200, await policy.text());
+      const created = await fetch(`${url}/admin/keys`, {
+        method: 'POST',
+        headers: { ...header, 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
+        body: JSON.stringify({ name: 'wiring' }),
+      });
+      assert.equal(created.status, 201, await created.clone().text());
+      const { key } = ((await created.json()) as { data: { key: string } }).data;
+      for (const text of ['first', 'second']) {
+        const sent = await fetch(`${url}/chats/${ALICE}/messages`, {
+          method: 'POST',
+          headers: { authorization: key, 'content-type': 'application/json' },
+          body: JSON.stringify({ text, async: true }),
+        });
+        assert.equal(sent.status, 202, await sent.text());
+      }
+      await shell.waitFor(
+        'the pacing line in the tray',
+        (e) =>
+          e.event === 'tray.setContextMenu' &&
+          (e.labels as string[]).some((l) => /^1 message held back by pacing/.test(l)),
+      );
+
       const serverInfo = join(shell.dataDir, 'sandbox', 'server.json');
       assert.ok(existsSync(serverInfo));
       shell.child.kill('SIGTERM');
@@ -252,6 +284,26 @@ test(
     }
   },
 );
+
+test('Quit while the core is starting still waits for its graceful stop', { timeout: 60_000 }, async () => {
+  const port = await findFreePort('127.0.0.1', 27_501);
+  const shell = startShell(['--port', String(port), '--sandbox']);
+  try {
+    await shell.waitFor('the core process', (e) => e.event === 'utilityProcess.fork');
+    shell.child.kill('SIGTERM');
+    assert.equal(await exitWithin(shell, 30_000), 0);
+    const exits = shell.log().filter((e) => e.event === 'utilityProcess.exit');
+    assert.deepEqual(
+      exits.map((e) => e.code),
+      [0],
+      'the core exited on its own, gracefully',
+    );
+    assert.ok(!shell.log().some((e) => e.event === 'utilityProcess.kill' || e.event === 'dialog.error'));
+    assert.equal(existsSync(join(shell.dataDir, 'sandbox', 'server.json')), false);
+  } finally {
+    await shell.cleanup();
+  }
+});
 
 test('a second instance leaves at once, without starting a core', { timeout: 60_000 }, async () => {
   const port = await findFreePort('127.0.0.1', 27_101);
