@@ -247,6 +247,8 @@ test('a webhook is added from the dashboard, gets a signed event, shows its log 
     await page.getByText('How the receiving program checks the signature').click();
     await expect(page.getByText('webhook-signature', { exact: true })).toBeVisible();
     await expect(page.getByText(/any Standard Webhooks library checks them/)).toBeVisible();
+    await expect(page.getByText(/more than 5 minutes off/)).toBeVisible();
+    await expect(page.getByText(/answer any 2xx within 10 seconds;/)).toBeVisible();
     await expect(page.getByRole('link', { name: 'WaGate’s API documentation' })).toHaveAttribute('href', '/docs');
   });
 

@@ -41,7 +41,7 @@ export function SignatureHelp() {
         <dd>the event type</dd>
       </dl>
       <p>
-        Check the raw bytes as received (not JSON parsed and written again). The program should answer any 2xx within
+        Check the raw bytes as received (not JSON parsed and written again). The program should answer any 2xx within{' '}
         {WEBHOOK.timeoutMs / 1000} seconds; anything else is retried. <a href="/docs">WaGate’s API documentation</a> has
         a complete example for Node.js without a library, under “Webhooks”.
       </p>
