@@ -39,7 +39,7 @@ const MODULES = {
     mutate: [
       'server/sandbox/decrypt-participants.ts',
       'server/sandbox/pair-device-sign.ts',
-      'server/sandbox/contact-inbox.ts:119-119',
+      'server/sandbox/contact-inbox.ts:121-121',
       'server/sandbox/pairing.ts:101-105',
     ],
     testFiles: ['test/sandbox/checks.test.ts', 'test/sandbox/pair-device-sign.test.ts'],
