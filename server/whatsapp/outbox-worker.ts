@@ -80,6 +80,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let started = false;
   /** Messages pacing has let go (kept for the life of the process; one per id). */
   const paced = new Set<string>();
+  /** Messages pacing holds now, each with what ends its hold early: it failed (a cancel) meanwhile. */
+  const holds = new Map<string, AbortController>();
 
   const nowSeconds = () => Math.floor(clock.now() / 1000);
   const emit = (changes: MessageStatusChange[]) => {
@@ -154,12 +156,26 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     emit(outbox.fail(job.message_id, reason, nowSeconds()));
   }
 
-  /** Waits until pacing lets the message leave; counted once, a resend after a drop is not held again. */
-  async function pace(job: OutboxJob): Promise<void> {
-    if (job.attempts > 0 || paced.has(job.message_id)) return;
+  /**
+   * Waits until pacing lets the message leave; counted once, a resend after a drop is not held again. False when the
+   * message failed (was cancelled) while held: it stops waiting at once.
+   */
+  async function pace(job: OutboxJob): Promise<boolean> {
+    if (job.attempts > 0 || paced.has(job.message_id)) return true;
     const newChat = deps.isNewChat(job.chat_jid);
-    await deps.pacer.hold(job.chat_jid, newChat, Infinity, job.message_id, stopping.signal);
+    const failed = new AbortController();
+    holds.set(job.message_id, failed);
+    try {
+      const signal = AbortSignal.any([stopping.signal, failed.signal]);
+      await deps.pacer.hold(job.chat_jid, newChat, Infinity, job.message_id, signal);
+    } catch (error) {
+      if (failed.signal.aborted) return false;
+      throw error;
+    } finally {
+      holds.delete(job.message_id);
+    }
     paced.add(job.message_id);
+    return true;
   }
 
   /** It did not leave after all: it takes no place in pacing, and is held again if it is retried. */
@@ -169,7 +185,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   /** One try: typed and announced if nothing has left yet, then the frame, then the server's ack. */
   async function attempt(job: OutboxJob): Promise<void> {
-    await pace(job);
+    if (!(await pace(job))) return;
     const typed = job.attempts === 0 && job.typing_simulation;
     // Typing is part of sending as the user sees it; without it, `sending` waits for the attempt's commit.
     if (typed) emit(outbox.markSending(job.message_id, nowSeconds()));
@@ -301,6 +317,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   /** A receipt for a message whose ack was lost (with a connection, or a process) proves the server has it. */
   function onStatus(c: MessageStatusChange): void {
+    if (c.status === 'failed') holds.get(c.message_id)?.abort();
     if (c.status === 'sent' && outbox.settle(c.message_id))
       logger.info({ message_id: c.message_id }, 'a receipt showed WhatsApp has the message: no need to send it again');
   }

@@ -79,6 +79,22 @@ async function heldPastTheWait(number: string, text: string) {
   return { id: res.body.data.message_id as string, waiting: state.waiting };
 }
 
+test('a message cancelled while pacing holds it stops waiting at once: the dashboard lists nothing held', async () => {
+  const number = stranger();
+  const chat = `${number}@s.whatsapp.net`;
+  assert.equal((await send(number, 'first')).status, 200);
+  const held = waitForEvent(h.core, 'pacing.changed', (s) => s.waiting.some((w) => w.chat_jid === chat), 'held');
+  const answer = send(number, 'second');
+  const [state] = await held;
+  const id = state.waiting.find((w) => w.chat_jid === chat)!.message_id!;
+  const released = waitForEvent(h.core, 'pacing.changed', (s) => s.waiting.length === 0, 'no longer held');
+  const cancelled = await h.call(`/messages/${id}`, { method: 'DELETE' });
+  assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+  await released;
+  assert.deepEqual((await admin('/admin/pacing')).body.data.waiting, []);
+  assert.equal((await answer).status, 409);
+});
+
 test('a hold longer than a synchronous send waits: 202 pending, the outbox keeps it until pacing lets it go', async () => {
   await usePolicy({ per_hour: 2 });
   assert.equal((await send(ALICE, 'one')).status, 200);
