@@ -50,6 +50,9 @@ export function webhooksCommand(db: Database, args: string[], flags: { events?: 
     console.log(secret);
     console.error(`Created webhook ${webhook.id} for ${webhook.url} (${webhook.events.join(', ')}).`);
     console.error('The line above is its signing secret. Copy it now: it is not shown again.');
+    console.error(
+      'Deliveries are signed as Standard Webhooks says: any of its libraries verifies them (see the README).',
+    );
   } else if (action === 'list') {
     const all = store.list();
     console.log(all.length ? all.map(describe).join('\n') : 'No webhooks yet: wagate webhooks add URL');

@@ -42,6 +42,7 @@ test('add prints the secret once on stdout; list shows the webhook without it; r
     /Created webhook wh_[0-9a-f]{12} for http:\/\/127\.0\.0\.1:3000\/hook \(message\.received, message\.status\)/,
   );
   assert.match(added.err, /not shown again/);
+  assert.match(added.err, /signed as Standard Webhooks says/);
 
   const listed = await run(['list']);
   const today = new Date().toISOString().slice(0, 10);
