@@ -7,6 +7,7 @@ import { isLoopbackHost, saveConfigPart, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createEventBus, type CoreEvents } from './events.ts';
 import { openDatabase } from './store/database.ts';
+import { createGroupCommit, type FileSync } from './store/group-commit.ts';
 import { FILE_MODE, lockDownDataFolder } from './data-folder.ts';
 import type { CredentialStorage } from './contract/desktop.ts';
 import { createApiKeyStore, type ApiKeyStore } from './store/api-keys.ts';
@@ -75,6 +76,8 @@ export interface CoreOptions {
   clock?: Clock;
   /** Who keeps that key, for the banner and the admin view of /health; without a key, the folder's permissions. */
   credentialStorage?: CredentialStorage;
+  /** fsyncs a file of the store (group-commit.ts); tests hold it to see what waits for the disk. */
+  fileSync?: FileSync;
 }
 
 const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
@@ -153,6 +156,8 @@ async function loadWhatsApp(deps: {
   config: Config;
   target: Target;
   saved: SavedCredentials;
+  /** Resolves once every commit so far is on disk (Baileys' key writes wait for it). */
+  durable: () => Promise<void>;
   logger: Logger;
   events: CoreEvents;
   messages: MessageStore;
@@ -182,7 +187,7 @@ async function loadWhatsApp(deps: {
     ...(dispatcher ? { dispatcher } : {}),
   });
   const session = createSession({
-    auth: createSqliteAuthState(deps.saved),
+    auth: createSqliteAuthState(deps.saved, deps.durable),
     messages: deps.messages,
     lids: deps.lids,
     reconnects: deps.reconnects,
@@ -223,12 +228,20 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
       ? { kind: 'keyring', keyring: 'system keyring' }
       : { kind: 'folder_permissions', keyring: null });
   lockDownDataFolder(config.dataDir, { logger });
-  const db = openDatabase(databaseFile(config));
+  const file = databaseFile(config);
+  const db = openDatabase(file, 'grouped');
+  const commits = createGroupCommit({
+    db,
+    file,
+    sync: options.fileSync,
+    onError: (err) => logger.error({ err }, 'could not fsync the database: what was committed since may be lost'),
+  });
   // First: credentials this process cannot open stop the start before anything else runs.
   let saved: SavedCredentials;
   try {
     saved = openSavedCredentials(db, options.credentialKey);
   } catch (error) {
+    await commits.close();
     db.close();
     throw error;
   }
@@ -267,7 +280,19 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   // The session and received media exist from here on for every part; what needs Baileys loads at session.start().
   const { session, inboundMedia } = deferWhatsApp({
     load: () =>
-      loadWhatsApp({ config, target, saved, logger, events, messages, lids, reconnects, memberReceipts, mediaFiles }),
+      loadWhatsApp({
+        config,
+        target,
+        saved,
+        durable: () => commits.durable(),
+        logger,
+        events,
+        messages,
+        lids,
+        reconnects,
+        memberReceipts,
+        mediaFiles,
+      }),
     reconnects,
     events,
     logger,
@@ -316,6 +341,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   let url = '';
   const app = createHttpApp({
     version: VERSION,
+    commits,
     hosts: { names: allowedHostnames(config.host), allowIpLiterals: WILDCARD_HOSTS.has(config.host) },
     apiUrl: () => url,
     logger,
@@ -352,6 +378,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     port = await listen(server, config.host, config.port);
   } catch (error) {
     await target.sandbox?.close();
+    await commits.close();
     db.close();
     throw error;
   }
@@ -385,6 +412,8 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     eventLog.close();
     await target.sandbox?.close();
     rmSync(serverInfoFile(config), { force: true });
+    await commits.close();
+    // The last connection: SQLite copies the WAL into the database file, fsyncing both, before it closes.
     db.close();
   }
   // A second SIGTERM, or the desktop app's quit after a failure, waits for the same stop.

@@ -18,6 +18,8 @@ import type { Session } from '../whatsapp/session.ts';
 import type { Sender } from '../whatsapp/sender.ts';
 import type { Simulator } from '../sandbox/simulator.ts';
 import { securityHeaders } from './security-headers.ts';
+import { durableAnswers } from './middleware/durable-answers.ts';
+import type { GroupCommit } from '../store/group-commit.ts';
 import { hostCheck, type HostPolicy } from './middleware/host-check.ts';
 import { requireAdmin, requireCaller } from './middleware/auth.ts';
 import { errorHandler, notFound } from './middleware/errors.ts';
@@ -49,6 +51,8 @@ import type { WhatsAppServerKind } from '../contract/health.ts';
 
 export interface HttpAppDeps {
   version: string;
+  /** Answers wait until what their request committed is on disk. */
+  commits: Pick<GroupCommit, 'mark' | 'durable'>;
   hosts: HostPolicy;
   apiUrl: () => string;
   logger: Logger;
@@ -87,7 +91,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   // API answers change with every call: an ETag (a SHA-1 of each body) would never match. Static files keep theirs.
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use(securityHeaders, hostCheck(deps.hosts));
+  app.use(durableAnswers(deps.commits), securityHeaders, hostCheck(deps.hosts));
   app.use(dashboardPages(deps.dashboardDir, 'navigations'));
 
   const limits = deps.limits ?? DEFAULT_LIMITS;

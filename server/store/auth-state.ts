@@ -33,7 +33,11 @@ const deserialise = (text: string): unknown => JSON.parse(text, BufferJSON.reviv
  * Every write is one transaction, so a crash in the middle of a batch of keys leaves the previous, consistent set
  * (never half a ratchet). With a key every value is sealed (credential-cipher.ts); without one, values are plaintext.
  */
-export function createSqliteAuthState({ db, cipher }: SavedCredentials): SqliteAuthState {
+export function createSqliteAuthState(
+  { db, cipher }: SavedCredentials,
+  /** Resolves once every commit so far is on disk: group-commit.ts's for the core's connection; `each` needs none. */
+  durable: () => Promise<void> = () => Promise.resolve(),
+): SqliteAuthState {
   const readCreds = db.prepare('SELECT data, linked FROM wa_creds WHERE id = 1');
   const writeCreds = db.prepare(
     'INSERT INTO wa_creds (id, data, linked) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data, linked = excluded.linked',
@@ -72,7 +76,11 @@ export function createSqliteAuthState({ db, cipher }: SavedCredentials): SqliteA
     return found;
   }
 
-  function setKeys(data: SignalDataSet): void {
+  /**
+   * Resolves once the keys are on disk. Baileys awaits it at the end of its key transaction, so a send (and the next
+   * one, which waits for that transaction's lock) goes on only with the ratchet it moved durable.
+   */
+  async function setKeys(data: SignalDataSet): Promise<void> {
     transaction(db, () => {
       for (const [type, entries] of Object.entries(data)) {
         for (const [id, value] of Object.entries(entries ?? {})) {
@@ -81,6 +89,7 @@ export function createSqliteAuthState({ db, cipher }: SavedCredentials): SqliteA
         }
       }
     });
+    await durable();
   }
 
   const state: AuthenticationState = {

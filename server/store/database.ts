@@ -5,67 +5,53 @@ import { makeOwnerOnlyFolder, touchOwnerOnly } from '../data-folder.ts';
 export type Database = DatabaseSync;
 
 /**
- * Opens WaGate's SQLite file. WAL with synchronous=FULL: a committed transaction survives a crash of the process or
- * of the machine at any moment, which is what keeps the WhatsApp credentials and accepted messages whole. A commit
- * that only records what WhatsApp's server already has may ask for less (`transaction(db, work, 'process')`). The
- * file, its -wal and -shm and their folder are readable by the owner alone, whatever the umask.
+ * How a connection makes its commits durable. `each`: synchronous=FULL, every COMMIT fsyncs the WAL on the calling
+ * thread (the CLI, the sandbox's own store: short-lived or not on the API's path). `grouped`: synchronous=NORMAL, a
+ * COMMIT only writes the WAL and the fsync happens off the event loop, one for many commits (group-commit.ts owns
+ * it, and its checkpoints); only the core's connection to wagate.db is opened so.
  */
-export function openDatabase(file: string): Database {
+export type CommitMode = 'each' | 'grouped';
+
+/**
+ * Opens WaGate's SQLite file in WAL mode (a crash at any moment leaves the last consistent state: WAL recovery keeps a
+ * prefix of whole commits). The file, its -wal and -shm and their folder are readable by the owner alone, whatever
+ * the umask.
+ */
+export function openDatabase(file: string, mode: CommitMode = 'each'): Database {
   makeOwnerOnlyFolder(dirname(file));
   touchOwnerOnly(file);
   const db = new DatabaseSync(file);
-  db.exec(
-    'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
-  );
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+  // `grouped`: SQLite's own checkpoints would fsync on the event loop; group-commit.ts runs them.
+  db.exec(mode === 'each' ? 'PRAGMA synchronous = FULL' : 'PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0');
   return db;
 }
 
-/**
- * What a commit survives. `power`: a crash of the process or of the machine (the WAL is fsynced at the commit).
- * `process`: a crash or kill of the process, not a power cut until the next `power` commit or checkpoint (the WAL is
- * written at the commit and fsynced later; WAL frames are synced in order, so a later `power` commit covers it).
- */
-export type Durability = 'power' | 'process';
+/** Told after each commit made through `transaction` (group-commit.ts starts its fsync). */
+const commitHooks = new WeakMap<Database, () => void>();
+
+/** `hook` runs after every commit that `transaction` makes on `db`. */
+export function afterEachCommit(db: Database, hook: () => void): void {
+  commitHooks.set(db, hook);
+}
 
 /**
- * Runs `work` in one transaction: all of it lands, or none of it. Inside another, it is part of that one (and has its
- * durability). `process` is for state that can be told again without harm (a status WhatsApp's server already has).
+ * Runs `work` in one transaction: all of it lands, or none of it. Inside another, it is part of that one. How durable
+ * the commit is when this returns depends on the connection's mode (`openDatabase`).
  */
-/** Per connection: how many transactions committed, and how many of the first of them a FULL commit has synced. */
-const commits = new WeakMap<Database, { made: number; synced: number }>();
-const countOf = (db: Database) => {
-  let count = commits.get(db);
-  if (!count) commits.set(db, (count = { made: 0, synced: 0 }));
-  return count;
-};
-
-/** The last transaction committed on `db` so far; `isSynced(db, mark)` says whether it is on disk yet. */
-export const commitMark = (db: Database): number => countOf(db).made;
-
-/** Whether the commit `mark` (and every one before it) is on disk: a FULL commit came at or after it. */
-export const isSynced = (db: Database, mark: number): boolean => countOf(db).synced >= mark;
-
-export function transaction<T>(db: Database, work: () => T, durability: Durability = 'power'): T {
+export function transaction<T>(db: Database, work: () => T): T {
   if (db.isTransaction) return work();
-  // synchronous is read at COMMIT, and cannot change inside a transaction: set it around the whole of it.
-  if (durability === 'process') db.exec('PRAGMA synchronous = NORMAL');
+  db.exec('BEGIN IMMEDIATE');
+  let result: T;
   try {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      db.exec('COMMIT');
-      const count = countOf(db);
-      count.made++;
-      // A FULL commit fsyncs the WAL, with every frame written before it.
-      if (durability === 'power') count.synced = count.made;
-      return result;
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
-    }
-  } finally {
-    if (durability === 'process') db.exec('PRAGMA synchronous = FULL');
+    result = work();
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
   }
+  commitHooks.get(db)?.();
+  return result;
 }
 
 /** A migration step: SQL, or a function for what SQL cannot say (rewriting stored JSON). */

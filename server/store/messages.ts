@@ -204,30 +204,24 @@ export function createMessageStore(db: Database, log?: Pick<EventLog, 'record'>)
   }
 
   function setStatus(id: string, status: MessageStatus, at: number, reason?: string): MessageStatusChange[] {
-    // What WhatsApp's server already has can be told again: a power cut may lose it, a killed process may not.
-    const durability = IMPLIED.includes(status) ? 'process' : 'power';
-    return transaction(
-      db,
-      () => {
-        const row = get(id);
-        if (!row || !movesForward(row, status)) return [];
-        const steps = IMPLIED.includes(status)
-          ? IMPLIED.filter((step) => RANK[step] > RANK[row.status] && RANK[step] <= RANK[status])
-          : [status];
-        const changes = [sql`status = ${status}`, sql`status_reason = ${reason ?? null}`];
-        for (const column of steps.map((step) => TIME_COLUMN[step]))
-          if (column) changes.push(sql`${column} = COALESCE(${column}, ${at})`);
-        queries.run(sql`UPDATE messages SET ${sqlJoin(changes)} WHERE message_id = ${id}`);
-        return record(
-          steps.map((step) => {
-            const change: MessageStatusChange = { message_id: id, chat_jid: row.chat_jid, status: step, at };
-            if (step === status && reason !== undefined) change.reason = reason;
-            return change;
-          }),
-        );
-      },
-      durability,
-    );
+    return transaction(db, () => {
+      const row = get(id);
+      if (!row || !movesForward(row, status)) return [];
+      const steps = IMPLIED.includes(status)
+        ? IMPLIED.filter((step) => RANK[step] > RANK[row.status] && RANK[step] <= RANK[status])
+        : [status];
+      const changes = [sql`status = ${status}`, sql`status_reason = ${reason ?? null}`];
+      for (const column of steps.map((step) => TIME_COLUMN[step]))
+        if (column) changes.push(sql`${column} = COALESCE(${column}, ${at})`);
+      queries.run(sql`UPDATE messages SET ${sqlJoin(changes)} WHERE message_id = ${id}`);
+      return record(
+        steps.map((step) => {
+          const change: MessageStatusChange = { message_id: id, chat_jid: row.chat_jid, status: step, at };
+          if (step === status && reason !== undefined) change.reason = reason;
+          return change;
+        }),
+      );
+    });
   }
 
   const requeueRow = db.prepare(

@@ -1,5 +1,5 @@
 import type { Database } from './database.ts';
-import { commitMark, isSynced, migrate, transaction, type Durability, type Migrations } from './database.ts';
+import { migrate, transaction, type Migrations } from './database.ts';
 import type { MessageStore } from './messages.ts';
 import type { EventLog } from './event-log.ts';
 import { MessageStatusSchema, type MessageStatusChange, type StoredMessage } from '../contract/messages.ts';
@@ -39,15 +39,9 @@ export type CancelResult = { kind: 'cancelled'; changes: MessageStatusChange[] }
 export interface OutboxStore {
   /**
    * Stores the message (status queued), its job and its `queued` event in one transaction: from here on it is never
-   * lost. The change is for the caller to emit. `power` (the default): on disk when it returns, for an answer given at
-   * once (202 queued). `process`: for a send that answers only later, which calls `ensureSynced` before its answer.
+   * lost (once on disk: an answer about it waits for that, group-commit.ts). The change is for the caller to emit.
    */
-  add(job: NewJob, durability?: Durability): MessageStatusChange;
-  /**
-   * Before an answer that acknowledges message `id`: makes sure its acceptance is on disk. Usually a FULL commit
-   * since (Baileys' key write as the frame left) has done it; otherwise one FULL commit now.
-   */
-  ensureSynced(id: string): void;
+  add(job: NewJob): MessageStatusChange;
   /** Every job still to send, in the order they were accepted. */
   pending(): OutboxJob[];
   get(id: string): OutboxJob | null;
@@ -57,13 +51,12 @@ export interface OutboxStore {
   markSending(id: string, at: number): MessageStatusChange[];
   /**
    * Counts a frame about to be handed to the socket (and marks the message sending, if it was not), in one commit;
-   * null if the job was cancelled meanwhile (then it must not leave). Committed without waiting for the disk: Baileys'
-   * FULL commit of the ratchet, as the frame leaves, syncs it (NOTES.md).
+   * null if the job was cancelled meanwhile (then it must not leave).
    */
   beginAttempt(id: string, at: number): MessageStatusChange[] | null;
   /**
-   * The server acked it: the job is done and the message sent, at `at` (unix seconds). Committed without waiting for
-   * the disk: if a power cut loses it, the job is sent again with the same id, which the recipient keeps once.
+   * The server acked it: the job is done and the message sent, at `at` (unix seconds). If a power cut loses it before
+   * its fsync, the job is sent again with the same id, which the recipient keeps once.
    */
   complete(id: string, at: number): MessageStatusChange[];
   fail(id: string, reason: string, at: number): MessageStatusChange[];
@@ -158,11 +151,6 @@ export function createOutboxStore(
   const cancellable = db.prepare('SELECT attempts FROM outbox WHERE message_id = ? AND failed = 0');
   const all = db.prepare(`SELECT ${JOB_COLUMNS}, o.failed, m.status, m.status_reason FROM ${JOBS} ORDER BY o.seq`);
 
-  /** Messages accepted with `process` durability, and the commit that accepted each. */
-  const unsynced = new Map<string, number>();
-  // Rewrites the row as it is: a page written, so its FULL commit fsyncs the WAL with everything before it.
-  const touchMessage = db.prepare('UPDATE messages SET status = status WHERE message_id = ?');
-
   function stageOf(row: JobRow & { failed: number; status: string }): OutboxStage {
     if (row.failed) return 'failed';
     if (row.status === 'sending') return 'sending';
@@ -170,40 +158,28 @@ export function createOutboxStore(
   }
 
   return {
-    add({ message, secret, typing_simulation, presence_simulation, mentions, send_at }, durability = 'power') {
-      const queued = transaction(
-        db,
-        () => {
-          if (!messages.insert(message, secret)) throw new Error(`message id ${message.message_id} is already taken`);
-          insertJob.run(
-            message.message_id,
-            message.chat_jid,
-            message.quoted_message_id,
-            typing_simulation ? 1 : 0,
-            presence_simulation ? 1 : 0,
-            mentions?.length ? JSON.stringify(mentions) : null,
-            send_at,
-            message.timestamp,
-          );
-          const queued: MessageStatusChange = {
-            message_id: message.message_id,
-            chat_jid: message.chat_jid,
-            status: 'queued',
-            at: message.timestamp,
-          };
-          log?.record('message.status', queued);
-          return queued;
-        },
-        durability,
-      );
-      if (durability === 'process') unsynced.set(message.message_id, commitMark(db));
-      return queued;
-    },
-    ensureSynced(id) {
-      const mark = unsynced.get(id);
-      if (mark === undefined) return;
-      unsynced.delete(id);
-      if (!isSynced(db, mark)) transaction(db, () => touchMessage.run(id));
+    add({ message, secret, typing_simulation, presence_simulation, mentions, send_at }) {
+      return transaction(db, () => {
+        if (!messages.insert(message, secret)) throw new Error(`message id ${message.message_id} is already taken`);
+        insertJob.run(
+          message.message_id,
+          message.chat_jid,
+          message.quoted_message_id,
+          typing_simulation ? 1 : 0,
+          presence_simulation ? 1 : 0,
+          mentions?.length ? JSON.stringify(mentions) : null,
+          send_at,
+          message.timestamp,
+        );
+        const queued: MessageStatusChange = {
+          message_id: message.message_id,
+          chat_jid: message.chat_jid,
+          status: 'queued',
+          at: message.timestamp,
+        };
+        log?.record('message.status', queued);
+        return queued;
+      });
     },
     pending: () => (pendingJobs.all() as unknown as JobRow[]).map(toJob),
     get(id) {
@@ -212,23 +188,15 @@ export function createOutboxStore(
     },
     markSending: (id, at) => messages.setStatus(id, 'sending', at),
     beginAttempt(id, at) {
-      return transaction(
-        db,
-        () => (attempt.run(id).changes > 0 ? messages.setStatus(id, 'sending', at) : null),
-        'process',
-      );
+      return transaction(db, () => (attempt.run(id).changes > 0 ? messages.setStatus(id, 'sending', at) : null));
     },
     complete(id, at) {
-      return transaction(
-        db,
-        () => {
-          remove.run(id);
-          return messages.setStatus(id, 'sent', at);
-        },
-        'process',
-      );
+      return transaction(db, () => {
+        remove.run(id);
+        return messages.setStatus(id, 'sent', at);
+      });
     },
-    settle: (id) => transaction(db, () => remove.run(id).changes > 0, 'process'),
+    settle: (id) => transaction(db, () => remove.run(id).changes > 0),
     fail(id, reason, at) {
       return transaction(db, () => {
         markFailed.run(id);

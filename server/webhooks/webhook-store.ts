@@ -259,29 +259,25 @@ export function createWebhookStore(db: Database, now: () => number = Date.now): 
       const hooks = statements.filters.all() as unknown as Pick<WebhookRow, 'id' | 'events' | 'created_at'>[];
       const filters = hooks.map((h) => ({ ...h, types: new Set(JSON.parse(h.events) as string[]) }));
       // Made from the event log, with the cursor: a power cut that loses this loses both, and they are made again.
-      transaction(
-        db,
-        () => {
-          for (const e of events) {
-            const body = JSON.stringify(publicEvent(e));
-            for (const hook of filters) {
-              // A webhook added later (say by the CLI while the server was down) does not get the events before it.
-              if (!hook.types.has(e.type) || hook.created_at > e.at) continue;
-              statements.insertDelivery.run(
-                `dlv_${randomBytes(8).toString('hex')}`,
-                hook.id,
-                e.id,
-                e.type,
-                body,
-                e.at,
-                e.at,
-              );
-            }
+      transaction(db, () => {
+        for (const e of events) {
+          const body = JSON.stringify(publicEvent(e));
+          for (const hook of filters) {
+            // A webhook added later (say by the CLI while the server was down) does not get the events before it.
+            if (!hook.types.has(e.type) || hook.created_at > e.at) continue;
+            statements.insertDelivery.run(
+              `dlv_${randomBytes(8).toString('hex')}`,
+              hook.id,
+              e.id,
+              e.type,
+              body,
+              e.at,
+              e.at,
+            );
           }
-          statements.moveCursor.run(events.at(-1)!.id);
-        },
-        'process',
-      );
+        }
+        statements.moveCursor.run(events.at(-1)!.id);
+      });
     },
     heads() {
       return statements.heads.all() as unknown as DueDelivery[];

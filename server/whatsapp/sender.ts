@@ -172,8 +172,6 @@ export function createSender(deps: SenderDeps): Sender {
         cancelTimer();
         waiting.delete(unconfirmed);
         events.off('message.status', onStatus);
-        // Whatever the answer says of the message, its acceptance is on disk before it goes.
-        outbox.ensureSynced(id);
       };
       waiting.add(unconfirmed);
       events.on('message.status', onStatus);
@@ -209,18 +207,15 @@ export function createSender(deps: SenderDeps): Sender {
     const outcome = waitForIt ? outcomeOf(messageId) : null;
     let queued: MessageStatusChange;
     try {
-      queued = outbox.add(
-        {
-          message,
-          secret: r.content.kind === 'poll' ? randomBytes(POLL_SECRET_BYTES) : null,
-          typing_simulation: r.typingSimulation,
-          presence_simulation: r.presenceSimulation,
-          mentions: mentionsIn(group, r.mentions ?? []),
-          send_at: sendAt,
-        },
-        // Answered at once (202 queued): on disk first. Answered later: on disk before that answer (ensureSynced).
-        waitForIt ? 'process' : 'power',
-      );
+      // Every answer about it waits until this commit is on disk (server/http/middleware/durable-answers.ts).
+      queued = outbox.add({
+        message,
+        secret: r.content.kind === 'poll' ? randomBytes(POLL_SECRET_BYTES) : null,
+        typing_simulation: r.typingSimulation,
+        presence_simulation: r.presenceSimulation,
+        mentions: mentionsIn(group, r.mentions ?? []),
+        send_at: sendAt,
+      });
     } catch (error) {
       outcome?.cancel();
       throw error;

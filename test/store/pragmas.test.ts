@@ -7,8 +7,9 @@ import { startSandboxCore } from '../support/core.ts';
 import { tempDatabase } from '../support/temp-database.ts';
 
 /**
- * WAL with synchronous=FULL on every database WaGate opens (NOTES.md: a committed message or Signal key survives a
- * crash or a power cut). journal_mode is kept in the file; synchronous is per connection, so every connection must
+ * WAL on every database WaGate opens; synchronous=FULL on every connection but the core's own to wagate.db, which is
+ * opened `grouped` (NORMAL, its fsyncs and checkpoints made by server/store/group-commit.ts, tested in
+ * group-commit.test.ts). journal_mode is kept in the file; synchronous is per connection, so every connection must
  * come from openDatabase.
  */
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -20,7 +21,7 @@ const files = (dir: string): string[] =>
     return statSync(path).isDirectory() ? files(path) : [path];
   });
 
-test('openDatabase gives WAL and synchronous=FULL on every connection, the first and any later one', (t) => {
+test('openDatabase gives WAL and, by default, synchronous=FULL on every connection, the first and any later one', (t) => {
   const { db, open } = tempDatabase(t);
   for (const connection of [db, open()]) {
     assert.equal(connection.prepare('PRAGMA journal_mode').get()!.journal_mode, 'wal');

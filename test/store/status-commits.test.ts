@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commitMark, isSynced, transaction } from '../../server/store/database.ts';
+import { transaction } from '../../server/store/database.ts';
 import { createEventBus } from '../../server/events.ts';
 import { createEventLog, type LoggedEvent } from '../../server/store/event-log.ts';
 import { createMessageStore } from '../../server/store/messages.ts';
@@ -12,8 +12,6 @@ import type { StoredMessage } from '../../server/contract/messages.ts';
  * A message's state change and its event land in one commit (NOTES.md, "the send path's commits"): the event log
  * records the change in the store's transaction, and the bus's emit after the commit only tells the subscribers.
  */
-const FULL = 2;
-
 function setUp(t: Parameters<typeof tempDatabase>[0]) {
   const { db, open } = tempDatabase(t);
   const events = createEventBus();
@@ -87,48 +85,4 @@ test('a change another part emits without recording it is still logged, once', (
   w.events.emit('message.status', change);
   assert.deepEqual(w.rows(), [['message.status', 'delivered']]);
   assert.equal(w.told.length, 1);
-});
-
-test('a commit that asks only for process durability leaves the connection at synchronous=FULL, also when it fails', (t) => {
-  const w = setUp(t);
-  const synchronous = () => w.db.prepare('PRAGMA synchronous').get()!.synchronous;
-  w.outbox.add(job);
-  w.outbox.complete('M1', 102);
-  assert.equal(synchronous(), FULL);
-  assert.throws(() =>
-    transaction(
-      w.db,
-      () => {
-        throw new Error('no');
-      },
-      'process',
-    ),
-  );
-  assert.equal(synchronous(), FULL);
-  const other = w.open();
-  assert.equal(
-    other.prepare("SELECT status FROM messages WHERE message_id = 'M1'").get()!.status,
-    'sent',
-    'committed: another connection reads it',
-  );
-});
-
-test('a message accepted for a later answer is put on disk before that answer, with one FULL commit at most', (t) => {
-  const w = setUp(t);
-  w.outbox.add(job, 'process');
-  const accepted = commitMark(w.db);
-  assert.equal(isSynced(w.db, accepted), false, 'accepted without an fsync');
-  w.outbox.ensureSynced('M1');
-  assert.equal(isSynced(w.db, accepted), true, 'on disk before the answer');
-  const after = commitMark(w.db);
-  w.outbox.ensureSynced('M1');
-  assert.equal(commitMark(w.db), after, 'asked again: nothing more to write');
-
-  w.outbox.add({ ...job, message: { ...MESSAGE, message_id: 'M2' } }, 'process');
-  w.outbox.beginAttempt('M2', 101);
-  // Baileys' key write as the frame leaves: a FULL commit, which syncs what came before it.
-  transaction(w.db, () => w.db.exec('CREATE TABLE IF NOT EXISTS scratch (x); INSERT INTO scratch VALUES (1)'));
-  const synced = commitMark(w.db);
-  w.outbox.ensureSynced('M2');
-  assert.equal(commitMark(w.db), synced, 'already on disk: no commit of its own');
 });

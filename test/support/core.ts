@@ -8,6 +8,7 @@ import { atEnd, type Scope } from './scope.ts';
 import { waitForState } from './waits.ts';
 import { DEFAULT_PACING } from '../../server/contract/pacing.ts';
 import type { Clock } from '../../server/clock.ts';
+import type { FileSync } from '../../server/store/group-commit.ts';
 
 /** The real core, as a test drives it: over HTTP with an API key, or through its parts. */
 export interface TestCore {
@@ -28,6 +29,8 @@ export interface CoreOptions {
   logger?: Logger;
   /** For scheduled sends and the synchronous wait (test/support/fake-clock.ts); the system's by default. */
   clock?: Clock;
+  /** The store's fsyncs (test/support/held-disk.ts); real ones by default. */
+  fileSync?: FileSync;
 }
 
 /** Pacing off: most tests send faster than a person should; the pacing tests turn it on. */
@@ -49,7 +52,7 @@ export async function startSandboxCore(scope: Scope, options: CoreOptions = {}):
     pacing: PACING_OFF,
     ...options.config,
   });
-  let core = await startCore(config(), { logger, clock: options.clock });
+  let core = await startCore(config(), { logger, clock: options.clock, fileSync: options.fileSync });
   // One cleanup, in order: the core stops (flushing its files) before its folder goes.
   atEnd(scope, async () => {
     await core.stop();
@@ -79,7 +82,7 @@ export async function startSandboxCore(scope: Scope, options: CoreOptions = {}):
     },
     async restart() {
       await core.stop();
-      core = await startCore(config(), { logger, clock: options.clock });
+      core = await startCore(config(), { logger, clock: options.clock, fileSync: options.fileSync });
     },
   };
 }

@@ -1,0 +1,35 @@
+import type { RequestHandler, Response } from 'express';
+import type { GroupCommit } from '../../store/group-commit.ts';
+import { failure } from '../../contract/envelope.ts';
+
+const DISK_FAILED = JSON.stringify(
+  failure(500, 'Could not write to the disk: whether this request took effect is unknown'),
+);
+
+/**
+ * No answer leaves before what was committed while its request was handled is on disk: a 2xx promises only what
+ * survives a power cut (group-commit.ts; one fsync serves every answer waiting at the time). A request during which
+ * nothing was committed (most reads, every answer given in the same turn as its request) goes at once. Answers
+ * streamed before their end (event streams, files) are not held: they promise nothing about the store.
+ */
+export function durableAnswers(commits: Pick<GroupCommit, 'mark' | 'durable'>): RequestHandler {
+  return (_req, res, next) => {
+    const before = commits.mark();
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((...args: unknown[]) => {
+      const now = commits.mark();
+      if (res.headersSent || now === before) return end(...args);
+      commits.durable(now).then(
+        () => end(...args),
+        () => {
+          res.statusCode = 500;
+          res.setHeader('content-type', 'application/json; charset=utf-8');
+          res.removeHeader('content-length');
+          end(DISK_FAILED);
+        },
+      );
+      return res;
+    }) as Response['end'];
+    next();
+  };
+}

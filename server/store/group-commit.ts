@@ -1,0 +1,186 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { afterEachCommit, openDatabase, type Database } from './database.ts';
+
+/**
+ * What "on disk" means for the core's connection to wagate.db (opened `grouped`: synchronous=NORMAL, no automatic
+ * checkpoint). A COMMIT writes the WAL without an fsync; the fsync of the -wal file runs in libuv's pool, off the
+ * event loop, and one fsync covers every commit made before it started (group commit: while one runs, later commits
+ * wait for the next one). Whatever promises a commit to someone (a 2xx, Baileys' Signal keys) waits for `durable()`.
+ * NOTES.md ("groupcommit") gives the argument, checkpoints and crashes included.
+ */
+export interface GroupCommit {
+  /** Where the connection's writes stand now: `durable(mark)` waits for what was committed up to here. */
+  mark(): number;
+  /** Resolves once every commit up to `mark` (by default, all so far) is on disk; rejects if the fsync failed. */
+  durable(mark?: number): Promise<void>;
+  /** Waits for the fsync and the checkpoint under way, and closes the files; the connections stay open. */
+  close(): Promise<void>;
+}
+
+/** fsyncs one file; tests hold it to see what waits for the disk. */
+export type FileSync = (path: string) => Promise<void>;
+
+export interface GroupCommitDeps {
+  /** The core's connection, opened `grouped`. */
+  db: Database;
+  file: string;
+  /** Told when an fsync or checkpoint that nobody waited for failed. */
+  onError(error: unknown): void;
+  sync?: FileSync;
+}
+
+/** Copy the WAL into the database once this many rows changed since the last copy (a few hundred messages). */
+const CHECKPOINT_AFTER_CHANGES = 2_000;
+/**
+ * A WAL that never catches up (commits without a pause) is copied in line once it holds this many frames: SQLite's
+ * own checkpoint, with its fsyncs on the event loop, as the one bounded stall (~64 MB with 4 KB pages).
+ */
+const WAL_FRAMES_CAP = 16_384;
+
+/** fdatasync through one handle per file, kept open: SQLite never replaces the -wal while a connection has it open. */
+function fileSyncer(): FileSync & { close(): Promise<void> } {
+  const handles = new Map<string, Promise<FileHandle>>();
+  const sync = async (path: string) => {
+    let handle = handles.get(path);
+    if (!handle) handles.set(path, (handle = open(path, 'r+')));
+    try {
+      await (await handle).datasync();
+    } catch (error) {
+      handles.delete(path);
+      throw error;
+    }
+  };
+  const close = async () => {
+    const all = [...handles.values()];
+    handles.clear();
+    await Promise.all(all.map(async (h) => (await h.catch(() => null))?.close()));
+  };
+  return Object.assign(sync, { close });
+}
+
+export function createGroupCommit({ db, file, onError, sync: injected }: GroupCommitDeps): GroupCommit {
+  const ownSync = fileSyncer();
+  const sync = injected ?? ownSync;
+  const wal = `${file}-wal`;
+  const changes = db.prepare('SELECT total_changes() AS n');
+  const mark = () => (changes.get() as { n: number }).n;
+  /** Nothing is known to be on disk until the first fsync: a killed process may have left unsynced commits. */
+  let synced = -1;
+  let inFlight: { upTo: number; done: Promise<void> } | null = null;
+  let next: Promise<void> | null = null;
+
+  function start(): Promise<void> {
+    const upTo = mark();
+    const done = sync(wal)
+      .then(() => {
+        synced = Math.max(synced, upTo);
+      })
+      .finally(() => {
+        if (inFlight?.done === done) inFlight = null;
+        checkpointIfDue();
+      });
+    inFlight = { upTo, done };
+    return done;
+  }
+
+  function durable(upTo = mark()): Promise<void> {
+    if (synced >= upTo) return Promise.resolve();
+    if (next) return next;
+    if (!inFlight) return start();
+    if (inFlight.upTo >= upTo) return inFlight.done;
+    // The fsync under way may have started before this commit: the next one, shared by every commit made meanwhile.
+    return (next = inFlight.done
+      .catch(() => undefined)
+      .then(() => {
+        next = null;
+        return start();
+      }));
+  }
+
+  // Every commit starts its fsync at once, so even one nobody waits for (a receipt's status) is on disk soon.
+  afterEachCommit(db, () => void durable().catch(onError));
+
+  const checkpoints = createCheckpoints({ db, file, durable, mark, sync });
+  let checkpointing: Promise<void> | null = null;
+  let checkpointedAt = 0;
+  let closing: Promise<void> | null = null;
+  function checkpointIfDue(): void {
+    if (closing || checkpointing || mark() - checkpointedAt < CHECKPOINT_AFTER_CHANGES) return;
+    checkpointedAt = mark();
+    checkpointing = checkpoints
+      .run()
+      .catch(onError)
+      .finally(() => (checkpointing = null));
+  }
+
+  return {
+    mark,
+    durable,
+    close() {
+      closing ??= (async () => {
+        await Promise.allSettled([inFlight?.done, next, checkpointing]);
+        checkpoints.close();
+        await ownSync.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+interface CheckpointDeps {
+  db: Database;
+  file: string;
+  durable(mark?: number): Promise<void>;
+  mark(): number;
+  sync: FileSync;
+}
+
+/**
+ * Copies the WAL into the database file with every fsync off the event loop. SQLite's checkpoint fsyncs the WAL before
+ * copying (the copy must never hold a page whose WAL frame could be lost) and the database after (before the WAL may
+ * restart over frames that are copied). Here: a read transaction on `pin` holds a snapshot, which also stops the WAL
+ * from restarting and the copy from going past it; the WAL is fsynced (covers the snapshot); `copier`
+ * (synchronous=OFF, so no fsync of its own) copies up to the snapshot; the database file is fsynced; then the pin lets
+ * go, and the next commit may restart the WAL (SQLite fsyncs the new WAL header there: one fsync per WAL cycle on the
+ * loop, which keeps an out-of-order write after the restart from reviving old frames).
+ */
+function createCheckpoints({ db, file, durable, mark, sync }: CheckpointDeps) {
+  const pin = openDatabase(file, 'grouped');
+  const copier = openDatabase(file, 'grouped');
+  copier.exec('PRAGMA synchronous = OFF');
+  const snapshot = pin.prepare('SELECT COUNT(*) FROM sqlite_schema');
+  const copy = copier.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+  const inLine = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+
+  /** Set when the database file's fsync failed after a copy: the pin stays, so the WAL never restarts over it. */
+  let stuck = false;
+
+  async function run(): Promise<void> {
+    if (stuck) return;
+    pin.exec('BEGIN');
+    let copied = false;
+    let frames: { log: number };
+    try {
+      snapshot.get();
+      await durable(mark());
+      frames = copy.get() as { log: number };
+      copied = true;
+      await sync(file);
+    } catch (error) {
+      if (copied) stuck = true;
+      else pin.exec('COMMIT');
+      throw error;
+    }
+    pin.exec('COMMIT');
+    // Commits that never paused kept the WAL from restarting: SQLite's own checkpoint, in line, catches it up.
+    if (frames.log >= WAL_FRAMES_CAP) inLine.get();
+  }
+
+  return {
+    run,
+    close() {
+      pin.close();
+      copier.close();
+    },
+  };
+}
