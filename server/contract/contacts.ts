@@ -3,15 +3,18 @@ import { normaliseChatJid } from './chat-id.ts';
 
 /** `GET /contacts/{phone}`: a person by phone number (with country code) or LID; a group is not a person. */
 export const ContactParams = z.object({
-  phone: z.string().transform((raw, ctx) => {
-    const jid = normaliseChatJid(raw);
-    if (jid && !jid.endsWith('@g.us')) return jid;
-    ctx.addIssue({
-      code: 'custom',
-      message: `Invalid phone "${raw}": use a phone number with country code, or a …@lid`,
-    });
-    return z.NEVER;
-  }),
+  phone: z
+    .string()
+    .transform((raw, ctx) => {
+      const jid = normaliseChatJid(raw);
+      if (jid && !jid.endsWith('@g.us')) return jid;
+      ctx.addIssue({
+        code: 'custom',
+        message: `Invalid phone "${raw}": use a phone number with country code, or a …@lid`,
+      });
+      return z.NEVER;
+    })
+    .meta({ example: '6281234567890' }),
 });
 
 /** `GET /contacts/{phone}`: whether a person is on WhatsApp, and the addresses WhatsApp knows them by. */

@@ -96,5 +96,6 @@ export const EventsQuery = z.object({
 export const EventsHeaders = z.object({
   'Last-Event-ID': LastEventId.optional().meta({
     description: 'Resume after this event id: missed events are replayed from the store first',
+    example: '42',
   }),
 });

@@ -59,8 +59,24 @@ export const MessageBaseSchema = z.object({
 });
 export type MessageBase = z.infer<typeof MessageBaseSchema>;
 
+/** What a message's examples share: a text someone wrote to this account. */
+const MESSAGE_EXAMPLE = {
+  message_id: '3EB0ABC123DEF456789',
+  chat_jid: '6281234567890@s.whatsapp.net',
+  chat_lid: '123456789012345@lid',
+  direction: 'inbound',
+  sender: '6281234567890@s.whatsapp.net',
+  text: 'Hello back!',
+  quoted_message_id: null,
+  timestamp: 1764080000,
+  status: 'received',
+  kind: 'text',
+} as const;
+
 /** A message as WaGate keeps and shows it: its own fields and its kind's (server/contract/message-content.ts). */
-export const StoredMessageSchema = z.intersection(MessageBaseSchema, MessageContentSchema);
+export const StoredMessageSchema = z
+  .intersection(MessageBaseSchema, MessageContentSchema)
+  .meta({ example: MESSAGE_EXAMPLE });
 export type StoredMessage = z.infer<typeof StoredMessageSchema>;
 
 export const MessageStatusChangeSchema = z.object({
@@ -88,18 +104,30 @@ export const MessageProgressSchema = z.object({
 export type MessageProgress = z.infer<typeof MessageProgressSchema>;
 
 /** `GET /messages/{message_id}`: the message, and when it reached each status. */
-export const MessageDetailSchema = z.intersection(
-  StoredMessageSchema,
-  z.object({
-    status_times: z.object({
-      sent: z.number().int().nullable(),
-      delivered: z.number().int().nullable(),
-      read: z.number().int().nullable(),
-      failed: z.number().int().nullable(),
+export const MessageDetailSchema = z
+  .intersection(
+    StoredMessageSchema,
+    z.object({
+      status_times: z.object({
+        sent: z.number().int().nullable(),
+        delivered: z.number().int().nullable(),
+        read: z.number().int().nullable(),
+        failed: z.number().int().nullable(),
+      }),
+      failure_reason: z.string().nullable(),
     }),
-    failure_reason: z.string().nullable(),
-  }),
-);
+  )
+  .meta({
+    example: {
+      ...MESSAGE_EXAMPLE,
+      direction: 'outbound',
+      sender: '15559990000@s.whatsapp.net',
+      text: 'Hello, World!',
+      status: 'read',
+      status_times: { sent: 1764080000, delivered: 1764080002, read: 1764080031, failed: null },
+      failure_reason: null,
+    },
+  });
 export type MessageDetail = z.infer<typeof MessageDetailSchema>;
 
 /** A chat as the path names it: a JID or a phone number with country code, turned into the JID. */
@@ -120,7 +148,7 @@ export const ChatJidParam = z
   });
 
 export const ChatParams = z.object({ chat_jid: ChatJidParam });
-export const MessageParams = z.object({ message_id: z.string() });
+export const MessageParams = z.object({ message_id: z.string().meta({ example: '3EB0ABC123DEF456789' }) });
 
 /** The headers of a send; the Idempotency-Key is checked by its own middleware, before anything else. */
 export const SendHeaders = z.object({
@@ -130,11 +158,12 @@ export const SendHeaders = z.object({
     .optional()
     .meta({
       description: `Retry safely: a repeat with the same key and body within ${IDEMPOTENCY_WINDOW_MS / HOUR_MS} h answers the first result and sends nothing`,
+      example: 'order-1234-confirmation',
     }),
-  Prefer: z
-    .string()
-    .optional()
-    .meta({ description: '`respond-async` (RFC 7240): answer 202 as soon as the message is in the outbox' }),
+  Prefer: z.string().optional().meta({
+    description: '`respond-async` (RFC 7240): answer 202 as soon as the message is in the outbox',
+    example: 'respond-async',
+  }),
 });
 
 const flag = (name: string) => z.boolean({ error: `${name} must be true or false` }).default(true);
@@ -214,22 +243,25 @@ export type SendResult = z.infer<typeof SendResultSchema>;
  * `data` of a 202: the message is in the outbox and will be sent. `queued` for an async or scheduled send,
  * `pending` when a synchronous send's wait ended before WhatsApp's server acked it.
  */
-export const AcceptedResultSchema = z.object({
-  message_id: z.string(),
-  status: z.enum(['queued', 'pending']),
-  /** Unix seconds, for a scheduled send; otherwise null. */
-  send_at: z.number().int().nullable(),
-});
+export const AcceptedResultSchema = z
+  .object({
+    message_id: z.string(),
+    status: z.enum(['queued', 'pending']),
+    /** Unix seconds, for a scheduled send; otherwise null. */
+    send_at: z.number().int().nullable(),
+  })
+  .meta({ example: { message_id: '3EB0ABC123DEF456789', status: 'queued', send_at: null } });
 export type AcceptedResult = z.infer<typeof AcceptedResultSchema>;
 
 export const ListMessagesQuery = z.object({
-  limit: pageLimit(CHAT_PAGE),
+  limit: pageLimit(CHAT_PAGE).meta({ example: 20 }),
   /** A unix-seconds timestamp, or the message_id of the oldest message already read. */
   before: z
     .string({ error: 'before must be a unix timestamp or a message_id' })
     .regex(/^[\w.-]{1,128}$/, 'before must be a unix timestamp or a message_id')
     .transform((value) => (/^\d{1,12}$/.test(value) ? Number(value) : value))
-    .optional(),
+    .optional()
+    .meta({ example: '1764080000' }),
 });
 
 /** The dashboard's recent activity (`GET /admin/messages`). */

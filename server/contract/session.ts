@@ -81,7 +81,7 @@ export type SessionSnapshot = z.infer<typeof SessionSnapshotSchema>;
 export const SessionData = SessionSnapshotSchema.omit({ qr: true });
 
 export const QrQuery = z.object({
-  format: z.enum(['png', 'json'], { error: 'format must be png or json' }).default('png'),
+  format: z.enum(['png', 'json'], { error: 'format must be png or json' }).default('png').meta({ example: 'json' }),
 });
 
 /** `GET /session/qr?format=json`. */

@@ -4,6 +4,7 @@ import type { Operation } from './operations.ts';
 import { TIME_RULE } from '../contract/time.ts';
 import { LOGGED_EVENT_TYPES } from '../contract/events.ts';
 import { DELIVERY_HEADERS } from '../contract/webhooks.ts';
+import { QUEUED_WORDS, SENT_WORDS } from './send-answers.ts';
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Bad request: the error says which field and why (also a malformed JSON body or %-encoding)',
@@ -52,19 +53,37 @@ const documentedErrors = (op: Operation): number[] => {
   return [...new Set([...op.errors, ...implied])].sort((a, b) => a - b);
 };
 
-function envelope(data: z.ZodType, example: unknown) {
+/**
+ * The example a JSON Schema carries from its zod schema (`.meta({ example })`): its own; for a list, a list of its
+ * item's; for an intersection, its parts' merged (each part an object).
+ */
+function exampleOf(json: Record<string, unknown>): unknown {
+  if (json.example !== undefined) return json.example;
+  const items = json.items as Record<string, unknown> | undefined;
+  if (json.type === 'array' && items) {
+    const item = exampleOf(items);
+    return item === undefined ? undefined : [item];
+  }
+  const parts = (json.allOf as Record<string, unknown>[] | undefined)?.map(exampleOf);
+  if (parts?.length && parts.every((part) => typeof part === 'object' && part !== null && !Array.isArray(part)))
+    return Object.assign({}, ...parts);
+  return undefined;
+}
+
+/** The success envelope around `data`, with an example: the operation's own, else the one `data`'s schema carries. */
+function envelope(data: z.ZodType, example: unknown, code: 200 | 202, message: string) {
+  const dataJson = jsonSchema(data, 'output');
+  const shown = example ?? exampleOf(dataJson);
   return {
     type: 'object',
     required: ['status', 'code', 'message', 'data'],
     properties: {
       status: { const: true },
-      code: { type: 'integer', example: 200 },
+      code: { type: 'integer', example: code },
       message: { type: 'string' },
-      data: jsonSchema(data, 'output'),
+      data: dataJson,
     },
-    ...(example === undefined
-      ? {}
-      : { example: { status: true, code: 200, message: 'Message sent successfully', data: example } }),
+    ...(shown === undefined ? {} : { example: { status: true, code, message, data: shown } }),
   };
 }
 
@@ -81,18 +100,20 @@ function parametersOf(op: Operation) {
     schema: { type: 'string', ...schema },
     ...(example === undefined ? {} : { example }),
   }));
-  const query = Object.entries(propertiesOf(op.query)).map(([name, schema]) => ({
+  const query = Object.entries(propertiesOf(op.query)).map(([name, { example, ...schema }]) => ({
     name,
     in: 'query',
     required: false,
     schema,
+    ...(example === undefined ? {} : { example }),
   }));
-  const headers = Object.entries(propertiesOf(op.headers)).map(([name, { description, ...schema }]) => ({
+  const headers = Object.entries(propertiesOf(op.headers)).map(([name, { description, example, ...schema }]) => ({
     name,
     in: 'header',
     required: false,
     description,
     schema: { type: 'string', ...schema },
+    ...(example === undefined ? {} : { example }),
   }));
   return [...path, ...query, ...headers];
 }
@@ -120,10 +141,13 @@ const eventStream = () => ({
 
 function responsesOf(op: Operation) {
   const success: Record<string, unknown> = {};
-  if (op.data) success['application/json'] = { schema: envelope(op.data, op.dataExample) };
+  // A send's words; another operation's example says what it does.
+  const words = op.accepted ? SENT_WORDS : op.summary;
+  if (op.data) success['application/json'] = { schema: envelope(op.data, op.dataExample, 200, words) };
   if (op.produces === 'text/event-stream') success[op.produces] = eventStream();
   else if (op.produces) success[op.produces] = { schema: { type: 'string', format: 'binary' } };
-  if (!op.data && !op.produces) success['application/json'] = { schema: { type: 'object' } };
+  // JSON that is not enveloped (the document itself): its example is the whole answer.
+  if (!op.data && !op.produces) success['application/json'] = { schema: { type: 'object' }, example: op.dataExample };
   const errors = Object.fromEntries(
     documentedErrors(op).map((code) => [
       String(code),
@@ -140,7 +164,7 @@ function responsesOf(op: Operation) {
         '202': {
           description: op.accepted.description,
           ...headers,
-          content: { 'application/json': { schema: envelope(op.accepted.data, undefined) } },
+          content: { 'application/json': { schema: envelope(op.accepted.data, undefined, 202, QUEUED_WORDS) } },
         },
       }
     : {};
@@ -154,8 +178,11 @@ function bodyContentOf(op: Operation, body: z.ZodType) {
   if (op.upload) {
     const { properties = {}, required: _, ...rest } = json as { properties?: object; required?: string[] };
     const file = { type: 'string', format: 'binary', description: op.upload.description };
+    // The JSON example's fields as text parts, the file as its own part instead of a url or base64.
+    const { url: _url, base64: _base64, ...parts } = (op.bodyExample ?? {}) as Record<string, unknown>;
     content['multipart/form-data'] = {
       schema: { ...rest, properties: { [op.upload.field]: file, ...properties }, required: [op.upload.field] },
+      example: { [op.upload.field]: '(the file’s bytes)', ...parts },
     };
   }
   return content;

@@ -8,6 +8,10 @@ import { sendOk } from './envelope.ts';
 
 /** What every send endpoint shares: the async preference, mentions, and the 200 / 202 answer. */
 
+/** A send's words: a 200's (unless the endpoint says its own), a 202's for a message waiting its turn. */
+export const SENT_WORDS = 'Message sent successfully';
+export const QUEUED_WORDS = 'Message queued; it will be sent';
+
 /** RFC 7240: `Prefer: respond-async` asks for an answer before the work is done. */
 export function prefersAsync(prefer: string | undefined): boolean {
   return (prefer ?? '').split(',').some((pref) => pref.split(';')[0]!.trim().toLowerCase() === 'respond-async');
@@ -19,7 +23,7 @@ function answerAccepted(res: Response, result: AcceptedResult, preferenceApplied
   const message =
     result.status === 'pending'
       ? 'Message accepted; WhatsApp has not confirmed it yet and it will be sent as soon as it can'
-      : 'Message queued; it will be sent';
+      : QUEUED_WORDS;
   sendOk(res, message, result, 202);
 }
 
@@ -39,7 +43,7 @@ export function answerSend(
   res: Response,
   outcome: SendOutcome,
   preferenceApplied: boolean,
-  sentWords = 'Message sent successfully',
+  sentWords = SENT_WORDS,
 ): void {
   if (outcome.kind === 'sent') return sendOk(res, sentWords, outcome.result);
   answerAccepted(res, outcome.result, preferenceApplied);

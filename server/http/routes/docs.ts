@@ -18,7 +18,15 @@ export function createDocsRouter(deps: {
   const { router } = api;
   let document: object | undefined;
   api.route(
-    { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'System', auth: false, errors: [] },
+    {
+      method: 'get',
+      path: '/openapi.json',
+      summary: 'This document',
+      tag: 'System',
+      auth: false,
+      errors: [],
+      dataExample: { openapi: '3.1.0', info: { title: 'WaGate', version: deps.version }, paths: {} },
+    },
     (_input, res) => {
       document ??= buildOpenApi(deps.version, deps.apiUrl(), deps.operations());
       res.json(document);

@@ -107,10 +107,12 @@ export function createMessagesRouter(deps: {
       params: MessageParams,
       data: z.intersection(
         MessageDetailSchema,
-        z.object({
-          /** Group messages: each member's delivered and read receipts. */
-          receipts: z.array(MemberReceiptSchema),
-        }),
+        z
+          .object({
+            /** Group messages: each member's delivered and read receipts. */
+            receipts: z.array(MemberReceiptSchema),
+          })
+          .meta({ example: { receipts: [] } }),
       ),
       errors: [401, 404],
     },

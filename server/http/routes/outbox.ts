@@ -54,7 +54,7 @@ export function createOutboxRouter(deps: { sender: Sender }): ApiRouter {
       tag: 'Messages',
       auth: true,
       params: MessageParams,
-      data: z.object({ message_id: z.string() }),
+      data: z.object({ message_id: z.string() }).meta({ example: { message_id: '3EB0ABC123DEF456789' } }),
       errors: [401, 404, 409],
     },
     ({ params }, res) => {
