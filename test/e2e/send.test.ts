@@ -1,6 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FAST_TYPING, startPairedCore, postJson, type TestCore } from '../support/core.ts';
+import { FAST_TYPING, framesAfresh, startPairedCore, postJson, type TestCore } from '../support/core.ts';
 import { ALICE, BOB, CAROL } from '../support/contacts.ts';
 import { eventually } from '../support/waits.ts';
 import type { InboxEntry } from '../../server/sandbox/simulator.ts';
@@ -13,8 +13,6 @@ before(async (t) => {
 
 const inbox = (number: string): InboxEntry[] => h.core.sandbox!.inbox(number);
 const frames = (events: InboxEntry['before']) => events.map((e) => e.value);
-/** The presence and chatstate frames of one send: those after the request was made. */
-const framesSince = (events: InboxEntry['before'], since: number) => events.filter((e) => e.at >= since);
 
 async function send(chat: string, body: object) {
   const res = await h.call(`/chats/${chat}/messages`, postJson(body));
@@ -23,10 +21,10 @@ async function send(chat: string, body: object) {
 }
 
 /**
- * The frames the contact saw around one send made at `since` (presence frames reach every contact, so earlier sends'
- * are left out), once a later message to it has arrived: none of them can still be on their way.
+ * The frames the contact saw around one send made right after `framesAfresh`, once a later message to it has
+ * arrived: none of them can still be on their way.
  */
-async function framesAround(number: string, messageId: string, since: number) {
+async function framesAround(number: string, messageId: string) {
   const { message_id: later } = await send(number, {
     text: 'a later message',
     typing_simulation: false,
@@ -34,11 +32,11 @@ async function framesAround(number: string, messageId: string, since: number) {
   });
   await eventually(() => inbox(number).some((m) => m.message_id === later), 'the later message');
   const entry = inbox(number).find((m) => m.message_id === messageId)!;
-  return { before: framesSince(entry.before, since), after: entry.after };
+  return { before: entry.before, after: entry.after };
 }
 
 test('the seed send: the documented answer; the contact sees available, composing, paused, the message, then unavailable', async () => {
-  const since = Date.now();
+  await framesAfresh(h, ALICE);
   const res = await h.call(`/chats/${ALICE}@s.whatsapp.net/messages`, postJson({ text: 'Hello, World!' }));
   assert.equal(res.status, 200);
   const { data, ...envelope } = res.body;
@@ -52,7 +50,7 @@ test('the seed send: the documented answer; the contact sees available, composin
     'the message in the inbox',
   );
   assert.equal(entry.text, 'Hello, World!');
-  const seen = frames(framesSince(entry.before, since)).filter((value, i, all) => value !== all[i - 1]);
+  const seen = frames(entry.before).filter((value, i, all) => value !== all[i - 1]);
   // The session may still be announcing itself offline right after linking; the send starts at 'available'.
   assert.deepEqual(seen.slice(seen.indexOf('available')), ['available', 'composing', 'paused'], seen.join(' → '));
   await eventually(
@@ -79,23 +77,23 @@ test('the typing time grows with the length of the text', async () => {
 });
 
 test('typing without presence: composing and paused, never online or offline', async () => {
-  const since = Date.now();
+  await framesAfresh(h, BOB);
   const { message_id } = await send(BOB, { text: 'typing only', presence_simulation: false });
-  const { before, after } = await framesAround(BOB, message_id, since);
+  const { before, after } = await framesAround(BOB, message_id);
   const seen = frames([...before, ...after]);
   assert.deepEqual(seen, ['composing', 'paused'], seen.join(' → '));
 });
 
 test('presence without typing: online before and offline after, never composing', async () => {
-  const since = Date.now();
+  await framesAfresh(h, BOB);
   const { message_id } = await send(BOB, { text: 'presence only', typing_simulation: false });
-  const { before, after } = await framesAround(BOB, message_id, since);
+  const { before, after } = await framesAround(BOB, message_id);
   assert.deepEqual(frames(before), ['available']);
   assert.deepEqual(frames(after), ['unavailable']);
 });
 
 test('with both simulations off the contact sees no presence and no typing', async () => {
-  const since = Date.now();
+  await framesAfresh(h, BOB);
   const { message_id } = await send(`+${BOB.slice(0, 1)} ${BOB.slice(1)}`, {
     text: 'plain',
     typing_simulation: false,
@@ -103,7 +101,7 @@ test('with both simulations off the contact sees no presence and no typing', asy
   });
   const entry = await eventually(() => inbox(BOB).find((m) => m.message_id === message_id), 'the message');
   assert.equal(entry.text, 'plain');
-  const { before, after } = await framesAround(BOB, message_id, since);
+  const { before, after } = await framesAround(BOB, message_id);
   assert.deepEqual([...before, ...after], []);
 });
 

@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../../server/config.ts';
 import { startCore, type Core } from '../../server/core.ts';
 import { silentLogger, type Logger } from '../../server/logger.ts';
 import { atEnd, type Scope } from './scope.ts';
-import { waitForState } from './waits.ts';
+import { eventually, waitForState } from './waits.ts';
 import { DEFAULT_PACING } from '../../server/contract/pacing.ts';
 import type { Clock } from '../../server/clock.ts';
 import type { FileSync } from '../../server/store/group-commit.ts';
@@ -102,6 +102,19 @@ export async function pairThroughApi(h: TestCore): Promise<void> {
   const scan = await h.call('/sandbox/phone/scan', postJson({ qr: qr.body.data.qr }));
   if (scan.status !== 200) throw new Error(`scan answered ${scan.status}: ${JSON.stringify(scan.body)}`);
   await waitForState(h.core, 'connected');
+}
+
+/**
+ * Sends the contact a plain message (no presence, no typing) and waits until it has it, so the next message's
+ * `before` holds that send's frames alone: a contact's frames are those since the previous message to it, and their
+ * times are whole seconds, too coarse to tell one send's frames from the one before's.
+ */
+export async function framesAfresh(h: TestCore, number: string): Promise<void> {
+  const plain = { text: 'before the next send', typing_simulation: false, presence_simulation: false };
+  const res = await h.call(`/chats/${number}/messages`, postJson(plain));
+  if (res.status !== 200) throw new Error(`the plain send answered ${res.status}: ${JSON.stringify(res.body)}`);
+  const id = res.body.data.message_id;
+  await eventually(() => h.core.sandbox!.inbox(number).some((m) => m.message_id === id), 'the plain message');
 }
 
 export function postJson(body: unknown, headers: Record<string, string> = {}): RequestInit {
