@@ -340,6 +340,17 @@ test(
       assert.ok(shell.log().some((e) => e.event === 'tray.setContextMenu' && (e.labels as string[]).includes(notice)));
       const info = shell.log().find((e) => e.event === 'ipc.invoke')!.result as Record<string, unknown>;
       assert.equal(info.portNotice, notice);
+      // Each attempt is a process of its own: the one that found the port taken stopped gracefully.
+      const forks = shell.log().filter((e) => e.event === 'utilityProcess.fork');
+      assert.equal(forks.length, 2);
+      assert.deepEqual(
+        shell
+          .log()
+          .filter((e) => e.event === 'utilityProcess.exit')
+          .map((e) => e.code),
+        [0],
+      );
+      assert.equal(corePid(shell), forks[1]!.pid);
     } finally {
       await shell.cleanup();
       await new Promise<void>((resolve) => squatter.close(() => resolve()));
