@@ -37,7 +37,8 @@ interface Shell {
   log: () => Entry[];
   /** What the shell and its core process wrote to stdout. */
   stdout: () => string;
-  waitFor: (what: string, match: (entry: Entry) => boolean, timeoutMs?: number) => Promise<Entry>;
+  /** The first entry from index `from` on that matches. */
+  waitFor: (what: string, match: (entry: Entry) => boolean, timeoutMs?: number, from?: number) => Promise<Entry>;
   exited: Promise<number | null>;
   cleanup: () => Promise<void>;
 }
@@ -69,10 +70,10 @@ function startShell(args: string[], env: Record<string, string> = {}, home?: str
           .filter(Boolean)
           .map((line) => JSON.parse(line) as Entry)
       : [];
-  const waitFor = (what: string, match: (entry: Entry) => boolean, timeoutMs = 60_000): Promise<Entry> =>
+  const waitFor = (what: string, match: (entry: Entry) => boolean, timeoutMs = 60_000, from = 0): Promise<Entry> =>
     eventually(
       () => {
-        const found = log().find(match);
+        const found = log().slice(from).find(match);
         if (!found && child.exitCode !== null) throw new Error(`the shell exited (${child.exitCode})`);
         return found;
       },
@@ -374,6 +375,8 @@ test(
       };
       assert.equal(info.credentialProtection.protectedByOs, true);
       const cookie = first.log().find((e) => e.event === 'cookie')!;
+      // The window can load before Baileys has a QR code (the core listens first): the pairing icon says it is there.
+      await first.waitFor('the pairing icon', (e) => e.event === 'tray.setImage' && e.file === 'pairing.png');
       await scanWithPhone(url, String(cookie.value));
       await first.waitFor('the linked icon', (e) => e.event === 'tray.setImage' && e.file === 'linked.png');
       if (process.platform === 'linux') {
@@ -436,6 +439,7 @@ test(
     const url = `http://127.0.0.1:${port}`;
     try {
       await shell.waitFor('window load', (e) => e.event === 'window.loadURL');
+      await shell.waitFor('the pairing icon', (e) => e.event === 'tray.setImage' && e.file === 'pairing.png');
       await scanWithPhone(url, String(shell.log().find((e) => e.event === 'cookie')!.value));
       await shell.waitFor('the linked icon', (e) => e.event === 'tray.setImage' && e.file === 'linked.png');
       const crashed = corePid(shell);
@@ -452,14 +456,11 @@ test(
       assert.equal(shell.log().find((e) => e.event === 'utilityProcess.exit')!.code, 9, 'SIGKILL');
 
       const crashAt = shell.log().findIndex((e) => e.event === 'tray.setToolTip' && e.tooltip === told.tooltip);
-      await eventually(
-        () =>
-          shell
-            .log()
-            .slice(crashAt)
-            .some((e) => e.event === 'tray.setImage' && e.file === 'linked.png'),
+      await shell.waitFor(
         'linked again after the crash',
-        60_000,
+        (e) => e.event === 'tray.setImage' && e.file === 'linked.png',
+        90_000,
+        crashAt,
       );
       const forks = shell.log().filter((e) => e.event === 'utilityProcess.fork');
       assert.equal(forks.length, 2, 'one restart');
