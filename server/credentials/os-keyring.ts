@@ -1,4 +1,5 @@
-import { Entry } from '@napi-rs/keyring';
+import { createRequire } from 'node:module';
+import type { Entry } from '@napi-rs/keyring';
 
 /** The operating system's keyring, as WaGate uses it: one secret per account name, under the service "WaGate". */
 export interface OsKeyring {
@@ -22,7 +23,13 @@ const NAMES: Partial<Record<NodeJS.Platform, string>> = {
  * Only the Secret Service on Linux: @napi-rs/keyring would otherwise fall back to the kernel's keyutils, which
  * forgets everything at reboot, and with it the key of the credentials.
  */
-const entry = (account: string) => new Entry(KEYRING_SERVICE, account, { linux: { store: 'secret-service' } });
+type KeyringModule = { Entry: typeof Entry };
+
+const entry = (account: string): Entry => {
+  // Loaded at first use: a start with WAGATE_KEYRING=off never loads the native module.
+  const { Entry: KeyringEntry } = createRequire(import.meta.url)('@napi-rs/keyring') as KeyringModule;
+  return new KeyringEntry(KEYRING_SERVICE, account, { linux: { store: 'secret-service' } });
+};
 
 /**
  * The OS keyring when this session has one that answers (Keychain, Credential Manager, or a Secret Service such as
