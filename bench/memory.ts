@@ -10,11 +10,41 @@ import { rssMb } from './process-stats.ts';
 const SETTLE_MS = 5_000;
 const SEND_CONCURRENCY = 8;
 
+/** Both processes can be told to run a full GC from outside (bench/gc-on-signal.ts): the same flags for both. */
+const NODE_FLAGS = ['--expose-gc', '--import', './bench/gc-on-signal.ts'];
+const GC_DONE = /gc done: (\{.*\})/g;
+
+const mb = (bytes: number) => bytes / 1024 / 1024;
+
+/** Runs a full GC in that process (a SIGUSR2) and answers its memory right after, in MB. */
+async function collectGarbage(wagate: Running): Promise<Omit<MemoryReading, 'sends' | 'rssMb' | 'rssAfterGcMb'>> {
+  const before = [...wagate.errors().matchAll(GC_DONE)].length;
+  wagate.child.kill('SIGUSR2');
+  const done = await eventually(() => [...wagate.errors().matchAll(GC_DONE)][before], 'the GC asked for');
+  const usage = JSON.parse(done[1]!) as NodeJS.MemoryUsage;
+  return {
+    heapUsedAfterGcMb: mb(usage.heapUsed),
+    heapTotalAfterGcMb: mb(usage.heapTotal),
+    externalAfterGcMb: mb(usage.external),
+  };
+}
+
+/** wagate serve's memory at one point: RSS as it is, then RSS and the JS heap in use right after a full GC. */
+export interface MemoryReading {
+  sends: number;
+  rssMb: number;
+  rssAfterGcMb: number;
+  heapUsedAfterGcMb: number;
+  /** The JS heap V8 keeps (used or not), and memory outside it that JS objects hold (Buffers, ArrayBuffers). */
+  heapTotalAfterGcMb: number;
+  externalAfterGcMb: number;
+}
+
 export interface MemoryFigures {
   bareIdleMb: number;
-  wagateIdleMb: number;
-  /** RSS of wagate serve after each checkpoint of sends, [sends, MB]. */
-  afterSends: Array<[number, number]>;
+  wagateIdle: MemoryReading;
+  /** After each checkpoint of sends (each reading's GC also cleans up before the next stretch). */
+  afterSends: MemoryReading[];
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -83,7 +113,7 @@ export async function benchMemory(dir: string, checkpoints: number[]): Promise<M
   const sim = await startSimulator(join(dir, 'sim'));
   let wagate: Running | null = null;
   try {
-    const bareIdleMb = await bareIdleRss(sim, []);
+    const bareIdleMb = await bareIdleRss(sim, NODE_FLAGS);
     const dataDir = join(dir, 'app');
     mkdirSync(join(dataDir, 'sandbox'), { recursive: true, mode: 0o700 });
     // Pacing off: the bench measures what the path keeps, not how fast pacing lets a number send.
@@ -91,6 +121,8 @@ export async function benchMemory(dir: string, checkpoints: number[]): Promise<M
     const started = await startWagate(
       ['serve', '--port', '0', '--data-dir', dataDir, '--wa-url', sim.wsUrl, '--wa-root-key', sim.rootKey],
       [/^API: (\S+)$/m],
+      20_000,
+      { args: NODE_FLAGS },
     );
     wagate = started.running;
     const api = started.found[0]!;
@@ -99,15 +131,21 @@ export async function benchMemory(dir: string, checkpoints: number[]): Promise<M
     await linkWagate(api, sim.control, headers);
     await settle();
     const pid = wagate.child.pid!;
-    const wagateIdleMb = rssMb(pid);
-    const afterSends: Array<[number, number]> = [];
+    const running = wagate;
+    const reading = async (sends: number): Promise<MemoryReading> => {
+      const rss = rssMb(pid);
+      const afterGc = await collectGarbage(running);
+      return { sends, rssMb: rss, rssAfterGcMb: rssMb(pid), ...afterGc };
+    };
+    const wagateIdle = await reading(0);
+    const afterSends: MemoryReading[] = [];
     let sent = 0;
     for (const total of checkpoints) {
       await send(api, headers, total - sent);
       sent = total;
-      afterSends.push([total, rssMb(pid)]);
+      afterSends.push(await reading(total));
     }
-    return { bareIdleMb, wagateIdleMb, afterSends };
+    return { bareIdleMb, wagateIdle, afterSends };
   } finally {
     await wagate?.stop();
     await sim.running.stop();
