@@ -12,7 +12,7 @@ import {
   sizeInWords,
 } from './limits.ts';
 import { pageLimit } from './paging.ts';
-import { textLength } from './text.ts';
+import { isBlankText, textLength } from './text.ts';
 import { HOUR_MS, IDEMPOTENCY_WINDOW_MS } from './lifetimes.ts';
 import { MessageContentSchema, MessageText } from './message-content.ts';
 import { MediaKindSchema } from './media.ts';
@@ -219,6 +219,18 @@ export const SendMessageBody = z.object({
   ...SEND_OPTIONS,
 });
 export type SendMessageBody = z.infer<typeof SendMessageBody>;
+
+/**
+ * The most common bad send, a missing or blank `text`, refused as SendMessageBody would refuse it: `text` is its
+ * first field, so its issue is zod's first whatever else the body holds.
+ */
+export function missingText(body: unknown): string | undefined {
+  // As validate() reads it: no body (or JSON null) is an empty object.
+  const value = body ?? {};
+  if (typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const { text } = value as { text?: unknown };
+  return typeof text !== 'string' || isBlankText(text) ? 'Text field is required' : undefined;
+}
 
 /**
  * What a send answers: `data` of a 200 from `POST /chats/{chat_jid}/messages`: WhatsApp's server has the message.

@@ -46,7 +46,7 @@ import type { CredentialStorage } from '../contract/desktop.ts';
 import { DEFAULT_LIMITS, type HttpLimits } from '../contract/limits.ts';
 import { createAuthFailures } from './middleware/auth-failures.ts';
 import { createStreamCaps } from './stream-caps.ts';
-import type { ApiRouter } from './operations.ts';
+import { serveOperations, type ApiRouter } from './operations.ts';
 import type { WhatsAppServerKind } from '../contract/health.ts';
 
 export interface HttpAppDeps {
@@ -132,32 +132,30 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     messages: deps.messages,
     inbound: deps.inboundMedia,
   });
-  const publicApi: ApiRouter[] = [messages, media, rich, outbox, groups, contacts, session, events, health];
   const docs = createDocsRouter({
     version: deps.version,
     apiUrl: deps.apiUrl,
-    operations: () => [...publicApi, docs].flatMap((api) => api.operations),
+    operations: () => publicApi.flatMap((api) => api.operations),
   });
-  app.use(health.router, docs.router);
+  const publicApi: ApiRouter[] = [messages, media, rich, outbox, groups, contacts, session, events, health, docs.api];
+  // Every public operation from one table; the key is checked first where one is needed, before a byte of a body.
+  app.use(serveOperations(publicApi, { auth: caller }), docs.pages);
 
   const info = () => ({ version: deps.version, sandbox: deps.sandbox !== null, api_url: deps.apiUrl() });
   app.use('/admin', createAdminLoginRouter({ admin: deps.admin, info }));
-  app.use('/admin', requireAdmin(deps.admin));
-  app.use('/admin', createAdminKeysRouter({ keys: deps.keys, events: deps.events }).router);
-  app.use('/admin', createAdminEventsRouter({ events: deps.events }));
-  app.use('/admin', createAdminMessagesRouter({ messages: deps.messages }).router);
-  app.use('/admin', createAdminWebhooksRouter({ webhooks: deps.webhooks }).router);
-  app.use('/admin', createAdminPacingRouter(deps.pacing).router);
+  app.use('/admin', requireAdmin(deps.admin), createAdminEventsRouter({ events: deps.events }));
+  const adminApi = [
+    createAdminKeysRouter({ keys: deps.keys, events: deps.events }),
+    createAdminMessagesRouter({ messages: deps.messages }),
+    createAdminWebhooksRouter({ webhooks: deps.webhooks }),
+    createAdminPacingRouter(deps.pacing),
+  ];
+  app.use('/admin', serveOperations(adminApi));
 
   if (deps.sandbox) {
     const currentQr = () => deps.session.snapshot().qr;
     app.use('/sandbox', caller, createSandboxRouter(deps.sandbox, { logger: deps.logger, currentQr }));
   }
-
-  // The key before anything else, a byte of an upload included; each operation with a body reads it itself.
-  app.use(['/session', '/chats', '/messages', '/outbox', '/events', '/contacts', '/groups'], caller);
-  app.use(events.router, session.router, messages.router, media.router, rich.router, outbox.router);
-  app.use(contacts.router, groups.router);
 
   app.use(createDashboardRouter(deps.dashboardDir));
   app.use(notFound);

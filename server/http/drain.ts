@@ -62,13 +62,16 @@ export function createHttpDrain(server: Server): HttpDrain {
     });
   }
 
+  // One listener for every response (not a closure each): 'close' comes once per response.
+  function answered(this: ServerResponse): void {
+    open.delete(this);
+    if (open.size === 0) settled?.();
+  }
+
   return {
     admit(res) {
       open.add(res);
-      res.once('close', () => {
-        open.delete(res);
-        if (open.size === 0) settled?.();
-      });
+      res.on('close', answered);
       if (!draining) return true;
       answer503(res, STOPPING);
       return false;

@@ -8,6 +8,7 @@ import express from 'express';
 import { openDatabase, type Database } from '../../server/store/database.ts';
 import { createWebhookStore, type WebhookStore } from '../../server/webhooks/webhook-store.ts';
 import { createAdminWebhooksRouter } from '../../server/http/routes/admin-webhooks.ts';
+import { serveOperations } from '../../server/http/operations.ts';
 import { errorHandler, notFound } from '../../server/http/middleware/errors.ts';
 import { silentLogger } from '../../server/logger.ts';
 
@@ -22,7 +23,7 @@ before(async () => {
   db = openDatabase(join(dir, 'wagate.db'));
   store = createWebhookStore(db);
   const app = express();
-  app.use('/admin', createAdminWebhooksRouter({ webhooks: store }).router);
+  app.use('/admin', serveOperations([createAdminWebhooksRouter({ webhooks: store })]));
   app.use(notFound, errorHandler(silentLogger()));
   server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

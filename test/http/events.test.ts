@@ -9,6 +9,7 @@ import { openDatabase, type Database } from '../../server/store/database.ts';
 import { createEventBus, type CoreEvents } from '../../server/events.ts';
 import { createEventLog, type EventLog } from '../../server/store/event-log.ts';
 import { createEventsRouter } from '../../server/http/routes/events.ts';
+import { serveOperations } from '../../server/http/operations.ts';
 import { createStreamCaps } from '../../server/http/stream-caps.ts';
 import { errorHandler, notFound } from '../../server/http/middleware/errors.ts';
 import { silentLogger } from '../../server/logger.ts';
@@ -129,7 +130,7 @@ before(async () => {
   bus = createEventBus();
   log = createEventLog({ db, events: bus });
   const app = express();
-  app.use(createEventsRouter({ eventLog: log, caps: uncapped() }).router);
+  app.use(serveOperations([createEventsRouter({ eventLog: log, caps: uncapped() })]));
   app.use(notFound, errorHandler(silentLogger()));
   server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -212,7 +213,9 @@ test('a client that reconnects with Last-Event-ID gets what it missed, then live
 });
 
 test('a heartbeat comment keeps an idle stream open', async () => {
-  const app = express().use(createEventsRouter({ eventLog: log, caps: uncapped(), heartbeatMs: 20 }).router);
+  const app = express().use(
+    serveOperations([createEventsRouter({ eventLog: log, caps: uncapped(), heartbeatMs: 20 })]),
+  );
   const hserver = createServer(app);
   await new Promise<void>((resolve) => hserver.listen(0, '127.0.0.1', resolve));
   const controller = new AbortController();
@@ -296,7 +299,7 @@ test('events outlive a restart with growing ids; beyond retention they are prune
     [[3, 'NEW']],
   );
 
-  const app = express().use(createEventsRouter({ eventLog: rlog, caps: uncapped() }).router);
+  const app = express().use(serveOperations([createEventsRouter({ eventLog: rlog, caps: uncapped() })]));
   const rserver = createServer(app);
   await new Promise<void>((resolve) => rserver.listen(0, '127.0.0.1', resolve));
   const client = await connect(`http://127.0.0.1:${(rserver.address() as { port: number }).port}/events`, {

@@ -1,4 +1,4 @@
-import express from 'express';
+import express, { Router } from 'express';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { DOCS_HTML, DOCS_INITIALIZER, DOCS_THEME } from '../docs-page.ts';
@@ -13,9 +13,9 @@ export function createDocsRouter(deps: {
   apiUrl: () => string;
   /** The public API's operations, this one's included; read at the first request, once every router is built. */
   operations: () => readonly Operation[];
-}): ApiRouter {
+}): { api: ApiRouter; pages: Router } {
   const api = createApiRouter();
-  const { router } = api;
+  const router = Router();
   let document: object | undefined;
   api.route(
     {
@@ -44,5 +44,5 @@ export function createDocsRouter(deps: {
     res.type('css').send(DOCS_THEME);
   });
   router.use('/docs', express.static(SWAGGER_DIR, { index: false }));
-  return api;
+  return { api, pages: router };
 }

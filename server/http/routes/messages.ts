@@ -15,6 +15,7 @@ import {
   MessageDetailSchema,
   MessageParams,
   MessageStatusChangeSchema,
+  missingText,
   SendHeaders,
   SendMessageBody,
   SendResultSchema,
@@ -43,6 +44,7 @@ export function createMessagesRouter(deps: {
       params: ChatParams,
       headers: SendHeaders,
       body: SendMessageBody,
+      bodyPrecheck: missingText,
       bodyExample: {
         text: 'Hello, World!',
         reply_to_message_id: '3EB0ABC123DEF456789',
