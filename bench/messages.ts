@@ -6,7 +6,8 @@ import { listenForAcks } from '../server/whatsapp/server-acks.ts';
 import { generateMessageIDV2 } from '@whiskeysockets/baileys';
 import { BaileysTestClient, silenceLibsignal } from '../test/support/baileys-client.ts';
 import { ALICE } from '../test/support/contacts.ts';
-import { servePairedSandbox, timed } from './paired-sandbox.ts';
+import { servePaired, servePairedSandbox, timed } from './paired-sandbox.ts';
+import { startExternalSimulator, type ExternalSimulator } from './external-simulator.ts';
 import { eventually } from '../test/support/waits.ts';
 
 const MESSAGES = 60;
@@ -19,7 +20,20 @@ const MESSAGES = 60;
  */
 async function bareBaileys(dataDir: string): Promise<number> {
   const sim = await startSimulator({ dataDir, port: 0, logger: silentLogger() });
-  trustSimulatorRoot(sim.rootPublicKey);
+  try {
+    return await bareBaileysAgainst({
+      wsUrl: sim.wsUrl,
+      rootKey: sim.rootPublicKey,
+      scan: async (qr) => void (await sim.scan(qr)),
+    });
+  } finally {
+    await sim.close();
+  }
+}
+
+/** The bare client's loop against a simulator wherever it runs. */
+async function bareBaileysAgainst(sim: Pick<ExternalSimulator, 'wsUrl' | 'rootKey' | 'scan'>): Promise<number> {
+  trustSimulatorRoot(sim.rootKey);
   const client = new BaileysTestClient(sim.wsUrl);
   client.connect();
   await sim.scan(await client.waitForQr());
@@ -33,8 +47,14 @@ async function bareBaileys(dataDir: string): Promise<number> {
     await acked;
   });
   await client.end();
-  await sim.close();
   return perSecond;
+}
+
+/** One text to Alice through the API, with both simulations off; fails unless answered `expected`. */
+async function sendText(api: string, headers: Record<string, string>, text: string, async: boolean, expected: number) {
+  const body = JSON.stringify({ text, typing_simulation: false, presence_simulation: false, async });
+  const res = await fetch(`${api}/chats/${ALICE}/messages`, { method: 'POST', headers, body });
+  if (res.status !== expected) throw new Error(`send answered ${res.status}: ${await res.text()}`);
 }
 
 /**
@@ -46,11 +66,7 @@ async function bareBaileys(dataDir: string): Promise<number> {
 async function throughApi(dataDir: string): Promise<{ sync: number; outbox: number }> {
   const { api, headers, stop } = await servePairedSandbox(dataDir);
   try {
-    const send = async (text: string, async: boolean, expected: number) => {
-      const body = JSON.stringify({ text, typing_simulation: false, presence_simulation: false, async });
-      const res = await fetch(`${api}/chats/${ALICE}/messages`, { method: 'POST', headers, body });
-      if (res.status !== expected) throw new Error(`send answered ${res.status}: ${await res.text()}`);
-    };
+    const send = (text: string, async: boolean, expected: number) => sendText(api, headers, text, async, expected);
     const sync = await timed(MESSAGES, (i) => send(`api ${i}`, false, 200));
     const outboxEmpty = async () =>
       ((await (await fetch(`${api}/outbox`, { headers })).json()) as { data: unknown[] }).data.length === 0;
@@ -61,6 +77,35 @@ async function throughApi(dataDir: string): Promise<{ sync: number; outbox: numb
     return { sync, outbox };
   } finally {
     await stop();
+  }
+}
+
+/**
+ * Both with the simulator in a process of its own (`wagate sandbox`, one each): bare Baileys in this process, and
+ * WaGate as `wagate serve --wa-url` in another, its client here; synchronous sends, each to its 200.
+ */
+export async function benchMessagesExternal(dataDir: string): Promise<{ api: number; bare: number }> {
+  silenceLibsignal();
+  const bareSim = await startExternalSimulator(join(dataDir, 'bare'));
+  let bare: number;
+  try {
+    bare = await bareBaileysAgainst(bareSim);
+  } finally {
+    await bareSim.stop();
+  }
+  const sim = await startExternalSimulator(join(dataDir, 'api'));
+  try {
+    const { api, headers, stop } = await servePaired(join(dataDir, 'api', 'app'), {
+      args: ['--wa-url', sim.wsUrl, '--wa-root-key', sim.rootKey],
+      scan: (qr) => sim.scan(qr),
+    });
+    try {
+      return { api: await timed(MESSAGES, (i) => sendText(api, headers, `api ${i}`, false, 200)), bare };
+    } finally {
+      await stop();
+    }
+  } finally {
+    await sim.stop();
   }
 }
 

@@ -5,7 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../server/config.ts';
 import { startCore } from '../server/core.ts';
 import { silentLogger } from '../server/logger.ts';
-import { startWagate } from '../test/support/wagate-process.ts';
+import { startExternalSimulator } from './external-simulator.ts';
 import { ALICE } from '../test/support/contacts.ts';
 import { eventually } from '../test/support/waits.ts';
 
@@ -34,35 +34,38 @@ async function runChild<T>(script: string, args: string[]): Promise<T> {
 }
 
 /**
+ * `sends`: each request is an accepted message (a commit, answered once on disk). `rejected`: the same requests
+ * refused (400, empty text) before anything is written: the same HTTP load without a commit, as the control.
+ */
+export type ConnectionLoad = 'sends' | 'rejected';
+
+/**
  * The core in this process (so that its event loop can be watched), linked to a simulator in another process; 50
  * keep-alive clients in a child send asynchronous messages (each one accepted into the outbox, then delivered) while
  * a second child opens a new connection every 50 ms and times its first request.
  */
-export async function benchNewConnections(dir: string): Promise<NewConnectionFigures> {
-  const sim = await startWagate(
-    ['sandbox', '--port', '0', '--data-dir', join(dir, 'sim')],
-    [/^WhatsApp simulator: (\S+)$/m, /^Root public key: (\S+)$/m, /^Control API: (\S+)\/sandbox\/phone$/m],
-  );
-  const [wsUrl, rootKey, control] = sim.found as [string, string, string];
+export async function benchNewConnections(dir: string, load: ConnectionLoad = 'sends'): Promise<NewConnectionFigures> {
+  const sim = await startExternalSimulator(dir);
   const dataDir = join(dir, 'app');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ pacing: { enabled: false } }), { mode: 0o600 });
-  const core = await startCore(loadConfig({ dataDir, port: 0, waUrl: wsUrl, waRootKey: rootKey }), {
+  const core = await startCore(loadConfig({ dataDir, port: 0, waUrl: sim.wsUrl, waRootKey: sim.rootKey }), {
     logger: silentLogger(),
   });
   try {
     const qr = await eventually(async () => core.session.snapshot().qr ?? undefined, 'a QR');
-    await fetch(`${control}/sandbox/phone/scan`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ qr }),
-    });
+    await sim.scan(qr);
     await eventually(async () => (core.session.snapshot().state === 'connected' ? true : undefined), 'linked');
     const { key } = core.keys.create({ name: 'bench', expiresAt: null });
     const init = {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: key },
-      body: JSON.stringify({ text: 'load', async: true, typing_simulation: false, presence_simulation: false }),
+      body: JSON.stringify({
+        text: load === 'sends' ? 'load' : '',
+        async: true,
+        typing_simulation: false,
+        presence_simulation: false,
+      }),
     };
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
@@ -84,6 +87,6 @@ export async function benchNewConnections(dir: string): Promise<NewConnectionFig
     };
   } finally {
     await core.stop();
-    await sim.running.stop();
+    await sim.stop();
   }
 }

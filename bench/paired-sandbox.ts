@@ -14,11 +14,22 @@ export interface PairedSandbox {
  * A `wagate serve --sandbox` child linked to its virtual phone, as a local app meets it from another process. Pacing
  * is off: the bench measures how fast the path is, not how fast pacing lets a number send.
  */
-export async function servePairedSandbox(dataDir: string): Promise<PairedSandbox> {
+export function servePairedSandbox(dataDir: string): Promise<PairedSandbox> {
+  return servePaired(dataDir, { args: ['--sandbox'] });
+}
+
+/**
+ * `wagate serve ARGS` linked: to its own virtual phone (`--sandbox`), or through `scan` to a simulator elsewhere
+ * (`--wa-url`), which scans the QR the API shows.
+ */
+export async function servePaired(
+  dataDir: string,
+  target: { args: string[]; scan?: (qr: string) => Promise<void> },
+): Promise<PairedSandbox> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ pacing: { enabled: false } }), { mode: 0o600 });
   const { running, found } = await startWagate(
-    ['serve', '--sandbox', '--port', '0', '--data-dir', dataDir],
+    ['serve', ...target.args, '--port', '0', '--data-dir', dataDir],
     [/^API: (\S+)$/m, /^API key \(shown once[^)]*\): (\S+)$/m],
   );
   const [api, key] = found as [string, string];
@@ -27,11 +38,11 @@ export async function servePairedSandbox(dataDir: string): Promise<PairedSandbox
     const state = async () =>
       ((await (await fetch(`${api}/session`, { headers })).json()) as { data: { state: string } }).data.state;
     await eventually(async () => ((await state()) === 'qr' ? true : undefined), 'a QR to scan');
-    await fetch(`${api}/sandbox/phone/scan`, { method: 'POST', headers });
-    await eventually(
-      async () => ((await state()) === 'connected' ? true : undefined),
-      'the sandbox session to connect',
-    );
+    if (target.scan) {
+      const qr = (await (await fetch(`${api}/session/qr?format=json`, { headers })).json()) as { data: { qr: string } };
+      await target.scan(qr.data.qr);
+    } else await fetch(`${api}/sandbox/phone/scan`, { method: 'POST', headers });
+    await eventually(async () => ((await state()) === 'connected' ? true : undefined), 'the session to connect');
   } catch (error) {
     await running.stop();
     throw error;

@@ -7,11 +7,11 @@ import { loadConfig } from '../server/config.ts';
 import { startCore } from '../server/core.ts';
 import { silentLogger } from '../server/logger.ts';
 import type { LoadResult } from './load.ts';
-import { benchMessagesPerSecond } from './messages.ts';
+import { benchMessagesExternal, benchMessagesPerSecond } from './messages.ts';
 import { benchImagesPerSecond } from './images.ts';
 import { coldStart, type StartFigures } from './cold-start.ts';
 import { benchMemory } from './memory.ts';
-import { benchNewConnections } from './new-connections.ts';
+import { benchNewConnections, type NewConnectionFigures } from './new-connections.ts';
 
 const REQUESTS = 20_000;
 const ROUNDS = 3;
@@ -20,6 +20,7 @@ const GOALS = {
   rejectedRatio: 0.65,
   coldStartMs: 500,
   messagesRatio: 0.85,
+  externalMessagesRatio: 0.6,
   idleRatio: 1.0,
   growthMb: 20,
   newConnectionP99Ms: 100,
@@ -165,22 +166,35 @@ try {
   if (wanted('messages')) {
     const sync: number[] = [];
     const outbox: number[] = [];
+    const external: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const messages = await benchMessagesPerSecond(join(dir, `messages-${round}`));
+      const apart = await benchMessagesExternal(join(dir, `messages-external-${round}`));
       sync.push(messages.sync / messages.bare);
       outbox.push(messages.outbox / messages.bare);
+      external.push(apart.api / apart.bare);
       console.log(
         `round ${round + 1}: messages (simulations off, pacing off), bare Baileys awaiting each server ack ${messages.bare.toFixed(1)}/s; ` +
           `through the API, synchronous (each answered 200 once the server acked it) ${messages.sync.toFixed(1)}/s; ` +
-          `through the outbox ("async": true, until all delivered) ${messages.outbox.toFixed(1)}/s`,
+          `through the outbox ("async": true, until all delivered) ${messages.outbox.toFixed(1)}/s; ` +
+          `with an external simulator: bare Baileys ${apart.bare.toFixed(1)}/s, wagate serve --wa-url synchronous ${apart.api.toFixed(1)}/s`,
       );
     }
     console.log(`synchronous sends / bare Baileys: ${spread(sync)}`);
     console.log(`outbox sends / bare Baileys: ${spread(outbox)}`);
+    console.log(`synchronous sends / bare Baileys, external simulator: ${spread(external)}`);
+    // Bare Baileys keeps its keys in memory: no fsync at all. Each 200 waits for two (the key write's, the ack's).
+    const why =
+      'bare Baileys keeps its keys in memory (no fsync); each 200 of WaGate waits for two fsyncs, its key write and its ack';
     goalLine(
       'sends >= 0.85x a fair bare Baileys in-process (median of 3)',
       median(sync) >= GOALS.messagesRatio,
-      `median ${median(sync).toFixed(2)}, both with the simulator in their own process, bare Baileys with an in-memory auth state`,
+      `median ${median(sync).toFixed(2)}, both with the simulator in their own process; ${why}`,
+    );
+    goalLine(
+      'sends >= 0.6x bare Baileys with an external simulator (median of 3)',
+      median(external) >= GOALS.externalMessagesRatio,
+      `median ${median(external).toFixed(2)}, each side with a \`wagate sandbox\` of its own; ${why}`,
     );
   }
   if (wanted('images')) {
@@ -241,19 +255,31 @@ try {
     }
   }
   if (wanted('connections')) {
+    const p99Of = (c: NewConnectionFigures) => c.probesMs[Math.ceil(c.probesMs.length * 0.99) - 1]!;
+    const describe = (c: NewConnectionFigures) =>
+      `first request median ${median(c.probesMs).toFixed(1)} ms, p99 ${p99Of(c).toFixed(1)} ms, max ${c.probesMs.at(-1)!.toFixed(1)} ms; event-loop delay p99 ${c.loopP99Ms.toFixed(1)} ms, max ${c.loopMaxMs.toFixed(1)} ms`;
     const c = await benchNewConnections(join(dir, 'connections'));
-    const p99 = c.probesMs[Math.ceil(c.probesMs.length * 0.99) - 1]!;
+    // The control: the same clients and requests, refused before any commit, in the same run.
+    const control = await benchNewConnections(join(dir, 'connections-control'), 'rejected');
     console.log(
-      `new connections under 50 keep-alive clients sending (async, ${c.sendsPerSecond.toFixed(0)} accepted/s): first request median ${median(c.probesMs).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${c.probesMs.at(-1)!.toFixed(1)} ms; event-loop delay p99 ${c.loopP99Ms.toFixed(1)} ms, max ${c.loopMaxMs.toFixed(1)} ms`,
+      `new connections under 50 keep-alive clients sending (async, ${c.sendsPerSecond.toFixed(0)} accepted/s): ${describe(c)}`,
     );
+    console.log(
+      `control, the same 50 clients with requests refused before any commit (${control.sendsPerSecond.toFixed(0)} answered/s): ${describe(control)}`,
+    );
+    const meets = (f: NewConnectionFigures) => p99Of(f) <= GOALS.newConnectionP99Ms && f.loopMaxMs <= GOALS.loopStallMs;
+    const met = meets(c);
+    const reason = met
+      ? ''
+      : meets(control)
+        ? ': the control meets it, so the commits cost the difference'
+        : ': the control misses it too, so what is left is the CPU the clients and the machine leave the server, not the disk';
     goalLine(
       "a new connection's first request p99 <= 100 ms under 50 keep-alive clients, no event-loop stall over 50 ms",
-      p99 <= GOALS.newConnectionP99Ms && c.loopMaxMs <= GOALS.loopStallMs,
-      `p99 ${p99.toFixed(1)} ms, longest stall ${c.loopMaxMs.toFixed(1)} ms`,
+      met,
+      `p99 ${p99Of(c).toFixed(1)} ms, longest stall ${c.loopMaxMs.toFixed(1)} ms; with no commit at all (the control) p99 ${p99Of(control).toFixed(1)} ms, longest stall ${control.loopMaxMs.toFixed(1)} ms${reason}`,
     );
   }
-  for (const goal of ['sends >= 0.6x bare Baileys with an external simulator'])
-    goalLine(goal, false, 'not measured by this bench yet');
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
