@@ -69,7 +69,12 @@ export function deferWhatsApp(deps: {
   }
 
   const session: Session = {
-    start: () => (starting ??= load()),
+    // A start after a stop (a restart of the session alone) starts the loaded session again.
+    start() {
+      stopped = false;
+      if (parts) return parts.session.start();
+      return (starting ??= load());
+    },
     async stop() {
       stopped = true;
       if (!starting) loaded.resolve(null);
