@@ -142,7 +142,7 @@ const eventStream = () => ({
 function responsesOf(op: Operation) {
   const success: Record<string, unknown> = {};
   // A send's words; another operation's example says what it does.
-  const words = op.accepted ? SENT_WORDS : op.summary;
+  const words = op.accepted ? (op.sentWords ?? SENT_WORDS) : op.summary;
   if (op.data) success['application/json'] = { schema: envelope(op.data, op.dataExample, 200, words) };
   if (op.produces === 'text/event-stream') success[op.produces] = eventStream();
   else if (op.produces) success[op.produces] = { schema: { type: 'string', format: 'binary' } };

@@ -23,6 +23,8 @@ export interface Operation extends RequestSchemas {
   dataExample?: unknown;
   /** `data` of a 202: accepted, not done yet. */
   accepted?: { data: z.ZodType; description: string };
+  /** A send's 200 `message`, as its handler says it (the document's example); a text's words when absent. */
+  sentWords?: string;
   /** A success answer that is not JSON. */
   produces?: 'image/png' | 'text/event-stream' | 'application/octet-stream';
   /** The error codes it may answer, each in the envelope. */

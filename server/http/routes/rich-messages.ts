@@ -28,6 +28,17 @@ const ACCEPTED = {
 };
 /** What every send of these kinds may answer besides 200 and 202 (and what the key, the body and the schemas do). */
 const SEND_ERRORS = [404, 409, 422, 500, 503];
+/** Each kind's 200 `message`: said by the handler and by the document's example. */
+const SENT = {
+  location: 'Location sent',
+  contactCard: 'Contact card sent',
+  contactCards: 'Contact cards sent',
+  poll: 'Poll sent',
+  reaction: 'Reaction sent',
+  reactionRemoved: 'Reaction removed',
+  edit: 'Edit sent',
+  delete: 'Deleted for everyone',
+} as const;
 
 /**
  * Locations, contact cards, polls, reactions, edits and deletes: each is a message of its own kind that goes through
@@ -55,6 +66,7 @@ export function createRichMessagesRouter(deps: {
       method: 'post',
       path: '/chats/{chat_jid}/locations',
       summary: 'Send a location',
+      sentWords: SENT.location,
       before: [idempotency(deps.idempotency)],
       params: ChatParams,
       body: SendLocationBody,
@@ -74,7 +86,7 @@ export function createRichMessagesRouter(deps: {
         },
         options: body,
         prefer: headers.Prefer,
-        sentWords: 'Location sent',
+        sentWords: SENT.location,
       }),
   );
 
@@ -84,6 +96,7 @@ export function createRichMessagesRouter(deps: {
       method: 'post',
       path: '/chats/{chat_jid}/contact-cards',
       summary: 'Send one or more contact cards (vCards built from the fields)',
+      sentWords: SENT.contactCard,
       before: [idempotency(deps.idempotency)],
       params: ChatParams,
       body: SendContactCardsBody,
@@ -107,7 +120,7 @@ export function createRichMessagesRouter(deps: {
         },
         options: body,
         prefer: headers.Prefer,
-        sentWords: body.contacts.length === 1 ? 'Contact card sent' : 'Contact cards sent',
+        sentWords: body.contacts.length === 1 ? SENT.contactCard : SENT.contactCards,
       }),
   );
 
@@ -117,6 +130,7 @@ export function createRichMessagesRouter(deps: {
       method: 'post',
       path: '/chats/{chat_jid}/polls',
       summary: 'Send a poll; votes arrive as poll.vote events',
+      sentWords: SENT.poll,
       before: [idempotency(deps.idempotency)],
       params: ChatParams,
       body: SendPollBody,
@@ -131,7 +145,7 @@ export function createRichMessagesRouter(deps: {
         },
         options: body,
         prefer: headers.Prefer,
-        sentWords: 'Poll sent',
+        sentWords: SENT.poll,
       }),
   );
 
@@ -141,6 +155,7 @@ export function createRichMessagesRouter(deps: {
       method: 'put',
       path: '/chats/{chat_jid}/messages/{message_id}/reaction',
       summary: 'React to a message of the chat with an emoji ("" takes the reaction away)',
+      sentWords: SENT.reaction,
       before: [idempotency(deps.idempotency)],
       params: ChatMessageParams,
       body: ReactionBody,
@@ -152,7 +167,7 @@ export function createRichMessagesRouter(deps: {
         content: deps.actions.reaction(params.chat_jid, params.message_id, body.emoji),
         options: { async: body.async },
         prefer: headers.Prefer,
-        sentWords: body.emoji === '' ? 'Reaction removed' : 'Reaction sent',
+        sentWords: body.emoji === '' ? SENT.reactionRemoved : SENT.reaction,
       }),
   );
 
@@ -162,6 +177,7 @@ export function createRichMessagesRouter(deps: {
       method: 'patch',
       path: '/chats/{chat_jid}/messages/{message_id}',
       summary: 'Edit a text you sent, within WhatsApp’s 15 minutes',
+      sentWords: SENT.edit,
       before: [idempotency(deps.idempotency)],
       params: ChatMessageParams,
       body: EditMessageBody,
@@ -174,7 +190,7 @@ export function createRichMessagesRouter(deps: {
         content: deps.actions.edit(params.chat_jid, params.message_id, body.text),
         options: { async: body.async },
         prefer: headers.Prefer,
-        sentWords: 'Edit sent',
+        sentWords: SENT.edit,
       }),
   );
 
@@ -184,6 +200,7 @@ export function createRichMessagesRouter(deps: {
       method: 'delete',
       path: '/chats/{chat_jid}/messages/{message_id}',
       summary: 'Delete a message you sent, for everyone',
+      sentWords: SENT.delete,
       params: ChatMessageParams,
       // No Idempotency-Key check here (so no 422).
       errors: [403, 404, 409, 500, 503],
@@ -194,7 +211,7 @@ export function createRichMessagesRouter(deps: {
         content: deps.actions.remove(params.chat_jid, params.message_id),
         options: {},
         prefer: headers.Prefer,
-        sentWords: 'Deleted for everyone',
+        sentWords: SENT.delete,
       }),
   );
 
