@@ -166,8 +166,10 @@ test('WhatsApp refusing the message: 500 with its error code; a retry sends it w
     return entries.find((e) => e.chat_jid === jidOf(number));
   }, 'the failed message in the outbox'))!.message_id;
   h.core.sandbox!.rejectMessages(number, null);
+  const requeued = statusOf(id, 'queued');
   const retried = await h.call(`/outbox/${id}/retry`, { method: 'POST' });
   assert.equal(retried.status, 200, JSON.stringify(retried.body));
+  await requeued;
   assert.deepEqual(retried.body.data, { message_id: id, chat_jid: jidOf(number), status: 'queued', at: nowSeconds() });
   await eventually(() => inboxIds(number).includes(id), 'the retried message');
   assert.deepEqual(inboxIds(number), [id], 'once, with the same id');
