@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
+import { sandboxForThisFile } from './spec-kit.ts';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { DASHBOARD_STATES, openScreen, shown } from './dashboard-states.ts';
-import { serveSandbox, type ServedWagate } from './wagate-process.ts';
 import { ALICE } from '../support/contacts.ts';
 
 const SCREENS = 'test-results/screens/a11y';
@@ -14,19 +14,11 @@ const REFLOW_SIZES = [
 ];
 const DESKTOP = { width: 1280, height: 900 };
 
-let wagate: ServedWagate;
-
-test.beforeAll(async () => {
-  wagate = await serveSandbox();
-});
-
-test.afterAll(async () => {
-  await wagate?.stop();
-});
+const served = sandboxForThisFile();
 
 /** A fresh dashboard session, waiting until the live stream is up (its banner is part of no state). */
 async function signIn(page: Page): Promise<void> {
-  await page.goto(await wagate.freshLoginUrl());
+  await page.goto(await served().freshLoginUrl());
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   await expect(page.getByText('Connecting to WaGate for live updates…')).toHaveCount(0);
 }
@@ -103,7 +95,7 @@ test('every dashboard state keeps the focus and one live region, passes axe ligh
 test('the signed-out page passes axe, has its own title and reflows', async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${wagate.apiUrl}/`);
+  await page.goto(`${served().apiUrl}/`);
   await expect(page.getByRole('heading', { level: 1, name: 'Open WaGate from its link' })).toBeVisible();
   await expect(page).toHaveTitle('Open WaGate from its link – WaGate');
   await expectNoAxeViolations(page, 'signed out');
@@ -418,7 +410,7 @@ test.describe('/docs', () => {
   test('the API documentation passes axe, expanded, trying an operation and answered, light and dark', async ({
     page,
   }) => {
-    await page.goto(`${wagate.apiUrl}/docs/`);
+    await page.goto(`${served().apiUrl}/docs/`);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     await expectNoAxeViolations(page, '/docs');
     const operation = page.locator('.opblock').filter({ hasText: '/chats/{chat_jid}/messages' }).first();
@@ -438,7 +430,7 @@ test.describe('/docs', () => {
 
   test('honours prefers-reduced-motion', async ({ page }) => {
     await page.emulateMedia({ reducedMotion: 'reduce' });
-    await page.goto(`${wagate.apiUrl}/docs/`);
+    await page.goto(`${served().apiUrl}/docs/`);
     await expect(page.locator('.opblock').first()).toBeVisible();
     const moving = await page.evaluate(
       () =>

@@ -1,26 +1,18 @@
+import { sandboxForThisFile } from './spec-kit.ts';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { openScreen as openScreenAnyWidth, shown } from './dashboard-states.ts';
-import { serveSandbox, type ServedWagate } from './wagate-process.ts';
 import { ALICE } from '../support/contacts.ts';
 
 const SCREENS = 'test-results/screens';
 
-let wagate: ServedWagate;
-
-test.beforeAll(async () => {
-  wagate = await serveSandbox();
-});
-
-test.afterAll(async () => {
-  await wagate?.stop();
-});
+const served = sandboxForThisFile();
 
 /** A call from the test itself, as another program on this machine would make it. */
 async function callApi(
   path: string,
   key: string,
 ): Promise<{ status: number; body: { status: boolean; error?: string; data?: unknown } }> {
-  const res = await fetch(`${wagate.apiUrl}${path}`, { headers: { Authorization: `Bearer ${key}` } });
+  const res = await fetch(`${served().apiUrl}${path}`, { headers: { Authorization: `Bearer ${key}` } });
   return { status: res.status, body: await res.json() };
 }
 
@@ -73,7 +65,7 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
 
   await test.step('the login link opens the dashboard on the Phone link screen with a QR code', async () => {
-    await page.goto(wagate.loginUrl);
+    await page.goto(served().loginUrl);
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole('heading', { level: 1, name: 'Phone link' })).toBeVisible();
     await expect(page.getByText('Waiting for you to link your phone.')).toBeVisible();
@@ -117,7 +109,7 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
     await expect(shown(page, 'Copied', { exact: true })).toBeVisible();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
     await expect(page.locator('.new-key pre')).toContainText(`Authorization: Bearer ${key}`);
-    await expect(page.locator('.new-key pre')).toContainText(`${wagate.apiUrl}/chats/${ALICE}/messages`);
+    await expect(page.locator('.new-key pre')).toContainText(`${served().apiUrl}/chats/${ALICE}/messages`);
     await shoot(page, '03-keys-new');
 
     const row = page.getByRole('row', { name: /Shop notifications/ });
@@ -377,7 +369,7 @@ test('a newcomer links the virtual phone, makes a key, sends, revokes and logs o
 test('without the login cookie the page says how to get in', async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${wagate.apiUrl}/`);
+  await page.goto(`${served().apiUrl}/`);
   await expect(page.getByRole('heading', { level: 1, name: 'Open WaGate from its link' })).toBeVisible();
   await expect(page.getByText('npx wagate dashboard')).toBeVisible();
   await shoot(page, '19-signed-out');
@@ -402,7 +394,7 @@ test('inside the desktop app, a moved port and a missing keyring are said on eve
       },
     });
   });
-  await page.goto(await wagate.freshLoginUrl());
+  await page.goto(await served().freshLoginUrl());
   await expect(page.getByRole('heading', { level: 1, name: 'Phone link' })).toBeVisible();
   await expect(page.getByText('Port 7001 was taken, so WaGate now answers on port 7002.')).toBeVisible();
   await expect(page.getByText('This system has no keyring for WaGate.')).toBeVisible();
@@ -412,7 +404,7 @@ test('inside the desktop app, a moved port and a missing keyring are said on eve
 test('a login link works once, signing out ends the session, and a used link sends the user to a fresh one', async ({
   browser,
 }) => {
-  const link = await wagate.freshLoginUrl();
+  const link = await served().freshLoginUrl();
   const first = await browser.newContext();
   const firstPage = await first.newPage();
   await firstPage.goto(link);

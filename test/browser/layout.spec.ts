@@ -1,6 +1,6 @@
+import { sandboxForThisFile } from './spec-kit.ts';
 import { expect, test, type Page } from '@playwright/test';
 import { openScreen, shown } from './dashboard-states.ts';
-import { serveSandbox, type ServedWagate } from './wagate-process.ts';
 
 const SCREENS = 'test-results/screens/layout';
 
@@ -8,15 +8,7 @@ const SCREENS = 'test-results/screens/layout';
 const TRAY = { width: 420, height: 640 };
 const LAPTOP = { width: 1280, height: 800 };
 
-let wagate: ServedWagate;
-
-test.beforeAll(async () => {
-  wagate = await serveSandbox();
-});
-
-test.afterAll(async () => {
-  await wagate?.stop();
-});
+const served = sandboxForThisFile();
 
 /**
  * What is wrong with the layout as the user sees it: the page scrolls sideways, an element sticks out of the window
@@ -105,7 +97,7 @@ test('every screen at the tray window’s 420×640 and at 1280×800: nothing cli
   page,
 }) => {
   await page.setViewportSize(TRAY);
-  await page.goto(wagate.loginUrl);
+  await page.goto(served().loginUrl);
 
   await test.step('Phone link: at the tray size the QR and the state show without scrolling', async () => {
     const qr = page.getByRole('img', { name: 'QR code for linking WhatsApp to WaGate' });

@@ -1,21 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openScreen, shown } from './dashboard-states.ts';
-import { serveSandbox, type ServedWagate } from './wagate-process.ts';
-import { dashboardCaller, shoot } from './spec-kit.ts';
+import { dashboardCaller, sandboxForThisFile, shoot } from './spec-kit.ts';
 import { ALICE } from '../support/contacts.ts';
 import type { InboxEntry } from '../../server/contract/sandbox.ts';
 
-let wagate: ServedWagate;
+const served = sandboxForThisFile();
 
-test.beforeAll(async () => {
-  wagate = await serveSandbox();
-});
-
-test.afterAll(async () => {
-  await wagate?.stop();
-});
-
-const call = dashboardCaller(() => wagate);
+const call = dashboardCaller(served);
 
 /** Alice's inbox once `holds` is true of it. */
 async function aliceSees(page: Page, holds: (inbox: InboxEntry[]) => boolean): Promise<InboxEntry[]> {
@@ -38,7 +29,7 @@ test('react, edit and delete from the list, and send a location, a poll and a co
   let orderId = '';
 
   await test.step('log in, link the virtual phone and send a text', async () => {
-    await page.goto(wagate.loginUrl);
+    await page.goto(served().loginUrl);
     await page.getByRole('button', { name: 'Scan with virtual phone' }).click();
     await expect(shown(page, 'Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
     await openScreen(page, 'Send a message');

@@ -1,20 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import { serveSandbox, type ServedWagate } from './wagate-process.ts';
-import { dashboardCaller, shoot } from './spec-kit.ts';
+import { dashboardCaller, sandboxForThisFile, shoot } from './spec-kit.ts';
 import { ALICE, BOB } from '../support/contacts.ts';
 import { shown } from './dashboard-states.ts';
 
-let wagate: ServedWagate;
+const served = sandboxForThisFile();
 
-test.beforeAll(async () => {
-  wagate = await serveSandbox();
-});
-
-test.afterAll(async () => {
-  await wagate?.stop();
-});
-
-const call = dashboardCaller(() => wagate);
+const call = dashboardCaller(served);
 
 const liveRegion = (page: Page) => page.locator('main .announcer');
 const group = (page: Page, name: string | RegExp) => page.getByRole('region', { name });
@@ -24,10 +15,10 @@ test('the Outbox screen shows what waits, what WhatsApp has not confirmed and wh
   page,
 }) => {
   await test.step('log in, link the virtual phone, open the outbox by its address: it says what it is and that it is empty', async () => {
-    await page.goto(wagate.loginUrl);
+    await page.goto(served().loginUrl);
     await page.getByRole('button', { name: 'Scan with virtual phone' }).click();
     await expect(shown(page, 'Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
-    await page.goto(`${wagate.apiUrl}/outbox`);
+    await page.goto(`${served().apiUrl}/outbox`);
     await expect(page.getByRole('heading', { level: 1, name: 'Outbox' })).toBeVisible();
     await expect(page.getByText(EMPTY)).toBeVisible();
     await expect(page.getByText('The outbox holds every message WaGate has accepted')).toBeVisible();

@@ -1,27 +1,18 @@
 import { expect, test } from '@playwright/test';
-import { serveSandbox, type ServedWagate } from './wagate-process.ts';
-import { dashboardCaller, shoot } from './spec-kit.ts';
+import { dashboardCaller, sandboxForThisFile, shoot } from './spec-kit.ts';
 import { ALICE } from '../support/contacts.ts';
 import { shown } from './dashboard-states.ts';
 import { nowSeconds } from '../../server/contract/time.ts';
 
-let wagate: ServedWagate;
+const served = sandboxForThisFile();
 
-test.beforeAll(async () => {
-  wagate = await serveSandbox();
-});
-
-test.afterAll(async () => {
-  await wagate?.stop();
-});
-
-const call = dashboardCaller(() => wagate);
+const call = dashboardCaller(served);
 
 test('pacing and the number’s standing: the policy is seen and edited, held messages and WhatsApp’s limits are shown', async ({
   page,
 }) => {
   await test.step('log in and link the virtual phone', async () => {
-    await page.goto(wagate.loginUrl);
+    await page.goto(served().loginUrl);
     await page.getByRole('button', { name: 'Scan with virtual phone' }).click();
     await expect(shown(page, 'Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
   });

@@ -1,16 +1,8 @@
+import { sandboxForThisFile } from './spec-kit.ts';
 import { expect, test } from '@playwright/test';
-import { serveSandbox, type ServedWagate } from './wagate-process.ts';
 import { DASHBOARD_SCREEN_PATHS, type ScreenPath } from '../../server/contract/dashboard.ts';
 
-let wagate: ServedWagate;
-
-test.beforeAll(async () => {
-  wagate = await serveSandbox();
-});
-
-test.afterAll(async () => {
-  await wagate?.stop();
-});
+const served = sandboxForThisFile();
 
 /** Each screen's heading, which says the right screen opened (an unknown address falls back to Phone link). */
 const HEADINGS: Record<ScreenPath, string> = {
@@ -26,11 +18,11 @@ const HEADINGS: Record<ScreenPath, string> = {
 test('every dashboard screen opens from its address, as a bookmark would, and again after a reload', async ({
   page,
 }) => {
-  await page.goto(wagate.loginUrl);
+  await page.goto(served().loginUrl);
   await expect(page.getByRole('heading', { level: 1, name: 'Phone link' })).toBeVisible();
   for (const path of DASHBOARD_SCREEN_PATHS) {
     await test.step(path, async () => {
-      const opened = await page.goto(`${wagate.apiUrl}${path}`);
+      const opened = await page.goto(`${served().apiUrl}${path}`);
       expect(opened?.headers()['content-type'], `${path} is the page, not the API`).toMatch(/^text\/html/);
       await expect(page.getByRole('heading', { level: 1, name: HEADINGS[path] })).toBeVisible();
       await expect(page.getByRole('link', { name: HEADINGS[path] })).toHaveAttribute('aria-current', 'page');
@@ -42,7 +34,7 @@ test('every dashboard screen opens from its address, as a bookmark would, and ag
 });
 
 test('the dashboard links its API documentation, and /docs links back', async ({ page }) => {
-  await page.goto(await wagate.freshLoginUrl());
+  await page.goto(await served().freshLoginUrl());
   await page.getByRole('contentinfo').getByRole('link', { name: 'API documentation' }).click();
   await expect(page.getByRole('heading', { name: /WaGate/ }).first()).toBeVisible();
   await expect(page).toHaveURL(/\/docs\/?$/);

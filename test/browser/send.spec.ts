@@ -1,20 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openScreen, shown } from './dashboard-states.ts';
-import { serveSandbox, type ServedWagate } from './wagate-process.ts';
-import { dashboardCaller, shoot } from './spec-kit.ts';
+import { dashboardCaller, sandboxForThisFile, shoot } from './spec-kit.ts';
 import { ALICE, CAROL } from '../support/contacts.ts';
 
-let wagate: ServedWagate;
+const served = sandboxForThisFile();
 
-test.beforeAll(async () => {
-  wagate = await serveSandbox();
-});
-
-test.afterAll(async () => {
-  await wagate?.stop();
-});
-
-const call = dashboardCaller(() => wagate);
+const call = dashboardCaller(served);
 
 interface Received {
   message_id: string;
@@ -41,7 +32,7 @@ const recent = (page: Page) => page.getByRole('region', { name: 'Recent messages
 
 test('the Send screen says what a send is doing, replies from the list and keeps one time format', async ({ page }) => {
   await test.step('log in and link the virtual phone', async () => {
-    await page.goto(wagate.loginUrl);
+    await page.goto(served().loginUrl);
     await page.getByRole('button', { name: 'Scan with virtual phone' }).click();
     await expect(shown(page, 'Your phone is linked. WaGate can send messages.')).toBeVisible({ timeout: 30_000 });
     await openScreen(page, 'Send a message');

@@ -1,10 +1,28 @@
-import { expect, type Page } from '@playwright/test';
-import type { ServedWagate } from './wagate-process.ts';
+import { expect, test, type Page } from '@playwright/test';
+import { serveSandbox, type ServedWagate } from './wagate-process.ts';
 
 const SCREENS = 'test-results/screens';
 
 /** A full-page screenshot in test-results/screens/, to look at after a run. */
 export const shoot = (page: Page, name: string) => page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
+
+/**
+ * One `wagate serve --sandbox` for the spec file that calls this at its top: started before its first test, stopped
+ * after its last. Answers the running one (read it inside tests and hooks, not at the file's top).
+ */
+export function sandboxForThisFile(): () => ServedWagate {
+  let wagate: ServedWagate | undefined;
+  test.beforeAll(async () => {
+    wagate = await serveSandbox();
+  });
+  test.afterAll(async () => {
+    await wagate?.stop();
+  });
+  return () => {
+    if (!wagate) throw new Error('WaGate is not started yet: read it inside a test or a hook');
+    return wagate;
+  };
+}
 
 export type DashboardCall = (
   page: Page,

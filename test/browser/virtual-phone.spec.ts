@@ -1,27 +1,18 @@
 import { platform } from 'node:os';
 import { expect, test } from '@playwright/test';
 import { openScreen, shown } from './dashboard-states.ts';
-import { serveSandbox, type ServedWagate } from './wagate-process.ts';
-import { dashboardCaller } from './spec-kit.ts';
+import { dashboardCaller, sandboxForThisFile } from './spec-kit.ts';
 import { ALICE } from '../support/contacts.ts';
 import type { InboxEntry } from '../../server/contract/sandbox.ts';
 
-let wagate: ServedWagate;
+const served = sandboxForThisFile();
 
-test.beforeAll(async () => {
-  wagate = await serveSandbox();
-});
-
-test.afterAll(async () => {
-  await wagate?.stop();
-});
-
-const call = dashboardCaller(() => wagate);
+const call = dashboardCaller(served);
 
 test('the virtual phone types the pairing code WaGate shows, lists WaGate under this computer’s system, and shows what a contact wrote', async ({
   page,
 }) => {
-  await page.goto(wagate.loginUrl);
+  await page.goto(served().loginUrl);
   await page.getByRole('button', { name: 'Link with phone number instead' }).click();
   await page.getByLabel('Your WhatsApp phone number').fill('+1 555 999 0000');
   await page.getByRole('button', { name: 'Get a code' }).click();
