@@ -27,13 +27,14 @@ export function createPacingHistory(db: Database): PacingHistory {
        FROM messages o
       WHERE o.direction = 'outbound' AND o.status NOT IN ('queued', 'sending')
         AND (o.status <> 'failed' OR o.status_reason LIKE 'server_rejected:%')
-        AND COALESCE(o.sent_at, o.timestamp) * 1000 > ?
+        AND COALESCE(o.sent_at, o.timestamp) > ?
       ORDER BY at, o.seq`,
   );
   const inbound = db.prepare(`SELECT 1 FROM messages WHERE chat_jid = ? AND direction = 'inbound' LIMIT 1`);
   return {
     sentSince(sinceMs) {
-      const rows = sent.all(sinceMs) as { chat: string; at: number; new_chat: number }[];
+      // In seconds, as stored, so that the comparison is the index's own expression.
+      const rows = sent.all(sinceMs / 1000) as { chat: string; at: number; new_chat: number }[];
       return rows.map((r) => ({ chat: r.chat, at: r.at, newChat: r.new_chat === 1 }));
     },
     hasWrittenToUs: (chatJid) => inbound.get(chatJid) !== undefined,

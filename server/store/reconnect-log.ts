@@ -11,6 +11,8 @@ export const RECONNECT_LOG_MIGRATIONS: Migrations = {
        at INTEGER NOT NULL,
        cause TEXT NOT NULL
      )`,
+    // The session snapshot counts today's on every state change; a flapping link can log thousands in its month.
+    1: 'CREATE INDEX session_reconnects_by_time ON session_reconnects (at)',
   },
 };
 
@@ -32,7 +34,7 @@ export function createReconnectLog(db: Database): ReconnectLog {
   const insert = db.prepare('INSERT INTO session_reconnects (at, cause) VALUES (?, ?)');
   const prune = db.prepare('DELETE FROM session_reconnects WHERE at < ?');
   const count = db.prepare('SELECT COUNT(*) AS n FROM session_reconnects WHERE at >= ?');
-  const newest = db.prepare('SELECT at, cause FROM session_reconnects ORDER BY seq DESC LIMIT 1');
+  const newest = db.prepare('SELECT at, cause FROM session_reconnects ORDER BY at DESC, seq DESC LIMIT 1');
   return {
     record({ at, cause }) {
       insert.run(at, cause);

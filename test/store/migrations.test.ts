@@ -89,6 +89,7 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
       ],
     },
   ],
+  [MESSAGES_MIGRATIONS, 6, { added: ['index messages_outbound_by_left on messages'] }],
   [
     OUTBOX_MIGRATIONS,
     0,
@@ -126,6 +127,7 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
   [LID_MAPPINGS_MIGRATIONS, 0, { added: ['table lid_mappings (lid, pn, updated_at)'] }],
   [LID_MAPPINGS_MIGRATIONS, 1, { added: ['index lid_mappings_by_pn on lid_mappings'] }],
   [RECONNECT_LOG_MIGRATIONS, 0, { added: ['table session_reconnects (seq, at, cause)'] }],
+  [RECONNECT_LOG_MIGRATIONS, 1, { added: ['index session_reconnects_by_time on session_reconnects'] }],
   [MEMBER_RECEIPTS_MIGRATIONS, 0, { added: ['table member_receipts (message_id, member, delivered_at, read_at)'] }],
   [IDEMPOTENCY_MIGRATIONS, 0, { added: ['table idempotency_keys (scope, key, fingerprint, created_at, code, body)'] }],
   [IDEMPOTENCY_MIGRATIONS, 1, { added: ['index idempotency_keys_by_time on idempotency_keys'] }],

@@ -9,6 +9,12 @@ import { createEventLog } from '../../server/store/event-log.ts';
 import { createMessageStore } from '../../server/store/messages.ts';
 import { createOutboxStore } from '../../server/store/outbox.ts';
 import { createWebhookStore } from '../../server/webhooks/webhook-store.ts';
+import { openSavedCredentials } from '../../server/store/saved-credentials.ts';
+import { createSqliteAuthState } from '../../server/store/auth-state.ts';
+import { createLidMappings } from '../../server/store/lid-mappings.ts';
+import { createMemberReceipts } from '../../server/store/member-receipts.ts';
+import { createPacingHistory } from '../../server/store/pacing-history.ts';
+import { createReconnectLog } from '../../server/store/reconnect-log.ts';
 import { createEventBus } from '../../server/events.ts';
 import { tempDatabase } from '../support/temp-database.ts';
 
@@ -184,6 +190,51 @@ test('every query on a hot path reaches its rows through an index', (t) => {
   assert.equal(webhooks.heads().length, 1);
   assertIndexed('webhook queue pick', ran());
   restarted.close();
+});
+
+test("the WhatsApp session's own queries reach their rows through an index", async (t) => {
+  const file = tempDatabase(t);
+  const { db } = file;
+  const ran = recordQueries(db);
+  const assertIndexed = (path: string, queries: string[]) => assertIndexedOn(file.open(), path, queries);
+  const chat = '15550001111@s.whatsapp.net';
+  const lid = '99990001111@lid';
+
+  const auth = createSqliteAuthState(openSavedCredentials(db));
+  ran();
+  await auth.state.keys.set({ session: { [chat]: Buffer.from('ratchet') as never }, 'pre-key': { '1': null } });
+  assert.deepEqual(Object.keys(await auth.state.keys.get('session', [chat, lid])), [chat]);
+  auth.saveCreds();
+  auth.hasCreds();
+  assertIndexed("Signal keys and creds: every send's key transaction", ran());
+
+  const lids = createLidMappings(db);
+  ran();
+  lids.remember({ pn: chat, lid });
+  assert.deepEqual(lids.aliasesOf(chat), [chat, lid]);
+  assert.deepEqual(lids.aliasesOf(lid), [chat, lid]);
+  assertIndexed('LID mappings: every send, receipt and inbound message', ran());
+
+  const receipts = createMemberReceipts(db);
+  ran();
+  receipts.record('G1', chat, 'delivered', 100);
+  receipts.record('G1', chat, 'read', 101);
+  assert.equal(receipts.of('G1').length, 1);
+  assertIndexed("group receipts: each member's, and a message's detail", ran());
+
+  createMessageStore(db);
+  const pacing = createPacingHistory(db);
+  ran();
+  assert.equal(pacing.hasWrittenToUs(chat), false);
+  assert.deepEqual(pacing.sentSince(0), []);
+  assertIndexed("pacing: every send's new-chat check, and the history read at start", ran());
+
+  const reconnects = createReconnectLog(db);
+  ran();
+  reconnects.record({ at: Date.now(), cause: 'connection_lost' });
+  assert.equal(reconnects.countSince(0), 1);
+  assert.ok(reconnects.last());
+  assertIndexed('reconnects: the session snapshot on every state change', ran());
 });
 
 test('a full table scan is caught', (t) => {
