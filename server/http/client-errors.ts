@@ -18,23 +18,15 @@ function refuse(error: NodeJS.ErrnoException, socket: Socket): void {
 }
 
 /**
- * A request that Node's HTTP parser refuses never reaches express; it still gets its answer in the envelope, but only
- * once the answers already owed on that connection are out. The refusal comes last or not at all: after a
- * `Connection: close` answer the socket is no longer writable, and bytes that followed that request get nothing
- * (RFC 9112 §9.6), instead of a second answer the client would read as a broken connection.
+ * A request that Node's HTTP parser refuses never reaches the app; it still gets its answer in the envelope, but only
+ * once the answers already owed on that connection (`owedOn`, the drain's count) are out. The refusal comes last or
+ * not at all: after a `Connection: close` answer the socket is no longer writable, and bytes that followed that
+ * request get nothing (RFC 9112 §9.6), instead of a second answer the client would read as a broken connection.
  */
-export function answerClientErrors(server: Server): void {
-  const owed = new WeakMap<Socket, Set<ServerResponse>>();
-  server.on('request', (req, res: ServerResponse) => {
-    const socket = req.socket;
-    const answers = owed.get(socket) ?? new Set();
-    owed.set(socket, answers);
-    answers.add(res);
-    res.once('close', () => answers.delete(res));
-  });
+export function answerClientErrors(server: Server, owedOn: (socket: Socket) => ServerResponse[]): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (error.code === 'ECONNRESET') return void socket.destroy();
-    const answers = [...(owed.get(socket) ?? [])];
+    const answers = owedOn(socket);
     if (answers.length === 0) return refuse(error, socket);
     let left = answers.length;
     for (const res of answers)

@@ -1,9 +1,12 @@
 import type { Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { failure } from '../contract/envelope.ts';
 
 export interface HttpDrain {
   /** Every request passes here first: true to handle it; while draining it is answered 503 here instead. */
   admit(res: ServerResponse): boolean;
+  /** The responses still owed on a connection (its requests answered or not yet: pipelined ones wait their turn). */
+  owedOn(socket: Socket): ServerResponse[];
   /**
    * Stops taking requests (each is answered 503), ends the event streams (EventSource reconnects), and resolves once
    * every request in flight has been answered, or after `deadlineMs`: the parts under the HTTP layer still run.
@@ -75,6 +78,10 @@ export function createHttpDrain(server: Server): HttpDrain {
       if (!draining) return true;
       answer503(res, STOPPING);
       return false;
+    },
+
+    owedOn(socket) {
+      return [...open].filter((res) => res.req.socket === socket);
     },
 
     async drain(deadlineMs) {

@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { answerClientErrors } from './client-errors.ts';
 import { createHttpDrain, type HttpDrain } from './drain.ts';
 import type { HttpLimits } from '../contract/limits.ts';
@@ -12,19 +12,28 @@ export interface HttpServer {
   drain: HttpDrain;
 }
 
+/** What answers the requests (server/http/app.ts), and the classes its requests and responses are built from. */
+export interface HttpHandler {
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+  IncomingMessage?: typeof IncomingMessage;
+  ServerResponse?: typeof ServerResponse;
+}
+
 /**
- * The node:http server under the express app, with the deadlines of `limits` (so a client that never finishes its
- * request holds its socket for seconds, not minutes), envelope answers for requests the parser refuses, and a drain
- * for the stop.
+ * The node:http server under the app, with the deadlines of `limits` (so a client that never finishes its request
+ * holds its socket for seconds, not minutes), envelope answers for requests the parser refuses, and a drain for the
+ * stop.
  */
-export function createHttpServer(app: RequestListener, limits: HttpLimits): HttpServer {
+export function createHttpServer(app: HttpHandler, limits: HttpLimits): HttpServer {
   const server = createServer({
     headersTimeout: limits.headerDeadlineMs,
     requestTimeout: Math.max(limits.requestDeadlineMs, limits.headerDeadlineMs),
     connectionsCheckingInterval: checkEvery(limits),
+    ...(app.IncomingMessage && { IncomingMessage: app.IncomingMessage }),
+    ...(app.ServerResponse && { ServerResponse: app.ServerResponse }),
   });
   const drain = createHttpDrain(server);
-  server.on('request', (req, res) => drain.admit(res) && app(req, res));
-  answerClientErrors(server);
+  server.on('request', (req, res) => drain.admit(res) && app.listener(req, res));
+  answerClientErrors(server, drain.owedOn);
   return { server, drain };
 }

@@ -1,7 +1,8 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { inputOf, validate, type Input, type RequestSchemas } from './validate.ts';
 import { jsonBody } from './middleware/json-body.ts';
+import { runChain } from './middleware-chain.ts';
 
 /**
  * One HTTP operation, declared where its handler is: how it is called and what it answers. The router validates
@@ -113,23 +114,6 @@ function matchOf(entry: Entry, parts: string[]): Record<string, string> | null {
   return params;
 }
 
-/** Runs `chain` as express would (a thrown error or a rejected promise goes to `done`), then `done`. */
-function run(chain: RequestHandler[], req: Request, res: Response, done: NextFunction): void {
-  let index = 0;
-  const next = (error?: unknown): void => {
-    if (error) return done(error);
-    const handler = chain[index++];
-    if (!handler) return done();
-    try {
-      const result: unknown = handler(req, res, next);
-      if (result instanceof Promise) result.catch((rejection: unknown) => next(rejection ?? new Error('Rejected')));
-    } catch (thrown) {
-      next(thrown ?? new Error('Thrown'));
-    }
-  };
-  next();
-}
-
 /**
  * Serves the operations of `apis` from one table, keyed by method and number of path segments: the matching
  * operation's chain runs (behind `auth` when the operation needs a key and `auth` is given), any other request goes
@@ -156,7 +140,7 @@ export function serveOperations(apis: ApiRouter[], options: { auth?: RequestHand
         const params = matchOf(entry, parts);
         if (!params) continue;
         req.params = params;
-        return run(entry.chain, req, res, next);
+        return runChain(entry.chain, req, res, next);
       }
     } catch (malformed) {
       return next(malformed);

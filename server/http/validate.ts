@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { ApiError } from '../api-error.ts';
 
@@ -46,24 +46,25 @@ export function validate(schemas: RequestSchemas): RequestHandler {
   // Worked out once per route, not per request.
   const headerNames = schemas.headers ? Object.keys(schemas.headers.shape) : [];
   const queryHeaders = Object.entries(schemas.queryFromHeaders ?? {});
+  const queryOf = (req: Request): Record<string, unknown> => {
+    const query = { ...(req.query as Record<string, unknown>) };
+    for (const [header, field] of queryHeaders) {
+      const value = req.get(header);
+      if (value) query[field] = value;
+    }
+    return query;
+  };
+  const headersOf = (req: Request): Record<string, unknown> => {
+    const headers: Record<string, unknown> = {};
+    for (const name of headerNames) headers[name] = req.get(name) || undefined;
+    return headers;
+  };
   return (req, res, next) => {
-    let query = req.query as Record<string, unknown>;
-    if (queryHeaders.length > 0) {
-      query = { ...query };
-      for (const [header, field] of queryHeaders) {
-        const value = req.get(header);
-        if (value) query[field] = value;
-      }
-    }
-    let headers: Record<string, unknown> | undefined;
-    if (schemas.headers) {
-      headers = {};
-      for (const name of headerNames) headers[name] = req.get(name) || undefined;
-    }
     const input: Record<string, unknown> = {};
     if (schemas.params) input.params = parse(schemas.params, req.params, 'params');
-    if (schemas.query) input.query = parse(schemas.query, query, 'query');
-    if (schemas.headers) input.headers = parse(schemas.headers, headers, 'headers');
+    // The query is parsed from the URL only for an operation that has one.
+    if (schemas.query) input.query = parse(schemas.query, queryOf(req), 'query');
+    if (schemas.headers) input.headers = parse(schemas.headers, headersOf(req), 'headers');
     const refusal = schemas.bodyPrecheck?.(req.body);
     if (refusal !== undefined) throw new ApiError(400, refusal);
     if (schemas.body) input.body = parse(schemas.body, req.body, 'body');

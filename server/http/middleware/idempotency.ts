@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { IdempotencyStore } from '../../store/idempotency.ts';
 import { ApiError } from '../../api-error.ts';
+import type { Envelope } from '../../contract/envelope.ts';
+import { observeAnswer, sendEnvelope } from '../envelope.ts';
 
 interface Answer {
   code: number;
-  body: unknown;
+  body: Envelope<unknown>;
 }
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -27,15 +29,14 @@ function fingerprint(method: string, path: string, body: unknown): string {
   return createHash('sha256').update(`${method} ${path}\n${json}`).digest('hex');
 }
 
-/** Runs after the handler's `res.json`, so the handler stays unaware of idempotency. */
+/** The envelope the handler answers with, so the handler stays unaware of idempotency. */
 function captureAnswer(res: Response): Promise<Answer> {
-  return new Promise((resolve) => {
-    const json = res.json.bind(res);
-    res.json = (body: unknown) => {
-      resolve({ code: res.statusCode, body });
-      return json(body);
-    };
-  });
+  return new Promise((resolve) => observeAnswer(res, (code, body) => resolve({ code, body })));
+}
+
+function replay(res: Response, { code, body }: Answer): void {
+  res.setHeader('Idempotent-Replayed', 'true');
+  sendEnvelope(res, code, body);
 }
 
 /**
@@ -54,8 +55,7 @@ export function idempotency(store: IdempotencyStore): RequestHandler {
     if (running) {
       if (running.fingerprint !== print)
         throw new ApiError(422, 'Idempotency-Key was already used with a different request');
-      const { code, body } = await running.answer;
-      return res.status(code).set('Idempotent-Replayed', 'true').json(body);
+      return replay(res, await running.answer);
     }
     const claim = store.claim(scope, key, print);
     if (claim.kind === 'mismatch') throw new ApiError(422, 'Idempotency-Key was already used with a different request');
@@ -64,7 +64,7 @@ export function idempotency(store: IdempotencyStore): RequestHandler {
         409,
         'A request with this Idempotency-Key was interrupted; whether it was sent is unknown: check GET /chats/{chat_jid}/messages',
       );
-    if (claim.kind === 'replay') return res.status(claim.code).set('Idempotent-Replayed', 'true').json(claim.body);
+    if (claim.kind === 'replay') return replay(res, { code: claim.code, body: claim.body as Envelope<unknown> });
 
     const answer = captureAnswer(res);
     inFlight.set(slot, { fingerprint: print, answer });
