@@ -1,0 +1,48 @@
+import { Agent, request } from 'node:http';
+
+/**
+ * `node bench/steady-load-client.ts <url> <init as JSON> <concurrency>`: keeps <concurrency> keep-alive clients
+ * sending one request after another until its stdin closes. Prints `{"ready":true}` once every client has had an
+ * answer (all connections open, the load steady), then, at the end, the answers per second counted from then on.
+ */
+const [url, initJson, concurrency] = process.argv.slice(2) as [string, string, string];
+const init = JSON.parse(initJson) as { method: string; headers: Record<string, string>; body?: string };
+const clients = Number(concurrency);
+const agent = new Agent({ keepAlive: true, maxSockets: clients });
+
+let stopped = false;
+process.stdin.on('end', () => (stopped = true)).resume();
+
+const one = () =>
+  new Promise<void>((resolve, reject) => {
+    const req = request(url, { method: init.method, headers: init.headers, agent }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+
+let answered = 0;
+let warm = 0;
+let steadySince = 0n;
+let answeredThen = 0;
+const client = async () => {
+  await one();
+  answered++;
+  if (++warm === clients) {
+    steadySince = process.hrtime.bigint();
+    answeredThen = answered;
+    console.log(JSON.stringify({ ready: true }));
+  }
+  while (!stopped) {
+    await one();
+    answered++;
+  }
+};
+await Promise.all(Array.from({ length: clients }, client));
+const seconds = Number(process.hrtime.bigint() - steadySince) / 1e9;
+agent.destroy();
+console.log(
+  JSON.stringify({ requests: answered - answeredThen, seconds, perSecond: (answered - answeredThen) / seconds }),
+);
