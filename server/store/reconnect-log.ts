@@ -35,15 +35,27 @@ export function createReconnectLog(db: Database): ReconnectLog {
   const prune = db.prepare('DELETE FROM session_reconnects WHERE at < ?');
   const count = db.prepare('SELECT COUNT(*) AS n FROM session_reconnects WHERE at >= ?');
   const newest = db.prepare('SELECT at, cause FROM session_reconnects ORDER BY at DESC, seq DESC LIMIT 1');
+  // The session's snapshot reads both on every call (several per send): from memory until the next record, the only
+  // writer (the count's `since` is midnight, so a new day reads the table again).
+  let counted: { since: number; n: number } | null = null;
+  let latest: Reconnect | null | undefined;
   return {
     record({ at, cause }) {
       insert.run(at, cause);
       prune.run(at - KEEP_MS);
+      counted = null;
+      latest = undefined;
     },
-    countSince: (since) => (count.get(since) as { n: number }).n,
-    last: () => {
-      const row = newest.get() as Reconnect | undefined;
-      return row ? { at: unixSeconds(row.at), cause: row.cause } : null;
+    countSince(since) {
+      if (counted?.since !== since) counted = { since, n: (count.get(since) as { n: number }).n };
+      return counted.n;
+    },
+    last() {
+      if (latest === undefined) {
+        const row = newest.get() as Reconnect | undefined;
+        latest = row ? { at: unixSeconds(row.at), cause: row.cause } : null;
+      }
+      return latest;
     },
   };
 }
