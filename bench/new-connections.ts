@@ -5,7 +5,6 @@ import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../server/config.ts';
 import { startCore } from '../server/core.ts';
-import { keepYoungGenerationSmall } from '../server/heap-policy.ts';
 import { silentLogger } from '../server/logger.ts';
 import { startExternalSimulator } from './external-simulator.ts';
 import { ALICE } from '../test/support/contacts.ts';
@@ -73,7 +72,7 @@ function startSteadyLoad(url: string, init: object) {
  * that ramp waits behind the clients' own connections), a second child opens a new connection every 50 ms and times
  * its first request; the load goes on until the last probe is answered.
  */
-async function measure(dir: string, load: ConnectionLoad): Promise<NewConnectionFigures> {
+export async function measureNewConnections(dir: string, load: ConnectionLoad): Promise<NewConnectionFigures> {
   const sim = await startExternalSimulator(dir);
   const dataDir = join(dir, 'app');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -123,15 +122,7 @@ async function measure(dir: string, load: ConnectionLoad): Promise<NewConnection
   }
 }
 
-/** Measures in a process of its own that runs the core as `wagate serve` does (the same heap policy). */
+/** Measures in a process of its own that runs the core as `wagate serve` does (bench/connections-core.ts). */
 export function benchNewConnections(dir: string, load: ConnectionLoad = 'sends'): Promise<NewConnectionFigures> {
-  return runChild<NewConnectionFigures>('bench/new-connections.ts', [dir, load]);
-}
-
-if (import.meta.main) {
-  keepYoungGenerationSmall();
-  const [dir, load] = process.argv.slice(2) as [string, ConnectionLoad];
-  console.log(JSON.stringify(await measure(dir, load)));
-  // Baileys leaves timers behind after its socket ends; the figures are printed, so stop here.
-  process.exit(0);
+  return runChild<NewConnectionFigures>('bench/connections-core.ts', [dir, load]);
 }
