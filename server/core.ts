@@ -248,7 +248,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   const events = createEventBus();
   // Before anything can emit: every event from here on is logged for GET /events and the webhooks.
   const eventLog = createEventLog({ db, events, logger: logger.child({ part: 'events' }) });
-  const webhooks = createWebhookStore(db);
+  const webhooks = createWebhookStore(db, Date.now, commits.unpromised);
   const webhooksChanged = () => events.emit('webhooks.changed');
   webhooks.onChange(webhooksChanged);
   const dispatcher = createWebhookDispatcher({
@@ -260,7 +260,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   const keys = createApiKeyStore(db, { onUse: () => events.emit('keys.changed') });
   const admin = createAdminSessions(db);
   // Each status change and its event land in one commit.
-  const messages = createMessageStore(db, eventLog);
+  const messages = createMessageStore(db, eventLog, commits.unpromised);
   // Beside the database: a sandbox's media never mixes with the real account's.
   const mediaFiles = createMediaFiles(join(databaseFile(config), '..', 'media'));
   mediaFiles.clearIncoming();
@@ -310,7 +310,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   // Another account may see other people: nothing learnt under the old one is kept.
   events.on('session.state', (s) => s.state === 'logged_out' && directory.forget());
   const groups = createGroupDirectory({ session, lids });
-  const outbox = createOutboxStore(db, messages, clock.now, eventLog);
+  const outbox = createOutboxStore(db, messages, clock.now, eventLog, commits.unpromised);
   const worker = createOutboxWorker({
     session,
     directory,

@@ -54,7 +54,7 @@ import type { WhatsAppServerKind } from '../contract/health.ts';
 export interface HttpAppDeps {
   version: string;
   /** Answers wait until what their request committed is on disk. */
-  commits: Pick<GroupCommit, 'mark' | 'durable'>;
+  commits: Pick<GroupCommit, 'mark' | 'promised' | 'durable'>;
   hosts: HostPolicy;
   apiUrl: () => string;
   logger: Logger;

@@ -11,11 +11,25 @@ import { afterEachCommit, openDatabase, type Database } from './database.ts';
 export interface GroupCommit {
   /** Where the connection's writes stand now: `durable(mark)` waits for what was committed up to here. */
   mark(): number;
+  /**
+   * Where the writes an answer may promise stand: `mark()`, unless the latest commits were made in `unpromised`, then
+   * where they began.
+   */
+  promised(): number;
+  /**
+   * Runs `work` as commits no answer promises: facts WhatsApp's server already holds (its ack, a receipt's status),
+   * which a power cut that loses them brings back (the outbox sends again with the same id; NOTES.md, "sendpath").
+   */
+  unpromised: Unpromised;
   /** Resolves once every commit up to `mark` (by default, all so far) is on disk; rejects if the fsync failed. */
   durable(mark?: number): Promise<void>;
   /** Waits for the fsync and the checkpoint under way, and closes the files; the connections stay open. */
   close(): Promise<void>;
 }
+
+/** Runs commits no answer promises (`GroupCommit.unpromised`); without a group commit, just runs them. */
+export type Unpromised = <T>(work: () => T) => T;
+export const runPromised: Unpromised = (work) => work();
 
 /** fsyncs one file; tests hold it to see what waits for the disk. */
 export type FileSync = (path: string) => Promise<void>;
@@ -24,7 +38,7 @@ export interface GroupCommitDeps {
   /** The core's connection, opened `grouped`. */
   db: Database;
   file: string;
-  /** Told when an fsync or checkpoint that nobody waited for failed. */
+  /** Told once of each fsync or checkpoint that failed (those waiting for it also see it fail). */
   onError(error: unknown): void;
   sync?: FileSync;
 }
@@ -36,6 +50,11 @@ const CHECKPOINT_AFTER_CHANGES = 2_000;
  * own checkpoint, with its fsyncs on the event loop, as the one bounded stall (~64 MB with 4 KB pages).
  */
 const WAL_FRAMES_CAP = 16_384;
+/**
+ * A commit nobody waits for starts its fsync after this long, unless a commit someone waits for (Baileys' key write,
+ * an answer) starts one sooner that covers it: that one then runs at once instead of queuing behind it.
+ */
+const GROUP_WINDOW_MS = 20;
 
 /** fdatasync through one handle per file, kept open: SQLite never replaces the -wal while a connection has it open. */
 function fileSyncer(): FileSync & { close(): Promise<void> } {
@@ -79,6 +98,7 @@ export function createGroupCommit({ db, file, onError, sync: injected }: GroupCo
         if (inFlight?.done === done) inFlight = null;
         checkpointIfDue();
       });
+    done.catch(onError);
     inFlight = { upTo, done };
     return done;
   }
@@ -97,8 +117,27 @@ export function createGroupCommit({ db, file, onError, sync: injected }: GroupCo
       }));
   }
 
-  // Every commit starts its fsync at once, so even one nobody waits for (a receipt's status) is on disk soon.
-  afterEachCommit(db, () => void durable().catch(onError));
+  // Even a commit nobody waits for (a receipt's status) is on disk soon: within the window and one fsync.
+  let windowTimer: NodeJS.Timeout | null = null;
+  function syncWithinWindow(): void {
+    if (windowTimer) return;
+    windowTimer = setTimeout(() => {
+      windowTimer = null;
+      durable().catch(() => undefined); // told by start()
+    }, GROUP_WINDOW_MS);
+  }
+  afterEachCommit(db, syncWithinWindow);
+
+  /** The last run of `unpromised` commits with nothing committed between them: marks from..to. */
+  let unpromisedRun = { from: -1, to: -1 };
+  function unpromised<T>(work: () => T): T {
+    const from = mark() === unpromisedRun.to ? unpromisedRun.from : mark();
+    try {
+      return work();
+    } finally {
+      unpromisedRun = { from, to: mark() };
+    }
+  }
 
   const checkpoints = createCheckpoints({ db, file, durable, mark, sync });
   let checkpointing: Promise<void> | null = null;
@@ -115,9 +154,19 @@ export function createGroupCommit({ db, file, onError, sync: injected }: GroupCo
 
   return {
     mark,
+    promised: () => {
+      const now = mark();
+      return now === unpromisedRun.to ? unpromisedRun.from : now;
+    },
+    unpromised,
     durable,
     close() {
       closing ??= (async () => {
+        if (windowTimer) {
+          clearTimeout(windowTimer);
+          windowTimer = null;
+          await durable().catch(() => undefined);
+        }
         await Promise.allSettled([inFlight?.done, next, checkpointing]);
         checkpoints.close();
         await ownSync.close();

@@ -1,6 +1,7 @@
 import type { Database } from './database.ts';
 import { migrate, type Migrations, transaction } from './database.ts';
 import type { EventLog } from './event-log.ts';
+import { runPromised, type Unpromised } from './group-commit.ts';
 import { createQueries, sql, sqlJoin, type SqlQuery } from './sql.ts';
 import type { MessageDetail, MessageStatus, MessageStatusChange, StoredMessage } from '../contract/messages.ts';
 import { contentOf, type MessageContent } from '../contract/message-content.ts';
@@ -138,7 +139,15 @@ const COLUMNS = sql`seq, message_id, chat_jid, chat_lid, direction, sender, text
  * `log`: where each status change is recorded in the transaction that makes it (the caller emits it on the bus after
  * the commit).
  */
-export function createMessageStore(db: Database, log?: Pick<EventLog, 'record'>): MessageStore {
+/**
+ * `unpromised` (the group commit's) runs the commits of `sent`, `delivered` and `read`: facts WhatsApp's server holds,
+ * which no answer waits for (NOTES.md, "sendpath").
+ */
+export function createMessageStore(
+  db: Database,
+  log?: Pick<EventLog, 'record'>,
+  unpromised: Unpromised = runPromised,
+): MessageStore {
   migrate(db, MESSAGES_MIGRATIONS);
   const record = (changes: MessageStatusChange[]) => {
     for (const change of changes) log?.record('message.status', change);
@@ -206,24 +215,27 @@ export function createMessageStore(db: Database, log?: Pick<EventLog, 'record'>)
   }
 
   function setStatus(id: string, status: MessageStatus, at: number, reason?: string): MessageStatusChange[] {
-    return transaction(db, () => {
-      const row = get(id);
-      if (!row || !movesForward(row, status)) return [];
-      const steps = IMPLIED.includes(status)
-        ? IMPLIED.filter((step) => RANK[step] > RANK[row.status] && RANK[step] <= RANK[status])
-        : [status];
-      const changes = [sql`status = ${status}`, sql`status_reason = ${reason ?? null}`];
-      for (const column of steps.map((step) => TIME_COLUMN[step]))
-        if (column) changes.push(sql`${column} = COALESCE(${column}, ${at})`);
-      queries.run(sql`UPDATE messages SET ${sqlJoin(changes)} WHERE message_id = ${id}`);
-      return record(
-        steps.map((step) => {
-          const change: MessageStatusChange = { message_id: id, chat_jid: row.chat_jid, status: step, at };
-          if (step === status && reason !== undefined) change.reason = reason;
-          return change;
-        }),
-      );
-    });
+    const commit = IMPLIED.includes(status) ? unpromised : runPromised;
+    return commit(() =>
+      transaction(db, () => {
+        const row = get(id);
+        if (!row || !movesForward(row, status)) return [];
+        const steps = IMPLIED.includes(status)
+          ? IMPLIED.filter((step) => RANK[step] > RANK[row.status] && RANK[step] <= RANK[status])
+          : [status];
+        const changes = [sql`status = ${status}`, sql`status_reason = ${reason ?? null}`];
+        for (const column of steps.map((step) => TIME_COLUMN[step]))
+          if (column) changes.push(sql`${column} = COALESCE(${column}, ${at})`);
+        queries.run(sql`UPDATE messages SET ${sqlJoin(changes)} WHERE message_id = ${id}`);
+        return record(
+          steps.map((step) => {
+            const change: MessageStatusChange = { message_id: id, chat_jid: row.chat_jid, status: step, at };
+            if (step === status && reason !== undefined) change.reason = reason;
+            return change;
+          }),
+        );
+      }),
+    );
   }
 
   const requeueRow = db.prepare(

@@ -2,6 +2,7 @@ import type { Database } from './database.ts';
 import { migrate, transaction, type Migrations } from './database.ts';
 import type { MessageStore } from './messages.ts';
 import type { EventLog } from './event-log.ts';
+import { runPromised, type Unpromised } from './group-commit.ts';
 import { MessageStatusSchema, type MessageStatusChange, type StoredMessage } from '../contract/messages.ts';
 import type { OutboxEntry, OutboxStage } from '../contract/outbox.ts';
 import { MessageKindSchema, type MessageContent } from '../contract/message-content.ts';
@@ -128,12 +129,16 @@ const JOB_COLUMNS = `o.message_id, o.chat_jid, m.kind, m.text, m.content, m.mess
   o.typing_simulation, o.presence_simulation, o.mentions, o.send_at, o.created_at, o.attempts`;
 const JOBS = 'outbox o JOIN messages m USING (message_id)';
 
-/** The durable outbox: a job per accepted message until WhatsApp's server acks it (or it fails). */
+/**
+ * The durable outbox: a job per accepted message until WhatsApp's server acks it (or it fails). A job's end on the
+ * server's ack is committed `unpromised`: lost in a power cut, the job is sent again with the same id.
+ */
 export function createOutboxStore(
   db: Database,
   messages: MessageStore,
   now: () => number,
   log?: Pick<EventLog, 'record'>,
+  unpromised: Unpromised = runPromised,
 ): OutboxStore {
   migrate(db, OUTBOX_MIGRATIONS);
   const insertJob = db.prepare(
@@ -191,12 +196,14 @@ export function createOutboxStore(
       return transaction(db, () => (attempt.run(id).changes > 0 ? messages.setStatus(id, 'sending', at) : null));
     },
     complete(id, at) {
-      return transaction(db, () => {
-        remove.run(id);
-        return messages.setStatus(id, 'sent', at);
-      });
+      return unpromised(() =>
+        transaction(db, () => {
+          remove.run(id);
+          return messages.setStatus(id, 'sent', at);
+        }),
+      );
     },
-    settle: (id) => transaction(db, () => remove.run(id).changes > 0),
+    settle: (id) => unpromised(() => transaction(db, () => remove.run(id).changes > 0)),
     fail(id, reason, at) {
       return transaction(db, () => {
         markFailed.run(id);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { migrate, type Migrations, transaction, type Database } from '../store/database.ts';
 import { publicEvent, type LoggedEvent } from '../store/event-log.ts';
+import { runPromised, type Unpromised } from '../store/group-commit.ts';
 import { LOGGED_EVENT_TYPES, type LoggedEventType } from '../contract/events.ts';
 import {
   webhookUrlProblem,
@@ -154,7 +155,12 @@ const HEADS = `SELECT d.*, w.url, w.secret FROM webhooks w
     SELECT MIN(q.event_id) FROM webhook_deliveries q WHERE q.webhook_id = w.id AND q.status IN ('pending', 'failed'))
   WHERE w.status = 'active'`;
 
-export function createWebhookStore(db: Database, now: () => number = Date.now): WebhookStore {
+/** `unpromised` (the group commit's) runs the deliveries' commits: made again from the event log if a power cut loses them. */
+export function createWebhookStore(
+  db: Database,
+  now: () => number = Date.now,
+  unpromised: Unpromised = runPromised,
+): WebhookStore {
   migrate(db, WEBHOOKS_MIGRATIONS);
   const statements = {
     byId: db.prepare(`${WEBHOOK_SELECT} WHERE w.id = ?`),
@@ -259,25 +265,28 @@ export function createWebhookStore(db: Database, now: () => number = Date.now): 
       const hooks = statements.filters.all() as unknown as Pick<WebhookRow, 'id' | 'events' | 'created_at'>[];
       const filters = hooks.map((h) => ({ ...h, types: new Set(JSON.parse(h.events) as string[]) }));
       // Made from the event log, with the cursor: a power cut that loses this loses both, and they are made again.
-      transaction(db, () => {
-        for (const e of events) {
-          const body = JSON.stringify(publicEvent(e));
-          for (const hook of filters) {
-            // A webhook added later (say by the CLI while the server was down) does not get the events before it.
-            if (!hook.types.has(e.type) || hook.created_at > e.at) continue;
-            statements.insertDelivery.run(
-              `dlv_${randomBytes(8).toString('hex')}`,
-              hook.id,
-              e.id,
-              e.type,
-              body,
-              e.at,
-              e.at,
-            );
+      unpromised(() =>
+        transaction(db, () => {
+          for (const e of events) {
+            let body: string | null = null;
+            for (const hook of filters) {
+              // A webhook added later (say by the CLI while the server was down) does not get the events before it.
+              if (!hook.types.has(e.type) || hook.created_at > e.at) continue;
+              body ??= JSON.stringify(publicEvent(e));
+              statements.insertDelivery.run(
+                `dlv_${randomBytes(8).toString('hex')}`,
+                hook.id,
+                e.id,
+                e.type,
+                body,
+                e.at,
+                e.at,
+              );
+            }
           }
-        }
-        statements.moveCursor.run(events.at(-1)!.id);
-      });
+          statements.moveCursor.run(events.at(-1)!.id);
+        }),
+      );
     },
     heads() {
       return statements.heads.all() as unknown as DueDelivery[];

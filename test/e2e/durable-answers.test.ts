@@ -7,8 +7,9 @@ import { eventually } from '../support/waits.ts';
 
 /**
  * A 2xx promises what survives a power cut: it leaves only once the fsync covering what its request committed has
- * resolved (server/store/group-commit.ts, server/http/middleware/durable-answers.ts). The store's fsyncs are held
- * here; the answer is checked to still be owed after a later request to the same server was answered.
+ * resolved (server/store/group-commit.ts, server/http/middleware/durable-answers.ts), except facts WhatsApp's server
+ * holds (its ack, a receipt), which a power cut that loses them brings back. The store's fsyncs are held here; the
+ * answer is checked to still be owed after a later request to the same server was answered.
  */
 const send = (h: TestCore, chat: string, text: string, extra: object = {}) =>
   h.call(`/chats/${chat}/messages`, postJson({ text, typing_simulation: false, presence_simulation: false, ...extra }));
@@ -46,33 +47,48 @@ test("an async send's 202 leaves only once the fsync covering its acceptance res
   assert.equal(res.body.data.message_id, job!.message_id);
 });
 
-test("a synchronous send's 200 leaves only once WhatsApp's ack is on disk", async (t) => {
+test("a synchronous send's 200 leaves only once its key write is on disk, WhatsApp's ack and a receipt in", async (t) => {
   const disk = heldDisk();
   t.after(() => disk.release());
   const h = await startPairedCore(t, { fileSync: disk.sync });
   disk.hold();
-  const answer = watch(send(h, BOB, 'acked, not yet on disk'));
+  const answer = watch(send(h, BOB, 'acked, its ratchet not yet on disk'));
+  // The receipt comes after the ack: the message moved on, yet Baileys still waits for its key write's fsync.
   const id = await eventually(() => {
     const sent = h.core.sandbox!.inbox(BOB).at(-1);
-    return sent && disk.waiting > 0 && sent.message_id;
-  }, 'the frame out and an fsync held');
-  // The fsyncs go through one round at a time until the message has moved on (acked, or a receipt came first, as
-  // can happen while the key write's fsync is held): the next fsync stays held. Baileys' own wait for its key write
-  // is tested in test/store/group-commit.test.ts.
-  await eventually(() => {
-    const acked = h.core.messages.get(id)?.status !== 'sending';
-    if (!acked && disk.waiting > 0) {
-      disk.release();
-      disk.hold();
-    }
-    return acked && disk.waiting > 0;
-  }, 'the message moved on and an fsync held');
+    return sent && h.core.messages.get(sent.message_id)?.status === 'delivered' && disk.waiting > 0 && sent.message_id;
+  }, 'the message delivered and an fsync held');
   await roundTrip(h);
-  assert.equal(answer.settled(), false, 'no 200 while its fsync is held');
+  assert.equal(answer.settled(), false, 'no 200 while the fsync of its key write is held');
   disk.release();
   const res = await answer.promise;
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.equal(res.body.data.message_id, id);
+});
+
+test("a synchronous send's 200 does not wait for the fsync of WhatsApp's ack", async (t) => {
+  const disk = heldDisk();
+  t.after(() => disk.release());
+  const h = await startPairedCore(t, { fileSync: disk.sync });
+  // The ack comes late: every fsync before it goes through (the acceptance, Baileys' key writes), none after it.
+  h.core.sandbox!.fault({ kind: 'hold_acks', delay_ms: 1_500 });
+  const text = 'acked, the ack not yet on disk';
+  disk.hold();
+  const answer = watch(send(h, BOB, text));
+  const id = await eventually(() => {
+    const sent = h.core.sandbox!.inbox(BOB).find((m) => m.text === text);
+    const acked = sent && h.core.messages.get(sent.message_id)?.status === 'sent';
+    if (!acked && disk.waiting > 0) {
+      disk.release();
+      disk.hold();
+    }
+    return acked && sent.message_id;
+  }, 'the ack committed');
+  await eventually(() => answer.settled(), "the 200 with the ack's commit not on disk");
+  const res = await answer.promise;
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.data.message_id, id);
+  assert.equal(h.core.messages.get(id)?.status, 'sent');
 });
 
 test('a failed fsync answers 500, never a 2xx', async (t) => {
@@ -80,10 +96,16 @@ test('a failed fsync answers 500, never a 2xx', async (t) => {
   t.after(() => disk.release());
   const h = await startPairedCore(t, { fileSync: disk.sync });
   disk.hold();
-  const answer = send(h, ALICE, 'the disk fails', { async: true });
-  await eventually(() => disk.waiting > 0 && h.core.sender.outbox().length > 0, 'the held fsync');
-  disk.fail(new Error('EIO'));
-  const res = await answer;
+  const answer = watch(send(h, ALICE, 'the disk fails', { async: true }));
+  // Every fsync fails from here on (an earlier commit's may be the first held): the one covering the acceptance too.
+  await eventually(() => {
+    if (disk.waiting > 0) {
+      disk.fail(new Error('EIO'));
+      disk.hold();
+    }
+    return answer.settled();
+  }, 'the answer after the failed fsyncs');
+  const res = await answer.promise;
   assert.equal(res.status, 500, JSON.stringify(res.body));
   assert.equal(res.body.status, false);
   assert.match(res.body.error, /disk/);

@@ -82,6 +82,36 @@ test('one fsync covers every commit made before it started; commits made while i
   assert.equal(await settled(commits.durable()), true, 'nothing committed since: nothing to wait for');
 });
 
+test('a commit nobody waits for starts its fsync within the group window; one someone waits for starts it at once', async (t) => {
+  const { disk, commits, write } = setUp(t);
+  await commits.durable();
+  const before = disk.calls.length;
+  write(1);
+  assert.equal(disk.calls.length, before, 'the commit alone starts no fsync yet');
+  await eventually(() => disk.calls.length === before + 1, 'the fsync of the window');
+  await commits.durable();
+  assert.equal(disk.calls.length, before + 1, 'waited for after it started: the same fsync');
+  write(2);
+  const waited = commits.durable();
+  assert.equal(disk.calls.length, before + 2, 'waited for: its fsync starts now');
+  await waited;
+  await eventually(() => settled(commits.close()), 'the window closed with nothing more to fsync');
+  assert.equal(disk.calls.length, before + 2, 'the window found the commit already on disk');
+});
+
+test('what an answer promises leaves out the last commits made unpromised, and only while nothing came after them', (t) => {
+  const { commits, write } = setUp(t);
+  write(1);
+  const promisedOnly = commits.mark();
+  commits.unpromised(() => write(2));
+  assert.equal(commits.promised(), promisedOnly);
+  commits.unpromised(() => write(3));
+  assert.equal(commits.promised(), promisedOnly, 'a run of unpromised commits is left out whole');
+  assert.ok(commits.mark() > promisedOnly);
+  write(4);
+  assert.equal(commits.promised(), commits.mark(), 'a commit after them: everything counts');
+});
+
 test('a failed fsync fails those waiting for it, is told, and the next commit tries again', async (t) => {
   const { disk, commits, write, errors } = setUp(t);
   await commits.durable();
