@@ -25,6 +25,31 @@ export interface NewConnectionFigures {
   rampLoopMaxMs: number;
   /** Answers per second to the 50 clients while the probes ran. */
   sendsPerSecond: number;
+  /**
+   * The CPU the event loop's thread spent between two ticks of a 5 ms timer while the probes ran, ms: p99 and max. On a
+   * quiet machine a stall is about this long (plus any wait for the disk); it moves far less with the machine's load
+   * than the wall-clock delay.
+   */
+  turnCpuP99Ms: number;
+  turnCpuMaxMs: number;
+}
+
+/** Reads the loop thread's CPU between the ticks of a timer (the work done in one or more turns of the loop). */
+function watchTurnCpu() {
+  const turns: number[] = [];
+  let last = process.threadCpuUsage();
+  const timer = setInterval(() => {
+    const now = process.threadCpuUsage();
+    turns.push((now.user - last.user + now.system - last.system) / 1000);
+    last = now;
+  }, 5);
+  return {
+    stop() {
+      clearInterval(timer);
+      turns.sort((a, b) => a - b);
+      return { p99: turns[Math.ceil(turns.length * 0.99) - 1] ?? 0, max: turns.at(-1) ?? 0 };
+    },
+  };
 }
 
 /** Runs `node <script> ...args` and parses what it prints as JSON. */
@@ -102,12 +127,14 @@ export async function measureNewConnections(dir: string, load: ConnectionLoad): 
     ramp.disable();
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
+    const turnCpu = watchTurnCpu();
     const probes = await runChild<number[]>('bench/probe-client.ts', [
       `${core.url}/health`,
       String(PROBE_EVERY_MS),
       String(PROBES),
     ]);
     delay.disable();
+    const turns = turnCpu.stop();
     const sendsPerSecond = await clients.stop();
     return {
       probesMs: probes.sort((a, b) => a - b),
@@ -115,6 +142,8 @@ export async function measureNewConnections(dir: string, load: ConnectionLoad): 
       loopMaxMs: delay.max / 1e6,
       rampLoopMaxMs: ramp.max / 1e6,
       sendsPerSecond,
+      turnCpuP99Ms: turns.p99,
+      turnCpuMaxMs: turns.max,
     };
   } finally {
     await core.stop();

@@ -257,7 +257,7 @@ try {
   if (wanted('connections')) {
     const p99Of = (c: NewConnectionFigures) => c.probesMs[Math.ceil(c.probesMs.length * 0.99) - 1]!;
     const describe = (c: NewConnectionFigures) =>
-      `${c.probesMs.length} new connections' first request median ${median(c.probesMs).toFixed(1)} ms, p99 ${p99Of(c).toFixed(1)} ms, max ${c.probesMs.at(-1)!.toFixed(1)} ms; event-loop delay meanwhile p99 ${c.loopP99Ms.toFixed(1)} ms, max ${c.loopMaxMs.toFixed(1)} ms (${c.rampLoopMaxMs.toFixed(1)} ms while the 50 clients connected, before the probes)`;
+      `${c.probesMs.length} new connections' first request median ${median(c.probesMs).toFixed(1)} ms, p99 ${p99Of(c).toFixed(1)} ms, max ${c.probesMs.at(-1)!.toFixed(1)} ms; event-loop delay meanwhile p99 ${c.loopP99Ms.toFixed(1)} ms, max ${c.loopMaxMs.toFixed(1)} ms (${c.rampLoopMaxMs.toFixed(1)} ms while the 50 clients connected, before the probes); the loop thread's CPU between two ticks of a 5 ms timer p99 ${c.turnCpuP99Ms.toFixed(1)} ms, max ${c.turnCpuMaxMs.toFixed(1)} ms (CPU time: a stall on a quiet machine, moves far less with load than the delay)`;
     const c = await benchNewConnections(join(dir, 'connections'));
     // The control: the same clients and requests, refused before any commit, in the same run.
     const control = await benchNewConnections(join(dir, 'connections-control'), 'rejected');
@@ -277,7 +277,7 @@ try {
     goalLine(
       "a new connection's first request p99 <= 100 ms under 50 keep-alive clients, no event-loop stall over 50 ms",
       met,
-      `p99 ${p99Of(c).toFixed(1)} ms, longest stall ${c.loopMaxMs.toFixed(1)} ms; with no commit at all (the control) p99 ${p99Of(control).toFixed(1)} ms, longest stall ${control.loopMaxMs.toFixed(1)} ms${reason}; at load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
+      `p99 ${p99Of(c).toFixed(1)} ms, longest stall ${c.loopMaxMs.toFixed(1)} ms; with no commit at all (the control) p99 ${p99Of(control).toFixed(1)} ms, longest stall ${control.loopMaxMs.toFixed(1)} ms${reason}; the loop thread's CPU between two timer ticks at most ${c.turnCpuMaxMs.toFixed(1)} ms (control ${control.turnCpuMaxMs.toFixed(1)} ms); at load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`,
     );
   }
 } finally {
