@@ -100,6 +100,7 @@ export function createEventLog(deps: EventLogDeps): EventLog {
   const insert = db.prepare('INSERT INTO event_log (type, data, at) VALUES (?, ?, ?)');
   const after = db.prepare('SELECT id, type, data, at FROM event_log WHERE id > ? ORDER BY id LIMIT ?');
   const prune = db.prepare('DELETE FROM event_log WHERE at < ?');
+  const latest = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'event_log'");
   const subscribers = new Set<(e: LoggedEvent) => void>();
   let lastPrune = 0;
   const lastLogged = db
@@ -175,8 +176,7 @@ export function createEventLog(deps: EventLogDeps): EventLog {
       return (after.all(lastId, limit) as unknown as Row[]).map(toEvent);
     },
     latestId() {
-      const row = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'event_log'").get() as
-        { seq: number } | undefined;
+      const row = latest.get() as { seq: number } | undefined;
       return row?.seq ?? 0;
     },
     oldestId() {

@@ -48,6 +48,10 @@ export interface WebhookStore {
   cursor(): number;
   /** One delivery per active or paused webhook whose filter takes it (and that existed then), and the cursor, in one transaction. */
   enqueue(events: readonly LoggedEvent[]): void;
+  /** Whether any webhook exists (active or paused): without one, events need not be read to move the cursor. */
+  hasWebhooks(): boolean;
+  /** Moves the cursor to `eventId` with no delivery: for events logged while no webhook existed. */
+  skipTo(eventId: number): void;
   /** Of each active webhook, the oldest unsent delivery: the only one that may be sent next. */
   heads(): DueDelivery[];
   /**
@@ -199,6 +203,7 @@ export function createWebhookStore(
       `DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'dead') AND created_at < ?`,
     ),
     cursor: db.prepare('SELECT last_event_id FROM webhook_cursor WHERE id = 1'),
+    any: db.prepare('SELECT 1 FROM webhooks LIMIT 1'),
     moveCursor: db.prepare(
       'INSERT INTO webhook_cursor (id, last_event_id) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET last_event_id = MAX(last_event_id, excluded.last_event_id)',
     ),
@@ -287,6 +292,10 @@ export function createWebhookStore(
           statements.moveCursor.run(events.at(-1)!.id);
         }),
       );
+    },
+    hasWebhooks: () => statements.any.get() !== undefined,
+    skipTo(eventId) {
+      unpromised(() => transaction(db, () => void statements.moveCursor.run(eventId)));
     },
     heads() {
       return statements.heads.all() as unknown as DueDelivery[];

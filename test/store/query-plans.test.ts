@@ -180,6 +180,10 @@ test('every query on a hot path reaches its rows through an index', (t) => {
   assertIndexed('event log replay', ran());
 
   const webhooks = createWebhookStore(db);
+  ran();
+  assert.equal(webhooks.hasWebhooks(), false);
+  webhooks.skipTo(restarted.latestId());
+  assertIndexed('webhook cursor with no webhook (every send)', ran());
   webhooks.add({ url: 'http://127.0.0.1:9/hook' });
   events.emit('message.received', messages.get('M2')!);
   ran();
