@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { answerClientErrors } from './client-errors.ts';
 import { createHttpDrain, type HttpDrain } from './drain.ts';
+import { createTurnBudget } from './turn-budget.ts';
 import type { HttpLimits } from '../contract/limits.ts';
 
 /** Node checks its deadlines on a timer (30 s by default); a tenth of the header deadline keeps it close to its word. */
@@ -21,8 +22,8 @@ export interface HttpHandler {
 
 /**
  * The node:http server under the app, with the deadlines of `limits` (so a client that never finishes its request
- * holds its socket for seconds, not minutes), envelope answers for requests the parser refuses, and a drain for the
- * stop.
+ * holds its socket for seconds, not minutes), envelope answers for requests the parser refuses, a drain for the stop,
+ * and a budget of requests per turn of the event loop (turn-budget.ts).
  */
 export function createHttpServer(app: HttpHandler, limits: HttpLimits): HttpServer {
   const server = createServer({
@@ -33,7 +34,8 @@ export function createHttpServer(app: HttpHandler, limits: HttpLimits): HttpServ
     ...(app.ServerResponse && { ServerResponse: app.ServerResponse }),
   });
   const drain = createHttpDrain(server);
-  server.on('request', (req, res) => drain.admit(res) && app.listener(req, res));
+  const budget = createTurnBudget();
+  server.on('request', (req, res) => drain.admit(res) && budget(() => app.listener(req, res)));
   answerClientErrors(server, drain.owedOn);
   return { server, drain };
 }
