@@ -82,6 +82,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const paced = new Set<string>();
   /** Messages pacing holds now, each with what ends its hold early: it failed (a cancel) meanwhile. */
   const holds = new Map<string, AbortController>();
+  /** The message whose ack is being committed now: its own `sent` needs no settling (its job is already gone). */
+  let completing: string | null = null;
 
   const nowSeconds = () => Math.floor(clock.now() / 1000);
   const emit = (changes: MessageStatusChange[]) => {
@@ -208,7 +210,12 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     try {
       const options = { messageId: job.message_id, secret: job.secret, quoted, mentions: job.mentions };
       const at = await session.send(to, job.content, options);
-      emit(outbox.complete(job.message_id, at));
+      completing = job.message_id;
+      try {
+        emit(outbox.complete(job.message_id, at));
+      } finally {
+        completing = null;
+      }
       applyToTarget(job.content, at);
     } catch (error) {
       if (error instanceof ServerRejectedError) throw new Final(`server_rejected:${error.code}`);
@@ -318,7 +325,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   /** A receipt for a message whose ack was lost (with a connection, or a process) proves the server has it. */
   function onStatus(c: MessageStatusChange): void {
     if (c.status === 'failed') holds.get(c.message_id)?.abort();
-    if (c.status === 'sent' && outbox.settle(c.message_id))
+    if (c.status === 'sent' && c.message_id !== completing && outbox.settle(c.message_id))
       logger.info({ message_id: c.message_id }, 'a receipt showed WhatsApp has the message: no need to send it again');
   }
 
