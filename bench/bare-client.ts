@@ -1,6 +1,6 @@
 import makeWASocket from '@whiskeysockets/baileys';
 import pino from 'pino';
-import { keepYoungGenerationSmall } from '../server/heap-policy.ts';
+import { applyHeapPolicy } from '../server/heap-policy.ts';
 import { trustSimulatorRoot } from '../server/whatsapp/trust-root.ts';
 import { memoryAuthState, silenceLibsignal } from '../test/support/baileys-client.ts';
 
@@ -9,7 +9,7 @@ import { memoryAuthState, silenceLibsignal } from '../test/support/baileys-clien
  * <root key>) by scanning its QR through <control url>, with WaGate's socket options and nothing else. Prints
  * `linked` once the connection is open, then idles until killed. Same heap policy as `wagate serve`.
  */
-keepYoungGenerationSmall();
+applyHeapPolicy();
 const [wsUrl, rootKey, control] = process.argv.slice(2) as [string, string, string];
 silenceLibsignal();
 trustSimulatorRoot(rootKey);

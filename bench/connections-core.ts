@@ -1,11 +1,11 @@
-import { keepYoungGenerationSmall } from '../server/heap-policy.ts';
+import { applyHeapPolicy } from '../server/heap-policy.ts';
 
 /**
  * `node bench/connections-core.ts <dir> <sends|rejected>`: the connections bench's core process. The heap policy comes
  * first, before the core's modules load, as bin/wagate.js does it (the young generation grows while they load and is
  * never given back); then the measurement, whose figures it prints as JSON.
  */
-keepYoungGenerationSmall();
+applyHeapPolicy();
 const { measureNewConnections } = await import('./new-connections.ts');
 const [dir, load] = process.argv.slice(2) as [string, 'sends' | 'rejected'];
 console.log(JSON.stringify(await measureNewConnections(dir, load)));

@@ -5,6 +5,7 @@ import { runWagate, startWagate, type Running } from '../test/support/wagate-pro
 import { ALICE } from '../test/support/contacts.ts';
 import { eventually } from '../test/support/waits.ts';
 import { rssMb } from './process-stats.ts';
+import { coreEnvironment } from '../server/heap-policy.ts';
 
 /** After linking, both sides get this long to finish their initial queries before their memory is read. */
 const SETTLE_MS = 5_000;
@@ -40,6 +41,11 @@ export interface MemoryReading {
   externalAfterGcMb: number;
 }
 
+/** `sends: RSS as read / after a full GC (JS heap used of total, external)`, in MB. */
+export function describeReading(r: MemoryReading): string {
+  return `${r.sends}: ${r.rssMb.toFixed(1)} / ${r.rssAfterGcMb.toFixed(1)} (${r.heapUsedAfterGcMb.toFixed(1)} of ${r.heapTotalAfterGcMb.toFixed(1)}, ${r.externalAfterGcMb.toFixed(1)})`;
+}
+
 export interface MemoryFigures {
   bareIdleMb: number;
   wagateIdle: MemoryReading;
@@ -60,8 +66,10 @@ async function startSimulator(dataDir: string) {
 
 /** A bare linked Baileys client's resident memory once idle (bench/bare-client.ts). */
 async function bareIdleRss(sim: { wsUrl: string; rootKey: string; control: string }, nodeFlags: string[]) {
+  // The environment `wagate serve` starts itself with (bin/wagate.js): the same malloc arenas.
   const child = spawn(process.execPath, [...nodeFlags, 'bench/bare-client.ts', sim.wsUrl, sim.rootKey, sim.control], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: coreEnvironment(process.env),
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -135,7 +143,10 @@ export async function benchMemory(dir: string, checkpoints: number[]): Promise<M
     const reading = async (sends: number): Promise<MemoryReading> => {
       const rss = rssMb(pid);
       const afterGc = await collectGarbage(running);
-      return { sends, rssMb: rss, rssAfterGcMb: rssMb(pid), ...afterGc };
+      const read = { sends, rssMb: rss, rssAfterGcMb: rssMb(pid), ...afterGc };
+      // Each reading as it comes: a long run (10,000 sends take a while under load) shows its shape while it runs.
+      console.log(`memory: ${describeReading(read)}`);
+      return read;
     };
     const wagateIdle = await reading(0);
     const afterSends: MemoryReading[] = [];

@@ -10,7 +10,7 @@ import type { LoadResult } from './load.ts';
 import { benchMessagesExternal, benchMessagesPerSecond } from './messages.ts';
 import { benchImagesPerSecond } from './images.ts';
 import { coldStart, type StartFigures } from './cold-start.ts';
-import { benchMemory } from './memory.ts';
+import { benchMemory, describeReading } from './memory.ts';
 import { benchNewConnections, type NewConnectionFigures } from './new-connections.ts';
 
 const REQUESTS = 20_000;
@@ -226,12 +226,7 @@ try {
     );
     const readings = [idle, ...memory.afterSends];
     console.log(
-      `RSS of wagate serve after sends, MB as read / after a full GC (after it: JS heap used of total, external): ${readings
-        .map(
-          (r) =>
-            `${r.sends}: ${r.rssMb.toFixed(1)} / ${r.rssAfterGcMb.toFixed(1)} (${r.heapUsedAfterGcMb.toFixed(1)} of ${r.heapTotalAfterGcMb.toFixed(1)}, ${r.externalAfterGcMb.toFixed(1)})`,
-        )
-        .join(', ')}`,
+      `RSS of wagate serve after sends, MB as read / after a full GC (after it: JS heap used of total, external): ${readings.map(describeReading).join(', ')}`,
     );
     const last = memory.afterSends.at(-1)!;
     const grown = last.rssAfterGcMb - idle.rssAfterGcMb;

@@ -25,6 +25,15 @@ function cacheDir() {
 // Node keeps V8's compiled code (and the stripped TypeScript) between runs: about half of a cold start is compiling
 // the modules. NODE_COMPILE_CACHE chooses another folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 module.enableCompileCache(process.env.NODE_COMPILE_CACHE ?? join(cacheDir(), 'compile-cache'));
-const { keepYoungGenerationSmall } = await import('../server/heap-policy.ts');
-keepYoungGenerationSmall();
+const { applyHeapPolicy, coreEnvironment } = await import('../server/heap-policy.ts');
+// glibc reads its malloc arena limit only when a process starts: on Linux the command starts itself once more with it
+// (the same process id, ~30 ms), unless the environment already says.
+if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined) {
+  process.execve(
+    process.execPath,
+    [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    coreEnvironment(process.env),
+  );
+}
+applyHeapPolicy();
 await import('../server/cli.ts');

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { utilityProcess } from 'electron';
 import type { Config } from '../server/config.ts';
+import { coreEnvironment } from '../server/heap-policy.ts';
 import { CORE_SERVICE_NAME, CoreStartError, type CoreMessage, type CoreRequest } from './core-channel.ts';
 
 export type StartRequest = Omit<Extract<CoreRequest, { type: 'start' }>, 'type'>;
@@ -23,7 +24,11 @@ export interface CoreHost {
 
 /** Forks electron/core-process.ts (bundled to `modulePath`); its logs go to the app's own stdout and stderr. */
 export function forkCore(modulePath: string): CoreHost {
-  const child = utilityProcess.fork(modulePath, [], { serviceName: CORE_SERVICE_NAME, stdio: 'inherit' });
+  const child = utilityProcess.fork(modulePath, [], {
+    serviceName: CORE_SERVICE_NAME,
+    stdio: 'inherit',
+    env: coreEnvironment(process.env),
+  });
   const messages = new EventEmitter<{ message: [CoreMessage] }>();
   child.on('message', (message: CoreMessage) => messages.emit('message', message));
   let exitCode: number | null = null;

@@ -1,11 +1,35 @@
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * V8 doubles its young generation under allocation up to 2 × 16 MB and never gives it back, which was most of the
- * core's idle memory and of its growth over many sends (npm run bench, memory). Capping it at its first size costs more
- * frequent, shorter scavenges. Called first thing by the processes that run the core (the command, the desktop app):
- * the growth factor is the one young-generation flag V8 still honours once the heap exists.
+ * glibc gives each thread that allocates a malloc arena of its own and keeps what each ever held: V8's and libuv's
+ * worker threads grew eight arenas from ~8 to ~16 MB over 1,200 sends; two arenas held the same work in ~4 MB
+ * (npm run bench, memory). glibc reads the limit once, when the process starts, so it is part of the environment a
+ * process that runs the core is started with (`coreEnvironment`). Other C libraries ignore it.
  */
-export function keepYoungGenerationSmall(): void {
+const MALLOC_ARENAS = '2';
+
+/** The environment a process that runs the core starts with: the caller's, with glibc's arena limit unless it sets one. */
+export function coreEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? MALLOC_ARENAS };
+}
+
+/** Node 24's 64 KiB; the 8 KiB that Node used before it. */
+const BUFFER_POOL_BYTES = 8 * 1024;
+
+/**
+ * How the processes that run the core use memory; called first thing by each (the command, the desktop app, and the
+ * bench's bare Baileys client, which must run under the same policy).
+ * - V8 doubles its young generation under allocation up to 2 × 16 MB and never gives it back, which was most of the
+ *   core's idle memory and of its growth over many sends (npm run bench, memory). Capping it at its first size costs
+ *   more frequent, shorter scavenges; the growth factor is the one young-generation flag V8 still honours once the
+ *   heap exists.
+ * - A small Buffer (`Buffer.from(text)`, a base64 decode) is a slice of a shared pool, and keeps the whole pool alive.
+ *   Baileys keeps hundreds of small Buffers for minutes: each send's Signal key transaction (its read cache and
+ *   writes) stays reachable from the timers created inside it (AsyncLocalStorage's context travels with every timer,
+ *   e.g. the 5-minute expiry of its 512-message retry cache). With 64 KiB pools that pinned 5.6 MB after 1,200 sends
+ *   for a few KB of keys; 8 KiB pools pin an eighth of it.
+ */
+export function applyHeapPolicy(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
+  Buffer.poolSize = BUFFER_POOL_BYTES;
 }
