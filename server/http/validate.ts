@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { ApiError } from '../api-error.ts';
+import { sendFail } from './envelope.ts';
 
 /** zod's safeParse, whose failure is a plain `$ZodError` rather than an `Error`: no stack is captured for a 400. */
 const safeParse = z.core._safeParse(z.core.$ZodError);
@@ -32,19 +32,29 @@ export interface Input<S extends RequestSchemas> {
   body: Parsed<S, 'body'>;
 }
 
-/** The first problem of a value, as a 400 in the caller's words. */
-function parse(schema: z.ZodType, value: unknown, part: keyof RequestSchemas): unknown {
+type Part = 'params' | 'query' | 'headers' | 'body';
+
+/** Parses `value` into `input[part]`; answers its first problem in the caller's words instead, if it has one. */
+function parseInto(input: Record<string, unknown>, part: Part, schema: z.ZodType, value: unknown): string | undefined {
   const result = safeParse(schema, value ?? {});
-  if (result.success) return result.data;
+  if (result.success) {
+    input[part] = result.data;
+    return undefined;
+  }
   const issue = result.error.issues[0]!;
   const rootType = issue.code === 'invalid_type' && issue.path.length === 0;
-  throw new ApiError(400, part === 'body' && rootType ? 'Request body must be a JSON object' : issue.message);
+  return part === 'body' && rootType ? 'Request body must be a JSON object' : issue.message;
 }
 
-/** Checks params, query, headers and body in that order; the first problem answers 400, in the envelope. */
+/**
+ * Checks params, query, headers and body in that order; the first problem answers 400, in the envelope (answered here
+ * rather than thrown: a refused request is a common one and needs no Error).
+ */
 export function validate(schemas: RequestSchemas): RequestHandler {
   // Worked out once per route, not per request.
-  const headerNames = schemas.headers ? Object.keys(schemas.headers.shape) : [];
+  const headerNames = schemas.headers
+    ? Object.keys(schemas.headers.shape).map((name) => [name, name.toLowerCase()] as const)
+    : [];
   const queryHeaders = Object.entries(schemas.queryFromHeaders ?? {});
   const queryOf = (req: Request): Record<string, unknown> => {
     const query = { ...(req.query as Record<string, unknown>) };
@@ -56,18 +66,19 @@ export function validate(schemas: RequestSchemas): RequestHandler {
   };
   const headersOf = (req: Request): Record<string, unknown> => {
     const headers: Record<string, unknown> = {};
-    for (const name of headerNames) headers[name] = req.get(name) || undefined;
+    for (const [name, lower] of headerNames) headers[name] = req.headers[lower] || undefined;
     return headers;
   };
+  const { params, query, headers, body, bodyPrecheck } = schemas;
   return (req, res, next) => {
     const input: Record<string, unknown> = {};
-    if (schemas.params) input.params = parse(schemas.params, req.params, 'params');
+    let refusal = params && parseInto(input, 'params', params, req.params);
     // The query is parsed from the URL only for an operation that has one.
-    if (schemas.query) input.query = parse(schemas.query, queryOf(req), 'query');
-    if (schemas.headers) input.headers = parse(schemas.headers, headersOf(req), 'headers');
-    const refusal = schemas.bodyPrecheck?.(req.body);
-    if (refusal !== undefined) throw new ApiError(400, refusal);
-    if (schemas.body) input.body = parse(schemas.body, req.body, 'body');
+    if (refusal === undefined && query) refusal = parseInto(input, 'query', query, queryOf(req));
+    if (refusal === undefined && headers) refusal = parseInto(input, 'headers', headers, headersOf(req));
+    refusal ??= bodyPrecheck?.(req.body);
+    if (refusal === undefined && body) refusal = parseInto(input, 'body', body, req.body);
+    if (refusal !== undefined) return sendFail(res, 400, refusal);
     res.locals.input = input;
     next();
   };

@@ -5,16 +5,21 @@ import fc from 'fast-check';
 import { missingText, SendMessageBody } from '../../server/contract/messages.ts';
 import { validate, type RequestSchemas } from '../../server/http/validate.ts';
 
-/** What validate() answers for `body`: the ApiError it throws (code and words), or 'accepted'. */
+/** What validate() answers for `body`: the 400's code and words, or 'accepted'. */
 function answerOf(schemas: RequestSchemas, body: unknown): string {
-  const req = { body, query: {}, params: {}, get: () => undefined } as unknown as Request;
-  try {
-    validate(schemas)(req, { locals: {} } as Response, () => undefined);
-    return 'accepted';
-  } catch (error) {
-    const { code, message } = error as { code: number; message: string };
-    return `${code} ${message}`;
-  }
+  const req = { body, query: {}, params: {}, headers: {}, get: () => undefined } as unknown as Request;
+  let answer = 'accepted';
+  const res = {
+    locals: {},
+    req: { method: 'POST', headers: {} },
+    setHeader: () => undefined,
+    end: (json: string) => {
+      const { code, error } = JSON.parse(json) as { code: number; error: string };
+      answer = `${code} ${error}`;
+    },
+  };
+  validate(schemas)(req, res as unknown as Response, () => undefined);
+  return answer;
 }
 
 /** Texts near the edges: blank in every way the rule knows, visible, and not strings at all. */

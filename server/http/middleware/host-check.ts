@@ -22,8 +22,14 @@ function isAllowed(host: string, policy: HostPolicy): boolean {
 /** `http://authority/path`: RFC 9112 §3.2.2 makes this authority the request's host, whatever `Host` says. */
 const ABSOLUTE_FORM = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i;
 
-const hostHeaders = (rawHeaders: string[]): number =>
-  rawHeaders.filter((value, i) => i % 2 === 0 && value.toLowerCase() === 'host').length;
+function hostHeaders(rawHeaders: string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host') count++;
+  }
+  return count;
+}
 
 /**
  * DNS-rebinding defence: a page on evil.example that re-points its name at 127.0.0.1 still sends
@@ -34,7 +40,7 @@ const hostHeaders = (rawHeaders: string[]): number =>
 export function hostCheck(policy: HostPolicy): RequestHandler {
   return (req, res, next) => {
     if (hostHeaders(req.rawHeaders) > 1) return sendFail(res, 400, 'A request carries one Host header, not several');
-    const absolute = ABSOLUTE_FORM.exec(req.url);
+    const absolute = req.url[0] === '/' ? null : ABSOLUTE_FORM.exec(req.url);
     if (absolute && absolute[1]!.toLowerCase() !== 'http')
       return sendFail(res, 400, `This server speaks http, not ${absolute[1]}`);
     const host = absolute ? absolute[2]! : (req.headers.host ?? '');

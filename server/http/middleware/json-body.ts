@@ -38,9 +38,9 @@ function plainJson(limitBytes: number, fallback: RequestHandler): RequestHandler
     req.on('error', (error) => next(Object.assign(error, { status: 400, type: 'request.aborted' })));
     req.on('end', () => {
       // As body-parser reads UTF-8: invalid bytes become U+FFFD, a byte order mark is dropped.
-      const text = Buffer.concat(chunks)
-        .toString('utf8')
-        .replace(/^\uFEFF/, '');
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const read = bytes.toString('utf8');
+      const text = read.charCodeAt(0) === 0xfeff ? read.slice(1) : read;
       try {
         req.body = JSON.parse(text);
       } catch {
