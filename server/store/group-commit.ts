@@ -117,10 +117,12 @@ export function createGroupCommit({ db, file, onError, sync: injected }: GroupCo
       }));
   }
 
-  // Even a commit nobody waits for (a receipt's status) is on disk soon: within the window and one fsync.
+  // Even a commit nobody waits for (a receipt's status) is on disk soon: within the window and one fsync. Once closing,
+  // none: the connection closes next, and SQLite's own checkpoint at that close fsyncs what is left.
   let windowTimer: NodeJS.Timeout | null = null;
+  let closing: Promise<void> | null = null;
   function syncWithinWindow(): void {
-    if (windowTimer) return;
+    if (windowTimer || closing) return;
     windowTimer = setTimeout(() => {
       windowTimer = null;
       durable().catch(() => undefined); // told by start()
@@ -142,7 +144,6 @@ export function createGroupCommit({ db, file, onError, sync: injected }: GroupCo
   const checkpoints = createCheckpoints({ db, file, durable, mark, sync });
   let checkpointing: Promise<void> | null = null;
   let checkpointedAt = 0;
-  let closing: Promise<void> | null = null;
   function checkpointIfDue(): void {
     if (closing || checkpointing || mark() - checkpointedAt < CHECKPOINT_AFTER_CHANGES) return;
     checkpointedAt = mark();

@@ -99,6 +99,20 @@ test('a commit nobody waits for starts its fsync within the group window; one so
   assert.equal(disk.calls.length, before + 2, 'the window found the commit already on disk');
 });
 
+test('a commit made once closing has begun starts no fsync after the close', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { disk, commits, write } = setUp(t);
+  await commits.durable();
+  const closed = commits.close();
+  write(1);
+  await closed;
+  const after = disk.calls.length;
+  // The window's timer would fsync through a connection the core closes next ("statement has been finalized").
+  t.mock.timers.runAll();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(disk.calls.length, after);
+});
+
 test('what an answer promises leaves out the last commits made unpromised, and only while nothing came after them', (t) => {
   const { commits, write } = setUp(t);
   write(1);
