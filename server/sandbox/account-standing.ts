@@ -167,7 +167,7 @@ export function createAccountStanding(state: SandboxState, delivery: Delivery): 
       return view();
     },
     refuse(contact, messageId) {
-      const newChat = contact.sent.length === 0 && state.store.inbox(contact.number).length === 0;
+      const newChat = contact.sent.length === 0 && !state.store.hasInbox(contact.number);
       const rejected = stored.rejections.find((r) => r.number === contact.number);
       const error = rejected?.error ?? (lockActive() && newChat ? 463 : null);
       if (error === null) return null;

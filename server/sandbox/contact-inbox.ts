@@ -66,7 +66,7 @@ export function createContactInbox(
 
   /** False when the contact already has a message with this id. */
   const recordInbox = (c: ContactState, id: string, msg: proto.IMessage, media: ContactMedia | null): boolean => {
-    const existing = state.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === id);
+    const existing = state.store.inboxMessage<InboxEntry>(c.number, id);
     if (existing) {
       state.logger.info(`${c.name} (${c.number}) already has ${id}: the resend is not a second message`);
       if (existing.entry.retries) {

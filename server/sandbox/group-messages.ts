@@ -78,7 +78,7 @@ export function createGroupMessages(state: SandboxState, groups: Groups, deliver
     );
 
   const update = (g: GroupState, id: string, change: (e: GroupInboxEntry) => void) => {
-    const row = state.store.inbox<GroupInboxEntry>(inboxKey(g)).find((r) => r.entry.message_id === id);
+    const row = state.store.inboxMessage<GroupInboxEntry>(inboxKey(g), id);
     if (!row) return null;
     change(row.entry);
     state.store.updateInbox(row.seq, row.entry);
@@ -107,7 +107,7 @@ export function createGroupMessages(state: SandboxState, groups: Groups, deliver
         }
       }
       ack();
-      if (!message || state.store.inbox<GroupInboxEntry>(inboxKey(g)).some((r) => r.entry.message_id === id)) return;
+      if (!message || state.store.inboxMessage<GroupInboxEntry>(inboxKey(g), id) !== undefined) return;
       const ext = message.extendedTextMessage;
       const entry: GroupInboxEntry = {
         message_id: id,

@@ -1,11 +1,11 @@
 import type { proto } from '@whiskeysockets/baileys';
 import { ApiError } from '../api-error.ts';
 import type { Connection } from './connection.ts';
-import { inboxOf, requireContact } from './contact-book.ts';
+import { requireContact } from './contact-book.ts';
 import { encryptFor, type Delivery } from './delivery.ts';
 import { type BinaryNode, child, children, node, nowSeconds, phoneMessageId, userOf } from './frames.ts';
 import type { SandboxState } from './sandbox-state.ts';
-import type { ContactState, SentByContact } from './virtual-contacts.ts';
+import type { ContactState, InboxEntry, SentByContact } from './virtual-contacts.ts';
 import type { ContactMediaInput } from '../contract/sandbox.ts';
 import { encryptMedia } from './media-messages.ts';
 import type { MediaServers } from './media-servers.ts';
@@ -131,7 +131,7 @@ function contactMessage(
   const quotedId = input.reply_to_message_id;
   if (!quotedId) return { conversation: input.text };
   const theirs = c.sent.find((s) => s.message_id === quotedId);
-  const ours = inboxOf(state, c.number).find((e) => e.message_id === quotedId);
+  const ours = state.store.inboxMessage<InboxEntry>(c.number, quotedId)?.entry;
   const contextInfo: proto.IContextInfo = {
     stanzaId: quotedId,
     participant: theirs ? contactJid(c) : state.phoneJid,

@@ -1,5 +1,5 @@
 import { ApiError } from '../api-error.ts';
-import { inboxOf, requireContact } from './contact-book.ts';
+import { requireContact } from './contact-book.ts';
 import type { Delivery } from './delivery.ts';
 import { node, nowSeconds } from './frames.ts';
 import type { SandboxState } from './sandbox-state.ts';
@@ -16,7 +16,7 @@ export interface Receipts {
 /** Receipts from contacts to WaGate, marked on the inbox entry they are for. */
 export function createReceipts(state: SandboxState, delivery: Delivery): Receipts {
   const deliver = (c: ContactState, id: string, type: 'read' | undefined): void => {
-    const entry = state.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === id)?.entry;
+    const entry = state.store.inboxMessage<InboxEntry>(c.number, id)?.entry;
     if (entry?.delivered && type === undefined) return; // already delivered (e.g. read came first)
     if (entry && !entry.delivered && type === 'read') deliver(c, id, undefined);
     updateInboxEntry(state, c, id, type === 'read' ? { read: true, delivered: true } : { delivered: true });
@@ -25,7 +25,7 @@ export function createReceipts(state: SandboxState, delivery: Delivery): Receipt
 
   const send = async (number: string, input: { message_id: string; type: 'delivered' | 'read' }) => {
     const c = requireContact(state, number);
-    if (!inboxOf(state, c.number).some((e) => e.message_id === input.message_id)) {
+    if (!state.store.inboxMessage(c.number, input.message_id)) {
       throw new ApiError(404, `${c.name} has no message ${input.message_id}`);
     }
     deliver(c, input.message_id, input.type === 'read' ? 'read' : undefined);
@@ -35,6 +35,6 @@ export function createReceipts(state: SandboxState, delivery: Delivery): Receipt
 }
 
 function updateInboxEntry(state: SandboxState, c: ContactState, id: string, patch: Partial<InboxEntry>): void {
-  const row = state.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === id);
+  const row = state.store.inboxMessage<InboxEntry>(c.number, id);
   if (row) state.store.updateInbox(row.seq, { ...row.entry, ...patch });
 }

@@ -15,7 +15,7 @@ export function createRetryRequests(state: SandboxState, delivery: Delivery) {
   return {
     async ask(number: string, input: { message_id: string }): Promise<void> {
       const c = requireContact(state, number);
-      const row = state.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === input.message_id);
+      const row = state.store.inboxMessage<InboxEntry>(c.number, input.message_id);
       if (!row) throw new ApiError(404, `${c.name} has no message ${input.message_id}`);
       const count = (row.entry.retries ?? 0) + 1;
       state.store.updateInbox(row.seq, { ...row.entry, retries: count });

@@ -71,7 +71,9 @@ export function richFieldsOf(msg: proto.IMessage): RichFields | null {
  */
 export function applyToTarget(state: SandboxState, c: ContactState, entry: InboxEntry): boolean {
   if (entry.kind !== 'edit' && entry.kind !== 'delete') return true;
-  const target = state.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === entry.target_message_id);
+  const target = entry.target_message_id
+    ? state.store.inboxMessage<InboxEntry>(c.number, entry.target_message_id)
+    : undefined;
   if (!target || target.entry.deleted) return false;
   const updated: InboxEntry =
     entry.kind === 'edit'
@@ -89,7 +91,7 @@ function chatAddresses(state: SandboxState, c: ContactState) {
 /** A message of the chat as the contact keys it: the contact's own (fromMe), or WaGate's. */
 function keyFor(state: SandboxState, c: ContactState, messageId: string): proto.IMessageKey {
   const own = c.sent.some((s) => s.message_id === messageId);
-  const theirs = state.store.inbox<InboxEntry>(c.number).some((r) => r.entry.message_id === messageId);
+  const theirs = state.store.inboxMessage<InboxEntry>(c.number, messageId) !== undefined;
   if (!own && !theirs) throw new ApiError(404, `${c.name} has no message ${messageId} in this chat`);
   return { remoteJid: chatAddresses(state, c).phone, fromMe: own, id: messageId };
 }
@@ -109,7 +111,7 @@ function encryptVote(secret: Uint8Array, pollId: string, creator: string, voter:
 }
 
 function pollVote(state: SandboxState, c: ContactState, action: Extract<ContactAction, { kind: 'poll_vote' }>) {
-  const row = state.store.inbox<InboxEntry>(c.number).find((r) => r.entry.message_id === action.poll_message_id);
+  const row = state.store.inboxMessage<InboxEntry>(c.number, action.poll_message_id);
   const poll = row?.entry.poll;
   if (!row || !poll || !row.entry.poll_secret)
     throw new ApiError(404, `${c.name} has no poll ${action.poll_message_id} from WaGate`);

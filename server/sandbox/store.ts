@@ -14,6 +14,9 @@ export interface SandboxStore {
   updateInbox(seq: number, entry: unknown): void;
   inboxEntry<T>(seq: number): T | undefined;
   inbox<T>(number: string): { seq: number; entry: T }[];
+  /** The entry of a contact's (or group's) inbox with this message id, found through an index, not by reading all. */
+  inboxMessage<T>(number: string, messageId: string): { seq: number; entry: T } | undefined;
+  hasInbox(number: string): boolean;
   close(): void;
 }
 
@@ -46,6 +49,10 @@ export const SANDBOX_MIGRATIONS: Migrations = {
         CREATE TABLE sandbox_inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, number TEXT NOT NULL, entry TEXT NOT NULL);
         CREATE INDEX sandbox_inbox_number ON sandbox_inbox (number, seq);`,
     1: fromLegacyBuffers,
+    // Entries are found by message id on every message, receipt and reaction: reading a whole inbox each time made a
+    // long run quadratic (10,000 sends to one contact).
+    2: `ALTER TABLE sandbox_inbox ADD COLUMN message_id TEXT GENERATED ALWAYS AS (json_extract(entry, '$.message_id')) VIRTUAL;
+        CREATE INDEX sandbox_inbox_message ON sandbox_inbox (number, message_id);`,
   },
 };
 
@@ -63,6 +70,8 @@ export function createSandboxStore(dataDir: string): SandboxStore {
     updateInbox: db.prepare('UPDATE sandbox_inbox SET entry = ? WHERE seq = ?'),
     inboxEntry: db.prepare('SELECT entry FROM sandbox_inbox WHERE seq = ?'),
     inbox: db.prepare('SELECT seq, entry FROM sandbox_inbox WHERE number = ? ORDER BY seq'),
+    inboxMessage: db.prepare('SELECT seq, entry FROM sandbox_inbox WHERE number = ? AND message_id = ? ORDER BY seq'),
+    hasInbox: db.prepare('SELECT 1 FROM sandbox_inbox WHERE number = ? LIMIT 1'),
   };
 
   return {
@@ -86,6 +95,11 @@ export function createSandboxStore(dataDir: string): SandboxStore {
       const rows = statements.inbox.all(number) as { seq: number; entry: string }[];
       return rows.map((r) => ({ seq: r.seq, entry: decode<T>(r.entry) }));
     },
+    inboxMessage<T>(number: string, messageId: string) {
+      const row = statements.inboxMessage.get(number, messageId) as { seq: number; entry: string } | undefined;
+      return row ? { seq: row.seq, entry: decode<T>(row.entry) } : undefined;
+    },
+    hasInbox: (number) => statements.hasInbox.get(number) !== undefined,
     close: () => db.close(),
   };
 }

@@ -55,3 +55,24 @@ test('values come back as they were stored, Buffers included', (t) => {
   assert.deepEqual(store.inboxEntry(seq), { a: 2 });
   store.close();
 });
+
+test("an inbox entry is found by its message id through an index, without reading the contact's whole inbox", (t) => {
+  const dir = tempDir(t, 'wagate-sandbox-store-');
+  const store = createSandboxStore(dir);
+  for (let i = 0; i < 3; i++) store.appendInbox('1555', { message_id: `M${i}`, text: `hi ${i}` });
+  store.appendInbox('1666', { message_id: 'M1', text: 'another contact' });
+  assert.equal(store.hasInbox('1555'), true);
+  assert.equal(store.hasInbox('1777'), false);
+  const found = store.inboxMessage<{ text: string }>('1555', 'M1');
+  assert.equal(found?.entry.text, 'hi 1');
+  store.updateInbox(found!.seq, { message_id: 'M1', text: 'edited' });
+  assert.equal(store.inboxMessage<{ text: string }>('1555', 'M1')?.entry.text, 'edited');
+  assert.equal(store.inboxMessage('1555', 'M9'), undefined);
+  store.close();
+  const db = openDatabase(join(dir, 'sandbox', 'sandbox.db'));
+  const plan = db
+    .prepare('EXPLAIN QUERY PLAN SELECT seq, entry FROM sandbox_inbox WHERE number = ? AND message_id = ? ORDER BY seq')
+    .all() as { detail: string }[];
+  assert.match(plan[0]!.detail, /^SEARCH sandbox_inbox USING INDEX sandbox_inbox_message/);
+  db.close();
+});
