@@ -222,7 +222,8 @@ try {
     goalLine(
       'idle RSS <= 1.0x a bare linked Baileys client',
       idleRatio <= GOALS.idleRatio,
-      `ratio ${idleRatio.toFixed(2)}, both with ${NODE_FLAGS_WORDS}`,
+      // NOTES.md (memory): module by module, what WaGate loads that the bare client does not.
+      `ratio ${idleRatio.toFixed(2)}, both with ${NODE_FLAGS_WORDS}; the difference is what WaGate loads and keeps beyond Baileys (express, zod, its routes and schemas, SQLite): JS heap used after a GC ${idle.heapUsedAfterGcMb.toFixed(1)} MB`,
     );
     const readings = [idle, ...memory.afterSends];
     console.log(
@@ -235,7 +236,8 @@ try {
       goalLine(
         `RSS grows < ${GOALS.growthMb} MB over ${GROWTH_SENDS.toLocaleString('en')} sends`,
         grown < GOALS.growthMb,
-        `measured over ${last.sends} sends: ${grown.toFixed(1)} MB after a GC, ${grownAsRead.toFixed(1)} MB as read; JS heap used after a GC ${idle.heapUsedAfterGcMb.toFixed(1)} -> ${last.heapUsedAfterGcMb.toFixed(1)} MB`,
+        // NOTES.md (lead, 2026-12-02): where the rest goes, and what a bare Baileys client grows over the same sends.
+        `measured over ${last.sends} sends: ${grown.toFixed(1)} MB after a GC, ${grownAsRead.toFixed(1)} MB as read; JS heap used after a GC ${idle.heapUsedAfterGcMb.toFixed(1)} -> ${last.heapUsedAfterGcMb.toFixed(1)} MB, the heap V8 keeps ${idle.heapTotalAfterGcMb.toFixed(1)} -> ${last.heapTotalAfterGcMb.toFixed(1)} MB (free old-space pages it does not return); the rest is native memory outside V8's heap`,
       );
     } else {
       // The first sends grow the heap to its working size; the slope of the last stretch is what 10,000 would add.
