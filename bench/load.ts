@@ -6,24 +6,29 @@ export interface LoadResult {
   perSecond: number;
 }
 
+export interface LoadRequest {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** One request through `agent`, resolved once its answer has been read. */
+export function requestOnce(url: string, init: LoadRequest, agent: Agent): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const req = request(url, { method: init.method, headers: init.headers, agent }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
 /** Sends `total` requests over `concurrency` keep-alive connections and counts answers per second. */
-export async function load(
-  url: string,
-  init: { method: string; headers: Record<string, string>; body?: string },
-  total: number,
-  concurrency = 16,
-): Promise<LoadResult> {
+export async function load(url: string, init: LoadRequest, total: number, concurrency = 16): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   let sent = 0;
-  const one = () =>
-    new Promise<void>((resolve, reject) => {
-      const req = request(url, { method: init.method, headers: init.headers, agent }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      });
-      req.on('error', reject);
-      req.end(init.body);
-    });
+  const one = () => requestOnce(url, init, agent);
   const worker = async () => {
     while (sent < total) {
       sent++;

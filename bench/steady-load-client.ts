@@ -1,4 +1,5 @@
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { requestOnce, type LoadRequest } from './load.ts';
 
 /**
  * `node bench/steady-load-client.ts <url> <init as JSON> <concurrency>`: keeps <concurrency> keep-alive clients
@@ -6,22 +7,14 @@ import { Agent, request } from 'node:http';
  * answer (all connections open, the load steady), then, at the end, the answers per second counted from then on.
  */
 const [url, initJson, concurrency] = process.argv.slice(2) as [string, string, string];
-const init = JSON.parse(initJson) as { method: string; headers: Record<string, string>; body?: string };
+const init = JSON.parse(initJson) as LoadRequest;
 const clients = Number(concurrency);
 const agent = new Agent({ keepAlive: true, maxSockets: clients });
 
 let stopped = false;
 process.stdin.on('end', () => (stopped = true)).resume();
 
-const one = () =>
-  new Promise<void>((resolve, reject) => {
-    const req = request(url, { method: init.method, headers: init.headers, agent }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
+const one = () => requestOnce(url, init, agent);
 
 let answered = 0;
 let warm = 0;
