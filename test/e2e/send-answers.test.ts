@@ -207,7 +207,9 @@ test('a number not on WhatsApp is a 404 before anything is queued: nothing in th
   assert.deepEqual(res.body, notFound('Number is not on WhatsApp'));
   const outbox = (await h.call('/outbox')).body.data as unknown[];
   assert.equal(JSON.stringify(outbox).includes(CAROL), false, JSON.stringify(outbox));
-  assert.equal(h.core.eventLog.latestId(), mark, 'no message.status event for it');
+  // Only events about this number: a late one from an earlier test (a receipt, the outbox) may land meanwhile.
+  const aboutIt = h.core.eventLog.since(mark).filter((e) => JSON.stringify(e).includes(CAROL));
+  assert.deepEqual(aboutIt, [], 'no event for it');
 });
 
 test('replying to a message of another chat is a 404, and nothing is queued', async () => {
