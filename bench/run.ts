@@ -93,11 +93,15 @@ const spread = (xs: number[], digits = 2) =>
 const goalLine = (name: string, met: boolean, detail: string) =>
   console.log(`goal ${name}: ${met ? 'met' : 'not met'} (${detail})`);
 
-/** `npm run bench -- rejected` runs only the parts named; `--sends=N` makes the memory part send N for real. */
+/**
+ * `npm run bench -- rejected` runs only the parts named; `--sends=N` makes the memory part send N for real, `--idle`
+ * stops it after the idle reading.
+ */
 const args = process.argv.slice(2);
 const only = new Set(args.filter((arg) => !arg.startsWith('--')));
 const sendsArg = args.find((arg) => arg.startsWith('--sends='));
 const sendsFlag = sendsArg ? Number(sendsArg.slice('--sends='.length)) : null;
+const idleOnly = args.includes('--idle');
 const wanted = (part: string) => only.size === 0 || only.has(part);
 
 const dir = mkdtempSync(join(tmpdir(), 'wagate-bench-'));
@@ -212,7 +216,7 @@ try {
   if (wanted('memory')) {
     // A full bench, or --sends=10000, sends them all; `memory` alone reads 100/400/700 and extrapolates.
     const full = only.size === 0 || sendsFlag !== null;
-    const checkpoints = full ? fullCheckpoints(sendsFlag ?? GROWTH_SENDS) : MEMORY_CHECKPOINTS;
+    const checkpoints = idleOnly ? [] : full ? fullCheckpoints(sendsFlag ?? GROWTH_SENDS) : MEMORY_CHECKPOINTS;
     const memory = await benchMemory(join(dir, 'memory'), checkpoints);
     const idle = memory.wagateIdle;
     const idleRatio = idle.rssMb / memory.bareIdleMb;
@@ -229,26 +233,29 @@ try {
     console.log(
       `RSS of wagate serve after sends, MB as read / after a full GC (after it: JS heap used of total, external): ${readings.map(describeReading).join(', ')}`,
     );
-    const last = memory.afterSends.at(-1)!;
-    const grown = last.rssAfterGcMb - idle.rssAfterGcMb;
-    const grownAsRead = last.rssMb - idle.rssMb;
-    if (last.sends >= GROWTH_SENDS) {
-      goalLine(
-        `RSS grows < ${GOALS.growthMb} MB over ${GROWTH_SENDS.toLocaleString('en')} sends`,
-        grown < GOALS.growthMb,
-        // NOTES.md (lead, 2026-12-02): where the rest goes, and what a bare Baileys client grows over the same sends.
-        `measured over ${last.sends} sends: ${grown.toFixed(1)} MB after a GC, ${grownAsRead.toFixed(1)} MB as read; JS heap used after a GC ${idle.heapUsedAfterGcMb.toFixed(1)} -> ${last.heapUsedAfterGcMb.toFixed(1)} MB, the heap V8 keeps ${idle.heapTotalAfterGcMb.toFixed(1)} -> ${last.heapTotalAfterGcMb.toFixed(1)} MB (free old-space pages it does not return); the rest is native memory outside V8's heap`,
-      );
-    } else {
-      // The first sends grow the heap to its working size; the slope of the last stretch is what 10,000 would add.
-      const before = memory.afterSends.at(-2)!;
-      const perSend = (last.rssAfterGcMb - before.rssAfterGcMb) / (last.sends - before.sends);
-      const projected = grown + perSend * (GROWTH_SENDS - last.sends);
-      goalLine(
-        `RSS grows < ${GOALS.growthMb} MB over ${GROWTH_SENDS.toLocaleString('en')} sends`,
-        projected < GOALS.growthMb,
-        `EXTRAPOLATED, not measured (run npm run bench -- memory --sends=${GROWTH_SENDS}): ${grown.toFixed(1)} MB after a GC over ${last.sends} sends (${grownAsRead.toFixed(1)} MB as read), ${(perSend * 1000).toFixed(2)} MB per 1,000 in the last stretch: ${projected.toFixed(1)} MB projected`,
-      );
+    const last = memory.afterSends.at(-1);
+    if (!last) console.log('RSS growth over sends: not measured (--idle)');
+    else {
+      const grown = last.rssAfterGcMb - idle.rssAfterGcMb;
+      const grownAsRead = last.rssMb - idle.rssMb;
+      if (last.sends >= GROWTH_SENDS) {
+        goalLine(
+          `RSS grows < ${GOALS.growthMb} MB over ${GROWTH_SENDS.toLocaleString('en')} sends`,
+          grown < GOALS.growthMb,
+          // NOTES.md (lead, 2026-12-02): where the rest goes, and what a bare Baileys client grows over the same sends.
+          `measured over ${last.sends} sends: ${grown.toFixed(1)} MB after a GC, ${grownAsRead.toFixed(1)} MB as read; JS heap used after a GC ${idle.heapUsedAfterGcMb.toFixed(1)} -> ${last.heapUsedAfterGcMb.toFixed(1)} MB, the heap V8 keeps ${idle.heapTotalAfterGcMb.toFixed(1)} -> ${last.heapTotalAfterGcMb.toFixed(1)} MB (free old-space pages it does not return); the rest is native memory outside V8's heap`,
+        );
+      } else {
+        // The first sends grow the heap to its working size; the slope of the last stretch is what 10,000 would add.
+        const before = memory.afterSends.at(-2)!;
+        const perSend = (last.rssAfterGcMb - before.rssAfterGcMb) / (last.sends - before.sends);
+        const projected = grown + perSend * (GROWTH_SENDS - last.sends);
+        goalLine(
+          `RSS grows < ${GOALS.growthMb} MB over ${GROWTH_SENDS.toLocaleString('en')} sends`,
+          projected < GOALS.growthMb,
+          `EXTRAPOLATED, not measured (run npm run bench -- memory --sends=${GROWTH_SENDS}): ${grown.toFixed(1)} MB after a GC over ${last.sends} sends (${grownAsRead.toFixed(1)} MB as read), ${(perSend * 1000).toFixed(2)} MB per 1,000 in the last stretch: ${projected.toFixed(1)} MB projected`,
+        );
+      }
     }
   }
   if (wanted('connections')) {

@@ -195,18 +195,27 @@ interface CheckpointDeps {
  * loop, which keeps an out-of-order write after the restart from reviving old frames).
  */
 function createCheckpoints({ db, file, durable, mark, sync }: CheckpointDeps) {
-  const pin = openDatabase(file, 'grouped');
-  const copier = openDatabase(file, 'grouped');
-  copier.exec('PRAGMA synchronous = OFF');
-  const snapshot = pin.prepare('SELECT COUNT(*) FROM sqlite_schema');
-  const copy = copier.prepare('PRAGMA wal_checkpoint(PASSIVE)');
   const inLine = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+  /** Opened at the first checkpoint (a few hundred messages in), not at start: an idle core never needs them. */
+  let connections: ReturnType<typeof openConnections> | null = null;
+  function openConnections() {
+    const pin = openDatabase(file, 'grouped');
+    const copier = openDatabase(file, 'grouped');
+    copier.exec('PRAGMA synchronous = OFF');
+    return {
+      pin,
+      copier,
+      snapshot: pin.prepare('SELECT COUNT(*) FROM sqlite_schema'),
+      copy: copier.prepare('PRAGMA wal_checkpoint(PASSIVE)'),
+    };
+  }
 
   /** Set when the database file's fsync failed after a copy: the pin stays, so the WAL never restarts over it. */
   let stuck = false;
 
   async function run(): Promise<void> {
     if (stuck) return;
+    const { pin, snapshot, copy } = (connections ??= openConnections());
     pin.exec('BEGIN');
     let copied = false;
     let frames: { log: number };
@@ -229,8 +238,8 @@ function createCheckpoints({ db, file, durable, mark, sync }: CheckpointDeps) {
   return {
     run,
     close() {
-      pin.close();
-      copier.close();
+      connections?.pin.close();
+      connections?.copier.close();
     },
   };
 }
