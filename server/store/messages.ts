@@ -39,6 +39,9 @@ export const MESSAGES_MIGRATIONS: Migrations = {
         ALTER TABLE messages ADD COLUMN deleted_at INTEGER;`,
     // Pacing reads the last day's sends at start (pacing-history.ts): without it, a scan of the whole history.
     6: `CREATE INDEX messages_outbound_by_left ON messages (COALESCE(sent_at, timestamp)) WHERE direction = 'outbound'`,
+    // Pacing asks, before every first send, whether the chat ever wrote to us (pacing-history.ts): through
+    // messages_by_chat that read every message of a chat that never had, one more per send.
+    7: `CREATE INDEX messages_inbound_by_chat ON messages (chat_jid, timestamp) WHERE direction = 'inbound'`,
   },
 };
 

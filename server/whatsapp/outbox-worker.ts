@@ -78,7 +78,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   let presenceJobs = 0;
   let cancelWake: (() => void) | null = null;
   let started = false;
-  /** Messages pacing has let go (kept for the life of the process; one per id). */
+  /** Messages pacing has let go and WhatsApp has not acked yet (one per id). */
   const paced = new Set<string>();
   /** Messages pacing holds now, each with what ends its hold early: it failed (a cancel) meanwhile. */
   const holds = new Map<string, AbortController>();
@@ -166,15 +166,21 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     if (job.attempts > 0 || paced.has(job.message_id)) return true;
     const newChat = deps.isNewChat(job.chat_jid);
     const failed = new AbortController();
+    // One signal for both ends of a hold. Not AbortSignal.any: each call left a dependant on the worker's signal for
+    // the garbage collector to clear, and grew slower with every send until it did.
+    const held = new AbortController();
+    const release = () => held.abort();
+    failed.signal.addEventListener('abort', release, { once: true });
+    stopping.signal.addEventListener('abort', release, { once: true });
     holds.set(job.message_id, failed);
     try {
-      const signal = AbortSignal.any([stopping.signal, failed.signal]);
-      await deps.pacer.hold(job.chat_jid, newChat, Infinity, job.message_id, signal);
+      await deps.pacer.hold(job.chat_jid, newChat, Infinity, job.message_id, held.signal);
     } catch (error) {
       if (failed.signal.aborted) return false;
       throw error;
     } finally {
       holds.delete(job.message_id);
+      stopping.signal.removeEventListener('abort', release);
     }
     paced.add(job.message_id);
     return true;
@@ -216,6 +222,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       } finally {
         completing = null;
       }
+      // It is gone from the outbox: never sent or held again, so nothing per message stays behind.
+      paced.delete(job.message_id);
       applyToTarget(job.content, at);
     } catch (error) {
       if (error instanceof ServerRejectedError) throw new Final(`server_rejected:${error.code}`);

@@ -20,11 +20,90 @@ export interface PacingSlot {
   limit: PacingLimit | null;
 }
 
-/** When `cap` sends per `windowMs` allow one more: once the cap-th latest of `times` (sorted) leaves the window. */
-function capFree(times: number[], cap: number, windowMs: number): number {
+/**
+ * The sends of the last day, oldest first, kept so that every question pacing asks before a send costs the same
+ * however many left today (a binary search, or a look-up per chat): a recount of the day's history per send was
+ * O(sends today), for every send, even with pacing off.
+ */
+class RecentSends {
+  /** Oldest first; those before `head` have left the day and are dropped in bulk now and then. */
+  private sends: PacedSend[] = [];
+  private head = 0;
+  /** Each chat's latest send, and its latest send as a chat that had never written to us. */
+  private readonly latest = new Map<string, PacedSend>();
+  private readonly latestNew = new Map<string, PacedSend>();
+
+  constructor(sends: readonly PacedSend[]) {
+    for (const send of sends) this.push(send);
+  }
+
+  push(send: PacedSend): void {
+    this.sends.push(send);
+    this.latest.set(send.chat, send);
+    if (send.newChat) this.latestNew.set(send.chat, send);
+  }
+
+  /** Forgets the sends at or before `cutoff`. */
+  dropUpTo(cutoff: number): void {
+    while (this.head < this.sends.length && this.sends[this.head]!.at <= cutoff) {
+      const gone = this.sends[this.head++]!;
+      if (this.latest.get(gone.chat) === gone) this.latest.delete(gone.chat);
+      if (this.latestNew.get(gone.chat) === gone) this.latestNew.delete(gone.chat);
+    }
+    if (this.head > 1024 && this.head * 2 > this.sends.length) {
+      this.sends = this.sends.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Takes one send back (rare: a held message that did not leave). */
+  remove(send: PacedSend): void {
+    const rest = this.sends.slice(this.head).filter((s) => s !== send);
+    this.sends = [];
+    this.head = 0;
+    this.latest.clear();
+    this.latestNew.clear();
+    for (const s of rest) this.push(s);
+  }
+
+  get count(): number {
+    return this.sends.length - this.head;
+  }
+
+  /** When the `n`th latest send left (n from 1). */
+  nthLatest(n: number): number {
+    return this.sends[this.sends.length - n]!.at;
+  }
+
+  /** How many left after `since`. */
+  countAfter(since: number): number {
+    let low = this.head;
+    let high = this.sends.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.sends[middle]!.at > since) high = middle;
+      else low = middle + 1;
+    }
+    return this.sends.length - low;
+  }
+
+  latestTo(chat: string): PacedSend | undefined {
+    return this.latest.get(chat);
+  }
+
+  /** The chats that had never written to us and were written to after `since`: each one's latest such send. */
+  newChatsAfter(since: number): Map<string, number> {
+    const opened = new Map<string, number>();
+    for (const [chat, send] of this.latestNew) if (send.at > since) opened.set(chat, send.at);
+    return opened;
+  }
+}
+
+/** When `cap` sends per `windowMs` allow one more: once the cap-th latest of `count` sends leaves the window. */
+function capFree(count: number, nthLatest: (n: number) => number, cap: number, windowMs: number): number {
   if (cap === 0) return Infinity;
-  if (times.length < cap) return -Infinity;
-  return times[times.length - cap]! + windowMs;
+  if (count < cap) return -Infinity;
+  return nthLatest(cap) + windowMs;
 }
 
 /**
@@ -39,35 +118,36 @@ export function earliestSlot(
   newChat: boolean,
   now: number,
 ): PacingSlot {
+  return slotIn(new RecentSends(history), policy, chat, newChat, now);
+}
+
+function slotIn(recent: RecentSends, policy: PacingPolicy, chat: string, newChat: boolean, now: number): PacingSlot {
   if (!policy.enabled) return { at: now, limit: null };
-  const times = history.map((s) => s.at);
+  const nth = (n: number) => recent.nthLatest(n);
   const candidates: [PacingLimit, number][] = [
-    ['per_minute', capFree(times, policy.per_minute, MINUTE)],
-    ['per_hour', capFree(times, policy.per_hour, HOUR)],
+    ['per_minute', capFree(recent.count, nth, policy.per_minute, MINUTE)],
+    ['per_hour', capFree(recent.count, nth, policy.per_hour, HOUR)],
   ];
-  const lastToChat = history.findLast((s) => s.chat === chat);
+  const lastToChat = recent.latestTo(chat);
   if (lastToChat) candidates.unshift(['chat_gap', lastToChat.at + policy.chat_gap_ms]);
-  const lastByNewChat = new Map<string, number>();
-  for (const s of history) if (s.newChat && s.at > now - DAY) lastByNewChat.set(s.chat, s.at);
+  const lastByNewChat = recent.newChatsAfter(now - DAY);
   if (newChat && !lastByNewChat.has(chat)) {
     const opened = [...lastByNewChat.values()].sort((a, b) => a - b);
-    candidates.push(['new_chats_per_day', capFree(opened, policy.new_chats_per_day, DAY)]);
+    candidates.push([
+      'new_chats_per_day',
+      capFree(opened.length, (n) => opened[opened.length - n]!, policy.new_chats_per_day, DAY),
+    ]);
   }
   let slot: PacingSlot = { at: now, limit: null };
   for (const [limit, at] of candidates) if (at > slot.at) slot = { at, limit };
   return slot;
 }
 
-export function usageOf(history: readonly PacedSend[], now: number): PacingUsage {
-  const since = (ms: number) => history.filter((s) => s.at > now - ms);
+function usageIn(recent: RecentSends, now: number): PacingUsage {
   return {
-    last_minute: since(MINUTE).length,
-    last_hour: since(HOUR).length,
-    new_chats_today: new Set(
-      since(DAY)
-        .filter((s) => s.newChat)
-        .map((s) => s.chat),
-    ).size,
+    last_minute: recent.countAfter(now - MINUTE),
+    last_hour: recent.countAfter(now - HOUR),
+    new_chats_today: recent.newChatsAfter(now - DAY).size,
   };
 }
 
@@ -118,7 +198,7 @@ export function createPacer(deps: PacerDeps): Pacer {
   const { clock } = deps;
   const random = deps.random ?? Math.random;
   let policy = deps.policy;
-  let history: PacedSend[] = [...(deps.history ?? [])];
+  const history = new RecentSends(deps.history ?? []);
   const waiting = new Set<PacedMessage>();
   /** How long recent messages (by id) were held, for their answers; the oldest are forgotten. */
   const waited = new Map<string, number>();
@@ -130,7 +210,7 @@ export function createPacer(deps: PacerDeps): Pacer {
   const state = (): PacingState => ({
     policy,
     defaults: DEFAULT_PACING,
-    usage: usageOf(history, clock.now()),
+    usage: usageIn(history, clock.now()),
     waiting: [...waiting],
   });
   const changed = () => deps.onChange?.(state());
@@ -141,8 +221,7 @@ export function createPacer(deps: PacerDeps): Pacer {
     const send = { chat, at, newChat };
     history.push(send);
     if (messageId) remember(counted, messageId, send);
-    const from = history.findIndex((s) => s.at > at - DAY);
-    history = from < 0 ? [] : history.slice(from);
+    history.dropUpTo(at - DAY);
   }
 
   /** Until `ms` have passed or the policy changes; with no end (Infinity), only the latter. */
@@ -173,7 +252,7 @@ export function createPacer(deps: PacerDeps): Pacer {
     try {
       for (;;) {
         const now = clock.now();
-        const slot = earliestSlot(history, policy, chat, newChat, now);
+        const slot = slotIn(history, policy, chat, newChat, now);
         if (slot.limit === null) break;
         jitter ??= Math.floor(random() * policy.jitter_ms);
         const at = slot.at + jitter;
@@ -215,7 +294,7 @@ export function createPacer(deps: PacerDeps): Pacer {
       const send = counted.get(messageId);
       if (!send) return;
       counted.delete(messageId);
-      history = history.filter((s) => s !== send);
+      history.remove(send);
       changed();
     },
   };

@@ -90,6 +90,7 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
     },
   ],
   [MESSAGES_MIGRATIONS, 6, { added: ['index messages_outbound_by_left on messages'] }],
+  [MESSAGES_MIGRATIONS, 7, { added: ['index messages_inbound_by_chat on messages'] }],
   [
     OUTBOX_MIGRATIONS,
     0,
