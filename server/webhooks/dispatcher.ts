@@ -40,6 +40,8 @@ export interface WebhookDispatcher {
 
 const PAGE = 500;
 const HOUSEKEEPING_EVERY_MS = 60_000;
+/** With no webhook, how often the cursor is moved past what was logged. */
+const CURSOR_SKIP_EVERY_MS = 5_000;
 const SNIPPET_CHARS = 200;
 
 /** The start of an error answer's body, for the delivery log: receivers often say there why they refused. */
@@ -103,6 +105,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
   let running = false;
   let timer: NodeJS.Timeout | null = null;
   let enqueueSoon: NodeJS.Immediate | null = null;
+  let skipSoon: NodeJS.Timeout | null = null;
   let lastHousekeeping = 0;
   let unsubscribe: (() => void)[] = [];
 
@@ -110,11 +113,26 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
     return Math.floor(random() * Math.min(backoff.capMs, backoff.baseMs * 2 ** (attempt - 1)));
   }
 
-  /** Everything logged after the cursor becomes deliveries: also what was logged just before a crash. */
-  function enqueueNew(): void {
+  /** With no webhook, the cursor moves past what was logged now and then, without reading it. */
+  function skipNow(): void {
+    if (skipSoon) clearTimeout(skipSoon);
+    skipSoon = null;
+    if (!store.hasWebhooks()) store.skipTo(eventLog.latestId());
+  }
+
+  /**
+   * Everything logged after the cursor becomes deliveries: also what was logged just before a crash. False when there
+   * is no webhook to deliver to.
+   */
+  function enqueueNew(): boolean {
     enqueueSoon = null;
-    // Nothing to deliver to: the cursor moves past what was logged without reading it (JSON of every event, per send).
-    if (!store.hasWebhooks()) return store.skipTo(eventLog.latestId());
+    // Nothing to deliver to: nothing is read (the JSON of every event, per send), and the cursor is written at most
+    // every few seconds rather than a commit per event. A webhook added meanwhile gets only the events logged after
+    // it (store.enqueue compares each event with its created_at), so a cursor left behind only costs that one read.
+    if (!store.hasWebhooks()) {
+      skipSoon ??= setTimeout(skipNow, CURSOR_SKIP_EVERY_MS).unref();
+      return false;
+    }
     for (
       let page = eventLog.since(store.cursor(), PAGE);
       page.length > 0;
@@ -123,6 +141,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
       store.enqueue(page);
       deps.onActivity?.();
     }
+    return true;
   }
 
   function housekeeping(at: number): void {
@@ -227,7 +246,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
   function onEvent(): void {
     enqueueSoon ??= setImmediate(() => {
       try {
-        enqueueNew();
+        if (!enqueueNew()) return;
       } catch (error) {
         // The cursor did not move: these events are enqueued on the next event or start.
         logger.error({ err: error }, 'webhook deliveries could not be queued');
@@ -254,6 +273,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
       if (enqueueSoon) clearImmediate(enqueueSoon);
       timer = null;
       enqueueSoon = null;
+      if (skipSoon) skipNow();
       const settled = Promise.allSettled([...inFlight]);
       let grace: NodeJS.Timeout | undefined;
       await Promise.race([settled, new Promise((resolve) => (grace = setTimeout(resolve, stopGraceMs)))]);
