@@ -28,6 +28,40 @@ export interface SqliteAuthState {
 const serialise = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer);
 const deserialise = (text: string): unknown => JSON.parse(text, BufferJSON.reviver);
 
+/** How many keys `recentKeys` keeps: a send reads a few (its recipients' sessions, tokens, LIDs). */
+const RECENT_KEYS = 256;
+
+/**
+ * The keys read or written last, as Baileys holds them (its own key cache does the same: it never changes a value it
+ * was given), so a send does not read and decode the same session records from the file each time (~6 reads a send,
+ * ~0.25 ms). Kept in step with the file: set after each commit of a write, dropped when a write rolls back. A key found
+ * missing is remembered too. Pre-keys (read once each, at a new session) and app-state keys (rebuilt as protobufs on
+ * each read) are not kept.
+ */
+function recentKeys() {
+  const keeps = (type: keyof SignalDataTypeMap) => type !== 'pre-key' && type !== 'app-state-sync-key';
+  const kept = new Map<string, unknown>();
+  const keep = (key: string, value: unknown) => {
+    kept.delete(key);
+    kept.set(key, value);
+    if (kept.size > RECENT_KEYS) kept.delete(kept.keys().next().value!);
+  };
+  return {
+    get(type: keyof SignalDataTypeMap, id: string, read: () => unknown): unknown {
+      if (!keeps(type)) return read();
+      const key = `${type}\u0000${id}`;
+      if (kept.has(key)) return kept.get(key);
+      const value = read();
+      keep(key, value);
+      return value;
+    },
+    set(type: keyof SignalDataTypeMap, id: string, value: unknown): void {
+      if (keeps(type)) keep(`${type}\u0000${id}`, value ?? undefined);
+    },
+    clear: () => kept.clear(),
+  };
+}
+
 /**
  * Baileys' credentials and Signal keys in WaGate's SQLite file, from credentials `openSavedCredentials` checked.
  * Every write is one transaction, so a crash in the middle of a batch of keys leaves the previous, consistent set
@@ -63,15 +97,20 @@ export function createSqliteAuthState(
     return row ? (decode(row.data, CREDS_CONTEXT) as AuthenticationCreds) : null;
   };
 
+  const recent = recentKeys();
+
+  function readKeyNow(type: keyof SignalDataTypeMap, id: string): unknown {
+    const row = readKey.get(type, id) as { data: string } | undefined;
+    if (!row) return undefined;
+    const value = decode(row.data, keyContext(type, id));
+    return type === 'app-state-sync-key' ? proto.Message.AppStateSyncKeyData.fromObject(value as object) : value;
+  }
+
   function getKeys<T extends keyof SignalDataTypeMap>(type: T, ids: string[]): { [id: string]: SignalDataTypeMap[T] } {
     const found: { [id: string]: SignalDataTypeMap[T] } = {};
     for (const id of ids) {
-      const row = readKey.get(type, id) as { data: string } | undefined;
-      if (!row) continue;
-      const value = decode(row.data, keyContext(type, id));
-      found[id] = (
-        type === 'app-state-sync-key' ? proto.Message.AppStateSyncKeyData.fromObject(value as object) : value
-      ) as SignalDataTypeMap[T];
+      const value = recent.get(type, id, () => readKeyNow(type, id));
+      if (value !== undefined) found[id] = value as SignalDataTypeMap[T];
     }
     return found;
   }
@@ -81,20 +120,35 @@ export function createSqliteAuthState(
    * one, which waits for that transaction's lock) goes on only with the ratchet it moved durable.
    */
   async function setKeys(data: SignalDataSet): Promise<void> {
-    transaction(db, () => {
-      for (const [type, entries] of Object.entries(data)) {
-        for (const [id, value] of Object.entries(entries ?? {})) {
-          if (value === null || value === undefined) deleteKey.run(type, id);
-          else writeKey.run(type, id, encode(value, keyContext(type, id)));
+    try {
+      transaction(db, () => {
+        for (const [type, entries] of Object.entries(data)) {
+          for (const [id, value] of Object.entries(entries ?? {})) {
+            if (value === null || value === undefined) deleteKey.run(type, id);
+            else writeKey.run(type, id, encode(value, keyContext(type, id)));
+          }
         }
-      }
-    });
+      });
+    } catch (error) {
+      // Rolled back: what is kept in memory may no longer be what the file holds.
+      recent.clear();
+      throw error;
+    }
+    for (const [type, entries] of Object.entries(data))
+      for (const [id, value] of Object.entries(entries ?? {})) recent.set(type as keyof SignalDataTypeMap, id, value);
     await durable();
   }
 
   const state: AuthenticationState = {
     creds: loadCreds() ?? initAuthCreds(),
-    keys: { get: getKeys, set: setKeys, clear: () => void db.exec('DELETE FROM wa_keys') },
+    keys: {
+      get: getKeys,
+      set: setKeys,
+      clear: () => {
+        db.exec('DELETE FROM wa_keys');
+        recent.clear();
+      },
+    },
   };
 
   return {
@@ -103,6 +157,7 @@ export function createSqliteAuthState(
     hasCreds: () => isLinked(loadCreds()),
     clear() {
       transaction(db, () => db.exec('DELETE FROM wa_keys; DELETE FROM wa_creds'));
+      recent.clear();
       state.creds = initAuthCreds();
     },
   };
