@@ -243,6 +243,26 @@ test('only the event types a webhook asked for reach it', async () => {
   );
 });
 
+test('events logged while there is no webhook are not delivered to one added later; those after it are', async () => {
+  let clock = 1_000;
+  const r = await receiver();
+  const w = open({ now: () => clock });
+  for (const id of ['BEFORE-1', 'BEFORE-2']) {
+    w.bus.emit('message.status', { message_id: id, chat_jid: '15550001111@s.whatsapp.net', status: 'read', at: 5 });
+    clock += 10;
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  w.store.add({ url: r.url, events: ['message.status'] });
+  clock += 10;
+  w.bus.emit('message.status', { message_id: 'AFTER', chat_jid: '15550001111@s.whatsapp.net', status: 'read', at: 5 });
+  await eventually(() => r.received.length === 1, 'the delivery of the event after the webhook');
+  await flush(w, r);
+  assert.deepEqual(
+    r.received.map((x) => JSON.parse(x.body).data.message_id),
+    ['AFTER'],
+  );
+});
+
 test('a receiver answering 500 gets retries with the same delivery id, and the events in order once it recovers', async () => {
   let failures = 3;
   const r = await receiver(0, () => (failures-- > 0 ? 500 : 204));
