@@ -31,11 +31,20 @@ export interface OutboxWorkerDeps {
   isNewChat(chatJid: string): boolean;
 }
 
+/**
+ * What the worker's queue keeps of a job until its turn, when the whole job is read by id (a cancel or a failure shows
+ * there): the sender has these at acceptance, so a new job is queued without reading it back.
+ */
+export type QueuedJob = Pick<OutboxJob, 'message_id' | 'chat_jid' | 'send_at' | 'created_at' | 'presence_simulation'>;
+
 export interface OutboxWorker {
   /** Sends what the outbox holds (after a restart: what the last process left), and each new job as it comes. */
   start(): void;
-  /** A job was added (or retried) to the outbox: it joins the worker's queue, which the table is read into only at start. */
-  enqueue(messageId: string): void;
+  /**
+   * A job was added (or retried) to the outbox: it joins the worker's queue, which the table is read into only at
+   * start. Given its id alone (a retry), the job is read to queue it.
+   */
+  enqueue(job: QueuedJob | string): void;
   stop(): Promise<void>;
 }
 
@@ -71,7 +80,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const stopping = new AbortController();
   const running = new Map<string, Promise<void>>();
   /** The jobs still to take, per chat, in the order they were accepted: the table is read only at start. */
-  const queues = new Map<string, OutboxJob[]>();
+  const queues = new Map<string, QueuedJob[]>();
   /** Chats kicked while their drain was running: it looks again before it ends. */
   const again = new Set<string>();
   let online = false;
@@ -92,7 +101,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const stepOf = (job: OutboxJob) => ({ message_id: job.message_id, chat_jid: job.chat_jid });
   /** Real time (typing, backoff), cut short when the worker stops; the clock is for what is scheduled. */
   const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
-  const isDue = (job: OutboxJob) => job.send_at === null || job.send_at * 1000 <= clock.now();
+  const isDue = (job: QueuedJob) => job.send_at === null || job.send_at * 1000 <= clock.now();
   /** Never left and too late to arrive as meant: its lifetime counts from when it was to leave (a scheduled one's send_at). */
   const expired = (job: OutboxJob) =>
     job.attempts === 0 && (job.send_at ?? job.created_at) + deps.config.expire_after_s < nowSeconds();
@@ -232,7 +241,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   /** Tries until the job is acked, fails for good, is cancelled or the worker stops. */
-  async function deliver(first: OutboxJob): Promise<void> {
+  async function deliver(first: QueuedJob): Promise<void> {
     let errors = 0;
     for (;;) {
       if (!(await connected())) return;
@@ -255,7 +264,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     }
   }
 
-  async function releasePresence(job: OutboxJob): Promise<void> {
+  async function releasePresence(job: QueuedJob): Promise<void> {
     if (!job.presence_simulation) return;
     presenceJobs--;
     const more = [...queues.values()].some((jobs) => jobs.some((j) => j.presence_simulation && isDue(j)));
@@ -265,9 +274,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   /** The chat's next due job, taken off its queue: the earliest to leave, then the first accepted. */
-  function nextFor(chatJid: string): OutboxJob | undefined {
+  function nextFor(chatJid: string): QueuedJob | undefined {
     const jobs = queues.get(chatJid) ?? [];
-    const leaves = (j: OutboxJob) => j.send_at ?? j.created_at;
+    const leaves = (j: QueuedJob) => j.send_at ?? j.created_at;
     const next = jobs.reduce<number>((best, j, i) => {
       if (!isDue(j)) return best;
       return best < 0 || leaves(j) < leaves(jobs[best]!) ? i : best;
@@ -324,7 +333,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     scheduleWake();
   }
 
-  function enqueue(job: OutboxJob): void {
+  function enqueue(job: QueuedJob): void {
     const jobs = queues.get(job.chat_jid);
     if (jobs) jobs.push(job);
     else queues.set(job.chat_jid, [job]);
@@ -349,12 +358,14 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       started = true;
       events.on('session.state', onSessionState);
       events.on('message.status', onStatus);
-      for (const job of outbox.pending()) enqueue(job);
+      for (const { message_id, chat_jid, send_at, created_at, presence_simulation } of outbox.pending())
+        enqueue({ message_id, chat_jid, send_at, created_at, presence_simulation });
       kickAll();
     },
-    enqueue(messageId) {
-      const job = outbox.get(messageId);
-      if (!job || !started || stopping.signal.aborted) return;
+    enqueue(queued) {
+      if (!started || stopping.signal.aborted) return;
+      const job = typeof queued === 'string' ? outbox.get(queued) : queued;
+      if (!job) return;
       enqueue(job);
       kick(job.chat_jid);
       if (!isDue(job)) scheduleWake();

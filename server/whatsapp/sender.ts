@@ -221,7 +221,13 @@ export function createSender(deps: SenderDeps): Sender {
       throw error;
     }
     emit([queued]);
-    worker.enqueue(messageId);
+    worker.enqueue({
+      message_id: messageId,
+      chat_jid: message.chat_jid,
+      send_at: sendAt,
+      created_at: message.timestamp,
+      presence_simulation: r.presenceSimulation,
+    });
     if (outcome) return outcome.result;
     return { kind: 'accepted', result: { message_id: messageId, status: 'queued', send_at: sendAt } };
   }
