@@ -1,5 +1,5 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
-import express, { type Express, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Express, Request, Response } from 'express';
 import type { Logger } from '../logger.ts';
 import type { CoreEvents } from '../events.ts';
 import type { ApiKeyStore } from '../store/api-keys.ts';
@@ -14,7 +14,6 @@ import type { IdempotencyStore } from '../store/idempotency.ts';
 import type { EventLog } from '../store/event-log.ts';
 import type { WebhookStore } from '../webhooks/webhook-store.ts';
 import { createEventsRouter } from './routes/events.ts';
-import { createAdminWebhooksRouter } from './routes/admin-webhooks.ts';
 import type { Session } from '../whatsapp/session.ts';
 import type { Sender } from '../whatsapp/sender.ts';
 import type { Simulator } from '../sandbox/simulator.ts';
@@ -22,8 +21,8 @@ import { securityHeaders } from './security-headers.ts';
 import { durableAnswers } from './middleware/durable-answers.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
 import { hostCheck, type HostPolicy } from './middleware/host-check.ts';
-import { requireAdmin, requireCaller } from './middleware/auth.ts';
-import { errorHandler, notFound } from './middleware/errors.ts';
+import { requireCaller } from './middleware/auth.ts';
+import { errorHandler } from './middleware/errors.ts';
 import { createHealthRouter } from './routes/health.ts';
 import { createSessionRouter } from './routes/session.ts';
 import { createMediaRouter } from './routes/media.ts';
@@ -35,20 +34,16 @@ import type { MessageActions } from '../whatsapp/message-actions.ts';
 import type { InboundMedia } from '../whatsapp/inbound-media.ts';
 import { createContactsRouter } from './routes/contacts.ts';
 import { createOutboxRouter } from './routes/outbox.ts';
-import { createAdminLoginRouter } from './routes/admin-login.ts';
-import { createAdminKeysRouter } from './routes/admin-keys.ts';
-import { createAdminEventsRouter } from './routes/admin-events.ts';
-import { createAdminMessagesRouter } from './routes/admin-messages.ts';
-import { createAdminPacingRouter, type AdminPacingDeps } from './routes/admin-pacing.ts';
-import { createDashboardRouter, dashboardPages } from './routes/dashboard.ts';
-import { createDocsRouter } from './routes/docs.ts';
-import { createSandboxRouter } from './routes/sandbox.ts';
+import type { AdminPacingDeps } from './routes/admin-pacing.ts';
+import { dashboardPages } from './routes/dashboard.ts';
+import { createOpenApiRouter } from './routes/openapi-document.ts';
 import type { CredentialStorage } from '../contract/desktop.ts';
 import { DEFAULT_LIMITS, type HttpLimits } from '../contract/limits.ts';
 import { createAuthFailures } from './middleware/auth-failures.ts';
 import { createStreamCaps } from './stream-caps.ts';
 import { serveOperations, type ApiRouter } from './operations.ts';
 import { runChain } from './middleware-chain.ts';
+import { expressOnDemand } from './express-on-demand.ts';
 import type { WhatsAppServerKind } from '../contract/health.ts';
 
 export interface HttpAppDeps {
@@ -94,29 +89,19 @@ export interface HttpApp {
 }
 
 /**
- * Requests and responses built with express's methods from the start (rather than swapped onto each by express's
- * `app.handle`), so that the public API's table serves them without going through express.
- */
-function expressClasses(app: Express): Pick<HttpApp, 'IncomingMessage' | 'ServerResponse'> {
-  class ExpressRequest extends IncomingMessage {}
-  Object.setPrototypeOf(ExpressRequest.prototype, app.request);
-  class ExpressResponse extends ServerResponse {}
-  Object.setPrototypeOf(ExpressResponse.prototype, app.response);
-  return { IncomingMessage: ExpressRequest, ServerResponse: ExpressResponse as typeof ServerResponse };
-}
-
-/**
  * The one HTTP surface: the public API (API key), the dashboard's admin endpoints (admin session), the dashboard.
  * Every request first passes the checks that hold for all (durable answers, security headers, the Host check), then
  * a dashboard navigation gets its page and the public API is served from its operations table, all without express's
- * router (three quarters of a refused request's CPU were express's); express serves the rest.
+ * router (three quarters of a refused request's CPU were express's); express serves the rest (server/http/express-app.ts),
+ * loaded with the first request that reaches it (server/http/express-on-demand.ts).
  */
 export function createHttpApp(deps: HttpAppDeps): HttpApp {
-  const app = express();
-  app.disable('x-powered-by');
-  // API answers change with every call: an ETag (a SHA-1 of each body) would never match. Static files keep theirs.
-  app.set('etag', false);
-  app.set('query parser', 'simple');
+  const onDemand = expressOnDemand((app) => {
+    app.disable('x-powered-by');
+    // API answers change with every call: an ETag (a SHA-1 of each body) would never match. Static files keep theirs.
+    app.set('etag', false);
+    app.set('query parser', 'simple');
+  });
 
   const limits = deps.limits ?? DEFAULT_LIMITS;
   // The public API: each router declares its operations, and the OpenAPI document lists exactly those.
@@ -156,12 +141,12 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     messages: deps.messages,
     inbound: deps.inboundMedia,
   });
-  const docs = createDocsRouter({
+  const openApi = createOpenApiRouter({
     version: deps.version,
     apiUrl: deps.apiUrl,
     operations: () => publicApi.flatMap((api) => api.operations),
   });
-  const publicApi: ApiRouter[] = [messages, media, rich, outbox, groups, contacts, session, events, health, docs.api];
+  const publicApi: ApiRouter[] = [messages, media, rich, outbox, groups, contacts, session, events, health, openApi];
   const front = [
     durableAnswers(deps.commits),
     securityHeaders,
@@ -170,37 +155,31 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     // Every public operation from one table; the key is checked first where one is needed, before a byte of a body.
     serveOperations(publicApi, { auth: caller }),
   ];
-  app.use(docs.pages);
-
-  const info = () => ({ version: deps.version, sandbox: deps.sandbox !== null, api_url: deps.apiUrl() });
-  app.use('/admin', createAdminLoginRouter({ admin: deps.admin, info }));
-  app.use('/admin', requireAdmin(deps.admin), createAdminEventsRouter({ events: deps.events }));
-  const adminApi = [
-    createAdminKeysRouter({ keys: deps.keys, events: deps.events }),
-    createAdminMessagesRouter({ messages: deps.messages }),
-    createAdminWebhooksRouter({ webhooks: deps.webhooks }),
-    createAdminPacingRouter(deps.pacing),
-  ];
-  app.use('/admin', serveOperations(adminApi));
-
-  if (deps.sandbox) {
-    const currentQr = () => deps.session.snapshot().qr;
-    app.use('/sandbox', caller, createSandboxRouter(deps.sandbox, { logger: deps.logger, currentQr }));
-  }
-
-  app.use(createDashboardRouter(deps.dashboardDir));
-  app.use(notFound);
   const errors = errorHandler(deps.logger);
-  app.use(errors);
   const ignore = () => undefined;
+  // The rest (dashboard, admin, docs pages, sandbox control) loads with the first request that reaches it.
+  let rest: Promise<Express> | null = null;
+  const expressPart = () =>
+    (rest ??= import('./express-app.ts').then(({ mountExpressPart }) => {
+      const app = onDemand.app();
+      mountExpressPart(app, deps, { caller, errors });
+      return app;
+    }));
   return {
-    ...expressClasses(app),
+    IncomingMessage: onDemand.IncomingMessage,
+    ServerResponse: onDemand.ServerResponse,
     listener(incoming, outgoing) {
       const req = incoming as Request;
       const res = outgoing as Response;
       req.res = res;
       res.locals = Object.create(null) as Response['locals'];
-      runChain(front, req, res, (error) => (error ? errors(error, req, res, ignore) : app(req, res)));
+      runChain(front, req, res, (error) => {
+        if (error) return errors(error, req, res, ignore);
+        expressPart().then(
+          (app) => app(req, res),
+          (failed: unknown) => errors(failed, req, res, ignore),
+        );
+      });
     },
   };
 }

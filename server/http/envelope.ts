@@ -30,6 +30,11 @@ export function observeAnswer(res: Response, observer: AnswerObserver): void {
  */
 export function sendEnvelope(res: Response, code: number, body: Envelope<unknown>): void {
   observers.get(res)?.(code, body);
+  sendJson(res, code, body);
+}
+
+/** Any JSON answer, written as `sendEnvelope` writes an envelope. */
+export function sendJson(res: Response, code: number, body: unknown): void {
   const { headers, method } = res.req;
   if (headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined) {
     res.status(code).json(body);

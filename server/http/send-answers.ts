@@ -18,8 +18,8 @@ export function prefersAsync(prefer: string | undefined): boolean {
 }
 
 function answerAccepted(res: Response, result: AcceptedResult, preferenceApplied: boolean): void {
-  if (preferenceApplied) res.set('Preference-Applied', 'respond-async');
-  res.set('Location', `/messages/${encodeURIComponent(result.message_id)}`);
+  if (preferenceApplied) res.setHeader('Preference-Applied', 'respond-async');
+  res.setHeader('Location', `/messages/${encodeURIComponent(result.message_id)}`);
   const message =
     result.status === 'pending'
       ? 'Message accepted; WhatsApp has not confirmed it yet and it will be sent as soon as it can'

@@ -18,12 +18,11 @@ function stillAuthorized(res: Response): boolean {
  * key or session is gone.
  */
 export function openEventStream(_req: Request, res: Response, heartbeatMs: number, onClose: () => void): () => boolean {
-  res.status(200).set({
-    'Content-Type': 'text/event-stream; charset=utf-8',
-    'Cache-Control': 'no-cache, no-transform',
-    Connection: 'keep-alive',
-    'X-Accel-Buffering': 'no',
-  });
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-cache, no-transform');
+  res.setHeader('Connection', 'keep-alive');
+  res.setHeader('X-Accel-Buffering', 'no');
   res.flushHeaders();
   res.write('retry: 2000\n\n');
   const allowed = (): boolean => {

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { sendFail } from './envelope.ts';
+import { requestQuery } from './request-url.ts';
 
 /** zod's safeParse, whose failure is a plain `$ZodError` rather than an `Error`: no stack is captured for a 400. */
 const safeParse = z.core._safeParse(z.core.$ZodError);
@@ -55,11 +56,13 @@ export function validate(schemas: RequestSchemas): RequestHandler {
   const headerNames = schemas.headers
     ? Object.keys(schemas.headers.shape).map((name) => [name, name.toLowerCase()] as const)
     : [];
-  const queryHeaders = Object.entries(schemas.queryFromHeaders ?? {});
+  const queryHeaders = Object.entries(schemas.queryFromHeaders ?? {}).map(
+    ([header, field]) => [header.toLowerCase(), field] as const,
+  );
   const queryOf = (req: Request): Record<string, unknown> => {
-    const query = { ...(req.query as Record<string, unknown>) };
+    const query = { ...requestQuery(req) };
     for (const [header, field] of queryHeaders) {
-      const value = req.get(header);
+      const value = req.headers[header];
       if (value) query[field] = value;
     }
     return query;

@@ -75,7 +75,7 @@ export function requireCaller(keys: ApiKeyStore, admin: AdminSessions, failures:
       if (!check.ok) {
         const retryAfter = failures.record(req.socket.remoteAddress ?? 'unknown');
         if (retryAfter === null) return sendFail(res, 401, KEY_ERRORS[check.reason]);
-        res.set('Retry-After', String(retryAfter));
+        res.setHeader('Retry-After', String(retryAfter));
         return sendFail(res, 429, `Too many wrong API keys from this client: try again in ${retryAfter} s`);
       }
       const id = check.record.id;

@@ -1,11 +1,12 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../logger.ts';
 import { sendFail } from '../envelope.ts';
+import { requestPath } from '../request-url.ts';
 import { ApiError } from '../../api-error.ts';
 import { sizeInWords } from '../../contract/limits.ts';
 
 export const notFound: RequestHandler = (req, res) => {
-  sendFail(res, 404, `No such endpoint: ${req.method} ${req.path}`);
+  sendFail(res, 404, `No such endpoint: ${req.method} ${requestPath(req)}`);
 };
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -23,7 +24,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const { status, expose, message } = err as { status?: number; expose?: boolean; message?: string };
     if (typeof status === 'number' && status >= 400 && status < 500)
       return sendFail(res, status, expose && message ? message : 'Bad request');
-    logger.error({ err, method: req.method, path: req.path }, 'unhandled error in request');
+    logger.error({ err, method: req.method, path: requestPath(req) }, 'unhandled error in request');
     sendFail(res, 500, 'Internal server error');
   };
 }

@@ -4,6 +4,7 @@ import type { IdempotencyStore } from '../../store/idempotency.ts';
 import { ApiError } from '../../api-error.ts';
 import type { Envelope } from '../../contract/envelope.ts';
 import { observeAnswer, sendEnvelope } from '../envelope.ts';
+import { requestPath } from '../request-url.ts';
 
 interface Answer {
   code: number;
@@ -48,7 +49,7 @@ export function idempotency(store: IdempotencyStore): RequestHandler {
   const withKey = async (req: Request, res: Response, next: NextFunction, key: string) => {
     if (!KEY_PATTERN.test(key)) throw new ApiError(400, 'Idempotency-Key must be 1 to 255 printable ASCII characters');
     const scope = String(res.locals.callerId ?? 'anonymous');
-    const print = fingerprint(req.method, req.path, req.body);
+    const print = fingerprint(req.method, requestPath(req), req.body);
     const slot = `${scope}\n${key}`;
 
     const running = inFlight.get(slot);
@@ -77,7 +78,8 @@ export function idempotency(store: IdempotencyStore): RequestHandler {
   };
   // Synchronous when there is no key (most requests): an async middleware costs every request a promise.
   return (req, res, next) => {
-    const key = req.get('idempotency-key');
+    // Node joins a repeated header of this kind into one string (`a, b`), as express's `req.get` read it.
+    const key = req.headers['idempotency-key'] as string | undefined;
     return key === undefined ? next() : withKey(req, res, next, key);
   };
 }

@@ -1,4 +1,5 @@
-import express, { type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
+import { loadExpress } from '../express-on-demand.ts';
 import { sendFail } from '../envelope.ts';
 import { JSON_BODY_MAX_BYTES } from '../../contract/limits.ts';
 
@@ -8,7 +9,12 @@ import { JSON_BODY_MAX_BYTES } from '../../contract/limits.ts';
  * Operations without a body never run it: a body sent to them is not read.
  */
 export function jsonBody(): RequestHandler {
-  const read = plainJson(JSON_BODY_MAX_BYTES, express.json({ limit: JSON_BODY_MAX_BYTES, strict: false }));
+  // body-parser (express's) for what the plain read leaves to it, loaded when the first such body comes.
+  let fallback: RequestHandler | null = null;
+  const read = plainJson(JSON_BODY_MAX_BYTES, (req, res, next) => {
+    fallback ??= loadExpress().json({ limit: JSON_BODY_MAX_BYTES, strict: false });
+    fallback(req, res, next);
+  });
   return (req, res, next) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (hasBody && !isPlainJsonType(req.headers['content-type']) && !req.is('application/json'))

@@ -1,7 +1,8 @@
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DASHBOARD_SCREEN_PATHS } from '../../contract/dashboard.ts';
+import { requestPath } from '../request-url.ts';
 
 /** The dashboard's pages: each serves index.html and the page picks the screen. */
 export const DASHBOARD_PAGES: string[] = ['/', ...DASHBOARD_SCREEN_PATHS];
@@ -22,9 +23,9 @@ function sendIndex(dashboardDir: string) {
  * send it, an Accept that asks for HTML by name. An API client's `*\/*` and the page's own fetches are not.
  */
 function isNavigation(req: Request): boolean {
-  const dest = req.get('sec-fetch-dest');
+  const dest = req.headers['sec-fetch-dest'];
   if (dest !== undefined) return dest === 'document';
-  return (req.get('accept') ?? '').split(',').some((type) => type.trim().startsWith('text/html'));
+  return (req.headers.accept ?? '').split(',').some((type) => type.trim().startsWith('text/html'));
 }
 
 /**
@@ -38,17 +39,9 @@ export function dashboardPages(dashboardDir: string, which: 'navigations' | 'any
   return (req, res, next) => {
     // Before the API on every request: its cheapest test first.
     if (req.method !== 'GET') return next();
-    const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
+    const asked = requestPath(req);
+    const path = asked.length > 1 ? asked.replace(/\/+$/, '') : asked;
     if (pages.has(path) && (which === 'any' || isNavigation(req))) return send(req, res);
     next();
   };
-}
-
-/** The built dashboard's files (dist/renderer), after the API. Its assets carry a content hash and are cached for long. */
-export function createDashboardRouter(dashboardDir: string): Router {
-  const router = Router();
-  router.use('/assets', express.static(join(dashboardDir, 'assets'), { immutable: true, maxAge: '365d' }));
-  router.use(dashboardPages(dashboardDir, 'any'));
-  router.use(express.static(dashboardDir, { index: false, maxAge: '1h' }));
-  return router;
 }

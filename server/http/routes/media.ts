@@ -1,7 +1,8 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import express, { type RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
+import { loadExpress } from '../express-on-demand.ts';
 import type { MediaConfig } from '../../config.ts';
 import { ApiError } from '../../api-error.ts';
 import {
@@ -31,7 +32,7 @@ interface Arrival {
   upload: { fileName: string | null } | null;
 }
 
-const arrivalOf = (res: express.Response): Arrival => res.locals.mediaArrival as Arrival;
+const arrivalOf = (res: Response): Arrival => res.locals.mediaArrival as Arrival;
 
 /** Kinds WhatsApp shows a caption under. */
 const CAPTIONED = new Set(['image', 'video', 'document']);
@@ -41,7 +42,7 @@ const CAPTIONED = new Set(['image', 'video', 'document']);
  * big enough for a base64 file; anything else is a 415 that says what to send.
  */
 function mediaBody(files: MediaFiles): RequestHandler {
-  const json = express.json({ limit: Math.ceil((MEDIA_MAX_BASE64_BYTES * 4) / 3) + 64 * 1024, strict: false });
+  let json: RequestHandler | null = null;
   return (req, res, next) => {
     const path = files.incomingPath();
     res.locals.mediaArrival = { path, upload: null } satisfies Arrival;
@@ -53,7 +54,10 @@ function mediaBody(files: MediaFiles): RequestHandler {
       }, next);
       return;
     }
-    if (req.is('application/json')) return json(req, res, next);
+    if (req.is('application/json')) {
+      json ??= loadExpress().json({ limit: Math.ceil((MEDIA_MAX_BASE64_BYTES * 4) / 3) + 64 * 1024, strict: false });
+      return json(req, res, next);
+    }
     next(new ApiError(415, 'Content-Type must be multipart/form-data (with a file part) or application/json'));
   };
 }

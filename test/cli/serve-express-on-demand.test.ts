@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runWagate, startWagate } from '../support/wagate-process.ts';
+import { tempDir } from '../support/temp-dir.ts';
+import { ALICE } from '../support/contacts.ts';
+
+const LOADED_MODULES = new URL('../support/loaded-modules.ts', import.meta.url).href;
+/** Any 32-byte key: nothing listens at the simulator URL, the session never gets that far. */
+const ROOT_KEY = Buffer.alloc(32, 1).toString('base64');
+
+test('wagate serve answers API calls without loading express, the dashboard or the OpenAPI writer; the first page loads them', async (t) => {
+  const dataDir = tempDir(t);
+  const loaded = join(tempDir(t), 'loaded.txt');
+  const key = runWagate(['keys', 'create', 'lazy', '--sandbox', '--data-dir', dataDir]).trim();
+  const headers = { authorization: key, 'content-type': 'application/json' };
+  const { running, found } = await startWagate(
+    ['serve', '--port', '0', '--data-dir', dataDir, '--wa-url', 'ws://127.0.0.1:9/ws/chat', '--wa-root-key', ROOT_KEY],
+    [/^API: (\S+)$/m],
+    20_000,
+    { args: ['--import', LOADED_MODULES], env: { LOADED_MODULES_FILE: loaded } },
+  );
+  t.after(() => running.stop());
+  const api = found[0]!;
+  const modules = () => readFileSync(loaded, 'utf8');
+
+  assert.equal((await fetch(`${api}/health`)).status, 200);
+  assert.equal((await fetch(`${api}/session`, { headers })).status, 200);
+  const refused = await fetch(`${api}/chats/${ALICE}/messages`, { method: 'POST', headers, body: '{"text":""}' });
+  assert.deepEqual(await refused.json(), {
+    status: false,
+    code: 400,
+    message: 'Bad request',
+    error: 'Text field is required',
+  });
+  const malformed = await fetch(`${api}/chats/${ALICE}/messages`, { method: 'POST', headers, body: '{' });
+  assert.equal(malformed.status, 400);
+  const events = await fetch(`${api}/events?last_event_id=0`, { headers: { authorization: key } });
+  assert.equal(events.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+  await events.body!.cancel();
+  assert.doesNotMatch(modules(), /\/node_modules\/express\//);
+  assert.doesNotMatch(modules(), /\/server\/http\/(openapi|express-app)\.ts$/m);
+
+  const document = await fetch(`${api}/openapi.json`);
+  assert.equal(document.status, 200);
+  assert.ok(((await document.json()) as { paths: object }).paths);
+  assert.match(modules(), /\/server\/http\/openapi\.ts$/m);
+  assert.doesNotMatch(modules(), /\/node_modules\/express\//);
+
+  // A browser opening the dashboard: express and the rest of the app load, and the page (or its not-built notice) comes.
+  const page = await fetch(`${api}/keys`, { headers: { 'sec-fetch-dest': 'document' } });
+  assert.match(page.headers.get('content-type') ?? '', /^text\/(html|plain)/);
+  assert.match(modules(), /\/node_modules\/express\//);
+  const login = await fetch(`${api}/admin/keys`);
+  assert.equal(login.status, 401);
+  const unknown = await fetch(`${api}/no-such-thing`, { headers });
+  assert.deepEqual(await unknown.json(), {
+    status: false,
+    code: 404,
+    message: 'Not found',
+    error: 'No such endpoint: GET /no-such-thing',
+  });
+  assert.match(modules(), /\/server\/http\/express-app\.ts$/m);
+});
