@@ -10,6 +10,12 @@ import { coreEnvironment } from '../server/heap-policy.ts';
 /** After linking, both sides get this long to finish their initial queries before their memory is read. */
 const SETTLE_MS = 5_000;
 const SEND_CONCURRENCY = 8;
+/**
+ * After the last sends, how long the server is left idle before it is read once more: V8's memory reducer checks
+ * every 8 s and returns the pages its collections kept once the allocation rate has been low for two checks
+ * (server/heap-policy.ts). The idle reading is taken the same way, settled.
+ */
+export const IDLE_AFTER_SENDS_MS = 45_000;
 
 /** Both processes can be told to run a full GC from outside (bench/gc-on-signal.ts): the same flags for both. */
 const NODE_FLAGS = ['--expose-gc', '--import', './bench/gc-on-signal.ts'];
@@ -51,6 +57,8 @@ export interface MemoryFigures {
   wagateIdle: MemoryReading;
   /** After each checkpoint of sends (each reading's GC also cleans up before the next stretch). */
   afterSends: MemoryReading[];
+  /** After the last sends and IDLE_AFTER_SENDS_MS of nothing: what the process keeps once idle again. */
+  idleAfterSends?: MemoryReading;
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -156,7 +164,10 @@ export async function benchMemory(dir: string, checkpoints: number[]): Promise<M
       sent = total;
       afterSends.push(await reading(total));
     }
-    return { bareIdleMb, wagateIdle, afterSends };
+    if (sent === 0) return { bareIdleMb, wagateIdle, afterSends };
+    await new Promise((resolve) => setTimeout(resolve, IDLE_AFTER_SENDS_MS));
+    console.log(`memory: idle ${IDLE_AFTER_SENDS_MS / 1000} s after the last send:`);
+    return { bareIdleMb, wagateIdle, afterSends, idleAfterSends: await reading(sent) };
   } finally {
     await wagate?.stop();
     await sim.running.stop();

@@ -1,4 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
+import { Script } from 'node:vm';
 
 /**
  * glibc gives each thread that allocates a malloc arena of its own and keeps what each ever held: V8's and libuv's
@@ -16,6 +17,24 @@ export function coreEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** Node 24's 64 KiB; the 8 KiB that Node used before it. */
 const BUFFER_POOL_BYTES = 8 * 1024;
 
+/** How often V8's memory reducer is given a sample of Node's C++ heap allocating (`letMemoryReducerSeeIdle`). */
+const REDUCER_SAMPLE_MS = 10_000;
+
+/**
+ * V8 keeps every page a garbage collection frees (its page pool, resident) until a memory-reducing collection, so
+ * without one a process's RSS is the high-water mark of its JS heap: 10,000 sends left 186 MB of pooled pages
+ * (`--trace-gc`'s "pooled"). V8's memory reducer runs such a collection, incrementally, once the process's
+ * allocation rate has been low for a while; in Node 24 (V8 13.6) it never sees a low rate: it also reads the rate of
+ * Node's C++ heap (cppgc), which only node:vm allocates on, and a rate of exactly zero reads as the highest
+ * (nodejs/node#66564, V8 issue 570738027: "Memory reducer: high alloc" every 8 s, idle or not). A tiny script
+ * compiled every few seconds gives that rate a sample above zero; the reducer then returns the pool ~20 s after the
+ * sends stop (npm run bench, memory; NOTES.md, growth). Its collection only starts at a low allocation rate, so a
+ * loaded process never pays its pause.
+ */
+function letMemoryReducerSeeIdle(): void {
+  setInterval(() => new Script('0'), REDUCER_SAMPLE_MS).unref();
+}
+
 /**
  * How the processes that run the core use memory; called first thing by each (the command, the desktop app, and the
  * bench's bare Baileys client, which must run under the same policy).
@@ -28,8 +47,10 @@ const BUFFER_POOL_BYTES = 8 * 1024;
  *   writes) stays reachable from the timers created inside it (AsyncLocalStorage's context travels with every timer,
  *   e.g. the 5-minute expiry of its 512-message retry cache). With 64 KiB pools that pinned 5.6 MB after 1,200 sends
  *   for a few KB of keys; 8 KiB pools pin an eighth of it.
+ * - V8's memory reducer must see the process idle to return the pages a collection freed (`letMemoryReducerSeeIdle`).
  */
 export function applyHeapPolicy(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
   Buffer.poolSize = BUFFER_POOL_BYTES;
+  letMemoryReducerSeeIdle();
 }
