@@ -7,6 +7,8 @@ export interface PairedSandbox {
   api: string;
   /** The API key printed at first start, and JSON. */
   headers: Record<string, string>;
+  /** The `wagate serve` process's id, to read its CPU time. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ export async function servePaired(
     await running.stop();
     throw error;
   }
-  return { api, headers, stop: () => running.stop() };
+  return { api, headers, pid: running.child.pid!, stop: () => running.stop() };
 }
 
 /** Sends per second over `count` sends one after the other, after one untimed send to warm the path. */
@@ -57,3 +59,26 @@ export async function timed(count: number, sendOne: (i: number) => Promise<unkno
   for (let i = 0; i < count; i++) await sendOne(i);
   return count / ((performance.now() - start) / 1000);
 }
+
+/**
+ * The same, and the CPU time each of `cpu`'s readers (ms so far, one per process) counted over the timed sends, per
+ * send: unlike sends per second it barely moves when others share the cores.
+ */
+export async function timedWithCpu(
+  count: number,
+  sendOne: (i: number) => Promise<unknown>,
+  cpu: (() => number)[],
+): Promise<{ perSecond: number; cpuMsPerSend: number[] }> {
+  await sendOne(-1);
+  const before = cpu.map((read) => read());
+  const start = performance.now();
+  for (let i = 0; i < count; i++) await sendOne(i);
+  const perSecond = count / ((performance.now() - start) / 1000);
+  return { perSecond, cpuMsPerSend: cpu.map((read, i) => (read() - before[i]!) / count) };
+}
+
+/** This process's CPU time so far (user + system), in ms. */
+export const ownCpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
