@@ -239,7 +239,7 @@ try {
       'idle RSS <= 1.0x a bare linked Baileys client',
       idleRatio <= GOALS.idleRatio,
       // NOTES.md (memory): module by module, what WaGate loads that the bare client does not.
-      `ratio ${idleRatio.toFixed(2)}, both with ${NODE_FLAGS_WORDS}; the difference is what WaGate loads and keeps beyond Baileys (express, zod, its routes and schemas, SQLite): JS heap used after a GC ${idle.heapUsedAfterGcMb.toFixed(1)} MB`,
+      `ratio ${idleRatio.toFixed(2)}, both with ${NODE_FLAGS_WORDS}; the difference is what WaGate loads and keeps beyond Baileys (zod, its routes and contract schemas, node:http's server, SQLite; express only once the dashboard is opened): JS heap used after a GC ${idle.heapUsedAfterGcMb.toFixed(1)} MB (a bare client's: ~26.7)`,
     );
     const readings = [idle, ...memory.afterSends];
     console.log(
