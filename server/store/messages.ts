@@ -217,11 +217,13 @@ export function createMessageStore(
     return rows.map(toMessage);
   }
 
+  /** What a status change needs to know of the message: not its content (a send moves its status three times). */
+  const stateById = db.prepare('SELECT chat_jid, direction, status FROM messages WHERE message_id = ?');
   function setStatus(id: string, status: MessageStatus, at: number, reason?: string): MessageStatusChange[] {
     const commit = IMPLIED.includes(status) ? unpromised : runPromised;
     return commit(() =>
       transaction(db, () => {
-        const row = get(id);
+        const row = stateById.get(id) as Pick<Row, 'chat_jid' | 'direction' | 'status'> | undefined;
         if (!row || !movesForward(row, status)) return [];
         const steps = IMPLIED.includes(status)
           ? IMPLIED.filter((step) => RANK[step] > RANK[row.status] && RANK[step] <= RANK[status])
@@ -288,7 +290,7 @@ export function createMessageStore(
   };
 }
 
-function movesForward(row: Row, status: MessageStatus): boolean {
+function movesForward(row: Pick<Row, 'direction' | 'status'>, status: MessageStatus): boolean {
   if (row.direction === 'inbound' || status === 'received') return false;
   // Only a message WhatsApp's server does not have yet can fail.
   if (status === 'failed') return row.status === 'queued' || row.status === 'sending';
