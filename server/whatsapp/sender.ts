@@ -100,6 +100,12 @@ export function createSender(deps: SenderDeps): Sender {
   const nowSeconds = () => Math.floor(clock.now() / 1000);
   /** The synchronous sends waiting for their outcome: each ends its wait as unconfirmed. */
   const waiting = new Set<() => void>();
+  /**
+   * Each waiting send's status listener, by message id: one listener on the bus for all of them, so a status change
+   * costs the same however many synchronous sends wait (a listener each made every change visit all of them).
+   */
+  const outcomes = new Map<string, (c: MessageStatusChange) => void>();
+  events.on('message.status', (c) => outcomes.get(c.message_id)?.(c));
   let stopped = false;
   const emit = (changes: (MessageStatusChange | null)[]) => {
     for (const change of changes) if (change) events.emit('message.status', change);
@@ -152,7 +158,6 @@ export function createSender(deps: SenderDeps): Sender {
     let stop = () => undefined as void;
     const result = new Promise<SendOutcome>((resolve, reject) => {
       const onStatus = (c: MessageStatusChange) => {
-        if (c.message_id !== id) return;
         if (c.status === 'sent') {
           stop();
           const paced = deps.pacer.waitedFor(id);
@@ -171,10 +176,10 @@ export function createSender(deps: SenderDeps): Sender {
       stop = () => {
         cancelTimer();
         waiting.delete(unconfirmed);
-        events.off('message.status', onStatus);
+        outcomes.delete(id);
       };
       waiting.add(unconfirmed);
-      events.on('message.status', onStatus);
+      outcomes.set(id, onStatus);
     });
     return { result, cancel: () => stop() };
   }
