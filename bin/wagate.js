@@ -26,8 +26,8 @@ function cacheDir() {
 // the modules. NODE_COMPILE_CACHE chooses another folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 module.enableCompileCache(process.env.NODE_COMPILE_CACHE ?? join(cacheDir(), 'compile-cache'));
 const { applyHeapPolicy, coreEnvironment } = await import('../server/heap-policy.ts');
-// glibc reads its malloc arena limit only when a process starts: on Linux the command starts itself once more with it
-// (the same process id, ~30 ms), unless the environment already says.
+// glibc reads its malloc settings (arenas, thresholds) only when a process starts: on Linux the command starts itself
+// once more with them (the same process id, ~30 ms), unless the environment already sets the arena limit.
 if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined) {
   process.execve(
     process.execPath,

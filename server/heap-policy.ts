@@ -4,14 +4,29 @@ import { Script } from 'node:vm';
 /**
  * glibc gives each thread that allocates a malloc arena of its own and keeps what each ever held: V8's and libuv's
  * worker threads grew eight arenas from ~8 to ~16 MB over 1,200 sends; two arenas held the same work in ~4 MB
- * (npm run bench, memory). glibc reads the limit once, when the process starts, so it is part of the environment a
- * process that runs the core is started with (`coreEnvironment`). Other C libraries ignore it.
+ * (npm run bench, memory).
  */
 const MALLOC_ARENAS = '2';
 
-/** The environment a process that runs the core starts with: the caller's, with glibc's arena limit unless it sets one. */
+/**
+ * glibc returns the free memory at the top of its heap once it exceeds the trim threshold (128 KiB), but it raises
+ * that threshold to twice the largest block it ever served with mmap and freed (up to 64 MiB): wagate serve's start-up
+ * left its main heap at 23-24 MB resident for good, 10 MB with the thresholds fixed at their defaults. Idle RSS
+ * 133-134 -> 126 MB; the same sends' CPU within noise (NOTES.md, growth).
+ */
+const MALLOC_TUNABLES = 'glibc.malloc.trim_threshold=131072:glibc.malloc.mmap_threshold=131072';
+
+/**
+ * The environment a process that runs the core starts with: the caller's, with glibc's arena limit and thresholds
+ * unless it sets them. glibc reads both once, when the process starts (bin/wagate.js re-executes itself with them);
+ * other C libraries ignore them.
+ */
 export function coreEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...env, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? MALLOC_ARENAS };
+  return {
+    ...env,
+    MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? MALLOC_ARENAS,
+    GLIBC_TUNABLES: env.GLIBC_TUNABLES ?? MALLOC_TUNABLES,
+  };
 }
 
 /** Node 24's 64 KiB; the 8 KiB that Node used before it. */
