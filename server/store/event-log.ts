@@ -61,6 +61,10 @@ export const EVENT_LOG_MIGRATIONS: Migrations = {
     1: 'CREATE INDEX event_log_by_time ON event_log (at)',
     // The start-up lookup of the last session.state event: without it, a read of the whole log.
     2: 'CREATE INDEX event_log_by_type ON event_log (type, id)',
+    // The same lookup through an index of the session events alone: the whole-log index was one more page written
+    // with every event (four a send).
+    3: `DROP INDEX event_log_by_type;
+        CREATE INDEX event_log_sessions ON event_log (id) WHERE type = 'session.state';`,
   },
 };
 

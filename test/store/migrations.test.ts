@@ -43,6 +43,11 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
   [EVENT_LOG_MIGRATIONS, 1, { added: ['index event_log_by_time on event_log'] }],
   [EVENT_LOG_MIGRATIONS, 2, { added: ['index event_log_by_type on event_log'] }],
   [
+    EVENT_LOG_MIGRATIONS,
+    3,
+    { added: ['index event_log_sessions on event_log'], removed: ['index event_log_by_type on event_log'] },
+  ],
+  [
     MESSAGES_MIGRATIONS,
     0,
     {
