@@ -65,6 +65,9 @@ export const EVENT_LOG_MIGRATIONS: Migrations = {
     // with every event (four a send).
     3: `DROP INDEX event_log_by_type;
         CREATE INDEX event_log_sessions ON event_log (id) WHERE type = 'session.state';`,
+    // Pruning finds its last id by a binary search over ids (pruneNow): an index of every event's time was one more
+    // page written with every event.
+    4: 'DROP INDEX event_log_by_time',
   },
 };
 
@@ -103,7 +106,10 @@ export function createEventLog(deps: EventLogDeps): EventLog {
   migrate(db, EVENT_LOG_MIGRATIONS);
   const insert = db.prepare('INSERT INTO event_log (type, data, at) VALUES (?, ?, ?)');
   const after = db.prepare('SELECT id, type, data, at FROM event_log WHERE id > ? ORDER BY id LIMIT ?');
-  const prune = db.prepare('DELETE FROM event_log WHERE at < ?');
+  const lowest = db.prepare('SELECT MIN(id) AS id FROM event_log');
+  const highest = db.prepare('SELECT MAX(id) AS id FROM event_log');
+  const firstFrom = db.prepare('SELECT id, at FROM event_log WHERE id >= ? ORDER BY id LIMIT 1');
+  const pruneUpTo = db.prepare('DELETE FROM event_log WHERE id <= ?');
   const latest = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'event_log'");
   const subscribers = new Set<(e: LoggedEvent) => void>();
   let lastPrune = 0;
@@ -113,10 +119,33 @@ export function createEventLog(deps: EventLogDeps): EventLog {
   let lastSession: string | undefined =
     lastLogged && JSON.stringify({ ...(JSON.parse(lastLogged.data) as SessionSnapshot), since: undefined });
 
+  /**
+   * The last event logged before `cutoff`, or null. Ids grow with time, so a binary search over ids finds it in a few
+   * look-ups by id (an event logged while the clock had gone back may stay a little longer).
+   */
+  function lastBefore(cutoff: number): number | null {
+    const low = (lowest.get() as { id: number | null }).id;
+    const high = (highest.get() as { id: number | null }).id;
+    if (low === null || high === null) return null;
+    let found: number | null = null;
+    let from = low;
+    let to = high;
+    while (from <= to) {
+      const middle = Math.floor((from + to) / 2);
+      const row = firstFrom.get(middle) as { id: number; at: number } | undefined;
+      if (row && row.id <= to && row.at < cutoff) {
+        found = row.id;
+        from = row.id + 1;
+      } else to = middle - 1;
+    }
+    return found;
+  }
+
   function pruneNow(at: number): void {
     if (at - lastPrune < PRUNE_EVERY_MS) return;
     lastPrune = at;
-    prune.run(at - retentionMs);
+    const last = lastBefore(at - retentionMs);
+    if (last !== null) pruneUpTo.run(last);
   }
 
   /** Events recorded in a transaction, waiting for their emit on the bus. */

@@ -277,6 +277,29 @@ test('a malformed Last-Event-ID or an unknown type is a 400 in the envelope', as
   }
 });
 
+test('pruning takes exactly the events older than the retention, however many there are', () => {
+  const file = join(dir, 'pruning.db');
+  const hour = 60 * 60 * 1000;
+  let t = 1_000_000_000_000;
+  let pdb = openDatabase(file);
+  const pbus = createEventBus();
+  let plog = createEventLog({ db: pdb, events: pbus, now: () => t, retentionMs: 10 * hour });
+  for (let i = 0; i < 25; i++) {
+    pbus.emit('message.received', message(`M${i}`));
+    t += hour;
+  }
+  plog.close();
+  pdb.close();
+  // Now is 25 h and 1 ms after the first event: the first 16 (logged 25 h to 10 h and 1 ms ago) are beyond the 10 h.
+  t += 1;
+  pdb = openDatabase(file);
+  plog = createEventLog({ db: pdb, events: pbus, now: () => t, retentionMs: 10 * hour });
+  assert.equal(plog.oldestId(), 17);
+  assert.equal(plog.latestId(), 25);
+  plog.close();
+  pdb.close();
+});
+
 test('events outlive a restart with growing ids; beyond retention they are pruned and the client is told', async () => {
   const file = join(dir, 'retention.db');
   let t = 1_000_000_000_000;

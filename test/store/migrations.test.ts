@@ -47,6 +47,7 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
     3,
     { added: ['index event_log_sessions on event_log'], removed: ['index event_log_by_type on event_log'] },
   ],
+  [EVENT_LOG_MIGRATIONS, 4, { added: [], removed: ['index event_log_by_time on event_log'] }],
   [
     MESSAGES_MIGRATIONS,
     0,
