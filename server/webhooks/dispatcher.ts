@@ -42,6 +42,8 @@ const PAGE = 500;
 const HOUSEKEEPING_EVERY_MS = 60_000;
 /** With no webhook, how often the cursor is moved past what was logged. */
 const CURSOR_SKIP_EVERY_MS = 5_000;
+/** How long "no webhook" is believed without asking again (dispatcher's noWebhooks). */
+const NO_WEBHOOK_TRUSTED_MS = 1_000;
 const SNIPPET_CHARS = 200;
 
 /** The start of an error answer's body, for the delivery log: receivers often say there why they refused. */
@@ -113,11 +115,29 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
     return Math.floor(random() * Math.min(backoff.capMs, backoff.baseMs * 2 ** (attempt - 1)));
   }
 
+  /**
+   * "No webhook", as last read, is trusted for a second: asking SQLite per batch of events was a read transaction each
+   * (a few a send). The store's own changes reset it at once; a webhook added by another process (the CLI) is seen
+   * within it, and the cursor's timer then enqueues what was logged meanwhile.
+   */
+  let noneUntil = 0;
+  function noWebhooks(): boolean {
+    const at = performance.now();
+    if (at < noneUntil) return true;
+    if (store.hasWebhooks()) return false;
+    noneUntil = at + NO_WEBHOOK_TRUSTED_MS;
+    return true;
+  }
+
   /** With no webhook, the cursor moves past what was logged now and then, without reading it. */
   function skipNow(): void {
     if (skipSoon) clearTimeout(skipSoon);
     skipSoon = null;
-    if (!store.hasWebhooks()) store.skipTo(eventLog.latestId());
+    noneUntil = 0;
+    if (!store.hasWebhooks()) return store.skipTo(eventLog.latestId());
+    if (!running) return;
+    enqueueNew();
+    kick();
   }
 
   /**
@@ -129,7 +149,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
     // Nothing to deliver to: nothing is read (the JSON of every event, per send), and the cursor is written at most
     // every few seconds rather than a commit per event. A webhook added meanwhile gets only the events logged after
     // it (store.enqueue compares each event with its created_at), so a cursor left behind only costs that one read.
-    if (!store.hasWebhooks()) {
+    if (noWebhooks()) {
       skipSoon ??= setTimeout(skipNow, CURSOR_SKIP_EVERY_MS).unref();
       return false;
     }
@@ -261,7 +281,13 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
       running = true;
       aborter = new AbortController();
       // Subscribing before catching up: both run in this tick, so no event falls between them.
-      unsubscribe = [eventLog.subscribe(onEvent), store.onChange(() => kick())];
+      unsubscribe = [
+        eventLog.subscribe(onEvent),
+        store.onChange(() => {
+          noneUntil = 0;
+          kick();
+        }),
+      ];
       enqueueNew();
       kick();
     },
