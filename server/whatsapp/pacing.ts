@@ -91,6 +91,15 @@ class RecentSends {
     return this.latest.get(chat);
   }
 
+  /**
+   * How many chats that had never written to us were written to after `since`, forgetting what left before it (no
+   * limit looks further back than a day): without a walk over every such chat of the day.
+   */
+  newChatCountAfter(since: number): number {
+    this.dropUpTo(since);
+    return this.latestNew.size;
+  }
+
   /** The chats that had never written to us and were written to after `since`: each one's latest such send. */
   newChatsAfter(since: number): Map<string, number> {
     const opened = new Map<string, number>();
@@ -147,7 +156,7 @@ function usageIn(recent: RecentSends, now: number): PacingUsage {
   return {
     last_minute: recent.countAfter(now - MINUTE),
     last_hour: recent.countAfter(now - HOUR),
-    new_chats_today: recent.newChatsAfter(now - DAY).size,
+    new_chats_today: recent.newChatCountAfter(now - DAY),
   };
 }
 
