@@ -93,23 +93,6 @@ const spread = (xs: number[], digits = 2) =>
 const goalLine = (name: string, met: boolean, detail: string) =>
   console.log(`goal ${name}: ${met ? 'met' : 'not met'} (${detail})`);
 
-/** WaGate's own CPU per synchronous send (its HTTP 0.57 ms, its store's commits 1.03): sends' profile in NOTES.md. */
-const OWN_WORK_MS_PROFILED = 1.6;
-
-/**
- * What the in-process sends goal leaves WaGate's own work, by CPU per send (sends one after the other: the client's
- * request and the server's work follow each other). At the goal's ratio the whole path may cost bare Baileys' CPU over
- * that ratio; the client's HTTP request, which bare Baileys does not make, comes off it, and so does the Baileys and
- * simulator work both sides do. Less than WaGate's own work measured in a profile: out of reach (NOTES.md).
- */
-function cpuBudgetWords(bareMs: number, clientMs: number): string {
-  const serverMs = bareMs / GOALS.messagesRatio - clientMs;
-  const ownMs = serverMs - bareMs;
-  const left = ownMs > 0 ? `${ownMs.toFixed(2)} ms` : 'nothing';
-  const verdict = ownMs < OWN_WORK_MS_PROFILED ? 'out of reach on this yardstick' : 'within reach';
-  return `; ${verdict}: at ${GOALS.messagesRatio} WaGate's server could spend ${serverMs.toFixed(2)} ms of CPU per send once its client's HTTP request (${clientMs.toFixed(2)} ms) is paid, and bare Baileys spends ${bareMs.toFixed(2)} ms on the same Baileys and simulator work alone, which leaves WaGate's own work (its HTTP, checks and durable commits: ~${OWN_WORK_MS_PROFILED} ms a send, profiled) ${left}`;
-}
-
 /**
  * `npm run bench -- rejected` runs only the parts named; `--sends=N` makes the memory part send N for real, `--idle`
  * stops it after the idle reading.
@@ -190,8 +173,6 @@ try {
     const external: number[] = [];
     const syncCpu: number[] = [];
     const externalCpu: number[] = [];
-    const bareCpu: number[] = [];
-    const clientCpu: number[] = [];
     const cpuWords = (bare: SendFigures, api: ApiFigures) =>
       `CPU per send: bare ${bare.cpuMsPerSend.toFixed(2)} ms, WaGate ${api.cpuMsPerSend.toFixed(2)} ms + its client ${api.clientCpuMsPerSend.toFixed(2)} ms`;
     for (let round = 0; round < ROUNDS; round++) {
@@ -204,8 +185,6 @@ try {
       const cpuRatio = (bare: SendFigures, api: ApiFigures) =>
         bare.cpuMsPerSend / (api.cpuMsPerSend + api.clientCpuMsPerSend);
       syncCpu.push(cpuRatio(messages.bare, messages.sync));
-      bareCpu.push(messages.bare.cpuMsPerSend);
-      clientCpu.push(messages.sync.clientCpuMsPerSend);
       externalCpu.push(cpuRatio(apart.bare, apart.api));
       console.log(
         `round ${round + 1}: messages (simulations off, pacing off), bare Baileys awaiting each server ack ${messages.bare.perSecond.toFixed(1)}/s; ` +
@@ -226,7 +205,7 @@ try {
     goalLine(
       'sends >= 0.85x a fair bare Baileys in-process (median of 3)',
       median(sync) >= GOALS.messagesRatio,
-      `median ${median(sync).toFixed(2)} (by CPU per send ${median(syncCpu).toFixed(2)}), each side's simulator in that side's process; ${why}${cpuBudgetWords(median(bareCpu), median(clientCpu))}`,
+      `median ${median(sync).toFixed(2)} (by CPU per send ${median(syncCpu).toFixed(2)}), each side's simulator in that side's process; ${why}`,
     );
     goalLine(
       'sends >= 0.6x bare Baileys with an external simulator (median of 3)',
