@@ -21,6 +21,8 @@ export async function serveSandbox(timeoutMs = 30_000): Promise<ServedWagate> {
       ['serve', '--sandbox', '--port', '0', '--data-dir', dataDir],
       [/^API: (http:\/\/\S+)$/m, /^Dashboard: (http:\/\/\S+)$/m],
       timeoutMs,
+      // At info, a failed spec's log (spec-kit) shows the session's reconnects and the outbox's resends.
+      { env: { WAGATE_LOG: 'info' } },
     );
     const [apiUrl, loginUrl] = found as [string, string];
     const freshLoginUrl = async () => {

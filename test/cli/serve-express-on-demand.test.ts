@@ -2,13 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runWagate, startWagate } from '../support/wagate-process.ts';
+import { runWagate, startWagate, UNREACHABLE_SIMULATOR } from '../support/wagate-process.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { ALICE } from '../support/contacts.ts';
 
 const LOADED_MODULES = new URL('../support/loaded-modules.ts', import.meta.url).href;
-/** Any 32-byte key: nothing listens at the simulator URL, the session never gets that far. */
-const ROOT_KEY = Buffer.alloc(32, 1).toString('base64');
 
 test('wagate serve answers API calls without loading express, the dashboard or the OpenAPI writer; the first page loads them', async (t) => {
   const dataDir = tempDir(t);
@@ -16,7 +14,7 @@ test('wagate serve answers API calls without loading express, the dashboard or t
   const key = runWagate(['keys', 'create', 'lazy', '--sandbox', '--data-dir', dataDir]).trim();
   const headers = { authorization: key, 'content-type': 'application/json' };
   const { running, found } = await startWagate(
-    ['serve', '--port', '0', '--data-dir', dataDir, '--wa-url', 'ws://127.0.0.1:9/ws/chat', '--wa-root-key', ROOT_KEY],
+    ['serve', '--port', '0', '--data-dir', dataDir, ...UNREACHABLE_SIMULATOR],
     [/^API: (\S+)$/m],
     20_000,
     { args: ['--import', LOADED_MODULES], env: { LOADED_MODULES_FILE: loaded } },

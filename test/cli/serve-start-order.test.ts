@@ -2,14 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runWagate, startWagate } from '../support/wagate-process.ts';
+import { runWagate, startWagate, UNREACHABLE_SIMULATOR } from '../support/wagate-process.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { eventually } from '../support/waits.ts';
 import { ALICE } from '../support/contacts.ts';
 
 const HOLD_BAILEYS = new URL('../support/hold-baileys.ts', import.meta.url).href;
-/** Any 32-byte key: nothing listens at the simulator URL, the session never gets that far. */
-const ROOT_KEY = Buffer.alloc(32, 1).toString('base64');
 
 test('wagate serve answers before Baileys has loaded: /health and /session say starting, a send waits for the session', async (t) => {
   const dataDir = tempDir(t);
@@ -17,7 +15,7 @@ test('wagate serve answers before Baileys has loaded: /health and /session say s
   const key = runWagate(['keys', 'create', 'start', '--sandbox', '--data-dir', dataDir]).trim();
   const headers = { authorization: key, 'content-type': 'application/json' };
   const { running, found } = await startWagate(
-    ['serve', '--port', '0', '--data-dir', dataDir, '--wa-url', 'ws://127.0.0.1:9/ws/chat', '--wa-root-key', ROOT_KEY],
+    ['serve', '--port', '0', '--data-dir', dataDir, ...UNREACHABLE_SIMULATOR],
     [/^API: (\S+)$/m],
     20_000,
     { args: ['--import', HOLD_BAILEYS], env: { HOLD_BAILEYS_DIR: hold } },

@@ -14,6 +14,17 @@ const ENV = {
   WAGATE_KEYRING: 'off',
 };
 
+/**
+ * `wagate serve` arguments for a simulator nobody runs: a port nothing listens on and any 32-byte root key. The core
+ * starts and answers; its session never gets past connecting.
+ */
+export const UNREACHABLE_SIMULATOR = [
+  '--wa-url',
+  'ws://127.0.0.1:9/ws/chat',
+  '--wa-root-key',
+  Buffer.alloc(32, 1).toString('base64'),
+];
+
 /** A `wagate` process started as a user would start it. */
 export interface Running {
   child: ChildProcess;
