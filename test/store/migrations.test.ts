@@ -131,6 +131,7 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
       ],
     },
   ],
+  [OUTBOX_MIGRATIONS, 4, { added: [], removed: ['index outbox_by_chat on outbox'] }],
   [LID_MAPPINGS_MIGRATIONS, 0, { added: ['table lid_mappings (lid, pn, updated_at)'] }],
   [LID_MAPPINGS_MIGRATIONS, 1, { added: ['index lid_mappings_by_pn on lid_mappings'] }],
   [RECONNECT_LOG_MIGRATIONS, 0, { added: ['table session_reconnects (seq, at, cause)'] }],
