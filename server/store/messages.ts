@@ -1,8 +1,9 @@
+import type { StatementSync } from 'node:sqlite';
 import type { Database } from './database.ts';
 import { migrate, type Migrations, transaction } from './database.ts';
 import type { EventLog } from './event-log.ts';
 import { runPromised, type Unpromised } from './group-commit.ts';
-import { createQueries, sql, sqlJoin, type SqlQuery } from './sql.ts';
+import { createQueries, sql, sqlJoin } from './sql.ts';
 import type { MessageDetail, MessageStatus, MessageStatusChange, StoredMessage } from '../contract/messages.ts';
 import { contentOf, type MessageContent } from '../contract/message-content.ts';
 
@@ -59,11 +60,11 @@ const RANK: Record<MessageStatus, number> = {
 const IMPLIED: readonly MessageStatus[] = ['sent', 'delivered', 'read'];
 
 /** The column that records when a message reached each status. */
-const TIME_COLUMN: Partial<Record<MessageStatus, SqlQuery>> = {
-  sent: sql`sent_at`,
-  delivered: sql`delivered_at`,
-  read: sql`read_at`,
-  failed: sql`failed_at`,
+const TIME_COLUMN: Partial<Record<MessageStatus, string>> = {
+  sent: 'sent_at',
+  delivered: 'delivered_at',
+  read: 'read_at',
+  failed: 'failed_at',
 };
 
 export interface ListOptions {
@@ -219,6 +220,24 @@ export function createMessageStore(
 
   /** What a status change needs to know of the message: not its content (a send moves its status three times). */
   const stateById = db.prepare('SELECT chat_jid, direction, status FROM messages WHERE message_id = ?');
+  /**
+   * The UPDATE for a change through `steps` (the status, its reason, when each step was reached), prepared at its
+   * first use: there are a handful, and building the SQL for each change cost more than running it.
+   */
+  const statusUpdates = new Map<string, StatementSync>();
+  function statusUpdate(steps: readonly MessageStatus[]): StatementSync {
+    const key = steps.join();
+    let update = statusUpdates.get(key);
+    if (!update) {
+      const times = steps.flatMap((step) => {
+        const column = TIME_COLUMN[step];
+        return column ? [`, ${column} = COALESCE(${column}, ?3)`] : [];
+      });
+      update = db.prepare(`UPDATE messages SET status = ?1, status_reason = ?2${times.join('')} WHERE message_id = ?4`);
+      statusUpdates.set(key, update);
+    }
+    return update;
+  }
   function setStatus(id: string, status: MessageStatus, at: number, reason?: string): MessageStatusChange[] {
     const commit = IMPLIED.includes(status) ? unpromised : runPromised;
     return commit(() =>
@@ -228,10 +247,7 @@ export function createMessageStore(
         const steps = IMPLIED.includes(status)
           ? IMPLIED.filter((step) => RANK[step] > RANK[row.status] && RANK[step] <= RANK[status])
           : [status];
-        const changes = [sql`status = ${status}`, sql`status_reason = ${reason ?? null}`];
-        for (const column of steps.map((step) => TIME_COLUMN[step]))
-          if (column) changes.push(sql`${column} = COALESCE(${column}, ${at})`);
-        queries.run(sql`UPDATE messages SET ${sqlJoin(changes)} WHERE message_id = ${id}`);
+        statusUpdate(steps).run(status, reason ?? null, at, id);
         return record(
           steps.map((step) => {
             const change: MessageStatusChange = { message_id: id, chat_jid: row.chat_jid, status: step, at };
