@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { silentLogger } from '../server/logger.ts';
 import { coreEnvironment } from '../server/heap-policy.ts';
 import { startSimulator } from '../server/sandbox/simulator.ts';
@@ -8,12 +9,29 @@ import { listenForAcks } from '../server/whatsapp/server-acks.ts';
 import { generateMessageIDV2 } from '@whiskeysockets/baileys';
 import { BaileysTestClient, silenceLibsignal } from '../test/support/baileys-client.ts';
 import { ALICE } from '../test/support/contacts.ts';
-import { ownCpuMs, servePaired, servePairedSandbox, timedWithCpu } from './paired-sandbox.ts';
+import {
+  ownCpuMs,
+  servePaired,
+  servePairedSandbox,
+  timedBlock,
+  type Block,
+  type PairedSandbox,
+} from './paired-sandbox.ts';
 import { startExternalSimulator, type ExternalSimulator } from './external-simulator.ts';
 import { cpuMs } from './process-stats.ts';
 import { eventually } from '../test/support/waits.ts';
 
-const MESSAGES = 60;
+/**
+ * Each round sends BLOCKS blocks of BLOCK_SENDS on each side, the two sides taking turns (bare first in even blocks,
+ * WaGate first in odd ones): the machine's speed drifts by tens of percent over seconds here (others' VMs share the
+ * host), and turns of under a second put the same drift on both sides of a round's ratio.
+ */
+const BLOCKS = 6;
+const BLOCK_SENDS = 40;
+/** Untimed sends on each side before the first round: the contact's Signal session, the JIT, the first commits. */
+const WARM_UP_SENDS = 10;
+/** The outbox's figure: this many `"async": true` sends after each round, timed until all are delivered. */
+const OUTBOX_SENDS = 60;
 
 /** Sends per second, and the CPU each send cost (ms). */
 export interface SendFigures {
@@ -26,30 +44,19 @@ export interface ApiFigures extends SendFigures {
   clientCpuMsPerSend: number;
 }
 
-/**
- * Bare Baileys (an in-memory auth state), linked to a simulator in its own process (as `serve --sandbox` has one in
- * its own), sending one message after the other and waiting for each one's server ack, as a 200 of WaGate does: the
- * fair yardstick (a loop that only waits for the frame to be written never yields, and its messages reach the
- * simulator after its clock stops). Run through `bareInChild`, under the same heap policy as `wagate serve`.
- */
-export async function bareBaileys(dataDir: string): Promise<SendFigures> {
-  silenceLibsignal();
-  const sim = await startSimulator({ dataDir, port: 0, logger: silentLogger() });
-  try {
-    return await bareBaileysAgainst({
-      wsUrl: sim.wsUrl,
-      rootKey: sim.rootPublicKey,
-      scan: async (qr) => void (await sim.scan(qr)),
-    });
-  } finally {
-    await sim.close();
-  }
+/** One side, linked and ready: `block(count)` sends `count` messages one after the other, each to its ack or 200. */
+export interface Side {
+  block(count: number): Promise<Block>;
+  stop(): Promise<void>;
 }
 
-/** The bare client's loop against a simulator wherever it runs. */
-export async function bareBaileysAgainst(
-  sim: Pick<ExternalSimulator, 'wsUrl' | 'rootKey' | 'scan'>,
-): Promise<SendFigures> {
+/**
+ * Bare Baileys (an in-memory auth state) linked to `sim`, sending one message after the other and waiting for each
+ * one's server ack, as a 200 of WaGate does: the fair yardstick (a loop that only waits for the frame to be written
+ * never yields, and its messages reach the simulator after its clock stops). Runs in a child of its own
+ * (bench/messages-bare.ts) under the same heap policy as `wagate serve`.
+ */
+export async function linkBare(sim: Pick<ExternalSimulator, 'wsUrl' | 'rootKey' | 'scan'>): Promise<Side> {
   silenceLibsignal();
   trustSimulatorRoot(sim.rootKey);
   const client = new BaileysTestClient(sim.wsUrl);
@@ -58,45 +65,56 @@ export async function bareBaileysAgainst(
   await client.waitForOpen();
   const sock = client.sock!;
   const acks = listenForAcks(sock);
-  const { perSecond, cpuMsPerSend } = await timedWithCpu(
-    MESSAGES,
-    async (i) => {
-      const messageId = generateMessageIDV2(sock.user?.id);
-      const acked = acks.waitFor(messageId, 30_000);
-      await sock.sendMessage(`${ALICE}@s.whatsapp.net`, { text: `bare ${i}` }, { messageId });
-      await acked;
-    },
-    [ownCpuMs],
-  );
-  await client.end();
-  return { perSecond, cpuMsPerSend: cpuMsPerSend[0]! };
+  let sent = 0;
+  const sendOne = async () => {
+    const messageId = generateMessageIDV2(sock.user?.id);
+    const acked = acks.waitFor(messageId, 30_000);
+    await sock.sendMessage(`${ALICE}@s.whatsapp.net`, { text: `bare ${sent++}` }, { messageId });
+    await acked;
+  };
+  return { block: (count) => timedBlock(count, sendOne, [ownCpuMs]), stop: () => client.end() };
+}
+
+/** Bare Baileys with its simulator in the same process, as `serve --sandbox` has one in its own. */
+export async function linkBareInProcess(dataDir: string): Promise<Side> {
+  const sim = await startSimulator({ dataDir, port: 0, logger: silentLogger() });
+  const bare = await linkBare({
+    wsUrl: sim.wsUrl,
+    rootKey: sim.rootPublicKey,
+    scan: async (qr) => void (await sim.scan(qr)),
+  });
+  return { block: bare.block, stop: async () => (await bare.stop(), await sim.close()) };
 }
 
 /**
  * Bare Baileys in a process of its own (bench/messages-bare.ts), which applies `wagate serve`'s heap policy before
- * anything loads: the fair yardstick runs with the same young generation as WaGate. In this process it ran with
- * Node's default one, which grows to 16 MB: ~20 scavenges per 300 sends against WaGate's ~430 (NOTES: sends).
+ * anything loads: the same young generation on both sides. It links, then runs a block per line it reads.
  */
-function bareInChild(args: string[]): Promise<SendFigures> {
+async function bareInChild(args: string[]): Promise<Side> {
   const child = spawn(process.execPath, [new URL('./messages-bare.ts', import.meta.url).pathname, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     env: coreEnvironment(process.env),
   });
-  let out = '';
   let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk));
   child.stderr.on('data', (chunk: Buffer) => (err += chunk));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const figures = out
-        .split('\n')
-        .reverse()
-        .find((line) => line.startsWith('{'));
-      if (code === 0 && figures) resolve(JSON.parse(figures) as SendFigures);
-      else reject(new Error(`bare Baileys exited with ${code}:\n${out}\n${err}`));
-    });
-  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const line = await Promise.race([lines.next(), exited.then(() => null)]);
+    if (!line || line.done) throw new Error(`bare Baileys exited with ${child.exitCode}:\n${err}`);
+    return line.value;
+  };
+  while ((await next()) !== 'linked');
+  return {
+    async block(count) {
+      child.stdin.write(`${count}\n`);
+      return JSON.parse(await next()) as Block;
+    },
+    async stop() {
+      child.stdin.end();
+      await exited;
+    },
+  };
 }
 
 /** One text to Alice through the API, with both simulations off; fails unless answered `expected`. */
@@ -106,71 +124,105 @@ async function sendText(api: string, headers: Record<string, string>, text: stri
   if (res.status !== expected) throw new Error(`send answered ${res.status}: ${await res.text()}`);
 }
 
-/** Synchronous sends through a paired `wagate serve` at `api`, each to its 200, with the CPU of both processes. */
-async function syncSends(api: string, headers: Record<string, string>, pid: number): Promise<ApiFigures> {
-  const { perSecond, cpuMsPerSend } = await timedWithCpu(
-    MESSAGES,
-    (i) => sendText(api, headers, `api ${i}`, false, 200),
-    [() => cpuMs(pid), ownCpuMs],
-  );
-  return { perSecond, cpuMsPerSend: cpuMsPerSend[0]!, clientCpuMsPerSend: cpuMsPerSend[1]! };
+/** Synchronous sends through a paired `wagate serve`, each to its 200, with the CPU of both processes. */
+function apiSide({ api, headers, pid }: PairedSandbox): Side {
+  let sent = 0;
+  const sendOne = () => sendText(api, headers, `api ${sent++}`, false, 200);
+  return { block: (count) => timedBlock(count, sendOne, [() => cpuMs(pid), ownCpuMs]), stop: async () => undefined };
+}
+
+const figures = (blocks: Block[]): ApiFigures => {
+  const sends = blocks.length * BLOCK_SENDS;
+  const ms = blocks.reduce((sum, block) => sum + block.ms, 0);
+  const cpu = (i: number) => blocks.reduce((sum, block) => sum + (block.cpuMs[i] ?? 0), 0) / sends;
+  return { perSecond: sends / (ms / 1000), cpuMsPerSend: cpu(0), clientCpuMsPerSend: cpu(1) };
+};
+
+/** One round: the two sides take turns, BLOCKS blocks each. */
+async function round(bare: Side, api: Side): Promise<{ bare: SendFigures; api: ApiFigures }> {
+  const bareBlocks: Block[] = [];
+  const apiBlocks: Block[] = [];
+  for (let i = 0; i < BLOCKS; i++) {
+    const turns = [
+      async () => bareBlocks.push(await bare.block(BLOCK_SENDS)),
+      async () => apiBlocks.push(await api.block(BLOCK_SENDS)),
+    ];
+    if (i % 2) turns.reverse();
+    for (const turn of turns) await turn();
+  }
+  const { perSecond, cpuMsPerSend } = figures(bareBlocks);
+  return { bare: { perSecond, cpuMsPerSend }, api: figures(apiBlocks) };
+}
+
+/** Both sides warmed up, then `count` rounds, each followed by `afterEach` (whose figure it keeps). */
+async function rounds<T>(count: number, bare: Side, api: Side, afterEach: () => Promise<T>) {
+  await bare.block(WARM_UP_SENDS);
+  await api.block(WARM_UP_SENDS);
+  const results = [];
+  for (let i = 0; i < count; i++) results.push({ ...(await round(bare, api)), after: await afterEach() });
+  return results;
+}
+
+/** `OUTBOX_SENDS` sends with `"async": true` (each answered 202 at once), per second until the outbox delivered all. */
+async function outboxRate({ api, headers }: PairedSandbox): Promise<number> {
+  const outboxEmpty = async () =>
+    ((await (await fetch(`${api}/outbox`, { headers })).json()) as { data: unknown[] }).data.length === 0;
+  const start = performance.now();
+  for (let i = 0; i < OUTBOX_SENDS; i++) await sendText(api, headers, `outbox ${i}`, true, 202);
+  await eventually(async () => ((await outboxEmpty()) ? true : undefined), 'the outbox delivered', 120_000);
+  return OUTBOX_SENDS / ((performance.now() - start) / 1000);
+}
+
+export interface InProcessRound {
+  bare: SendFigures;
+  api: ApiFigures;
+  /** `"async": true` sends per second until all were delivered, measured after the round. */
+  outbox: number;
 }
 
 /**
- * The same through WaGate's HTTP API, with both simulations off, from another process as a local app would:
- * `wagate serve --sandbox` runs as a child, this process is the client. `sync`: one request after the other, each
- * answered once WhatsApp's server acked it; `outbox`: the same number sent with `"async": true` (each answered 202 at
- * once), timed until the outbox has delivered them all.
+ * Each side's simulator in that side's process: bare Baileys and its simulator in one child, `wagate serve --sandbox`
+ * in another, its client (as a local app) in this one. Both stay linked for the whole run and take turns.
  */
-async function throughApi(dataDir: string): Promise<{ sync: ApiFigures; outbox: number }> {
-  const { api, headers, pid, stop } = await servePairedSandbox(dataDir);
+export async function benchMessagesInProcess(dataDir: string, count: number): Promise<InProcessRound[]> {
+  const bare = await bareInChild(['in-process', join(dataDir, 'bare')]);
   try {
-    const send = (text: string, async: boolean, expected: number) => sendText(api, headers, text, async, expected);
-    const sync = await syncSends(api, headers, pid);
-    const outboxEmpty = async () =>
-      ((await (await fetch(`${api}/outbox`, { headers })).json()) as { data: unknown[] }).data.length === 0;
-    const start = performance.now();
-    for (let i = 0; i < MESSAGES; i++) await send(`outbox ${i}`, true, 202);
-    await eventually(async () => ((await outboxEmpty()) ? true : undefined), 'the outbox delivered', 120_000);
-    const outbox = MESSAGES / ((performance.now() - start) / 1000);
-    return { sync, outbox };
+    const paired = await servePairedSandbox(join(dataDir, 'api'));
+    try {
+      const results = await rounds(count, bare, apiSide(paired), () => outboxRate(paired));
+      return results.map(({ after, ...sides }) => ({ ...sides, outbox: after }));
+    } finally {
+      await paired.stop();
+    }
   } finally {
-    await stop();
+    await bare.stop();
   }
 }
 
 /**
- * Both with the simulator in a process of its own (`wagate sandbox`, one each): bare Baileys in its own process, and
- * WaGate as `wagate serve --wa-url` in another, its client here; synchronous sends, each to its 200.
+ * Each side with a simulator in a process of its own (`wagate sandbox`, one each): bare Baileys in its own process,
+ * WaGate as `wagate serve --wa-url` in another, its client here; synchronous sends, taking turns as above.
  */
-export async function benchMessagesExternal(dataDir: string): Promise<{ api: ApiFigures; bare: SendFigures }> {
-  const bareSim = await startExternalSimulator(join(dataDir, 'bare'));
-  let bare: SendFigures;
+export async function benchMessagesExternal(
+  dataDir: string,
+  count: number,
+): Promise<{ bare: SendFigures; api: ApiFigures }[]> {
+  const stops: (() => Promise<void>)[] = [];
   try {
-    bare = await bareInChild(['external', bareSim.wsUrl, bareSim.rootKey, bareSim.control]);
-  } finally {
-    await bareSim.stop();
-  }
-  const sim = await startExternalSimulator(join(dataDir, 'api'));
-  try {
-    const { api, headers, pid, stop } = await servePaired(join(dataDir, 'api', 'app'), {
+    const bareSim = await startExternalSimulator(join(dataDir, 'bare'));
+    stops.push(bareSim.stop);
+    const bare = await bareInChild(['external', bareSim.wsUrl, bareSim.rootKey, bareSim.control]);
+    stops.push(bare.stop);
+    const sim = await startExternalSimulator(join(dataDir, 'api'));
+    stops.push(sim.stop);
+    const paired = await servePaired(join(dataDir, 'api', 'app'), {
       args: ['--wa-url', sim.wsUrl, '--wa-root-key', sim.rootKey],
       scan: (qr) => sim.scan(qr),
     });
-    try {
-      return { api: await syncSends(api, headers, pid), bare };
-    } finally {
-      await stop();
-    }
+    stops.push(paired.stop);
+    const results = await rounds(count, bare, apiSide(paired), async () => undefined);
+    return results.map(({ bare, api }) => ({ bare, api }));
   } finally {
-    await sim.stop();
+    for (const stop of stops.reverse()) await stop();
   }
-}
-
-export async function benchMessagesPerSecond(
-  dataDir: string,
-): Promise<{ sync: ApiFigures; outbox: number; bare: SendFigures }> {
-  const bare = await bareInChild(['in-process', join(dataDir, 'bare')]);
-  const { sync, outbox } = await throughApi(join(dataDir, 'api'));
-  return { sync, outbox, bare };
 }

@@ -60,21 +60,26 @@ export async function timed(count: number, sendOne: (i: number) => Promise<unkno
   return count / ((performance.now() - start) / 1000);
 }
 
+/** One block of sends: its wall time and the CPU time each counted process spent in it (ms). */
+export interface Block {
+  ms: number;
+  cpuMs: number[];
+}
+
 /**
- * The same, and the CPU time each of `cpu`'s readers (ms so far, one per process) counted over the timed sends, per
- * send: unlike sends per second it barely moves when others share the cores.
+ * `count` sends one after the other, timed, with the CPU each of `cpu`'s readers (ms so far, one per process) counted
+ * over them: unlike wall time, CPU time barely moves when others share the cores.
  */
-export async function timedWithCpu(
+export async function timedBlock(
   count: number,
-  sendOne: (i: number) => Promise<unknown>,
+  sendOne: () => Promise<unknown>,
   cpu: (() => number)[],
-): Promise<{ perSecond: number; cpuMsPerSend: number[] }> {
-  await sendOne(-1);
+): Promise<Block> {
   const before = cpu.map((read) => read());
   const start = performance.now();
-  for (let i = 0; i < count; i++) await sendOne(i);
-  const perSecond = count / ((performance.now() - start) / 1000);
-  return { perSecond, cpuMsPerSend: cpu.map((read, i) => (read() - before[i]!) / count) };
+  for (let i = 0; i < count; i++) await sendOne();
+  const ms = performance.now() - start;
+  return { ms, cpuMs: cpu.map((read, i) => read() - before[i]!) };
 }
 
 /** This process's CPU time so far (user + system), in ms. */

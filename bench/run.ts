@@ -7,7 +7,7 @@ import { loadConfig } from '../server/config.ts';
 import { startCore } from '../server/core.ts';
 import { silentLogger } from '../server/logger.ts';
 import type { LoadResult } from './load.ts';
-import { benchMessagesExternal, benchMessagesPerSecond, type ApiFigures, type SendFigures } from './messages.ts';
+import { benchMessagesExternal, benchMessagesInProcess, type ApiFigures, type SendFigures } from './messages.ts';
 import { benchImagesPerSecond } from './images.ts';
 import { coldStart, type StartFigures } from './cold-start.ts';
 import { benchMemory, describeReading, IDLE_AFTER_SENDS_MS } from './memory.ts';
@@ -175,22 +175,26 @@ try {
     const externalCpu: number[] = [];
     const cpuWords = (bare: SendFigures, api: ApiFigures) =>
       `CPU per send: bare ${bare.cpuMsPerSend.toFixed(2)} ms, WaGate ${api.cpuMsPerSend.toFixed(2)} ms + its client ${api.clientCpuMsPerSend.toFixed(2)} ms`;
-    for (let round = 0; round < ROUNDS; round++) {
-      const messages = await benchMessagesPerSecond(join(dir, `messages-${round}`));
-      const apart = await benchMessagesExternal(join(dir, `messages-external-${round}`));
-      sync.push(messages.sync.perSecond / messages.bare.perSecond);
+    const inProcess = await benchMessagesInProcess(join(dir, 'messages'), ROUNDS);
+    const apart = await benchMessagesExternal(join(dir, 'messages-external'), ROUNDS);
+    // What a send costs each side in CPU: with the client's, what WaGate's path adds, whoever else uses the cores.
+    const cpuRatio = (bare: SendFigures, api: ApiFigures) =>
+      bare.cpuMsPerSend / (api.cpuMsPerSend + api.clientCpuMsPerSend);
+    for (const [round, messages] of inProcess.entries()) {
+      sync.push(messages.api.perSecond / messages.bare.perSecond);
       outbox.push(messages.outbox / messages.bare.perSecond);
-      external.push(apart.api.perSecond / apart.bare.perSecond);
-      // What a send costs each side in CPU: with the client's, what WaGate's path adds, whoever else uses the cores.
-      const cpuRatio = (bare: SendFigures, api: ApiFigures) =>
-        bare.cpuMsPerSend / (api.cpuMsPerSend + api.clientCpuMsPerSend);
-      syncCpu.push(cpuRatio(messages.bare, messages.sync));
-      externalCpu.push(cpuRatio(apart.bare, apart.api));
+      syncCpu.push(cpuRatio(messages.bare, messages.api));
       console.log(
         `round ${round + 1}: messages (simulations off, pacing off), bare Baileys awaiting each server ack ${messages.bare.perSecond.toFixed(1)}/s; ` +
-          `through the API, synchronous (each answered 200 once the server acked it) ${messages.sync.perSecond.toFixed(1)}/s; ` +
-          `through the outbox ("async": true, until all delivered) ${messages.outbox.toFixed(1)}/s; ${cpuWords(messages.bare, messages.sync)}; ` +
-          `with an external simulator: bare Baileys ${apart.bare.perSecond.toFixed(1)}/s, wagate serve --wa-url synchronous ${apart.api.perSecond.toFixed(1)}/s, ${cpuWords(apart.bare, apart.api)}`,
+          `through the API, synchronous (each answered 200 once the server acked it) ${messages.api.perSecond.toFixed(1)}/s; ` +
+          `through the outbox ("async": true, until all delivered) ${messages.outbox.toFixed(1)}/s; ${cpuWords(messages.bare, messages.api)}`,
+      );
+    }
+    for (const [round, messages] of apart.entries()) {
+      external.push(messages.api.perSecond / messages.bare.perSecond);
+      externalCpu.push(cpuRatio(messages.bare, messages.api));
+      console.log(
+        `round ${round + 1}, external simulator: bare Baileys ${messages.bare.perSecond.toFixed(1)}/s, wagate serve --wa-url synchronous ${messages.api.perSecond.toFixed(1)}/s, ${cpuWords(messages.bare, messages.api)}`,
       );
     }
     console.log(`synchronous sends / bare Baileys: ${spread(sync)}`);
