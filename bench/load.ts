@@ -12,12 +12,12 @@ export interface LoadRequest {
   body?: string;
 }
 
-/** One request through `agent`, resolved once its answer has been read. */
-export function requestOnce(url: string, init: LoadRequest, agent: Agent): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+/** One request through `agent`, resolved with its status once its answer has been read. */
+export function requestOnce(url: string, init: LoadRequest, agent: Agent): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     const req = request(url, { method: init.method, headers: init.headers, agent }, (res) => {
       res.resume();
-      res.on('end', resolve);
+      res.on('end', () => resolve(res.statusCode!));
     });
     req.on('error', reject);
     req.end(init.body);

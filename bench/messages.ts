@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { silentLogger } from '../server/logger.ts';
@@ -19,6 +20,7 @@ import {
 } from './paired-sandbox.ts';
 import { startExternalSimulator, type ExternalSimulator } from './external-simulator.ts';
 import { cpuMs } from './process-stats.ts';
+import { requestOnce } from './load.ts';
 import { eventually } from '../test/support/waits.ts';
 
 /**
@@ -117,11 +119,18 @@ async function bareInChild(args: string[]): Promise<Side> {
   };
 }
 
+/**
+ * The local app's HTTP client: node:http over one keep-alive connection, as the rejected-send bench's load client
+ * (bench/load.ts). What it measures is WaGate's path, not a client library's: undici's `fetch` spent ~0.7 ms more CPU
+ * per request and lengthened the client's turn between a 200 and its next request by ~1 ms (NOTES.md).
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
 /** One text to Alice through the API, with both simulations off; fails unless answered `expected`. */
 async function sendText(api: string, headers: Record<string, string>, text: string, async: boolean, expected: number) {
   const body = JSON.stringify({ text, typing_simulation: false, presence_simulation: false, async });
-  const res = await fetch(`${api}/chats/${ALICE}/messages`, { method: 'POST', headers, body });
-  if (res.status !== expected) throw new Error(`send answered ${res.status}: ${await res.text()}`);
+  const status = await requestOnce(`${api}/chats/${ALICE}/messages`, { method: 'POST', headers, body }, agent);
+  if (status !== expected) throw new Error(`a send was answered ${status}, not ${expected}`);
 }
 
 /** Synchronous sends through a paired `wagate serve`, each to its 200, with the CPU of both processes. */
