@@ -33,6 +33,8 @@ export interface NewJob {
   presence_simulation: boolean;
   mentions?: string[];
   send_at: number | null;
+  /** The worker takes it at once (OutboxWorker.takesAtOnce): its first attempt is counted in the same commit. */
+  attempt_now?: boolean;
 }
 
 export type CancelResult = { kind: 'cancelled'; changes: MessageStatusChange[] } | { kind: 'left' | 'not_found' };
@@ -40,9 +42,10 @@ export type CancelResult = { kind: 'cancelled'; changes: MessageStatusChange[] }
 export interface OutboxStore {
   /**
    * Stores the message (status queued), its job and its `queued` event in one transaction: from here on it is never
-   * lost (once on disk: an answer about it waits for that, group-commit.ts). The change is for the caller to emit.
+   * lost (once on disk: an answer about it waits for that, group-commit.ts). With `attempt_now`, the same commit
+   * begins its first attempt (`beginAttempt`: `sending`). The changes are for the caller to emit.
    */
-  add(job: NewJob): MessageStatusChange;
+  add(job: NewJob): MessageStatusChange[];
   /** Every job still to send, in the order they were accepted. */
   pending(): OutboxJob[];
   get(id: string): OutboxJob | null;
@@ -158,6 +161,10 @@ export function createOutboxStore(
   const cancellable = db.prepare('SELECT attempts FROM outbox WHERE message_id = ? AND failed = 0');
   const all = db.prepare(`SELECT ${JOB_COLUMNS}, o.failed, m.status, m.status_reason FROM ${JOBS} ORDER BY o.seq`);
 
+  function beginAttempt(id: string, at: number): MessageStatusChange[] | null {
+    return transaction(db, () => (attempt.run(id).changes > 0 ? messages.setStatus(id, 'sending', at) : null));
+  }
+
   function stageOf(row: JobRow & { failed: number; status: string }): OutboxStage {
     if (row.failed) return 'failed';
     if (row.status === 'sending') return 'sending';
@@ -165,7 +172,7 @@ export function createOutboxStore(
   }
 
   return {
-    add({ message, secret, typing_simulation, presence_simulation, mentions, send_at }) {
+    add({ message, secret, typing_simulation, presence_simulation, mentions, send_at, attempt_now }) {
       return transaction(db, () => {
         if (!messages.insert(message, secret)) throw new Error(`message id ${message.message_id} is already taken`);
         insertJob.run(
@@ -185,7 +192,8 @@ export function createOutboxStore(
           at: message.timestamp,
         };
         log?.record('message.status', queued);
-        return queued;
+        if (!attempt_now) return [queued];
+        return [queued, ...(beginAttempt(message.message_id, message.timestamp) ?? [])];
       });
     },
     pending: () => (pendingJobs.all() as unknown as JobRow[]).map(toJob),
@@ -194,9 +202,7 @@ export function createOutboxStore(
       return row ? toJob(row) : null;
     },
     markSending: (id, at) => messages.setStatus(id, 'sending', at),
-    beginAttempt(id, at) {
-      return transaction(db, () => (attempt.run(id).changes > 0 ? messages.setStatus(id, 'sending', at) : null));
-    },
+    beginAttempt,
     complete(id, at) {
       return unpromised(() =>
         transaction(db, () => {

@@ -26,20 +26,32 @@ export interface OutboxWorkerDeps {
   config: Pick<OutboxConfig, 'expire_after_s'>;
   clock: Clock;
   logger: Logger;
-  pacer: Pick<Pacer, 'hold' | 'giveBack'>;
+  pacer: Pick<Pacer, 'hold' | 'giveBack' | 'enabled'>;
   /** Whether a chat has never written to us: pacing limits those (WhatsApp's reach-out limit). */
   isNewChat(chatJid: string): boolean;
 }
 
 /**
  * What the worker's queue keeps of a job until its turn, when the whole job is read by id (a cancel or a failure shows
- * there): the sender has these at acceptance, so a new job is queued without reading it back.
+ * there): the sender has these at acceptance, so a new job is queued without reading it back. `begun`: its acceptance
+ * counted its first attempt (`takesAtOnce`), so that try begins none of its own.
  */
-export type QueuedJob = Pick<OutboxJob, 'message_id' | 'chat_jid' | 'send_at' | 'created_at' | 'presence_simulation'>;
+export type QueuedJob = Pick<
+  OutboxJob,
+  'message_id' | 'chat_jid' | 'send_at' | 'created_at' | 'presence_simulation'
+> & {
+  begun?: boolean;
+};
 
 export interface OutboxWorker {
   /** Sends what the outbox holds (after a restart: what the last process left), and each new job as it comes. */
   start(): void;
+  /**
+   * Whether a job accepted now would be taken at once, with nothing to wait for before its frame: connected, no earlier
+   * job of its chat, no typing or presence to show, pacing off. Its acceptance may then count its first attempt in
+   * the same commit (one commit fewer per send), queued with `begun`.
+   */
+  takesAtOnce(job: Pick<OutboxJob, 'chat_jid' | 'typing_simulation' | 'presence_simulation'>): boolean;
   /**
    * A job was added (or retried) to the outbox: it joins the worker's queue, which the table is read into only at
    * start. Given its id alone (a retry), the job is read to queue it.
@@ -171,8 +183,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
    * Waits until pacing lets the message leave; counted once, a resend after a drop is not held again. False when the
    * message failed (was cancelled) while held: it stops waiting at once.
    */
-  async function pace(job: OutboxJob): Promise<boolean> {
-    if (job.attempts > 0 || paced.has(job.message_id)) return true;
+  async function pace(job: OutboxJob, first: boolean): Promise<boolean> {
+    if (!first || paced.has(job.message_id)) return true;
     const newChat = deps.isNewChat(job.chat_jid);
     const failed = new AbortController();
     // One signal for both ends of a hold. Not AbortSignal.any: each call left a dependant on the worker's signal for
@@ -200,10 +212,14 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     if (paced.delete(job.message_id)) deps.pacer.giveBack(job.message_id);
   }
 
-  /** One try: typed and announced if nothing has left yet, then the frame, then the server's ack. */
-  async function attempt(job: OutboxJob): Promise<void> {
-    if (!(await pace(job))) return;
-    const typed = job.attempts === 0 && job.typing_simulation;
+  /**
+   * One try: typed and announced if nothing has left yet, then the frame, then the server's ack. `begun`: the
+   * acceptance counted this try (and it is still the first).
+   */
+  async function attempt(job: OutboxJob, begun: boolean): Promise<void> {
+    const first = job.attempts === (begun ? 1 : 0);
+    if (!(await pace(job, first))) return;
+    const typed = first && job.typing_simulation;
     // Typing is part of sending as the user sees it; without it, `sending` waits for the attempt's commit.
     if (typed) emit(outbox.markSending(job.message_id, nowSeconds()));
     const to = await resolveRecipient(directory, job.chat_jid);
@@ -211,15 +227,17 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       unpace(job);
       throw new Final('not_on_whatsapp');
     }
-    if (job.attempts === 0 && job.presence_simulation && !online) {
+    if (first && job.presence_simulation && !online) {
       online = true;
       await presence('available');
     }
     if (typed) await typeFor(job, to.address);
     if (stopping.signal.aborted) return;
-    const began = outbox.beginAttempt(job.message_id, nowSeconds());
-    if (!began) return unpace(job); // cancelled while pacing held it or while typing
-    emit(began);
+    if (!begun) {
+      const began = outbox.beginAttempt(job.message_id, nowSeconds());
+      if (!began) return unpace(job); // cancelled while pacing held it or while typing
+      emit(began);
+    }
     events.emit('message.progress', { ...stepOf(job), step: 'awaiting_ack' });
     const quoted = job.quoted_message_id ? messages.get(job.quoted_message_id) : null;
     try {
@@ -243,14 +261,16 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   /** Tries until the job is acked, fails for good, is cancelled or the worker stops. */
   async function deliver(first: QueuedJob): Promise<void> {
     let errors = 0;
+    let begun = first.begun === true;
     for (;;) {
       if (!(await connected())) return;
       const job = outbox.get(first.message_id);
       if (!job) return; // cancelled, failed (logged out) or already done
       if (expired(job)) return fail(job, 'expired');
       try {
-        return await attempt(job);
+        return await attempt(job, begun);
       } catch (error) {
+        begun = false;
         if (error instanceof Final) return fail(job, error.reason);
         if (isTransient(error)) {
           logger.info({ message_id: job.message_id, err: error }, 'message not acked: it goes again with the same id');
@@ -361,6 +381,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       for (const { message_id, chat_jid, send_at, created_at, presence_simulation } of outbox.pending())
         enqueue({ message_id, chat_jid, send_at, created_at, presence_simulation });
       kickAll();
+    },
+    takesAtOnce(job) {
+      if (!started || stopping.signal.aborted || job.typing_simulation || job.presence_simulation) return false;
+      if (deps.pacer.enabled() || running.has(job.chat_jid) || queues.has(job.chat_jid)) return false;
+      return session.snapshot().state === 'connected';
     },
     enqueue(queued) {
       if (!started || stopping.signal.aborted) return;

@@ -177,6 +177,8 @@ export class PacingHoldTooLong extends Error {
 
 export interface Pacer {
   state(): PacingState;
+  /** False when pacing is off: no message is held (each is still counted). */
+  enabled(): boolean;
   setPolicy(policy: PacingPolicy): void;
   /**
    * Waits until pacing lets a message to `chat` leave, counts it as sent, and answers how long it waited (0 when
@@ -292,6 +294,7 @@ export function createPacer(deps: PacerDeps): Pacer {
 
   return {
     state,
+    enabled: () => policy.enabled,
     setPolicy(next) {
       policy = next;
       changed();

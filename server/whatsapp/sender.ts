@@ -65,7 +65,7 @@ export interface SenderDeps {
   lids: Pick<LidMappings, 'aliasesOf'>;
   messages: Pick<MessageStore, 'get'>;
   outbox: OutboxStore;
-  worker: Pick<OutboxWorker, 'enqueue'>;
+  worker: Pick<OutboxWorker, 'enqueue' | 'takesAtOnce'>;
   events: CoreEvents;
   config: Pick<OutboxConfig, 'sync_wait_ms'>;
   clock: Clock;
@@ -210,28 +210,37 @@ export function createSender(deps: SenderDeps): Sender {
     if (stopped) throw new ApiError(503, 'WaGate is stopping: nothing was sent. Try again once it is back');
     const waitForIt = !r.async && sendAt === null;
     const outcome = waitForIt ? outcomeOf(messageId) : null;
-    let queued: MessageStatusChange;
+    const job = {
+      chat_jid: message.chat_jid,
+      typing_simulation: r.typingSimulation,
+      presence_simulation: r.presenceSimulation,
+    };
+    // Nothing to wait for before its frame: its acceptance's commit also counts its attempt (an answer 202 says
+    // `queued`, so only a send that waits for its outcome).
+    const begun = waitForIt && worker.takesAtOnce(job);
+    let accepted: MessageStatusChange[];
     try {
       // Every answer about it waits until this commit is on disk (server/http/middleware/durable-answers.ts).
-      queued = outbox.add({
+      accepted = outbox.add({
+        ...job,
         message,
         secret: r.content.kind === 'poll' ? randomBytes(POLL_SECRET_BYTES) : null,
-        typing_simulation: r.typingSimulation,
-        presence_simulation: r.presenceSimulation,
         mentions: mentionsIn(group, r.mentions ?? []),
         send_at: sendAt,
+        attempt_now: begun,
       });
     } catch (error) {
       outcome?.cancel();
       throw error;
     }
-    emit([queued]);
+    emit(accepted);
     worker.enqueue({
       message_id: messageId,
       chat_jid: message.chat_jid,
       send_at: sendAt,
       created_at: message.timestamp,
       presence_simulation: r.presenceSimulation,
+      begun,
     });
     if (outcome) return outcome.result;
     return { kind: 'accepted', result: { message_id: messageId, status: 'queued', send_at: sendAt } };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { transaction } from '../../server/store/database.ts';
+import { afterEachCommit, transaction } from '../../server/store/database.ts';
 import { createEventBus } from '../../server/events.ts';
 import { createEventLog, type LoggedEvent } from '../../server/store/event-log.ts';
 import { createMessageStore } from '../../server/store/messages.ts';
@@ -40,7 +40,8 @@ const job = { message: MESSAGE, typing_simulation: false, presence_simulation: f
 
 test('accepting a message stores it, its job and its queued event together; the emit tells subscribers once', (t) => {
   const w = setUp(t);
-  const queued = w.outbox.add(job);
+  const [queued] = w.outbox.add(job);
+  assert.ok(queued);
   assert.deepEqual(w.rows(), [['message.status', 'queued']], 'the event is in the log before anyone emits it');
   assert.equal(w.told.length, 0, 'nobody is told before the commit is done and the change emitted');
   w.events.emit('message.status', queued);
@@ -50,6 +51,25 @@ test('accepting a message stores it, its job and its queued event together; the 
     [queued],
   );
   assert.equal(w.outbox.pending().length, 1);
+});
+
+test('a message the worker takes at once is accepted with its first attempt in the same commit: queued, then sending', (t) => {
+  const w = setUp(t);
+  let commits = 0;
+  afterEachCommit(w.db, () => commits++);
+  const changes = w.outbox.add({ ...job, attempt_now: true });
+  assert.deepEqual(
+    changes.map((c) => c.status),
+    ['queued', 'sending'],
+  );
+  assert.deepEqual(w.rows(), [
+    ['message.status', 'queued'],
+    ['message.status', 'sending'],
+  ]);
+  assert.equal(commits, 1);
+  assert.equal(w.outbox.get('M1')?.attempts, 1, 'its frame may leave: the attempt is counted');
+  assert.deepEqual(w.outbox.cancel('M1', 102), { kind: 'left' }, 'so it cannot be cancelled');
+  assert.equal(w.messages.get('M1')?.status, 'sending');
 });
 
 test('a status change rolled back leaves no event behind, and the next one is logged', (t) => {
