@@ -5,7 +5,7 @@ import { runWagate, startWagate, type Running } from '../test/support/wagate-pro
 import { ALICE } from '../test/support/contacts.ts';
 import { eventually } from '../test/support/waits.ts';
 import { rssMb } from './process-stats.ts';
-import { coreEnvironment } from '../server/heap-policy.ts';
+import { CORE_NODE_FLAGS, coreEnvironment } from '../server/heap-policy.ts';
 
 /** After linking, both sides get this long to finish their initial queries before their memory is read. */
 const SETTLE_MS = 5_000;
@@ -74,11 +74,16 @@ async function startSimulator(dataDir: string) {
 
 /** A bare linked Baileys client's resident memory once idle (bench/bare-client.ts). */
 async function bareIdleRss(sim: { wsUrl: string; rootKey: string; control: string }, nodeFlags: string[]) {
-  // The environment `wagate serve` starts itself with (bin/wagate.js): the same malloc arenas.
-  const child = spawn(process.execPath, [...nodeFlags, 'bench/bare-client.ts', sim.wsUrl, sim.rootKey, sim.control], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: coreEnvironment(process.env),
-  });
+  // The environment and Node flags `wagate serve` starts itself with (bin/wagate.js): the same malloc arenas and young
+  // generation.
+  const child = spawn(
+    process.execPath,
+    [...CORE_NODE_FLAGS, ...nodeFlags, 'bench/bare-client.ts', sim.wsUrl, sim.rootKey, sim.control],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: coreEnvironment(process.env),
+    },
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => String(chunk).includes('linked') && resolve());

@@ -3,7 +3,7 @@ import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { silentLogger } from '../server/logger.ts';
-import { coreEnvironment } from '../server/heap-policy.ts';
+import { CORE_NODE_FLAGS, coreEnvironment } from '../server/heap-policy.ts';
 import { startSimulator } from '../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../server/whatsapp/trust-root.ts';
 import { listenForAcks } from '../server/whatsapp/server-acks.ts';
@@ -89,14 +89,19 @@ export async function linkBareInProcess(dataDir: string): Promise<Side> {
 }
 
 /**
- * Bare Baileys in a process of its own (bench/messages-bare.ts), which applies `wagate serve`'s heap policy before
- * anything loads: the same young generation on both sides. It links, then runs a block per line it reads.
+ * Bare Baileys in a process of its own (bench/messages-bare.ts), started with `wagate serve`'s Node flags, which
+ * applies its heap policy before anything loads: the same young generation on both sides. It links, then runs a block
+ * per line it reads.
  */
 async function bareInChild(args: string[]): Promise<Side> {
-  const child = spawn(process.execPath, [new URL('./messages-bare.ts', import.meta.url).pathname, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: coreEnvironment(process.env),
-  });
+  const child = spawn(
+    process.execPath,
+    [...CORE_NODE_FLAGS, new URL('./messages-bare.ts', import.meta.url).pathname, ...args],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: coreEnvironment(process.env),
+    },
+  );
   let err = '';
   child.stderr.on('data', (chunk: Buffer) => (err += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../server/config.ts';
+import { CORE_NODE_FLAGS } from '../server/heap-policy.ts';
 import { startCore } from '../server/core.ts';
 import { silentLogger } from '../server/logger.ts';
 import { startExternalSimulator } from './external-simulator.ts';
@@ -52,9 +53,9 @@ function watchTurnCpu() {
   };
 }
 
-/** Runs `node <script> ...args` and parses what it prints as JSON. */
-async function runChild<T>(script: string, args: string[]): Promise<T> {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs `node ...nodeFlags <script> ...args` and parses what it prints as JSON. */
+async function runChild<T>(script: string, args: string[], nodeFlags: string[] = []): Promise<T> {
+  const child = spawn(process.execPath, [...nodeFlags, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -151,7 +152,10 @@ export async function measureNewConnections(dir: string, load: ConnectionLoad): 
   }
 }
 
-/** Measures in a process of its own that runs the core as `wagate serve` does (bench/connections-core.ts). */
+/**
+ * Measures in a process of its own that runs the core as `wagate serve` does (bench/connections-core.ts), with its Node
+ * flags.
+ */
 export function benchNewConnections(dir: string, load: ConnectionLoad = 'sends'): Promise<NewConnectionFigures> {
-  return runChild<NewConnectionFigures>('bench/connections-core.ts', [dir, load]);
+  return runChild<NewConnectionFigures>('bench/connections-core.ts', [dir, load], CORE_NODE_FLAGS);
 }

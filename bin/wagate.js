@@ -25,13 +25,16 @@ function cacheDir() {
 // Node keeps V8's compiled code (and the stripped TypeScript) between runs: about half of a cold start is compiling
 // the modules. NODE_COMPILE_CACHE chooses another folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 module.enableCompileCache(process.env.NODE_COMPILE_CACHE ?? join(cacheDir(), 'compile-cache'));
-const { applyHeapPolicy, coreEnvironment } = await import('../server/heap-policy.ts');
-// glibc reads its malloc settings (arenas, thresholds) only when a process starts: on Linux the command starts itself
-// once more with them (the same process id, ~30 ms), unless the environment already sets the arena limit.
-if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined) {
+const { applyHeapPolicy, coreEnvironment, CORE_NODE_FLAGS } = await import('../server/heap-policy.ts');
+// glibc reads its malloc settings (arenas, thresholds) and V8 its young generation's size only when a process starts:
+// on Linux the command starts itself once more with them (the same process id, ~30 ms), unless it has them already
+// (the environment sets the arena limit, the command line carries the flags); flags given to node come after ours,
+// so they win.
+const hasFlags = CORE_NODE_FLAGS.every((flag) => process.execArgv.includes(flag));
+if (process.platform === 'linux' && (process.env.MALLOC_ARENA_MAX === undefined || !hasFlags)) {
   process.execve(
     process.execPath,
-    [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    [process.execPath, ...CORE_NODE_FLAGS, ...process.execArgv, ...process.argv.slice(1)],
     coreEnvironment(process.env),
   );
 }

@@ -29,6 +29,23 @@ export function coreEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   };
 }
 
+/**
+ * The young generation's semi-space, in MB. Baileys and the simulator allocate ~1.1 MB per send, so at V8's first
+ * 1 MB a synchronous send scavenged 1.4 times, and a scavenge at 2 MB cost less than two at 1 MB: 300 sends of
+ * `wagate serve --sandbox`, ~420 -> ~200 scavenges, ~0.3 ms less GC per send (the bare Baileys client saves as much),
+ * idle RSS within 1 MB. 4 MB cost wagate serve 9 MB idle (ratio to bare 1.03); 8 MB, 16 MB on both sides for
+ * ~0.55 ms a send (NOTES.md, young).
+ */
+const SEMI_SPACE_MB = 2;
+
+/**
+ * The Node flags a process that runs the core starts with (the command, re-executing itself, and the bench's
+ * children). V8 sizes its young generation once, when the heap is created: only the command line does it (NODE_OPTIONS
+ * refuses `--min-semi-space-size`, `setFlagsFromString` comes too late). A process started without them keeps the size
+ * V8 starts with: so does Electron's utility process, whose heap exists before its `execArgv` are read.
+ */
+export const CORE_NODE_FLAGS = [`--min-semi-space-size=${SEMI_SPACE_MB}`];
+
 /** Node 24's 64 KiB; the 8 KiB that Node used before it. */
 const BUFFER_POOL_BYTES = 8 * 1024;
 
@@ -54,9 +71,8 @@ function letMemoryReducerSeeIdle(): void {
  * How the processes that run the core use memory; called first thing by each (the command, the desktop app, and the
  * bench's bare Baileys client, which must run under the same policy).
  * - V8 doubles its young generation under allocation up to 2 × 16 MB and never gives it back, which was most of the
- *   core's idle memory and of its growth over many sends (npm run bench, memory). Capping it at its first size costs
- *   more frequent, shorter scavenges; the growth factor is the one young-generation flag V8 still honours once the
- *   heap exists.
+ *   core's idle memory and of its growth over many sends (npm run bench, memory). It stays at the size it starts with
+ *   (`CORE_NODE_FLAGS`): the growth factor is the one young-generation flag V8 still honours once the heap exists.
  * - A small Buffer (`Buffer.from(text)`, a base64 decode) is a slice of a shared pool, and keeps the whole pool alive.
  *   Baileys keeps hundreds of small Buffers for minutes: each send's Signal key transaction (its read cache and
  *   writes) stays reachable from the timers created inside it (AsyncLocalStorage's context travels with every timer,
