@@ -19,7 +19,7 @@ import {
   type PairedSandbox,
 } from './paired-sandbox.ts';
 import { startExternalSimulator, type ExternalSimulator } from './external-simulator.ts';
-import { cpuMs } from './process-stats.ts';
+import { cpuMs, mainThreadCpuMs } from './process-stats.ts';
 import { requestOnce } from './load.ts';
 import { eventually } from '../test/support/waits.ts';
 
@@ -35,10 +35,11 @@ const WARM_UP_SENDS = 10;
 /** The outbox's figure: this many `"async": true` sends after each round, timed until all are delivered. */
 const OUTBOX_SENDS = 60;
 
-/** Sends per second, and the CPU each send cost (ms). */
+/** Sends per second, and the CPU each send cost (ms): the whole process's, and its main thread's. */
 export interface SendFigures {
   perSecond: number;
   cpuMsPerSend: number;
+  mainThreadMsPerSend: number;
 }
 
 /** WaGate's: the `wagate serve` process's CPU per send, and its client's (this process) beside it. */
@@ -74,7 +75,8 @@ export async function linkBare(sim: Pick<ExternalSimulator, 'wsUrl' | 'rootKey' 
     await sock.sendMessage(`${ALICE}@s.whatsapp.net`, { text: `bare ${sent++}` }, { messageId });
     await acked;
   };
-  return { block: (count) => timedBlock(count, sendOne, [ownCpuMs]), stop: () => client.end() };
+  const mainThread = () => mainThreadCpuMs(process.pid);
+  return { block: (count) => timedBlock(count, sendOne, [ownCpuMs, mainThread]), stop: () => client.end() };
 }
 
 /** Bare Baileys with its simulator in the same process, as `serve --sandbox` has one in its own. */
@@ -142,14 +144,21 @@ async function sendText(api: string, headers: Record<string, string>, text: stri
 function apiSide({ api, headers, pid }: PairedSandbox): Side {
   let sent = 0;
   const sendOne = () => sendText(api, headers, `api ${sent++}`, false, 200);
-  return { block: (count) => timedBlock(count, sendOne, [() => cpuMs(pid), ownCpuMs]), stop: async () => undefined };
+  const readers = [() => cpuMs(pid), () => mainThreadCpuMs(pid), ownCpuMs];
+  return { block: (count) => timedBlock(count, sendOne, readers), stop: async () => undefined };
 }
 
+/** A side's blocks summed: each block's CPU readings are [process, its main thread, the client's if any]. */
 const figures = (blocks: Block[]): ApiFigures => {
   const sends = blocks.length * BLOCK_SENDS;
   const ms = blocks.reduce((sum, block) => sum + block.ms, 0);
   const cpu = (i: number) => blocks.reduce((sum, block) => sum + (block.cpuMs[i] ?? 0), 0) / sends;
-  return { perSecond: sends / (ms / 1000), cpuMsPerSend: cpu(0), clientCpuMsPerSend: cpu(1) };
+  return {
+    perSecond: sends / (ms / 1000),
+    cpuMsPerSend: cpu(0),
+    mainThreadMsPerSend: cpu(1),
+    clientCpuMsPerSend: cpu(2),
+  };
 };
 
 /** One round: the two sides take turns, BLOCKS blocks each. */
@@ -164,8 +173,8 @@ async function round(bare: Side, api: Side): Promise<{ bare: SendFigures; api: A
     if (i % 2) turns.reverse();
     for (const turn of turns) await turn();
   }
-  const { perSecond, cpuMsPerSend } = figures(bareBlocks);
-  return { bare: { perSecond, cpuMsPerSend }, api: figures(apiBlocks) };
+  const { perSecond, cpuMsPerSend, mainThreadMsPerSend } = figures(bareBlocks);
+  return { bare: { perSecond, cpuMsPerSend, mainThreadMsPerSend }, api: figures(apiBlocks) };
 }
 
 /** Both sides warmed up, then `count` rounds, each followed by `afterEach` (whose figure it keeps). */
