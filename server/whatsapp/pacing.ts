@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { PacedSend } from '../store/pacing-history.ts';
+import { DAY, HOUR, MINUTE, RecentSends } from './recent-sends.ts';
 import {
   DEFAULT_PACING,
   type PacedMessage,
@@ -9,103 +10,11 @@ import {
   type PacingUsage,
 } from '../contract/pacing.ts';
 
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-
 export interface PacingSlot {
   /** Unix ms when the message may leave; `now` when nothing holds it back, Infinity when nothing ever will. */
   at: number;
   /** The limit that holds it back the longest; null when none does. */
   limit: PacingLimit | null;
-}
-
-/**
- * The sends of the last day, oldest first, kept so that every question pacing asks before a send costs the same
- * however many left today (a binary search, or a look-up per chat): a recount of the day's history per send was
- * O(sends today), for every send, even with pacing off.
- */
-class RecentSends {
-  /** Oldest first; those before `head` have left the day and are dropped in bulk now and then. */
-  private sends: PacedSend[] = [];
-  private head = 0;
-  /** Each chat's latest send, and its latest send as a chat that had never written to us. */
-  private readonly latest = new Map<string, PacedSend>();
-  private readonly latestNew = new Map<string, PacedSend>();
-
-  constructor(sends: readonly PacedSend[]) {
-    for (const send of sends) this.push(send);
-  }
-
-  push(send: PacedSend): void {
-    this.sends.push(send);
-    this.latest.set(send.chat, send);
-    if (send.newChat) this.latestNew.set(send.chat, send);
-  }
-
-  /** Forgets the sends at or before `cutoff`. */
-  dropUpTo(cutoff: number): void {
-    while (this.head < this.sends.length && this.sends[this.head]!.at <= cutoff) {
-      const gone = this.sends[this.head++]!;
-      if (this.latest.get(gone.chat) === gone) this.latest.delete(gone.chat);
-      if (this.latestNew.get(gone.chat) === gone) this.latestNew.delete(gone.chat);
-    }
-    if (this.head > 1024 && this.head * 2 > this.sends.length) {
-      this.sends = this.sends.slice(this.head);
-      this.head = 0;
-    }
-  }
-
-  /** Takes one send back (rare: a held message that did not leave). */
-  remove(send: PacedSend): void {
-    const rest = this.sends.slice(this.head).filter((s) => s !== send);
-    this.sends = [];
-    this.head = 0;
-    this.latest.clear();
-    this.latestNew.clear();
-    for (const s of rest) this.push(s);
-  }
-
-  get count(): number {
-    return this.sends.length - this.head;
-  }
-
-  /** When the `n`th latest send left (n from 1). */
-  nthLatest(n: number): number {
-    return this.sends[this.sends.length - n]!.at;
-  }
-
-  /** How many left after `since`. */
-  countAfter(since: number): number {
-    let low = this.head;
-    let high = this.sends.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (this.sends[middle]!.at > since) high = middle;
-      else low = middle + 1;
-    }
-    return this.sends.length - low;
-  }
-
-  latestTo(chat: string): PacedSend | undefined {
-    return this.latest.get(chat);
-  }
-
-  /**
-   * How many chats that had never written to us were written to after `since`, forgetting what left before it (no
-   * limit looks further back than a day): without a walk over every such chat of the day.
-   */
-  newChatCountAfter(since: number): number {
-    this.dropUpTo(since);
-    return this.latestNew.size;
-  }
-
-  /** The chats that had never written to us and were written to after `since`: each one's latest such send. */
-  newChatsAfter(since: number): Map<string, number> {
-    const opened = new Map<string, number>();
-    for (const [chat, send] of this.latestNew) if (send.at > since) opened.set(chat, send.at);
-    return opened;
-  }
 }
 
 /** When `cap` sends per `windowMs` allow one more: once the cap-th latest of `count` sends leaves the window. */
@@ -204,17 +113,19 @@ export interface PacerDeps {
   onChange?: (state: PacingState) => void;
 }
 
-/** The pacing policy, the recent sends it is measured against (the last day's), and the messages it holds back. */
+/**
+ * The pacing policy, the recent sends it is measured against (the last hour's, and the day's new chats), and the
+ * messages it holds back.
+ */
 export function createPacer(deps: PacerDeps): Pacer {
   const { clock } = deps;
   const random = deps.random ?? Math.random;
   let policy = deps.policy;
   const history = new RecentSends(deps.history ?? []);
+  history.forgetBefore(clock.now()); // the store gives the whole day's
   const waiting = new Set<PacedMessage>();
   /** How long recent messages (by id) were held, for their answers; the oldest are forgotten. */
   const waited = new Map<string, number>();
-  /** The sends recent holds counted (by message id), for giveBack; the oldest are forgotten. */
-  const counted = new Map<string, PacedSend>();
   /** Holds in progress wake up when the policy changes: a looser one may let them go at once. */
   const wakers = new Set<() => void>();
 
@@ -229,10 +140,8 @@ export function createPacer(deps: PacerDeps): Pacer {
   /** Counted when its hold ends, not when it leaves: two chats cannot both take a cap's last place while one types. */
   function record(chat: string, newChat: boolean, messageId: string | undefined): void {
     const at = clock.now();
-    const send = { chat, at, newChat };
-    history.push(send);
-    if (messageId) remember(counted, messageId, send);
-    history.dropUpTo(at - DAY);
+    history.push({ chat, at, newChat }, messageId);
+    history.forgetBefore(at);
   }
 
   /** Until `ms` have passed or the policy changes; with no end (Infinity), only the latter. */
@@ -303,11 +212,7 @@ export function createPacer(deps: PacerDeps): Pacer {
     hold,
     waitedFor: (messageId) => waited.get(messageId) ?? 0,
     giveBack(messageId) {
-      const send = counted.get(messageId);
-      if (!send) return;
-      counted.delete(messageId);
-      history.remove(send);
-      changed();
+      if (history.takeBack(messageId)) changed();
     },
   };
 }

@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPacer, earliestSlot, PacingHoldTooLong } from '../../server/whatsapp/pacing.ts';
 import type { PacedSend } from '../../server/store/pacing-history.ts';
-import { DEFAULT_PACING, type PacingPolicy, type PacingState } from '../../server/contract/pacing.ts';
+import {
+  DEFAULT_PACING,
+  PacingPolicySchema,
+  type PacingPolicy,
+  type PacingState,
+} from '../../server/contract/pacing.ts';
 import { fakeClock } from '../support/fake-clock.ts';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
@@ -144,4 +149,77 @@ test('sends before a restart still count: the history from the store', async () 
   const clock = fakeClock(NOW);
   const pacer = createPacer({ policy: POLICY, clock, history: [sent(1, 1000)] });
   await assert.rejects(pacer.hold(chat(1), false, 1000), PacingHoldTooLong);
+});
+
+test('giveBack of a new chat’s latest send: the chat still counts for the day, from its send hours before', async () => {
+  const clock = fakeClock(NOW);
+  const pacer = createPacer({ policy: POLICY, clock });
+  await pacer.hold(chat(1), true, 0, 'A');
+  clock.advance(2 * 3_600_000);
+  await pacer.hold(chat(1), true, 0, 'B');
+  await pacer.hold(chat(2), true, 0, 'C');
+  pacer.giveBack('B');
+  assert.equal(pacer.state().usage.new_chats_today, 2);
+  // Two new chats today, the cap: a third waits until A's day ends, not B's.
+  await assert.rejects(pacer.hold(chat(3), true, 0), (error: unknown) => {
+    assert.ok(error instanceof PacingHoldTooLong);
+    assert.deepEqual(error.slot, { at: NOW + 24 * 3_600_000, limit: 'new_chats_per_day' });
+    return true;
+  });
+  clock.advance(22 * 3_600_000);
+  assert.equal(pacer.state().usage.new_chats_today, 1, 'chat 1 left the day with A');
+});
+
+test('the chat gap holds at the largest the contract allows, an hour, however many sends to other chats', async () => {
+  const largest = 3_600_000;
+  assert.equal(PacingPolicySchema.safeParse({ chat_gap_ms: largest + 1 }).success, false);
+  const clock = fakeClock(NOW);
+  const pacer = createPacer({ policy: { ...POLICY, chat_gap_ms: largest, per_minute: 1000, per_hour: 10_000 }, clock });
+  await pacer.hold(chat(1), false, 0);
+  for (let minute = 1; minute < 60; minute++) {
+    clock.advance(60_000);
+    await pacer.hold(chat(100 + minute), false, 0);
+  }
+  clock.advance(59_999);
+  await pacer.hold(chat(2), false, 0);
+  await assert.rejects(pacer.hold(chat(1), false, 0), (error: unknown) => {
+    assert.ok(error instanceof PacingHoldTooLong);
+    assert.deepEqual(error.slot, { at: NOW + largest, limit: 'chat_gap' });
+    return true;
+  });
+  clock.advance(1);
+  assert.equal(await pacer.hold(chat(1), false, 0), 0);
+});
+
+test('the pacer, which forgets what no limit reaches, answers as the whole history would: 3,000 random steps', async () => {
+  let seed = 15;
+  const random = (n: number) => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n;
+  const policy = { ...POLICY, chat_gap_ms: 3_600_000, per_minute: 4, per_hour: 40, new_chats_per_day: 3 };
+  const clock = fakeClock(NOW);
+  const pacer = createPacer({ policy, clock });
+  const history: (PacedSend & { id: string })[] = [];
+  for (let step = 0; step < 3000; step++) {
+    const now = clock.now();
+    const [to, newChat, id] = [chat(random(8)), random(3) > 0, `m${step}`];
+    const expected = earliestSlot(history, policy, to, newChat, now);
+    const answer = await pacer.hold(to, newChat, 0, id).catch((error: PacingHoldTooLong) => error.slot);
+    assert.deepEqual(answer, expected.limit === null ? 0 : expected, `step ${step}`);
+    if (answer === 0) history.push({ chat: to, at: now, newChat, id });
+    if (random(5) === 0 && history.length > 0) {
+      const [given] = history.splice(history.length - 1 - random(Math.min(history.length, 20)), 1);
+      pacer.giveBack(given!.id);
+    }
+    const since = (ms: number) => history.filter((s) => s.at > now - ms);
+    const opened = new Set(
+      since(24 * 3_600_000)
+        .filter((s) => s.newChat)
+        .map((s) => s.chat),
+    );
+    assert.deepEqual(pacer.state().usage, {
+      last_minute: since(60_000).length,
+      last_hour: since(3_600_000).length,
+      new_chats_today: opened.size,
+    });
+    clock.advance([random(20_000), random(3_600_000), random(6 * 3_600_000)][random(3)]!);
+  }
 });
