@@ -23,7 +23,10 @@ export interface CoreEventMap {
   'webhooks.changed': [];
   /** The pacing policy changed, a message was held back or let go, or a send was counted. */
   'pacing.changed': [PacingState];
-  /** A failed message was dropped from the outbox; every other change of the outbox is a 'message.status'. */
+  /**
+   * A failed message was dropped from the outbox, or one already `sending` was handed to WhatsApp again (its count of
+   * tries); every other change of the outbox is a 'message.status'.
+   */
   'outbox.changed': [];
 }
 export type CoreEventName = keyof CoreEventMap;

@@ -237,6 +237,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       const began = outbox.beginAttempt(job.message_id, nowSeconds());
       if (!began) return unpace(job); // cancelled while pacing held it or while typing
       emit(began);
+      // Already `sending` (a resend, or typing said so): only the count of tries changed, which the outbox shows.
+      if (began.length === 0) events.emit('outbox.changed');
     }
     events.emit('message.progress', { ...stepOf(job), step: 'awaiting_ack' });
     const quoted = job.quoted_message_id ? messages.get(job.quoted_message_id) : null;

@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { dashboardCaller, sandboxForThisFile, shoot } from './spec-kit.ts';
 import { ALICE, BOB } from '../support/contacts.ts';
 import { shown } from './dashboard-states.ts';
+import type { InboxEntry } from '../../server/contract/sandbox.ts';
 
 const served = sandboxForThisFile();
 
@@ -46,7 +47,7 @@ test('the Outbox screen shows what waits, what WhatsApp has not confirmed and wh
 
   await test.step('a message whose ack WhatsApp holds waits for confirmation; after a reconnect it is sent again and leaves', async () => {
     await call(page, 'POST', '/sandbox/faults', { kind: 'hold_acks' });
-    await call(page, 'POST', `/chats/${BOB}/messages`, {
+    const { message_id } = await call(page, 'POST', `/chats/${BOB}/messages`, {
       text: 'is the ack lost?',
       async: true,
       typing_simulation: false,
@@ -55,6 +56,13 @@ test('the Outbox screen shows what waits, what WhatsApp has not confirmed and wh
     await expect(waiting).toContainText('is the ack lost?');
     await expect(waiting).toContainText('waiting for its server to confirm it has the message');
     await shoot(page, 'outbox-03-waiting-for-ack');
+    // The page says "sending" once the attempt is counted, before the frame leaves. Only a message the server has
+    // took the held ack: dropped sooner, the resend would take it and wait out the ack timeout (NOTES, "Flake seen").
+    await expect
+      .poll(async () =>
+        ((await call(page, 'GET', `/sandbox/contacts/${BOB}/inbox`)) as InboxEntry[]).map((m) => m.message_id),
+      )
+      .toContain(message_id);
     await call(page, 'POST', '/sandbox/faults', { kind: 'drop' });
     await expect(page.getByText(EMPTY)).toBeVisible({ timeout: 30_000 });
   });

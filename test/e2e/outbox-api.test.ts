@@ -140,3 +140,20 @@ test('a failed message stays in GET /outbox with its reason; retry sends it with
   assert.equal((await h.call(`/messages/${again!.message_id}`)).body.data.failure_reason, 'server_rejected:479');
   assert.equal((await h.call(`/outbox/${again!.message_id}`, { method: 'DELETE' })).status, 404);
 });
+
+test('a message sent again after a drop says so at once: GET /outbox counts its second try while its ack is held', async (t) => {
+  const h = await startPairedCore(t);
+  h.core.sandbox!.fault({ kind: 'hold_acks', count: 2 });
+  const res = await send(h, BOB, { text: 'held, dropped, held again', async: true });
+  const id = res.body.data.message_id as string;
+  await inboxHas(h, BOB, id); // the server has it and holds its ack
+  // Its status stays `sending` across the resend: the outbox's readers (the dashboard) learn of it by this event.
+  const changed = waitForEvent(h.core, 'outbox.changed', () => true, 'the outbox to say the resend');
+  h.core.sandbox!.fault({ kind: 'drop' });
+  await changed;
+  const entries = (await h.call('/outbox')).body.data as Array<{ message_id: string; stage: string; attempts: number }>;
+  assert.deepEqual(
+    entries.map(({ message_id, stage, attempts }) => ({ message_id, stage, attempts })),
+    [{ message_id: id, stage: 'sending', attempts: 2 }],
+  );
+});
