@@ -24,8 +24,9 @@ export interface CoreEventMap {
   /** The pacing policy changed, a message was held back or let go, or a send was counted. */
   'pacing.changed': [PacingState];
   /**
-   * A failed message was dropped from the outbox, or one already `sending` was handed to WhatsApp again (its count of
-   * tries); every other change of the outbox is a 'message.status'.
+   * The outbox changed with no status to say so: a failed message was dropped, one already `sending` was handed to
+   * WhatsApp again (its count of tries), or one already `failed` (Baileys reported the refusal first) left the queue
+   * for the failed; every other change of the outbox is a 'message.status'.
    */
   'outbox.changed': [];
 }

@@ -176,7 +176,10 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
 
   function fail(job: OutboxJob, reason: string): void {
     logger.warn({ message_id: job.message_id, reason }, 'message failed');
-    emit(outbox.fail(job.message_id, reason, nowSeconds()));
+    const changes = outbox.fail(job.message_id, reason, nowSeconds());
+    if (changes.length > 0) return emit(changes);
+    // Baileys' report of the error ack (the receipts) marked it failed first: only the outbox changes now.
+    events.emit('outbox.changed');
   }
 
   /**

@@ -12,7 +12,7 @@ import { createSqliteAuthState, type SqliteAuthState } from '../../server/store/
 import { openSavedCredentials } from '../../server/store/saved-credentials.ts';
 import { createMessageStore, type MessageStore } from '../../server/store/messages.ts';
 import { createMediaFiles } from '../../server/store/media-files.ts';
-import { createOutboxStore } from '../../server/store/outbox.ts';
+import { createOutboxStore, type OutboxStore } from '../../server/store/outbox.ts';
 import { createLidMappings, type LidMappings } from '../../server/store/lid-mappings.ts';
 import { startSimulator, type Simulator } from '../../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../../server/whatsapp/trust-root.ts';
@@ -22,7 +22,7 @@ import { createSession, type Session } from '../../server/whatsapp/session.ts';
 import { createContactDirectory, type ContactDirectory } from '../../server/whatsapp/contact-directory.ts';
 import { createGroupDirectory, type GroupDirectory } from '../../server/whatsapp/group-directory.ts';
 import { createMemberReceipts } from '../../server/store/member-receipts.ts';
-import { createOutboxWorker, type OutboxWorker } from '../../server/whatsapp/outbox-worker.ts';
+import { createOutboxWorker, type OutboxWorker, type OutboxWorkerDeps } from '../../server/whatsapp/outbox-worker.ts';
 import { createSender, type Sender, type SendRequest } from '../../server/whatsapp/sender.ts';
 import { silenceLibsignal } from './baileys-client.ts';
 import { atEnd, type Scope } from './scope.ts';
@@ -40,6 +40,7 @@ export interface World {
   session: Session;
   directory: ContactDirectory;
   groups: GroupDirectory;
+  outbox: OutboxStore;
   /** The send path over the session: the outbox, its worker, the sender. */
   sender: Sender;
   /** Sends a plain text (no typing, no presence) through the sender; the message as stored once the server acked it. */
@@ -56,6 +57,8 @@ export interface WorldOptions {
   watchdog?: WatchdogConfig;
   /** Typing before each message; as quick as can be by default. */
   typing?: TypingConfig;
+  /** The session as the outbox worker sees it: a test may hold its answers back to force an order. */
+  workerSession?: (session: Session) => OutboxWorkerDeps['session'];
 }
 
 /** A session below the core: the parts the sender and the session tests assemble themselves. Ends with `scope`. */
@@ -92,7 +95,7 @@ export async function startWorld(scope: Scope, options: WorldOptions = {}): Prom
     // Pacing has its own tests; here it would only slow the sends down.
     const pacer = createPacer({ policy: PACING_OFF, clock: systemClock });
     worker = createOutboxWorker({
-      session,
+      session: options.workerSession?.(session) ?? session,
       directory,
       outbox,
       messages,
@@ -120,7 +123,7 @@ export async function startWorld(scope: Scope, options: WorldOptions = {}): Prom
       logger: silentLogger(),
       pacer,
     });
-    return { db, auth, messages, lids, events, session, directory, groups, sender };
+    return { db, auth, messages, lids, events, session, directory, groups, outbox, sender };
   };
   const stop = async () => {
     const stopped = worker.stop();
