@@ -104,6 +104,37 @@ test('the Outbox screen shows what waits, what WhatsApp has not confirmed and wh
     await expect(page.getByText(EMPTY)).toBeVisible();
   });
 
+  await test.step('an older answer that arrives after a newer one does not bring back a message that has left', async () => {
+    // The page reads /outbox again on every event; here the first read's answer is held until a later read's has
+    // arrived, as a busy core may answer them.
+    let laterArrived!: () => void;
+    const later = new Promise<void>((resolve) => (laterArrived = resolve));
+    let olderArrived!: () => void;
+    const older = new Promise<void>((resolve) => (olderArrived = resolve));
+    let holding = false;
+    await page.route(`${served().apiUrl}/outbox`, async (route) => {
+      if (route.request().resourceType() !== 'fetch') return route.fallback();
+      const response = await route.fetch();
+      if (holding) return route.fulfill({ response }).then(laterArrived);
+      holding = true;
+      await later;
+      const finished = page.waitForEvent('requestfinished', (request) => request === route.request());
+      await route.fulfill({ response });
+      await finished;
+      olderArrived();
+    });
+    const { message_id } = await call(page, 'POST', `/chats/${ALICE}/messages`, {
+      text: 'cancelled before its time',
+      send_at: Math.floor(Date.now() / 1000) + 3600,
+    });
+    await call(page, 'DELETE', `/messages/${message_id}`);
+    await older;
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await expect(page.getByText('cancelled before its time')).toHaveCount(0);
+    await expect(page.getByText(EMPTY)).toBeVisible();
+    await page.unroute(`${served().apiUrl}/outbox`);
+  });
+
   await test.step('after a reload the outbox is still the outbox', async () => {
     await page.reload();
     await expect(page.getByRole('heading', { level: 1, name: 'Outbox' })).toBeVisible();

@@ -14,6 +14,7 @@ import { useAnnounce } from '../state/announce.ts';
 import { useNow } from '../state/clock.ts';
 import { focusById, useFocusOnMount } from '../state/focus.ts';
 import { useOnReturn } from '../state/on-return.ts';
+import { useInOrder } from '../state/in-order.ts';
 
 const EXPIRY_CHOICES = [
   { value: '', label: 'Never' },
@@ -35,15 +36,18 @@ export function ApiKeys() {
   const [created, setCreated] = useState<Created | null>(null);
   const announce = useAnnounce();
 
+  const keysInOrder = useInOrder();
+
   const load = useCallback(() => {
-    api<ApiKeyRecord[]>('GET', '/admin/keys').then(
+    keysInOrder(
+      api<ApiKeyRecord[]>('GET', '/admin/keys'),
       (list) => {
         setKeys(list);
         setLoadError(null);
       },
       (failure: unknown) => setLoadError(errorText(failure)),
     );
-  }, []);
+  }, [keysInOrder]);
 
   useEffect(load, [load]);
   useStreamOpen(load);

@@ -12,6 +12,7 @@ import { dateTime, displayChat, untilTime } from '../format/time.ts';
 import { useAnnounce } from '../state/announce.ts';
 import { focusById } from '../state/focus.ts';
 import { useSession } from '../state/session.ts';
+import { useInOrder } from '../state/in-order.ts';
 
 type Action = 'retry' | 'drop' | 'cancel';
 type Pending = { action: Action; entry: OutboxEntry };
@@ -33,26 +34,30 @@ export function Outbox() {
   const [actionError, setActionError] = useState<string | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
   const announce = useAnnounce();
+  const listInOrder = useInOrder();
+  const heldInOrder = useInOrder();
 
   const load = useCallback(() => {
-    api<OutboxEntry[]>('GET', '/outbox').then(
+    listInOrder(
+      api<OutboxEntry[]>('GET', '/outbox'),
       (list) => {
         setEntries(list);
         setLoadError(null);
       },
       (failure: unknown) => setLoadError(errorText(failure)),
     );
-    api<PacingState>('GET', '/admin/pacing').then(
+    heldInOrder(
+      api<PacingState>('GET', '/admin/pacing'),
       (state) => setHeld(state.waiting),
       () => setHeld([]),
     );
-  }, []);
+  }, [listInOrder, heldInOrder]);
 
   useEffect(load, [load]);
   useStreamOpen(load);
   useCoreEvent('message.status', load);
   useCoreEvent('outbox.changed', load);
-  useCoreEvent('pacing.changed', (state) => setHeld(state.waiting));
+  useCoreEvent('pacing.changed', (state) => heldInOrder(Promise.resolve(state), (latest) => setHeld(latest.waiting)));
 
   async function act({ action, entry }: Pending): Promise<void> {
     setPending(null);

@@ -8,6 +8,7 @@ import { displayChat, untilTime } from '../format/time.ts';
 import { useAction } from '../state/action.ts';
 import { useAnnounce } from '../state/announce.ts';
 import { PACING_LIMIT_WORDS } from '../../../server/contract/pacing-words.ts';
+import { useInOrder } from '../state/in-order.ts';
 
 /** The form's fields: times in seconds (people think in seconds), counts as they are. */
 interface Draft {
@@ -70,8 +71,11 @@ export function Pacing() {
   const save = useAction();
   const announce = useAnnounce();
 
+  const stateInOrder = useInOrder();
+
   const load = useCallback(() => {
-    api<PacingState>('GET', '/admin/pacing').then(
+    stateInOrder(
+      api<PacingState>('GET', '/admin/pacing'),
       (loaded) => {
         setState(loaded);
         setDraft((current) => current ?? toDraft(loaded.policy));
@@ -79,10 +83,10 @@ export function Pacing() {
       },
       (failure: unknown) => setLoadError(errorText(failure)),
     );
-  }, []);
+  }, [stateInOrder]);
   useEffect(load, [load]);
   useStreamOpen(load);
-  useCoreEvent('pacing.changed', setState);
+  useCoreEvent('pacing.changed', (changed) => stateInOrder(Promise.resolve(changed), setState));
 
   async function submit(event: FormEvent) {
     event.preventDefault();

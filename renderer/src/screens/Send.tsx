@@ -28,6 +28,7 @@ import { focusById } from '../state/focus.ts';
 import { stepWords, useSendProgress } from '../state/send-progress.ts';
 import { useSession } from '../state/session.ts';
 import { checkChatId } from '../validation/chat-id.ts';
+import { useInOrder } from '../state/in-order.ts';
 import './send.css';
 
 type Outcome =
@@ -47,15 +48,18 @@ export function Send() {
   const [to, setTo] = useState('');
   const [replyTo, setReplyTo] = useState('');
 
+  const recentInOrder = useInOrder();
+
   const load = useCallback(() => {
-    api<StoredMessage[]>('GET', '/admin/messages?limit=20').then(
+    recentInOrder(
+      api<StoredMessage[]>('GET', '/admin/messages?limit=20'),
       (messages) => {
         setRecent(messages);
         setRecentError(null);
       },
       (failure: unknown) => setRecentError(errorText(failure)),
     );
-  }, []);
+  }, [recentInOrder]);
 
   useEffect(load, [load]);
   useStreamOpen(load);
@@ -64,11 +68,11 @@ export function Send() {
   shown.current = recent;
   useCoreEvent('message.status', (change) => {
     if (!shown.current?.some((message) => message.message_id === change.message_id)) return load();
-    setRecent(
-      (messages) =>
-        messages?.map((message) =>
-          message.message_id === change.message_id ? { ...message, status: change.status } : message,
-        ) ?? null,
+    recentInOrder(Promise.resolve(change), ({ message_id, status }) =>
+      setRecent(
+        (messages) =>
+          messages?.map((message) => (message.message_id === message_id ? { ...message, status } : message)) ?? null,
+      ),
     );
   });
 

@@ -12,6 +12,7 @@ import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { useAnnounce } from '../state/announce.ts';
 import { focusById } from '../state/focus.ts';
 import { useSession } from '../state/session.ts';
+import { useInOrder } from '../state/in-order.ts';
 
 /** Sandbox mode only: the simulator's phone and contacts, to try WaGate without a real phone. */
 export function VirtualPhone() {
@@ -38,11 +39,13 @@ function PhoneCard() {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const announce = useAnnounce();
 
+  const phoneInOrder = useInOrder();
+
   const load = useCallback(() => {
-    api<PhoneView>('GET', '/sandbox/phone').then(setPhone, (failure: unknown) =>
+    phoneInOrder(api<PhoneView>('GET', '/sandbox/phone'), setPhone, (failure: unknown) =>
       setMessage({ ok: false, text: errorText(failure) }),
     );
-  }, []);
+  }, [phoneInOrder]);
   useEffect(load, [load, session?.state]);
 
   async function act(path: string, done: string, body: object = {}): Promise<void> {

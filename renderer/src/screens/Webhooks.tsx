@@ -15,6 +15,7 @@ import { useAnnounce } from '../state/announce.ts';
 import { useNow } from '../state/clock.ts';
 import { focusById, useFocusOnMount } from '../state/focus.ts';
 import { useOnReturn } from '../state/on-return.ts';
+import { useInOrder } from '../state/in-order.ts';
 
 /** The event types a webhook can ask for, in plain words; a Record so a new type on the server fails the type-check here. */
 const EVENT_WORDS: Record<LoggedEventType, { label: string; short: string }> = {
@@ -44,6 +45,25 @@ const LOG_LIMIT = 20;
 type Created = { webhook: WebhookRecord; secret: string };
 type Logs = Record<string, { rows: DeliveryRecord[] } | { error: string }>;
 
+/** Every webhook and the latest deliveries of each; a log that cannot be read says why in its place. */
+async function readWebhooks(): Promise<{ list: WebhookRecord[]; logs: Logs }> {
+  const list = await api<WebhookRecord[]>('GET', '/admin/webhooks');
+  const entries = await Promise.all(
+    list.map(async (hook) => {
+      try {
+        const rows = await api<DeliveryRecord[]>(
+          'GET',
+          `/admin/webhooks/${encodeURIComponent(hook.id)}/deliveries?limit=${LOG_LIMIT}`,
+        );
+        return [hook.id, { rows }] as const;
+      } catch (failure) {
+        return [hook.id, { error: errorText(failure) }] as const;
+      }
+    }),
+  );
+  return { list, logs: Object.fromEntries(entries) };
+}
+
 /** Webhooks: addresses of other programs that WaGate tells, as it happens, about messages and the WhatsApp link. */
 export function Webhooks() {
   const [hooks, setHooks] = useState<WebhookRecord[] | null>(null);
@@ -52,30 +72,19 @@ export function Webhooks() {
   const [created, setCreated] = useState<Created | null>(null);
   const announce = useAnnounce();
 
-  const load = useCallback(async () => {
-    try {
-      const list = await api<WebhookRecord[]>('GET', '/admin/webhooks');
-      const entries = await Promise.all(
-        list.map(async (hook) => {
-          try {
-            const rows = await api<DeliveryRecord[]>(
-              'GET',
-              `/admin/webhooks/${encodeURIComponent(hook.id)}/deliveries?limit=${LOG_LIMIT}`,
-            );
-            return [hook.id, { rows }] as const;
-          } catch (failure) {
-            return [hook.id, { error: errorText(failure) }] as const;
-          }
-        }),
-      );
-      setHooks(list);
-      setLogs(Object.fromEntries(entries));
-      setLoadError(null);
-    } catch (failure) {
-      setLoadError(errorText(failure));
-    }
-  }, []);
-  const reload = useCallback(() => void load(), [load]);
+  const listInOrder = useInOrder();
+
+  const reload = useCallback(() => {
+    listInOrder(
+      readWebhooks(),
+      ({ list, logs: read }) => {
+        setHooks(list);
+        setLogs(read);
+        setLoadError(null);
+      },
+      (failure: unknown) => setLoadError(errorText(failure)),
+    );
+  }, [listInOrder]);
 
   useEffect(reload, [reload]);
   useStreamOpen(reload);
