@@ -239,6 +239,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     file,
     sync: options.fileSync,
     onError: (err) => logger.error({ err }, 'could not fsync the database: what was committed since may be lost'),
+    onLaterError: (err) => logger.error({ err }, 'could not store a receipt WhatsApp sent'),
   });
   // First: credentials this process cannot open stop the start before anything else runs.
   let saved: SavedCredentials;
@@ -264,7 +265,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   const keys = createApiKeyStore(db, { onUse: () => events.emit('keys.changed') });
   const admin = createAdminSessions(db);
   // Each status change and its event land in one commit.
-  const messages = createMessageStore(db, eventLog, commits.unpromised);
+  const messages = createMessageStore(db, eventLog, commits.unpromised, commits.later);
   // Beside the database: a sandbox's media never mixes with the real account's.
   const mediaFiles = createMediaFiles(join(databaseFile(config), '..', 'media'));
   mediaFiles.clearIncoming();

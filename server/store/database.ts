@@ -35,20 +35,76 @@ export function afterEachCommit(db: Database, hook: () => void): void {
   commitHooks.set(db, hook);
 }
 
+/** A write that waits for the connection's next transaction (`writeWithNext`). */
+interface WaitingWrite {
+  work: () => unknown;
+  done: (result: unknown) => void;
+  failed: (error: unknown) => void;
+}
+const waitingWrites = new WeakMap<Database, WaitingWrite[]>();
+
+/**
+ * `work` runs at the start of the next transaction on `db` (whoever begins it), in a savepoint of its own, and
+ * `done` gets its result once that transaction has committed; if `work` throws, only its own writes are undone and
+ * `failed` gets the error. One commit instead of two for a write no one waits for (a receipt's status):
+ * group-commit.ts's `later` begins a transaction for it if no other comes soon.
+ */
+export function writeWithNext<T>(db: Database, work: () => T, done: (result: T) => void, failed: (e: unknown) => void) {
+  const waiting = waitingWrites.get(db);
+  const write = { work, done: done as (result: unknown) => void, failed };
+  if (waiting) waiting.push(write);
+  else waitingWrites.set(db, [write]);
+}
+
+/** Whether writes wait for the next transaction on `db`. */
+export const hasWaitingWrites = (db: Database): boolean => (waitingWrites.get(db)?.length ?? 0) > 0;
+
+/** Runs the waiting writes inside the transaction just begun; each one's telling, for after the commit. */
+function runWaitingWrites(db: Database): (() => void)[] {
+  const waiting = waitingWrites.get(db);
+  if (!waiting?.length) return [];
+  return waiting.map(({ work, done, failed }) => {
+    db.exec('SAVEPOINT waiting_write');
+    try {
+      const result = work();
+      db.exec('RELEASE waiting_write');
+      // A listener that throws is that write's failure, not the commit's caller's.
+      return () => {
+        try {
+          done(result);
+        } catch (error) {
+          failed(error);
+        }
+      };
+    } catch (error) {
+      db.exec('ROLLBACK TO waiting_write; RELEASE waiting_write');
+      return () => failed(error);
+    }
+  });
+}
+
 /**
  * Runs `work` in one transaction: all of it lands, or none of it. Inside another, it is part of that one. How durable
- * the commit is when this returns depends on the connection's mode (`openDatabase`).
+ * the commit is when this returns depends on the connection's mode (`openDatabase`). Writes waiting for a transaction
+ * (`writeWithNext`) land first, in the same commit; rolled back, they wait for the next one.
  */
 export function transaction<T>(db: Database, work: () => T): T {
   if (db.isTransaction) return work();
   db.exec('BEGIN IMMEDIATE');
   let result: T;
+  let carried: (() => void)[];
   try {
+    carried = runWaitingWrites(db);
     result = work();
     db.exec('COMMIT');
   } catch (error) {
     db.exec('ROLLBACK');
     throw error;
+  }
+  if (carried.length > 0) {
+    // Told in the order they were written, before the commit's own caller tells of its changes.
+    waitingWrites.get(db)!.splice(0, carried.length);
+    for (const tell of carried) tell();
   }
   commitHooks.get(db)?.();
   return result;

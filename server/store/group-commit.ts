@@ -1,5 +1,12 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { afterEachCommit, openDatabase, type Database } from './database.ts';
+import {
+  afterEachCommit,
+  hasWaitingWrites,
+  openDatabase,
+  transaction,
+  writeWithNext,
+  type Database,
+} from './database.ts';
 
 /**
  * What "on disk" means for the core's connection to wagate.db (opened `grouped`: synchronous=NORMAL, no automatic
@@ -21,6 +28,13 @@ export interface GroupCommit {
    * which a power cut that loses them brings back (the outbox sends again with the same id; NOTES.md, "sendpath").
    */
   unpromised: Unpromised;
+  /**
+   * Runs `work` as an unpromised commit that nobody is told of before it is made (a receipt's status: `then` emits
+   * it): it rides in the connection's next transaction, whoever begins it, or in one of its own once the group window
+   * has passed without one (then its fsync starts at once). So it is committed within the window and on disk within
+   * the window and one fsync; a kill in the window loses it, told to no one. Once closing, at once.
+   */
+  later: Later;
   /** Resolves once every commit up to `mark` (by default, all so far) is on disk; rejects if the fsync failed. */
   durable(mark?: number): Promise<void>;
   /** Waits for the fsync and the checkpoint under way, and closes the files; the connections stay open. */
@@ -31,6 +45,10 @@ export interface GroupCommit {
 export type Unpromised = <T>(work: () => T) => T;
 export const runPromised: Unpromised = (work) => work();
 
+/** Runs a commit nobody is told of until it is made (`GroupCommit.later`); without a group commit, at once. */
+export type Later = <T>(work: () => T, then: (result: T) => void) => void;
+export const runNow: Later = (work, then) => then(work());
+
 /** fsyncs one file; tests hold it to see what waits for the disk. */
 export type FileSync = (path: string) => Promise<void>;
 
@@ -40,6 +58,8 @@ export interface GroupCommitDeps {
   file: string;
   /** Told once of each fsync or checkpoint that failed (those waiting for it also see it fail). */
   onError(error: unknown): void;
+  /** Told of a `later` write that failed (or whose listener did); by default `onError`. */
+  onLaterError?(error: unknown): void;
   sync?: FileSync;
 }
 
@@ -77,7 +97,9 @@ function fileSyncer(): FileSync & { close(): Promise<void> } {
   return Object.assign(sync, { close });
 }
 
-export function createGroupCommit({ db, file, onError, sync: injected }: GroupCommitDeps): GroupCommit {
+export function createGroupCommit(deps: GroupCommitDeps): GroupCommit {
+  const { db, file, onError, sync: injected } = deps;
+  const onLaterError = deps.onLaterError ?? onError;
   const ownSync = fileSyncer();
   const sync = injected ?? ownSync;
   const wal = `${file}-wal`;
@@ -149,6 +171,31 @@ export function createGroupCommit({ db, file, onError, sync: injected }: GroupCo
     }
   }
 
+  /** Set while writes wait (`later`): their own commit when the window ends, if no other transaction carried them. */
+  let laterTimer: NodeJS.Timeout | null = null;
+  function commitWaiting(): void {
+    if (laterTimer) clearTimeout(laterTimer);
+    laterTimer = null;
+    if (!hasWaitingWrites(db)) return;
+    try {
+      unpromised(() => transaction(db, () => undefined));
+    } catch (error) {
+      onLaterError(error); // they wait on, for the next transaction
+      return;
+    }
+    durable().catch(() => undefined); // told by start()
+  }
+  function later<T>(work: () => T, then: (result: T) => void): void {
+    if (closing) return then(unpromised(() => transaction(db, work)));
+    // The window counts from the first write that waits (a timer left from writes already carried is not theirs).
+    if (!hasWaitingWrites(db) && laterTimer) {
+      clearTimeout(laterTimer);
+      laterTimer = null;
+    }
+    writeWithNext(db, work, then, onLaterError);
+    laterTimer ??= setTimeout(commitWaiting, GROUP_WINDOW_MS);
+  }
+
   const checkpoints = createCheckpoints({ db, file, durable, mark, sync });
   let checkpointing: Promise<void> | null = null;
   let checkpointedAt = 0;
@@ -170,9 +217,11 @@ export function createGroupCommit({ db, file, onError, sync: injected }: GroupCo
       return now === unpromisedRun.to ? unpromisedRun.from : now;
     },
     unpromised,
+    later,
     durable,
     close() {
       closing ??= (async () => {
+        commitWaiting();
         if (windowTimer) {
           clearTimeout(windowTimer);
           windowTimer = null;

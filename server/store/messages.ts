@@ -2,7 +2,7 @@ import type { StatementSync } from 'node:sqlite';
 import type { Database } from './database.ts';
 import { migrate, type Migrations, transaction } from './database.ts';
 import type { EventLog } from './event-log.ts';
-import { runPromised, type Unpromised } from './group-commit.ts';
+import { runNow, runPromised, type Later, type Unpromised } from './group-commit.ts';
 import { createQueries, sql, sqlJoin } from './sql.ts';
 import type { MessageDetail, MessageStatus, MessageStatusChange, StoredMessage } from '../contract/messages.ts';
 import { contentOf, type MessageContent } from '../contract/message-content.ts';
@@ -59,6 +59,9 @@ const RANK: Record<MessageStatus, number> = {
 /** The steps a receipt implies: a read says sent and delivered too, each reported in order. */
 const IMPLIED: readonly MessageStatus[] = ['sent', 'delivered', 'read'];
 
+/** The steps WhatsApp reports of a sent message. */
+export type ReportedStatus = 'sent' | 'delivered' | 'read';
+
 /** The column that records when a message reached each status. */
 const TIME_COLUMN: Partial<Record<MessageStatus, string>> = {
   sent: 'sent_at',
@@ -99,6 +102,12 @@ export interface MessageStore {
    * (a read before the delivery: delivered, then read), in order; none when unknown or not forward.
    */
   setStatus(id: string, status: MessageStatus, at: number, reason?: string): MessageStatusChange[];
+  /**
+   * `setStatus` for a step WhatsApp reports (a receipt's delivered or read), which no answer waits for: committed
+   * with the next transaction or within the group window (group-commit.ts, `later`); `told` gets the changes once
+   * they are committed, to emit them, so nobody hears of a change a reader could not see yet.
+   */
+  reportStatus(id: string, status: ReportedStatus, at: number, told: (changes: MessageStatusChange[]) => void): void;
   /** A failed message goes back to queued to be sent again (the outbox's retry); null unless it had failed. */
   requeue(id: string, at: number): MessageStatusChange | null;
 }
@@ -141,16 +150,14 @@ const COLUMNS = sql`seq, message_id, chat_jid, chat_lid, direction, sender, text
 
 /**
  * `log`: where each status change is recorded in the transaction that makes it (the caller emits it on the bus after
- * the commit).
- */
-/**
- * `unpromised` (the group commit's) runs the commits of `sent`, `delivered` and `read`: facts WhatsApp's server holds,
- * which no answer waits for (NOTES.md, "sendpath").
+ * the commit). `unpromised` (the group commit's) runs the commits of `sent`, `delivered` and `read`: facts WhatsApp's
+ * server holds, which no answer waits for (NOTES.md, "sendpath"); `later`, those of receipts (`reportStatus`).
  */
 export function createMessageStore(
   db: Database,
   log?: Pick<EventLog, 'record'>,
   unpromised: Unpromised = runPromised,
+  later: Later = runNow,
 ): MessageStore {
   migrate(db, MESSAGES_MIGRATIONS);
   const record = (changes: MessageStatusChange[]) => {
@@ -302,6 +309,7 @@ export function createMessageStore(
     listChat,
     listRecent: (limit) => (recent.all(limit) as unknown as Row[]).map(toMessage),
     setStatus,
+    reportStatus: (id, status, at, told) => later(() => setStatus(id, status, at), told),
     requeue,
   };
 }

@@ -23,12 +23,17 @@ export function createReceipts(
   /** Each group member's own receipt, kept beside the message's status. */
   onMemberReceipt: (messageId: string, member: string, kind: 'delivered' | 'read') => void = () => undefined,
 ): Receipts {
-  function apply(id: string, status: MessageStatus | null, reason?: string): void {
-    if (!status) return;
-    for (const change of messages.setStatus(id, status, nowSeconds(), status === 'failed' ? reason : undefined)) {
+  const emit = (changes: MessageStatusChange[]) => {
+    for (const change of changes) {
       events.emit('message.status', change);
       if (change.status === 'failed') onFailed(change);
     }
+  };
+  function apply(id: string, status: MessageStatus | null, reason?: string): void {
+    if (!status) return;
+    // Delivered and read ride on the next commit; a failure, which a send may be waiting for, is committed at once.
+    if (status === 'delivered' || status === 'read') messages.reportStatus(id, status, nowSeconds(), emit);
+    else emit(messages.setStatus(id, status, nowSeconds(), status === 'failed' ? reason : undefined));
   }
 
   return {

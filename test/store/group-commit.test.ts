@@ -126,6 +126,77 @@ test('what an answer promises leaves out the last commits made unpromised, and o
   assert.equal(commits.promised(), commits.mark(), 'a commit after them: everything counts');
 });
 
+test('a write made `later` waits for the next transaction and lands in its commit, told only once it is committed', (t) => {
+  const { db, commits, write, open } = setUp(t);
+  const other = open();
+  const count = () => other.prepare('SELECT COUNT(*) AS n FROM t').get()!.n;
+  const told: number[] = [];
+  commits.later(
+    () => Number(db.prepare('INSERT INTO t VALUES (?)').run(10).changes),
+    (changes) => told.push(changes, count() as number),
+  );
+  assert.equal(count(), 0, 'nothing committed yet');
+  assert.deepEqual(told, [], 'nobody told of it yet');
+  write(1);
+  assert.equal(count(), 2, 'the next transaction carried it: both committed');
+  assert.deepEqual(told, [1, 2], 'told once, with its result, after the commit');
+  write(2);
+  assert.deepEqual(told, [1, 2], 'carried once');
+});
+
+test('a write made `later` with no transaction after it commits on its own within the window, and its fsync starts then', async (t) => {
+  const { db, disk, commits, open } = setUp(t);
+  await commits.durable();
+  const before = disk.calls.length;
+  const other = open();
+  let told = false;
+  commits.later(
+    () => db.prepare('INSERT INTO t VALUES (?)').run(10),
+    () => (told = true),
+  );
+  await eventually(() => told, 'its own commit, within the window');
+  assert.equal(other.prepare('SELECT COUNT(*) AS n FROM t').get()!.n, 1);
+  assert.equal(disk.calls.length, before + 1, 'the window has passed: its fsync starts at once');
+});
+
+test('a write made `later` that fails undoes only its own writes: the transaction that carried it commits', (t) => {
+  const { db, commits, write, errors } = setUp(t);
+  commits.later(
+    () => {
+      db.prepare('INSERT INTO t VALUES (?)').run(10);
+      throw new Error('no such message');
+    },
+    () => assert.fail('a failed write is not told as done'),
+  );
+  write(1);
+  assert.deepEqual(
+    db
+      .prepare('SELECT x FROM t')
+      .all()
+      .map((r) => r.x),
+    [1],
+  );
+  assert.match(String(errors[0]), /no such message/, 'the failure is told');
+});
+
+test('closing commits the writes still waiting, and a write made once closing commits at once', async (t) => {
+  const { db, commits, open } = setUp(t);
+  const other = open();
+  const count = () => other.prepare('SELECT COUNT(*) AS n FROM t').get()!.n;
+  commits.later(
+    () => db.prepare('INSERT INTO t VALUES (?)').run(10),
+    () => undefined,
+  );
+  const closed = commits.close();
+  assert.equal(count(), 1);
+  commits.later(
+    () => db.prepare('INSERT INTO t VALUES (?)').run(11),
+    () => undefined,
+  );
+  assert.equal(count(), 2);
+  await closed;
+});
+
 test('a failed fsync fails those waiting for it, is told, and the next commit tries again', async (t) => {
   const { disk, commits, write, errors } = setUp(t);
   await commits.durable();

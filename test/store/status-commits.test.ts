@@ -5,6 +5,7 @@ import { createEventBus } from '../../server/events.ts';
 import { createEventLog, type LoggedEvent } from '../../server/store/event-log.ts';
 import { createMessageStore } from '../../server/store/messages.ts';
 import { createOutboxStore } from '../../server/store/outbox.ts';
+import { createGroupCommit } from '../../server/store/group-commit.ts';
 import { tempDatabase } from '../support/temp-database.ts';
 import type { StoredMessage } from '../../server/contract/messages.ts';
 
@@ -105,4 +106,38 @@ test('a change another part emits without recording it is still logged, once', (
   w.events.emit('message.status', change);
   assert.deepEqual(w.rows(), [['message.status', 'delivered']]);
   assert.equal(w.told.length, 1);
+});
+
+test("a receipt's status rides in the next commit (here the next acceptance) with its event, and is told after it", async (t) => {
+  const { db, open, file } = tempDatabase(t);
+  const commits = createGroupCommit({ db, file, onError: (e) => assert.fail(String(e)) });
+  const events = createEventBus();
+  const log = createEventLog({ db, events });
+  const messages = createMessageStore(db, log, commits.unpromised, commits.later);
+  const outbox = createOutboxStore(db, messages, Date.now, log, commits.unpromised);
+  const reader = open();
+  const statusSeen = () =>
+    (reader.prepare("SELECT status FROM messages WHERE message_id = 'M1'").get() as { status: string }).status;
+  outbox.add({ ...job, attempt_now: true });
+  outbox.complete('M1', 101);
+  const told: string[] = [];
+  messages.reportStatus('M1', 'delivered', 102, (changes) => {
+    told.push(...changes.map((c) => `${c.status} (reader sees ${statusSeen()})`));
+  });
+  assert.equal(statusSeen(), 'sent', 'not committed on its own');
+  assert.deepEqual(told, []);
+  outbox.add({ ...job, message: { ...MESSAGE, message_id: 'M2' } });
+  assert.deepEqual(told, ['delivered (reader sees delivered)'], 'committed with the acceptance, then told');
+  assert.deepEqual(
+    log.since(0).map((e) => [(e.data as { message_id: string }).message_id, (e.data as { status: string }).status]),
+    [
+      ['M1', 'queued'],
+      ['M1', 'sending'],
+      ['M1', 'sent'],
+      ['M1', 'delivered'],
+      ['M2', 'queued'],
+    ],
+    'logged in the order it happened',
+  );
+  await commits.close();
 });
