@@ -4,8 +4,10 @@ import { ApiError } from '../../api-error.ts';
 import { createApiRouter, type ApiRouter } from '../operations.ts';
 import { LogoutData, PairingCodeBody, PairingCodeData, QrData, QrQuery, SessionData } from '../../contract/session.ts';
 
-/** The QR renderer (and its PNG encoder) loads when a QR is first asked for, not at every start. */
-const qrCode = async () => (await import('qrcode')).default;
+/** The QR's PNG drawer loads when a QR is first asked for, not at every start. */
+const qrPng = async () => (await import('../qr-png.ts')).qrPng;
+/** The pairing QR's picture: 320 pixels square, two modules of white around it. */
+const QR_PICTURE = { margin: 2, width: 320 };
 
 /** The linked WhatsApp account: its state, the QR to pair it, the pairing-code fallback, and logout. */
 export function createSessionRouter(deps: { session: Session }): ApiRouter {
@@ -56,7 +58,7 @@ export function createSessionRouter(deps: { session: Session }): ApiRouter {
       const { state, qr, qr_expires_at } = session.snapshot();
       if (!qr) throw new ApiError(404, `No QR code right now: the session is ${state.replace('_', ' ')}`);
       if (query.format === 'json') {
-        const data_url = await (await qrCode()).toDataURL(qr, { margin: 2, width: 320 });
+        const data_url = `data:image/png;base64,${(await qrPng())(qr, QR_PICTURE).toString('base64')}`;
         return sendOk(res, 'Scan this QR code with WhatsApp on your phone', {
           qr,
           data_url,
@@ -66,7 +68,7 @@ export function createSessionRouter(deps: { session: Session }): ApiRouter {
       res
         .type('png')
         .set('Cache-Control', 'no-store')
-        .send(await (await qrCode()).toBuffer(qr, { margin: 2, width: 320 }));
+        .send((await qrPng())(qr, QR_PICTURE));
     },
   );
 

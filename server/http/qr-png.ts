@@ -1,0 +1,60 @@
+import { createRequire } from 'node:module';
+import { crc32, deflateSync } from 'node:zlib';
+import type { create as encodeQr } from 'qrcode';
+
+/**
+ * qrcode's encoder alone: its entry point also loads every renderer, pngjs and its streams among them, and drew the
+ * picture through them in RGBA. Their modules and what they keep held ~0.9 MB more of an idle linked `wagate serve`
+ * (JS heap and external memory after a GC) than this file and node:zlib, which every process here loads already; the
+ * pixels are the same (test/http/session-qr) and the PNG a third of the size (NOTES.md, idle3).
+ */
+const { create } = createRequire(import.meta.url)('qrcode/lib/core/qrcode.js') as { create: typeof encodeQr };
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const BLACK = 0;
+const WHITE = 255;
+/** Pixels a module when `width` is too small for the symbol (qrcode's default scale). */
+const SMALL_SCALE = 4;
+
+/**
+ * `text` as a QR code in a `width`-pixel square PNG with `margin` modules of white around it: the same pixels as
+ * qrcode's `toBuffer(text, { margin, width })` (its renderer's scaling, kept to the pixel), as 8-bit grey.
+ */
+export function qrPng(text: string, options: { margin: number; width: number }): Buffer {
+  const { size, data } = create(text).modules;
+  const { margin, width } = options;
+  const scale = width >= size + margin * 2 ? width / (size + margin * 2) : SMALL_SCALE;
+  const side = Math.floor((size + margin * 2) * scale);
+  const inset = margin * scale;
+  // Each row: PNG's filter byte (0, none), then one grey byte a pixel.
+  const rows = Buffer.alloc(side * (side + 1), WHITE);
+  for (let y = 0; y < side; y++) {
+    const row = y * (side + 1);
+    rows[row] = 0;
+    if (y < inset || y >= side - inset) continue;
+    const source = Math.floor((y - inset) / scale) * size;
+    for (let x = Math.ceil(inset); x < side - inset; x++) {
+      if (data[source + Math.floor((x - inset) / scale)]) rows[row + 1 + x] = BLACK;
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(side, 0);
+  header.writeUInt32BE(side, 4);
+  header.set([8, 0, 0, 0, 0], 8); // 8 bits a pixel, greyscale, deflate, no filter method beyond PNG's, no interlace
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A PNG chunk: its length, type, data and the CRC-32 of type and data. */
+function chunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(data, crc32(head.subarray(4))), 0);
+  return Buffer.concat([head, data, crc]);
+}
