@@ -25,7 +25,8 @@ import { tempDatabase } from '../support/temp-database.ts';
  * Every step of every part, with what it changes in the schema: a new step fails the last test until it is listed
  * here. Steps that carry data over have a test of their own below (the sandbox's in test/sandbox/store.test.ts).
  */
-const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
+/** Each step, with what it adds and removes; `needs`: parts whose tables it refers to (a foreign key), migrated first. */
+const STEPS: [Migrations, number, { added: string[]; removed?: string[]; needs?: Migrations[] }][] = [
   [AUTH_STATE_MIGRATIONS, 0, { added: ['table wa_creds (id, data)'] }],
   [AUTH_STATE_MIGRATIONS, 1, { added: ['table wa_keys (type, id, data)'] }],
   [AUTH_STATE_MIGRATIONS, 2, { added: ['table wa_creds (id, data, linked)'], removed: ['table wa_creds (id, data)'] }],
@@ -132,6 +133,19 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
     },
   ],
   [OUTBOX_MIGRATIONS, 4, { added: [], removed: ['index outbox_by_chat on outbox'] }],
+  [
+    OUTBOX_MIGRATIONS,
+    5,
+    {
+      added: [
+        'table outbox (message_id, chat_jid, quoted_message_id, typing_simulation, presence_simulation, send_at, created_at, attempts, failed, mentions)',
+      ],
+      removed: [
+        'table outbox (seq, message_id, chat_jid, quoted_message_id, typing_simulation, presence_simulation, send_at, created_at, attempts, failed, mentions)',
+      ],
+      needs: [MESSAGES_MIGRATIONS],
+    },
+  ],
   [LID_MAPPINGS_MIGRATIONS, 0, { added: ['table lid_mappings (lid, pn, updated_at)'] }],
   [LID_MAPPINGS_MIGRATIONS, 1, { added: ['index lid_mappings_by_pn on lid_mappings'] }],
   [RECONNECT_LOG_MIGRATIONS, 0, { added: ['table session_reconnects (seq, at, cause)'] }],
@@ -179,9 +193,10 @@ const STEPS: [Migrations, number, { added: string[]; removed?: string[] }][] = [
 
 const difference = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x)).sort();
 
-for (const [migrations, n, { added, removed = [] }] of STEPS) {
+for (const [migrations, n, { added, removed = [], needs = [] }] of STEPS) {
   test(`${migrations.part} step ${n}: ${added.join('; ') || 'no change to the schema'}`, (t) => {
     const { db } = tempDatabase(t);
+    for (const part of needs) migrate(db, part);
     migrate(db, upTo(migrations, n));
     const before = schemaOf(db);
     migrate(db, upTo(migrations, n + 1));
@@ -269,6 +284,45 @@ test('messages step 4 and outbox step 3: stored texts become text content, and a
   assert.deepEqual(job?.mentions, ['1@s.whatsapp.net']);
   assert.equal(job?.typing_simulation, true);
   assert.equal(job?.secret, null);
+});
+
+test('outbox step 5: every job stays, failed or waiting, with its tries, and they leave in the order they were accepted', (t) => {
+  const { db } = tempDatabase(t);
+  migrate(db, MESSAGES_MIGRATIONS);
+  migrate(db, upTo(OUTBOX_MIGRATIONS, 5));
+  const message = db.prepare(
+    `INSERT INTO messages (message_id, chat_jid, direction, sender, text, timestamp, status, kind, content)
+     VALUES (?, '15550001111@s.whatsapp.net', 'outbound', 'me', 'hi', 100, ?, 'text', '{"kind":"text","text":"hi"}')`,
+  );
+  const job = db.prepare(
+    `INSERT INTO outbox (message_id, chat_jid, typing_simulation, presence_simulation, send_at, created_at, attempts,
+       failed, mentions)
+     VALUES (?, '15550001111@s.whatsapp.net', 1, 0, ?, 100, ?, ?, NULL)`,
+  );
+  for (const [id, status, sendAt, attempts, failed] of [
+    ['FIRST', 'sending', null, 2, 0],
+    ['FAILED', 'failed', null, 1, 1],
+    ['LATER', 'queued', 200, 0, 0],
+  ] as const) {
+    message.run(id, status);
+    job.run(id, sendAt, attempts, failed);
+  }
+  const outbox = createOutboxStore(db, createMessageStore(db), () => 100_000);
+  assert.deepEqual(
+    outbox.list().map((j) => [j.message_id, j.stage, j.attempts]),
+    [
+      ['FIRST', 'sending', 2],
+      ['FAILED', 'failed', 1],
+      ['LATER', 'scheduled', 0],
+    ],
+  );
+  assert.deepEqual(
+    outbox.pending().map((j) => [j.message_id, j.attempts, j.send_at]),
+    [
+      ['FIRST', 2, null],
+      ['LATER', 0, 200],
+    ],
+  );
 });
 
 test("webhooks step 5: a secret made before Standard Webhooks keeps its bytes, in the alphabet the standard's libraries read", (t) => {
