@@ -33,17 +33,23 @@ export interface NewJob {
   presence_simulation: boolean;
   mentions?: string[];
   send_at: number | null;
-  /** The worker takes it at once (OutboxWorker.takesAtOnce): its first attempt is counted in the same commit. */
-  attempt_now?: boolean;
+  /**
+   * The worker takes it at once (OutboxWorker.takeAtOnce), and the same commit takes its first step: counts its first
+   * attempt, or marks it `sending` as its typing starts.
+   */
+  first_step?: FirstStep;
 }
+
+/** What a job's acceptance may commit with it when the worker takes it at once: its first attempt, or `sending`. */
+export type FirstStep = 'attempt' | 'sending';
 
 export type CancelResult = { kind: 'cancelled'; changes: MessageStatusChange[] } | { kind: 'left' | 'not_found' };
 
 export interface OutboxStore {
   /**
    * Stores the message (status queued), its job and its `queued` event in one transaction: from here on it is never
-   * lost (once on disk: an answer about it waits for that, group-commit.ts). With `attempt_now`, the same commit
-   * begins its first attempt (`beginAttempt`: `sending`). The changes are for the caller to emit.
+   * lost (once on disk: an answer about it waits for that, group-commit.ts). With `first_step`, the same commit begins
+   * its first attempt (`beginAttempt`) or marks it `sending` (`markSending`). The changes are for the caller to emit.
    */
   add(job: NewJob): MessageStatusChange[];
   /** Every job still to send, in the order they were accepted. */
@@ -193,7 +199,7 @@ export function createOutboxStore(
   }
 
   return {
-    add({ message, secret, typing_simulation, presence_simulation, mentions, send_at, attempt_now }) {
+    add({ message, secret, typing_simulation, presence_simulation, mentions, send_at, first_step }) {
       return transaction(db, () => {
         if (!messages.insert(message, secret)) throw new Error(`message id ${message.message_id} is already taken`);
         insertJob.run(
@@ -213,8 +219,10 @@ export function createOutboxStore(
           at: message.timestamp,
         };
         log?.record('message.status', queued);
-        if (!attempt_now) return [queued];
-        return [queued, ...(beginAttempt(message.message_id, message.timestamp) ?? [])];
+        const { message_id: id, timestamp: at } = message;
+        if (first_step === 'attempt') return [queued, ...(beginAttempt(id, at) ?? [])];
+        if (first_step === 'sending') return [queued, ...messages.setStatus(id, 'sending', at)];
+        return [queued];
       });
     },
     pending: () => (pendingJobs.all() as unknown as JobRow[]).map(toJob),

@@ -5,7 +5,7 @@ import type { OutboxConfig, TypingConfig } from '../config.ts';
 import type { CoreEvents } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { MessageStore } from '../store/messages.ts';
-import type { OutboxJob, OutboxStore } from '../store/outbox.ts';
+import type { FirstStep, OutboxJob, OutboxStore } from '../store/outbox.ts';
 import { ApiError } from '../api-error.ts';
 import { AckTimeoutError, ServerRejectedError } from './server-acks.ts';
 import type { ContactDirectory } from './contact-directory.ts';
@@ -26,32 +26,38 @@ export interface OutboxWorkerDeps {
   config: Pick<OutboxConfig, 'expire_after_s'>;
   clock: Clock;
   logger: Logger;
-  pacer: Pick<Pacer, 'hold' | 'giveBack' | 'enabled'>;
+  pacer: Pick<Pacer, 'hold' | 'takeNow' | 'giveBack'>;
   /** Whether a chat has never written to us: pacing limits those (WhatsApp's reach-out limit). */
   isNewChat(chatJid: string): boolean;
 }
 
 /**
  * What the worker's queue keeps of a job until its turn, when the whole job is read by id (a cancel or a failure shows
- * there): the sender has these at acceptance, so a new job is queued without reading it back. `begun`: its acceptance
- * counted its first attempt (`takesAtOnce`), so that try begins none of its own.
+ * there): the sender has these at acceptance, so a new job is queued without reading it back. `taken`: the worker took
+ * it at once (`takeAtOnce`) and its acceptance committed that first step, so its first try does not take it again.
  */
 export type QueuedJob = Pick<
   OutboxJob,
   'message_id' | 'chat_jid' | 'send_at' | 'created_at' | 'presence_simulation'
 > & {
-  begun?: boolean;
+  taken?: FirstStep;
 };
 
 export interface OutboxWorker {
   /** Sends what the outbox holds (after a restart: what the last process left), and each new job as it comes. */
   start(): void;
   /**
-   * Whether a job accepted now would be taken at once, with nothing to wait for before its frame: connected, no earlier
-   * job of its chat, no typing or presence to show, pacing off. Its acceptance may then count its first attempt in
-   * the same commit (one commit fewer per send), queued with `begun`.
+   * Takes a job about to be accepted if nothing can come before its first step: connected, no earlier job of its
+   * chat, and pacing lets it go now (its place is counted now). The step, for its acceptance to commit with it (one
+   * commit fewer per send) and for the job to be queued with: its first attempt when it has neither typing nor
+   * presence to show (nothing waits before its frame), `sending` when it is typed (typing starts at once). Null: it
+   * waits for its turn, nothing taken. An acceptance that then fails gives it back (`giveBack`).
    */
-  takesAtOnce(job: Pick<OutboxJob, 'chat_jid' | 'typing_simulation' | 'presence_simulation'>): boolean;
+  takeAtOnce(
+    job: Pick<OutboxJob, 'message_id' | 'chat_jid' | 'typing_simulation' | 'presence_simulation'>,
+  ): FirstStep | null;
+  /** A job taken at once was not accepted after all: its place in pacing is given back. */
+  giveBack(messageId: string): void;
   /**
    * A job was added (or retried) to the outbox: it joins the worker's queue, which the table is read into only at
    * start. Given its id alone (a retry), the job is read to queue it.
@@ -216,15 +222,16 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   /**
-   * One try: typed and announced if nothing has left yet, then the frame, then the server's ack. `begun`: the
-   * acceptance counted this try (and it is still the first).
+   * One try: typed and announced if nothing has left yet, then the frame, then the server's ack. `taken`: the
+   * acceptance took this try's first step (and it is still the first).
    */
-  async function attempt(job: OutboxJob, begun: boolean): Promise<void> {
+  async function attempt(job: OutboxJob, taken: FirstStep | null): Promise<void> {
+    const begun = taken === 'attempt';
     const first = job.attempts === (begun ? 1 : 0);
     if (!(await pace(job, first))) return;
     const typed = first && job.typing_simulation;
     // Typing is part of sending as the user sees it; without it, `sending` waits for the attempt's commit.
-    if (typed) emit(outbox.markSending(job.message_id, nowSeconds()));
+    if (typed && taken !== 'sending') emit(outbox.markSending(job.message_id, nowSeconds()));
     const to = await resolveRecipient(directory, job.chat_jid);
     if (!to) {
       unpace(job);
@@ -266,16 +273,16 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   /** Tries until the job is acked, fails for good, is cancelled or the worker stops. */
   async function deliver(first: QueuedJob): Promise<void> {
     let errors = 0;
-    let begun = first.begun === true;
+    let taken = first.taken ?? null;
     for (;;) {
       if (!(await connected())) return;
       const job = outbox.get(first.message_id);
       if (!job) return; // cancelled, failed (logged out) or already done
       if (expired(job)) return fail(job, 'expired');
       try {
-        return await attempt(job, begun);
+        return await attempt(job, taken);
       } catch (error) {
-        begun = false;
+        taken = null;
         if (error instanceof Final) return fail(job, error.reason);
         if (isTransient(error)) {
           logger.info({ message_id: job.message_id, err: error }, 'message not acked: it goes again with the same id');
@@ -387,10 +394,17 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         enqueue({ message_id, chat_jid, send_at, created_at, presence_simulation });
       kickAll();
     },
-    takesAtOnce(job) {
-      if (!started || stopping.signal.aborted || job.typing_simulation || job.presence_simulation) return false;
-      if (deps.pacer.enabled() || running.has(job.chat_jid) || queues.has(job.chat_jid)) return false;
-      return session.snapshot().state === 'connected';
+    takeAtOnce(job) {
+      if (!started || stopping.signal.aborted || running.has(job.chat_jid) || queues.has(job.chat_jid)) return null;
+      // Presence alone is said before the frame, on the network: the attempt waits for it, so nothing is taken.
+      const step = job.typing_simulation ? 'sending' : job.presence_simulation ? null : 'attempt';
+      if (!step || session.snapshot().state !== 'connected') return null;
+      if (!deps.pacer.takeNow(job.chat_jid, deps.isNewChat(job.chat_jid), job.message_id)) return null;
+      paced.add(job.message_id);
+      return step;
+    },
+    giveBack(messageId) {
+      if (paced.delete(messageId)) deps.pacer.giveBack(messageId);
     },
     enqueue(queued) {
       if (!started || stopping.signal.aborted) return;

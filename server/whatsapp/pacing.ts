@@ -94,6 +94,11 @@ export interface Pacer {
    * nothing held it back). Throws PacingHoldTooLong, without waiting, if that would be longer than `maxWaitMs`.
    */
   hold(chat: string, newChat: boolean, maxWaitMs: number, messageId?: string, signal?: AbortSignal): Promise<number>;
+  /**
+   * Counts a message to `chat` as sent now if nothing holds it back (what a `hold` that ends at once does) and answers
+   * true; false, counting nothing, if something would hold it.
+   */
+  takeNow(chat: string, newChat: boolean, messageId: string): boolean;
   /** How long the message with this id was held back (0 if it was not, or is unknown); read once its answer is due. */
   waitedFor(messageId: string): number;
   /**
@@ -210,6 +215,12 @@ export function createPacer(deps: PacerDeps): Pacer {
       for (const wake of [...wakers]) wake();
     },
     hold,
+    takeNow(chat, newChat, messageId) {
+      if (slotIn(history, policy, chat, newChat, clock.now()).limit !== null) return false;
+      record(chat, newChat, messageId);
+      changed();
+      return true;
+    },
     waitedFor: (messageId) => waited.get(messageId) ?? 0,
     giveBack(messageId) {
       if (history.takeBack(messageId)) changed();

@@ -65,7 +65,7 @@ export interface SenderDeps {
   lids: Pick<LidMappings, 'aliasesOf'>;
   messages: Pick<MessageStore, 'get'>;
   outbox: OutboxStore;
-  worker: Pick<OutboxWorker, 'enqueue' | 'takesAtOnce'>;
+  worker: Pick<OutboxWorker, 'enqueue' | 'takeAtOnce' | 'giveBack'>;
   events: CoreEvents;
   config: Pick<OutboxConfig, 'sync_wait_ms'>;
   clock: Clock;
@@ -215,9 +215,9 @@ export function createSender(deps: SenderDeps): Sender {
       typing_simulation: r.typingSimulation,
       presence_simulation: r.presenceSimulation,
     };
-    // Nothing to wait for before its frame: its acceptance's commit also counts its attempt (an answer 202 says
+    // Taken at once: its acceptance's commit also takes its first step, the attempt or `sending` (an answer 202 says
     // `queued`, so only a send that waits for its outcome).
-    const begun = waitForIt && worker.takesAtOnce(job);
+    const taken = waitForIt ? worker.takeAtOnce({ ...job, message_id: messageId }) : null;
     let accepted: MessageStatusChange[];
     try {
       // Every answer about it waits until this commit is on disk (server/http/middleware/durable-answers.ts).
@@ -227,10 +227,11 @@ export function createSender(deps: SenderDeps): Sender {
         secret: r.content.kind === 'poll' ? randomBytes(POLL_SECRET_BYTES) : null,
         mentions: mentionsIn(group, r.mentions ?? []),
         send_at: sendAt,
-        attempt_now: begun,
+        first_step: taken ?? undefined,
       });
     } catch (error) {
       outcome?.cancel();
+      if (taken) worker.giveBack(messageId);
       throw error;
     }
     emit(accepted);
@@ -240,7 +241,7 @@ export function createSender(deps: SenderDeps): Sender {
       send_at: sendAt,
       created_at: message.timestamp,
       presence_simulation: r.presenceSimulation,
-      begun,
+      taken: taken ?? undefined,
     });
     if (outcome) return outcome.result;
     return { kind: 'accepted', result: { message_id: messageId, status: 'queued', send_at: sendAt } };

@@ -58,7 +58,7 @@ test('a message the worker takes at once is accepted with its first attempt in t
   const w = setUp(t);
   let commits = 0;
   afterEachCommit(w.db, () => commits++);
-  const changes = w.outbox.add({ ...job, attempt_now: true });
+  const changes = w.outbox.add({ ...job, first_step: 'attempt' });
   assert.deepEqual(
     changes.map((c) => c.status),
     ['queued', 'sending'],
@@ -71,6 +71,21 @@ test('a message the worker takes at once is accepted with its first attempt in t
   assert.equal(w.outbox.get('M1')?.attempts, 1, 'its frame may leave: the attempt is counted');
   assert.deepEqual(w.outbox.cancel('M1', 102), { kind: 'left' }, 'so it cannot be cancelled');
   assert.equal(w.messages.get('M1')?.status, 'sending');
+});
+
+test('a typed message the worker takes at once is accepted as sending in the same commit, its tries still 0', (t) => {
+  const w = setUp(t);
+  let commits = 0;
+  afterEachCommit(w.db, () => commits++);
+  const changes = w.outbox.add({ ...job, typing_simulation: true, first_step: 'sending' });
+  assert.deepEqual(
+    changes.map((c) => c.status),
+    ['queued', 'sending'],
+  );
+  assert.equal(commits, 1);
+  assert.equal(w.outbox.get('M1')?.attempts, 0, 'nothing has left: no try counted');
+  assert.equal(w.messages.get('M1')?.status, 'sending');
+  assert.equal(w.outbox.cancel('M1', 102).kind, 'cancelled', 'so it can still be cancelled while typed');
 });
 
 test('a status change rolled back leaves no event behind, and the next one is logged', (t) => {
@@ -118,7 +133,7 @@ test("a receipt's status rides in the next commit (here the next acceptance) wit
   const reader = open();
   const statusSeen = () =>
     (reader.prepare("SELECT status FROM messages WHERE message_id = 'M1'").get() as { status: string }).status;
-  outbox.add({ ...job, attempt_now: true });
+  outbox.add({ ...job, first_step: 'attempt' });
   outbox.complete('M1', 101);
   const told: string[] = [];
   messages.reportStatus('M1', 'delivered', 102, (changes) => {

@@ -104,6 +104,17 @@ test("giveBack: a held message that did not leave takes no place: the chat's nex
   assert.equal(pacer.state().usage.last_minute, 2);
 });
 
+test('takeNow: a message nothing holds back is counted at once; one that would be held is not, and nothing is counted', () => {
+  const clock = fakeClock(NOW);
+  const pacer = createPacer({ policy: POLICY, clock });
+  assert.equal(pacer.takeNow(chat(1), false, 'A'), true);
+  assert.equal(pacer.takeNow(chat(1), false, 'B'), false, 'within the chat gap');
+  assert.deepEqual(pacer.state().usage, { last_minute: 1, last_hour: 1, new_chats_today: 0 });
+  assert.deepEqual(pacer.state().waiting, [], 'not held either: its turn decides');
+  pacer.giveBack('A');
+  assert.equal(pacer.takeNow(chat(1), false, 'C'), true, 'given back, it takes no place');
+});
+
 test('hold: longer than the sender can wait is refused at once, and nothing is counted', async () => {
   const clock = fakeClock(NOW);
   const pacer = createPacer({ policy: POLICY, clock });

@@ -1,6 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../server/api-error.ts';
+import { afterEachCommit } from '../../server/store/database.ts';
 import { TypingConfigSchema } from '../../server/config.ts';
 import type { InboxEntry } from '../../server/sandbox/simulator.ts';
 import type { SendRequest } from '../../server/whatsapp/sender.ts';
@@ -73,6 +74,19 @@ test('with both simulations the contact sees available → composing → paused 
   assert.deepEqual(frames.before, ['available', 'composing', 'paused']);
   assert.deepEqual(frames.after, ['unavailable']);
   assert.equal(world.messages.detail(result.message_id)?.status_times.sent, result.timestamp, 'stored as sent');
+});
+
+test('a typed send the worker takes at once is sending from the commit that accepts it: no commit of its own', async () => {
+  const newest = world.db.prepare('SELECT message_id, status FROM messages ORDER BY seq DESC LIMIT 1');
+  const commits: { message_id: string; status: string }[] = [];
+  afterEachCommit(world.db, () => commits.push(newest.get() as { message_id: string; status: string }));
+  try {
+    const result = await sender.send(request(BOB, 'typed at once', { presenceSimulation: false }));
+    const accepted = commits.find((c) => c.message_id === result.message_id);
+    assert.equal(accepted?.status, 'sending', 'its acceptance commits it sending: typing starts at once');
+  } finally {
+    afterEachCommit(world.db, () => undefined);
+  }
 });
 
 test('a long wait re-sends "composing" so the indicator does not drop', async () => {
