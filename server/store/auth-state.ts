@@ -28,6 +28,22 @@ export interface SqliteAuthState {
 const serialise = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer);
 const deserialise = (text: string): unknown => JSON.parse(text, BufferJSON.reviver);
 
+/**
+ * A Signal session record in the same BufferJSON text, made without BufferJSON's replacer: a replacer is called back
+ * for every property (~100 in a record), ~3x the cost of the native stringify, and two records change with every send.
+ * libsignal serialises its records itself, every key a base64 string (no bytes), and for such a value both give the
+ * same text. Bytes would show in the plain text (a Buffer's own toJSON writes `"type":"Buffer"`, any other
+ * Uint8Array an object whose first key is `"0"`; neither can appear inside a JSON string): then BufferJSON's way.
+ */
+function serialiseSession(value: unknown): string {
+  if (ArrayBuffer.isView(value)) return serialise(value);
+  const plain = JSON.stringify(value);
+  return plain.includes('"type":"Buffer"') || plain.includes('{"0":') ? serialise(value) : plain;
+}
+
+const serialiseKey = (type: string, value: unknown): string =>
+  type === 'session' ? serialiseSession(value) : serialise(value);
+
 /** How many keys `recentKeys` keeps: a send reads a few (its recipients' sessions, tokens, LIDs). */
 const RECENT_KEYS = 256;
 
@@ -82,15 +98,14 @@ export function createSqliteAuthState(
   );
   const deleteKey = db.prepare('DELETE FROM wa_keys WHERE type = ? AND id = ?');
 
-  const encode = (value: unknown, context: string) =>
-    cipher ? cipher.seal(serialise(value), context) : serialise(value);
+  const seal = (text: string, context: string) => (cipher ? cipher.seal(text, context) : text);
   const decode = (stored: string, context: string): unknown => {
     if (!isSealed(stored)) return deserialise(stored);
     if (!cipher) throw new CredentialsLockedError();
     return deserialise(cipher.open(stored, context));
   };
   const storeCreds = (creds: AuthenticationCreds) =>
-    writeCreds.run(encode(creds, CREDS_CONTEXT), isLinked(creds) ? 1 : 0);
+    writeCreds.run(seal(serialise(creds), CREDS_CONTEXT), isLinked(creds) ? 1 : 0);
 
   const loadCreds = (): AuthenticationCreds | null => {
     const row = readCreds.get() as { data: string } | undefined;
@@ -125,7 +140,7 @@ export function createSqliteAuthState(
         for (const [type, entries] of Object.entries(data)) {
           for (const [id, value] of Object.entries(entries ?? {})) {
             if (value === null || value === undefined) deleteKey.run(type, id);
-            else writeKey.run(type, id, encode(value, keyContext(type, id)));
+            else writeKey.run(type, id, seal(serialiseKey(type, value), keyContext(type, id)));
           }
         }
       });

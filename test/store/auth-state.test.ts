@@ -123,6 +123,48 @@ test('a process killed in the middle of writing keys loses nothing that was comm
   });
 });
 
+test('a session record is stored as the BufferJSON text it always was, whatever it holds', async () => {
+  // libsignal's own form (every key a base64 string), then forms with bytes that take BufferJSON's replacer.
+  const record = {
+    _sessions: {
+      BahK9efRL3: {
+        registrationId: 6,
+        currentRatchet: { rootKey: '01bDfpzygcIRGB9qBj0dajz41KuLrhXIPI5iO/nTb8A=', previousCounter: 0 },
+        indexInfo: { baseKeyType: 2, closed: -1, used: 1796196257896 },
+        _chains: { BfJqRbTS: { chainKey: { counter: 239, key: 'gh9Wc26d' }, chainType: 1, messageKeys: {} } },
+        pendingPreKey: { signedKeyId: 1, preKeyId: 1 },
+      },
+    },
+    version: 'v1',
+  };
+  const values: Record<string, unknown> = {
+    libsignal: record,
+    'nested buffer': { ...record, extra: Buffer.from([1, 2, 3]) },
+    'nested bytes': { a: { b: [new Uint8Array([4, 5])] } },
+    'empty buffer': { bytes: Buffer.alloc(0) },
+    'bytes alone': new Uint8Array([6, 7]),
+    'no bytes alone': new Uint8Array(0),
+    'looks like a buffer': { type: 'Buffer', data: 'abc' },
+    'first key zero': { '0': 'zero', '1': 'one' },
+  };
+  await withAuth('session-text.db', async (auth) => {
+    await auth.state.keys.set({ session: values as never });
+  });
+  const db = openDatabase(join(dir, 'session-text.db'));
+  try {
+    const read = db.prepare("SELECT data FROM wa_keys WHERE type = 'session' AND id = ?");
+    for (const [id, value] of Object.entries(values))
+      assert.equal((read.get(id) as { data: string }).data, JSON.stringify(value, BufferJSON.replacer), id);
+  } finally {
+    db.close();
+  }
+  await withAuth('session-text.db', async (auth) => {
+    const back = await auth.state.keys.get('session', Object.keys(values));
+    for (const [id, value] of Object.entries(values))
+      assert.deepEqual(back[id], JSON.parse(JSON.stringify(value, BufferJSON.replacer), BufferJSON.reviver), id);
+  });
+});
+
 const asJson = (creds: AuthenticationCreds) => JSON.stringify(creds, BufferJSON.replacer);
 
 /** The file as it lies on disk, WAL included: what someone who copies the data folder gets. */

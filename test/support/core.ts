@@ -20,8 +20,8 @@ export interface TestCore {
     path: string,
     init?: RequestInit & { auth?: boolean | string },
   ): Promise<{ status: number; body: any; headers: Headers }>;
-  /** Stops the core and starts a new one on the same data dir, as a process restart would. */
-  restart(): Promise<void>;
+  /** Stops the core and starts a new one on the same data dir, as a process restart would; `meanwhile` runs between. */
+  restart(meanwhile?: () => void): Promise<void>;
 }
 
 export interface CoreOptions {
@@ -31,6 +31,8 @@ export interface CoreOptions {
   clock?: Clock;
   /** The store's fsyncs (test/support/held-disk.ts); real ones by default. */
   fileSync?: FileSync;
+  /** Seals the WhatsApp credentials at rest, as the desktop app's key does; none by default (plaintext). */
+  credentialKey?: Buffer;
 }
 
 /** Pacing off: most tests send faster than a person should; the pacing tests turn it on. */
@@ -52,7 +54,14 @@ export async function startSandboxCore(scope: Scope, options: CoreOptions = {}):
     pacing: PACING_OFF,
     ...options.config,
   });
-  let core = await startCore(config(), { logger, clock: options.clock, fileSync: options.fileSync });
+  const start = () =>
+    startCore(config(), {
+      logger,
+      clock: options.clock,
+      fileSync: options.fileSync,
+      credentialKey: options.credentialKey,
+    });
+  let core = await start();
   // One cleanup, in order: the core stops (flushing its files) before its folder goes.
   atEnd(scope, async () => {
     await core.stop();
@@ -80,9 +89,10 @@ export async function startSandboxCore(scope: Scope, options: CoreOptions = {}):
       }
       return { status: res.status, body, headers: res.headers };
     },
-    async restart() {
+    async restart(meanwhile) {
       await core.stop();
-      core = await startCore(config(), { logger, clock: options.clock, fileSync: options.fileSync });
+      meanwhile?.();
+      core = await start();
     },
   };
 }
