@@ -25,6 +25,26 @@ export function sealedKeyId(stored: string): string | null {
   return isSealed(stored) ? (stored.split(':')[1] ?? null) : null;
 }
 
+/** IVs drawn from the CSPRNG this many at a time: an IV is public and must only never repeat under a key. */
+const IVS_PER_DRAW = 256;
+
+/**
+ * Fresh random IVs, each a new part of a buffer the CSPRNG fills once per IVS_PER_DRAW: with the key imported once, a
+ * call per seal was the largest part of sealing a send's session records on the event loop.
+ */
+function randomIvs(): () => Buffer {
+  let pool = Buffer.alloc(0);
+  let next = 0;
+  return () => {
+    if (next === pool.length) {
+      pool = randomBytes(IV_BYTES * IVS_PER_DRAW);
+      next = 0;
+    }
+    next += IV_BYTES;
+    return pool.subarray(next - IV_BYTES, next);
+  };
+}
+
 /** AES-256-GCM with a random 12-byte IV per value: `wgc1:<key id>:<base64 of IV, ciphertext, tag>`. */
 export function createCredentialCipher(key: Buffer): CredentialCipher {
   if (key.length !== KEY_BYTES) throw new TypeError(`a credential key has ${KEY_BYTES} bytes, not ${key.length}`);
@@ -33,9 +53,10 @@ export function createCredentialCipher(key: Buffer): CredentialCipher {
   const secret = createSecretKey(key);
   const keyId = createHmac('sha256', secret).update('wagate credential key id').digest('hex').slice(0, 16);
   const aad = (context: string) => Buffer.from(`${MARKER}:${keyId}:${context}`);
+  const nextIv = randomIvs();
 
   function seal(plaintext: string, context: string): string {
-    const iv = randomBytes(IV_BYTES);
+    const iv = nextIv();
     const cipher = createCipheriv('aes-256-gcm', secret, iv).setAAD(aad(context));
     const body = Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
     return `${SEALED_PREFIX}${keyId}:${body.toString('base64')}`;

@@ -21,6 +21,14 @@ test('a sealed value opens to the same text with the same key, and shows nothing
   assert.equal(cipher.open(sealed, 'creds'), SECRET);
 });
 
+test('no IV comes twice, across more seals than one draw of randomness holds', () => {
+  const cipher = createCredentialCipher(randomBytes(32));
+  const ivs = Array.from({ length: 1000 }, () =>
+    Buffer.from(cipher.seal(SECRET, 'creds').split(':')[2]!, 'base64').subarray(0, 12).toString('hex'),
+  );
+  assert.equal(new Set(ivs).size, ivs.length);
+});
+
 test('the cipher does not carry its key where a logger would print it', () => {
   const key = randomBytes(32);
   const cipher = createCredentialCipher(key);
