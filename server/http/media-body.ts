@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
-import busboy from 'busboy';
+import type { Busboy } from 'busboy';
 import { ApiError } from '../api-error.ts';
 import { MEDIA_MAX_ANY_BYTES, MEDIA_MAX_BASE64_BYTES, sizeInWords } from '../contract/limits.ts';
 
@@ -24,11 +24,13 @@ function fieldValue(name: string, value: string): unknown {
 
 /**
  * Reads a `multipart/form-data` body: its text fields, and one `file` part streamed to `dest` (at most the largest
- * media file WhatsApp takes; the kind's own limit is checked once the bytes say what it is).
+ * media file WhatsApp takes; the kind's own limit is checked once the bytes say what it is). busboy loads with the
+ * first one: ~0.3 MB of heap a core that is never sent a file does not need (NOTES.md, idle3).
  */
-export function readMultipart(req: Request, dest: string): Promise<MediaRequestBody> {
+export async function readMultipart(req: Request, dest: string): Promise<MediaRequestBody> {
+  const { default: busboy } = await import('busboy');
   return new Promise((resolve, reject) => {
-    let parser: busboy.Busboy;
+    let parser: Busboy;
     try {
       parser = busboy({
         headers: req.headers,
