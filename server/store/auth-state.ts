@@ -26,7 +26,17 @@ export interface SqliteAuthState {
 }
 
 const serialise = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer);
-const deserialise = (text: string): unknown => JSON.parse(text, BufferJSON.reviver);
+
+/**
+ * Where BufferJSON's reviver could turn an object into bytes: `{"type":"Buffer",…}`, or an object whose first key may
+ * parse as an integer (whitespace, a sign, a digit, or an escape first: the reviver takes such an object, all numbers,
+ * for a Uint8Array's JSON). Every stored text was made by JSON.stringify, which writes both exactly so.
+ */
+const MAY_HOLD_BYTES = /"type":"Buffer"|\{"[\s+\-\d\\]/;
+
+/** BufferJSON's reading; without its reviver (called for every value) when the text holds nothing it would change. */
+const deserialise = (text: string): unknown =>
+  MAY_HOLD_BYTES.test(text) ? JSON.parse(text, BufferJSON.reviver) : JSON.parse(text);
 
 /**
  * A Signal session record in the same BufferJSON text, made without BufferJSON's replacer: a replacer is called back

@@ -165,6 +165,33 @@ test('a session record is stored as the BufferJSON text it always was, whatever 
   });
 });
 
+test('every stored text reads back as BufferJSON reads it, objects it takes for bytes included', async () => {
+  const texts: Record<string, string> = {
+    record: '{"_sessions":{"BahK":{"_chains":{"Bf":{"messageKeys":{},"chainKey":{"counter":3}}}}},"version":"v1"}',
+    'message keys': '{"_chains":{"Bf":{"messageKeys":{"5":"a2V5","6":"a2V5"}}}}',
+    buffer: '{"pub":{"type":"Buffer","data":"BQY="}}',
+    'bytes as an object': '{"a":{"0":5,"1":6}}',
+    'spaced index': '{"a":{" 7":8}}',
+    'signed index': '{"a":{"+7":8,"-1":9}}',
+    'escaped whitespace': '{"a":{"\\t7":8,"\\n8":9}}',
+    'wide whitespace': '{"a":{"\u00a07":8,"\u30009":1}}',
+    'digits then letters': '{"a":{"7abc":8}}',
+    'strings under numeric keys': '{"a":{"7":"8"}}',
+    'braces in strings': '{"a":"{","b":"x{"}',
+    'numbers alone': '[1,2,{"3":4}]',
+  };
+  await withAuth('texts.db', () => undefined);
+  const db = openDatabase(join(dir, 'texts.db'));
+  const insert = db.prepare("INSERT INTO wa_keys (type, id, data) VALUES ('session', ?, ?)");
+  for (const [id, text] of Object.entries(texts)) insert.run(id, text);
+  db.close();
+  await withAuth('texts.db', async (auth) => {
+    const read = await auth.state.keys.get('session', Object.keys(texts));
+    for (const [id, text] of Object.entries(texts))
+      assert.deepEqual(read[id], JSON.parse(text, BufferJSON.reviver), `${id}: ${text}`);
+  });
+});
+
 const asJson = (creds: AuthenticationCreds) => JSON.stringify(creds, BufferJSON.replacer);
 
 /** The file as it lies on disk, WAL included: what someone who copies the data folder gets. */
