@@ -310,6 +310,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     clock,
     history: pacingHistory.sentSince(clock.now() - 24 * 3_600_000),
     onChange: (state) => events.emit('pacing.changed', state),
+    watched: () => events.listenerCount('pacing.changed') > 0,
   });
   const directory = createContactDirectory({ usync: session.usync, knownPnOf: session.knownPnOf, lids });
   // Another account may see other people: nothing learnt under the old one is kept.

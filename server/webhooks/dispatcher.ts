@@ -140,6 +140,10 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
     kick();
   }
 
+  function skipLater(): void {
+    skipSoon ??= setTimeout(skipNow, CURSOR_SKIP_EVERY_MS).unref();
+  }
+
   /**
    * Everything logged after the cursor becomes deliveries: also what was logged just before a crash. False when there
    * is no webhook to deliver to.
@@ -150,7 +154,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
     // every few seconds rather than a commit per event. A webhook added meanwhile gets only the events logged after
     // it (store.enqueue compares each event with its created_at), so a cursor left behind only costs that one read.
     if (noWebhooks()) {
-      skipSoon ??= setTimeout(skipNow, CURSOR_SKIP_EVERY_MS).unref();
+      skipLater();
       return false;
     }
     for (
@@ -264,7 +268,10 @@ export function createWebhookDispatcher(deps: DispatcherDeps): WebhookDispatcher
   }
 
   function onEvent(): void {
-    enqueueSoon ??= setImmediate(() => {
+    if (enqueueSoon) return;
+    // With no webhook as last read, the batch's turn would only find that again: no immediate per event then.
+    if (performance.now() < noneUntil) return skipLater();
+    enqueueSoon = setImmediate(() => {
       try {
         if (!enqueueNew()) return;
       } catch (error) {

@@ -195,6 +195,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   async function pace(job: OutboxJob, first: boolean): Promise<boolean> {
     if (!first || paced.has(job.message_id)) return true;
     const newChat = deps.isNewChat(job.chat_jid);
+    // Nothing holds it now (pacing off, or no limit reached): counted as a hold that ends at once, without its signals.
+    if (deps.pacer.takeNow(job.chat_jid, newChat, job.message_id)) {
+      paced.add(job.message_id);
+      return true;
+    }
     const failed = new AbortController();
     // One signal for both ends of a hold. Not AbortSignal.any: each call left a dependant on the worker's signal for
     // the garbage collector to clear, and grew slower with every send until it did.

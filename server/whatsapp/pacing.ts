@@ -116,6 +116,8 @@ export interface PacerDeps {
   random?: () => number;
   /** Called whenever the state changes: a send counted, a message held or let go, a new policy. */
   onChange?: (state: PacingState) => void;
+  /** Whether anyone follows the changes now; the state is worked out for `onChange` only then (every send changes it). */
+  watched?: () => boolean;
 }
 
 /**
@@ -140,7 +142,9 @@ export function createPacer(deps: PacerDeps): Pacer {
     usage: usageIn(history, clock.now()),
     waiting: [...waiting],
   });
-  const changed = () => deps.onChange?.(state());
+  const changed = () => {
+    if (deps.onChange && (deps.watched?.() ?? true)) deps.onChange(state());
+  };
 
   /** Counted when its hold ends, not when it leaves: two chats cannot both take a cap's last place while one types. */
   function record(chat: string, newChat: boolean, messageId: string | undefined): void {

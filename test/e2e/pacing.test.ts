@@ -124,6 +124,31 @@ test('new chats per day: people who never wrote count once each; someone who wro
   void id;
 });
 
+test('pacing off holds nothing but still counts each send: turned on again, its limits know them', async () => {
+  await usePolicy({ enabled: false });
+  // What earlier tests left held leaves now, and counts.
+  await eventually(() => (h.core.sender.outbox().length === 0 ? true : undefined), 'the outbox empty');
+  const before = h.core.pacer.state().usage;
+  const number = stranger();
+  for (const text of ['one', 'two']) {
+    const res = await send(number, text);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.data.paced_ms, undefined);
+  }
+  assert.deepEqual(h.core.pacer.state().usage, {
+    last_minute: before.last_minute + 2,
+    last_hour: before.last_hour + 2,
+    new_chats_today: before.new_chats_today + 1,
+  });
+  const on = await admin('/admin/pacing', { ...postJson(EXACT_PACING), method: 'PUT' });
+  assert.equal(on.status, 200, JSON.stringify(on.body));
+  const held = waitForEvent(h.core, 'pacing.changed', (s) => s.waiting.length === 1, 'the third held back');
+  const third = send(number, 'three');
+  assert.equal((await held)[0].waiting[0]!.limit, 'chat_gap', 'the gap after the second, sent with pacing off');
+  clock.advance(5000);
+  assert.equal((await third).status, 200);
+});
+
 test('the policy: on by default, edited on the dashboard, kept in config.json, and refused when it makes no sense', async () => {
   assert.deepEqual(loadConfig({ dataDir: join(h.dataDir, 'nowhere') }).pacing, DEFAULT_PACING);
   assert.equal(DEFAULT_PACING.enabled, true);

@@ -90,6 +90,27 @@ test('hold: the first message goes at once, the next waits its slot plus jitter,
   assert.ok(states.some((s) => s.waiting.length === 1) && states.at(-1)!.waiting.length === 0);
 });
 
+test('changes are told only while someone watches them: the state is not worked out per send for nobody', async () => {
+  const clock = fakeClock(NOW);
+  const states: PacingState[] = [];
+  let watching = false;
+  const pacer = createPacer({
+    policy: { ...POLICY, enabled: false },
+    clock,
+    onChange: (s) => states.push(s),
+    watched: () => watching,
+  });
+  await pacer.hold(chat(1), true, 0, 'A');
+  assert.equal(states.length, 0, 'nobody watched');
+  watching = true;
+  await pacer.hold(chat(2), true, 0, 'B');
+  assert.deepEqual(
+    states.map((s) => s.usage),
+    [{ last_minute: 2, last_hour: 2, new_chats_today: 2 }],
+    'the change told counts the send made unwatched too',
+  );
+});
+
 test("giveBack: a held message that did not leave takes no place: the chat's next one waits only for the one before", async () => {
   const clock = fakeClock(NOW);
   const pacer = createPacer({ policy: POLICY, clock });
