@@ -39,5 +39,5 @@ if (process.platform === 'linux' && (process.env.MALLOC_ARENA_MAX === undefined 
   );
 }
 applyHeapPolicy();
-(await import('../server/zod-english-only.ts')).loadZodInEnglishOnly();
+await (await import('../server/zod-english-only.ts')).loadZodInEnglishOnly();
 await import('../server/cli.ts');

@@ -7,9 +7,9 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HOOK = new URL('../../server/zod-english-only.ts', import.meta.url).href;
 
 /** In a fresh process (the hook is process-wide), zod's locales and the words of a few failures, as JSON. */
-function zodIn(englishOnly: boolean): { locales: string[]; words: string[] } {
+function zodIn(englishOnly: boolean): { locales: string[]; words: string[]; localesAfter: string } {
   const script = `
-    ${englishOnly ? `(await import(${JSON.stringify(HOOK)})).loadZodInEnglishOnly();` : ''}
+    ${englishOnly ? `await (await import(${JSON.stringify(HOOK)})).loadZodInEnglishOnly();` : ''}
     const { z } = await import('zod');
     const schema = z.object({
       text: z.string().min(1),
@@ -23,9 +23,10 @@ function zodIn(englishOnly: boolean): { locales: string[]; words: string[] } {
     console.log(JSON.stringify({
       locales: Object.keys(z.locales),
       words: [...failed.error.issues, ...wrongType.error.issues].map((issue) => issue.message),
+      localesAfter: import.meta.resolve('zod/v4/locales'),
     }));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
-  return JSON.parse(out) as { locales: string[]; words: string[] };
+  return JSON.parse(out) as { locales: string[]; words: string[]; localesAfter: string };
 }
 
 test("the serve path's zod loads English only, and every failure reads as it does with all its locales", () => {
@@ -35,4 +36,7 @@ test("the serve path's zod loads English only, and every failure reads as it doe
   assert.deepEqual(english.locales, ['en']);
   assert.equal(english.words.length, 7);
   assert.deepEqual(english.words, all.words);
+  // The hook is gone once zod is in: what the process resolves afterwards goes through no hook.
+  assert.equal(english.localesAfter, all.localesAfter);
+  assert.match(english.localesAfter, /^file:.*\/zod\/v4\/locales\/index\.js$/);
 });
