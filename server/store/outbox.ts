@@ -5,7 +5,7 @@ import type { EventLog } from './event-log.ts';
 import { runPromised, type Unpromised } from './group-commit.ts';
 import { MessageStatusSchema, type MessageStatusChange, type StoredMessage } from '../contract/messages.ts';
 import type { OutboxEntry, OutboxStage } from '../contract/outbox.ts';
-import { MessageKindSchema, type MessageContent } from '../contract/message-content.ts';
+import { contentOf, MessageKindSchema, type MessageContent } from '../contract/message-content.ts';
 
 /** What the outbox keeps to send a message again after a reconnect or a restart. */
 export interface OutboxJob {
@@ -156,6 +156,26 @@ const toJob = (r: JobRow): OutboxJob => ({
   created_at: r.created_at,
   attempts: r.attempts,
 });
+
+/** The job `add` stores for `n`, as `get` would read it back right after (what the worker sends). */
+export function acceptedJob(n: NewJob): OutboxJob {
+  const { message } = n;
+  // As stored: JSON, which keeps no undefined field.
+  const content = Object.fromEntries(Object.entries(contentOf(message)).filter(([, v]) => v !== undefined));
+  return {
+    message_id: message.message_id,
+    chat_jid: message.chat_jid,
+    content: content as MessageContent,
+    secret: n.secret ?? null,
+    quoted_message_id: message.quoted_message_id,
+    typing_simulation: n.typing_simulation,
+    presence_simulation: n.presence_simulation,
+    mentions: n.mentions ?? [],
+    send_at: n.send_at,
+    created_at: message.timestamp,
+    attempts: n.first_step === 'attempt' ? 1 : 0,
+  };
+}
 
 const JOB_COLUMNS = `o.message_id, o.chat_jid, m.kind, m.text, m.content, m.message_secret, o.quoted_message_id,
   o.typing_simulation, o.presence_simulation, o.mentions, o.send_at, o.created_at, o.attempts`;

@@ -34,13 +34,14 @@ export interface OutboxWorkerDeps {
 /**
  * What the worker's queue keeps of a job until its turn, when the whole job is read by id (a cancel or a failure shows
  * there): the sender has these at acceptance, so a new job is queued without reading it back. `taken`: the worker took
- * it at once (`takeAtOnce`) and its acceptance committed that first step, so its first try does not take it again.
+ * it at once (`takeAtOnce`) and its acceptance committed that first `step`, so its first try does not take it again;
+ * `job` is the job as accepted (`acceptedJob`).
  */
 export type QueuedJob = Pick<
   OutboxJob,
   'message_id' | 'chat_jid' | 'send_at' | 'created_at' | 'presence_simulation'
 > & {
-  taken?: FirstStep;
+  taken?: { step: FirstStep; job: OutboxJob };
 };
 
 export interface OutboxWorker {
@@ -280,12 +281,16 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
     let errors = 0;
     let taken = first.taken ?? null;
     for (;;) {
-      if (!(await connected())) return;
-      const job = outbox.get(first.message_id);
+      // Taken at once, its first try starts in the call that accepted it (enqueue, kick, drain: no await between),
+      // so its row is still as accepted and is not read back, as long as the session is still connected. Any other
+      // try reads it: a cancel or a failure may have come meanwhile.
+      const asAccepted = taken && session.snapshot().state === 'connected' ? taken.job : null;
+      if (!asAccepted && !(await connected())) return;
+      const job = asAccepted ?? outbox.get(first.message_id);
       if (!job) return; // cancelled, failed (logged out) or already done
       if (expired(job)) return fail(job, 'expired');
       try {
-        return await attempt(job, taken);
+        return await attempt(job, taken?.step ?? null);
       } catch (error) {
         taken = null;
         if (error instanceof Final) return fail(job, error.reason);

@@ -5,7 +5,7 @@ import type { OutboxConfig } from '../config.ts';
 import type { CoreEvents } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { MessageStore } from '../store/messages.ts';
-import type { OutboxStore } from '../store/outbox.ts';
+import { acceptedJob, type NewJob, type OutboxStore } from '../store/outbox.ts';
 import type { OutboxEntry } from '../contract/outbox.ts';
 import { ApiError } from '../api-error.ts';
 import type { LidMappings } from '../store/lid-mappings.ts';
@@ -218,17 +218,18 @@ export function createSender(deps: SenderDeps): Sender {
     // Taken at once: its acceptance's commit also takes its first step, the attempt or `sending` (an answer 202 says
     // `queued`, so only a send that waits for its outcome).
     const taken = waitForIt ? worker.takeAtOnce({ ...job, message_id: messageId }) : null;
+    const newJob: NewJob = {
+      ...job,
+      message,
+      secret: r.content.kind === 'poll' ? randomBytes(POLL_SECRET_BYTES) : null,
+      mentions: mentionsIn(group, r.mentions ?? []),
+      send_at: sendAt,
+      first_step: taken ?? undefined,
+    };
     let accepted: MessageStatusChange[];
     try {
       // Every answer about it waits until this commit is on disk (server/http/middleware/durable-answers.ts).
-      accepted = outbox.add({
-        ...job,
-        message,
-        secret: r.content.kind === 'poll' ? randomBytes(POLL_SECRET_BYTES) : null,
-        mentions: mentionsIn(group, r.mentions ?? []),
-        send_at: sendAt,
-        first_step: taken ?? undefined,
-      });
+      accepted = outbox.add(newJob);
     } catch (error) {
       outcome?.cancel();
       if (taken) worker.giveBack(messageId);
@@ -241,7 +242,7 @@ export function createSender(deps: SenderDeps): Sender {
       send_at: sendAt,
       created_at: message.timestamp,
       presence_simulation: r.presenceSimulation,
-      taken: taken ?? undefined,
+      taken: taken ? { step: taken, job: acceptedJob(newJob) } : undefined,
     });
     if (outcome) return outcome.result;
     return { kind: 'accepted', result: { message_id: messageId, status: 'queued', send_at: sendAt } };

@@ -4,7 +4,8 @@ import { afterEachCommit, transaction } from '../../server/store/database.ts';
 import { createEventBus } from '../../server/events.ts';
 import { createEventLog, type LoggedEvent } from '../../server/store/event-log.ts';
 import { createMessageStore } from '../../server/store/messages.ts';
-import { createOutboxStore } from '../../server/store/outbox.ts';
+import { acceptedJob, createOutboxStore, type NewJob } from '../../server/store/outbox.ts';
+import type { MessageContent } from '../../server/contract/message-content.ts';
 import { createGroupCommit } from '../../server/store/group-commit.ts';
 import { tempDatabase } from '../support/temp-database.ts';
 import type { StoredMessage } from '../../server/contract/messages.ts';
@@ -155,4 +156,47 @@ test("a receipt's status rides in the next commit (here the next acceptance) wit
     'logged in the order it happened',
   );
   await commits.close();
+});
+
+test('the job a message is accepted with (what the worker sends when it takes it at once) is the one the outbox reads back', (t) => {
+  const w = setUp(t);
+  const target = { message_id: 'T', from_me: true, participant: null };
+  const media = {
+    sha256: 'ab'.repeat(32),
+    mime_type: 'image/png',
+    size: 3,
+    file_name: null,
+    url: '/messages/M/media',
+    seconds: null,
+    width: 1,
+    height: 1,
+    waveform: null,
+  };
+  const contents: MessageContent[] = [
+    { kind: 'text', text: 'hello' },
+    { kind: 'location', location: { latitude: 1.5, longitude: 2, name: null, address: 'here' } },
+    { kind: 'contact_card', contacts: [{ name: 'A', phone: '1555', email: null, organization: null }] },
+    { kind: 'poll', poll: { question: 'Lunch?', options: ['Rice', 'Noodles'], selectable_count: 1 } },
+    { kind: 'reaction', target, emoji: '✅' },
+    { kind: 'edit', target, text: 'fixed' },
+    { kind: 'delete', target },
+    { kind: 'image', caption: null, media } as MessageContent,
+  ];
+  contents.forEach((content, i) => {
+    const id = `M${i}`;
+    const accepted: NewJob = {
+      message: { ...MESSAGE, message_id: id, text: null, quoted_message_id: i === 1 ? 'M0' : null, ...content },
+      secret: content.kind === 'poll' ? Buffer.alloc(32, 7) : null,
+      typing_simulation: i % 2 === 0,
+      presence_simulation: i % 3 === 0,
+      mentions: i === 2 ? ['1@s.whatsapp.net'] : [],
+      send_at: null,
+      first_step: i % 2 === 0 ? 'sending' : 'attempt',
+    };
+    w.outbox.add(accepted);
+    const { secret, ...given } = acceptedJob(accepted);
+    const { secret: stored, ...read } = w.outbox.get(id)!;
+    assert.deepEqual(given, read, content.kind);
+    assert.deepEqual(secret && [...secret], stored && [...stored]);
+  });
 });

@@ -89,6 +89,23 @@ test('a typed send the worker takes at once is sending from the commit that acce
   }
 });
 
+test('a send taken at once leaves as it was accepted: its job is not read back before its first try', async () => {
+  const get = world.outbox.get;
+  const read: string[] = [];
+  world.outbox.get = (id) => (read.push(id), get(id));
+  try {
+    const quick = await sender.send(
+      request(BOB, 'not read back', { typingSimulation: false, presenceSimulation: false }),
+    );
+    const typed = await sender.send(request(ALICE, 'typed, not read back', { presenceSimulation: false }));
+    assert.equal((await delivered(BOB, quick.message_id)).text, 'not read back');
+    assert.equal((await delivered(ALICE, typed.message_id)).text, 'typed, not read back');
+    assert.deepEqual(read, []);
+  } finally {
+    world.outbox.get = get;
+  }
+});
+
 test('a long wait re-sends "composing" so the indicator does not drop', async () => {
   // 60 characters at 100/s: 600 ms of typing, said again every 250 ms.
   const result = await sender.send(request(ALICE, 'x'.repeat(60), { presenceSimulation: false }));
