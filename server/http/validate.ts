@@ -35,16 +35,52 @@ export interface Input<S extends RequestSchemas> {
 
 type Part = 'params' | 'query' | 'headers' | 'body';
 
-/** Parses `value` into `input[part]`; answers its first problem in the caller's words instead, if it has one. */
-function parseInto(input: Record<string, unknown>, part: Part, schema: z.ZodType, value: unknown): string | undefined {
+/** A part parsed: its value, or its first problem in the caller's words. */
+type Parse = { data: unknown; refusal?: undefined } | { refusal: string };
+
+function parse(part: Part, schema: z.ZodType, value: unknown): Parse {
   const result = safeParse(schema, value ?? {});
-  if (result.success) {
-    input[part] = result.data;
-    return undefined;
-  }
+  if (result.success) return { data: result.data };
   const issue = result.error.issues[0]!;
   const rootType = issue.code === 'invalid_type' && issue.path.length === 0;
-  return part === 'body' && rootType ? 'Request body must be a JSON object' : issue.message;
+  return { refusal: part === 'body' && rootType ? 'Request body must be a JSON object' : issue.message };
+}
+
+/** Parses `value` into `input[part]`; answers its first problem in the caller's words instead, if it has one. */
+function parseInto(input: Record<string, unknown>, part: Part, schema: z.ZodType, value: unknown): string | undefined {
+  const parsed = parse(part, schema, value);
+  if (parsed.refusal !== undefined) return parsed.refusal;
+  input[part] = parsed.data;
+  return undefined;
+}
+
+/** A kept parse of an object schema into `input[part]` (a copy: the kept one is never handed out), or its refusal. */
+function settleKept(input: Record<string, unknown>, part: Part, parsed: Parse): string | undefined {
+  if (parsed.refusal !== undefined) return parsed.refusal;
+  input[part] = { ...(parsed.data as object) };
+  return undefined;
+}
+
+/** Path parameters' parses kept per route: a client writes to the same few chats again and again. */
+const KEPT_PARAMS = 256;
+
+/**
+ * The parse of an operation's path parameters, kept for the values seen last: a schema's parse is the same for the
+ * same strings (the chat's JID normalised, a refusal in the same words), and a send's costs a few regular expressions.
+ */
+function keptParams(schema: z.ZodObject): (params: Record<string, string>) => Parse {
+  const kept = new Map<string, Parse>();
+  return (params) => {
+    const values = Object.values(params);
+    const key = values.length === 1 ? values[0]! : JSON.stringify(values);
+    let parsed = kept.get(key);
+    if (!parsed) {
+      parsed = parse('params', schema, params);
+      if (kept.size >= KEPT_PARAMS) kept.clear();
+      kept.set(key, parsed);
+    }
+    return parsed;
+  };
 }
 
 /**
@@ -73,12 +109,19 @@ export function validate(schemas: RequestSchemas): RequestHandler {
     return headers;
   };
   const { params, query, headers, body, bodyPrecheck } = schemas;
+  const paramsOf = params && keptParams(params);
+  // Most requests carry none of the headers an operation reads: that parse is the same every time, made once.
+  let noHeaders: Parse | null = null;
+  const parseHeaders = (schema: z.ZodObject, req: Request): Parse => {
+    if (headerNames.some(([, lower]) => req.headers[lower])) return parse('headers', schema, headersOf(req));
+    return (noHeaders ??= parse('headers', schema, headersOf(req)));
+  };
   return (req, res, next) => {
     const input: Record<string, unknown> = {};
-    let refusal = params && parseInto(input, 'params', params, req.params);
+    let refusal = paramsOf && settleKept(input, 'params', paramsOf(req.params as Record<string, string>));
     // The query is parsed from the URL only for an operation that has one.
     if (refusal === undefined && query) refusal = parseInto(input, 'query', query, queryOf(req));
-    if (refusal === undefined && headers) refusal = parseInto(input, 'headers', headers, headersOf(req));
+    if (refusal === undefined && headers) refusal = settleKept(input, 'headers', parseHeaders(headers, req));
     refusal ??= bodyPrecheck?.(req.body);
     if (refusal === undefined && body) refusal = parseInto(input, 'body', body, req.body);
     if (refusal !== undefined) return sendFail(res, 400, refusal);
