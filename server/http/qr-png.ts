@@ -25,16 +25,16 @@ export function qrPng(text: string, options: { margin: number; width: number }):
   const { margin, width } = options;
   const scale = width >= size + margin * 2 ? width / (size + margin * 2) : SMALL_SCALE;
   const side = Math.floor((size + margin * 2) * scale);
-  const inset = margin * scale;
+  const module = moduleIndexes(side, margin * scale, scale);
   // Each row: PNG's filter byte (0, none), then one grey byte a pixel.
   const rows = Buffer.alloc(side * (side + 1), WHITE);
   for (let y = 0; y < side; y++) {
     const row = y * (side + 1);
     rows[row] = 0;
-    if (y < inset || y >= side - inset) continue;
-    const source = Math.floor((y - inset) / scale) * size;
-    for (let x = Math.ceil(inset); x < side - inset; x++) {
-      if (data[source + Math.floor((x - inset) / scale)]) rows[row + 1 + x] = BLACK;
+    if (module[y]! < 0) continue;
+    const source = module[y]! * size;
+    for (let x = 0; x < side; x++) {
+      if (module[x]! >= 0 && data[source + module[x]!]) rows[row + 1 + x] = BLACK;
     }
   }
   const header = Buffer.alloc(13);
@@ -47,6 +47,16 @@ export function qrPng(text: string, options: { margin: number; width: number }):
     chunk('IDAT', deflateSync(rows, { level: 9 })),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/**
+ * The module each pixel along a side shows (-1 in the margin), as qrcode's renderer maps them. Worked out once: done
+ * per pixel inside the loop, its float arithmetic left two boxed numbers a pixel (~3.6 MB of garbage a picture).
+ */
+function moduleIndexes(side: number, inset: number, scale: number): Int32Array {
+  const indexes = new Int32Array(side);
+  for (let i = 0; i < side; i++) indexes[i] = i >= inset && i < side - inset ? Math.floor((i - inset) / scale) : -1;
+  return indexes;
 }
 
 /** A PNG chunk: its length, type, data and the CRC-32 of type and data. */
