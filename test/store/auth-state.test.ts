@@ -123,7 +123,7 @@ test('a process killed in the middle of writing keys loses nothing that was comm
   });
 });
 
-test('a session record is stored as the BufferJSON text it always was, whatever it holds', async () => {
+test('session records and bytes are stored as the BufferJSON text they always were, whatever they hold', async () => {
   // libsignal's own form (every key a base64 string), then forms with bytes that take BufferJSON's replacer.
   const record = {
     _sessions: {
@@ -147,21 +147,37 @@ test('a session record is stored as the BufferJSON text it always was, whatever 
     'looks like a buffer': { type: 'Buffer', data: 'abc' },
     'first key zero': { '0': 'zero', '1': 'one' },
   };
+  const bytes = Buffer.from('[{"senderKeyId":1,"senderChainKey":{"iteration":5}}]');
+  const otherValues: Record<string, unknown> = {
+    'a buffer': bytes,
+    'bytes inside a larger buffer': Buffer.concat([Buffer.from('before'), bytes]).subarray(6),
+    'a Uint8Array view with an offset': new Uint8Array(bytes.buffer, bytes.byteOffset + 2, 9),
+    'no bytes': Buffer.alloc(0),
+  };
   await withAuth('session-text.db', async (auth) => {
-    await auth.state.keys.set({ session: values as never });
+    await auth.state.keys.set({ session: values as never, 'sender-key': otherValues as never });
   });
   const db = openDatabase(join(dir, 'session-text.db'));
   try {
-    const read = db.prepare("SELECT data FROM wa_keys WHERE type = 'session' AND id = ?");
-    for (const [id, value] of Object.entries(values))
-      assert.equal((read.get(id) as { data: string }).data, JSON.stringify(value, BufferJSON.replacer), id);
+    const read = db.prepare('SELECT data FROM wa_keys WHERE type = ? AND id = ?');
+    for (const [type, all] of [
+      ['session', values],
+      ['sender-key', otherValues],
+    ] as const)
+      for (const [id, value] of Object.entries(all))
+        assert.equal((read.get(type, id) as { data: string }).data, JSON.stringify(value, BufferJSON.replacer), id);
   } finally {
     db.close();
   }
   await withAuth('session-text.db', async (auth) => {
-    const back = await auth.state.keys.get('session', Object.keys(values));
-    for (const [id, value] of Object.entries(values))
-      assert.deepEqual(back[id], JSON.parse(JSON.stringify(value, BufferJSON.replacer), BufferJSON.reviver), id);
+    for (const [type, all] of [
+      ['session', values],
+      ['sender-key', otherValues],
+    ] as const) {
+      const back = await auth.state.keys.get(type, Object.keys(all));
+      for (const [id, value] of Object.entries(all))
+        assert.deepEqual(back[id], JSON.parse(JSON.stringify(value, BufferJSON.replacer), BufferJSON.reviver), id);
+    }
   });
 });
 
