@@ -29,6 +29,11 @@ test('a refusal the receipts record before the worker does still tells the outbo
         }),
     }),
   });
+  // Right after the first link Baileys holds its events (receipts among them) until the initial sync is over, up to
+  // 20 s under load: a delivered receipt shows they flow before the order below is forced.
+  const delivered = waitForEvent(world, 'message.status', (c) => c.status === 'delivered', 'a receipt', 30_000);
+  await world.sender.send({ ...refused, content: { kind: 'text', text: 'events flow' }, async: false });
+  await delivered;
   world.sim.rejectMessages(BOB, 463);
   receiptsFailed = waitForEvent(world, 'message.status', (c) => c.status === 'failed', 'the receipts mark it failed');
   const changed = receiptsFailed.then(() => waitForEvent(world, 'outbox.changed', () => true, 'the outbox to change'));
