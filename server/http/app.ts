@@ -17,7 +17,7 @@ import { createEventsRouter } from './routes/events.ts';
 import type { Session } from '../whatsapp/session.ts';
 import type { Sender } from '../whatsapp/sender.ts';
 import type { Simulator } from '../sandbox/simulator.ts';
-import { securityHeaders } from './security-headers.ts';
+import { securityHeaders, withHeads, writesHeads } from './security-headers.ts';
 import { durableAnswers } from './middleware/durable-answers.ts';
 import type { GroupCommit } from '../store/group-commit.ts';
 import { hostCheck, type HostPolicy } from './middleware/host-check.ts';
@@ -101,6 +101,8 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     // API answers change with every call: an ETag (a SHA-1 of each body) would never match. Static files keep theirs.
     app.set('etag', false);
     app.set('query parser', 'simple');
+    // express gives every response it serves this prototype: its heads carry the security headers too.
+    writesHeads(app.response);
   });
 
   const limits = deps.limits ?? DEFAULT_LIMITS;
@@ -167,7 +169,7 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     }));
   return {
     IncomingMessage: onDemand.IncomingMessage,
-    ServerResponse: onDemand.ServerResponse,
+    ServerResponse: withHeads(onDemand.ServerResponse),
     listener(incoming, outgoing) {
       const req = incoming as Request;
       const res = outgoing as Response;

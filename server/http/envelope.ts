@@ -1,5 +1,8 @@
 import type { Response } from 'express';
 import { failure, success, type Envelope } from '../contract/envelope.ts';
+import { headFields } from './security-headers.ts';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 type AnswerObserver = (code: number, body: Envelope<unknown>) => void;
 
@@ -42,8 +45,7 @@ export function sendJson(res: Response, code: number, body: unknown): void {
   }
   const json = JSON.stringify(body);
   res.statusCode = code;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(json));
+  headFields(res, ['Content-Type', JSON_TYPE, 'Content-Length', String(Buffer.byteLength(json))]);
   if (method === 'HEAD') res.end();
   else res.end(json);
 }

@@ -1,6 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import type { GroupCommit } from '../../store/group-commit.ts';
 import { failure } from '../../contract/envelope.ts';
+import { headFields } from '../security-headers.ts';
 
 const DISK_FAILED = JSON.stringify(
   failure(500, 'Could not write to the disk: whether this request took effect is unknown'),
@@ -25,6 +26,7 @@ export function durableAnswers(commits: Pick<GroupCommit, 'mark' | 'promised' | 
         () => end(...args),
         () => {
           res.statusCode = 500;
+          headFields(res, null);
           res.setHeader('content-type', 'application/json; charset=utf-8');
           res.removeHeader('content-length');
           end(DISK_FAILED);
