@@ -69,7 +69,7 @@ const RECENT_KEYS = 256;
 /**
  * The keys read or written last, as Baileys holds them (its own key cache does the same: it never changes a value it
  * was given), so a send does not read and decode the same session records from the file each time (~6 reads a send,
- * ~0.25 ms). Kept in step with the file: set after each commit of a write, dropped when a write rolls back. A key found
+ * ~0.25 ms). Kept in step with the file: set as a write runs, all dropped when a write rolls back. A key found
  * missing is remembered too. Pre-keys (read once each, at a new session) and app-state keys (rebuilt as protobufs on
  * each read) are not kept.
  */
@@ -155,11 +155,14 @@ export function createSqliteAuthState(
    */
   async function setKeys(data: SignalDataSet): Promise<void> {
     try {
+      // Kept in memory as each is written, so that whoever the commit tells of the writes it carried (a receipt's
+      // status, database.ts's writeWithNext) reads these keys already.
       transaction(db, () => {
         for (const [type, entries] of Object.entries(data)) {
           for (const [id, value] of Object.entries(entries ?? {})) {
             if (value === null || value === undefined) deleteKey.run(type, id);
             else writeKey.run(type, id, seal(serialiseKey(type, value), keyContext(type, id)));
+            recent.set(type as keyof SignalDataTypeMap, id, value);
           }
         }
       });
@@ -168,8 +171,6 @@ export function createSqliteAuthState(
       recent.clear();
       throw error;
     }
-    for (const [type, entries] of Object.entries(data))
-      for (const [id, value] of Object.entries(entries ?? {})) recent.set(type as keyof SignalDataTypeMap, id, value);
     await durable();
   }
 

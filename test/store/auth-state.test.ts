@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openDatabase } from '../../server/store/database.ts';
+import { openDatabase, writeWithNext } from '../../server/store/database.ts';
 import { BufferJSON, type AuthenticationCreds } from '@whiskeysockets/baileys';
 import { createSqliteAuthState } from '../../server/store/auth-state.ts';
 import {
@@ -205,6 +205,48 @@ test('every stored text reads back as BufferJSON reads it, objects it takes for 
     const read = await auth.state.keys.get('session', Object.keys(texts));
     for (const [id, text] of Object.entries(texts))
       assert.deepEqual(read[id], JSON.parse(text, BufferJSON.reviver), `${id}: ${text}`);
+  });
+});
+
+test('whoever a key write tells of the writes it carried (a receipt) already reads the keys it wrote', async () => {
+  const db = openDatabase(join(dir, 'told.db'));
+  try {
+    const auth = createSqliteAuthState(openSavedCredentials(db));
+    await auth.state.keys.set({ session: { a: new Uint8Array([1]) } });
+    assert.deepEqual([...(await auth.state.keys.get('session', ['a']))['a']!], [1], 'kept in memory');
+    // A receipt's status waits for the connection's next transaction; this key write carries it and tells after its
+    // commit, inside keys.set: a listener then may read keys (or start what does) before keys.set returns.
+    let seen: unknown;
+    writeWithNext(
+      db,
+      () => undefined,
+      () => {
+        void Promise.resolve(auth.state.keys.get('session', ['a'])).then((found) => (seen = found['a']));
+      },
+      (error) => assert.fail(String(error)),
+    );
+    await auth.state.keys.set({ session: { a: new Uint8Array([2]) } });
+    assert.deepEqual([...(seen as Uint8Array)], [2], 'the value just committed, not the one kept before');
+  } finally {
+    db.close();
+  }
+});
+
+test('a key write that rolls back leaves nothing of itself in memory: reads give what the file holds', async () => {
+  await withAuth('rollback.db', async (auth) => {
+    await auth.state.keys.set({ session: { a: new Uint8Array([1]) } });
+    const bomb = {
+      toJSON() {
+        throw new Error('cannot serialise');
+      },
+    };
+    await assert.rejects(
+      Promise.resolve(auth.state.keys.set({ session: { a: new Uint8Array([2]), b: bomb } } as never)),
+      /cannot serialise/,
+    );
+    const read = await auth.state.keys.get('session', ['a', 'b']);
+    assert.deepEqual([...read['a']!], [1], 'the value before the batch');
+    assert.equal('b' in read, false);
   });
 });
 
