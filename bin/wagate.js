@@ -40,4 +40,7 @@ if (process.platform === 'linux' && (process.env.MALLOC_ARENA_MAX === undefined 
 }
 applyHeapPolicy();
 await (await import('../server/zod-english-only.ts')).loadZodInEnglishOnly();
+// Written, the compile cache's entries leave memory: written once zod is in, and again before and after Baileys loads
+// (server/core.ts), they never pile up into the main heap's high-water mark, which an idle core keeps (NOTES.md, idle3).
+module.flushCompileCache();
 await import('../server/cli.ts');
