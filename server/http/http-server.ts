@@ -13,11 +13,14 @@ export interface HttpServer {
   drain: HttpDrain;
 }
 
-/** What answers the requests (server/http/app.ts), and the classes its requests and responses are built from. */
+/**
+ * What answers the requests (server/http/app.ts), and the classes its requests and responses are built from. The
+ * response class is required: it writes every head with the security headers (security-headers.ts `withHeads`).
+ */
 export interface HttpHandler {
   listener: (req: IncomingMessage, res: ServerResponse) => void;
   IncomingMessage?: typeof IncomingMessage;
-  ServerResponse?: typeof ServerResponse;
+  ServerResponse: typeof ServerResponse;
 }
 
 /**
@@ -31,7 +34,7 @@ export function createHttpServer(app: HttpHandler, limits: HttpLimits): HttpServ
     requestTimeout: Math.max(limits.requestDeadlineMs, limits.headerDeadlineMs),
     connectionsCheckingInterval: checkEvery(limits),
     ...(app.IncomingMessage && { IncomingMessage: app.IncomingMessage }),
-    ...(app.ServerResponse && { ServerResponse: app.ServerResponse }),
+    ServerResponse: app.ServerResponse,
   });
   const drain = createHttpDrain(server);
   const budget = createTurnBudget();

@@ -1,5 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { startSandboxCore, postJson, type TestCore } from '../support/core.ts';
 import { DEFAULT_LIMITS } from '../../server/contract/limits.ts';
@@ -219,7 +220,7 @@ test('a header block that never finishes is cut at the configured deadline with 
 test('the header deadline is the documented 10 s, and node is told to check it often enough to keep it', () => {
   assert.equal(DEFAULT_LIMITS.headerDeadlineMs, 10_000);
   assert.equal(loadConfig({ dataDir: '/nonexistent' }).limits.headerDeadlineMs, 10_000);
-  const { server } = createHttpServer({ listener: () => undefined }, DEFAULT_LIMITS);
+  const { server } = createHttpServer({ listener: () => undefined, ServerResponse }, DEFAULT_LIMITS);
   assert.equal(server.headersTimeout, 10_000);
   assert.ok(server.requestTimeout >= server.headersTimeout);
 });
