@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { crc32, deflateSync } from 'node:zlib';
 import type { create as encodeQr } from 'qrcode';
+import { PNG_GREY, pngFile } from '../media/png-file.ts';
 
 /**
  * qrcode's encoder alone: its entry point also loads every renderer, pngjs and its streams among them, and drew the
@@ -10,7 +10,6 @@ import type { create as encodeQr } from 'qrcode';
  */
 const { create } = createRequire(import.meta.url)('qrcode/lib/core/qrcode.js') as { create: typeof encodeQr };
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const BLACK = 0;
 const WHITE = 255;
 /** Pixels a module when `width` is too small for the symbol (qrcode's default scale). */
@@ -37,16 +36,7 @@ export function qrPng(text: string, options: { margin: number; width: number }):
       if (module[x]! >= 0 && data[source + module[x]!]) rows[row + 1 + x] = BLACK;
     }
   }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(side, 0);
-  header.writeUInt32BE(side, 4);
-  header.set([8, 0, 0, 0, 0], 8); // 8 bits a pixel, greyscale, deflate, no filter method beyond PNG's, no interlace
-  return Buffer.concat([
-    PNG_SIGNATURE,
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return pngFile(side, PNG_GREY, rows);
 }
 
 /**
@@ -57,14 +47,4 @@ function moduleIndexes(side: number, inset: number, scale: number): Int32Array {
   const indexes = new Int32Array(side);
   for (let i = 0; i < side; i++) indexes[i] = i >= inset && i < side - inset ? Math.floor((i - inset) / scale) : -1;
   return indexes;
-}
-
-/** A PNG chunk: its length, type, data and the CRC-32 of type and data. */
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(data, crc32(head.subarray(4))), 0);
-  return Buffer.concat([head, data, crc]);
 }
