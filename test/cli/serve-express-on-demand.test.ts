@@ -1,27 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { runWagate, startWagate, UNREACHABLE_SIMULATOR } from '../support/wagate-process.ts';
-import { tempDir } from '../support/temp-dir.ts';
+import { serveRecordingModules, UNREACHABLE_SIMULATOR } from '../support/wagate-process.ts';
 import { ALICE } from '../support/contacts.ts';
 
-const LOADED_MODULES = new URL('../support/loaded-modules.ts', import.meta.url).href;
-
 test('wagate serve answers API calls without loading express, the dashboard or the OpenAPI writer; the first page loads them', async (t) => {
-  const dataDir = tempDir(t);
-  const loaded = join(tempDir(t), 'loaded.txt');
-  const key = runWagate(['keys', 'create', 'lazy', '--sandbox', '--data-dir', dataDir]).trim();
-  const headers = { authorization: key, 'content-type': 'application/json' };
-  const { running, found } = await startWagate(
-    ['serve', '--port', '0', '--data-dir', dataDir, ...UNREACHABLE_SIMULATOR],
-    [/^API: (\S+)$/m],
-    20_000,
-    { args: ['--import', LOADED_MODULES], env: { LOADED_MODULES_FILE: loaded } },
-  );
+  const { running, api, headers, modules } = await serveRecordingModules(t, UNREACHABLE_SIMULATOR);
   t.after(() => running.stop());
-  const api = found[0]!;
-  const modules = () => readFileSync(loaded, 'utf8');
 
   assert.equal((await fetch(`${api}/health`)).status, 200);
   assert.equal((await fetch(`${api}/session`, { headers })).status, 200);
@@ -34,7 +18,7 @@ test('wagate serve answers API calls without loading express, the dashboard or t
   });
   const malformed = await fetch(`${api}/chats/${ALICE}/messages`, { method: 'POST', headers, body: '{' });
   assert.equal(malformed.status, 400);
-  const events = await fetch(`${api}/events?last_event_id=0`, { headers: { authorization: key } });
+  const events = await fetch(`${api}/events?last_event_id=0`, { headers: { authorization: headers.authorization } });
   assert.equal(events.headers.get('content-type'), 'text/event-stream; charset=utf-8');
   await events.body!.cancel();
   assert.doesNotMatch(modules(), /\/node_modules\/express\//);

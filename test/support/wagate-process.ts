@@ -1,6 +1,8 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Scope } from './scope.ts';
+import { tempDir } from './temp-dir.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin/wagate.js');
@@ -117,4 +119,29 @@ export function runWagate(args: string[]): string {
 export function tryWagate(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const run = spawnSync(NODE, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: ENV });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** The preload that records every module a process loads (test/support/loaded-modules.ts). */
+const LOADED_MODULES = new URL('./loaded-modules.ts', import.meta.url).href;
+
+/**
+ * `wagate serve ARGS` on a new data folder with an API key made for it, recording every module it loads: for tests
+ * of what the core loads, and when. `modules()` is the list so far, one URL a line.
+ */
+export async function serveRecordingModules(scope: Scope, args: string[]) {
+  const dataDir = tempDir(scope);
+  const loaded = join(tempDir(scope), 'loaded.txt');
+  const key = runWagate(['keys', 'create', 'modules', '--sandbox', '--data-dir', dataDir]).trim();
+  const { running, found } = await startWagate(
+    ['serve', ...args, '--port', '0', '--data-dir', dataDir],
+    [/^API: (\S+)$/m],
+    20_000,
+    { args: ['--import', LOADED_MODULES], env: { LOADED_MODULES_FILE: loaded } },
+  );
+  return {
+    running,
+    api: found[0]!,
+    headers: { authorization: key, 'content-type': 'application/json' },
+    modules: () => readFileSync(loaded, 'utf8'),
+  };
 }
