@@ -1,33 +1,48 @@
 import { spawn } from 'node:child_process';
+import { CORE_NODE_FLAGS, coreEnvironment } from '../server/heap-policy.ts';
 import { cpuMs } from './process-stats.ts';
 
-export interface StartFigures {
+export interface HealthyFigures {
   /** From spawn until /health answered 200. */
   wallMs: number;
   /** CPU the process used by then. */
   cpuMs: number;
+}
+
+export interface StartFigures extends HealthyFigures {
   /** From spawn until /health says the session has left `starting` (Baileys loaded, the session connecting). */
   sessionWallMs: number;
   /** CPU the process used by then. */
   sessionCpuMs: number;
 }
 
-/** The session's state as /health says it, or null while nothing answers. */
-async function healthState(url: string): Promise<string | null> {
+/** What a process that answers /health says, once it answers 200. */
+interface Healthy extends HealthyFigures {
+  url: string;
+  pid: number;
+  started: number;
+  body: { data: { whatsapp?: string } };
+}
+
+/** /health's answer, or null while nothing answers 200. */
+async function health(url: string): Promise<Healthy['body'] | null> {
   const res = await fetch(`${url}/health`).catch(() => null);
-  if (res?.ok !== true) return null;
-  return ((await res.json()) as { data: { whatsapp: string } }).data.whatsapp;
+  return res?.ok === true ? ((await res.json()) as Healthy['body']) : null;
 }
 
 const nextTurn = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Starts the real command, as a user would, and times it until /health answers; then stops it. */
-export async function coldStart(args: string[], env: NodeJS.ProcessEnv = {}): Promise<StartFigures> {
+/**
+ * Spawns `node <argv>`, which prints `API: <url>` once it listens, and times it until /health answers 200; `then`
+ * goes on from there before the process is stopped.
+ */
+async function timeUntilHealthy<T>(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  then: (healthy: Healthy) => Promise<T>,
+): Promise<T> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['bin/wagate.js', ...args], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, WAGATE_KEYRING: 'off', ...env },
-  });
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'ignore'], env });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     const url = await new Promise<string>((resolve, reject) => {
@@ -37,16 +52,34 @@ export async function coldStart(args: string[], env: NodeJS.ProcessEnv = {}): Pr
         const match = /^API: (\S+)$/m.exec(out);
         if (match) resolve(match[1]!);
       });
-      child.once('exit', () => reject(new Error(`wagate ${args.join(' ')} exited: ${out}`)));
+      child.once('exit', () => reject(new Error(`node ${argv.join(' ')} exited: ${out}`)));
     });
-    let state = await healthState(url);
-    while (state === null) state = await nextTurn(2).then(() => healthState(url));
-    const health = { wallMs: performance.now() - started, cpuMs: cpuMs(child.pid!) };
-    // Asked less often now: each /health costs the server CPU that would count against its start.
-    while (state === 'starting') state = await nextTurn(20).then(() => healthState(url));
-    return { ...health, sessionWallMs: performance.now() - started, sessionCpuMs: cpuMs(child.pid!) };
+    let body = await health(url);
+    while (body === null) body = await nextTurn(2).then(() => health(url));
+    const wallMs = performance.now() - started;
+    return await then({ url, pid: child.pid!, started, body, wallMs, cpuMs: cpuMs(child.pid!) });
   } finally {
     child.kill('SIGTERM');
     await exited;
   }
+}
+
+/** Starts the real command, as a user would, and times it until /health answers; then stops it. */
+export function coldStart(args: string[], env: NodeJS.ProcessEnv = {}): Promise<StartFigures> {
+  const commandEnv = { ...process.env, WAGATE_KEYRING: 'off', ...env };
+  return timeUntilHealthy(['bin/wagate.js', ...args], commandEnv, async ({ url, pid, started, body, ...healthy }) => {
+    let state = body.data.whatsapp;
+    // Asked less often now: each /health costs the server CPU that would count against its start.
+    while (state === 'starting') state = await nextTurn(20).then(async () => (await health(url))?.data.whatsapp);
+    return { ...healthy, sessionWallMs: performance.now() - started, sessionCpuMs: cpuMs(pid) };
+  });
+}
+
+/**
+ * The floor of a start on this machine at this moment: a bare node:http server (bench/bare-health-server.js) started
+ * with the Node flags and environment that `wagate serve` re-executes itself with, timed the same way.
+ */
+export function bareColdStart(): Promise<HealthyFigures> {
+  const argv = [...CORE_NODE_FLAGS, 'bench/bare-health-server.js'];
+  return timeUntilHealthy(argv, coreEnvironment(process.env), async ({ wallMs, cpuMs }) => ({ wallMs, cpuMs }));
 }
