@@ -1,15 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { loadConfig } from '../server/config.ts';
 import { CORE_NODE_FLAGS } from '../server/heap-policy.ts';
-import { startCore } from '../server/core.ts';
-import { silentLogger } from '../server/logger.ts';
-import { startExternalSimulator } from './external-simulator.ts';
-import { ALICE } from '../test/support/contacts.ts';
-import { eventually } from '../test/support/waits.ts';
+import type { LoadRequest } from './load.ts';
 
 const CLIENTS = 50;
 const PROBE_EVERY_MS = 50;
@@ -65,12 +58,31 @@ async function runChild<T>(script: string, args: string[], nodeFlags: string[] =
 
 /**
  * `sends`: each request is an accepted message (a commit, answered once on disk). `rejected`: the same requests
- * refused (400, empty text) before anything is written: the same HTTP load without a commit, as the control.
+ * refused (400, empty text) before anything is written: the same HTTP load without a commit, as the control. `bare`:
+ * the same requests to a bare node:http server that answers each at once (bench/bare-send-server.ts): what this machine
+ * allows any server in the same run.
  */
-export type ConnectionLoad = 'sends' | 'rejected';
+export type ConnectionLoad = 'sends' | 'rejected' | 'bare';
 
-/** The 50 keep-alive clients, in a process of their own: resolves once all of them have had an answer. */
-function startSteadyLoad(url: string, init: object) {
+/** What the clients and the probes are aimed at, started in the measuring process so that its loop can be watched. */
+export interface ServerUnderTest {
+  /** Where the 50 clients send, and what. */
+  sendUrl: string;
+  init: LoadRequest;
+  /** What each probe's new connection asks for. */
+  probeUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The clients' request: an asynchronous text send (`text` empty for the control), with API key `key`. */
+export const sendRequest = (key: string, text: string): LoadRequest => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', authorization: key },
+  body: JSON.stringify({ text, async: true, typing_simulation: false, presence_simulation: false }),
+});
+
+/** The 50 keep-alive clients, in a process of its own: resolves once all of them have had an answer. */
+function startSteadyLoad(url: string, init: LoadRequest) {
   const child = spawn(process.execPath, ['bench/steady-load-client.ts', url, JSON.stringify(init), String(CLIENTS)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -92,45 +104,23 @@ function startSteadyLoad(url: string, init: object) {
 }
 
 /**
- * The core in this process (so that its event loop can be watched), linked to a simulator in another process; 50
- * keep-alive clients in a child send asynchronous messages (each one accepted into the outbox, then delivered). Once
- * every client has had an answer (all 50 connected: libuv accepts one connection per loop turn, so a probe during
- * that ramp waits behind the clients' own connections), a second child opens a new connection every 50 ms and times
- * its first request; the load goes on until the last probe is answered.
+ * 50 keep-alive clients in a child send to `server`, which runs in this process (so that its event loop can be
+ * watched). Once every client has had an answer (all 50 connected: libuv accepts one connection per loop turn, so a
+ * probe during that ramp waits behind the clients' own connections), a second child opens a new connection every
+ * 50 ms and times its first request; the load goes on until the last probe is answered. Stops `server` at the end.
  */
-export async function measureNewConnections(dir: string, load: ConnectionLoad): Promise<NewConnectionFigures> {
-  const sim = await startExternalSimulator(dir);
-  const dataDir = join(dir, 'app');
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ pacing: { enabled: false } }), { mode: 0o600 });
-  const core = await startCore(loadConfig({ dataDir, port: 0, waUrl: sim.wsUrl, waRootKey: sim.rootKey }), {
-    logger: silentLogger(),
-  });
+export async function measureNewConnections(server: ServerUnderTest): Promise<NewConnectionFigures> {
   try {
-    const qr = await eventually(async () => core.session.snapshot().qr ?? undefined, 'a QR');
-    await sim.scan(qr);
-    await eventually(async () => (core.session.snapshot().state === 'connected' ? true : undefined), 'linked');
-    const { key } = core.keys.create({ name: 'bench', expiresAt: null });
-    const init = {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: key },
-      body: JSON.stringify({
-        text: load === 'sends' ? 'load' : '',
-        async: true,
-        typing_simulation: false,
-        presence_simulation: false,
-      }),
-    };
     const ramp = monitorEventLoopDelay({ resolution: 10 });
     ramp.enable();
-    const clients = startSteadyLoad(`${core.url}/chats/${ALICE}/messages`, init);
+    const clients = startSteadyLoad(server.sendUrl, server.init);
     await clients.ready;
     ramp.disable();
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const turnCpu = watchTurnCpu();
     const probes = await runChild<number[]>('bench/probe-client.ts', [
-      `${core.url}/health`,
+      server.probeUrl,
       String(PROBE_EVERY_MS),
       String(PROBES),
     ]);
@@ -147,8 +137,7 @@ export async function measureNewConnections(dir: string, load: ConnectionLoad): 
       turnCpuMaxMs: turns.max,
     };
   } finally {
-    await core.stop();
-    await sim.stop();
+    await server.stop();
   }
 }
 
