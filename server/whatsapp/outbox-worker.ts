@@ -6,6 +6,7 @@ import type { CoreEvents } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import type { MessageStore } from '../store/messages.ts';
 import type { FirstStep, OutboxJob, OutboxStore } from '../store/outbox.ts';
+import { createOutboxQueue, type QueuedJob } from './outbox-queue.ts';
 import { ApiError } from '../api-error.ts';
 import { AckTimeoutError, ServerRejectedError } from './server-acks.ts';
 import type { ContactDirectory } from './contact-directory.ts';
@@ -30,19 +31,6 @@ export interface OutboxWorkerDeps {
   /** Whether a chat has never written to us: pacing limits those (WhatsApp's reach-out limit). */
   isNewChat(chatJid: string): boolean;
 }
-
-/**
- * What the worker's queue keeps of a job until its turn, when the whole job is read by id (a cancel or a failure shows
- * there): the sender has these at acceptance, so a new job is queued without reading it back. `taken`: the worker took
- * it at once (`takeAtOnce`) and its acceptance committed that first `step`, so its first try does not take it again;
- * `job` is the job as accepted (`acceptedJob`).
- */
-export type QueuedJob = Pick<
-  OutboxJob,
-  'message_id' | 'chat_jid' | 'send_at' | 'created_at' | 'presence_simulation'
-> & {
-  taken?: { step: FirstStep; job: OutboxJob };
-};
 
 export interface OutboxWorker {
   /** Sends what the outbox holds (after a restart: what the last process left), and each new job as it comes. */
@@ -98,8 +86,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const { session, directory, outbox, messages, events, typing, clock, logger } = deps;
   const stopping = new AbortController();
   const running = new Map<string, Promise<void>>();
-  /** The jobs still to take, per chat, in the order they were accepted: the table is read only at start. */
-  const queues = new Map<string, QueuedJob[]>();
+  /** The jobs still to take: the table is read only at start. */
+  const queue = createOutboxQueue(clock);
   /** Chats kicked while their drain was running: it looks again before it ends. */
   const again = new Set<string>();
   let online = false;
@@ -120,7 +108,6 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const stepOf = (job: OutboxJob) => ({ message_id: job.message_id, chat_jid: job.chat_jid });
   /** Real time (typing, backoff), cut short when the worker stops; the clock is for what is scheduled. */
   const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
-  const isDue = (job: QueuedJob) => job.send_at === null || job.send_at * 1000 <= clock.now();
   /** Never left and too late to arrive as meant: its lifetime counts from when it was to leave (a scheduled one's send_at). */
   const expired = (job: OutboxJob) =>
     job.attempts === 0 && (job.send_at ?? job.created_at) + deps.config.expire_after_s < nowSeconds();
@@ -309,28 +296,13 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   async function releasePresence(job: QueuedJob): Promise<void> {
     if (!job.presence_simulation) return;
     presenceJobs--;
-    const more = [...queues.values()].some((jobs) => jobs.some((j) => j.presence_simulation && isDue(j)));
-    if (presenceJobs > 0 || more || !online) return;
+    if (presenceJobs > 0 || queue.anyDueShowingPresence() || !online) return;
     online = false;
     await presence('unavailable');
   }
 
-  /** The chat's next due job, taken off its queue: the earliest to leave, then the first accepted. */
-  function nextFor(chatJid: string): QueuedJob | undefined {
-    const jobs = queues.get(chatJid) ?? [];
-    const leaves = (j: QueuedJob) => j.send_at ?? j.created_at;
-    const next = jobs.reduce<number>((best, j, i) => {
-      if (!isDue(j)) return best;
-      return best < 0 || leaves(j) < leaves(jobs[best]!) ? i : best;
-    }, -1);
-    if (next < 0) return undefined;
-    const [job] = jobs.splice(next, 1);
-    if (jobs.length === 0) queues.delete(chatJid);
-    return job;
-  }
-
   async function drain(chatJid: string): Promise<void> {
-    for (let job = nextFor(chatJid); job && !stopping.signal.aborted; job = nextFor(chatJid)) {
+    for (let job = queue.takeDue(chatJid); job && !stopping.signal.aborted; job = queue.takeDue(chatJid)) {
       if (job.presence_simulation) presenceJobs++;
       try {
         await deliver(job);
@@ -359,10 +331,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   function scheduleWake(): void {
     cancelWake?.();
     cancelWake = null;
-    const next = [...queues.values()]
-      .flat()
-      .filter((j) => !isDue(j))
-      .reduce<number | null>((min, j) => (min === null || j.send_at! < min ? j.send_at! : min), null);
+    const next = queue.nextDueAt();
     if (next === null) return;
     cancelWake = clock.after(next * 1000 - clock.now(), () => {
       cancelWake = null;
@@ -371,14 +340,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   }
 
   function kickAll(): void {
-    for (const chat of queues.keys()) kick(chat);
+    for (const chat of queue.chats()) kick(chat);
     scheduleWake();
-  }
-
-  function enqueue(job: QueuedJob): void {
-    const jobs = queues.get(job.chat_jid);
-    if (jobs) jobs.push(job);
-    else queues.set(job.chat_jid, [job]);
   }
 
   /** A receipt for a message whose ack was lost (with a connection, or a process) proves the server has it. */
@@ -391,7 +354,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   /** Unlinked: nothing waiting may leave from whatever account is linked next. */
   function onSessionState(s: SessionSnapshot): void {
     if (s.state !== 'logged_out') return;
-    queues.clear();
+    queue.clear();
     for (const job of outbox.pending()) fail(job, 'logged_out');
   }
 
@@ -401,11 +364,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       events.on('session.state', onSessionState);
       events.on('message.status', onStatus);
       for (const { message_id, chat_jid, send_at, created_at, presence_simulation } of outbox.pending())
-        enqueue({ message_id, chat_jid, send_at, created_at, presence_simulation });
+        queue.add({ message_id, chat_jid, send_at, created_at, presence_simulation });
       kickAll();
     },
     takeAtOnce(job) {
-      if (!started || stopping.signal.aborted || running.has(job.chat_jid) || queues.has(job.chat_jid)) return null;
+      if (!started || stopping.signal.aborted || running.has(job.chat_jid) || queue.has(job.chat_jid)) return null;
       // Presence alone is said before the frame, on the network: the attempt waits for it, so nothing is taken.
       const step = job.typing_simulation ? 'sending' : job.presence_simulation ? null : 'attempt';
       if (!step || session.snapshot().state !== 'connected') return null;
@@ -420,9 +383,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       if (!started || stopping.signal.aborted) return;
       const job = typeof queued === 'string' ? outbox.get(queued) : queued;
       if (!job) return;
-      enqueue(job);
+      queue.add(job);
       kick(job.chat_jid);
-      if (!isDue(job)) scheduleWake();
+      if (job.send_at !== null) scheduleWake();
     },
     async stop() {
       stopping.abort();

@@ -65,6 +65,40 @@ test('send_at schedules a message: listed as scheduled, kept across a restart, s
   assert.deepEqual((await h.call('/outbox')).body.data, []);
 });
 
+test('scheduled messages to one chat leave each when due: earliest send_at first, ties in the order accepted', async (t) => {
+  const clock = fakeClock(Date.now());
+  const h = await startPairedCore(t, { clock });
+  const inSeconds = (s: number) => Math.floor(clock.now() / 1000) + s;
+  const ids: Record<string, string> = {};
+  for (const [name, at] of [
+    ['last', inSeconds(120)],
+    ['first', inSeconds(30)],
+    ['tie-accepted-first', inSeconds(60)],
+    ['tie-accepted-second', inSeconds(60)],
+  ] as const) {
+    const res = await send(h, ALICE, { text: name, send_at: at });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    ids[name] = res.body.data.message_id;
+  }
+  const inbox = () => h.core.sandbox!.inbox(ALICE).map((m) => m.message_id);
+  const firstSent = sentEvent(h, () => ids.first);
+  clock.advance(30_000);
+  await firstSent;
+  assert.deepEqual(
+    inbox().filter((id) => Object.values(ids).includes(id)),
+    [ids.first],
+    'only the one due',
+  );
+  const lastSent = sentEvent(h, () => ids.last);
+  clock.advance(90_000);
+  await lastSent;
+  await inboxHas(h, ALICE, ids.last!);
+  assert.deepEqual(
+    inbox().filter((id) => Object.values(ids).includes(id)),
+    [ids.first, ids['tie-accepted-first'], ids['tie-accepted-second'], ids.last],
+  );
+});
+
 test('send_at in Unix seconds; a bad send_at is a 400 and nothing is queued', async (t) => {
   const clock = fakeClock(Date.now());
   const h = await startPairedCore(t, { clock });
