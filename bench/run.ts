@@ -9,6 +9,7 @@ import { silentLogger } from '../server/logger.ts';
 import type { LoadResult } from './load.ts';
 import { benchMessagesExternal, benchMessagesInProcess, type ApiFigures, type SendFigures } from './messages.ts';
 import { benchImagesPerSecond } from './images.ts';
+import { benchBacklog } from './backlog.ts';
 import { bareColdStart, coldStart, type HealthyFigures, type StartFigures } from './cold-start.ts';
 import { benchMemory, describeReading, IDLE_AFTER_SENDS_MS } from './memory.ts';
 import { benchNewConnections, type NewConnectionFigures } from './new-connections.ts';
@@ -252,6 +253,14 @@ try {
         `bare Baileys sendMessage({ image }) awaiting each server ack ${images.bare.toFixed(2)} images/s, ${(images.bare * mb).toFixed(2)} MB/s; ratio ${ratio.toFixed(2)}`,
     );
     console.log(`goal image sends: none set (API / bare Baileys ${ratio.toFixed(2)}, one round)`);
+  }
+  if (wanted('backlog')) {
+    const b = await benchBacklog(join(dir, 'backlog'));
+    const ratio = b.lastPerSecond / b.firstPerSecond;
+    console.log(
+      `backlog: ${b.scheduled} messages scheduled an hour ahead to one chat, one after the other: ${b.window} accepted behind ${b.window} queued at ${b.firstPerSecond.toFixed(0)}/s, the last ${b.window} behind ${b.scheduled - b.window - 1} at ${b.lastPerSecond.toFixed(0)}/s`,
+    );
+    console.log(`goal scheduling behind a backlog: none set (last / first ${ratio.toFixed(2)})`);
   }
   if (wanted('memory')) {
     // A full bench, or --sends=10000, sends them all; `memory` alone reads 100/400/700 and says the goal is not measured.
