@@ -81,9 +81,13 @@ export const sendRequest = (key: string, text: string): LoadRequest => ({
   body: JSON.stringify({ text, async: true, typing_simulation: false, presence_simulation: false }),
 });
 
-/** The 50 keep-alive clients, in a process of its own: resolves once all of them have had an answer. */
-function startSteadyLoad(url: string, init: LoadRequest) {
-  const child = spawn(process.execPath, ['bench/steady-load-client.ts', url, JSON.stringify(init), String(CLIENTS)], {
+/**
+ * The 50 keep-alive clients, in a process of its own, together no faster than `perSecond` if given: resolves once all
+ * of them have had an answer.
+ */
+function startSteadyLoad(url: string, init: LoadRequest, perSecond?: number) {
+  const args = [url, JSON.stringify(init), String(CLIENTS), ...(perSecond ? [perSecond.toFixed(0)] : [])];
+  const child = spawn(process.execPath, ['bench/steady-load-client.ts', ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -109,11 +113,14 @@ function startSteadyLoad(url: string, init: LoadRequest) {
  * probe during that ramp waits behind the clients' own connections), a second child opens a new connection every
  * 50 ms and times its first request; the load goes on until the last probe is answered. Stops `server` at the end.
  */
-export async function measureNewConnections(server: ServerUnderTest): Promise<NewConnectionFigures> {
+export async function measureNewConnections(
+  server: ServerUnderTest,
+  perSecond?: number,
+): Promise<NewConnectionFigures> {
   try {
     const ramp = monitorEventLoopDelay({ resolution: 10 });
     ramp.enable();
-    const clients = startSteadyLoad(server.sendUrl, server.init);
+    const clients = startSteadyLoad(server.sendUrl, server.init, perSecond);
     await clients.ready;
     ramp.disable();
     const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -143,8 +150,13 @@ export async function measureNewConnections(server: ServerUnderTest): Promise<Ne
 
 /**
  * Measures in a process of its own that runs the core as `wagate serve` does (bench/connections-core.ts), with its Node
- * flags.
+ * flags; the clients as fast as they are answered, or together no faster than `perSecond`.
  */
-export function benchNewConnections(dir: string, load: ConnectionLoad = 'sends'): Promise<NewConnectionFigures> {
-  return runChild<NewConnectionFigures>('bench/connections-core.ts', [dir, load], CORE_NODE_FLAGS);
+export function benchNewConnections(
+  dir: string,
+  load: ConnectionLoad = 'sends',
+  perSecond?: number,
+): Promise<NewConnectionFigures> {
+  const rate = perSecond ? [perSecond.toFixed(0)] : [];
+  return runChild<NewConnectionFigures>('bench/connections-core.ts', [dir, load, ...rate], CORE_NODE_FLAGS);
 }

@@ -1,20 +1,31 @@
 import { Agent } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { requestOnce, type LoadRequest } from './load.ts';
 
 /**
- * `node bench/steady-load-client.ts <url> <init as JSON> <concurrency>`: keeps <concurrency> keep-alive clients
- * sending one request after another until its stdin closes. Prints `{"ready":true}` once every client has had an
- * answer (all connections open, the load steady), then, at the end, the answers per second counted from then on.
+ * `node bench/steady-load-client.ts <url> <init as JSON> <concurrency> [<per second>]`: keeps <concurrency> keep-alive
+ * clients sending one request after another until its stdin closes; with a rate, all of them together send no faster
+ * than it. Prints `{"ready":true}` once every client has had an answer (all connections open, the load steady), then,
+ * at the end, the answers per second counted from then on.
  */
-const [url, initJson, concurrency] = process.argv.slice(2) as [string, string, string];
+const [url, initJson, concurrency, rate] = process.argv.slice(2) as [string, string, string, string | undefined];
 const init = JSON.parse(initJson) as LoadRequest;
 const clients = Number(concurrency);
 const agent = new Agent({ keepAlive: true, maxSockets: clients });
+const interval = rate ? 1000 / Number(rate) : 0;
 
 let stopped = false;
 process.stdin.on('end', () => (stopped = true)).resume();
 
-const one = () => requestOnce(url, init, agent);
+let nextSlot = 0;
+/** Each request takes the next free slot of the rate, if there is one. */
+const one = async () => {
+  const now = performance.now();
+  const at = Math.max(nextSlot, now);
+  nextSlot = at + interval;
+  if (at > now) await sleep(at - now);
+  return requestOnce(url, init, agent);
+};
 
 let answered = 0;
 let warm = 0;
