@@ -67,6 +67,23 @@ test('a voice note gets its seconds and a 64-bar waveform; an image its size and
   assert.deepEqual([thumb.mime, thumb.width], ['image/jpeg', 32]);
 });
 
+test('an image is measured as it is shown (its EXIF orientation applied); one whose bytes do not decode is a 415', async (t) => {
+  const { default: sharp } = await import('sharp');
+  const turned = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#3366cc' } })
+    .jpeg()
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+  const image = await inspectMedia(fileWith(t, turned), {});
+  assert.deepEqual([image.width, image.height], [200, 320], 'a phone photo taken upright is taller than wide');
+  const thumb = await Jimp.read(image.thumbnail!);
+  assert.deepEqual([thumb.width, thumb.height], [32, 51]);
+  const jpeg = await imageFile('image/jpeg', 320, 200);
+  await assert.rejects(
+    inspectMedia(fileWith(t, jpeg.subarray(0, jpeg.length / 2)), {}),
+    refused(415, /could not be read: its bytes start like an image but it is damaged/),
+  );
+});
+
 test("WhatsApp's limits, in words: a sticker over 500 KB and an empty file are refused before anything is sent", async (t) => {
   const big = Buffer.concat([WEBP_STICKER, Buffer.alloc(MEDIA_MAX_BYTES.sticker)]);
   await assert.rejects(
