@@ -123,6 +123,8 @@ export async function inspectMedia(
  */
 async function imageFacts(path: string): Promise<Pick<InspectedMedia, 'width' | 'height' | 'thumbnail'>> {
   const { default: sharp } = await import('sharp');
+  // Each file is read once: libvips' cache of operations (up to 100) would only hold memory.
+  sharp.cache(false);
   const image = sharp(path).autoOrient();
   try {
     const { autoOrient } = await image.metadata();
