@@ -12,6 +12,9 @@ module.exports = {
   // desktopName: Electron's Wayland app_id, so the desktop links the window to wagate.desktop.
   extraMetadata: { main: 'dist/electron/main.js', desktopName: 'wagate.desktop' },
   asar: true,
+  // sharp's native addon loads libvips from its own package by a relative path; electron-builder unpacks packages
+  // holding `.so` files, but not libvips' versioned `libvips-cpp.so.8.x.y`, which dlopen cannot read from inside asar.
+  asarUnpack: ['**/node_modules/sharp/**', '**/node_modules/@img/**'],
   // No native module to rebuild: SQLite is Node's own node:sqlite.
   npmRebuild: false,
   nodeGypRebuild: false,

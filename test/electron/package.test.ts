@@ -1,7 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +140,21 @@ test(
       ]) {
         assert.ok(!has(`/node_modules/${name}/package.json`), `dev dependency ${name} was packaged`);
       }
+
+      // Image facts load sharp, whose addon dlopens libvips beside it: both must be real files, outside the archive.
+      const outside = join(unpacked, 'resources', 'app.asar.unpacked', 'node_modules', '@img');
+      const addon = `sharp-${process.platform}-${process.arch}`;
+      const filesIn = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
+      assert.ok(
+        filesIn(join(outside, addon, 'lib')).some((file) => file.endsWith('.node')),
+        `${addon}'s addon is not unpacked`,
+      );
+      assert.ok(
+        filesIn(join(outside, `sharp-libvips-${process.platform}-${process.arch}`, 'lib')).some((file) =>
+          file.startsWith('libvips-cpp.'),
+        ),
+        'libvips is not unpacked',
+      );
 
       const ownFiles = files.filter((file) => !file.startsWith('/node_modules/'));
       const source = ownFiles.filter(
