@@ -2,7 +2,8 @@
 // else loaded. Plain JavaScript: a .ts entry point would load Node's type stripper (~100 ms) that `wagate serve` skips
 // through its compile cache. It says where it listens as `wagate serve` does (`API: <url>`), so that the same
 // timing reads both.
-import { createServer } from 'node:http';
+// node:http taken as `wagate serve` takes it (server/http/node-http.ts): an ESM import would load Node's undici too.
+const { createServer } = process.getBuiltinModule('node:http');
 
 const HEALTH = JSON.stringify({ status: true, code: 200, message: 'up', data: {} });
 

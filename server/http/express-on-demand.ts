@@ -1,7 +1,8 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type * as ExpressModule from 'express';
 import type { Express } from 'express';
+import * as nodeHttp from './node-http.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -80,8 +81,8 @@ export interface ExpressOnDemand {
  */
 export function expressOnDemand(configure: (app: Express) => void): ExpressOnDemand {
   let built: Express | null = null;
-  class ApiRequest extends IncomingMessage {}
-  class ApiResponse extends ServerResponse {}
+  class ApiRequest extends nodeHttp.IncomingMessage {}
+  class ApiResponse extends nodeHttp.ServerResponse {}
   const app = (): Express => {
     if (built) return built;
     const made = loadExpress()();
@@ -92,11 +93,11 @@ export function expressOnDemand(configure: (app: Express) => void): ExpressOnDem
   };
   Object.setPrototypeOf(
     ApiRequest.prototype,
-    onFirstUse(IncomingMessage.prototype, EXPRESS_REQUEST_MEMBERS, () => app().request),
+    onFirstUse(nodeHttp.IncomingMessage.prototype, EXPRESS_REQUEST_MEMBERS, () => app().request),
   );
   Object.setPrototypeOf(
     ApiResponse.prototype,
-    onFirstUse(ServerResponse.prototype, EXPRESS_RESPONSE_MEMBERS, () => app().response),
+    onFirstUse(nodeHttp.ServerResponse.prototype, EXPRESS_RESPONSE_MEMBERS, () => app().response),
   );
   return { IncomingMessage: ApiRequest, ServerResponse: ApiResponse as typeof ServerResponse, app };
 }

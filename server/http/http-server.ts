@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from './node-http.ts';
 import { answerClientErrors } from './client-errors.ts';
 import { createHttpDrain, type HttpDrain } from './drain.ts';
 import { createTurnBudget } from './turn-budget.ts';

@@ -1,5 +1,6 @@
-import { ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
+import * as nodeHttp from './node-http.ts';
 
 /**
  * The dashboard loads only its own files: no CDN, no inline script, no framing. `data:` images carry the QR.
@@ -60,7 +61,7 @@ export function headFields(res: ServerResponse, fields: string[] | null): void {
 type WriteHead = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
 
 /** Node's own: express's response has none of its own. */
-const nodeWriteHead = ServerResponse.prototype.writeHead as WriteHead;
+const nodeWriteHead = nodeHttp.ServerResponse.prototype.writeHead as WriteHead;
 
 /**
  * The head as if the answer had set the security headers before anything else, then the fields kept by

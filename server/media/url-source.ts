@@ -1,8 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -76,7 +75,9 @@ function parseUrl(raw: string): URL {
 }
 
 function get(url: URL, lookup: LookupFunction, signal: AbortSignal): Promise<IncomingMessage> {
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  // Taken on use, not imported: node:https (TLS) is ~35 ms of a start that may never fetch a URL, and an import of
+  // node:http would load Node's undici too (server/http/node-http.ts).
+  const { request } = process.getBuiltinModule(url.protocol === 'https:' ? 'node:https' : 'node:http');
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'GET', lookup, signal, headers: { 'user-agent': 'WaGate media fetch' } });
     req.on('response', resolve);

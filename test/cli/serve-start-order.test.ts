@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWagate, startWagate, UNREACHABLE_SIMULATOR } from '../support/wagate-process.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -51,4 +51,24 @@ test('wagate serve answers before Baileys has loaded: /health and /session say s
     body: { status: false, code: 503, message: 'Service unavailable', error: 'WhatsApp is not connected' },
   });
   await running.stop();
+});
+
+test('wagate serve is listening before it loads Node’s fetch (undici) or TLS, which only later work needs', async (t) => {
+  const dataDir = tempDir(t);
+  const hold = tempDir(t);
+  const { running } = await startWagate(
+    ['serve', '--port', '0', '--data-dir', dataDir, ...UNREACHABLE_SIMULATOR],
+    [/^API: (\S+)$/m],
+    20_000,
+    { args: ['--import', HOLD_BAILEYS], env: { HOLD_BAILEYS_DIR: hold } },
+  );
+  t.after(() => running.kill());
+  // Baileys is asked for once the server listens: what Node had loaded by then is the start's cost.
+  const builtins = await eventually(() => {
+    const asked = join(hold, 'asked');
+    return existsSync(asked) ? readFileSync(asked, 'utf8') : undefined;
+  }, 'the session asking for Baileys');
+  assert.match(builtins, /^NativeModule http$/m, 'the API’s own server is there');
+  // Each cost tens of ms of the start: an ESM import of node:http loads undici (server/http/node-http.ts).
+  assert.doesNotMatch(builtins, /^NativeModule (internal\/deps\/undici\/undici|https|tls)$/m);
 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 
 /**
  * `node --import ./hold-baileys.ts` with HOLD_BAILEYS_DIR set: Baileys cannot finish loading until a file `release`
- * appears in that folder, and `asked` is written there when its first module is asked for. Every path into Baileys
+ * appears in that folder, and `asked` is written there when its first module is asked for, listing the Node built-ins
+ * loaded by then (`process.moduleLoadList`). Every path into Baileys
  * goes through its protobuf module (WAProto), which is swapped for one that waits (a top-level await, so the event
  * loop and the HTTP server go on meanwhile), then gives the real module's exports.
  */
@@ -14,7 +15,7 @@ const release = JSON.stringify(join(dir, 'release'));
 registerHooks({
   load(url, context, next) {
     if (!url.endsWith('/node_modules/@whiskeysockets/baileys/WAProto/index.js')) return next(url, context);
-    writeFileSync(join(dir, 'asked'), url);
+    writeFileSync(join(dir, 'asked'), process.moduleLoadList.join('\n'));
     const real = JSON.stringify(`${url}?released`);
     const source = `
       import { existsSync } from 'node:fs';
