@@ -12,10 +12,13 @@ import { join } from 'node:path';
 const dir = process.env.HOLD_BAILEYS_DIR!;
 const release = JSON.stringify(join(dir, 'release'));
 
+/** Node's list of the built-ins it has loaded (not in @types/node). */
+const moduleLoadList = () => (process as NodeJS.Process & { moduleLoadList: string[] }).moduleLoadList;
+
 registerHooks({
   load(url, context, next) {
     if (!url.endsWith('/node_modules/@whiskeysockets/baileys/WAProto/index.js')) return next(url, context);
-    writeFileSync(join(dir, 'asked'), process.moduleLoadList.join('\n'));
+    writeFileSync(join(dir, 'asked'), moduleLoadList().join('\n'));
     const real = JSON.stringify(`${url}?released`);
     const source = `
       import { existsSync } from 'node:fs';
