@@ -19,6 +19,8 @@ export interface NewConnectionFigures {
   rampLoopMaxMs: number;
   /** Answers per second to the 50 clients while the probes ran. */
   sendsPerSecond: number;
+  /** The clients' requests that got no answer (the connection closed under them), by error code. */
+  failed: Record<string, number>;
   /**
    * The CPU the event loop's thread spent between two ticks of a 5 ms timer while the probes ran, ms: p99 and max. On a
    * quiet machine a stall is about this long (plus any wait for the disk); it moves far less with the machine's load
@@ -94,15 +96,15 @@ function startSteadyLoad(url: string, init: LoadRequest, perSecond?: number) {
   const next = async () => {
     const { value, done } = await lines.next();
     if (done) throw new Error('the load client ended early');
-    return JSON.parse(value as string) as { ready?: true; perSecond?: number };
+    return JSON.parse(value as string) as { ready?: true; perSecond?: number; failed?: Record<string, number> };
   };
   return {
     ready: next(),
-    /** Ends the load; its answers per second since it was ready. */
-    async stop(): Promise<number> {
+    /** Ends the load; its answers per second since it was ready, and the requests that got none. */
+    async stop() {
       child.stdin.end();
-      const { perSecond } = await next();
-      return perSecond!;
+      const { perSecond, failed } = await next();
+      return { sendsPerSecond: perSecond!, failed: failed! };
     },
   };
 }
@@ -133,13 +135,14 @@ export async function measureNewConnections(
     ]);
     delay.disable();
     const turns = turnCpu.stop();
-    const sendsPerSecond = await clients.stop();
+    const { sendsPerSecond, failed } = await clients.stop();
     return {
       probesMs: probes.sort((a, b) => a - b),
       loopP99Ms: delay.percentile(99) / 1e6,
       loopMaxMs: delay.max / 1e6,
       rampLoopMaxMs: ramp.max / 1e6,
       sendsPerSecond,
+      failed,
       turnCpuP99Ms: turns.p99,
       turnCpuMaxMs: turns.max,
     };

@@ -6,7 +6,8 @@ import { requestOnce, type LoadRequest } from './load.ts';
  * `node bench/steady-load-client.ts <url> <init as JSON> <concurrency> [<per second>]`: keeps <concurrency> keep-alive
  * clients sending one request after another until its stdin closes; with a rate, all of them together send no faster
  * than it. Prints `{"ready":true}` once every client has had an answer (all connections open, the load steady), then,
- * at the end, the answers per second counted from then on.
+ * at the end, the answers per second counted from then on and the requests that got no answer, by error code: such a
+ * client goes on with its next request (the agent opens a new connection), so one reset is a figure, not a crash.
  */
 const [url, initJson, concurrency, rate] = process.argv.slice(2) as [string, string, string, string | undefined];
 const init = JSON.parse(initJson) as LoadRequest;
@@ -17,6 +18,9 @@ const interval = rate ? 1000 / Number(rate) : 0;
 let stopped = false;
 process.stdin.on('end', () => (stopped = true)).resume();
 
+/** Requests that ended without an answer (the server closed the connection, …), by error code. */
+const failed: Record<string, number> = {};
+
 let nextSlot = 0;
 /** Each request takes the next free slot of the rate, if there is one. */
 const one = async () => {
@@ -24,7 +28,10 @@ const one = async () => {
   const at = Math.max(nextSlot, now);
   nextSlot = at + interval;
   if (at > now) await sleep(at - now);
-  return requestOnce(url, init, agent);
+  return requestOnce(url, init, agent).catch((error: NodeJS.ErrnoException) => {
+    const code = error.code ?? error.message;
+    failed[code] = (failed[code] ?? 0) + 1;
+  });
 };
 
 let answered = 0;
@@ -48,5 +55,10 @@ await Promise.all(Array.from({ length: clients }, client));
 const seconds = Number(process.hrtime.bigint() - steadySince) / 1e9;
 agent.destroy();
 console.log(
-  JSON.stringify({ requests: answered - answeredThen, seconds, perSecond: (answered - answeredThen) / seconds }),
+  JSON.stringify({
+    requests: answered - answeredThen,
+    seconds,
+    perSecond: (answered - answeredThen) / seconds,
+    failed,
+  }),
 );
