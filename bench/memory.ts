@@ -20,6 +20,7 @@ export const IDLE_AFTER_SENDS_MS = 45_000;
 /** Both processes can be told to run a full GC from outside (bench/gc-on-signal.ts): the same flags for both. */
 const NODE_FLAGS = ['--expose-gc', '--import', './bench/gc-on-signal.ts'];
 const GC_DONE = /gc done: (\{.*\})/g;
+const GC_DONE_ONCE = /gc done: (\{.*\})/;
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
@@ -54,6 +55,8 @@ export function describeReading(r: MemoryReading): string {
 
 export interface MemoryFigures {
   bareIdleMb: number;
+  /** The bare client's JS heap in use right after a full GC, once idle. */
+  bareHeapUsedAfterGcMb: number;
   wagateIdle: MemoryReading;
   /** After each checkpoint of sends (each reading's GC also cleans up before the next stretch). */
   afterSends: MemoryReading[];
@@ -72,25 +75,36 @@ async function startSimulator(dataDir: string) {
   return { running, wsUrl, rootKey, control };
 }
 
-/** A bare linked Baileys client's resident memory once idle (bench/bare-client.ts). */
-async function bareIdleRss(sim: { wsUrl: string; rootKey: string; control: string }, nodeFlags: string[]) {
+/**
+ * A bare linked Baileys client's resident memory once idle (bench/bare-client.ts), as read, and then its JS heap in use
+ * right after a full GC, read as wagate serve's is.
+ */
+async function bareIdle(sim: { wsUrl: string; rootKey: string; control: string }, nodeFlags: string[]) {
   // The environment and Node flags `wagate serve` starts itself with (bin/wagate.js): the same malloc arenas and young
   // generation.
   const child = spawn(
     process.execPath,
     [...CORE_NODE_FLAGS, ...nodeFlags, 'bench/bare-client.ts', sim.wsUrl, sim.rootKey, sim.control],
     {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: coreEnvironment(process.env),
     },
   );
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    errors += chunk;
+    process.stderr.write(chunk);
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => String(chunk).includes('linked') && resolve());
       child.once('exit', (code) => reject(new Error(`the bare client exited with ${code}`)));
     });
     await settle();
-    return rssMb(child.pid!);
+    const idleMb = rssMb(child.pid!);
+    child.kill('SIGUSR2');
+    const done = await eventually(() => GC_DONE_ONCE.exec(errors) ?? undefined, "the bare client's GC");
+    return { idleMb, heapUsedAfterGcMb: mb((JSON.parse(done[1]!) as NodeJS.MemoryUsage).heapUsed) };
   } finally {
     child.kill('SIGKILL');
   }
@@ -134,7 +148,8 @@ export async function benchMemory(dir: string, checkpoints: number[]): Promise<M
   const sim = await startSimulator(join(dir, 'sim'));
   let wagate: Running | null = null;
   try {
-    const bareIdleMb = await bareIdleRss(sim, NODE_FLAGS);
+    const bare = await bareIdle(sim, NODE_FLAGS);
+    const bareFigures = { bareIdleMb: bare.idleMb, bareHeapUsedAfterGcMb: bare.heapUsedAfterGcMb };
     const dataDir = join(dir, 'app');
     mkdirSync(join(dataDir, 'sandbox'), { recursive: true, mode: 0o700 });
     // Pacing off: the bench measures what the path keeps, not how fast pacing lets a number send.
@@ -169,10 +184,10 @@ export async function benchMemory(dir: string, checkpoints: number[]): Promise<M
       sent = total;
       afterSends.push(await reading(total));
     }
-    if (sent === 0) return { bareIdleMb, wagateIdle, afterSends };
+    if (sent === 0) return { ...bareFigures, wagateIdle, afterSends };
     await new Promise((resolve) => setTimeout(resolve, IDLE_AFTER_SENDS_MS));
     console.log(`memory: idle ${IDLE_AFTER_SENDS_MS / 1000} s after the last send:`);
-    return { bareIdleMb, wagateIdle, afterSends, idleAfterSends: await reading(sent) };
+    return { ...bareFigures, wagateIdle, afterSends, idleAfterSends: await reading(sent) };
   } finally {
     await wagate?.stop();
     await sim.running.stop();
