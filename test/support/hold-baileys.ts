@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import { join } from 'node:path';
 
@@ -18,7 +18,9 @@ const moduleLoadList = () => (process as NodeJS.Process & { moduleLoadList: stri
 registerHooks({
   load(url, context, next) {
     if (!url.endsWith('/node_modules/@whiskeysockets/baileys/WAProto/index.js')) return next(url, context);
-    writeFileSync(join(dir, 'asked'), moduleLoadList().join('\n'));
+    // Whole or not at all for a test reading it meanwhile: written beside, then renamed into place.
+    writeFileSync(join(dir, 'asked.tmp'), moduleLoadList().join('\n'));
+    renameSync(join(dir, 'asked.tmp'), join(dir, 'asked'));
     const real = JSON.stringify(`${url}?released`);
     const source = `
       import { existsSync } from 'node:fs';
