@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWagate, startWagate, type Running } from '../test/support/wagate-process.ts';
@@ -20,16 +20,20 @@ export const IDLE_AFTER_SENDS_MS = 45_000;
 /** Both processes can be told to run a full GC from outside (bench/gc-on-signal.ts): the same flags for both. */
 const NODE_FLAGS = ['--expose-gc', '--import', './bench/gc-on-signal.ts'];
 const GC_DONE = /gc done: (\{.*\})/g;
-const GC_DONE_ONCE = /gc done: (\{.*\})/;
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
-/** Runs a full GC in that process (a SIGUSR2) and answers its memory right after, in MB. */
+/** Runs a full GC in a process started with NODE_FLAGS (a SIGUSR2) and answers its memory right after. */
+async function askForGc(child: ChildProcess, errors: () => string): Promise<NodeJS.MemoryUsage> {
+  const before = [...errors().matchAll(GC_DONE)].length;
+  child.kill('SIGUSR2');
+  const done = await eventually(() => [...errors().matchAll(GC_DONE)][before], 'the GC asked for');
+  return JSON.parse(done[1]!) as NodeJS.MemoryUsage;
+}
+
+/** Runs a full GC in wagate serve and answers its memory right after, in MB. */
 async function collectGarbage(wagate: Running): Promise<Omit<MemoryReading, 'sends' | 'rssMb' | 'rssAfterGcMb'>> {
-  const before = [...wagate.errors().matchAll(GC_DONE)].length;
-  wagate.child.kill('SIGUSR2');
-  const done = await eventually(() => [...wagate.errors().matchAll(GC_DONE)][before], 'the GC asked for');
-  const usage = JSON.parse(done[1]!) as NodeJS.MemoryUsage;
+  const usage = await askForGc(wagate.child, wagate.errors);
   return {
     heapUsedAfterGcMb: mb(usage.heapUsed),
     heapTotalAfterGcMb: mb(usage.heapTotal),
@@ -102,9 +106,8 @@ async function bareIdle(sim: { wsUrl: string; rootKey: string; control: string }
     });
     await settle();
     const idleMb = rssMb(child.pid!);
-    child.kill('SIGUSR2');
-    const done = await eventually(() => GC_DONE_ONCE.exec(errors) ?? undefined, "the bare client's GC");
-    return { idleMb, heapUsedAfterGcMb: mb((JSON.parse(done[1]!) as NodeJS.MemoryUsage).heapUsed) };
+    const usage = await askForGc(child, () => errors);
+    return { idleMb, heapUsedAfterGcMb: mb(usage.heapUsed) };
   } finally {
     child.kill('SIGKILL');
   }

@@ -21,6 +21,8 @@ process.stdin.on('end', () => (stopped = true)).resume();
 /** Requests that ended without an answer (the server closed the connection, …), by error code. */
 const failed: Record<string, number> = {};
 
+/** Requests answered: one that got no answer counts in `failed` instead. */
+let answered = 0;
 let nextSlot = 0;
 /** Each request takes the next free slot of the rate, if there is one. */
 const one = async () => {
@@ -28,19 +30,20 @@ const one = async () => {
   const at = Math.max(nextSlot, now);
   nextSlot = at + interval;
   if (at > now) await sleep(at - now);
-  return requestOnce(url, init, agent).catch((error: NodeJS.ErrnoException) => {
-    const code = error.code ?? error.message;
-    failed[code] = (failed[code] ?? 0) + 1;
-  });
+  return requestOnce(url, init, agent).then(
+    () => void answered++,
+    (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? error.message;
+      failed[code] = (failed[code] ?? 0) + 1;
+    },
+  );
 };
 
-let answered = 0;
 let warm = 0;
 let steadySince = 0n;
 let answeredThen = 0;
 const client = async () => {
   await one();
-  answered++;
   if (++warm === clients) {
     steadySince = process.hrtime.bigint();
     answeredThen = answered;
@@ -48,7 +51,6 @@ const client = async () => {
   }
   while (!stopped) {
     await one();
-    answered++;
   }
 };
 await Promise.all(Array.from({ length: clients }, client));
