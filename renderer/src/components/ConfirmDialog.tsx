@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { focusById } from '../state/focus.ts';
 
 interface Props {
   open: boolean;
@@ -9,6 +10,12 @@ interface Props {
   cancelLabel?: string;
   onConfirm: () => void;
   onCancel: () => void;
+  /**
+   * The id of what takes the focus once the dialog closes on a confirm. The browser gives it back to the control that
+   * opened the dialog, which what was confirmed usually removes: a list that redraws before the action's answer (an
+   * event from the core) would drop the focus to the page. Without it, the browser's choice.
+   */
+  focusAfterConfirm?: string;
 }
 
 /** A modal question before anything that cannot be undone; Escape and "Cancel" both leave it unchanged. */
@@ -20,11 +27,13 @@ export function ConfirmDialog({
   cancelLabel = 'Cancel',
   onConfirm,
   onCancel,
+  focusAfterConfirm,
 }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
   const titleId = useId();
   const bodyId = useId();
+  const confirmed = useRef(false);
 
   useEffect(() => {
     const element = dialog.current;
@@ -34,8 +43,12 @@ export function ConfirmDialog({
       // The safe choice has the focus, so Enter pressed by habit changes nothing.
       cancel.current?.focus();
     }
-    if (!open && element.open) element.close();
-  }, [open]);
+    if (!open && element.open) {
+      element.close();
+      if (confirmed.current && focusAfterConfirm) focusById(focusAfterConfirm);
+    }
+    confirmed.current = false;
+  }, [open, focusAfterConfirm]);
 
   return (
     <dialog
@@ -48,7 +61,14 @@ export function ConfirmDialog({
       <h2 id={titleId}>{title}</h2>
       <div id={bodyId}>{children}</div>
       <div className="actions">
-        <button type="button" className="danger" onClick={onConfirm}>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            confirmed.current = true;
+            onConfirm();
+          }}
+        >
           {confirmLabel}
         </button>
         <button type="button" ref={cancel} onClick={onCancel}>

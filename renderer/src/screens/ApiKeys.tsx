@@ -225,7 +225,6 @@ function KeyList({
       await api('DELETE', `/admin/keys/${encodeURIComponent(record.id)}`);
       onChanged();
       announce(`Key “${record.name}” revoked. Programs using it are refused from now on.`);
-      focusById(LIST_TITLE);
     } catch (failure) {
       setRevokeError(`Could not revoke “${record.name}”: ${errorText(failure)}`);
     }
@@ -335,6 +334,7 @@ function KeyList({
         confirmLabel="Revoke key"
         onConfirm={() => revoking && void revoke(revoking)}
         onCancel={() => setRevoking(null)}
+        focusAfterConfirm={LIST_TITLE}
       >
         <p>Programs using this key will be refused at once (“API key revoked”). This cannot be undone.</p>
       </ConfirmDialog>

@@ -10,7 +10,6 @@ import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { ScreenHeading } from '../components/ScreenHeading.tsx';
 import { dateTime, displayChat, untilTime } from '../format/time.ts';
 import { useAnnounce } from '../state/announce.ts';
-import { focusById } from '../state/focus.ts';
 import { useSession } from '../state/session.ts';
 import { useInOrder } from '../state/in-order.ts';
 
@@ -72,7 +71,6 @@ export function Outbox() {
     } catch (failure) {
       setActionError(`Could not ${action} the message to ${to}: ${errorText(failure)}`);
     }
-    focusById(TITLE);
   }
 
   return (
@@ -131,6 +129,7 @@ export function Outbox() {
         cancelLabel="Keep it as it is"
         onConfirm={() => pending && void act(pending)}
         onCancel={() => setPending(null)}
+        focusAfterConfirm={TITLE}
       >
         <p>{pending ? CONSEQUENCE[pending.action](pending.entry) : ''}</p>
       </ConfirmDialog>

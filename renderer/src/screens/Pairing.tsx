@@ -84,7 +84,6 @@ function LinkedAccount({ session }: { session: SessionView }) {
     setConfirming(false);
     await run(async () => {
       await api('POST', '/session/logout');
-      focusById(STATE_LINE);
     });
   }
 
@@ -113,6 +112,7 @@ function LinkedAccount({ session }: { session: SessionView }) {
         confirmLabel="Unlink"
         onConfirm={() => void logout()}
         onCancel={() => setConfirming(false)}
+        focusAfterConfirm={STATE_LINE}
       >
         <p>
           This unlinks this computer from your phone and deletes WaGate's WhatsApp login here. Apps using your API keys

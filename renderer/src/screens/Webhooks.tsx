@@ -252,7 +252,6 @@ function WebhookList({ hooks, logs, error, onChanged }: ListProps) {
     try {
       await api('DELETE', `/admin/webhooks/${encodeURIComponent(hook.id)}`);
       announce(`Webhook for ${hook.url} removed.`);
-      focusById(LIST_TITLE);
     } catch (failure) {
       setActionError(`Could not remove the webhook for ${hook.url}: ${errorText(failure)}`);
     }
@@ -307,6 +306,7 @@ function WebhookList({ hooks, logs, error, onChanged }: ListProps) {
         confirmLabel="Remove webhook"
         onConfirm={() => removing && void remove(removing)}
         onCancel={() => setRemoving(null)}
+        focusAfterConfirm={LIST_TITLE}
       >
         <p>
           WaGate stops sending events to this address at once, and forgets its waiting deliveries and its log. To send
