@@ -64,10 +64,19 @@ async function timeUntilHealthy<T>(
   }
 }
 
-/** Starts the real command, as a user would, and times it until /health answers; then stops it. */
-export function coldStart(args: string[], env: NodeJS.ProcessEnv = {}): Promise<StartFigures> {
-  const commandEnv = { ...process.env, WAGATE_KEYRING: 'off', ...env };
-  return timeUntilHealthy(['bin/wagate.js', ...args], commandEnv, async ({ url, pid, started, body, ...healthy }) => {
+/**
+ * How the command is started: `plain`, as a user would (`node bin/wagate.js`: on Linux it re-executes itself once, a
+ * second Node boot, for glibc's and V8's memory settings); `settings-given`, with those settings already in its
+ * environment and command line (as a service manager could give them), so that it goes on at once.
+ */
+export type StartedAs = 'plain' | 'settings-given';
+
+/** Starts the real command and times it until /health answers; then stops it. */
+export function coldStart(args: string[], startedAs: StartedAs = 'plain'): Promise<StartFigures> {
+  const plainEnv = { ...process.env, WAGATE_KEYRING: 'off' };
+  const [flags, commandEnv] = startedAs === 'plain' ? [[], plainEnv] : [CORE_NODE_FLAGS, coreEnvironment(plainEnv)];
+  const argv = [...flags, 'bin/wagate.js', ...args];
+  return timeUntilHealthy(argv, commandEnv, async ({ url, pid, started, body, ...healthy }) => {
     let state = body.data.whatsapp;
     // Asked less often now: each /health costs the server CPU that would count against its start.
     while (state === 'starting') state = await nextTurn(20).then(async () => (await health(url))?.data.whatsapp);

@@ -144,13 +144,16 @@ try {
     ];
     const first = await coldStart(args);
     const again: StartFigures[] = [];
+    const given: StartFigures[] = [];
     const bare: HealthyFigures[] = [];
-    // Each later start is followed by a bare server's, so that both meet the machine as it is at that moment.
+    // Each later start is followed by one given its settings and a bare server's: all three meet the machine as it is.
     for (let round = 0; round < ROUNDS; round++) {
       again.push(await coldStart(args));
+      given.push(await coldStart(args, 'settings-given'));
       bare.push(await bareColdStart());
     }
     const walls = again.map((s) => s.wallMs);
+    const givenWalls = given.map((s) => s.wallMs);
     const cpus = again.map((s) => s.cpuMs);
     const bareWalls = bare.map((s) => s.wallMs);
     const bareCpus = bare.map((s) => s.cpuMs);
@@ -170,12 +173,24 @@ try {
       )}`,
     );
     console.log(
+      `later starts given the memory settings that wagate serve re-executes itself for (glibc's malloc environment, V8's young-generation flag), so one Node boot instead of two, ms: ${spread(givenWalls, 0)}; CPU ms: ${spread(
+        given.map((s) => s.cpuMs),
+        0,
+      )}`,
+    );
+    console.log(
       `cold start of a bare node:http server to /health (the same Node flags and environment, after each later start), ms: ${spread(bareWalls, 0)}; CPU ms: ${spread(bareCpus, 0)}`,
     );
+    // NOTES.md (eleventh wave): the second Node boot is the price of the memory goals' settings, which only a
+    // process's start can take.
+    const reexecWords =
+      median(walls) > GOALS.coldStartMs
+        ? `; not met by the second Node boot: started with the memory settings given, the same start took median ${median(givenWalls).toFixed(0)} ms (closest ${min(givenWalls).toFixed(0)}), ${(median(walls) - median(givenWalls)).toFixed(0)} ms less; glibc reads its settings and V8 sizes its young generation only as a process starts, and the idle and growth goals rest on them`
+        : '';
     goalLine(
       'cold start <= 500 ms',
       median(walls) <= GOALS.coldStartMs,
-      `median ${median(walls).toFixed(0)} ms wall (closest ${min(walls).toFixed(0)}), ${median(cpus).toFixed(0)} ms CPU, at load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores; wall time grows with the machine's load, CPU time barely; a bare node:http server's start in this run: median ${median(bareWalls).toFixed(0)} ms wall, ${median(bareCpus).toFixed(0)} ms CPU (WaGate ${(median(walls) / median(bareWalls)).toFixed(1)}x, ${(median(cpus) / median(bareCpus)).toFixed(1)}x by CPU)`,
+      `median ${median(walls).toFixed(0)} ms wall (closest ${min(walls).toFixed(0)}), ${median(cpus).toFixed(0)} ms CPU, at load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores; wall time grows with the machine's load, CPU time barely; a bare node:http server's start in this run: median ${median(bareWalls).toFixed(0)} ms wall, ${median(bareCpus).toFixed(0)} ms CPU (WaGate ${(median(walls) / median(bareWalls)).toFixed(1)}x, ${(median(cpus) / median(bareCpus)).toFixed(1)}x by CPU)${reexecWords}`,
     );
   }
   if (wanted('messages')) {
@@ -234,7 +249,7 @@ try {
     goalLine(
       'sends >= 0.85x a fair bare Baileys in-process (median of 3)',
       median(sync) >= GOALS.messagesRatio,
-      `median ${median(sync).toFixed(2)} (by CPU per send ${median(syncCpu).toFixed(2)}), each side's simulator in that side's process${mainWords}; ${why}`,
+      `median ${median(sync).toFixed(2)} (closest ${Math.max(...sync).toFixed(2)}; by CPU per send ${median(syncCpu).toFixed(2)}), each side's simulator in that side's process${mainWords}; ${why}`,
     );
     goalLine(
       'sends >= 0.6x bare Baileys with an external simulator (median of 3)',
