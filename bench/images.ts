@@ -6,6 +6,7 @@ import { startSimulator } from '../server/sandbox/simulator.ts';
 import { trustSimulatorRoot } from '../server/whatsapp/trust-root.ts';
 import { listenForAcks } from '../server/whatsapp/server-acks.ts';
 import { BaileysTestClient, silenceLibsignal } from '../test/support/baileys-client.ts';
+import { keepLateKeyWrites } from '../server/whatsapp/late-key-writes.ts';
 import { ALICE } from '../test/support/contacts.ts';
 import { servePairedSandbox, timed } from './paired-sandbox.ts';
 import { eventually } from '../test/support/waits.ts';
@@ -33,7 +34,8 @@ async function bareBaileys(dataDir: string, image: Buffer): Promise<number> {
   const sim = await startSimulator({ dataDir, port: 0, logger: silentLogger() });
   trustSimulatorRoot(sim.rootPublicKey);
   const client = new BaileysTestClient(sim.wsUrl, { mediaRootCert: sim.mediaRootCert });
-  client.connect();
+  // Both sides issue a contact its privacy token once, as WaGate does: stock 7.0.0-rc14 issues one a message.
+  keepLateKeyWrites(client.connect().authState.keys);
   await sim.scan(await client.waitForQr());
   await client.waitForOpen();
   const sock = client.sock!;

@@ -9,6 +9,7 @@ import { trustSimulatorRoot } from '../server/whatsapp/trust-root.ts';
 import { listenForAcks } from '../server/whatsapp/server-acks.ts';
 import { generateMessageIDV2 } from '@whiskeysockets/baileys';
 import { BaileysTestClient, silenceLibsignal } from '../test/support/baileys-client.ts';
+import { keepLateKeyWrites } from '../server/whatsapp/late-key-writes.ts';
 import { ALICE } from '../test/support/contacts.ts';
 import {
   ownCpuMs,
@@ -63,7 +64,8 @@ export async function linkBare(sim: Pick<ExternalSimulator, 'wsUrl' | 'rootKey' 
   silenceLibsignal();
   trustSimulatorRoot(sim.rootKey);
   const client = new BaileysTestClient(sim.wsUrl);
-  client.connect();
+  // Both sides issue a contact its privacy token once, as WaGate does: stock 7.0.0-rc14 issues one a message.
+  keepLateKeyWrites(client.connect().authState.keys);
   await sim.scan(await client.waitForQr());
   await client.waitForOpen();
   const sock = client.sock!;

@@ -58,6 +58,11 @@ export interface ContactView {
   on_whatsapp: boolean;
   /** Reachable only at its LID: a message to its phone number is refused (463). */
   lid_migrated: boolean;
+  /**
+   * The trusted-contact (privacy) tokens the linked account issued this contact, and when it issued the last, Unix
+   * seconds. WhatsApp Web issues one per contact a week, after a message.
+   */
+  privacy_tokens: { issued: number; last_issued_at: number | null };
 }
 
 export interface FrameEvent {

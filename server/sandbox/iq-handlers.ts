@@ -2,6 +2,7 @@ import type { Connection } from './connection.ts';
 import { type BinaryNode, be, child, children, describe, node, S_WHATSAPP_NET } from './frames.ts';
 import { removeDevice } from './linked-devices.ts';
 import { bundleFor, preKeyCount, storeRotatedSignedPreKey, storeUploadedKeys } from './prekeys.ts';
+import { onPrivacyTokens } from './privacy-tokens.ts';
 import type { SandboxState } from './sandbox-state.ts';
 import type { WireBundle } from './signal-device.ts';
 import { usync } from './usync.ts';
@@ -115,6 +116,7 @@ export async function handleIq(deps: IqDeps, conn: Connection, iq: BinaryNode): 
       ),
     ]);
   }
+  if (xmlns === 'privacy' && type === 'set' && firstTag === 'tokens') return onPrivacyTokens(state, conn, iq);
   if (xmlns === 'privacy' && type === 'set') return result(conn, iq);
   if (xmlns === 'md' && firstTag === 'link_code_companion_reg' && conn.kind === 'registration')
     return deps.onLinkCodeIq(conn, iq, first!);

@@ -20,6 +20,8 @@ export interface ContactState {
   lidMigrated?: boolean;
   device: SignalDeviceState;
   sent: SentByContact[];
+  /** The trusted-contact tokens the account issued it (privacy-tokens.ts); absent: none. `lastIssuedAt` in ms. */
+  privacyTokens?: { issued: number; lastIssuedAt: number };
 }
 
 export const SEED_CONTACTS = [
@@ -56,6 +58,10 @@ export function contactView(c: ContactState): ContactView {
     name: c.name,
     on_whatsapp: c.onWhatsApp,
     lid_migrated: Boolean(c.lidMigrated),
+    privacy_tokens: {
+      issued: c.privacyTokens?.issued ?? 0,
+      last_issued_at: c.privacyTokens ? Math.floor(c.privacyTokens.lastIssuedAt / 1000) : null,
+    },
   };
 }
 

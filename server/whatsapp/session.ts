@@ -40,6 +40,7 @@ import { createReceipts } from './receipts.ts';
 import { createStandingTracker } from './account-standing.ts';
 import { phoneOfJid } from './jid.ts';
 import { quietLibsignal } from './libsignal-console.ts';
+import { keepLateKeyWrites } from './late-key-writes.ts';
 import { AckTimeoutError, listenForAcks, ServerRejectedError, type ServerAcks } from './server-acks.ts';
 import type { StoredMessage } from '../contract/messages.ts';
 import { isMediaContent, type MessageContent } from '../contract/message-content.ts';
@@ -249,6 +250,7 @@ export function createSession(deps: SessionDeps): Session {
         return generateWAMessageContent(content, { upload: s.waUploadToServer });
       },
     });
+    keepLateKeyWrites(s.authState.keys);
     sock = s;
     acks.set(s, listenForAcks(s));
     // Only the current socket speaks for the session, and a failing handler must not break Baileys' event loop.
