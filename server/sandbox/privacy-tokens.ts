@@ -13,8 +13,10 @@ export function onPrivacyTokens(state: SandboxState, conn: Connection, iq: Binar
     if (token.attrs.type !== 'trusted_contact') continue;
     const contact = state.contactByUser(userOf(token.attrs.jid ?? '')?.user ?? '');
     if (!contact) continue;
-    const issuedAt = Number(token.attrs.t) * 1000;
-    contact.privacyTokens = { issued: (contact.privacyTokens?.issued ?? 0) + 1, lastIssuedAt: issuedAt };
+    // `t`: when the client issued it, Unix seconds; the server's own clock when it gives none.
+    const seconds = Number(token.attrs.t);
+    const lastIssuedAt = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : Date.now();
+    contact.privacyTokens = { issued: (contact.privacyTokens?.issued ?? 0) + 1, lastIssuedAt };
     state.saveContact(contact);
   }
   conn.send(node('iq', { from: S_WHATSAPP_NET, type: 'result', id: iq.attrs.id }));
