@@ -44,6 +44,7 @@ import { createPacingHistory } from './store/pacing-history.ts';
 import type { Simulator } from './sandbox/simulator.ts';
 import { createHttpApp } from './http/app.ts';
 import { createHttpServer } from './http/http-server.ts';
+import { collectWhenSettled, lowMemoryCollection } from './settled-collection.ts';
 import type { WhatsAppServerKind } from './contract/health.ts';
 
 export const VERSION: string = pkg.version;
@@ -254,6 +255,11 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     throw error;
   }
   const events = createEventBus();
+  const stopSettledCollection = collectWhenSettled({
+    events,
+    collect: lowMemoryCollection(),
+    logger: logger.child({ part: 'memory' }),
+  });
   // Before anything can emit: every event from here on is logged for GET /events and the webhooks.
   const eventLog = createEventLog({ db, events, logger: logger.child({ part: 'events' }) });
   const webhooks = createWebhookStore(db, Date.now, commits.unpromised);
@@ -418,6 +424,7 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
     await drain.close();
     await dispatcher.stop();
     clearInterval(sweeper);
+    stopSettledCollection();
     eventLog.close();
     await target.sandbox?.close();
     rmSync(serverInfoFile(config), { force: true });
