@@ -291,7 +291,7 @@ try {
       'idle RSS <= 1.0x a bare linked Baileys client',
       idleRatio <= GOALS.idleRatio,
       // NOTES.md (memory): module by module, what WaGate loads that the bare client does not.
-      `ratio ${idleRatio.toFixed(2)}, both with ${NODE_FLAGS_WORDS}; the difference is WaGate's own objects and code in V8's heap beyond Baileys' (zod, its routes and contract schemas, the store, node:http's server; express only once the dashboard is opened; NOTES.md, tenth wave): JS heap used after a GC ${idle.heapUsedAfterGcMb.toFixed(1)} MB against the bare client's ${memory.bareHeapUsedAfterGcMb.toFixed(1)} MB`,
+      `ratio ${idleRatio.toFixed(2)}, both with ${NODE_FLAGS_WORDS}; wagate serve returns what its start and link left once settled (one low-memory collection, server/settled-collection.ts), which the bare client does not; WaGate's own objects and code in V8's heap beyond Baileys' (zod, its routes and contract schemas, the store, node:http's server; express only once the dashboard is opened; NOTES.md, tenth and twelfth waves): JS heap used after a GC ${idle.heapUsedAfterGcMb.toFixed(1)} MB against the bare client's ${memory.bareHeapUsedAfterGcMb.toFixed(1)} MB`,
     );
     const readings = [idle, ...memory.afterSends];
     console.log(
