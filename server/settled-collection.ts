@@ -51,7 +51,8 @@ export interface SettledCollectionDeps {
  * largest heap an idle process holds, and V8 keeps it: its memory reducer acts only after long quiet, if at all.
  * Once the session settles and the event loop has been quiet for a whole check, one low-memory collection returns
  * it (`wagate serve` linked and idle: 125 -> 111 MB; ~50 ms of the loop, taken when nothing is waiting; NOTES.md,
- * twelfth wave). Each change to a settled state arms it once (the same state told again does not); a change to any other disarms it. Returns the stop.
+ * twelfth wave). Each change to a settled state arms it once (the same state told again does not); a change to any
+ * other state disarms it. Returns the stop.
  */
 export function collectWhenSettled(deps: SettledCollectionDeps): () => void {
   const { events, collect, logger } = deps;
