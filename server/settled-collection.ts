@@ -24,18 +24,20 @@ interface GcOptions {
 /**
  * V8's collection for low memory (`CollectAllAvailableGarbage`: full collections until nothing more is freed, with
  * compaction, bytecode of idle functions flushed and free pages returned), the one a `gc` function asks for with
- * `flavor: 'last-resort'`. Only V8's gc extension offers it to JS: it is installed in one new context for its
- * function, and the process's own global `gc` stays as it was.
+ * `flavor: 'last-resort'`. Only V8's gc extension offers it to JS: at each call it is installed in a new context for
+ * its function (~1-2 ms, then garbage; none of it at start), and the process's own global `gc` stays as it was.
  */
 export function lowMemoryCollection(): Collect {
+  return () => gcFunction()({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+}
+
+function gcFunction(): (options: GcOptions) => void {
   const exposed = (globalThis as { gc?: (options: GcOptions) => void }).gc;
-  let gc = exposed;
-  if (!gc) {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as (options: GcOptions) => void;
-    setFlagsFromString('--no-expose-gc');
-  }
-  return () => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  if (exposed) return exposed;
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (options: GcOptions) => void;
+  setFlagsFromString('--no-expose-gc');
+  return gc;
 }
 
 export interface SettledCollectionDeps {
