@@ -164,7 +164,7 @@ try {
       `cold start of wagate serve to /health, later starts, ms: ${spread(walls, 0)}; CPU ms: ${spread(cpus, 0)}`,
     );
     console.log(
-      `later starts until the session has left "starting" (Baileys loaded after listen, the session connecting), ms: ${spread(
+      `later starts until the session has left "starting" (Baileys loaded once the port has given its first answer, the session connecting), ms: ${spread(
         again.map((s) => s.sessionWallMs),
         0,
       )}; CPU ms: ${spread(

@@ -44,6 +44,7 @@ import { createPacingHistory } from './store/pacing-history.ts';
 import type { Simulator } from './sandbox/simulator.ts';
 import { createHttpApp } from './http/app.ts';
 import { createHttpServer } from './http/http-server.ts';
+import { firstAnswer } from './http/first-answer.ts';
 import { collectWhenSettled, lowMemoryCollection } from './settled-collection.ts';
 import type { WhatsAppServerKind } from './contract/health.ts';
 
@@ -80,10 +81,18 @@ export interface CoreOptions {
   credentialStorage?: CredentialStorage;
   /** fsyncs a file of the store (group-commit.ts); tests hold it to see what waits for the disk. */
   fileSync?: FileSync;
+  /** How long WhatsApp waits for the port's first answer before it starts anyway (FIRST_ANSWER_WAIT_MS). */
+  firstAnswerWaitMs?: number;
 }
 
 const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
+
+/**
+ * Loading Baileys holds the event loop for its longest step (~100 ms here), and a caller that starts `wagate serve`
+ * asks /health at once: its answer goes out first. Nobody asking costs WhatsApp this long a delay.
+ */
+const FIRST_ANSWER_WAIT_MS = 50;
 
 /**
  * Anything but WhatsApp itself gets a database of its own, so a sandbox session can never overwrite the
@@ -401,15 +410,16 @@ export async function startCore(config: Config, options: CoreOptions = {}): Prom
   writeFileSync(serverInfoFile(config), JSON.stringify({ url, pid: process.pid }), { mode: FILE_MODE });
   dispatcher.start();
   worker.start();
-  // Not awaited: the port answers (`starting`) while Baileys loads and the session starts; stop() waits for it.
-  void session.start();
+  let stopping: Promise<void> | null = null;
+  // Not awaited: the port answers (`starting`) while Baileys loads and the session starts; stop() waits for it. A stop
+  // that comes first leaves WhatsApp unstarted.
+  void firstAnswer(server, options.firstAnswerWaitMs ?? FIRST_ANSWER_WAIT_MS).then(() => stopping ?? session.start());
 
   /**
    * In this order: the HTTP layer stops taking requests and lets those in flight finish (a send under way is
    * answered); then the port closes and the sends still waiting for an ack are answered 202; then WhatsApp closes, which fails whatever is still waiting on it; then the last answers go out and
    * the connections close; then the stores. A part that must finish its own work first (an outbox) goes after drain.
    */
-  let stopping: Promise<void> | null = null;
   async function stopOnce(): Promise<void> {
     await drain.drain(config.limits.drainMs);
     // Sends still waiting for WhatsApp are in the outbox: they are answered 202 pending, and those answers go out. The

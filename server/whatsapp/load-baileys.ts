@@ -38,7 +38,8 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 /**
  * Loads Baileys while the HTTP server already answers. Node evaluates an imported module graph in one go: a single
  * `import('@whiskeysockets/baileys')` held every request for its whole load (~300 ms of CPU here). In steps, with a
- * turn of the event loop between them, a request waits for one step at most (the longest, WAProto, ~50 ms of CPU).
+ * turn of the event loop between them, a request waits for one step at most (the longest, WAProto, ~100 ms of CPU
+ * here); the core lets the port's first answer go out before the first step (server/http/first-answer.ts).
  */
 export async function loadBaileys(): Promise<void> {
   for (const step of BAILEYS_STEPS) {
