@@ -90,7 +90,8 @@ const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
 
 /**
  * Loading Baileys holds the event loop for its longest step (~100 ms here), and a caller that starts `wagate serve`
- * asks /health at once: its answer goes out first. Nobody asking costs WhatsApp this long a delay.
+ * asks /health at once: its answer goes out first. Nobody asking, or a first request that itself waits for WhatsApp
+ * (a send), costs WhatsApp this long a delay.
  */
 const FIRST_ANSWER_WAIT_MS = 50;
 
