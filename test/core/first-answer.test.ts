@@ -51,3 +51,25 @@ test('the first request after listen is answered before Baileys loads; then the 
   await eventually(() => core.session.snapshot().state !== 'starting' || undefined, 'the session leaving starting');
   assert.deepEqual(happened.slice(0, 2), ['answered /health', 'baileys']);
 });
+
+/** Anyone: the sandbox's contacts are not imported here, as their module loads Baileys. */
+const PERSON = '4915112345678@s.whatsapp.net';
+
+// Without the bound, a first request that needs WhatsApp would wait for an answer that waits for it.
+test('a send as the port’s first request is answered: the wait is bounded', { timeout: 20_000 }, async (t) => {
+  const core = await startCore(config(tempDir(t)), { logger: silentLogger() });
+  t.after(() => core.stop());
+  const key = core.keys.create({ name: 'first', expiresAt: null }).key;
+  const res = await fetch(`${core.url}/chats/${PERSON}/messages`, {
+    method: 'POST',
+    headers: { authorization: key, 'content-type': 'application/json' },
+    body: JSON.stringify({ text: 'the first thing anyone asks' }),
+  });
+  // No phone was ever linked: once the session is there, the send meets what it meets while starting.
+  assert.deepEqual(await res.json(), {
+    status: false,
+    code: 503,
+    message: 'Service unavailable',
+    error: 'WhatsApp is not connected',
+  });
+});
