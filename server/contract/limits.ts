@@ -45,6 +45,8 @@ export interface HttpLimits {
   headerDeadlineMs: number;
   /** The whole request (headers and body) must arrive within this. */
   requestDeadlineMs: number;
+  /** A kept-alive connection with no request in flight stays open this long; every answer says so (`Keep-Alive`). */
+  idleConnectionMs: number;
   /** Open `GET /events` streams for one API key (or the dashboard's session)... */
   eventStreamsPerCaller: number;
   /** ...and for every caller together. */
@@ -59,6 +61,9 @@ export interface HttpLimits {
 export const DEFAULT_LIMITS: HttpLimits = {
   headerDeadlineMs: 10_000,
   requestDeadlineMs: 30_000,
+  // Node's 5 s meets scripts that pause a few seconds between sends and keep their connection without reading
+  // `Keep-Alive` (Python's requests, Playwright): a request written as the idle connection closes is reset unsent.
+  idleConnectionMs: 60_000,
   eventStreamsPerCaller: 5,
   eventStreamsTotal: 50,
   authFailures: 20,

@@ -26,13 +26,14 @@ export interface HttpHandler {
 
 /**
  * The node:http server under the app, with the deadlines of `limits` (so a client that never finishes its request
- * holds its socket for seconds, not minutes), envelope answers for requests the parser refuses, a drain for the stop,
- * and a budget of requests per turn of the event loop (turn-budget.ts).
+ * holds its socket for seconds, not minutes) and its idle connections' lifetime, envelope answers for requests the
+ * parser refuses, a drain for the stop, and a budget of requests per turn of the event loop (turn-budget.ts).
  */
 export function createHttpServer(app: HttpHandler, limits: HttpLimits): HttpServer {
   const server = createServer({
     headersTimeout: limits.headerDeadlineMs,
     requestTimeout: Math.max(limits.requestDeadlineMs, limits.headerDeadlineMs),
+    keepAliveTimeout: limits.idleConnectionMs,
     connectionsCheckingInterval: checkEvery(limits),
     ...(app.IncomingMessage && { IncomingMessage: app.IncomingMessage }),
     ServerResponse: app.ServerResponse,

@@ -2,10 +2,12 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { startSandboxCore, postJson, type TestCore } from '../support/core.ts';
 import { DEFAULT_LIMITS } from '../../server/contract/limits.ts';
 import { createHttpServer } from '../../server/http/http-server.ts';
 import { loadConfig } from '../../server/config.ts';
+import { eventually } from '../support/waits.ts';
 import { assertEnvelope, parseAnswer, rawExchange, type RawAnswer } from '../support/raw-http.ts';
 
 /**
@@ -217,10 +219,41 @@ test('a header block that never finishes is cut at the configured deadline with 
   }
 });
 
+test('an idle kept-alive connection stays open for the configured time, then the server closes it', async (t) => {
+  const short = await startSandboxCore(t, { config: { limits: { ...DEFAULT_LIMITS, idleConnectionMs: 1000 } } });
+  const socket = connect(Number(new URL(short.core.url).port), '127.0.0.1');
+  const answers: string[] = [];
+  socket.on('data', (d) => answers.push(String(d)));
+  const opened = Date.now();
+  const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now() - opened)));
+  const ask = () => socket.write(`GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  ask();
+  await eventually(() => answers.length === 1, 'the first answer');
+  assert.match(answers[0]!, /keep-alive: timeout=1\r\n/i, 'the answer says how long the connection waits');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  ask();
+  await eventually(() => answers.length === 2, 'a request within the lifetime answered');
+  // Node's own 5 s (and its 1 s of grace) would hold it past 6 s.
+  assert.ok((await closed) < 5000, 'closed once idle for the configured time');
+});
+
 test('the header deadline is the documented 10 s, and node is told to check it often enough to keep it', () => {
   assert.equal(DEFAULT_LIMITS.headerDeadlineMs, 10_000);
   assert.equal(loadConfig({ dataDir: '/nonexistent' }).limits.headerDeadlineMs, 10_000);
   const { server } = createHttpServer({ listener: () => undefined, ServerResponse }, DEFAULT_LIMITS);
   assert.equal(server.headersTimeout, 10_000);
   assert.ok(server.requestTimeout >= server.headersTimeout);
+});
+
+test('an idle connection is kept for the documented 60 s, and every answer says so', async () => {
+  assert.equal(loadConfig({ dataDir: '/nonexistent' }).limits.idleConnectionMs, 60_000);
+  const res = await fetch(`${h.core.url}/health`);
+  await res.text();
+  assert.equal(res.headers.get('keep-alive'), 'timeout=60');
+  assert.ok(
+    readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+      .replace(/\s+/g, ' ')
+      .includes('an idle connection stays open for 60 s'),
+    'README.md states it',
+  );
 });
