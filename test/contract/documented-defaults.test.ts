@@ -1,9 +1,11 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { ServerResponse } from 'node:http';
 import pino from 'pino';
 import { loadConfig, TypingConfigSchema } from '../../server/config.ts';
 import { createEventBus } from '../../server/events.ts';
+import { createHttpServer } from '../../server/http/http-server.ts';
 import { createEventLog } from '../../server/store/event-log.ts';
 import { createIdempotencyStore } from '../../server/store/idempotency.ts';
 import { createWebhookDispatcher } from '../../server/webhooks/dispatcher.ts';
@@ -69,6 +71,17 @@ test('--wa-url (a simulator instead of WhatsApp) is refused for anything but loo
   ]) {
     assert.throws(() => loadConfig({ dataDir, waUrl: url }), /must point at this machine/, url);
   }
+});
+
+test('an idle connection stays open for 60 s, and every answer says so', async (t) => {
+  documented('an idle connection stays open for 60 s (every answer says `Keep-Alive: timeout=60`)');
+  const limits = loadConfig({ dataDir: '/nonexistent/wagate' }).limits;
+  const { server } = createHttpServer({ listener: (_req, res) => void res.end(), ServerResponse }, limits);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => (server.closeAllConnections(), server.close()));
+  const res = await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+  await res.text();
+  assert.equal(res.headers.get('keep-alive'), 'timeout=60');
 });
 
 test('events stay replayable for 7 days', (t) => {

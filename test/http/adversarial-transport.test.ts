@@ -2,7 +2,6 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { startSandboxCore, postJson, type TestCore } from '../support/core.ts';
 import { DEFAULT_LIMITS } from '../../server/contract/limits.ts';
 import { createHttpServer } from '../../server/http/http-server.ts';
@@ -243,17 +242,4 @@ test('the header deadline is the documented 10 s, and node is told to check it o
   const { server } = createHttpServer({ listener: () => undefined, ServerResponse }, DEFAULT_LIMITS);
   assert.equal(server.headersTimeout, 10_000);
   assert.ok(server.requestTimeout >= server.headersTimeout);
-});
-
-test('an idle connection is kept for the documented 60 s, and every answer says so', async () => {
-  assert.equal(loadConfig({ dataDir: '/nonexistent' }).limits.idleConnectionMs, 60_000);
-  const res = await fetch(`${h.core.url}/health`);
-  await res.text();
-  assert.equal(res.headers.get('keep-alive'), 'timeout=60');
-  assert.ok(
-    readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-      .replace(/\s+/g, ' ')
-      .includes('an idle connection stays open for 60 s'),
-    'README.md states it',
-  );
 });
