@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,12 +12,14 @@ import { generateMessageIDV2 } from '@whiskeysockets/baileys';
 import { BaileysTestClient, silenceLibsignal } from '../test/support/baileys-client.ts';
 import { keepLateKeyWrites } from '../server/whatsapp/late-key-writes.ts';
 import { ALICE } from '../test/support/contacts.ts';
+import type { AnswerTiming } from './answer-timing.ts';
 import {
   ownCpuMs,
   servePaired,
   servePairedSandbox,
   timedBlock,
   type Block,
+  type NodeOptions,
   type PairedSandbox,
 } from './paired-sandbox.ts';
 import { startExternalSimulator, type ExternalSimulator } from './external-simulator.ts';
@@ -43,14 +46,24 @@ export interface SendFigures {
   mainThreadMsPerSend: number;
 }
 
-/** WaGate's: the `wagate serve` process's CPU per send, and its client's (this process) beside it. */
+/**
+ * WaGate's: the `wagate serve` process's CPU per send, and its client's (this process) beside it; how long WaGate
+ * took from a request's arrival to its 200, and its client's turn from a 200 to the next request's arrival, with how
+ * much of that turn WaGate's event loop was busy (bench/answer-timing.ts).
+ */
 export interface ApiFigures extends SendFigures {
   clientCpuMsPerSend: number;
+  answerMsPerSend: number;
+  turnMsPerSend: number;
+  turnBusyMsPerSend: number;
 }
+
+/** A block's figures, and for WaGate's side how its server saw it. */
+export type SideBlock = Block & { timing?: AnswerTiming };
 
 /** One side, linked and ready: `block(count)` sends `count` messages one after the other, each to its ack or 200. */
 export interface Side {
-  block(count: number): Promise<Block>;
+  block(count: number): Promise<SideBlock>;
   stop(): Promise<void>;
 }
 
@@ -142,31 +155,74 @@ async function sendText(api: string, headers: Record<string, string>, text: stri
   if (status !== expected) throw new Error(`a send was answered ${status}, not ${expected}`);
 }
 
-/** Synchronous sends through a paired `wagate serve`, each to its 200, with the CPU of both processes. */
-function apiSide({ api, headers, pid }: PairedSandbox): Side {
+/** The server's answer timing (bench/answer-timing.ts) in `wagate serve`, its totals written to `file` when asked. */
+function answerTiming(file: string): { node: NodeOptions; read(pid: number): Promise<AnswerTiming> } {
+  let seq = 0;
+  const node = {
+    args: ['--import', new URL('./answer-timing.ts', import.meta.url).pathname],
+    env: { WAGATE_BENCH_TIMING: file },
+  };
+  const written = (): AnswerTiming | null => {
+    try {
+      const timing = JSON.parse(readFileSync(file, 'utf8')) as AnswerTiming;
+      return timing.seq === seq ? timing : null;
+    } catch {
+      return null; // not written yet, or being written
+    }
+  };
+  return {
+    node,
+    async read(pid) {
+      seq++;
+      process.kill(pid, 'SIGUSR2');
+      const until = performance.now() + 5_000;
+      for (let timing = written(); ; timing = written()) {
+        if (timing) return timing;
+        if (performance.now() > until) throw new Error('wagate serve did not write its answer timing');
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    },
+  };
+}
+
+/**
+ * Synchronous sends through a paired `wagate serve`, each to its 200, with the CPU of both processes and how the
+ * server saw the block (read after it, outside its time).
+ */
+function apiSide({ api, headers, pid }: PairedSandbox, timing: (pid: number) => Promise<AnswerTiming>): Side {
   let sent = 0;
   const sendOne = () => sendText(api, headers, `api ${sent++}`, false, 200);
   const readers = [() => cpuMs(pid), () => mainThreadCpuMs(pid), ownCpuMs];
-  return { block: (count) => timedBlock(count, sendOne, readers), stop: async () => undefined };
+  return {
+    async block(count) {
+      const block = await timedBlock(count, sendOne, readers);
+      return { ...block, timing: await timing(pid) };
+    },
+    stop: async () => undefined,
+  };
 }
 
 /** A side's blocks summed: each block's CPU readings are [process, its main thread, the client's if any]. */
-const figures = (blocks: Block[]): ApiFigures => {
+const figures = (blocks: SideBlock[]): ApiFigures => {
   const sends = blocks.length * BLOCK_SENDS;
   const ms = blocks.reduce((sum, block) => sum + block.ms, 0);
   const cpu = (i: number) => blocks.reduce((sum, block) => sum + (block.cpuMs[i] ?? 0), 0) / sends;
+  const timed = (key: keyof AnswerTiming) => blocks.reduce((sum, block) => sum + (block.timing?.[key] ?? 0), 0);
   return {
     perSecond: sends / (ms / 1000),
     cpuMsPerSend: cpu(0),
     mainThreadMsPerSend: cpu(1),
     clientCpuMsPerSend: cpu(2),
+    answerMsPerSend: timed('answerMs') / timed('answered'),
+    turnMsPerSend: timed('turnMs') / timed('turns'),
+    turnBusyMsPerSend: timed('turnBusyMs') / timed('turns'),
   };
 };
 
 /** One round: the two sides take turns, BLOCKS blocks each. */
 async function round(bare: Side, api: Side): Promise<{ bare: SendFigures; api: ApiFigures }> {
-  const bareBlocks: Block[] = [];
-  const apiBlocks: Block[] = [];
+  const bareBlocks: SideBlock[] = [];
+  const apiBlocks: SideBlock[] = [];
   for (let i = 0; i < BLOCKS; i++) {
     const turns = [
       async () => bareBlocks.push(await bare.block(BLOCK_SENDS)),
@@ -212,9 +268,10 @@ export interface InProcessRound {
 export async function benchMessagesInProcess(dataDir: string, count: number): Promise<InProcessRound[]> {
   const bare = await bareInChild(['in-process', join(dataDir, 'bare')]);
   try {
-    const paired = await servePairedSandbox(join(dataDir, 'api'));
+    const timing = answerTiming(join(dataDir, 'answer-timing.json'));
+    const paired = await servePairedSandbox(join(dataDir, 'api'), timing.node);
     try {
-      const results = await rounds(count, bare, apiSide(paired), () => outboxRate(paired));
+      const results = await rounds(count, bare, apiSide(paired, timing.read), () => outboxRate(paired));
       return results.map(({ after, ...sides }) => ({ ...sides, outbox: after }));
     } finally {
       await paired.stop();
@@ -240,12 +297,14 @@ export async function benchMessagesExternal(
     stops.push(bare.stop);
     const sim = await startExternalSimulator(join(dataDir, 'api'));
     stops.push(sim.stop);
+    const timing = answerTiming(join(dataDir, 'answer-timing.json'));
     const paired = await servePaired(join(dataDir, 'api', 'app'), {
       args: ['--wa-url', sim.wsUrl, '--wa-root-key', sim.rootKey],
       scan: (qr) => sim.scan(qr),
+      node: timing.node,
     });
     stops.push(paired.stop);
-    const results = await rounds(count, bare, apiSide(paired), async () => undefined);
+    const results = await rounds(count, bare, apiSide(paired, timing.read), async () => undefined);
     return results.map(({ bare, api }) => ({ bare, api }));
   } finally {
     for (const stop of stops.reverse()) await stop();

@@ -16,8 +16,14 @@ export interface PairedSandbox {
  * A `wagate serve --sandbox` child linked to its virtual phone, as a local app meets it from another process. Pacing
  * is off: the bench measures how fast the path is, not how fast pacing lets a number send.
  */
-export function servePairedSandbox(dataDir: string): Promise<PairedSandbox> {
-  return servePaired(dataDir, { args: ['--sandbox'] });
+export function servePairedSandbox(dataDir: string, node?: NodeOptions): Promise<PairedSandbox> {
+  return servePaired(dataDir, { args: ['--sandbox'], node });
+}
+
+/** Given to Node before the command (an `--import`) and beside the environment (startWagate's `node`). */
+export interface NodeOptions {
+  args?: string[];
+  env?: Record<string, string>;
 }
 
 /**
@@ -26,13 +32,15 @@ export function servePairedSandbox(dataDir: string): Promise<PairedSandbox> {
  */
 export async function servePaired(
   dataDir: string,
-  target: { args: string[]; scan?: (qr: string) => Promise<void> },
+  target: { args: string[]; scan?: (qr: string) => Promise<void>; node?: NodeOptions },
 ): Promise<PairedSandbox> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ pacing: { enabled: false } }), { mode: 0o600 });
   const { running, found } = await startWagate(
     ['serve', ...target.args, '--port', '0', '--data-dir', dataDir],
     [/^API: (\S+)$/m, /^API key \(shown once[^)]*\): (\S+)$/m],
+    undefined,
+    target.node,
   );
   const [api, key] = found as [string, string];
   const headers = { authorization: key, 'content-type': 'application/json' };
