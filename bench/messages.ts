@@ -34,8 +34,13 @@ import { eventually } from '../test/support/waits.ts';
  */
 const BLOCKS = 6;
 const BLOCK_SENDS = 40;
-/** Untimed sends on each side before the first round: the contact's Signal session, the JIT, the first commits. */
-const WARM_UP_SENDS = 10;
+/**
+ * Untimed sends on each side before the first round: the contact's Signal session, the first commits, and the JIT of
+ * each process, the API's client included. With 10, the client spent 0.7-0.85 ms of CPU a request in the first rounds
+ * and ~0.4 once warm (after ~700 requests), which lengthened the turn between a 200 and the next request by as much;
+ * WaGate's own main thread beyond bare's fell from 0.6-1.7 ms a send to 0.3-0.9 the same way (NOTES.md, warm-up).
+ */
+const WARM_UP_SENDS = 1000;
 /** The outbox's figure: this many `"async": true` sends after each round, timed until all are delivered. */
 const OUTBOX_SENDS = 60;
 
