@@ -1,6 +1,7 @@
 import * as libsignal from 'libsignal';
 import { proto, WA_ADV_DEVICE_SIG_PREFIX } from '@whiskeysockets/baileys';
 import type { PhoneState } from './virtual-phone.ts';
+import { signalPub } from './signal-device.ts';
 
 /**
  * libsignal's verdict on a Curve25519 signature. Not Baileys' `Curve.verify`: it answers true for any well-formed
@@ -32,5 +33,6 @@ export function verifyPairDeviceSign(
   const details = Buffer.from(account.details);
   if (!details.equals(expectedDetails)) return false;
   const msg = Buffer.concat([WA_ADV_DEVICE_SIG_PREFIX, details, identityKey, phone.accountKey.public]);
-  return verifiesSignature(identityKey, msg, Buffer.from(account.deviceSignature));
+  // libsignal's form of the key: given the raw 32 bytes it verifies too, but prints a warning to stderr each time.
+  return verifiesSignature(signalPub(identityKey), msg, Buffer.from(account.deviceSignature));
 }

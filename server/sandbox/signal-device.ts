@@ -2,7 +2,7 @@ import * as libsignal from 'libsignal';
 import { Curve, generateRegistrationId } from '@whiskeysockets/baileys';
 
 /** 33-byte Signal public key (0x05 prefix) from a 32-byte X25519 public key. */
-function signalPub(pub: Uint8Array): Buffer {
+export function signalPub(pub: Uint8Array): Buffer {
   return pub.length === 33 ? Buffer.from(pub) : Buffer.concat([Buffer.from([5]), pub]);
 }
 

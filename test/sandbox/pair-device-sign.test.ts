@@ -33,6 +33,15 @@ test('the companion’s signature over the details it was given, with the key it
   assert.equal(verify(signedBy(companion)), true);
 });
 
+test('it verifies quietly: libsignal gets the key in its 33-byte form and warns of nothing on stderr', (t) => {
+  const warnings = t.mock.method(console, 'error', () => undefined);
+  assert.equal(verify(signedBy(companion)), true);
+  assert.deepEqual(
+    warnings.mock.calls.map((call) => call.arguments),
+    [],
+  );
+});
+
 test('a signature by another key, or for another registered key, does not', () => {
   const other = Curve.generateKeyPair();
   assert.equal(verify(signedBy(other)), false, 'signed with a key it did not register');
