@@ -377,11 +377,12 @@ try {
     /** A server's rounds, as the goal reads them: the median p99 and longest stall, every round's requests answered. */
     const summed = (side: 'c' | 'control' | 'bare') => {
       const figures = rounds.map((r) => r[side]);
+      const [p99s, stalls] = [figures.map(p99Of), figures.map((f) => f.loopMaxMs)];
       return {
-        p99s: figures.map(p99Of),
-        stalls: figures.map((f) => f.loopMaxMs),
-        p99: median(figures.map(p99Of)),
-        stall: median(figures.map((f) => f.loopMaxMs)),
+        p99s,
+        stalls,
+        p99: median(p99s),
+        stall: median(stalls),
         unanswered: figures.reduce((sum, f) => sum + failures(f), 0),
         turnCpuMax: Math.max(...figures.map((f) => f.turnCpuMaxMs)),
       };
